@@ -1,0 +1,30 @@
+# boot/ : the gnu-efi UEFI loader -> $(BUILD)/boot/BOOTX64.EFI
+EFI_INC    ?= /usr/include/efi
+EFI_LIB    ?= /usr/lib
+EFI_CRT0   := $(EFI_LIB)/crt0-efi-x86_64.o
+EFI_LDS    := $(EFI_LIB)/elf_x86_64_efi.lds
+
+BOOT_CFLAGS := -std=gnu11 -O2 $(WARN) -fpic -fshort-wchar -ffreestanding \
+	-fno-stack-protector -fno-strict-aliasing -mno-red-zone -mno-avx \
+	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I.
+BOOT_SRCS   := $(wildcard boot/*.c) $(wildcard common/*.c)
+BOOT_OBJS   := $(patsubst %.c,$(BUILD)/boot-obj/%.o,$(BOOT_SRCS))
+BOOT_SO     := $(BUILD)/boot/bootx64.so
+BOOT_EFI    := $(BUILD)/boot/BOOTX64.EFI
+
+$(BUILD)/boot-obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<  (efi)"
+	$(Q)$(CC) $(BOOT_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BOOT_SO): $(BOOT_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T $(EFI_LDS) \
+		$(EFI_CRT0) $(BOOT_OBJS) -L$(EFI_LIB) -lefi -lgnuefi -o $@
+
+$(BOOT_EFI): $(BOOT_SO)
+	@echo "  EFI     $@"
+	$(Q)$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+		-j .rela -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 \
+		--subsystem=10 $< $@

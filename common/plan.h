@@ -1,0 +1,79 @@
+/*
+ * plan.h - the run plan: a small "key = value" text file on the ESP
+ * (\EFI\IPCBENCH\PLAN.TXT) saying what one boot does.
+ *
+ * Syntax: one "key = value" per line; '#' starts a comment; blank lines are
+ * ignored; whitespace around key and value is ignored; keys are lower case.
+ * Every unknown key and every bad value is reported with its line number and
+ * the run stops with a nonzero status (the loader and the kernel both parse
+ * the plan with this same code, so they cannot disagree).
+ *
+ * Freestanding: no libc.  Used by boot/, kernel/ and the host unit tests.
+ */
+#ifndef IPCBENCH_PLAN_H
+#define IPCBENCH_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum plan_mode   { PLAN_MODE_SELFTEST = 0, PLAN_MODE_BENCH = 1 };
+enum plan_pcid   { PLAN_PCID_AUTO = 0, PLAN_PCID_ON = 1, PLAN_PCID_OFF = 2 };
+enum plan_end    { PLAN_END_POWEROFF = 0, PLAN_END_HALT = 1 };
+/* Deliberate kernel faults, to test the exception dump path end to end. */
+enum plan_inject { PLAN_INJECT_NONE = 0, PLAN_INJECT_UD, PLAN_INJECT_PF,
+		   PLAN_INJECT_GP, PLAN_INJECT_DE };
+
+#define PLAN_MAX_LIST      16   /* entries in a list value (mech, sizes, tests) */
+#define PLAN_NAME_MAX      24   /* bytes in one name, including the NUL */
+#define PLAN_MAX_ERRORS    8    /* errors kept; more are counted only */
+#define PLAN_ERR_MSG_MAX   96
+
+struct plan_error {
+	unsigned line;                 /* 1-based line number */
+	char msg[PLAN_ERR_MSG_MAX];    /* e.g. "unknown key 'foo'" */
+};
+
+struct plan {
+	enum plan_mode mode;           /* mode = selftest | bench        (selftest) */
+	uint32_t pool_mb;              /* pool_mb = N, 0 = most of free memory (0) */
+	enum plan_pcid pcid;           /* pcid = on | off | auto          (auto) */
+	uint32_t timeslice_us;         /* timeslice_us = 100..1000000     (10000) */
+	enum plan_end end;             /* end = poweroff | halt           (poweroff) */
+	enum plan_inject inject;       /* inject = none|ud|pf|gp|de       (none) */
+	uint32_t pipesize;             /* pipesize = 16..1048576          (512) */
+	uint32_t iters;                /* iters = 1..10000000             (1000) */
+	uint32_t warmup;               /* warmup = 0..10000000            (100) */
+
+	/* tests = all | name,name,...  (selftest filter; prefix match) */
+	unsigned test_count;           /* 0 means all */
+	char tests[PLAN_MAX_LIST][PLAN_NAME_MAX];
+
+	/* mech = all | name,name,...   (benchmark mechanisms; 0 = all) */
+	unsigned mech_count;
+	char mech[PLAN_MAX_LIST][PLAN_NAME_MAX];
+
+	/* sizes = 8,64,1K,4K,1M ...    (bytes; K and M suffixes; 0 = default list) */
+	unsigned size_count;
+	uint32_t sizes[PLAN_MAX_LIST];
+
+	/* Filled by plan_parse on failure. */
+	unsigned error_count;          /* total errors, may exceed PLAN_MAX_ERRORS */
+	struct plan_error errors[PLAN_MAX_ERRORS];
+};
+
+/* Set every field to its default. */
+void plan_defaults(struct plan *p);
+
+/*
+ * Parse `len` bytes of plan text into *p (defaults first, then each line).
+ * Returns 0 when every line was valid, otherwise the number of bad lines;
+ * p->errors holds the first PLAN_MAX_ERRORS of them.  Never reads past len;
+ * NUL bytes and lines longer than 255 bytes are errors, not crashes.
+ */
+int plan_parse(const char *text, size_t len, struct plan *p);
+
+/* Lower-case names for the enums (for logs and meta data). */
+const char *plan_mode_name(enum plan_mode m);
+const char *plan_pcid_name(enum plan_pcid m);
+
+#endif
