@@ -1,0 +1,21 @@
+/* apic.h - the local APIC (xAPIC MMIO or x2APIC MSRs) and its timer. */
+#ifndef KERNEL_ARCH_APIC_H
+#define KERNEL_ARCH_APIC_H
+
+#include <stdint.h>
+
+struct boot_info;
+
+/* Enables the LAPIC (x2APIC mode when the CPU has it). */
+void lapic_init(uint64_t lapic_phys);
+int lapic_is_x2apic(void);
+void lapic_eoi(void);
+
+/* Counts LAPIC timer ticks (divide 16) over `ms` ms of the PIT; returns ticks/ms. */
+uint32_t lapic_timer_calibrate(unsigned ms);
+/* Periodic timer interrupts on `vector` every `us` microseconds. */
+void lapic_timer_start(uint8_t vector, uint32_t us);
+void lapic_timer_stop(void);
+uint32_t lapic_ticks_per_ms(void);
+
+#endif

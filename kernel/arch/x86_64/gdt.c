@@ -1,0 +1,66 @@
+/* gdt.c - the GDT (flat 64-bit segments) and the TSS with its IST stacks. */
+#include "kernel/arch/x86_64/gdt.h"
+
+#define IST_STACK_SIZE 16384
+
+static struct tss tss;
+static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+
+/* Access byte + flags nibble for 64-bit code/data descriptors. */
+#define SEG(access, flags) (((uint64_t)(access) << 40) | ((uint64_t)(flags) << 52))
+static uint64_t gdt[7] __attribute__((aligned(16))) = {
+	0,
+	SEG(0x9a, 0x2),   /* 0x08 kernel code: present, DPL0, exec/read, L */
+	SEG(0x92, 0x0),   /* 0x10 kernel data: present, DPL0, read/write */
+	SEG(0xf2, 0x0),   /* 0x18 user data:   present, DPL3, read/write */
+	SEG(0xfa, 0x2),   /* 0x20 user code:   present, DPL3, exec/read, L */
+	0, 0,             /* 0x28 TSS: 16-byte system descriptor, filled below */
+};
+
+static void
+set_tss_descriptor(void)
+{
+	uint64_t base = (uint64_t)&tss;
+	uint64_t limit = sizeof tss - 1;
+
+	gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+		 (0x89ull << 40) |              /* present, 64-bit TSS available */
+		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	gdt[6] = base >> 32;
+}
+
+void
+gdt_load(void)
+{
+	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) gdtr =
+		{ sizeof gdt - 1, (uint64_t)gdt };
+
+	for (int i = 0; i < 3; i++)
+		tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
+	tss.iomap_base = sizeof tss;  /* no I/O bitmap: user port I/O faults */
+	set_tss_descriptor();
+
+	__asm__ volatile(
+		"lgdt %0\n\t"
+		"mov %1, %%ds\n\t"
+		"mov %1, %%es\n\t"
+		"mov %1, %%ss\n\t"
+		"xor %%eax, %%eax\n\t"
+		"mov %%ax, %%fs\n\t"
+		"mov %%ax, %%gs\n\t"
+		/* Reload CS with a far return. */
+		"pushq %2\n\t"
+		"lea 1f(%%rip), %%rax\n\t"
+		"pushq %%rax\n\t"
+		"lretq\n"
+		"1:\n\t"
+		"ltr %w3"
+		:: "m"(gdtr), "r"((uint64_t)GDT_KERNEL_DATA), "i"(GDT_KERNEL_CODE),
+		   "r"(GDT_TSS) : "rax", "memory");
+}
+
+void
+tss_set_kernel_stack(uint64_t rsp0)
+{
+	tss.rsp[0] = rsp0;
+}

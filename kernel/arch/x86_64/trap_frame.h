@@ -1,0 +1,32 @@
+/*
+ * trap_frame.h - the register frame traps.S builds on the kernel stack.
+ *
+ * Hardware contract (SDM Vol. 3A 6.14): on an interrupt or exception the CPU
+ * pushes SS, RSP, RFLAGS, CS, RIP and, for some vectors, an error code.
+ * traps.S pushes a dummy error code where the CPU does not, then the vector
+ * number, then the general registers, so every handler sees one layout.
+ */
+#ifndef KERNEL_ARCH_TRAP_FRAME_H
+#define KERNEL_ARCH_TRAP_FRAME_H
+
+#include <stdint.h>
+
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector;
+	uint64_t error;
+	/* pushed by the CPU */
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+#define TRAP_FRAME_SIZE (22 * 8)
+_Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "traps.S layout");
+
+static inline int
+trap_from_user(const struct trap_frame *f)
+{
+	return (f->cs & 3) == 3;
+}
+
+#endif

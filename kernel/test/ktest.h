@@ -1,0 +1,23 @@
+/*
+ * ktest.h - in-guest selftests, reported in TAP on the console.
+ *
+ * Each check prints "ok N - what it proves" or "not ok N - ...", so run.py,
+ * the host tests and a reader can count and grep them.  Tests are rows in
+ * the table of kernel/test/selftests.c; the plan's `tests` key selects them
+ * by name prefix.
+ */
+#ifndef KERNEL_TEST_KTEST_H
+#define KERNEL_TEST_KTEST_H
+
+struct plan;
+
+struct ktest {
+	const char *name;            /* "frames", "heap", ... (plan filter) */
+	void (*run)(void);
+};
+
+void ktest_check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Runs every selected test; returns the number of failed checks. */
+int ktest_run_selected(const struct plan *p);
+
+#endif

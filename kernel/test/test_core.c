@@ -1,0 +1,113 @@
+/* test_core.c - selftests of the foundation: boot hand-over, memory, clock. */
+#include "kernel/test/ktest.h"
+#include "kernel/mm/frames.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/kvm.h"
+#include "kernel/time/clock.h"
+#include "kernel/time/timer.h"
+#include "kernel/arch/x86_64/cpu.h"
+
+extern char __text_start[], __rodata_start[], __data_start[];
+
+void
+test_boot_info(void)
+{
+	ktest_check(frames_total_count() > 1024, "boot: pool holds more than 4 MiB (%lu frames)",
+		    frames_total_count());
+	ktest_check(read_cr4() & CR4_PGE, "boot: CR4.PGE set for global kernel pages");
+	ktest_check(rdmsr(MSR_EFER) & EFER_NXE, "boot: EFER.NXE set");
+}
+
+void
+test_frames(void)
+{
+	uint64_t base = frames_free_count();
+	uint64_t one = frames_alloc(1);
+	uint64_t run = frames_alloc(16);
+
+	ktest_check(one && run, "frames: single and 16-frame allocations succeed");
+	ktest_check(frames_free_count() == base - 17, "frames: free count drops by 17");
+	ktest_check(!(one & 4095) && !(run & 4095), "frames: results are page aligned");
+	ktest_check(one + 4096 <= run || run + 16 * 4096 <= one, "frames: runs do not overlap");
+	uint8_t *p = phys_to_virt(run);
+	int zero = 1;
+	for (int i = 0; i < 16 * 4096; i++)
+		zero &= p[i] == 0;
+	ktest_check(zero, "frames: allocated frames are zeroed");
+	frames_free(one, 1);
+	frames_free(run, 16);
+	ktest_check(frames_free_count() == base, "frames: free count back to baseline");
+	ktest_check(frames_alloc(frames_total_count() + 1) == 0,
+		    "frames: an impossible request returns 0");
+}
+
+void
+test_heap(void)
+{
+	struct heap_stats before, during, after;
+	static const unsigned sizes[] = { 1, 24, 33, 100, 512, 2048, 2049, 5000, 70000 };
+	void *p[sizeof sizes / sizeof sizes[0]];
+	uint64_t frames_before = frames_free_count();
+	int ok = 1;
+
+	heap_stats(&before);
+	for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		p[i] = kmalloc(sizes[i]);
+		ok &= p[i] != 0 && ((uint8_t *)p[i])[sizes[i] - 1] == 0;
+		if (p[i])
+			((uint8_t *)p[i])[sizes[i] - 1] = 0xaa;
+	}
+	heap_stats(&during);
+	ktest_check(ok, "heap: kmalloc of 1 B .. 70000 B returns zeroed memory");
+	ktest_check(during.live_allocs == before.live_allocs + 9, "heap: live count rises by 9");
+	for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+		kfree(p[i]);
+	heap_stats(&after);
+	ktest_check(after.live_allocs == before.live_allocs &&
+		    after.live_bytes == before.live_bytes, "heap: live count and bytes back to baseline");
+	ktest_check(frames_free_count() == frames_before, "heap: empty slabs return their frames");
+	ktest_check(kmalloc(1ull << 40) == 0, "heap: absurd size returns NULL");
+}
+
+static uint64_t
+pte_of(const void *va)
+{
+	uint64_t pa, pte;
+	if (pt_lookup(kvm_env(), read_cr3() & PTE_ADDR_MASK, (uint64_t)va, &pa, &pte))
+		return 0;
+	return pte;
+}
+
+void
+test_paging(void)
+{
+	uint64_t text = pte_of(__text_start), ro = pte_of(__rodata_start);
+	uint64_t data = pte_of(__data_start), direct = pte_of(phys_to_virt(0x100000));
+
+	ktest_check(text && !(text & PTE_W) && !(text & PTE_NX), "paging: kernel text is read-only and executable");
+	ktest_check(ro && !(ro & PTE_W) && (ro & PTE_NX), "paging: rodata is read-only and NX");
+	ktest_check(data && (data & PTE_W) && (data & PTE_NX), "paging: data is writable and NX");
+	ktest_check(direct && (direct & PTE_NX) && (direct & PTE_G), "paging: direct map is NX and global");
+	ktest_check(!(text & PTE_U) && !(data & PTE_U), "paging: kernel pages are not user-accessible");
+}
+
+void
+test_clock(void)
+{
+	uint64_t last = clock_ns(), t0 = last, ticks0 = timer_ticks();
+	int monotonic = 1;
+
+	/* Busy-wait for 5 timeslices' worth of time with interrupts on. */
+	uint64_t wait_ns = (uint64_t)timer_timeslice_us() * 5000;
+	while (last - t0 < wait_ns) {
+		uint64_t now = clock_ns();
+		monotonic &= now >= last;
+		last = now;
+	}
+	uint64_t ticks = timer_ticks() - ticks0;
+	ktest_check(monotonic, "clock: clock_ns never goes backwards");
+	ktest_check(ticks >= 3 && ticks <= 8,
+		    "clock: LAPIC timer ticked %lu times in 5 timeslices (3..8 expected)", ticks);
+	ktest_check(clock_tsc_hz() >= 1000000, "clock: TSC frequency is at least 1 MHz (%lu Hz)",
+		    clock_tsc_hz());
+}
