@@ -75,5 +75,7 @@ int plan_parse(const char *text, size_t len, struct plan *p);
 /* Lower-case names for the enums (for logs and meta data). */
 const char *plan_mode_name(enum plan_mode m);
 const char *plan_pcid_name(enum plan_pcid m);
+const char *plan_end_name(enum plan_end e);
+const char *plan_inject_name(enum plan_inject i);
 
 #endif
