@@ -1,0 +1,308 @@
+"""cli - ./run.py's subcommands, each a short list of typed stages.
+
+Exit codes: 0 success, 1 kernel/test failure or timeout, 2 usage or
+environment error.  Every environment error names the command to run next.
+"""
+import argparse
+import os
+import shlex
+import shutil
+import stat
+import subprocess
+import sys
+import time
+
+from . import accel, deps, ovmf, plan, qemu, rundir, seriallog, summary, verdict
+from .progress import Progress
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+IMAGE = os.path.join("build", "ipcbench.img")
+PYTHON = "/usr/bin/python3"
+NOT_YET = "not implemented yet (see issue: Benchmark harness)"
+
+
+class EnvError(Exception):
+    """A usage or host problem: exit status 2, message says what to do."""
+
+
+# ---------------------------------------------------------------- options
+
+def add_install_option(p):
+    p.add_argument("--no-install", action="store_true",
+                   help="never install missing packages; print the command "
+                        "instead (also: IPCBENCH_NO_INSTALL=1)")
+
+
+def add_boot_options(p):
+    p.add_argument("--accel", choices=("auto", "kvm", "tcg"), default="auto",
+                   help="KVM needs /dev/kvm and vmx/svm (default: auto)")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                   help="stop QEMU after S seconds (default 60)")
+    p.add_argument("--plan-extra", action="extend", nargs="+", default=[],
+                   metavar="KEY=VALUE", help="extra plan lines (docs/PLAN.md)")
+    p.add_argument("--plan", metavar="FILE",
+                   help="start from this plan file instead of the defaults")
+    p.add_argument("--out", metavar="DIR",
+                   help="run directory (default results/<run-id>)")
+    p.add_argument("--icount", action="store_true",
+                   help="deterministic: one TSC tick per guest instruction")
+    p.add_argument("--monitor", metavar="SOCK",
+                   help="QEMU monitor on this unix socket (HMP); with it, "
+                        "QEMU is left running after the result until the timeout")
+    add_install_option(p)
+
+
+def parser():
+    ap = argparse.ArgumentParser(
+        prog="run.py", description="Build and boot ipcbench under QEMU.")
+    sub = ap.add_subparsers(dest="cmd")
+    st = sub.add_parser("selftest", help="boot the guest selftests; exit 0 iff all pass")
+    add_boot_options(st)
+    dp = sub.add_parser("deps", help="check (and on Debian install) host tools")
+    dp.add_argument("--need", default="build,run,test",
+                    help="comma list of build,run,test,plot (default build,run,test)")
+    add_install_option(dp)
+    us = sub.add_parser("usb", help="write a bootable image file for a USB stick")
+    us.add_argument("--out", required=True, metavar="FILE")
+    add_install_option(us)
+    pa = sub.add_parser("parse", help="re-read a saved serial log or run dir")
+    pa.add_argument("path", metavar="LOG_OR_RUN_DIR")
+    for name in ("sweep", "plot", "compare"):
+        sub.add_parser(name, help=NOT_YET).add_argument(
+            "rest", nargs=argparse.REMAINDER)
+    return ap
+
+
+# ----------------------------------------------------------------- stages
+
+def stage_deps(args, prog, groups, rerun):
+    try:
+        deps.ensure(groups, args.no_install, prog.say, rerun)
+    except deps.DepsError as e:
+        raise EnvError(str(e)) from None
+
+
+def stage_build(prog):
+    """make knows what is stale; always ask it."""
+    prog.say("building (make -s)")
+    res = subprocess.run(["make", "-s"], cwd=REPO)
+    image = os.path.join(REPO, IMAGE)
+    if res.returncode != 0 or not os.path.isfile(image):
+        raise EnvError(f"build failed (make exited {res.returncode}); "
+                       f"run `make -C {REPO}` to see the full error")
+    return image
+
+
+def stage_accel(args, prog):
+    # Overridable so tests can fake a machine with or without vmx/svm.
+    cpuinfo = os.environ.get("IPCBENCH_CPUINFO", accel.CPUINFO)
+    dev_kvm = os.environ.get("IPCBENCH_DEV_KVM", accel.DEV_KVM)
+    try:
+        choice = accel.choose(args.accel, cpuinfo, dev_kvm)
+    except accel.AccelError as e:
+        raise EnvError(str(e)) from None
+    prog.say(f"accel: {choice.name} ({choice.reason})")
+    return choice
+
+
+def stage_firmware(prog):
+    try:
+        fw = ovmf.require()
+    except ovmf.OvmfError as e:
+        raise EnvError(str(e)) from None
+    prog.say(f"firmware: {fw.code}" + (f" + {fw.vars}" if fw.vars else " (-bios)"))
+    return fw
+
+
+def read_plan_base(args):
+    if not args.plan:
+        return None
+    try:
+        with open(args.plan, encoding="utf-8") as f:
+            return f.read()
+    except OSError as e:
+        raise EnvError(f"--plan {args.plan}: {e.strerror}") from None
+
+
+def stage_prepare(args, prog, image, fw):
+    """Run dir with its own image (plan written in) and OVMF_VARS copy."""
+    root = os.path.join(REPO, "results")
+    run = rundir.create(root, args.out)
+    prog.say(f"run dir: {os.path.relpath(run.path)}")
+    img = shutil.copyfile(image, run.file("ipcbench.img"))
+    text = plan.build_text("selftest", args.plan_extra, read_plan_base(args))
+    with open(run.file("plan.txt"), "w", encoding="utf-8") as f:
+        f.write(text)
+    try:
+        plan.write_into_image(REPO, run.file("plan.txt"), img, PYTHON)
+    except plan.PlanError as e:
+        raise EnvError(str(e)) from None
+    vars_copy = shutil.copyfile(fw.vars, run.file("OVMF_VARS.fd")) if fw.vars else None
+    return run, text, img, vars_copy
+
+
+def stage_boot(args, prog, cfg, run):
+    mode = " with icount" if args.icount else ""
+    prog.say(f"booting under {cfg.accel.name.upper()}{mode} "
+             f"(timeout {args.timeout:g} s) ...")
+    proc = qemu.start(cfg, run.file("qemu.log"))
+    # With a monitor the user (or a test) drives QEMU: no early stop.
+    grace = None if args.monitor else qemu.AFTER_RESULT_GRACE_S
+    return proc.argv, proc.wait(args.timeout, grace)
+
+
+def first_line(argv):
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+        return (out.stdout or out.stderr).splitlines()[0]
+    except (OSError, IndexError, subprocess.TimeoutExpired):
+        return None
+
+
+def host_cpu():
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def build_meta(run, cfg, argv, plan_text, outcome, report, v, started):
+    return {
+        "run_id": run.run_id, "command": "selftest",
+        "run_py_argv": sys.argv, "started_utc": started,
+        "qemu": {"argv": argv, "cmdline": shlex.join(argv),
+                 "version": qemu.version(cfg.qemu)},
+        "accel": {"name": cfg.accel.name, "reason": cfg.accel.reason,
+                  "icount": cfg.icount},
+        "firmware": {"code": cfg.firmware.code, "vars": cfg.firmware.vars},
+        "git": rundir.git_info(REPO), "host": dict(rundir.host_info(), cpu=host_cpu()),
+        "compiler": first_line(["gcc", "--version"]), "plan": plan_text,
+        "wall_s": round(outcome.wall_s, 3),
+        "first_output_s": outcome.first_output_s, "result_s": outcome.result_s,
+        "exit": {"ok": v.ok, "exit_code": v.exit_code, "reason": v.reason,
+                 "qemu_status": outcome.status, "timed_out": outcome.timed_out},
+        "tests": {"passed": report.passed, "failed": report.failed,
+                  "skipped": report.skipped, "tap_plan": report.tap_plan,
+                  "failed_names": report.failed_names},
+    }
+
+
+def next_steps(run, v):
+    if v.ok:
+        return []
+    rel = os.path.relpath(run.path)
+    return [f"re-read: ./run.py parse {rel}   (full log: {rel}/serial.log)"]
+
+
+# --------------------------------------------------------------- commands
+
+def cmd_selftest(args, prog):
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    choice = stage_accel(args, prog)
+    stage_deps(args, prog, ["build", "run"], "./run.py selftest")
+    fw = stage_firmware(prog)
+    image = stage_build(prog)
+    run, plan_text, img, vars_copy = stage_prepare(args, prog, image, fw)
+    cfg = qemu.Config(image=img, firmware=fw, vars_copy=vars_copy,
+                      serial_log=run.file("serial.log"), accel=choice,
+                      icount=args.icount, monitor=args.monitor)
+    argv, outcome = stage_boot(args, prog, cfg, run)
+    report = seriallog.parse_file(cfg.serial_log)
+    v = verdict.judge(outcome, report, choice.name)
+    rundir.write_meta(run, build_meta(run, cfg, argv, plan_text, outcome,
+                                      report, v, started))
+    if not args.out:
+        rundir.point_latest(os.path.join(REPO, "results"), run)
+    lines = summary.lines_for(report, v, outcome, os.path.relpath(run.path))
+    prog.say(summary.render(lines + next_steps(run, v)))
+    return v.exit_code
+
+
+def cmd_deps(args, prog):
+    groups = [g.strip() for g in args.need.split(",") if g.strip()]
+    bad = [g for g in groups if g not in ("build", "run", "test", "plot")]
+    if bad:
+        raise EnvError(f"--need: unknown group {', '.join(bad)} "
+                       "(build, run, test, plot)")
+    stage_deps(args, prog, groups, "./run.py deps")
+    prog.say(f"host tools present ({', '.join(groups)})")
+    return 0
+
+
+def check_usb_target(out):
+    """Refuse to write an image file onto a device or over a directory."""
+    try:
+        mode = os.stat(out).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISBLK(mode):
+        raise EnvError(f"{out} is a block device; write the image file with dd "
+                       "instead (see ./run.py usb --help)")
+    if stat.S_ISDIR(mode):
+        raise EnvError(f"{out} is a directory; give a file name, e.g. {out}/ipcbench.img")
+
+
+def cmd_usb(args, prog):
+    check_usb_target(args.out)
+    stage_deps(args, prog, ["build"], f"./run.py usb --out {args.out}")
+    image = stage_build(prog)
+    shutil.copyfile(image, args.out)
+    prog.say(f"wrote {args.out} ({os.path.getsize(args.out) // (1 << 20)} MiB, "
+             f"default plan: {os.path.relpath(os.path.join(REPO, 'plans', 'default.plan'))})")
+    print(f"write it to a USB stick (this ERASES the stick; check the device "
+          f"name with lsblk first, /dev/sdX is a placeholder):\n"
+          f"  sudo dd if={args.out} of=/dev/sdX bs=4M conv=fsync status=progress\n"
+          "edit \\EFI\\IPCBENCH\\PLAN.TXT on the stick to change what it runs")
+    return 0
+
+
+def cmd_parse(args, prog):
+    path = args.path
+    log = os.path.join(path, "serial.log") if os.path.isdir(path) else path
+    if not os.path.isfile(log):
+        raise EnvError(f"{log}: no such serial log")
+    report = seriallog.parse_file(log)
+    v = verdict.judge_log(report)
+    meta = rundir.read_meta(os.path.join(os.path.dirname(log), "meta.json"))
+    lines = summary.lines_for(report, v)
+    if meta and meta.get("exit"):
+        lines.append(f"recorded at run time: {meta['exit'].get('reason')} "
+                     f"(QEMU status {meta['exit'].get('qemu_status')})")
+        v = verdict.Verdict(v.ok and meta["exit"].get("ok", False),
+                            meta["exit"].get("exit_code", v.exit_code), v.reason)
+    prog.say(summary.render(lines))
+    return v.exit_code
+
+
+def cmd_not_yet(args, prog):
+    print(f"run.py {args.cmd}: {NOT_YET}", file=sys.stderr)
+    return 2
+
+
+COMMANDS = {"selftest": cmd_selftest, "deps": cmd_deps, "usb": cmd_usb,
+            "parse": cmd_parse, "sweep": cmd_not_yet, "plot": cmd_not_yet,
+            "compare": cmd_not_yet}
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    prog = Progress()
+    if not argv:
+        print(f"run.py: the benchmark sweep is {NOT_YET}; running the selftest")
+        argv = ["selftest"]
+    args = parser().parse_args(argv)
+    if args.cmd is None:
+        parser().print_help()
+        return 2
+    try:
+        return COMMANDS[args.cmd](args, prog)
+    except EnvError as e:
+        print(f"run.py {args.cmd}: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("run.py: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,206 @@
+"""qemu - build the QEMU command line, run it, enforce the timeout.
+
+Exit status contract (isa-debug-exit at port 0xf4): the guest writes v and
+QEMU exits with (v << 1) | 1, so the kernel's 0x10 is 33 (success) and 0x11
+is 35 (failure).  -no-reboot turns a guest reset (triple fault) into exit 0.
+"""
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+from .seriallog import SerialTail
+
+QEMU = "qemu-system-x86_64"
+EXIT_SUCCESS = 33
+EXIT_FAILURE = 35
+POLL_S = 0.05
+# A kernel that printed its result but keeps running (plan end = halt, or a
+# broken power-off) is stopped after this long instead of at the timeout.
+AFTER_RESULT_GRACE_S = 5.0
+# OVMF prints its exception dump and then hangs; give the dump time to end.
+AFTER_FW_EXCEPTION_S = 2.0
+
+
+@dataclass
+class Config:
+    image: str
+    firmware: object            # ovmf.Firmware
+    vars_copy: str              # writable copy of OVMF_VARS (None if combined)
+    serial_log: str
+    accel: object               # accel.Accel
+    memory_mb: int = 1024
+    smp: int = 1
+    icount: bool = False
+    monitor: str = None         # unix socket path for the HMP monitor
+    extra: list = field(default_factory=list)
+    qemu: str = QEMU
+
+
+def _opt(path):
+    """Escape a path for a QEMU -drive/-chardev option value."""
+    return str(path).replace(",", ",,")
+
+
+def firmware_args(fw, vars_copy):
+    if fw.combined:
+        return ["-bios", fw.code]
+    return ["-drive", f"if=pflash,format=raw,readonly=on,file={_opt(fw.code)}",
+            "-drive", f"if=pflash,format=raw,file={_opt(vars_copy)}"]
+
+
+def icount_args():
+    # One guest TSC tick per instruction; pin the RTC and RNG seed too so two
+    # runs of the same image are byte-identical.
+    return ["-icount", "shift=0,sleep=off,align=off",
+            "-rtc", "base=2024-01-01T00:00:00,clock=vm", "-seed", "1"]
+
+
+def command(cfg):
+    """The full argv for one boot."""
+    argv = [cfg.qemu, "-machine", "q35", "-cpu", cfg.accel.cpu,
+            "-m", str(cfg.memory_mb), "-smp", str(cfg.smp),
+            "-no-reboot", "-display", "none",
+            # No NIC: a failed disk boot would otherwise sit in PXE for minutes.
+            "-nic", "none",
+            "-serial", f"file:{cfg.serial_log}"]
+    argv += firmware_args(cfg.firmware, cfg.vars_copy)
+    argv += ["-drive", f"format=raw,file={_opt(cfg.image)}",
+             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+             "-accel", cfg.accel.name]
+    if cfg.monitor:
+        argv += ["-monitor", f"unix:{_opt(cfg.monitor)},server=on,wait=off"]
+    else:
+        argv += ["-monitor", "none"]
+    if cfg.icount:
+        argv += icount_args()
+    return argv + list(cfg.extra)
+
+
+def version(qemu=QEMU):
+    """First line of `qemu --version`, or why it could not be read."""
+    try:
+        out = subprocess.run([qemu, "--version"], capture_output=True,
+                             text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"unknown ({e})"
+    return out.stdout.splitlines()[0] if out.stdout else "unknown"
+
+
+@dataclass
+class Outcome:
+    status: int = None          # QEMU exit status; None when we stopped it
+    timed_out: bool = False
+    stopped_after_result: bool = False
+    stopped_after_fw_exception: bool = False
+    interrupted: bool = False
+    timeout_s: float = 0.0
+    wall_s: float = 0.0
+    first_output_s: float = None
+    result_s: float = None
+    fw_exception_s: float = None
+    last_line: str = ""
+    output: str = ""            # QEMU's own stdout/stderr
+
+
+class Run:
+    """One QEMU process whose stdout/stderr go to `output_path`."""
+
+    def __init__(self, argv, serial_log, output_path):
+        self.argv = argv
+        self.tail = SerialTail(serial_log)
+        self.output_path = output_path
+        self.t0 = time.monotonic()
+        with open(output_path, "wb") as out:
+            # Own session: a Ctrl-C in the terminal reaches run.py, which
+            # then stops QEMU itself and still writes meta.json.
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                         stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+
+    def elapsed(self):
+        return time.monotonic() - self.t0
+
+    def stop(self):
+        """Terminate QEMU, then kill it if it does not go."""
+        if self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def wait_for_line(self, pattern, timeout):
+        """Block until a serial line matches the regex `pattern` (tests use
+        this before talking to the monitor).  Returns the line or None."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.tail.poll()
+            with open(self.tail.path, "rb") as f:
+                for line in f.read().decode("utf-8", "replace").splitlines():
+                    if pattern.search(line):
+                        return line
+            if self.proc.poll() is not None:
+                return None
+            time.sleep(POLL_S)
+        return None
+
+    def _read_output(self):
+        with open(self.output_path, "rb") as f:
+            return f.read().decode("utf-8", errors="replace")
+
+    def _observe(self, outcome):
+        """Poll the serial log once; note when output and the result came."""
+        self.tail.poll()
+        if self.tail.saw_output and outcome.first_output_s is None:
+            outcome.first_output_s = self.elapsed()
+        if self.tail.result and outcome.result_s is None:
+            outcome.result_s = self.elapsed()
+        if self.tail.firmware_exception and outcome.fw_exception_s is None:
+            outcome.fw_exception_s = self.elapsed()
+
+    def _should_stop(self, out, grace):
+        """Set the reason and return True when waiting longer is pointless."""
+        now = self.elapsed()
+        if now >= out.timeout_s:
+            out.timed_out = True
+        elif grace is not None and out.result_s is not None \
+                and now - out.result_s >= grace:
+            out.stopped_after_result = True
+        elif out.fw_exception_s is not None \
+                and now - out.fw_exception_s >= AFTER_FW_EXCEPTION_S:
+            out.stopped_after_fw_exception = True
+        else:
+            return False
+        return True
+
+    def wait(self, timeout, grace=AFTER_RESULT_GRACE_S):
+        """Wait for QEMU to exit, at most `timeout` seconds (and at most
+        `grace` seconds after the result line when grace is not None)."""
+        out = Outcome(timeout_s=timeout)
+        try:
+            while self.proc.poll() is None:
+                self._observe(out)
+                if self._should_stop(out, grace):
+                    break
+                time.sleep(POLL_S)
+        except KeyboardInterrupt:
+            out.interrupted = True
+        stopped = self.proc.poll() is None
+        self.stop()
+        self._observe(out)
+        out.status = None if stopped else self.proc.returncode
+        out.wall_s = self.elapsed()
+        out.last_line = self.tail.last_line
+        out.output = self._read_output()
+        return out
+
+
+def start(cfg, output_path):
+    """Launch QEMU for cfg; the caller waits on the returned Run."""
+    if os.path.exists(cfg.serial_log):
+        os.unlink(cfg.serial_log)
+    return Run(command(cfg), cfg.serial_log, output_path)
