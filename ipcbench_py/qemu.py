@@ -10,6 +10,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 
+from .accel import kvm_failure
 from .seriallog import SerialTail
 
 QEMU = "qemu-system-x86_64"
@@ -94,6 +95,7 @@ class Outcome:
     timed_out: bool = False
     stopped_after_result: bool = False
     stopped_after_fw_exception: bool = False
+    stopped_after_kvm_error: bool = False
     interrupted: bool = False
     timeout_s: float = 0.0
     wall_s: float = 0.0
@@ -111,6 +113,7 @@ class Run:
         self.argv = argv
         self.tail = SerialTail(serial_log)
         self.output_path = output_path
+        self.output_seen = 0
         self.t0 = time.monotonic()
         with open(output_path, "wb") as out:
             # Own session: a Ctrl-C in the terminal reaches run.py, which
@@ -162,6 +165,15 @@ class Run:
         if self.tail.firmware_exception and outcome.fw_exception_s is None:
             outcome.fw_exception_s = self.elapsed()
 
+    def _kvm_failed(self):
+        """QEMU pauses the guest on a KVM internal error and waits forever;
+        its output is the only sign, so watch it."""
+        size = os.path.getsize(self.output_path)
+        if size == self.output_seen:
+            return False
+        self.output_seen = size
+        return kvm_failure(self._read_output()) is not None
+
     def _should_stop(self, out, grace):
         """Set the reason and return True when waiting longer is pointless."""
         now = self.elapsed()
@@ -173,6 +185,8 @@ class Run:
         elif out.fw_exception_s is not None \
                 and now - out.fw_exception_s >= AFTER_FW_EXCEPTION_S:
             out.stopped_after_fw_exception = True
+        elif self._kvm_failed():
+            out.stopped_after_kvm_error = True
         else:
             return False
         return True

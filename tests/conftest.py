@@ -3,8 +3,14 @@
 `make test` promises a last line `N passed, N failed`.  pytest's own
 summary line comes after pytest_terminal_summary, so ours is printed from
 pytest_unconfigure, which runs after it.
+
+@pytest.mark.timeout(S) bounds a test's wall time with SIGALRM (Debian's
+pytest has no timeout plugin; when pytest-timeout is installed it handles
+the marker instead).  @pytest.mark.qemu marks tests that boot QEMU, so
+`pytest -m "not qemu"` runs the quick ones only.
 """
 import os
+import signal
 import sys
 
 import pytest
@@ -35,3 +41,33 @@ def pytest_unconfigure(config):
 @pytest.fixture
 def repo():
     return REPO
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "qemu: boots the image under QEMU")
+    if not config.pluginmanager.hasplugin("timeout"):
+        config.addinivalue_line("markers", "timeout(seconds): fail the test "
+                                "when it runs longer than this")
+
+
+class AlarmTimeout(Exception):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _alarm_timeout(request):
+    marker = request.node.get_closest_marker("timeout")
+    if marker is None or request.config.pluginmanager.hasplugin("timeout"):
+        yield
+        return
+    seconds = int(marker.args[0])
+
+    def expired(signum, frame):
+        raise AlarmTimeout(f"test ran longer than its {seconds} s timeout")
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

@@ -588,3 +588,32 @@ def test_stopped_qemu_is_not_a_qemu_error():
                   output="qemu-system-x86_64: terminating on signal 15 from pid 1\n")
     v = verdict.judge(out, seriallog.parse(b"BdsDxe: x\n"), "tcg")
     assert v.reason == "timeout after 5 s; last serial line: BdsDxe: x"
+
+
+# ------------------------------------- waiting on QEMU (with a fake QEMU)
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("mode, attr, status, max_s", [
+    ("pass", None, 33, 5),
+    ("hang", "timed_out", None, 5),
+    ("halt", "stopped_after_result", None, 5),
+    ("kvm", "stopped_after_kvm_error", None, 3),
+    ("fwexc", "stopped_after_fw_exception", None, 5),
+])
+def test_wait_stops_qemu_for_the_right_reason(tmp_path, monkeypatch, mode, attr,
+                                              status, max_s):
+    monkeypatch.setenv("FAKE_QEMU_MODE", mode)
+    cfg = base_config(qemu=data("fake_qemu.py"))
+    cfg.serial_log, cfg.image = str(tmp_path / "serial.log"), str(tmp_path / "img")
+    run = qemu.start(cfg, str(tmp_path / "qemu.log"))
+    out = run.wait(timeout=3, grace=0.5)
+    assert out.status == status
+    assert out.wall_s < max_s
+    if attr:
+        assert getattr(out, attr), out
+    assert run.proc.poll() is not None        # never leaves QEMU behind
+    if mode == "hang":
+        v = verdict.judge(out, seriallog.parse_file(cfg.serial_log), "tcg")
+        assert v.reason == "timeout after 3 s; last serial line: stuck in the middle"
+    if mode == "kvm":
+        assert "--accel tcg" in verdict.judge(out, seriallog.parse(b""), "kvm").reason
