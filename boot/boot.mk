@@ -7,7 +7,10 @@ EFI_LDS    := $(EFI_LIB)/elf_x86_64_efi.lds
 BOOT_CFLAGS := -std=gnu11 -O2 $(WARN) -fpic -fshort-wchar -ffreestanding \
 	-fno-stack-protector -fno-strict-aliasing -mno-red-zone -mno-avx \
 	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I.
-BOOT_SRCS   := $(wildcard boot/*.c) $(wildcard common/*.c)
+# Only the shared files the loader needs: the rest of common/ is kernel code
+# (e.g. string.c's memcpy/memset clash with libefi's).
+BOOT_COMMON := common/elf_check.c common/plan.c
+BOOT_SRCS   := $(wildcard boot/*.c) $(BOOT_COMMON)
 BOOT_OBJS   := $(patsubst %.c,$(BUILD)/boot-obj/%.o,$(BOOT_SRCS))
 BOOT_SO     := $(BUILD)/boot/bootx64.so
 BOOT_EFI    := $(BUILD)/boot/BOOTX64.EFI
@@ -20,7 +23,7 @@ $(BUILD)/boot-obj/%.o: %.c
 $(BOOT_SO): $(BOOT_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T $(EFI_LDS) \
+	$(Q)$(LD) -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined -T $(EFI_LDS) \
 		$(EFI_CRT0) $(BOOT_OBJS) -L$(EFI_LIB) -lefi -lgnuefi -o $@
 
 $(BOOT_EFI): $(BOOT_SO)

@@ -1,0 +1,80 @@
+/*
+ * boot.h - the loader's internal interface: one section per file of boot/.
+ *
+ * Flow (efi_main.c): open own volume -> read + parse the plan -> read +
+ * check the kernel ELF -> copy it into its own block -> boot_info, page
+ * tables, memory pool -> ExitBootServices -> jump.  Everything the kernel
+ * is handed is EfiLoaderData, identity mapped, physical == virtual.
+ *
+ * Firmware services are called directly (not through uefi_call_wrapper):
+ * boot.mk builds with GNU_EFI_USE_MS_ABI so EFIAPI means __attribute__((ms_abi)).
+ */
+#ifndef IPCBENCH_BOOT_H
+#define IPCBENCH_BOOT_H
+
+#include <efi.h>
+#include <efilib.h>
+
+#include "common/boot_info.h"
+#include "common/elf_check.h"
+#include "common/plan.h"
+
+#if !defined(HAVE_USE_MS_ABI)
+#error "boot/ calls firmware services directly: build with -DGNU_EFI_USE_MS_ABI"
+#endif
+
+#define BOOT_PAGE        4096ULL
+#define BOOT_PAGES(b)    (((b) + BOOT_PAGE - 1) / BOOT_PAGE)
+#define BOOT_MIB         (1ULL << 20)
+
+/* A file read whole into EfiLoaderData pool memory. */
+struct boot_file {
+	void *data;
+	UINTN bytes;
+};
+
+/* A firmware memory map snapshot; descriptors are desc_size apart. */
+struct boot_mmap {
+	UINT8 *buf;
+	UINTN cap;               /* bytes allocated for buf */
+	UINTN bytes;             /* bytes the last GetMemoryMap filled */
+	UINTN key;
+	UINTN desc_size;
+	UINT32 desc_version;
+};
+
+#define BOOT_MMAP_COUNT(m)   ((m)->bytes / (m)->desc_size)
+#define BOOT_MMAP_DESC(m, i) ((EFI_MEMORY_DESCRIPTOR *)((m)->buf + (i) * (m)->desc_size))
+
+/* console.c */
+void boot_log(const CHAR16 *fmt, ...);
+void boot_note(struct boot_info *bi, const char *text);
+__attribute__((noreturn)) void boot_fail(const CHAR16 *fmt, ...);
+
+/* file.c */
+EFI_FILE_HANDLE boot_open_volume(EFI_HANDLE image);
+EFI_STATUS boot_read_file(EFI_FILE_HANDLE root, const CHAR16 *path, UINTN max_bytes,
+			  struct boot_file *out);
+
+/* load_kernel.c */
+void boot_load_kernel(const struct boot_file *elf, struct boot_info *bi,
+		      uint64_t *entry);
+
+/* memory.c */
+void boot_mmap_alloc(struct boot_mmap *m, UINTN spare_descs);
+EFI_STATUS boot_mmap_get(struct boot_mmap *m);
+void boot_mmap_free(struct boot_mmap *m);
+void *boot_alloc_pages(UINT64 bytes, const CHAR16 *what);
+uint64_t boot_memory_top(void);
+void boot_alloc_pool(struct boot_info *bi, uint32_t pool_mb);
+
+/* paging.c */
+uint64_t boot_build_page_tables(const struct boot_info *bi, uint64_t identity_top);
+
+/* handoff.c */
+void boot_find_firmware_tables(struct boot_info *bi);
+uint64_t boot_identity_top(const struct boot_info *bi);
+__attribute__((noreturn)) void boot_exit_and_jump(EFI_HANDLE image, struct boot_info *bi,
+						  struct boot_mmap *m, uint64_t entry);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * console.c - the loader's messages (ConOut, which OVMF also mirrors to the
+ * serial port) and its one way to fail: say why, then power off.
+ */
+#include "boot/boot.h"
+
+#define QEMU_DEBUG_EXIT_PORT  0xf4
+#define QEMU_DEBUG_EXIT_FAIL  0x11   /* QEMU exits with (0x11 << 1) | 1 = 35 */
+#define FAIL_STALL_US         3000000
+
+static void
+outb(uint16_t port, uint8_t value)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port));
+}
+
+void
+boot_log(const CHAR16 *fmt, ...)
+{
+	va_list ap;
+
+	Print(L"ipcbench loader: ");
+	va_start(ap, fmt);
+	VPrint(fmt, ap);
+	va_end(ap);
+	Print(L"\r\n");
+}
+
+/* Append to boot_info.loader_note, "; "-separated, truncating if full. */
+void
+boot_note(struct boot_info *bi, const char *text)
+{
+	UINTN len = 0, cap = sizeof(bi->loader_note) - 1;
+
+	while (len < cap && bi->loader_note[len])
+		len++;
+	if (len && len + 2 < cap) {
+		bi->loader_note[len++] = ';';
+		bi->loader_note[len++] = ' ';
+	}
+	while (len < cap && *text)
+		bi->loader_note[len++] = *text++;
+	bi->loader_note[len] = '\0';
+}
+
+/*
+ * Only valid before ExitBootServices.  Under QEMU with isa-debug-exit the
+ * port write ends the run at once with status 35, so run.py sees a failure
+ * instead of a timeout; on hardware that port is unused and the message
+ * stays on screen for a few seconds before the firmware powers off.
+ */
+void
+boot_fail(const CHAR16 *fmt, ...)
+{
+	va_list ap;
+
+	Print(L"ipcbench loader: error: ");
+	va_start(ap, fmt);
+	VPrint(fmt, ap);
+	va_end(ap);
+	Print(L"\r\nipcbench loader: stopping; powering off in 3 s\r\n");
+	outb(QEMU_DEBUG_EXIT_PORT, QEMU_DEBUG_EXIT_FAIL);
+	BS->Stall(FAIL_STALL_US);
+	RT->ResetSystem(EfiResetShutdown, EFI_ABORTED, 0, NULL);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
