@@ -191,6 +191,17 @@ def build_meta(run, cfg, argv, plan_text, outcome, report, v, started):
     }
 
 
+def drop_image_after_pass(run, v):
+    """A passing run's 64 MiB image copy is dead weight; a failing run keeps
+    it (and its OVMF_VARS) so the failure can be booted again as it was."""
+    if not v.ok:
+        return "kept for reproduction"
+    for name in ("ipcbench.img", "OVMF_VARS.fd"):
+        if os.path.exists(run.file(name)):
+            os.unlink(run.file(name))
+    return "removed after PASS"
+
+
 def next_steps(run, v):
     if v.ok:
         return []
@@ -213,8 +224,9 @@ def cmd_selftest(args, prog):
     argv, outcome = stage_boot(args, prog, cfg, run)
     report = seriallog.parse_file(cfg.serial_log)
     v = verdict.judge(outcome, report, choice.name)
-    rundir.write_meta(run, build_meta(run, cfg, argv, plan_text, outcome,
-                                      report, v, started))
+    meta = build_meta(run, cfg, argv, plan_text, outcome, report, v, started)
+    meta.update(run_wall_s=round(prog.elapsed(), 3), image=drop_image_after_pass(run, v))
+    rundir.write_meta(run, meta)
     if not args.out:
         rundir.point_latest(os.path.join(REPO, "results"), run)
     lines = summary.lines_for(report, v, outcome, os.path.relpath(run.path))

@@ -12,7 +12,7 @@ captured logs in tests/data/.
 import re
 from dataclasses import dataclass, field
 
-ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78cDEHM]")
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78cDEHM]")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 TAP = re.compile(r"^\s*(not )?ok\s+(\d+)\b\s*(?:-\s*)?(.*?)"
                  r"(?:\s*#\s*(SKIP|TODO)\b.*)?\s*$", re.IGNORECASE)
@@ -25,6 +25,8 @@ FW_EXCEPTION = re.compile(r"!!!! X64 Exception Type - (.*?)\s+CPU Apic ID")
 FW_RIP = re.compile(r"^RIP\s+-\s+([0-9A-Fa-f]+)")
 FW_IMAGE = re.compile(r"ImageBase=([0-9A-Fa-f]+)")
 PLAN_ERROR = re.compile(r"plan line \d+:")
+# The loader's own failure report (boot/: "ipcbench loader: error: ...").
+LOADER_ERROR = re.compile(r"ipcbench loader: error:\s*(.*)")
 # Hardware facts the kernel reports at boot, echoed in run.py's summary.
 INFO = re.compile(r"^\s*(cpu|mem|timer|tsc|pcid|fb|boot):\s")
 PANIC_MAX_LINES = 60
@@ -55,6 +57,7 @@ class SerialReport:
     plan_errors: list = field(default_factory=list)
     info: list = field(default_factory=list)
     firmware_exception: str = None   # "0D(#GP - General Protection) at ..."
+    loader_error: str = None         # first "ipcbench loader: error: ..." text
 
     @property
     def passed(self):
@@ -158,6 +161,8 @@ def parse(raw):
             report.panic = _collect_panic(complete, i)
         elif (m := FW_EXCEPTION.search(line)) and not report.firmware_exception:
             report.firmware_exception = _firmware_exception(complete, i, m.group(1))
+        elif (m := LOADER_ERROR.search(line)) and not report.loader_error:
+            report.loader_error = m.group(1).strip()
         elif PLAN_ERROR.search(line):
             report.plan_errors.append(line.strip())
         elif INFO.match(line):

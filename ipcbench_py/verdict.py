@@ -52,7 +52,9 @@ def _environment(outcome, report, accel_name):
 
 
 def _kernel(report):
-    """What the kernel itself said went wrong; None when it said nothing bad."""
+    """What the loader or kernel said went wrong; None when nothing bad."""
+    if report.loader_error:
+        return fail(f"loader error: {report.loader_error}")
     if report.panic:
         return fail(f"kernel panic: {report.panic[0].strip()}")
     if report.result == "FAIL":

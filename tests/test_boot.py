@@ -213,4 +213,6 @@ def test_broken_kernel_is_a_loader_error(image, tmp_path, damage):
     log = "\n".join(report.lines).lower()
     assert out.status is not None, f"QEMU did not exit by itself: {report.last_line}"
     assert out.status != qemu.EXIT_SUCCESS
-    assert "kernel" in log and ("invalid" in log or "not found" in log), log[-2000:]
+    # Loose on wording: it must name the kernel and say what is wrong.
+    assert "kernel" in log, log[-2000:]
+    assert re.search(r"invalid|not found|not a |bad |missing|cannot", log), log[-2000:]

@@ -617,3 +617,12 @@ def test_wait_stops_qemu_for_the_right_reason(tmp_path, monkeypatch, mode, attr,
         assert v.reason == "timeout after 3 s; last serial line: stuck in the middle"
     if mode == "kvm":
         assert "--accel tcg" in verdict.judge(out, seriallog.parse(b""), "kvm").reason
+
+
+def test_loader_error_log():
+    # Captured: the loader refusing a KERNEL.ELF that is not an ELF file.
+    r = parsed("loader_bad_kernel.log")
+    assert r.loader_error.startswith("KERNEL.ELF is not a loadable kernel")
+    assert not any("\x1b" in l or "[=3h" in l for l in r.lines)
+    v = verdict.judge(outcome(35), r, "tcg")
+    assert v.exit_code == 1 and v.reason.startswith("loader error: KERNEL.ELF")
