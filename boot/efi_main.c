@@ -87,15 +87,15 @@ pool_bytes(const struct boot_info *bi)
 static void
 log_summary(const struct boot_info *bi)
 {
-	boot_log(L"kernel %ld KiB at %lx, pool %ld MiB in %d range(s), plan %a/%a",
+	boot_log(L"kernel %ld KiB at 0x%lx, pool %ld MiB in %d range(s), plan %a/%a",
 		 bi->kernel_bytes >> 10, bi->kernel_phys, pool_bytes(bi) >> 20,
 		 bi->pool_count, plan_mode_name(plan.mode), plan_pcid_name(plan.pcid));
 	if (bi->fb.format != BOOT_FB_NONE)
-		boot_log(L"fb %dx%d %a, rsdp %lx, lapic %lx", bi->fb.width, bi->fb.height,
+		boot_log(L"fb %dx%d %a, rsdp 0x%lx, lapic 0x%lx", bi->fb.width, bi->fb.height,
 			 bi->fb.format == BOOT_FB_RGBX ? "rgbx" : "bgrx",
 			 bi->acpi_rsdp, bi->lapic_phys);
 	else
-		boot_log(L"fb none, rsdp %lx, lapic %lx", bi->acpi_rsdp, bi->lapic_phys);
+		boot_log(L"fb none, rsdp 0x%lx, lapic 0x%lx", bi->acpi_rsdp, bi->lapic_phys);
 }
 
 /* Not EFIAPI: gnu-efi's crt0 (_start) receives the firmware's MS-ABI
