@@ -214,7 +214,8 @@ check_phdr_table(const uint8_t *img, uint64_t size, struct msgbuf *m)
 
 /* One PT_LOAD on its own: file bytes inside the file, sizes, address. */
 static enum elf_err
-check_segment(unsigned i, const struct elf_segment *s, uint64_t size, struct msgbuf *m)
+check_segment(unsigned i, const struct elf_segment *s, uint64_t size,
+	      const struct elf_limits *lim, struct msgbuf *m)
 {
 	if (s->offset + s->filesz < s->offset) {
 		put_seg(m, i);
@@ -243,11 +244,14 @@ check_segment(unsigned i, const struct elf_segment *s, uint64_t size, struct msg
 		put_hex(m, s->memsz);
 		return ELF_ERR_FILESZ;
 	}
-	if (s->vaddr < ELF_HIGHER_HALF) {
+	if (s->vaddr < lim->lowest) {
 		put_seg(m, i);
 		put_str(m, "vaddr ");
 		put_hex(m, s->vaddr);
-		put_str(m, " is below the higher half (0xffffffff80000000)");
+		put_str(m, lim->lowest == ELF_HIGHER_HALF ?
+			" is below the higher half (0xffffffff80000000)" : " is below ");
+		if (lim->lowest != ELF_HIGHER_HALF)
+			put_hex(m, lim->lowest);
 		return ELF_ERR_LOWER_HALF;
 	}
 	/* An end of exactly 2^64 wraps to 0, so it is rejected too. */
@@ -259,6 +263,16 @@ check_segment(unsigned i, const struct elf_segment *s, uint64_t size, struct msg
 		put_hex(m, s->memsz);
 		put_str(m, " overflows");
 		return ELF_ERR_OVERFLOW;
+	}
+	if (lim->end && s->vaddr + s->memsz > lim->end) {
+		put_seg(m, i);
+		put_str(m, "address range ");
+		put_hex(m, s->vaddr);
+		put_str(m, "+");
+		put_hex(m, s->memsz);
+		put_str(m, " ends above ");
+		put_hex(m, lim->end);
+		return ELF_ERR_ABOVE_LIMIT;
 	}
 	return ELF_OK;
 }
@@ -294,7 +308,8 @@ check_overlap(const uint8_t *img, unsigned i, const struct elf_segment *s, struc
 
 /* Every segment, then the segments against each other. */
 static enum elf_err
-check_segments(const uint8_t *img, uint64_t size, unsigned *loads, struct msgbuf *m)
+check_segments(const uint8_t *img, uint64_t size, const struct elf_limits *lim,
+	       unsigned *loads, struct msgbuf *m)
 {
 	unsigned i, num = (unsigned)rd(img + EH_PHNUM, 2);
 	struct elf_segment s;
@@ -304,7 +319,7 @@ check_segments(const uint8_t *img, uint64_t size, unsigned *loads, struct msgbuf
 	for (i = 0; i < num; i++) {
 		if (!elf_load_segment(img, i, &s))
 			continue;
-		if ((err = check_segment(i, &s, size, m)) != ELF_OK)
+		if ((err = check_segment(i, &s, size, lim, m)) != ELF_OK)
 			return err;
 		if ((err = check_overlap(img, i, &s, m)) != ELF_OK)
 			return err;
@@ -341,6 +356,14 @@ enum elf_err
 elf_check(const void *image, uint64_t size, struct elf_info *info,
 	  char *msg, size_t msg_len)
 {
+	return elf_check_range(image, size, ELF_HIGHER_HALF, 0, info, msg, msg_len);
+}
+
+enum elf_err
+elf_check_range(const void *image, uint64_t size, uint64_t lowest, uint64_t limit,
+		struct elf_info *info, char *msg, size_t msg_len)
+{
+	const struct elf_limits lim = { lowest, limit };
 	const uint8_t *img = image;
 	struct msgbuf m = { msg, msg_len, 0 };
 	uint64_t start, end, entry;
@@ -350,7 +373,7 @@ elf_check(const void *image, uint64_t size, struct elf_info *info,
 	put_str(&m, "");
 	if ((err = check_identity(img, size, &m)) != ELF_OK ||
 	    (err = check_phdr_table(img, size, &m)) != ELF_OK ||
-	    (err = check_segments(img, size, &loads, &m)) != ELF_OK)
+	    (err = check_segments(img, size, &lim, &loads, &m)) != ELF_OK)
 		return err;
 	if (!elf_span(img, &start, &end)) {
 		put_str(&m, "load span reaches the last page of the address space");
@@ -426,7 +449,7 @@ elf_err_name(enum elf_err err)
 		[ELF_ERR_OVERFLOW] = "overflow", [ELF_ERR_FILE_RANGE] = "file-range",
 		[ELF_ERR_FILESZ] = "filesz", [ELF_ERR_LOWER_HALF] = "lower-half",
 		[ELF_ERR_OVERLAP] = "overlap", [ELF_ERR_SPAN] = "span",
-		[ELF_ERR_ENTRY] = "entry",
+		[ELF_ERR_ENTRY] = "entry", [ELF_ERR_ABOVE_LIMIT] = "above-limit",
 	};
 
 	if ((unsigned)err >= sizeof(names) / sizeof(names[0]) || !names[err])

@@ -41,6 +41,13 @@ enum elf_err {
 	ELF_ERR_OVERLAP,        /* two segments share virtual addresses */
 	ELF_ERR_SPAN,           /* load span larger than ELF_MAX_SPAN */
 	ELF_ERR_ENTRY,          /* entry point not in an executable segment's bytes */
+	ELF_ERR_ABOVE_LIMIT,    /* a segment ends above the caller's limit */
+};
+
+/* The virtual range segments must lie in: [lowest, end), end 0 = no limit. */
+struct elf_limits {
+	uint64_t lowest;
+	uint64_t end;
 };
 
 /* PT_LOAD flags, as in p_flags. */
@@ -74,6 +81,15 @@ struct elf_info {
  */
 enum elf_err elf_check(const void *image, uint64_t size, struct elf_info *info,
 		       char *msg, size_t msg_len);
+
+/*
+ * As elf_check, but segments must lie in [lowest, end) (end 0: no upper
+ * limit) - the kernel uses it for user programs, which live in the lower
+ * half.  elf_check(...) is elf_check_range(..., ELF_HIGHER_HALF, 0, ...).
+ */
+enum elf_err elf_check_range(const void *image, uint64_t size, uint64_t lowest,
+			     uint64_t end, struct elf_info *info, char *msg,
+			     size_t msg_len);
 
 /*
  * Program header `index` of a checked image: returns 1 and fills *seg if it

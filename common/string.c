@@ -1,6 +1,6 @@
 /* string.c - mem* and str* for the kernel; copies use ERMS "rep movsb",
  * the fastest generic copy on current x86 hardware for large sizes. */
-#include "kernel/lib/string.h"
+#include "common/string.h"
 
 void *
 memcpy(void *dst, const void *src, size_t n)
@@ -79,4 +79,17 @@ strncmp(const char *a, const char *b, size_t n)
 			return 0;
 	}
 	return 0;
+}
+
+size_t
+strncpy_bounded(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size) {
+		size_t k = n < size - 1 ? n : size - 1;
+		memcpy(dst, src, k);
+		dst[k] = '\0';
+	}
+	return n;
 }

@@ -1,6 +1,6 @@
-/* string.h - the kernel's mem* and str* routines (no libc in the kernel). */
-#ifndef KERNEL_LIB_STRING_H
-#define KERNEL_LIB_STRING_H
+/* string.h - mem* and str* for the kernel and user programs (no libc). */
+#ifndef IPCBENCH_STRING_H
+#define IPCBENCH_STRING_H
 
 #include <stddef.h>
 
@@ -12,5 +12,8 @@ size_t strlen(const char *s);
 size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
+/* Copies at most size-1 bytes and always NUL-terminates (size > 0);
+ * returns strlen(src) so truncation is detectable. */
+size_t strncpy_bounded(char *dst, const char *src, size_t size);
 
 #endif

@@ -9,14 +9,16 @@
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/cpu_takeover.h"
 #include "kernel/arch/x86_64/apic.h"
+#include "kernel/arch/x86_64/tlb.h"
 #include "kernel/console/console.h"
 #include "kernel/finish.h"
 #include "kernel/inject.h"
-#include "kernel/lib/string.h"
+#include "common/string.h"
 #include "kernel/mm/frames.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/kvm.h"
 #include "kernel/power.h"
+#include "kernel/sched/thread.h"
 #include "kernel/test/ktest.h"
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
@@ -70,12 +72,14 @@ report_machine(uint32_t lapic_ticks_ms)
 	kprintf("timer: lapic %s, %u ticks/ms (divide 16), timeslice %u us\n",
 		lapic_is_x2apic() ? "x2apic" : "xapic", lapic_ticks_per_ms(),
 		plan.timeslice_us);
+	kprintf("%s\n", tlb_mode_reason());
 	if (boot_info.fb.format != BOOT_FB_NONE)
 		kprintf("fb: %ux%u\n", boot_info.fb.width, boot_info.fb.height);
 	else
 		kprintf("fb: none (serial only)\n");
 }
 
+void fault_init(void);
 void kmain(uint64_t boot_info_phys) __attribute__((noreturn));
 
 void
@@ -92,7 +96,12 @@ kmain(uint64_t boot_info_phys)
 	finish_set_plan(&plan);
 	frames_init(&boot_info);
 	kvm_init(&boot_info);
+	if (tlb_init((enum tlb_pcid_request)plan.pcid))
+		kernel_finish(0, "plan asks pcid = on but the CPU has no PCID");
 	power_init(&boot_info, kvm_master_root());
+	const char *protections = cpu_takeover_user_mode();
+	sched_init();
+	fault_init();
 	if (boot_info.fb.format != BOOT_FB_NONE)
 		console_init_fb(kvm_map_mmio(boot_info.fb.phys, boot_info.fb.bytes), &boot_info.fb);
 	kprintf("ipcbench kernel %s (boot_info v%u, plan mode %s)\n", IPCBENCH_VERSION,
@@ -101,6 +110,7 @@ kmain(uint64_t boot_info_phys)
 	uint32_t lapic_ms = cpu_takeover_lapic(&boot_info);
 	timer_init(plan.timeslice_us);
 	report_machine(lapic_ms);
+	kprintf("cpu: %s\n", protections);
 	sti();
 	inject_fault(plan.inject);
 	int failed = ktest_run_selected(&plan);

@@ -24,11 +24,11 @@ console_init_fb(void *fb_virt, const struct boot_framebuffer *fb)
 void
 console_write(const char *s, unsigned long n)
 {
-	spin_lock_irqsave(&console_lock);
+	spin_lock(&console_lock);
 	serial_write(s, n);
 	if (fb_ready)
 		fbcon_write(s, n);
-	spin_unlock_irqrestore(&console_lock);
+	spin_unlock(&console_lock);
 }
 
 int

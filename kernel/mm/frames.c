@@ -3,7 +3,7 @@
 #include "kernel/mm/frame_alloc.h"
 #include "kernel/mm/kvm.h"
 #include "kernel/sync/spinlock.h"
-#include "kernel/lib/string.h"
+#include "common/string.h"
 #include "kernel/panic.h"
 
 static struct frame_alloc pool;
@@ -33,9 +33,9 @@ frames_init(const struct boot_info *bi)
 uint64_t
 frames_alloc(uint64_t n)
 {
-	spin_lock_irqsave(&frames_lock);
+	spin_lock(&frames_lock);
 	uint64_t phys = frame_alloc_get(&pool, n);
-	spin_unlock_irqrestore(&frames_lock);
+	spin_unlock(&frames_lock);
 	if (phys)
 		memset(phys_to_virt(phys), 0, n * FRAME_SIZE);
 	return phys;
@@ -44,9 +44,9 @@ frames_alloc(uint64_t n)
 void
 frames_free(uint64_t phys, uint64_t n)
 {
-	spin_lock_irqsave(&frames_lock);
+	spin_lock(&frames_lock);
 	int err = frame_alloc_put(&pool, phys, n);
-	spin_unlock_irqrestore(&frames_lock);
+	spin_unlock(&frames_lock);
 	if (err)
 		panic("frames: bad free of %lu frames at %lx (double free?)",
 		      (unsigned long)n, phys);

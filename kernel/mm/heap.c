@@ -3,7 +3,7 @@
 #include "kernel/mm/frames.h"
 #include "kernel/mm/kvm.h"
 #include "kernel/sync/spinlock.h"
-#include "kernel/lib/string.h"
+#include "common/string.h"
 #include "kernel/panic.h"
 
 #define PAGE 4096u
@@ -123,13 +123,13 @@ kmalloc(size_t bytes)
 
 	if (bytes > (1ull << 32))
 		return 0;
-	spin_lock_irqsave(&heap_lock);
+	spin_lock(&heap_lock);
 	p = c >= 0 ? alloc_small(c) : alloc_large(bytes);
 	if (p) {
 		stats.live_allocs++;
 		stats.total_allocs++;
 	}
-	spin_unlock_irqrestore(&heap_lock);
+	spin_unlock(&heap_lock);
 	if (p && c >= 0)
 		memset(p, 0, class_size(c));
 	return p;   /* large runs are zeroed by frames_alloc */
@@ -160,7 +160,7 @@ kfree(void *p)
 	if (!p)
 		return;
 	struct page_hdr *h = (struct page_hdr *)((uint64_t)p & ~(uint64_t)(PAGE - 1));
-	spin_lock_irqsave(&heap_lock);
+	spin_lock(&heap_lock);
 	if (h->magic == SLAB_MAGIC && h->inuse) {
 		free_small(h, p);
 	} else if (h->magic == LARGE_MAGIC && (char *)p == (char *)h + HDR_SIZE) {
@@ -168,17 +168,17 @@ kfree(void *p)
 		h->magic = 0;
 		frames_free(virt_to_phys(h), h->frames);
 	} else {
-		spin_unlock_irqrestore(&heap_lock);
+		spin_unlock(&heap_lock);
 		panic("kfree: %p is not a heap object (double free?)", p);
 	}
 	stats.live_allocs--;
-	spin_unlock_irqrestore(&heap_lock);
+	spin_unlock(&heap_lock);
 }
 
 void
 heap_stats(struct heap_stats *out)
 {
-	spin_lock_irqsave(&heap_lock);
+	spin_lock(&heap_lock);
 	*out = stats;
-	spin_unlock_irqrestore(&heap_lock);
+	spin_unlock(&heap_lock);
 }

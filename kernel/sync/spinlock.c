@@ -1,35 +1,48 @@
-/* spinlock.c - test-and-test-and-set spinlocks that hold interrupts off. */
+/* spinlock.c - test-and-test-and-set spinlocks with interrupt nesting. */
 #include "kernel/sync/spinlock.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/percpu.h"
 
 void
 spin_init(struct spinlock *l, const char *name)
 {
 	l->locked = 0;
 	l->name = name;
-	l->saved_rflags = 0;
 }
 
 void
-spin_lock_irqsave(struct spinlock *l)
+push_off(void)
 {
 	uint64_t flags = read_rflags();
 
 	cli();
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (l->locked)
-			cpu_relax();
-	l->saved_rflags = flags;
+	if (this_cpu()->ncli++ == 0)
+		this_cpu()->intena = (flags & RFLAGS_IF) != 0;
 }
 
 void
-spin_unlock_irqrestore(struct spinlock *l)
+pop_off(void)
 {
-	uint64_t flags = l->saved_rflags;
+	struct percpu *c = this_cpu();
 
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-	if (flags & RFLAGS_IF)
+	if (--c->ncli == 0 && c->intena)
 		sti();
+}
+
+void
+spin_lock(struct spinlock *l)
+{
+	push_off();
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		while (l->locked)
+			cpu_relax();
+}
+
+void
+spin_unlock(struct spinlock *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	pop_off();
 }
 
 int

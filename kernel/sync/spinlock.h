@@ -1,10 +1,10 @@
 /*
- * spinlock.h - interrupt-safe spinlocks (uniprocessor today, written for SMP).
+ * spinlock.h - spinlocks that hold interrupts off while held.
  *
- * spin_lock_irqsave disables interrupts before taking the lock and remembers
- * whether they were on, so a lock taken in an interrupt handler cannot
- * deadlock against the code it interrupted.  Locks nest; the outermost
- * unlock restores the interrupt flag (xv6's push_off/pop_off idea).
+ * Interrupts stay off from the first lock taken until the last one is
+ * released (push_off/pop_off keep a per-CPU nesting depth and whether they
+ * were on before), so an interrupt handler can never spin on a lock the
+ * code it interrupted holds, and locks can be released in any order.
  */
 #ifndef KERNEL_SYNC_SPINLOCK_H
 #define KERNEL_SYNC_SPINLOCK_H
@@ -14,14 +14,17 @@
 struct spinlock {
 	volatile uint32_t locked;
 	const char *name;
-	uint64_t saved_rflags;   /* valid while held */
 };
 
-#define SPINLOCK_INIT(n) { 0, (n), 0 }
+#define SPINLOCK_INIT(n) { 0, (n) }
 
 void spin_init(struct spinlock *l, const char *name);
-void spin_lock_irqsave(struct spinlock *l);
-void spin_unlock_irqrestore(struct spinlock *l);
+void spin_lock(struct spinlock *l);
+void spin_unlock(struct spinlock *l);
 int  spin_held(const struct spinlock *l);
+
+/* Interrupt-off nesting, usable without a lock. */
+void push_off(void);
+void pop_off(void);
 
 #endif

@@ -1,7 +1,7 @@
 /* ktest.c - the TAP reporter and the selected-test runner. */
 #include "kernel/test/ktest.h"
 #include "kernel/console/console.h"
-#include "kernel/lib/string.h"
+#include "common/string.h"
 #include "common/format.h"
 #include "common/plan.h"
 

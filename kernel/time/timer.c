@@ -23,9 +23,3 @@ timer_init(uint32_t timeslice_us)
 
 uint64_t timer_ticks(void) { return ticks; }
 uint32_t timer_timeslice_us(void) { return slice_us; }
-
-/* The scheduler overrides this to preempt; before it exists, ticks only count. */
-__attribute__((weak)) void
-trap_after_timer(struct trap_frame *f)
-{
-}

@@ -13,9 +13,14 @@
  *   IDTR                       our IDT                    idt_load
  *   8259 PIC masks             all masked (0xff/0xff)     cpu_takeover_early
  *   CR3                        kernel master PML4         kvm_init -> tlb.c
+ *   CR4.PCIDE                  1 iff PCID used (CPUID)    tlb_init (tlb.c)
  *   IA32_APIC_BASE             enabled (+x2APIC if any)   lapic_init
  *   LAPIC TPR/SVR/LVT timer    0 / 0x1ff / vector 32      lapic_init, timer
  *   PIT channel 2, port 0x61   one-shots, calibration     pit.c
+ *   CR4.SMEP, CR4.SMAP         1 iff CPUID.07H:EBX[7]/[20] cpu_takeover_user_mode
+ *   EFER.SCE, STAR, LSTAR,     syscall entry, selectors,  syscall_init
+ *     FMASK                      IF|TF|DF|AC cleared
+ *   GS_BASE, KERNEL_GS_BASE    &cpu0 / 0 (SWAPGS pair)    percpu_init
  *
  * A later "borrow mode" must save exactly these before and restore them
  * after (see DESIGN.md); anything added to the kernel that touches control
@@ -26,6 +31,9 @@
 #include "kernel/arch/x86_64/gdt.h"
 #include "kernel/arch/x86_64/idt.h"
 #include "kernel/arch/x86_64/apic.h"
+#include "kernel/arch/x86_64/percpu.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/sys/syscall.h"
 #include "common/boot_info.h"
 
 #define LAPIC_CALIBRATION_MS 20
@@ -59,4 +67,29 @@ void
 cpu_takeover_start_timer(uint32_t timeslice_us)
 {
 	lapic_timer_start(VEC_TIMER, timeslice_us);
+}
+
+/* Everything ring 3 needs: per-CPU GS, the SYSCALL MSRs, SMEP and SMAP. */
+const char *
+cpu_takeover_user_mode(void)
+{
+	uint32_t r[4];
+	uint64_t cr4 = read_cr4();
+
+	percpu_init();
+	syscall_init();
+	cpuid(0, 0, r);
+	if (r[0] < 7)
+		return "smep: no, smap: no";
+	cpuid(7, 0, r);
+	if (r[1] & (1u << 7))
+		cr4 |= CR4_SMEP;
+	if (r[1] & (1u << 20))
+		cr4 |= CR4_SMAP;
+	write_cr4(cr4);
+	if (cr4 & CR4_SMAP)
+		uaccess_enable_smap();
+	if (cr4 & CR4_SMEP)
+		return cr4 & CR4_SMAP ? "smep: on, smap: on" : "smep: on, smap: no (CPU lacks it)";
+	return cr4 & CR4_SMAP ? "smep: no (CPU lacks it), smap: on" : "smep: no, smap: no (CPU lacks them)";
 }

@@ -10,6 +10,8 @@ struct boot_info;
 void cpu_takeover_early(void);
 /* After the kernel tables are live: LAPIC enabled, timer calibrated. */
 uint32_t cpu_takeover_lapic(const struct boot_info *bi);
+/* Per-CPU GS, SYSCALL MSRs, SMEP/SMAP; returns a line for the boot log. */
+const char *cpu_takeover_user_mode(void);
 /* Starts the periodic scheduler tick. */
 void cpu_takeover_start_timer(uint32_t timeslice_us);
 

@@ -1,0 +1,78 @@
+/*
+ * syscall_abi.h - the user/kernel system call contract.
+ *
+ * Calling convention (SYSCALL instruction): rax = number; arguments in rdi,
+ * rsi, rdx, r10, r8, r9 (r10 replaces rcx, which SYSCALL overwrites with the
+ * return rip; r11 gets rflags).  Result in rax: >= 0 success, -errno on
+ * failure (common/errno.h).  Every other register is preserved.
+ *
+ * Numbers are append-only.
+ */
+#ifndef IPCBENCH_SYSCALL_ABI_H
+#define IPCBENCH_SYSCALL_ABI_H
+
+#include <stdint.h>
+
+enum sys_number {
+	SYS_EXIT = 0,         /* exit(status)                        noreturn   */
+	SYS_YIELD,            /* yield()                             0          */
+	SYS_GETPID,           /* getpid()                            pid        */
+	SYS_WRITE,            /* write(buf, len): console            bytes      */
+	SYS_SLEEP_NS,         /* sleep_ns(ns)                        0          */
+	SYS_CLOCK_NS,         /* clock_ns()                          ns         */
+	SYS_SPAWN,            /* spawn(name, arg, arglen)            pid        */
+	SYS_WAIT,             /* wait(pid, int *status)              pid        */
+	SYS_MAP_ANON,         /* map_anon(len, prot)                 address    */
+	SYS_UNMAP,            /* unmap(addr, len)                    0          */
+	SYS_SHM_CREATE,       /* shm_create(len)                     handle     */
+	SYS_SHM_MAP,          /* shm_map(handle, prot)               address    */
+	SYS_SHM_DESTROY,      /* shm_destroy(handle)                 0          */
+	SYS_COUNTERS,         /* counters(struct kcounters *)        0          */
+	SYS_THREAD_CREATE,    /* thread_create(entry, stack_top, arg) tid       */
+	SYS_THREAD_EXIT,      /* thread_exit()                       noreturn   */
+	SYS_KILL_PROC,        /* kill_proc(pid)                      0          */
+	SYS_TEST_REPORT,      /* test_report(ok, name): TAP line     0          */
+	SYS_SYSINFO,          /* sysinfo(struct sysinfo *)           0          */
+	SYS_COUNT             /* keep last */
+};
+
+/* Protection bits for map_anon/shm_map. */
+#define PROT_READ  1u
+#define PROT_WRITE 2u
+
+/* User address-space layout. */
+#define USER_PROGRAM_BASE 0x0000000000400000ull   /* programs are linked here */
+#define USER_MAP_BASE     0x0000100000000000ull   /* map_anon / shm_map area */
+#define USER_STACK_TOP    0x00007fffffe00000ull   /* main thread stack top */
+#define USER_STACK_SIZE   (256ull << 10)
+#define USER_ARG_MAX      1024u                   /* spawn argument bytes */
+#define USER_NAME_MAX     32u                     /* program name bytes */
+
+/* Wait status: exit(status) & 0xff, or killed by the kernel (fault/kill). */
+#define WAIT_KILLED 0x100
+
+/* Kernel event counters (monotonic since boot), read with SYS_COUNTERS. */
+struct kcounters {
+	uint64_t syscalls;
+	uint64_t context_switches;   /* thread switches by the scheduler */
+	uint64_t as_switches;        /* CR3 loads that changed address space */
+	uint64_t tlb_flushes;        /* CR3 loads that flushed + full invalidations */
+	uint64_t tlb_page_invalidations; /* INVLPG / INVPCID individual address */
+	uint64_t kcopy_bytes;        /* bytes copied between user and kernel */
+	uint64_t wakeups;            /* threads made runnable by wakeup() */
+	uint64_t timer_ticks;
+	uint64_t user_faults;        /* processes killed for faults */
+};
+
+/* Machine facts for benchmark metadata, read with SYS_SYSINFO. */
+struct sysinfo {
+	uint64_t tsc_hz;
+	uint32_t pcid_active;        /* 1 when PCIDs tag the TLB */
+	uint32_t invpcid;            /* 1 when INVPCID is used */
+	uint32_t timeslice_us;
+	uint32_t icount_hint;        /* reserved */
+	char cpu_vendor[16];
+	char pcid_reason[64];
+};
+
+#endif

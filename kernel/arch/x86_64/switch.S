@@ -1,0 +1,41 @@
+/*
+ * switch.S - context_switch(uint64_t *save_rsp, uint64_t next_rsp).
+ *
+ * Saves the callee-saved registers (SysV ABI: rbx, rbp, r12-r15) on the
+ * current kernel stack, stores rsp in *save_rsp, loads next_rsp and pops
+ * the next thread's registers.  A new thread's stack is prepared by
+ * thread_create so that the final `ret` lands in thread_trampoline.
+ */
+	.text
+	.globl context_switch
+context_switch:
+	pushq	%rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	mov	%rsp, (%rdi)
+	mov	%rsi, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	ret
+
+/* A new kernel thread: r12 = function, r13 = its argument. */
+	.globl thread_trampoline_kernel
+thread_trampoline_kernel:
+	call	sched_after_switch
+	mov	%r13, %rdi
+	call	*%r12
+	call	thread_exit
+
+/* A new user thread: a struct trap_frame for IRET sits at rsp. */
+	.globl thread_trampoline_user
+thread_trampoline_user:
+	call	sched_after_switch
+	cli
+	jmp	trap_return

@@ -1,0 +1,91 @@
+/*
+ * syscall_entry.S - the SYSCALL entry and SYSRET exit.
+ *
+ * Hardware contract (SDM Vol. 2B SYSCALL, SYSRET):
+ *   on SYSCALL:  rcx <- user rip, r11 <- user rflags, rflags &= ~FMASK,
+ *                CS/SS from STAR[47:32]; rsp is NOT changed (still user).
+ *   on SYSRET:   rip <- rcx, rflags <- r11, CS/SS from STAR[63:48] (+16/+8).
+ * FMASK clears IF, DF, TF and AC, so we start with interrupts off, string
+ * ops forward and SMAP enforcing.  We build a struct trap_frame (the same
+ * layout as traps.S) so syscalls, signals and faults share one frame type;
+ * vector = -1 marks a syscall frame.
+ *
+ * A SYSRET to a non-canonical rip would fault in ring 0 with the user's
+ * rsp (the Intel SYSRET erratum); syscall_dispatch never lets a frame
+ * leave with rip >= USER_TOP, and the exit path re-checks before SYSRET.
+ */
+#include "kernel/arch/x86_64/percpu.h"
+
+#define USER_CS 0x23
+#define USER_SS 0x1b
+#define USER_TOP_PAGE 0x00007ffffffff000
+
+	.text
+	.globl syscall_entry
+syscall_entry:
+	swapgs
+	mov	%rsp, %gs:PERCPU_USER_RSP
+	mov	%gs:PERCPU_KERNEL_RSP, %rsp
+	pushq	$USER_SS		/* trap_frame->ss */
+	pushq	%gs:PERCPU_USER_RSP	/* ->rsp */
+	pushq	%r11			/* ->rflags */
+	pushq	$USER_CS		/* ->cs */
+	pushq	%rcx			/* ->rip */
+	pushq	$0			/* ->error */
+	pushq	$-1			/* ->vector: a syscall */
+	pushq	%rax			/* ->rax: the syscall number */
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15			/* ->r15 */
+	mov	%rsp, %rdi
+	push	%rcx			/* fake return address: user rip */
+	push	$0			/* ends the backtrace here */
+	mov	%rsp, %rbp
+	sti				/* syscalls are preemptible */
+	call	syscall_dispatch	/* result goes into frame->rax */
+	cli
+	add	$16, %rsp
+	.globl syscall_return
+syscall_return:
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	add	$16, %rsp		/* vector, error */
+	/* Non-canonical or kernel rip must never reach SYSRET. */
+	movabs	$USER_TOP_PAGE, %rcx
+	cmp	%rcx, 0(%rsp)
+	jae	1f
+	popq	%rcx			/* rip */
+	add	$8, %rsp		/* cs */
+	popq	%r11			/* rflags */
+	popq	%rsp			/* user rsp (ss is implied) */
+	swapgs
+	sysretq
+1:	/* Unreachable while syscall_dispatch checks rip; rcx and r11 are
+	 * clobbered by the syscall ABI anyway.  IRET's own checks fault in
+	 * ring 0, so the kernel reports it instead of running user code. */
+	swapgs
+	iretq

@@ -1,0 +1,129 @@
+/* shm.c - the table of shared-memory objects (see shm.h). */
+#include "kernel/mm/shm.h"
+#include "kernel/mm/frames.h"
+#include "kernel/sync/spinlock.h"
+#include "common/errno.h"
+
+struct shm_obj {
+	int64_t handle;              /* 0 = free slot */
+	uint64_t phys, pages;
+	int refs;                    /* mappings */
+	int destroyed;
+	int owner_pid;
+};
+
+/* shm_lock must be held when using table[] and generation. */
+static struct spinlock shm_lock = SPINLOCK_INIT("shm");
+static struct shm_obj table[SHM_MAX_OBJECTS];
+static int64_t generation;
+
+/* Frees an object with no mappings that is destroyed; shm_lock held. */
+static void
+maybe_free(struct shm_obj *o)
+{
+	if (o->refs == 0 && o->destroyed) {
+		frames_free(o->phys, o->pages);
+		o->handle = 0;
+	}
+}
+
+static struct shm_obj *
+lookup(int64_t handle)
+{
+	if (handle <= 0)
+		return 0;
+	struct shm_obj *o = &table[(handle - 1) % SHM_MAX_OBJECTS];
+	return o->handle == handle && !o->destroyed ? o : 0;
+}
+
+int64_t
+shm_create(uint64_t len, int owner_pid)
+{
+	if (!len || len > SHM_MAX_BYTES)
+		return -EINVAL;
+	uint64_t pages = (len + 4095) / 4096;
+	uint64_t phys = frames_alloc(pages);
+	if (!phys)
+		return -ENOMEM;
+	spin_lock(&shm_lock);
+	for (int i = 0; i < SHM_MAX_OBJECTS; i++) {
+		struct shm_obj *o = &table[i];
+		if (o->handle)
+			continue;
+		generation++;
+		o->handle = generation * SHM_MAX_OBJECTS + i + 1;
+		o->phys = phys;
+		o->pages = pages;
+		o->refs = 0;
+		o->destroyed = 0;
+		o->owner_pid = owner_pid;
+		spin_unlock(&shm_lock);
+		return o->handle;
+	}
+	spin_unlock(&shm_lock);
+	frames_free(phys, pages);
+	return -ENOSPC;
+}
+
+struct shm_obj *
+shm_get(int64_t handle, int *err)
+{
+	spin_lock(&shm_lock);
+	struct shm_obj *o = lookup(handle);
+	if (o)
+		o->refs++;
+	spin_unlock(&shm_lock);
+	*err = o ? 0 : -EINVAL;
+	return o;
+}
+
+void
+shm_put(struct shm_obj *o)
+{
+	spin_lock(&shm_lock);
+	o->refs--;
+	maybe_free(o);
+	spin_unlock(&shm_lock);
+}
+
+int
+shm_destroy(int64_t handle)
+{
+	spin_lock(&shm_lock);
+	struct shm_obj *o = lookup(handle);
+	if (o) {
+		o->destroyed = 1;
+		maybe_free(o);
+	}
+	spin_unlock(&shm_lock);
+	return o ? 0 : -EINVAL;
+}
+
+void
+shm_release_owner(int pid)
+{
+	spin_lock(&shm_lock);
+	for (int i = 0; i < SHM_MAX_OBJECTS; i++) {
+		struct shm_obj *o = &table[i];
+		if (o->handle && !o->destroyed && o->owner_pid == pid) {
+			o->destroyed = 1;
+			maybe_free(o);
+		}
+	}
+	spin_unlock(&shm_lock);
+}
+
+uint64_t shm_phys(const struct shm_obj *o) { return o->phys; }
+uint64_t shm_size(const struct shm_obj *o) { return o->pages * 4096; }
+
+unsigned
+shm_live_count(void)
+{
+	unsigned n = 0;
+
+	spin_lock(&shm_lock);
+	for (int i = 0; i < SHM_MAX_OBJECTS; i++)
+		n += table[i].handle != 0;
+	spin_unlock(&shm_lock);
+	return n;
+}

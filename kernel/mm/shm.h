@@ -1,0 +1,34 @@
+/*
+ * shm.h - shared-memory objects: physically contiguous zeroed frames that
+ * several address spaces map, named by a handle any process may pass on.
+ *
+ * An object lives while it has mappings or is not yet destroyed; handles
+ * carry a generation so a stale handle never reaches a reused slot.
+ */
+#ifndef KERNEL_MM_SHM_H
+#define KERNEL_MM_SHM_H
+
+#include <stdint.h>
+
+#define SHM_MAX_OBJECTS 128
+#define SHM_MAX_BYTES   (64ull << 20)
+
+struct shm_obj;
+
+/* Creates an object of len bytes (rounded up to pages) owned by pid.
+ * Returns a handle > 0, or -EINVAL / -ENOMEM / -ENOSPC. */
+int64_t shm_create(uint64_t len, int owner_pid);
+/* Takes a mapping reference; NULL (with *err = -EINVAL) for a bad or
+ * destroyed handle. */
+struct shm_obj *shm_get(int64_t handle, int *err);
+void shm_put(struct shm_obj *obj);
+/* No new mappings; memory goes when the last mapping does. */
+int shm_destroy(int64_t handle);
+/* Destroys every object pid created (process exit). */
+void shm_release_owner(int pid);
+
+uint64_t shm_phys(const struct shm_obj *obj);
+uint64_t shm_size(const struct shm_obj *obj);
+unsigned shm_live_count(void);
+
+#endif

@@ -1,0 +1,60 @@
+/* uaccess.c - range checks around the fault-tolerant copies. */
+#include "kernel/mm/uaccess.h"
+#include "kernel/mm/pagetable.h"
+#include "kernel/stats/counters.h"
+#include "common/errno.h"
+
+long uaccess_copy(void *dst, const void *src, uint64_t len);
+long uaccess_load_byte(const uint8_t *usrc);
+extern uint8_t uaccess_smap;
+
+void
+uaccess_enable_smap(void)
+{
+	uaccess_smap = 1;
+}
+
+int
+user_range_ok(uint64_t uaddr, uint64_t len)
+{
+	/* Both tests are needed: the sum may wrap around. */
+	return uaddr + len >= uaddr && uaddr + len <= USER_TOP;
+}
+
+int
+copy_from_user(void *dst, uint64_t usrc, uint64_t len)
+{
+	if (!user_range_ok(usrc, len))
+		return -EFAULT;
+	COUNT_ADD(kcopy_bytes, len);
+	return (int)uaccess_copy(dst, (const void *)usrc, len);
+}
+
+int
+copy_to_user(uint64_t udst, const void *src, uint64_t len)
+{
+	if (!user_range_ok(udst, len))
+		return -EFAULT;
+	COUNT_ADD(kcopy_bytes, len);
+	return (int)uaccess_copy((void *)udst, src, len);
+}
+
+long
+strncpy_from_user(char *dst, uint64_t usrc, uint64_t max)
+{
+	if (!user_range_ok(usrc, 1))
+		return -EFAULT;
+	for (uint64_t i = 0; i < max; i++) {
+		if (usrc + i >= USER_TOP)       /* usrc < USER_TOP: cannot wrap */
+			return -EFAULT;
+		long c = uaccess_load_byte((const uint8_t *)(usrc + i));
+		if (c < 0)
+			return -EFAULT;
+		dst[i] = (char)c;
+		if (!c) {
+			COUNT_ADD(kcopy_bytes, i + 1);
+			return (long)i;
+		}
+	}
+	return -ENAMETOOLONG;
+}

@@ -1,0 +1,27 @@
+/*
+ * uaccess.h - the only way the kernel touches user memory.
+ *
+ * Each routine checks that the whole range lies below USER_TOP (with the
+ * addition checked for overflow) and then copies with SMAP opened only for
+ * the copy itself; a fault inside the copy is recovered through the
+ * exception fixup table and reported as -EFAULT, never as a kernel fault.
+ */
+#ifndef KERNEL_MM_UACCESS_H
+#define KERNEL_MM_UACCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 1 when [uaddr, uaddr+len) is a user range (it may still be unmapped). */
+int user_range_ok(uint64_t uaddr, uint64_t len);
+
+int copy_from_user(void *dst, uint64_t usrc, uint64_t len);     /* 0 or -EFAULT */
+int copy_to_user(uint64_t udst, const void *src, uint64_t len); /* 0 or -EFAULT */
+/* Copies a NUL-terminated string of at most max-1 bytes.  Returns its
+ * length, -EFAULT, or -ENAMETOOLONG when no NUL comes within max bytes. */
+long strncpy_from_user(char *dst, uint64_t usrc, uint64_t max);
+
+/* Set once at boot when CR4.SMAP is on, so stac/clac are used. */
+void uaccess_enable_smap(void);
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * proc.c - process lifecycle: spawn, exit, kill, wait, teardown.
+ *
+ * Exit is two-phase.  proc_exit()/proc_kill() mark the process exiting and
+ * kill its threads; each thread leaves at its next kernel exit (or wakes
+ * from sleep and leaves).  The last thread out tears the process down:
+ * address space, shared memory it created, then it becomes a zombie for
+ * its parent's wait().  Lock order: proc_lock before sched_lock.
+ */
+#include "kernel/proc/proc.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/programs.h"
+#include "kernel/proc/proc_hooks.h"
+#include "kernel/sched/thread.h"
+#include "kernel/mm/aspace.h"
+#include "kernel/mm/shm.h"
+#include "kernel/mm/heap.h"
+#include "common/errno.h"
+#include "common/string.h"
+
+#define ARG_ALIGN 16
+
+struct proc kernel_proc = { .pid = 0, .name = "kernel", .state = PROC_ALIVE };
+struct spinlock proc_lock = SPINLOCK_INIT("proc");
+static struct proc *procs;          /* user processes, newest first */
+static int next_pid = 1;
+
+struct proc *
+current_proc(void)
+{
+	struct thread *t = current_thread();
+	return t ? t->proc : &kernel_proc;
+}
+
+int
+proc_add_thread(struct proc *p, struct thread *t)
+{
+	spin_lock(&proc_lock);
+	if (p->exiting) {
+		spin_unlock(&proc_lock);
+		return -ESRCH;
+	}
+	t->proc_next = p->threads;
+	p->threads = t;
+	p->nthreads++;
+	spin_unlock(&proc_lock);
+	return 0;
+}
+
+static void
+unlink_thread(struct proc *p, struct thread *t)
+{
+	for (struct thread **pp = &p->threads; *pp; pp = &(*pp)->proc_next) {
+		if (*pp == t) {
+			*pp = t->proc_next;
+			p->nthreads--;
+			return;
+		}
+	}
+}
+
+/* Orphans go to the kernel; orphaned zombies are freed at once. */
+static void
+reparent_children(struct proc *p)
+{
+	for (struct proc **pp = &procs; *pp; ) {
+		struct proc *q = *pp;
+		if (q->parent == p && q->state == PROC_ZOMBIE) {
+			*pp = q->next;
+			kfree(q);
+			continue;
+		}
+		if (q->parent == p)
+			q->parent = &kernel_proc;
+		pp = &q->next;
+	}
+}
+
+/* Runs on the last thread of p, on its kernel stack (direct map). */
+static void
+proc_teardown(struct proc *p)
+{
+	proc_hooks_release(p);
+	aspace_destroy(p->as);
+	p->as = 0;
+	shm_release_owner(p->pid);
+	spin_lock(&proc_lock);
+	reparent_children(p);
+	p->state = PROC_ZOMBIE;
+	struct proc *parent = p->parent;    /* p may be reaped once unlocked */
+	spin_unlock(&proc_lock);
+	wakeup(parent);
+}
+
+void
+proc_thread_exiting(struct thread *t)
+{
+	struct proc *p = t->proc;
+	int last;
+
+	spin_lock(&proc_lock);
+	unlink_thread(p, t);
+	last = p->nthreads == 0 && p != &kernel_proc;
+	if (last && !p->exiting) {
+		p->exiting = 1;             /* every thread called thread_exit */
+		p->exit_status = 0;
+	}
+	spin_unlock(&proc_lock);
+	if (last)
+		proc_teardown(p);
+}
+
+/* proc_lock held: marks p exiting with status and kills its threads. */
+static void
+begin_exit_locked(struct proc *p, int status)
+{
+	if (p->exiting)
+		return;
+	p->exiting = 1;
+	p->exit_status = status;
+	for (struct thread *t = p->threads; t; t = t->proc_next)
+		if (t != current_thread())
+			thread_kill(t);
+}
+
+void
+proc_exit(struct proc *p, int status)
+{
+	spin_lock(&proc_lock);
+	begin_exit_locked(p, status);
+	spin_unlock(&proc_lock);
+	thread_exit();
+}
+
+int
+proc_kill(int pid)
+{
+	if (pid <= 0)
+		return pid == 0 ? -EPERM : -ESRCH;
+	spin_lock(&proc_lock);
+	for (struct proc *p = procs; p; p = p->next) {
+		if (p->pid != pid || p->state != PROC_ALIVE)
+			continue;
+		begin_exit_locked(p, WAIT_KILLED);
+		if (p == current_proc())
+			current_thread()->killed = 1;
+		spin_unlock(&proc_lock);
+		return 0;
+	}
+	spin_unlock(&proc_lock);
+	return -ESRCH;
+}
+
+/* proc_lock held: unlinks and frees zombie q, returning its status. */
+static int
+reap_locked(struct proc *q)
+{
+	int status = q->exit_status;
+
+	for (struct proc **pp = &procs; *pp; pp = &(*pp)->next) {
+		if (*pp == q) {
+			*pp = q->next;
+			break;
+		}
+	}
+	kfree(q);
+	return status;
+}
+
+int
+proc_wait(struct proc *parent, int pid, int *status)
+{
+	spin_lock(&proc_lock);
+	for (;;) {
+		int found = 0;
+		for (struct proc *q = procs; q; q = q->next) {
+			if (q->parent != parent || (pid != -1 && q->pid != pid))
+				continue;
+			found = 1;
+			if (q->state == PROC_ZOMBIE) {
+				int qpid = q->pid;
+				*status = reap_locked(q);
+				spin_unlock(&proc_lock);
+				return qpid;
+			}
+		}
+		if (!found || current_thread()->killed) {
+			spin_unlock(&proc_lock);
+			return found ? -EINTR : -ECHILD;
+		}
+		sleep(parent, &proc_lock);
+	}
+}
+
+/* Maps the stack and copies the argument string to its top; returns the
+ * initial rsp (16-byte aligned, the argument just above it). */
+static int64_t
+setup_stack(struct aspace *as, const char *arg, uint64_t arglen, uint64_t *arg_va)
+{
+	static const char nul = 0;
+	int64_t err = aspace_map_anon(as, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE,
+				      VMA_READ | VMA_WRITE);
+	if (err < 0)
+		return err;
+	*arg_va = (USER_STACK_TOP - arglen - 1) & ~(uint64_t)(ARG_ALIGN - 1);
+	if (aspace_copy_in(as, *arg_va, arg, arglen) || aspace_copy_in(as, *arg_va + arglen, &nul, 1))
+		return -EFAULT;
+	return (int64_t)*arg_va;
+}
+
+static struct proc *
+proc_alloc(const char *name, struct proc *parent)
+{
+	struct proc *p = kmalloc(sizeof *p);
+
+	if (!p)
+		return 0;
+	strncpy_bounded(p->name, name, sizeof p->name);
+	p->uid = parent->uid;
+	p->parent = parent;
+	p->state = PROC_ALIVE;
+	p->as = aspace_create();
+	if (!p->as) {
+		kfree(p);
+		return 0;
+	}
+	return p;
+}
+
+int
+proc_spawn(const char *name, const char *arg, uint64_t arglen, struct proc *parent)
+{
+	const struct user_program *prog = program_find(name);
+	uint64_t entry = 0, arg_va = 0;
+	int64_t rsp = 0;
+
+	if (!prog)
+		return -ENOENT;
+	if (arglen >= USER_ARG_MAX)
+		return -E2BIG;
+	struct proc *p = proc_alloc(name, parent);
+	if (!p)
+		return -ENOMEM;
+	int err = exec_load(p->as, prog, &entry);
+	if (!err && (rsp = setup_stack(p->as, arg, arglen, &arg_va)) < 0)
+		err = (int)rsp;
+	if (err) {
+		aspace_destroy(p->as);
+		kfree(p);
+		return err;
+	}
+	spin_lock(&proc_lock);
+	p->pid = next_pid++;
+	p->next = procs;
+	procs = p;
+	spin_unlock(&proc_lock);
+	if (!thread_create_user(p, entry, (uint64_t)rsp, arg_va, arglen)) {
+		spin_lock(&proc_lock);
+		p->exiting = 1;
+		spin_unlock(&proc_lock);
+		proc_teardown(p);           /* a zombie its parent reaps */
+		return -ENOMEM;
+	}
+	return p->pid;
+}
+
+unsigned
+proc_live_count(void)
+{
+	unsigned n = 0;
+
+	spin_lock(&proc_lock);
+	for (struct proc *p = procs; p; p = p->next)
+		n++;
+	spin_unlock(&proc_lock);
+	return n;
+}

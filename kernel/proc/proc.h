@@ -1,0 +1,58 @@
+/*
+ * proc.h - processes: an address space, threads, a parent, an exit status.
+ *
+ * proc_lock must be held when using: the process list, state, parent,
+ * exit_status, exiting, nthreads, threads, and children's links.
+ */
+#ifndef KERNEL_PROC_PROC_H
+#define KERNEL_PROC_PROC_H
+
+#include <stdint.h>
+#include "kernel/sync/spinlock.h"
+#include "common/syscall_abi.h"
+
+enum proc_state { PROC_ALIVE, PROC_ZOMBIE };
+
+struct aspace;
+struct thread;
+
+struct proc {
+	int pid;
+	char name[USER_NAME_MAX];
+	unsigned uid;
+	enum proc_state state;
+	struct aspace *as;           /* NULL for the kernel process */
+	struct proc *parent;
+	int exit_status;
+	int exiting;                 /* exit or kill has begun */
+	unsigned nthreads;           /* threads not yet exited */
+	struct thread *threads;
+	struct proc *next;           /* all processes */
+};
+
+extern struct proc kernel_proc;
+extern struct spinlock proc_lock;
+
+/* Creates a process running the named built-in program with `arg` (arglen
+ * bytes, not necessarily NUL-terminated).  Returns its pid, or -ENOENT for
+ * an unknown program, -ENOEXEC-like -EINVAL for a bad image, -ENOMEM. */
+int proc_spawn(const char *name, const char *arg, uint64_t arglen, struct proc *parent);
+
+/* Waits for child `pid` of `parent` (-1: any child) to exit and reaps it.
+ * Returns the pid and stores the status; -ECHILD if no such child,
+ * -EINTR if the waiting thread is killed. */
+int proc_wait(struct proc *parent, int pid, int *status);
+
+/* Ends the whole process with `status` (first caller's status wins). */
+void proc_exit(struct proc *p, int status) __attribute__((noreturn));
+/* Kills process pid (status WAIT_KILLED).  0, -ESRCH, or -EPERM for pid 0. */
+int proc_kill(int pid);
+
+/* Thread bookkeeping for sched.c. */
+int proc_add_thread(struct proc *p, struct thread *t);
+void proc_thread_exiting(struct thread *t);
+
+struct proc *current_proc(void);
+unsigned proc_live_count(void);
+
+#endif

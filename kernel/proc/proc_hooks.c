@@ -1,0 +1,15 @@
+/* proc_hooks.c - the table of per-process release hooks: one row per
+ * subsystem that keeps per-process state (add a row, not a call in proc.c). */
+#include "kernel/proc/proc_hooks.h"
+
+static const struct proc_hook hooks[] = {
+	{ 0, 0 },   /* IPC mechanisms add their rows here */
+};
+
+void
+proc_hooks_release(struct proc *p)
+{
+	for (unsigned i = 0; i < sizeof hooks / sizeof hooks[0]; i++)
+		if (hooks[i].release)
+			hooks[i].release(p);
+}

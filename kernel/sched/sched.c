@@ -1,0 +1,279 @@
+/*
+ * sched.c - thread creation, the run queue, context switches, exit.
+ *
+ * Switching is direct (thread to thread, no scheduler thread): sched()
+ * picks the next runnable thread, loads its address space, points the TSS
+ * and the syscall entry at its kernel stack and calls context_switch.  It
+ * is entered with sched_lock held and only sched_lock (interrupts off); the
+ * thread switched to releases it (after its own sched() call returns, or in
+ * sched_after_switch for a new thread).
+ */
+#include "kernel/sched/thread.h"
+#include "kernel/sched/sched_internal.h"
+#include "kernel/proc/proc.h"
+#include "kernel/mm/aspace.h"
+#include "kernel/mm/frames.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/kvm.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/trap_frame.h"
+#include "kernel/stats/counters.h"
+#include "kernel/panic.h"
+#include "common/string.h"
+
+struct spinlock sched_lock = SPINLOCK_INIT("sched");
+
+/* sched_lock must be held when using the run queue. */
+static struct thread *rq_head, *rq_tail;
+static int next_tid = 1;
+
+void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
+void thread_trampoline_kernel(void);
+void thread_trampoline_user(void);
+
+void
+rq_push(struct thread *t)
+{
+	t->state = THREAD_RUNNABLE;
+	t->rq_next = 0;
+	if (rq_tail)
+		rq_tail->rq_next = t;
+	else
+		rq_head = t;
+	rq_tail = t;
+}
+
+static struct thread *
+rq_pop(void)
+{
+	struct thread *t = rq_head;
+
+	if (t) {
+		rq_head = t->rq_next;
+		if (!rq_head)
+			rq_tail = 0;
+		t->rq_next = 0;
+	}
+	return t;
+}
+
+/* Frees what an exited thread left: only possible once off its stack. */
+static void
+reap_dead(void)
+{
+	struct thread *dead = this_cpu()->dead;
+
+	if (!dead)
+		return;
+	this_cpu()->dead = 0;
+	frames_free(dead->kstack_phys, KSTACK_FRAMES);
+	kfree(dead);
+}
+
+/* First C code of a new thread: finish the switch that started it. */
+void
+sched_after_switch(void)
+{
+	reap_dead();
+	spin_unlock(&sched_lock);
+}
+
+static void
+load_thread_context(struct thread *next)
+{
+	this_cpu()->kernel_rsp = next->kstack_top;
+	tss_set_kernel_stack(next->kstack_top);
+	if (next->proc && next->proc->as)
+		aspace_activate(next->proc->as);
+}
+
+/* Switches away from the current thread, whose state the caller set. */
+void
+sched(void)
+{
+	struct percpu *c = this_cpu();
+	struct thread *prev = c->current, *next = rq_pop();
+
+	if (!spin_held(&sched_lock) || c->ncli != 1)
+		panic("sched: called with locks %d held", c->ncli);
+	if (!next) {
+		if (prev->state == THREAD_RUNNING)
+			return;                 /* nothing else to run */
+		next = c->idle;
+	}
+	if (next == prev) {
+		prev->state = THREAD_RUNNING;
+		return;
+	}
+	next->state = THREAD_RUNNING;
+	load_thread_context(next);
+	c->current = next;
+	COUNT(context_switches);
+	int intena = c->intena;
+	context_switch(&prev->saved_rsp, next->saved_rsp);
+	c->intena = intena;             /* back on prev: its interrupt state */
+	reap_dead();
+}
+
+void
+yield(void)
+{
+	struct thread *t = current_thread();
+
+	spin_lock(&sched_lock);
+	if (t != this_cpu()->idle)
+		rq_push(t);
+	sched();
+	spin_unlock(&sched_lock);
+}
+
+static struct thread *
+thread_alloc(const char *name, struct proc *p)
+{
+	struct thread *t = kmalloc(sizeof *t);
+	if (!t)
+		return 0;
+	t->kstack_phys = frames_alloc(KSTACK_FRAMES);
+	if (!t->kstack_phys) {
+		kfree(t);
+		return 0;
+	}
+	t->kstack_top = (uint64_t)phys_to_virt(t->kstack_phys) + KSTACK_FRAMES * 4096;
+	strncpy_bounded(t->name, name, sizeof t->name);
+	t->proc = p;
+	spin_lock(&sched_lock);
+	t->tid = next_tid++;
+	spin_unlock(&sched_lock);
+	return t;
+}
+
+/* Builds the stack context_switch pops: six callee-saved registers and a
+ * return address, above which `extra` bytes are left for the trampoline. */
+static void
+prepare_switch_frame(struct thread *t, void (*trampoline)(void),
+		     uint64_t r12, uint64_t r13, uint64_t extra)
+{
+	uint64_t *sp = (uint64_t *)(t->kstack_top - extra);
+
+	*--sp = (uint64_t)trampoline;
+	*--sp = 0;        /* rbp: ends backtraces */
+	*--sp = 0;        /* rbx */
+	*--sp = r12;
+	*--sp = r13;
+	*--sp = 0;        /* r14 */
+	*--sp = 0;        /* r15 */
+	t->saved_rsp = (uint64_t)sp;
+}
+
+/* A kernel thread, not yet runnable. */
+static struct thread *
+kernel_thread_new(const char *name, void (*fn)(void *), void *arg)
+{
+	struct thread *t = thread_alloc(name, &kernel_proc);
+
+	if (!t)
+		return 0;
+	prepare_switch_frame(t, thread_trampoline_kernel, (uint64_t)fn, (uint64_t)arg, 0);
+	proc_add_thread(&kernel_proc, t);
+	return t;
+}
+
+struct thread *
+thread_create_kernel(const char *name, void (*fn)(void *), void *arg)
+{
+	struct thread *t = kernel_thread_new(name, fn, arg);
+
+	if (t) {
+		spin_lock(&sched_lock);
+		rq_push(t);
+		spin_unlock(&sched_lock);
+	}
+	return t;
+}
+
+struct thread *
+thread_create_user(struct proc *p, uint64_t rip, uint64_t rsp, uint64_t arg0, uint64_t arg1)
+{
+	struct thread *t = thread_alloc(p->name, p);
+
+	if (!t)
+		return 0;
+	struct trap_frame *f = (struct trap_frame *)(t->kstack_top - sizeof *f);
+	memset(f, 0, sizeof *f);
+	f->rip = rip;
+	f->cs = USER_CS;
+	f->rflags = RFLAGS_IF | 0x2;
+	f->rsp = rsp;
+	f->ss = USER_SS;
+	f->rdi = arg0;
+	f->rsi = arg1;
+	prepare_switch_frame(t, thread_trampoline_user, 0, 0, sizeof *f);
+	if (proc_add_thread(p, t)) {
+		frames_free(t->kstack_phys, KSTACK_FRAMES);
+		kfree(t);
+		return 0;
+	}
+	spin_lock(&sched_lock);
+	rq_push(t);
+	spin_unlock(&sched_lock);
+	return t;
+}
+
+void
+thread_exit(void)
+{
+	struct thread *t = current_thread();
+
+	proc_thread_exiting(t);         /* may tear down the process */
+	spin_lock(&sched_lock);
+	t->state = THREAD_DEAD;
+	this_cpu()->dead = t;
+	sched();
+	panic("thread_exit: dead thread %d rescheduled", t->tid);
+}
+
+void
+thread_kill(struct thread *t)
+{
+	spin_lock(&sched_lock);
+	t->killed = 1;
+	if (t->state == THREAD_SLEEPING)
+		wake_thread_locked(t);
+	spin_unlock(&sched_lock);
+}
+
+static void
+idle_loop(void *unused)
+{
+	for (;;) {
+		sti();
+		hlt();
+		yield();
+	}
+}
+
+void
+sched_init(void)
+{
+	struct thread *boot = kmalloc(sizeof *boot);
+	extern char boot_stack_top[];
+
+	if (!boot)
+		panic("sched: no memory for the boot thread");
+	boot->tid = 0;
+	strncpy_bounded(boot->name, "kmain", sizeof boot->name);
+	boot->proc = &kernel_proc;
+	boot->state = THREAD_RUNNING;
+	boot->kstack_top = (uint64_t)boot_stack_top;
+	this_cpu()->current = boot;
+	this_cpu()->kernel_rsp = boot->kstack_top;
+	tss_set_kernel_stack(boot->kstack_top);
+	proc_add_thread(&kernel_proc, boot);
+	/* The idle thread is never queued: sched() runs it when the queue is empty. */
+	struct thread *idle = kernel_thread_new("idle", idle_loop, 0);
+	if (!idle)
+		panic("sched: cannot create the idle thread");
+	idle->state = THREAD_RUNNABLE;
+	this_cpu()->idle = idle;
+}

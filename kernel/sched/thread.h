@@ -1,0 +1,67 @@
+/*
+ * thread.h - kernel-level threads and the scheduler.
+ *
+ * Every thread has a 16 KiB kernel stack and belongs to a process (kernel
+ * threads belong to the kernel process, pid 0).  Scheduling is preemptive
+ * round-robin: one FIFO run queue, a timeslice of one LAPIC tick, and an
+ * idle thread that halts when nothing is runnable.
+ *
+ * sched_lock must be held when using: state, chan, deadline_ns, timed_out,
+ * rq_next, wait_next, and the run queue / wait buckets in sched.c.
+ */
+#ifndef KERNEL_SCHED_THREAD_H
+#define KERNEL_SCHED_THREAD_H
+
+#include <stdint.h>
+#include "kernel/sync/spinlock.h"
+#include "kernel/arch/x86_64/percpu.h"
+
+#define KSTACK_FRAMES 4          /* 16 KiB */
+
+enum thread_state {
+	THREAD_RUNNABLE,             /* in the run queue */
+	THREAD_RUNNING,              /* on the CPU */
+	THREAD_SLEEPING,             /* waiting on chan (and/or a deadline) */
+	THREAD_DEAD,                 /* exited; stack freed by the next thread */
+};
+
+struct proc;
+
+struct thread {
+	int tid;
+	char name[24];
+	struct proc *proc;
+	enum thread_state state;
+	uint64_t kstack_phys;
+	uint64_t kstack_top;         /* virtual, 16-byte aligned */
+	uint64_t saved_rsp;          /* while switched out */
+	void *chan;                  /* what it sleeps on */
+	uint64_t deadline_ns;        /* 0 = no timeout */
+	int timed_out;
+	volatile int killed;         /* exit at the next kernel exit or wakeup */
+	struct thread *rq_next;      /* run queue link */
+	struct thread *wait_next;    /* wait bucket / timed list link */
+	struct thread *timed_next;
+	struct thread *proc_next;    /* the process's thread list (proc.c) */
+};
+
+extern struct spinlock sched_lock;
+
+void sched_init(void);                        /* makes the boot code a thread */
+struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg);
+struct thread *thread_create_user(struct proc *p, uint64_t rip, uint64_t rsp,
+				  uint64_t arg0, uint64_t arg1);
+void thread_exit(void) __attribute__((noreturn));
+void thread_kill(struct thread *t);
+void yield(void);
+
+/* xv6 sleep/wakeup.  sleep() atomically releases lk and sleeps on chan;
+ * it returns with lk held again.  Callers re-check their condition in a
+ * loop and leave it when current_thread()->killed is set. */
+void sleep(void *chan, struct spinlock *lk);
+/* As sleep(), but also wakes at deadline_ns (clock_ns() time); returns 1
+ * if the deadline passed, 0 if woken by wakeup() or kill. */
+int sleep_until(void *chan, struct spinlock *lk, uint64_t deadline_ns);
+void wakeup(void *chan);
+
+#endif

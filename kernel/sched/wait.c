@@ -1,0 +1,133 @@
+/*
+ * wait.c - xv6-style sleep/wakeup, with deadlines.
+ *
+ * Sleeping threads are kept in buckets hashed by channel, so wakeup() looks
+ * only at threads that might sleep on its channel, not at every thread.
+ * Threads with a deadline are also on a timed list the timer tick scans.
+ */
+#include "kernel/sched/thread.h"
+#include "kernel/sched/sched_internal.h"
+#include "kernel/time/clock.h"
+#include "kernel/stats/counters.h"
+#include "kernel/panic.h"
+
+#define WAIT_BUCKETS 64
+
+/* sched_lock must be held when using these. */
+static struct thread *buckets[WAIT_BUCKETS];
+static struct thread *timed;
+
+static struct thread **
+bucket_of(void *chan)
+{
+	uint64_t h = (uint64_t)chan;
+	h ^= h >> 17;
+	h *= 0x9e3779b97f4a7c15ull;
+	return &buckets[h >> 58];
+}
+
+static void
+unlink(struct thread **head, struct thread *t, int timed_list)
+{
+	for (struct thread **pp = head; *pp; ) {
+		if (*pp == t) {
+			*pp = timed_list ? t->timed_next : t->wait_next;
+			return;
+		}
+		pp = timed_list ? &(*pp)->timed_next : &(*pp)->wait_next;
+	}
+}
+
+/* Makes a sleeping thread runnable and takes it off every list. */
+void
+wake_thread_locked(struct thread *t)
+{
+	unlink(bucket_of(t->chan), t, 0);
+	if (t->deadline_ns)
+		unlink(&timed, t, 1);
+	t->chan = 0;
+	t->deadline_ns = 0;
+	COUNT(wakeups);
+	rq_push(t);
+}
+
+/*
+ * Why no wakeup is lost: the caller checked its condition while holding lk,
+ * and a waker must take lk to change the condition.  We take sched_lock
+ * before releasing lk, and wakeup() needs sched_lock to look at sleepers,
+ * so a waker either ran before our check (we saw its change) or runs after
+ * we are on the bucket in state SLEEPING (it finds us).
+ */
+int
+sleep_until(void *chan, struct spinlock *lk, uint64_t deadline_ns)
+{
+	struct thread *t = current_thread();
+	int timed_out;
+
+	if (lk != &sched_lock) {
+		spin_lock(&sched_lock);
+		spin_unlock(lk);
+	}
+	if (t->killed) {
+		timed_out = 0;          /* do not sleep: the caller will see killed */
+		goto out;
+	}
+	t->chan = chan;
+	t->state = THREAD_SLEEPING;
+	t->timed_out = 0;
+	struct thread **b = bucket_of(chan);
+	t->wait_next = *b;
+	*b = t;
+	t->deadline_ns = deadline_ns;
+	if (deadline_ns) {
+		t->timed_next = timed;
+		timed = t;
+	}
+	sched();
+	timed_out = t->timed_out;
+out:
+	if (lk != &sched_lock) {
+		spin_unlock(&sched_lock);
+		spin_lock(lk);
+	}
+	return timed_out;
+}
+
+void
+sleep(void *chan, struct spinlock *lk)
+{
+	sleep_until(chan, lk, 0);
+}
+
+void
+wakeup(void *chan)
+{
+	spin_lock(&sched_lock);
+	struct thread *t = *bucket_of(chan);
+	while (t) {
+		struct thread *next = t->wait_next;
+		if (t->chan == chan && t->state == THREAD_SLEEPING)
+			wake_thread_locked(t);
+		t = next;
+	}
+	spin_unlock(&sched_lock);
+}
+
+/* Timer tick: wakes every thread whose deadline has passed. */
+void
+wait_expire_deadlines(void)
+{
+	uint64_t now = clock_ns();
+
+	spin_lock(&sched_lock);
+	struct thread *t = timed;
+	while (t) {
+		struct thread *next = t->timed_next;
+		if (t->deadline_ns <= now) {
+			t->timed_out = 1;
+			wake_thread_locked(t);
+		}
+		t = next;
+	}
+	spin_unlock(&sched_lock);
+}

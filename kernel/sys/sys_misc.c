@@ -1,0 +1,106 @@
+/* sys_misc.c - console, time, counters, test reporting, machine facts. */
+#include "kernel/sys/syscall.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sched/thread.h"
+#include "kernel/console/console.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/time/clock.h"
+#include "kernel/time/timer.h"
+#include "kernel/test/ktest.h"
+#include "kernel/stats/counters.h"
+#include "kernel/arch/x86_64/tlb.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "common/errno.h"
+#include "common/string.h"
+
+#define WRITE_MAX (1u << 20)
+#define WRITE_CHUNK 256
+
+/* write(buf, len): console output, copied in chunks. */
+long
+sys_write(const struct sys_args *a)
+{
+	char buf[WRITE_CHUNK];
+	uint64_t ubuf = a->a[0], len = a->a[1];
+
+	if (len > WRITE_MAX)
+		return -EINVAL;
+	if (!user_range_ok(ubuf, len))
+		return -EFAULT;
+	for (uint64_t done = 0; done < len; ) {
+		uint64_t n = len - done < WRITE_CHUNK ? len - done : WRITE_CHUNK;
+		if (copy_from_user(buf, ubuf + done, n))
+			return done ? (long)done : -EFAULT;
+		console_write(buf, n);
+		done += n;
+	}
+	return (long)len;
+}
+
+/* sleep_ns(ns): 0 just yields.  Killed sleepers return -EINTR. */
+long
+sys_sleep_ns(const struct sys_args *a)
+{
+	static struct spinlock sleep_lock = SPINLOCK_INIT("sleep_ns");
+	uint64_t ns = a->a[0];
+
+	if (!ns) {
+		yield();
+		return 0;
+	}
+	if (ns > 3600ull * 1000000000ull)
+		return -EINVAL;
+	uint64_t deadline = clock_ns() + ns;
+	spin_lock(&sleep_lock);
+	while (clock_ns() < deadline && !current_thread()->killed)
+		sleep_until(current_thread(), &sleep_lock, deadline);
+	spin_unlock(&sleep_lock);
+	return current_thread()->killed ? -EINTR : 0;
+}
+
+long
+sys_clock_ns(const struct sys_args *a)
+{
+	return (long)clock_ns();
+}
+
+long
+sys_counters(const struct sys_args *a)
+{
+	struct kcounters snap = kcounters;
+
+	snap.timer_ticks = timer_ticks();
+	return copy_to_user(a->a[0], &snap, sizeof snap);
+}
+
+/* test_report(ok, name): one TAP line, numbered with the kernel's tests. */
+long
+sys_test_report(const struct sys_args *a)
+{
+	char name[128];
+	long n = strncpy_from_user(name, a->a[1], sizeof name);
+
+	if (n < 0)
+		return n;
+	ktest_check(a->a[0] != 0, "%s: %s", current_proc()->name, name);
+	return 0;
+}
+
+long
+sys_sysinfo(const struct sys_args *a)
+{
+	struct sysinfo si;
+	uint32_t r[4];
+
+	memset(&si, 0, sizeof si);
+	si.tsc_hz = clock_tsc_hz();
+	si.pcid_active = tlb_pcid_active();
+	si.invpcid = tlb_invpcid_active();
+	si.timeslice_us = timer_timeslice_us();
+	cpuid(0, 0, r);
+	memcpy(si.cpu_vendor, &r[1], 4);
+	memcpy(si.cpu_vendor + 4, &r[3], 4);
+	memcpy(si.cpu_vendor + 8, &r[2], 4);
+	strncpy_bounded(si.pcid_reason, tlb_mode_reason(), sizeof si.pcid_reason);
+	return copy_to_user(a->a[0], &si, sizeof si);
+}

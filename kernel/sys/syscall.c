@@ -1,0 +1,74 @@
+/* syscall.c - the syscall table, the bounds-checked dispatcher, and the
+ * checks on the way back to user mode. */
+#include "kernel/sys/syscall.h"
+#include "kernel/sched/thread.h"
+#include "kernel/proc/proc.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/trap_frame.h"
+#include "kernel/mm/pagetable.h"
+#include "kernel/stats/counters.h"
+#include "common/errno.h"
+#include "common/syscall_abi.h"
+
+static const sys_handler table[SYS_COUNT] = {
+	[SYS_EXIT]          = sys_exit,
+	[SYS_YIELD]         = sys_yield,
+	[SYS_GETPID]        = sys_getpid,
+	[SYS_WRITE]         = sys_write,
+	[SYS_SLEEP_NS]      = sys_sleep_ns,
+	[SYS_CLOCK_NS]      = sys_clock_ns,
+	[SYS_SPAWN]         = sys_spawn,
+	[SYS_WAIT]          = sys_wait,
+	[SYS_MAP_ANON]      = sys_map_anon,
+	[SYS_UNMAP]         = sys_unmap,
+	[SYS_SHM_CREATE]    = sys_shm_create,
+	[SYS_SHM_MAP]       = sys_shm_map,
+	[SYS_SHM_DESTROY]   = sys_shm_destroy,
+	[SYS_COUNTERS]      = sys_counters,
+	[SYS_THREAD_CREATE] = sys_thread_create,
+	[SYS_THREAD_EXIT]   = sys_thread_exit,
+	[SYS_KILL_PROC]     = sys_kill_proc,
+	[SYS_TEST_REPORT]   = sys_test_report,
+	[SYS_SYSINFO]       = sys_sysinfo,
+};
+
+void syscall_entry(void);
+
+void
+syscall_init(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	/* STAR[47:32] = kernel CS (SS = +8); STAR[63:48] + 16/+8 = user CS/SS. */
+	wrmsr(MSR_STAR, ((uint64_t)(GDT_USER_DATA - 8) << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	/* Cleared on entry: IF (we enable it once on the kernel stack), TF,
+	 * DF (the ABI wants it clear) and AC (so SMAP is enforced). */
+	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_AC | (1u << 8) | (1u << 10));
+}
+
+int
+arg_int_range(uint64_t raw, int64_t lo, int64_t hi, int64_t *out)
+{
+	int64_t v = (int64_t)raw;
+
+	if (v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+void
+syscall_dispatch(struct trap_frame *f)
+{
+	struct sys_args args = { { f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9 } };
+	uint64_t nr = f->rax;
+
+	COUNT(syscalls);
+	f->rax = nr < SYS_COUNT && table[nr] ? (uint64_t)table[nr](&args) : (uint64_t)-ENOSYS;
+	if (current_thread()->killed)
+		thread_exit();
+	/* SYSRET to a non-canonical rip faults in ring 0; never let one out. */
+	if (f->rip >= USER_TOP)
+		proc_exit(current_proc(), WAIT_KILLED);
+}

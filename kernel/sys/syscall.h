@@ -1,0 +1,46 @@
+/*
+ * syscall.h - the syscall table and the argument helpers handlers share.
+ *
+ * Handlers only fetch and check their arguments (through these helpers and
+ * kernel/mm/uaccess.h) and then call the owning module.
+ */
+#ifndef KERNEL_SYS_SYSCALL_H
+#define KERNEL_SYS_SYSCALL_H
+
+#include <stdint.h>
+
+struct sys_args {
+	uint64_t a[6];               /* rdi, rsi, rdx, r10, r8, r9 */
+};
+
+typedef long (*sys_handler)(const struct sys_args *args);
+
+struct trap_frame;
+void syscall_dispatch(struct trap_frame *f);
+void syscall_init(void);        /* EFER.SCE, STAR, LSTAR, FMASK */
+
+/* Argument helpers: an int that must lie in [lo, hi]; -EINVAL otherwise. */
+int arg_int_range(uint64_t raw, int64_t lo, int64_t hi, int64_t *out);
+
+/* Handler families, one file each. */
+long sys_exit(const struct sys_args *a);
+long sys_yield(const struct sys_args *a);
+long sys_getpid(const struct sys_args *a);
+long sys_spawn(const struct sys_args *a);
+long sys_wait(const struct sys_args *a);
+long sys_kill_proc(const struct sys_args *a);
+long sys_thread_create(const struct sys_args *a);
+long sys_thread_exit(const struct sys_args *a);
+long sys_map_anon(const struct sys_args *a);
+long sys_unmap(const struct sys_args *a);
+long sys_shm_create(const struct sys_args *a);
+long sys_shm_map(const struct sys_args *a);
+long sys_shm_destroy(const struct sys_args *a);
+long sys_write(const struct sys_args *a);
+long sys_sleep_ns(const struct sys_args *a);
+long sys_clock_ns(const struct sys_args *a);
+long sys_counters(const struct sys_args *a);
+long sys_test_report(const struct sys_args *a);
+long sys_sysinfo(const struct sys_args *a);
+
+#endif
