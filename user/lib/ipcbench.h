@@ -1,0 +1,43 @@
+/*
+ * ipcbench.h - everything a user program includes: system calls (sys.h),
+ * console output, test reports, threads and timing.
+ *
+ * A program defines `int main(const char *arg, unsigned long arglen)`;
+ * crt0.S calls it and exits with its return value (& 0xff, see WAIT_KILLED).
+ */
+#ifndef USER_LIB_IPCBENCH_H
+#define USER_LIB_IPCBENCH_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/errno.h"
+#include "common/format.h"
+#include "common/string.h"
+#include "common/syscall_abi.h"
+#include "user/lib/sys.h"
+#include "user/lib/timing.h"
+
+int main(const char *arg, unsigned long arglen);
+
+/* print.c: formatted console output.  One sys_write per call, so lines from
+ * different processes do not interleave mid-line; output past UPRINTF_MAX
+ * bytes is cut.  Both return what sys_write returns. */
+#define UPRINTF_MAX 512
+long uprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+long uvprintf(const char *fmt, va_list ap);
+long uputs(const char *s);                  /* s and a newline */
+
+/* check.c: reports one test to the kernel, which prints the TAP line with a
+ * global number.  The name is formatted like uprintf (cut at CHECK_NAME_MAX
+ * bytes).  Returns cond != 0, so a test can stop at a failed check. */
+#define CHECK_NAME_MAX 128
+int check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* thread.c: runs fn(arg) on a new thread of this process, whose stack ends
+ * at stack_top (e.g. from sys_map_anon); the thread ends when fn returns.
+ * Returns the tid or -errno. */
+long thread_start(void (*fn)(void *), void *stack_top, void *arg);
+
+#endif

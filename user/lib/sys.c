@@ -1,0 +1,15 @@
+/* sys.c - out-of-line exit paths for the assembly entry points, which cannot
+ * use sys.h's inline wrappers. */
+#include "user/lib/sys.h"
+
+void
+exit(int status)
+{
+	sys_exit(status);
+}
+
+void
+thread_exit(void)
+{
+	sys_thread_exit();
+}
