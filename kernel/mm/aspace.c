@@ -132,6 +132,18 @@ map_fresh_frames(struct aspace *as, uint64_t va, uint64_t len, unsigned prot)
 	return 0;
 }
 
+/* Maps a shared object's frames; on failure unmaps the part it mapped
+ * (the frames belong to the object, so none are freed). */
+static int
+map_shared_frames(struct aspace *as, uint64_t va, struct shm_obj *shm, unsigned prot)
+{
+	int err = pt_map(kvm_env(), as->root, va, shm_phys(shm), shm_size(shm), pte_prot(prot), 0);
+
+	if (err)
+		pt_unmap(kvm_env(), as->root, va, shm_size(shm), 0, 0);
+	return err;
+}
+
 static int64_t
 add_region(struct aspace *as, uint64_t va, uint64_t len, unsigned prot, struct shm_obj *shm)
 {
@@ -147,8 +159,7 @@ add_region(struct aspace *as, uint64_t va, uint64_t len, unsigned prot, struct s
 		err = va ? -EEXIST : -ENOMEM;
 		goto fail;
 	}
-	err = shm ? pt_map(kvm_env(), as->root, va, shm_phys(shm), len, pte_prot(prot), 0)
-		  : map_fresh_frames(as, va, len, prot);
+	err = shm ? map_shared_frames(as, va, shm, prot) : map_fresh_frames(as, va, len, prot);
 	if (err)
 		goto fail;
 	v->start = va;

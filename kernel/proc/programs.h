@@ -21,5 +21,7 @@ _Static_assert(sizeof(struct user_program) == 24, "layout used by user/user.mk's
 
 /* Finds a program by exact name; NULL when there is none. */
 const struct user_program *program_find(const char *name);
+const struct user_program *program_at(unsigned i);   /* NULL past the end */
+unsigned program_count(void);
 
 #endif

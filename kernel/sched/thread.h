@@ -63,5 +63,7 @@ void sleep(void *chan, struct spinlock *lk);
  * if the deadline passed, 0 if woken by wakeup() or kill. */
 int sleep_until(void *chan, struct spinlock *lk, uint64_t deadline_ns);
 void wakeup(void *chan);
+/* Sleeps the calling thread for ms milliseconds (timer-tick resolution). */
+void sleep_ms_kernel(unsigned ms);
 
 #endif

@@ -131,3 +131,15 @@ wait_expire_deadlines(void)
 	}
 	spin_unlock(&sched_lock);
 }
+
+void
+sleep_ms_kernel(unsigned ms)
+{
+	static struct spinlock nap_lock = SPINLOCK_INIT("nap");
+	uint64_t deadline = clock_ns() + (uint64_t)ms * 1000000;
+
+	spin_lock(&nap_lock);
+	while (clock_ns() < deadline)
+		sleep_until(current_thread(), &nap_lock, deadline);
+	spin_unlock(&nap_lock);
+}

@@ -54,8 +54,10 @@ sys_wait(const struct sys_args *a)
 
 	if (arg_int_range(a->a[0], -1, 0x7fffffff, &pid) || pid == 0)
 		return -EINVAL;
-	/* Check the pointer before reaping, so a bad one loses no status. */
-	if (ustatus && !user_range_ok(ustatus, sizeof status))
+	/* Probe the (output-only) pointer before reaping, so a bad one loses
+	 * no child's status. */
+	status = 0;
+	if (ustatus && copy_to_user(ustatus, &status, sizeof status))
 		return -EFAULT;
 	long r = proc_wait(current_proc(), (int)pid, &status);
 	if (r > 0 && ustatus && copy_to_user(ustatus, &status, sizeof status))

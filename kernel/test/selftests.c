@@ -8,6 +8,16 @@ void test_frames(void);
 void test_heap(void);
 void test_paging(void);
 void test_clock(void);
+void test_tlb(void);
+void test_leak_baseline(void);
+void test_proc_basic(void);
+void test_proc_isolation(void);
+void test_proc_badargs(void);
+void test_proc_preempt(void);
+void test_proc_kill(void);
+void test_proc_threads(void);
+void test_sleep_wakeup(void);
+void test_leak_check(void);
 
 const struct ktest ktest_table[] = {
 	{ "boot",   test_boot_info },   /* loader hand-over is sane */
@@ -15,5 +25,15 @@ const struct ktest ktest_table[] = {
 	{ "heap",   test_heap },        /* kmalloc/kfree and counters */
 	{ "paging", test_paging },      /* kernel protections are in force */
 	{ "clock",  test_clock },       /* TSC clock and LAPIC tick advance */
+	{ "tlb",    test_tlb },         /* PCID mode, CR3 switches, remaps */
+	{ "leak-baseline",  test_leak_baseline },  /* frames/heap before processes */
+	{ "proc-basic",     test_proc_basic },     /* spawn, exit status, wait */
+	{ "proc-isolation", test_proc_isolation }, /* private memory, faults kill */
+	{ "proc-badargs",   test_proc_badargs },   /* bad pointers/lengths/ids */
+	{ "proc-preempt",   test_proc_preempt },   /* timer preemption */
+	{ "proc-kill",      test_proc_kill },      /* kill wakes a sleeper */
+	{ "proc-threads",   test_proc_threads },   /* threads share a process */
+	{ "sleep-wakeup",   test_sleep_wakeup },   /* 100,000 round trips */
+	{ "leak-check",     test_leak_check },     /* everything given back */
 };
 const unsigned ktest_table_len = sizeof ktest_table / sizeof ktest_table[0];

@@ -31,7 +31,7 @@ trap_stub_\v:
 	STUBS 192, 255
 
 trap_common:
-	testb	$3, 16(%rsp)		/* CS of the interrupted context */
+	testb	$3, 24(%rsp)		/* CS: above vector, error code, rip */
 	jz	1f
 	swapgs
 1:	pushq	%rax			/* trap_frame->rax */

@@ -1,0 +1,188 @@
+/* test_proc.c - selftests of processes, isolation, bad arguments,
+ * preemption, kill, threads and sleep/wakeup, ending with a leak check:
+ * every frame and heap object they used must be back afterwards. */
+#include "kernel/test/ktest.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sched/thread.h"
+#include "kernel/mm/frames.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/shm.h"
+#include "kernel/time/clock.h"
+#include "common/errno.h"
+#include "common/format.h"
+#include "common/string.h"
+
+static uint64_t baseline_frames;
+static struct heap_stats baseline_heap;
+
+static int
+spawn(const char *name, const char *arg)
+{
+	return proc_spawn(name, arg, strlen(arg), &kernel_proc);
+}
+
+static int
+wait_for(int pid)
+{
+	int status = -1;
+	return proc_wait(&kernel_proc, pid, &status) == pid ? status : -1;
+}
+
+static int
+run(const char *name, const char *arg)
+{
+	int pid = spawn(name, arg);
+	return pid > 0 ? wait_for(pid) : pid;
+}
+
+void
+test_leak_baseline(void)
+{
+	baseline_frames = frames_free_count();
+	heap_stats(&baseline_heap);
+	ktest_check(baseline_frames > 0, "leaks: baseline taken (%lu free frames, %lu heap objects)",
+		    baseline_frames, baseline_heap.live_allocs);
+}
+
+void
+test_proc_basic(void)
+{
+	char big[USER_ARG_MAX + 1];
+
+	ktest_check(run("hello", "from the kernel") == 7, "proc: hello runs in ring 3 and exits with status 7");
+	ktest_check(spawn("no-such-program", "") == -ENOENT, "proc: spawning an unknown program fails with -ENOENT");
+	memset(big, 'x', sizeof big);
+	ktest_check(proc_spawn("hello", big, sizeof big, &kernel_proc) == -E2BIG,
+		    "proc: an argument longer than %u bytes fails with -E2BIG", USER_ARG_MAX);
+	ktest_check(proc_wait(&kernel_proc, 4242, &(int){0}) == -ECHILD, "proc: waiting for a non-child fails with -ECHILD");
+}
+
+void
+test_proc_isolation(void)
+{
+	int pids[3], ok = 1;
+
+	for (int i = 0; i < 3; i++)
+		pids[i] = spawn("t_private", (const char[]){ (char)('1' + i), 0 });
+	for (int i = 0; i < 3; i++)
+		ok &= pids[i] > 0 && wait_for(pids[i]) == 0;
+	ktest_check(ok, "isolation: three processes keep different data at the same addresses");
+
+	int target = spawn("t_target", "");
+	char addr[24];
+	snformat(addr, sizeof addr, "%lx", (unsigned long)USER_MAP_BASE);
+	int peek_status = run("t_peek", addr);
+	ktest_check((peek_status & WAIT_KILLED) && (peek_status & 0xff) == 14,
+		    "isolation: reading another process's page faults and kills the reader (status %x)", peek_status);
+	ktest_check(target > 0 && wait_for(target) == 0, "isolation: the other process goes on, its page untouched");
+}
+
+void
+test_proc_badargs(void)
+{
+	ktest_check(run("t_badptr", "") == 0, "syscalls: every bad pointer, length and id returned an error");
+}
+
+void
+test_proc_preempt(void)
+{
+	int64_t handle = shm_create(4096, 0);
+	char arg[2][32];
+	int pids[2];
+
+	for (int i = 0; i < 2; i++) {
+		snformat(arg[i], sizeof arg[i], "%ld %d", (long)handle, i);
+		pids[i] = spawn("t_spin", arg[i]);
+	}
+	int s0 = wait_for(pids[0]), s1 = wait_for(pids[1]);
+	ktest_check(handle > 0 && s0 == 0 && s1 == 0,
+		    "preempt: two CPU-bound processes that never yield both progress (%d, %d)", s0, s1);
+	shm_destroy(handle);
+}
+
+void
+test_proc_kill(void)
+{
+	int pid = spawn("t_sleeper", "");
+	uint64_t t0 = clock_ns();
+	int status;
+
+	/* Let it reach its sleep, then kill it. */
+	yield();
+	sleep_ms_kernel(20);
+	ktest_check(proc_kill(pid) == 0, "kill: proc_kill accepts a live process");
+	status = wait_for(pid);
+	ktest_check(status == WAIT_KILLED, "kill: the sleeping process wakes and dies (status %x)", status);
+	ktest_check(clock_ns() - t0 < 5000000000ull, "kill: it died long before its 60 s sleep would end");
+	ktest_check(proc_kill(pid) == -ESRCH, "kill: a reaped pid is gone (-ESRCH)");
+}
+
+void
+test_proc_threads(void)
+{
+	ktest_check(run("t_threads", "") == 0, "threads: worker threads of one process all finish");
+	ktest_check(run("t_threads", "abandon") == 5,
+		    "threads: exit from main ends a process whose other thread never stops");
+}
+
+/* Kernel-thread ping-pong over sleep/wakeup: a lost wakeup would stall it,
+ * so the waiter gives up at a deadline instead of hanging the run. */
+#define PINGPONG_ROUNDS 100000
+
+static struct spinlock pp_lock = SPINLOCK_INIT("pingpong");
+static int pp_turn, pp_done;
+static long pp_rounds[2];
+
+static void
+pingpong_player(void *arg)
+{
+	int me = (int)(long)arg;
+
+	spin_lock(&pp_lock);
+	for (int i = 0; i < PINGPONG_ROUNDS; i++) {
+		while (pp_turn != me)
+			sleep(&pp_turn, &pp_lock);
+		pp_rounds[me]++;
+		pp_turn = !me;
+		wakeup(&pp_turn);
+	}
+	pp_done++;
+	wakeup(&pp_done);
+	spin_unlock(&pp_lock);
+}
+
+void
+test_sleep_wakeup(void)
+{
+	uint64_t t0 = clock_ns(), deadline = t0 + 60000000000ull;
+
+	pp_turn = 0;
+	pp_done = 0;
+	pp_rounds[0] = pp_rounds[1] = 0;
+	thread_create_kernel("ping", pingpong_player, (void *)0);
+	thread_create_kernel("pong", pingpong_player, (void *)1);
+	spin_lock(&pp_lock);
+	while (pp_done < 2 && clock_ns() < deadline)
+		sleep_until(&pp_done, &pp_lock, deadline);
+	spin_unlock(&pp_lock);
+	ktest_check(pp_done == 2 && pp_rounds[0] == PINGPONG_ROUNDS && pp_rounds[1] == PINGPONG_ROUNDS,
+		    "sleep/wakeup: %d ping-pong rounds between two threads, no wakeup lost (%ld ms)",
+		    PINGPONG_ROUNDS, (long)((clock_ns() - t0) / 1000000));
+}
+
+void
+test_leak_check(void)
+{
+	struct heap_stats now;
+
+	/* Exited threads are reaped by the next switch: let it happen. */
+	sleep_ms_kernel(20);
+	heap_stats(&now);
+	ktest_check(proc_live_count() == 0, "leaks: no process is left (%u)", proc_live_count());
+	ktest_check(frames_free_count() == baseline_frames,
+		    "leaks: free frames back to baseline (%lu, was %lu)", frames_free_count(), baseline_frames);
+	ktest_check(now.live_allocs == baseline_heap.live_allocs,
+		    "leaks: live heap objects back to baseline (%lu, was %lu)", now.live_allocs,
+		    baseline_heap.live_allocs);
+	ktest_check(shm_live_count() == 0, "leaks: no shared-memory object is left");
+}
