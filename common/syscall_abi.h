@@ -33,8 +33,42 @@ enum sys_number {
 	SYS_KILL_PROC,        /* kill_proc(pid)                      0          */
 	SYS_TEST_REPORT,      /* test_report(ok, name): TAP line     0          */
 	SYS_SYSINFO,          /* sysinfo(struct sysinfo *)           0          */
+	/* pipe + file descriptors (ipc/kernel/pipe.c, fd.c) */
+	SYS_PIPE_CREATE,      /* pipe_create()                       pipe id    */
+	SYS_PIPE_OPEN,        /* pipe_open(id, mode FD_READ|FD_WRITE) fd        */
+	SYS_FD_READ,          /* fd_read(fd, buf, len, timeout_ns)   bytes      */
+	SYS_FD_WRITE,         /* fd_write(fd, buf, len, timeout_ns)  bytes      */
+	SYS_FD_CLOSE,         /* fd_close(fd)                        0          */
+	/* System V message queues (ipc/kernel/sysv_msgq.c) */
+	SYS_MSGGET,           /* msgget(key, flags)                  msqid      */
+	SYS_MSGSND,           /* msgsnd(msqid, msgp, size, flags)    0          */
+	SYS_MSGRCV,           /* msgrcv(msqid, msgp, size, type, flags) bytes   */
+	SYS_MSGCTL,           /* msgctl(msqid, cmd, struct msqid_ds *) 0        */
+	SYS_SETUID,           /* setuid(uid): root may set any uid   0          */
+	SYS_GETUID,           /* getuid()                            uid        */
+	/* futex-like wait/wake on a shared word (ipc/kernel/futex.c) */
+	SYS_FUTEX_WAIT,       /* futex_wait(addr, expected, timeout_ns) 0       */
+	SYS_FUTEX_WAKE,       /* futex_wake(addr, n)                 woken      */
+	/* signals (ipc/kernel/signal.c) */
+	SYS_SIGACTION,        /* sigaction(sig, handler, restorer)   0          */
+	SYS_KILL,             /* kill(pid, sig)                      0          */
+	SYS_SIGRETURN,        /* sigreturn()  (from the restorer)    -          */
+	SYS_SIGPROCMASK,      /* sigprocmask(how, set, uint64_t *old) 0         */
+	SYS_SIGWAIT,          /* sigwait(timeout_ns): sleep until a signal is handled 0 */
+	/* counting semaphores (ipc/kernel/sem.c) */
+	SYS_SEM_CREATE,       /* sem_create(initial)                 sem id     */
+	SYS_SEM_P,            /* sem_p(id, timeout_ns)               0          */
+	SYS_SEM_V,            /* sem_v(id)                           0          */
+	SYS_SEM_DESTROY,      /* sem_destroy(id)                     0          */
 	SYS_COUNT             /* keep last */
 };
+
+/* pipe_open modes */
+#define FD_READ  1u
+#define FD_WRITE 2u
+
+/* Timeouts: 0 = do not block, IPC_TIMEOUT_FOREVER = block. */
+#define IPC_TIMEOUT_FOREVER 0xffffffffffffffffull
 
 /* Protection bits for map_anon/shm_map. */
 #define PROT_READ  1u

@@ -1,5 +1,5 @@
 # kernel/ : the freestanding higher-half kernel -> $(BUILD)/kernel/kernel.elf
-# Every .c and .S under kernel/ and common/ is part of the kernel; adding a
+# Every .c and .S under kernel/, common/ and ipc/kernel/ is part of the kernel; adding a
 # file needs no change here.
 KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie \
 	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx \
@@ -7,7 +7,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie \
 	-fno-asynchronous-unwind-tables -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-I. -DIPCBENCH_KERNEL
 KERNEL_LDS    := kernel/arch/x86_64/kernel.ld
-KERNEL_SRCS   := $(shell find kernel common -name '*.c' -o -name '*.S' | sort)
+KERNEL_SRCS   := $(shell find kernel common ipc/kernel -name '*.c' -o -name '*.S' | sort)
 KERNEL_OBJS   := $(patsubst %,$(BUILD)/kernel-obj/%.o,$(KERNEL_SRCS)) $(KERNEL_EXTRA_OBJS)
 KERNEL_ELF    := $(BUILD)/kernel/kernel.elf
 

@@ -18,7 +18,7 @@ USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z separate-code -z no
 USER_OBJDIR  := $(BUILD)/user-obj
 USER_CRT0    := $(USER_OBJDIR)/user/lib/crt0.S.o
 USER_LIB     := $(BUILD)/user/libuser.a
-USER_LIB_SRCS := $(sort $(wildcard user/lib/*.c) \
+USER_LIB_SRCS := $(sort $(wildcard user/lib/*.c) $(wildcard ipc/user/*.c) \
 	$(filter-out user/lib/crt0.S,$(wildcard user/lib/*.S))) \
 	common/string.c common/format.c
 USER_LIB_OBJS := $(patsubst %,$(USER_OBJDIR)/%.o,$(USER_LIB_SRCS))

@@ -15,6 +15,8 @@ enum proc_state { PROC_ALIVE, PROC_ZOMBIE };
 
 struct aspace;
 struct thread;
+struct fd_table;
+struct sig_state;
 
 struct proc {
 	int pid;
@@ -28,6 +30,10 @@ struct proc {
 	unsigned nthreads;           /* threads not yet exited */
 	struct thread *threads;
 	struct proc *next;           /* all processes */
+	/* State owned by IPC mechanisms (NULL until first used); each is
+	 * released by its row in proc_hooks.c. */
+	struct fd_table *fds;        /* ipc/kernel/fd.c */
+	struct sig_state *sig;       /* ipc/kernel/signal.c */
 };
 
 extern struct proc kernel_proc;

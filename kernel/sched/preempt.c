@@ -1,5 +1,5 @@
-/* preempt.c - what the timer tick does to threads: expire deadlines,
- * round-robin preemption, and killing threads on their way to user mode. */
+/* preempt.c - what the timer tick does to threads: expire deadlines and
+ * preempt round-robin (killed threads die in user_return_work). */
 #include "kernel/sched/thread.h"
 #include "kernel/arch/x86_64/trap.h"
 
@@ -14,6 +14,4 @@ trap_after_timer(struct trap_frame *f)
 		return;                 /* before sched_init */
 	wait_expire_deadlines();
 	yield();
-	if (trap_from_user(f) && t->killed)
-		thread_exit();
 }

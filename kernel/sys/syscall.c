@@ -1,6 +1,7 @@
 /* syscall.c - the syscall table, the bounds-checked dispatcher, and the
  * checks on the way back to user mode. */
 #include "kernel/sys/syscall.h"
+#include "kernel/sys/user_return.h"
 #include "kernel/sched/thread.h"
 #include "kernel/proc/proc.h"
 #include "kernel/arch/x86_64/cpu.h"
@@ -31,6 +32,28 @@ static const sys_handler table[SYS_COUNT] = {
 	[SYS_KILL_PROC]     = sys_kill_proc,
 	[SYS_TEST_REPORT]   = sys_test_report,
 	[SYS_SYSINFO]       = sys_sysinfo,
+	[SYS_PIPE_CREATE]   = sys_pipe_create,
+	[SYS_PIPE_OPEN]     = sys_pipe_open,
+	[SYS_FD_READ]       = sys_fd_read,
+	[SYS_FD_WRITE]      = sys_fd_write,
+	[SYS_FD_CLOSE]      = sys_fd_close,
+	[SYS_MSGGET]        = sys_msgget,
+	[SYS_MSGSND]        = sys_msgsnd,
+	[SYS_MSGRCV]        = sys_msgrcv,
+	[SYS_MSGCTL]        = sys_msgctl,
+	[SYS_SETUID]        = sys_setuid,
+	[SYS_GETUID]        = sys_getuid,
+	[SYS_FUTEX_WAIT]    = sys_futex_wait,
+	[SYS_FUTEX_WAKE]    = sys_futex_wake,
+	[SYS_SIGACTION]     = sys_sigaction,
+	[SYS_KILL]          = sys_kill,
+	[SYS_SIGRETURN]     = sys_sigreturn,
+	[SYS_SIGPROCMASK]   = sys_sigprocmask,
+	[SYS_SIGWAIT]       = sys_sigwait,
+	[SYS_SEM_CREATE]    = sys_sem_create,
+	[SYS_SEM_P]         = sys_sem_p,
+	[SYS_SEM_V]         = sys_sem_v,
+	[SYS_SEM_DESTROY]   = sys_sem_destroy,
 };
 
 void syscall_entry(void);
@@ -66,9 +89,5 @@ syscall_dispatch(struct trap_frame *f)
 
 	COUNT(syscalls);
 	f->rax = nr < SYS_COUNT && table[nr] ? (uint64_t)table[nr](&args) : (uint64_t)-ENOSYS;
-	if (current_thread()->killed)
-		thread_exit();
-	/* SYSRET to a non-canonical rip faults in ring 0; never let one out. */
-	if (f->rip >= USER_TOP)
-		proc_exit(current_proc(), WAIT_KILLED);
+	user_return_work(f);
 }

@@ -42,5 +42,27 @@ long sys_clock_ns(const struct sys_args *a);
 long sys_counters(const struct sys_args *a);
 long sys_test_report(const struct sys_args *a);
 long sys_sysinfo(const struct sys_args *a);
+long sys_pipe_create(const struct sys_args *a);
+long sys_pipe_open(const struct sys_args *a);
+long sys_fd_read(const struct sys_args *a);
+long sys_fd_write(const struct sys_args *a);
+long sys_fd_close(const struct sys_args *a);
+long sys_msgget(const struct sys_args *a);
+long sys_msgsnd(const struct sys_args *a);
+long sys_msgrcv(const struct sys_args *a);
+long sys_msgctl(const struct sys_args *a);
+long sys_setuid(const struct sys_args *a);
+long sys_getuid(const struct sys_args *a);
+long sys_futex_wait(const struct sys_args *a);
+long sys_futex_wake(const struct sys_args *a);
+long sys_sigaction(const struct sys_args *a);
+long sys_kill(const struct sys_args *a);
+long sys_sigreturn(const struct sys_args *a);
+long sys_sigprocmask(const struct sys_args *a);
+long sys_sigwait(const struct sys_args *a);
+long sys_sem_create(const struct sys_args *a);
+long sys_sem_p(const struct sys_args *a);
+long sys_sem_v(const struct sys_args *a);
+long sys_sem_destroy(const struct sys_args *a);
 
 #endif

@@ -11,6 +11,7 @@
 
 #define PERCPU_KERNEL_RSP 0
 #define PERCPU_USER_RSP   8
+#define PERCPU_FULL_RESTORE 16
 
 #ifndef __ASSEMBLY__
 #include <stddef.h>
@@ -21,6 +22,8 @@ struct thread;
 struct percpu {
 	uint64_t kernel_rsp;       /* top of the current thread's kernel stack */
 	uint64_t user_rsp;         /* scratch: user rsp during syscall entry */
+	uint64_t full_restore;     /* 1: leave this syscall by IRET, restoring
+				      every register (sigreturn, signal entry) */
 	struct thread *current;
 	struct thread *idle;
 	struct thread *dead;       /* exited thread whose stack awaits freeing */
@@ -30,6 +33,7 @@ struct percpu {
 
 _Static_assert(offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "syscall_entry.S");
 _Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "syscall_entry.S");
+_Static_assert(offsetof(struct percpu, full_restore) == PERCPU_FULL_RESTORE, "syscall_entry.S");
 
 extern struct percpu cpu0;
 

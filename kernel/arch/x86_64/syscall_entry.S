@@ -56,6 +56,10 @@ syscall_entry:
 	call	syscall_dispatch	/* result goes into frame->rax */
 	cli
 	add	$16, %rsp
+	/* A frame rewritten by the kernel (signal delivery, sigreturn) needs
+	 * rcx and r11 restored too, which SYSRET cannot do: leave by IRET. */
+	cmpq	$0, %gs:PERCPU_FULL_RESTORE
+	jne	1f
 	.globl syscall_return
 syscall_return:
 	popq	%r15
@@ -77,15 +81,17 @@ syscall_return:
 	/* Non-canonical or kernel rip must never reach SYSRET. */
 	movabs	$USER_TOP_PAGE, %rcx
 	cmp	%rcx, 0(%rsp)
-	jae	1f
+	jae	2f
 	popq	%rcx			/* rip */
 	add	$8, %rsp		/* cs */
 	popq	%r11			/* rflags */
 	popq	%rsp			/* user rsp (ss is implied) */
 	swapgs
 	sysretq
-1:	/* Unreachable while syscall_dispatch checks rip; rcx and r11 are
+2:	/* Unreachable while syscall_dispatch checks rip; rcx and r11 are
 	 * clobbered by the syscall ABI anyway.  IRET's own checks fault in
 	 * ring 0, so the kernel reports it instead of running user code. */
 	swapgs
 	iretq
+1:	movq	$0, %gs:PERCPU_FULL_RESTORE
+	jmp	trap_return		/* same frame layout; swaps GS for ring 3 */

@@ -6,6 +6,7 @@
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/apic.h"
 #include "kernel/panic.h"
+#include "kernel/sys/user_return.h"
 
 static const char *const exception_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -90,4 +91,6 @@ trap_dispatch(struct trap_frame *f)
 	lapic_eoi();
 	if (f->vector == VEC_TIMER)
 		trap_after_timer(f);
+	if (trap_from_user(f))
+		user_return_work(f);
 }

@@ -1,0 +1,115 @@
+/* ipc.c - helpers shared by all mechanisms and their callers: the opts
+ * text format passed to spawned ends, whole-message loops, deadlines. */
+#include "ipc/user/ipc.h"
+#include "user/lib/ipcbench.h"
+
+/* Text form: "<variant or -> <max_msg> <h0> ... <h7>", decimal. */
+int
+ipc_opts_format(const struct ipc_opts *o, char *buf, size_t size)
+{
+	int n = snformat(buf, size, "%s %lu", o->variant[0] ? o->variant : "-",
+			 (unsigned long)o->max_msg);
+	for (int i = 0; i < IPC_MAX_HANDLES && n >= 0 && (size_t)n < size; i++)
+		n += snformat(buf + n, size - n, " %ld", (long)o->h[i]);
+	return (size_t)n < size ? n : -E2BIG;
+}
+
+static const char *
+parse_int(const char *s, int64_t *out)
+{
+	int neg = 0;
+	uint64_t v = 0;
+
+	while (*s == ' ')
+		s++;
+	if (*s == '-')
+		neg = 1, s++;
+	if (*s < '0' || *s > '9')
+		return 0;
+	while (*s >= '0' && *s <= '9') {
+		if (v > (UINT64_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	}
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return s;
+}
+
+int
+ipc_opts_parse(const char *text, struct ipc_opts *o)
+{
+	size_t n = 0;
+	int64_t v;
+
+	memset(o, 0, sizeof *o);
+	while (*text == ' ')
+		text++;
+	while (text[n] && text[n] != ' ')
+		n++;
+	if (!n || n >= IPC_VARIANT_MAX)
+		return -EINVAL;
+	if (!(n == 1 && text[0] == '-'))
+		memcpy(o->variant, text, n);
+	text += n;
+	if (!(text = parse_int(text, &v)) || v < 0)
+		return -EINVAL;
+	o->max_msg = (uint64_t)v;
+	for (int i = 0; i < IPC_MAX_HANDLES; i++)
+		if (!(text = parse_int(text, &o->h[i])))
+			return -EINVAL;
+	return 0;
+}
+
+uint64_t
+ipc_deadline(uint64_t timeout_ns)
+{
+	uint64_t now = sys_clock_ns();
+
+	if (timeout_ns == IPC_FOREVER || now + timeout_ns < now)
+		return IPC_FOREVER;
+	return now + timeout_ns;
+}
+
+/* Time left until an absolute deadline, in the interface's timeout form. */
+static uint64_t
+remaining(uint64_t deadline)
+{
+	uint64_t now;
+
+	if (deadline == IPC_FOREVER)
+		return IPC_FOREVER;
+	now = sys_clock_ns();
+	return deadline > now ? deadline - now : 0;
+}
+
+long
+ipc_send_all(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
+{
+	uint64_t deadline = ipc_deadline(timeout_ns);
+	size_t done = 0;
+
+	do {
+		long r = ch->mech->send(ch, (const char *)buf + done, len - done, remaining(deadline));
+		if (r < 0)
+			return done ? (long)done : r;
+		done += (size_t)r;
+	} while (done < len);
+	return (long)done;
+}
+
+long
+ipc_recv_all(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
+{
+	uint64_t deadline = ipc_deadline(timeout_ns);
+	size_t done = 0;
+
+	do {
+		long r = ch->mech->recv(ch, (char *)buf + done, len - done, remaining(deadline));
+		if (r < 0)
+			return done ? (long)done : r;
+		if (r == 0 && len)
+			return (long)done;      /* end of stream */
+		done += (size_t)r;
+	} while (done < len);
+	return (long)done;
+}

@@ -1,0 +1,99 @@
+/*
+ * ipc.h - the one IPC interface every mechanism implements (user side).
+ *
+ * bench/ and the tests talk to mechanisms only through struct ipc_mech, so
+ * adding a mechanism is one file in ipc/user/ (plus its kernel side in
+ * ipc/kernel/ when it needs one) and one row in ipc/user/registry.c.
+ *
+ * Life of a channel between two processes:
+ *   1. The driver (parent) calls mech->prepare(&opts): it creates whatever
+ *      kernel objects the channel needs (pipes, queues, shared memory ...)
+ *      and records their handles in opts.h[].  Objects made here are the
+ *      driver's, so it can destroy them with mech->unprepare(&opts) after
+ *      both ends have exited (and the kernel reclaims them if it dies).
+ *   2. The driver spawns a server and a client process and passes them the
+ *      opts, turned into text by ipc_opts_format() and read back by
+ *      ipc_opts_parse() (so no mechanism parses arguments itself).
+ *   3. Each end calls mech->open(&chan, &opts, role).  A channel is
+ *      bidirectional: what the client sends the server receives and vice
+ *      versa.  open may exchange data through the prepared objects (e.g.
+ *      pids for signals) and may block until the peer has opened.
+ *   4. send/recv move one message each; call does send + the reply recv
+ *      (mechanisms with IPC_CAP_CALL do it in one kernel crossing).
+ *   5. close releases what open took.
+ *
+ * Timeouts: 0 = do not block (-EAGAIN if it would), IPC_FOREVER = block,
+ * otherwise a relative time in ns (-ETIMEDOUT when it passes).
+ * Results: >= 0 bytes moved, or -errno (common/errno.h).  STREAM mechanisms
+ * may move fewer bytes than asked (partial reads); ipc_send_all and
+ * ipc_recv_all loop for callers that want whole messages.
+ */
+#ifndef IPC_USER_IPC_H
+#define IPC_USER_IPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IPC_FOREVER UINT64_MAX
+
+enum ipc_role { IPC_CLIENT = 0, IPC_SERVER = 1 };
+
+enum ipc_caps {
+	IPC_CAP_STREAM    = 1u << 0,  /* byte stream: partial reads, no boundaries */
+	IPC_CAP_MESSAGE   = 1u << 1,  /* message boundaries kept */
+	IPC_CAP_CALL      = 1u << 2,  /* request/reply in one operation */
+	IPC_CAP_ZERO_COPY = 1u << 3,  /* data not copied by the kernel */
+	IPC_CAP_TYPED     = 1u << 4,  /* messages carry a type (SysV mtype) */
+	IPC_CAP_TIMEOUT   = 1u << 5,  /* send/recv honour timeouts */
+};
+
+#define IPC_MAX_HANDLES 8
+#define IPC_VARIANT_MAX 16
+
+struct ipc_opts {
+	char variant[IPC_VARIANT_MAX];   /* "" = the mechanism's default */
+	uint64_t max_msg;                /* largest message the run will send */
+	int64_t h[IPC_MAX_HANDLES];      /* handles made by prepare() */
+};
+
+struct ipc_mech;
+
+struct ipc_chan {
+	const struct ipc_mech *mech;
+	enum ipc_role role;
+	struct ipc_opts opts;
+	int64_t local[8];                /* per-end state: fds, addresses, pids */
+	void *mem[4];                    /* mapped shared memory, if any */
+};
+
+struct ipc_mech {
+	const char *name;                /* canonical id (DESIGN.md's table) */
+	unsigned caps;                   /* enum ipc_caps */
+	uint64_t max_msg;                /* largest message it can carry (0 = only empty) */
+	const char *const *variants;     /* NULL-terminated; first is the default */
+	int  (*prepare)(struct ipc_opts *opts);
+	void (*unprepare)(struct ipc_opts *opts);
+	int  (*open)(struct ipc_chan *ch, const struct ipc_opts *opts, enum ipc_role role);
+	long (*send)(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns);
+	long (*recv)(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns);
+	long (*call)(struct ipc_chan *ch, const void *req, size_t req_len, void *reply,
+		     size_t reply_len);      /* NULL unless IPC_CAP_CALL */
+	void (*close)(struct ipc_chan *ch);
+};
+
+/* registry.c: every mechanism, in DESIGN.md's order. */
+const struct ipc_mech *ipc_find(const char *name);
+const struct ipc_mech *ipc_at(unsigned i);       /* NULL past the end */
+unsigned ipc_count(void);
+/* 1 if variant names one of m's variants ("" means the default). */
+int ipc_has_variant(const struct ipc_mech *m, const char *variant);
+
+/* ipc.c: helpers shared by every caller. */
+int ipc_opts_format(const struct ipc_opts *o, char *buf, size_t size);
+int ipc_opts_parse(const char *text, struct ipc_opts *o);   /* 0 or -EINVAL */
+long ipc_send_all(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns);
+long ipc_recv_all(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns);
+/* Deadline arithmetic for mechanisms that loop: IPC_FOREVER stays forever. */
+uint64_t ipc_deadline(uint64_t timeout_ns);
+
+#endif

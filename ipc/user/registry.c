@@ -1,0 +1,50 @@
+/* registry.c - the list of IPC mechanisms: one row per mechanism.
+ * Adding a mechanism is adding its extern and its row. */
+#include "ipc/user/ipc.h"
+#include "common/string.h"
+
+static const struct ipc_mech *const mechanisms[] = {
+	0,   /* rows are added as mechanisms land */
+};
+
+const struct ipc_mech *
+ipc_at(unsigned i)
+{
+	unsigned n = sizeof mechanisms / sizeof mechanisms[0];
+	unsigned seen = 0;
+
+	for (unsigned k = 0; k < n; k++)
+		if (mechanisms[k] && seen++ == i)
+			return mechanisms[k];
+	return 0;
+}
+
+unsigned
+ipc_count(void)
+{
+	unsigned n = 0;
+
+	while (ipc_at(n))
+		n++;
+	return n;
+}
+
+const struct ipc_mech *
+ipc_find(const char *name)
+{
+	for (unsigned i = 0; ipc_at(i); i++)
+		if (!strcmp(ipc_at(i)->name, name))
+			return ipc_at(i);
+	return 0;
+}
+
+int
+ipc_has_variant(const struct ipc_mech *m, const char *variant)
+{
+	if (!variant[0])
+		return 1;
+	for (const char *const *v = m->variants; v && *v; v++)
+		if (!strcmp(*v, variant))
+			return 1;
+	return 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * sys_pending.c - weak -ENOSYS defaults for syscalls whose mechanism has
+ * not landed yet.  Each mechanism's strong definition replaces its entry at
+ * link time; this file is deleted once every entry has one.
+ */
+#include "kernel/sys/syscall.h"
+#include "common/errno.h"
+
+#define PENDING(name) \
+	__attribute__((weak)) long name(const struct sys_args *a) { return -ENOSYS; }
+
+PENDING(sys_pipe_create)
+PENDING(sys_pipe_open)
+PENDING(sys_fd_read)
+PENDING(sys_fd_write)
+PENDING(sys_fd_close)
+PENDING(sys_msgget)
+PENDING(sys_msgsnd)
+PENDING(sys_msgrcv)
+PENDING(sys_msgctl)
+PENDING(sys_setuid)
+PENDING(sys_getuid)
+PENDING(sys_futex_wait)
+PENDING(sys_futex_wake)
+PENDING(sys_sigaction)
+PENDING(sys_kill)
+PENDING(sys_sigreturn)
+PENDING(sys_sigprocmask)
+PENDING(sys_sigwait)
+PENDING(sys_sem_create)
+PENDING(sys_sem_p)
+PENDING(sys_sem_v)
+PENDING(sys_sem_destroy)

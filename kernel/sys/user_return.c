@@ -1,0 +1,22 @@
+/* user_return.c - the checks between the kernel and ring 3. */
+#include "kernel/sys/user_return.h"
+#include "kernel/sched/thread.h"
+#include "kernel/proc/proc.h"
+#include "kernel/arch/x86_64/trap_frame.h"
+#include "kernel/mm/pagetable.h"
+
+__attribute__((weak)) void
+signal_deliver(struct trap_frame *f)
+{
+}
+
+void
+user_return_work(struct trap_frame *f)
+{
+	if (current_thread()->killed)
+		thread_exit();
+	signal_deliver(f);
+	/* SYSRET to a non-canonical rip faults in ring 0; never let one out. */
+	if (f->rip >= USER_TOP)
+		proc_exit(current_proc(), WAIT_KILLED);
+}

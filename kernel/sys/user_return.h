@@ -1,0 +1,16 @@
+/* user_return.h - work done on every return to ring 3 (syscalls, interrupts
+ * and exceptions from user mode): die if killed, deliver signals, refuse a
+ * frame that SYSRET/IRET could not safely return to. */
+#ifndef KERNEL_SYS_USER_RETURN_H
+#define KERNEL_SYS_USER_RETURN_H
+
+struct trap_frame;
+
+void user_return_work(struct trap_frame *f);
+
+/* Implemented by the signal mechanism (ipc/kernel/signal.c): rewrites f to
+ * enter a handler when a deliverable signal is pending.  Weak no-op until
+ * then. */
+void signal_deliver(struct trap_frame *f);
+
+#endif
