@@ -7,6 +7,7 @@ import argparse
 import os
 import shlex
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -73,6 +74,12 @@ def parser():
     return ap
 
 
+def shown(path):
+    """A path as the user should see it: relative when below the cwd."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 # ----------------------------------------------------------------- stages
 
 def stage_deps(args, prog, groups, rerun):
@@ -128,7 +135,7 @@ def stage_prepare(args, prog, image, fw):
     """Run dir with its own image (plan written in) and OVMF_VARS copy."""
     root = os.path.join(REPO, "results")
     run = rundir.create(root, args.out)
-    prog.say(f"run dir: {os.path.relpath(run.path)}")
+    prog.say(f"run dir: {shown(run.path)}")
     img = shutil.copyfile(image, run.file("ipcbench.img"))
     text = plan.build_text("selftest", args.plan_extra, read_plan_base(args))
     with open(run.file("plan.txt"), "w", encoding="utf-8") as f:
@@ -205,7 +212,7 @@ def drop_image_after_pass(run, v):
 def next_steps(run, v):
     if v.ok:
         return []
-    rel = os.path.relpath(run.path)
+    rel = shown(run.path)
     return [f"re-read: ./run.py parse {rel}   (full log: {rel}/serial.log)"]
 
 
@@ -229,7 +236,7 @@ def cmd_selftest(args, prog):
     rundir.write_meta(run, meta)
     if not args.out:
         rundir.point_latest(os.path.join(REPO, "results"), run)
-    lines = summary.lines_for(report, v, outcome, os.path.relpath(run.path))
+    lines = summary.lines_for(report, v, outcome, shown(run.path))
     prog.say(summary.render(lines + next_steps(run, v)))
     return v.exit_code
 
@@ -300,8 +307,15 @@ COMMANDS = {"selftest": cmd_selftest, "deps": cmd_deps, "usb": cmd_usb,
             "compare": cmd_not_yet}
 
 
+def _terminate(signum, frame):
+    # SIGTERM (a test harness, `timeout`, systemd) ends a run like Ctrl-C:
+    # QEMU is stopped and the run dir still gets its meta.json.
+    raise KeyboardInterrupt
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    signal.signal(signal.SIGTERM, _terminate)
     prog = Progress()
     if not argv:
         print(f"run.py: the benchmark sweep is {NOT_YET}; running the selftest")

@@ -49,6 +49,9 @@ class Monitor:
         """Run one HMP command and return its output (echo and prompt kept)."""
         self.sock.sendall(cmd.encode() + b"\n")
         if cmd.strip() == "quit":
+            # Closing the socket at once can drop the unread command; wait
+            # for QEMU to close its end as it exits.
+            self._read_until_prompt()
             return ""
         return self._read_until_prompt()
 

@@ -4,6 +4,7 @@ Exit status contract (isa-debug-exit at port 0xf4): the guest writes v and
 QEMU exits with (v << 1) | 1, so the kernel's 0x10 is 33 (success) and 0x11
 is 35 (failure).  -no-reboot turns a guest reset (triple fault) into exit 0.
 """
+import ctypes
 import os
 import signal
 import subprocess
@@ -106,6 +107,19 @@ class Outcome:
     output: str = ""            # QEMU's own stdout/stderr
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """Runs in the child before exec: QEMU gets SIGTERM when run.py dies,
+    even by SIGKILL, so no orphaned QEMU keeps a CPU busy."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass                    # not Linux: the normal stop() path remains
+
+
 class Run:
     """One QEMU process whose stdout/stderr go to `output_path`."""
 
@@ -120,7 +134,8 @@ class Run:
             # then stops QEMU itself and still writes meta.json.
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                          stdout=out, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+                                         start_new_session=True,
+                                         preexec_fn=_die_with_parent)
 
     def elapsed(self):
         return time.monotonic() - self.t0

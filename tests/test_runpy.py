@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -626,3 +627,41 @@ def test_loader_error_log():
     assert not any("\x1b" in l or "[=3h" in l for l in r.lines)
     v = verdict.judge(outcome(35), r, "tcg")
     assert v.exit_code == 1 and v.reason.startswith("loader error: KERNEL.ELF")
+
+
+CHILD = """
+import sys, time
+sys.path.insert(0, {repo!r})
+from ipcbench_py import accel, ovmf, qemu
+cfg = qemu.Config(image="img", firmware=ovmf.Firmware("/fw/CODE", "/fw/VARS"),
+                  vars_copy="/r/VARS", serial_log={log!r},
+                  accel=accel.Accel("tcg", "t"), qemu={fake!r})
+run = qemu.start(cfg, {out!r})
+print(run.proc.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def pid_alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.timeout(30)
+def test_qemu_dies_with_a_killed_run_py(tmp_path, monkeypatch):
+    monkeypatch.setenv("FAKE_QEMU_MODE", "hang")
+    code = CHILD.format(repo=REPO, log=str(tmp_path / "s.log"),
+                        fake=data("fake_qemu.py"), out=str(tmp_path / "q.log"))
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                             text=True)
+    qemu_pid = int(child.stdout.readline())
+    assert pid_alive(qemu_pid)
+    child.kill()                      # SIGKILL: no cleanup code runs
+    child.wait()
+    deadline = time.monotonic() + 5
+    while pid_alive(qemu_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not pid_alive(qemu_pid), "QEMU outlived run.py"
