@@ -20,6 +20,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE = os.path.join("build", "ipcbench.img")
 PYTHON = "/usr/bin/python3"
 NOT_YET = "not implemented yet (see issue: Benchmark harness)"
+TIMEOUT_S = 60.0
+# OVMF alone takes about 30 s under -icount shift=0 (one insn per ns).
+TIMEOUT_ICOUNT_S = 180.0
 
 
 class EnvError(Exception):
@@ -37,8 +40,9 @@ def add_install_option(p):
 def add_boot_options(p):
     p.add_argument("--accel", choices=("auto", "kvm", "tcg"), default="auto",
                    help="KVM needs /dev/kvm and vmx/svm (default: auto)")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                   help="stop QEMU after S seconds (default 60)")
+    p.add_argument("--timeout", type=float, metavar="S",
+                   help=f"stop QEMU after S seconds (default {TIMEOUT_S:g}, "
+                        f"{TIMEOUT_ICOUNT_S:g} with --icount)")
     p.add_argument("--plan-extra", action="extend", nargs="+", default=[],
                    metavar="KEY=VALUE", help="extra plan lines (docs/PLAN.md)")
     p.add_argument("--plan", metavar="FILE",
@@ -148,14 +152,22 @@ def stage_prepare(args, prog, image, fw):
     return run, text, img, vars_copy
 
 
-def stage_boot(args, prog, cfg, run):
+def timeout_of(args):
+    if args.timeout is not None:
+        if args.timeout <= 0:
+            raise EnvError("--timeout must be positive")
+        return args.timeout
+    return TIMEOUT_ICOUNT_S if args.icount else TIMEOUT_S
+
+
+def stage_boot(args, prog, cfg, run, timeout):
     mode = " with icount" if args.icount else ""
     prog.say(f"booting under {cfg.accel.name.upper()}{mode} "
-             f"(timeout {args.timeout:g} s) ...")
+             f"(timeout {timeout:g} s) ...")
     proc = qemu.start(cfg, run.file("qemu.log"))
     # With a monitor the user (or a test) drives QEMU: no early stop.
     grace = None if args.monitor else qemu.AFTER_RESULT_GRACE_S
-    return proc.argv, proc.wait(args.timeout, grace)
+    return proc.argv, proc.wait(timeout, grace)
 
 
 def first_line(argv):
@@ -177,6 +189,10 @@ def host_cpu():
     return None
 
 
+def _round(seconds):
+    return None if seconds is None else round(seconds, 3)
+
+
 def build_meta(run, cfg, argv, plan_text, outcome, report, v, started):
     return {
         "run_id": run.run_id, "command": "selftest",
@@ -189,7 +205,8 @@ def build_meta(run, cfg, argv, plan_text, outcome, report, v, started):
         "git": rundir.git_info(REPO), "host": dict(rundir.host_info(), cpu=host_cpu()),
         "compiler": first_line(["gcc", "--version"]), "plan": plan_text,
         "wall_s": round(outcome.wall_s, 3),
-        "first_output_s": outcome.first_output_s, "result_s": outcome.result_s,
+        "first_output_s": _round(outcome.first_output_s),
+        "result_s": _round(outcome.result_s),
         "exit": {"ok": v.ok, "exit_code": v.exit_code, "reason": v.reason,
                  "qemu_status": outcome.status, "timed_out": outcome.timed_out},
         "tests": {"passed": report.passed, "failed": report.failed,
@@ -220,6 +237,7 @@ def next_steps(run, v):
 
 def cmd_selftest(args, prog):
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    timeout = timeout_of(args)
     choice = stage_accel(args, prog)
     stage_deps(args, prog, ["build", "run"], "./run.py selftest")
     fw = stage_firmware(prog)
@@ -228,7 +246,7 @@ def cmd_selftest(args, prog):
     cfg = qemu.Config(image=img, firmware=fw, vars_copy=vars_copy,
                       serial_log=run.file("serial.log"), accel=choice,
                       icount=args.icount, monitor=args.monitor)
-    argv, outcome = stage_boot(args, prog, cfg, run)
+    argv, outcome = stage_boot(args, prog, cfg, run, timeout)
     report = seriallog.parse_file(cfg.serial_log)
     v = verdict.judge(outcome, report, choice.name)
     meta = build_meta(run, cfg, argv, plan_text, outcome, report, v, started)
