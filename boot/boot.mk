@@ -4,6 +4,15 @@ EFI_LIB    ?= /usr/lib
 EFI_CRT0   := $(EFI_LIB)/crt0-efi-x86_64.o
 EFI_LDS    := $(EFI_LIB)/elf_x86_64_efi.lds
 
+# A clear message instead of a compiler error when gnu-efi is missing.
+ifeq ($(wildcard $(EFI_CRT0)),)
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+ifneq ($(MAKECMDGOALS),test)
+$(error gnu-efi not found ($(EFI_CRT0)): run `./run.py deps` or `sudo apt-get install gnu-efi`)
+endif
+endif
+endif
+
 BOOT_CFLAGS := -std=gnu11 -O2 $(WARN) -fpic -fshort-wchar -ffreestanding \
 	-fno-stack-protector -fno-strict-aliasing -mno-red-zone -mno-avx \
 	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I.

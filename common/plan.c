@@ -134,7 +134,8 @@ msg_quoted(struct msg *m, struct span v)
 
 enum key_id {
 	K_MODE, K_POOL_MB, K_PCID, K_TIMESLICE_US, K_END, K_INJECT,
-	K_PIPESIZE, K_ITERS, K_WARMUP, K_TESTS, K_MECH, K_SIZES, K_COUNT
+	K_PIPESIZE, K_ITERS, K_WARMUP, K_TESTS, K_MECH, K_SIZES, K_PATTERNS,
+	K_RUN_ID, K_ACCEL, K_UNIT, K_COUNT
 };
 
 enum kind {
@@ -142,6 +143,7 @@ enum kind {
 	KIND_NUMBER,    /* decimal in [min, max] */
 	KIND_NAMES,     /* "all" or name,name,... */
 	KIND_SIZES,     /* size,size,... each in [min, max], K/M suffixes */
+	KIND_NAME,      /* exactly one name */
 };
 
 struct choice {
@@ -182,6 +184,12 @@ static const struct choice inject_choices[] = {
 	{ NULL, 0 },
 };
 
+static const struct choice unit_choices[] = {
+	{ "cycles",       PLAN_UNIT_CYCLES },
+	{ "instructions", PLAN_UNIT_INSTRUCTIONS },
+	{ NULL, 0 },
+};
+
 /* One row per key; the ranges here are the documented ones (plan.h). */
 static const struct key keys[K_COUNT] = {
 	[K_MODE]         = { "mode",         KIND_CHOICE, 0, 0, mode_choices },
@@ -195,7 +203,11 @@ static const struct key keys[K_COUNT] = {
 	[K_WARMUP]       = { "warmup",       KIND_NUMBER, 0, 10000000, NULL },
 	[K_TESTS]        = { "tests",        KIND_NAMES, 0, 0, NULL },
 	[K_MECH]         = { "mech",         KIND_NAMES, 0, 0, NULL },
-	[K_SIZES]        = { "sizes",        KIND_SIZES, 1, SIZE_MAX_BYTES, NULL },
+	[K_SIZES]        = { "sizes",        KIND_SIZES, 0, SIZE_MAX_BYTES, NULL },
+	[K_PATTERNS]     = { "patterns",     KIND_NAMES, 0, 0, NULL },
+	[K_RUN_ID]       = { "run_id",       KIND_NAME, 0, 0, NULL },
+	[K_ACCEL]        = { "accel",        KIND_NAME, 0, 0, NULL },
+	[K_UNIT]         = { "unit",         KIND_CHOICE, 0, 0, unit_choices },
 };
 
 static const char *
@@ -288,6 +300,9 @@ msg_allowed(struct msg *m, const struct key *k)
 	case KIND_SIZES:
 		msg_str(m, "sizes like 8,64,4K,1M");
 		break;
+	case KIND_NAME:
+		msg_str(m, "a name");
+		break;
 	}
 }
 
@@ -358,6 +373,7 @@ set_scalar(struct plan *p, enum key_id id, uint32_t v)
 	case K_PIPESIZE:     p->pipesize = v; break;
 	case K_ITERS:        p->iters = v; break;
 	case K_WARMUP:       p->warmup = v; break;
+	case K_UNIT:         p->unit = (enum plan_unit)v; break;
 	default:             break;   /* lists are stored by their parsers */
 	}
 }
@@ -484,8 +500,10 @@ static bool
 parse_names(struct parser *ps, enum key_id id, struct span v)
 {
 	struct plan *p = ps->p;
-	char (*dst)[PLAN_NAME_MAX] = id == K_TESTS ? p->tests : p->mech;
-	unsigned *count = id == K_TESTS ? &p->test_count : &p->mech_count;
+	char (*dst)[PLAN_NAME_MAX] = id == K_TESTS ? p->tests :
+				     id == K_MECH ? p->mech : p->patterns;
+	unsigned *count = id == K_TESTS ? &p->test_count :
+			  id == K_MECH ? &p->mech_count : &p->pattern_count;
 	struct span item[PLAN_MAX_LIST];
 	unsigned n, i;
 	size_t j;
@@ -504,6 +522,21 @@ parse_names(struct parser *ps, enum key_id id, struct span v)
 		dst[i][j] = '\0';
 	}
 	*count = n;
+	return true;
+}
+
+/* One name (run_id, accel): the rules of a list item, but no list. */
+static bool
+parse_name(struct parser *ps, enum key_id id, struct span v)
+{
+	char *dst = id == K_RUN_ID ? ps->p->run_id : ps->p->accel;
+	size_t j;
+
+	if (!check_name(ps, &keys[id], v))
+		return false;
+	for (j = 0; j < v.n; j++)
+		dst[j] = v.s[j];
+	dst[j] = '\0';
 	return true;
 }
 
@@ -547,6 +580,7 @@ parse_value(struct parser *ps, enum key_id id, struct span v)
 	case KIND_NUMBER: return parse_scalar(ps, id, v);
 	case KIND_NAMES:  return parse_names(ps, id, v);
 	case KIND_SIZES:  return parse_sizes(ps, id, v);
+	case KIND_NAME:   return parse_name(ps, id, v);
 	}
 	return false;
 }

@@ -19,6 +19,8 @@
 enum plan_mode   { PLAN_MODE_SELFTEST = 0, PLAN_MODE_BENCH = 1 };
 enum plan_pcid   { PLAN_PCID_AUTO = 0, PLAN_PCID_ON = 1, PLAN_PCID_OFF = 2 };
 enum plan_end    { PLAN_END_POWEROFF = 0, PLAN_END_HALT = 1 };
+/* What a TSC tick means: cycles, or instructions under QEMU -icount. */
+enum plan_unit   { PLAN_UNIT_CYCLES = 0, PLAN_UNIT_INSTRUCTIONS = 1 };
 /* Deliberate kernel faults, to test the exception dump path end to end. */
 enum plan_inject { PLAN_INJECT_NONE = 0, PLAN_INJECT_UD, PLAN_INJECT_PF,
 		   PLAN_INJECT_GP, PLAN_INJECT_DE };
@@ -52,7 +54,15 @@ struct plan {
 	unsigned mech_count;
 	char mech[PLAN_MAX_LIST][PLAN_NAME_MAX];
 
-	/* sizes = 8,64,1K,4K,1M ...    (bytes; K and M suffixes; 0 = default list) */
+	/* patterns = all | pingpong,stream,call  (benchmark patterns; 0 = all) */
+	unsigned pattern_count;
+	char patterns[PLAN_MAX_LIST][PLAN_NAME_MAX];
+
+	char run_id[PLAN_NAME_MAX];    /* run_id = NAME   (CSV column; "" = unset) */
+	char accel[PLAN_NAME_MAX];     /* accel = NAME    (CSV column: tcg, kvm, bare) */
+	enum plan_unit unit;           /* unit = cycles | instructions   (cycles) */
+
+	/* sizes = 8,64,1K,4K,1M ...    (bytes; K and M suffixes; none = default list) */
 	unsigned size_count;
 	uint32_t sizes[PLAN_MAX_LIST];
 

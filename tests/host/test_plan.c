@@ -80,7 +80,11 @@ test_full_plan(void)
 		"warmup = 0\n"
 		"tests = pipe, sched/yield ,mm.vm\n"
 		"mech = pipe,shm_futex\n"
-		"sizes = 8, 64,1K,4k,1M,16M\n";
+		"sizes = 8, 64,1K,4k,1M,16M\n"
+		"patterns = pingpong,stream\n"
+		"run_id = 20261125-121022\n"
+		"accel = tcg\n"
+		"unit = instructions\n";
 	struct plan p;
 	int r = parse(text, &p);
 
@@ -96,6 +100,10 @@ test_full_plan(void)
 	CHECK(p.size_count == 6 && p.sizes[0] == 8 && p.sizes[1] == 64 &&
 	      p.sizes[2] == 1024 && p.sizes[3] == 4096 &&
 	      p.sizes[4] == 1048576 && p.sizes[5] == 16u << 20, "sizes with K/M");
+	CHECK(p.pattern_count == 2 && !strcmp(p.patterns[1], "stream"), "patterns list");
+	CHECK(!strcmp(p.run_id, "20261125-121022") && !strcmp(p.accel, "tcg") &&
+	      p.unit == PLAN_UNIT_INSTRUCTIONS, "run_id, accel and unit");
+	CHECK(parse("sizes = 0,8\n", &p) == 0 && p.sizes[0] == 0, "size 0 is allowed (empty messages)");
 }
 
 /* Each row: one line of plan text and the exact error it must produce. */
@@ -125,15 +133,16 @@ static const struct {
 	{ "sizes = 12Q", "sizes: '12Q' is not a size (use bytes or K/M suffix)" },
 	{ "sizes = K", "sizes: 'K' is not a size (use bytes or K/M suffix)" },
 	{ "sizes = 1KB", "sizes: '1KB' is not a size (use bytes or K/M suffix)" },
-	{ "sizes = 8,17M", "sizes: 17M is out of range 1..16M" },
-	{ "sizes = 0", "sizes: 0 is out of range 1..16M" },
-	{ "sizes = 4096M", "sizes: 4096M is out of range 1..16M" },
+	{ "sizes = 8,17M", "sizes: 17M is out of range 0..16M" },
+	{ "unit = seconds", "unit: 'seconds' is not one of cycles, instructions" },
+	{ "run_id = a b", "run_id: 'a b' is not a name (use a-z 0-9 _ - . /)" },
+	{ "sizes = 4096M", "sizes: 4096M is out of range 0..16M" },
 	/* numeric overflow: far past 2^64, and just past 2^32 */
 	{ "iters = 99999999999999999999",
 	  "iters: 99999999999999999999 is out of range 1..10000000" },
 	{ "pool_mb = 4294967296", "pool_mb: 4294967296 is out of range 0..1048576" },
 	{ "sizes = 99999999999999999999K",
-	  "sizes: 99999999999999999999K is out of range 1..16M" },
+	  "sizes: 99999999999999999999K is out of range 0..16M" },
 	{ "iters = 99999999999999999999x",
 	  "iters: '99999999999999999999x' is not a number (use 1..10000000)" },
 	/* line-level errors */
