@@ -665,3 +665,33 @@ def test_qemu_dies_with_a_killed_run_py(tmp_path, monkeypatch):
     while pid_alive(qemu_pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not pid_alive(qemu_pid), "QEMU outlived run.py"
+
+
+# Logs captured from real TCG boots of the kernel (tests/data/real_*.log).
+
+def test_real_pass_log():
+    r = parsed("real_pass.log")
+    assert r.result == "PASS" and r.failed == 0
+    assert r.passed == r.tap_plan and r.missing == 0
+    keys = {l.split(":")[0] for l in r.info}
+    assert {"mem", "timer", "tsc"} <= keys
+    assert verdict.judge(outcome(33), r, "tcg").ok
+
+
+def test_real_panic_log():
+    r = parsed("real_panic_ud.log")
+    assert r.panic[0] == "KERNEL PANIC: exception #UD invalid opcode (vector 6) in kernel mode"
+    assert "backtrace:" in r.panic
+    assert r.result == "FAIL" and r.fail_reason == "kernel exception"
+    v = verdict.judge(outcome(35), r, "tcg")
+    assert v.reason == ("kernel panic: KERNEL PANIC: exception #UD invalid "
+                        "opcode (vector 6) in kernel mode")
+
+
+def test_real_plan_error_log():
+    # The loader rejects the plan before the kernel runs; the log ends
+    # without a newline because QEMU is powered off mid-line.
+    r = parsed("real_plan_error.log")
+    assert r.plan_errors == ["ipcbench loader: plan line 3: unknown key 'bogus'"]
+    assert r.loader_error.startswith("PLAN.TXT has 1 bad line")
+    assert verdict.judge(outcome(35), r, "tcg").exit_code == 1
