@@ -25,7 +25,8 @@ USER_LIB_OBJS := $(patsubst %,$(USER_OBJDIR)/%.o,$(USER_LIB_SRCS))
 
 USER_PROG_FILES := $(patsubst user/progs/%.c,%,$(wildcard user/progs/*.c))
 USER_PROG_DIRS  := $(patsubst user/progs/%/,%,$(wildcard user/progs/*/))
-USER_PROGS      := $(sort $(USER_PROG_FILES) $(USER_PROG_DIRS))
+# The benchmark harness lives at the top (bench/) and is the program "bench".
+USER_PROGS      := $(sort $(USER_PROG_FILES) $(USER_PROG_DIRS) bench)
 ifneq ($(filter $(USER_PROG_FILES),$(USER_PROG_DIRS)),)
 $(error user/progs: both NAME.c and NAME/ for $(filter $(USER_PROG_FILES),$(USER_PROG_DIRS)))
 endif
@@ -37,8 +38,9 @@ USER_PROGRAMS_O := $(BUILD)/user/programs.o
 KERNEL_EXTRA_OBJS += $(USER_PROGRAMS_O)
 
 # The sources of program $(1): NAME.c alone, or everything in NAME/.
-user_prog_srcs = $(if $(filter $(1),$(USER_PROG_FILES)),user/progs/$(1).c,\
-	$(sort $(wildcard user/progs/$(1)/*.c user/progs/$(1)/*.S)))
+user_prog_srcs = $(if $(filter bench,$(1)),$(sort $(wildcard bench/*.c)),\
+	$(if $(filter $(1),$(USER_PROG_FILES)),user/progs/$(1).c,\
+	$(sort $(wildcard user/progs/$(1)/*.c user/progs/$(1)/*.S))))
 user_prog_objs = $(patsubst %,$(USER_OBJDIR)/%.o,$(call user_prog_srcs,$(1)))
 
 .PHONY: user

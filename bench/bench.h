@@ -1,0 +1,99 @@
+/*
+ * bench.h - the benchmark harness (the user program "bench").
+ *
+ * One program, two roles.  The *driver* (started by the kernel in plan mode
+ * bench) walks the cases - every selected mechanism x variant x pattern x
+ * size - and for each one prepares a channel through the one IPC interface,
+ * spawns a server and a client *endpoint* (this same program with role
+ * "end"), waits for both, turns the client's samples into statistics and
+ * prints one CSV row.  Floors (null syscall, yield, address-space switch,
+ * memcpy, timer overhead) are measured by the driver itself in the same boot.
+ *
+ * Nothing here knows any mechanism: bench talks to struct ipc_mech only.
+ */
+#ifndef BENCH_BENCH_H
+#define BENCH_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "common/syscall_abi.h"
+#include "ipc/user/ipc.h"
+
+#define BENCH_MAX_LIST   16
+#define BENCH_NAME_MAX   24
+#define BENCH_MAX_SAMPLES (1u << 20)   /* per-iteration timestamps kept */
+#define BENCH_OP_TIMEOUT_NS (20ull * 1000000000ull)  /* a hung peer fails the case */
+
+enum bench_pattern { PATTERN_PINGPONG, PATTERN_STREAM, PATTERN_CALL, PATTERN_COUNT };
+
+/* What the kernel passed on the command line (see args.c). */
+struct bench_args {
+	unsigned mech_count;
+	char mech[BENCH_MAX_LIST][BENCH_NAME_MAX];       /* 0 = all */
+	unsigned pattern_count;
+	char pattern[BENCH_MAX_LIST][BENCH_NAME_MAX];    /* 0 = all */
+	unsigned size_count;
+	uint32_t sizes[BENCH_MAX_LIST];                  /* 0 = default list */
+	uint32_t iters, warmup;
+	char run_id[BENCH_NAME_MAX];
+	char accel[BENCH_NAME_MAX];
+	char unit[16];                                   /* cycles | instructions */
+};
+
+/* One measurement: what to run and what the client measured. */
+struct bench_case {
+	const struct ipc_mech *mech;
+	char variant[IPC_VARIANT_MAX];
+	enum bench_pattern pattern;
+	uint32_t size;
+	uint32_t iters, warmup;
+};
+
+/* Shared between driver and client endpoint: the result block. */
+struct bench_result {
+	int32_t status;              /* 0 ok, else -errno of the failing op */
+	uint32_t samples;            /* entries in sample[] */
+	uint64_t total_cycles;       /* whole measured phase (stream: incl. ack) */
+	uint64_t bytes;              /* payload bytes moved in the measured phase */
+	struct kcounters events;     /* counter deltas over the measured phase */
+	uint64_t sample[];           /* per-iteration cycles */
+};
+
+struct bench_stats {
+	uint64_t min, p50, p90, p99, max, mean, stddev;
+};
+
+/* args.c */
+int bench_parse_args(const char *text, struct bench_args *a);
+const char *pattern_name(enum bench_pattern p);
+int pattern_from_name(const char *name);
+
+/* stats.c */
+void stats_compute(uint64_t *samples, uint32_t n, struct bench_stats *out);
+
+/* csv.c: framed rows on the console (see docs/CSV.md). */
+void csv_begin(const struct bench_args *a);
+void csv_row(const struct bench_args *a, const char *mech, const char *variant,
+	     const char *pattern, uint32_t size, uint32_t iters,
+	     const struct bench_stats *st, uint64_t mbps_milli,
+	     const struct kcounters *ev, uint32_t ops);
+void csv_end(void);
+void csv_skip(const char *mech, const char *variant, const char *pattern,
+	      uint32_t size, const char *why);
+
+/* endpoint.c: the role "end" (client or server of one case). */
+int endpoint_main(const char *arg);
+
+/* driver.c */
+int driver_main(const char *arg);
+
+/* floors.c */
+void floors_run(const struct bench_args *a);
+int floors_partner(const char *arg);     /* the "bench partner" process */
+
+/* Helpers shared by the files above. */
+uint64_t cycles_now(void);
+void counters_delta(const struct kcounters *before, const struct kcounters *after,
+		    struct kcounters *out);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * csv.c - benchmark rows on the console, framed so run.py can pull them out
+ * of a serial log full of other output:
+ *
+ *   @csv-begin 1 <run_id>           format version, run
+ *   @csv-header run_id,mech,...      DESIGN.md's columns, in order
+ *   @csv <n> <row>                   n = 1, 2, ... (a gap means a lost line)
+ *   @csv-skip <mech> <variant> <pattern> <size> <reason>
+ *   @csv-end <rows>
+ *
+ * Each line is one write, so lines never interleave with other output.
+ */
+#include "bench/bench.h"
+#include "user/lib/ipcbench.h"
+
+#define CSV_COLUMNS "run_id,mech,variant,pattern,size,iters,unit,min,p50,p90,p99,max," \
+	"mean,stddev,mbps,syscalls_per_op,switches_per_op,as_switches_per_op," \
+	"tlb_flushes_per_op,kcopy_bytes_per_op,wakeups_per_op,pcid,accel,cpu"
+
+static unsigned rows;
+static char cpu_name[49];
+static const char *pcid_state = "off";
+
+/* CPUID brand string, commas and padding removed so it is one CSV field. */
+static void
+read_cpu_name(void)
+{
+	uint32_t r[12], max;
+
+	__asm__ volatile("cpuid" : "=a"(max) : "a"(0x80000000u) : "ebx", "ecx", "edx");
+	if (max < 0x80000004u) {
+		strncpy_bounded(cpu_name, "unknown", sizeof cpu_name);
+		return;
+	}
+	for (uint32_t leaf = 0; leaf < 3; leaf++)
+		__asm__ volatile("cpuid" : "=a"(r[leaf * 4]), "=b"(r[leaf * 4 + 1]),
+				 "=c"(r[leaf * 4 + 2]), "=d"(r[leaf * 4 + 3]) : "a"(0x80000002u + leaf));
+	memcpy(cpu_name, r, 48);
+	cpu_name[48] = '\0';
+	char *src = cpu_name, *dst = cpu_name;
+	while (*src == ' ')
+		src++;
+	for (; *src; src++)
+		if (*src != ',' && !(*src == ' ' && (dst == cpu_name || dst[-1] == ' ')))
+			*dst++ = *src;
+	while (dst > cpu_name && dst[-1] == ' ')
+		dst--;
+	*dst = '\0';
+}
+
+void
+csv_begin(const struct bench_args *a)
+{
+	struct sysinfo si;
+
+	read_cpu_name();
+	if (sys_sysinfo(&si) == 0 && si.pcid_active)
+		pcid_state = si.invpcid ? "on" : "on-noinvpcid";
+	rows = 0;
+	uprintf("@csv-begin 1 %s\n", a->run_id);
+	uprintf("@csv-header %s\n", CSV_COLUMNS);
+}
+
+/* value / ops with three decimals, as text. */
+static void
+per_op(char *buf, size_t size, uint64_t value, uint32_t ops)
+{
+	uint64_t milli = ops ? value * 1000 / ops : 0;
+	snformat(buf, size, "%lu.%03lu", (unsigned long)(milli / 1000), (unsigned long)(milli % 1000));
+}
+
+void
+csv_row(const struct bench_args *a, const char *mech, const char *variant,
+	const char *pattern, uint32_t size, uint32_t iters,
+	const struct bench_stats *st, uint64_t mbps_milli,
+	const struct kcounters *ev, uint32_t ops)
+{
+	char sc[24], sw[24], as[24], tf[24], kc[24], wk[24];
+
+	per_op(sc, sizeof sc, ev->syscalls, ops);
+	per_op(sw, sizeof sw, ev->context_switches, ops);
+	per_op(as, sizeof as, ev->as_switches, ops);
+	per_op(tf, sizeof tf, ev->tlb_flushes, ops);
+	per_op(kc, sizeof kc, ev->kcopy_bytes, ops);
+	per_op(wk, sizeof wk, ev->wakeups, ops);
+	uprintf("@csv %u %s,%s,%s,%s,%u,%u,%s,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu.%03lu,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
+		++rows, a->run_id, mech, variant[0] ? variant : "-", pattern, size, iters, a->unit,
+		st->min, st->p50, st->p90, st->p99, st->max, st->mean, st->stddev,
+		mbps_milli / 1000, mbps_milli % 1000, sc, sw, as, tf, kc, wk,
+		pcid_state, a->accel, cpu_name);
+}
+
+void
+csv_skip(const char *mech, const char *variant, const char *pattern, uint32_t size,
+	 const char *why)
+{
+	uprintf("@csv-skip %s %s %s %u %s\n", mech, variant[0] ? variant : "-", pattern, size, why);
+}
+
+void
+csv_end(void)
+{
+	uprintf("@csv-end %u\n", rows);
+}

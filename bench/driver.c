@@ -1,0 +1,198 @@
+/*
+ * driver.c - walks the benchmark cases and prints one CSV row per case.
+ *
+ * Cases: every selected mechanism x each of its variants x each selected
+ * pattern it supports x each size it can carry.  A case that cannot run
+ * (size above the mechanism's max_msg, call on a mechanism without
+ * IPC_CAP_CALL, an end that failed) gets an @csv-skip line saying why, so
+ * a missing row is never silent.
+ */
+#include "bench/bench.h"
+#include "user/lib/ipcbench.h"
+
+static const uint32_t default_sizes[] = { 8, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576 };
+static const uint32_t empty_only[] = { 0 };
+
+static int
+selected_name(const char list[][BENCH_NAME_MAX], unsigned count, const char *name)
+{
+	if (!count)
+		return 1;
+	for (unsigned i = 0; i < count; i++)
+		if (!strcmp(list[i], name))
+			return 1;
+	return 0;
+}
+
+/* Why a case cannot run, or NULL when it can. */
+static const char *
+case_obstacle(const struct bench_case *c)
+{
+	if (c->pattern == PATTERN_CALL && !(c->mech->caps & IPC_CAP_CALL))
+		return "no-call-operation";
+	if (c->size > c->mech->max_msg)
+		return "size-above-max_msg";
+	if (c->size == 0 && (c->mech->caps & IPC_CAP_STREAM))
+		return "a-byte-stream-cannot-carry-empty-messages";
+	return 0;
+}
+
+static int
+spawn_end(const struct bench_case *c, const char *role, int64_t result, const struct ipc_opts *o)
+{
+	char arg[USER_ARG_MAX], opts[256];
+
+	if (ipc_opts_format(o, opts, sizeof opts) < 0)
+		return -E2BIG;
+	snformat(arg, sizeof arg, "end %s %s %s %u %u %u %ld %s", role, c->mech->name,
+		 pattern_name(c->pattern), c->size, c->iters, c->warmup, (long)result, opts);
+	return (int)sys_spawn("bench", arg);
+}
+
+/* Starts both ends and waits; kills the server if the client gave up, so a
+ * mechanism without timeouts cannot leave a process behind. */
+static int
+run_ends(const struct bench_case *c, int64_t result, const struct ipc_opts *o)
+{
+	int status = -1, sstatus = -1;
+	int server = spawn_end(c, "server", result, o);
+	if (server < 0)
+		return server;
+	int client = spawn_end(c, "client", result, o);
+	if (client < 0) {
+		sys_kill_proc(server);
+		sys_wait(server, &sstatus);
+		return client;
+	}
+	sys_wait(client, &status);
+	if (status != 0)
+		sys_kill_proc(server);
+	sys_wait(server, &sstatus);
+	return status == 0 && sstatus == 0 ? 0 : -EIO;
+}
+
+static uint64_t
+mbps_milli(const struct bench_result *r)
+{
+	uint64_t hz = tsc_hz();
+
+	if (!r->total_cycles)
+		return 0;
+	/* bytes * hz / cycles = bytes/s; / 1000 gives MB/s x 1000. */
+	return r->bytes * (hz / 1000) / r->total_cycles;
+}
+
+static void
+report(const struct bench_args *a, const struct bench_case *c, struct bench_result *r)
+{
+	struct bench_stats st;
+
+	stats_compute(r->sample, r->samples, &st);
+	csv_row(a, c->mech->name, c->variant, pattern_name(c->pattern), c->size, c->iters, &st,
+		c->pattern == PATTERN_STREAM ? mbps_milli(r) : 0, &r->events, c->iters);
+}
+
+static int
+run_case(const struct bench_args *a, const struct bench_case *c)
+{
+	struct ipc_opts o;
+	uint32_t samples = c->iters < BENCH_MAX_SAMPLES ? c->iters : BENCH_MAX_SAMPLES;
+	uint64_t bytes = sizeof(struct bench_result) + (uint64_t)samples * 8;
+	char why[48];
+	int err;
+
+	memset(&o, 0, sizeof o);
+	strncpy_bounded(o.variant, c->variant, sizeof o.variant);
+	o.max_msg = c->size;
+	if ((err = c->mech->prepare(&o)) < 0) {
+		snformat(why, sizeof why, "prepare-failed:%d", err);
+		csv_skip(c->mech->name, c->variant, pattern_name(c->pattern), c->size, why);
+		return -1;
+	}
+	int64_t handle = sys_shm_create(bytes);
+	long va = handle > 0 ? sys_shm_map(handle, PROT_READ | PROT_WRITE) : -ENOMEM;
+	struct bench_result *r = (struct bench_result *)va;
+	err = va < 0 ? (int)va : run_ends(c, handle, &o);
+	if (!err && r->status)
+		err = r->status;
+	if (!err)
+		report(a, c, r);
+	else {
+		snformat(why, sizeof why, "failed:%d", err);
+		csv_skip(c->mech->name, c->variant, pattern_name(c->pattern), c->size, why);
+	}
+	c->mech->unprepare(&o);
+	if (va >= 0)
+		sys_unmap((void *)va, bytes);
+	if (handle > 0)
+		sys_shm_destroy(handle);
+	return err ? -1 : 0;
+}
+
+static int
+run_sizes(const struct bench_args *a, struct bench_case *c)
+{
+	const uint32_t *sizes = a->sizes;
+	unsigned n = a->size_count, failures = 0;
+
+	if (!n) {
+		int empty = c->mech->max_msg == 0;
+		sizes = empty ? empty_only : default_sizes;
+		n = empty ? 1 : sizeof default_sizes / sizeof default_sizes[0];
+	}
+	for (unsigned i = 0; i < n; i++) {
+		c->size = sizes[i];
+		const char *why = case_obstacle(c);
+		if (why) {
+			if (a->size_count || c->pattern != PATTERN_CALL)
+				csv_skip(c->mech->name, c->variant, pattern_name(c->pattern), c->size, why);
+			continue;
+		}
+		uprintf("bench: %s/%s %s %u bytes x %u\n", c->mech->name,
+			c->variant[0] ? c->variant : "-", pattern_name(c->pattern), c->size, c->iters);
+		failures += run_case(a, c) != 0;
+	}
+	return (int)failures;
+}
+
+static int
+run_mech(const struct bench_args *a, const struct ipc_mech *m)
+{
+	static const char *const no_variants[] = { "", 0 };
+	const char *const *variants = m->variants ? m->variants : no_variants;
+	struct bench_case c = { .mech = m, .iters = a->iters, .warmup = a->warmup };
+	int failures = 0;
+
+	for (; *variants; variants++) {
+		strncpy_bounded(c.variant, *variants, sizeof c.variant);
+		for (int p = 0; p < PATTERN_COUNT; p++) {
+			if (!selected_name((const char (*)[BENCH_NAME_MAX])a->pattern, a->pattern_count,
+					   pattern_name((enum bench_pattern)p)))
+				continue;
+			c.pattern = (enum bench_pattern)p;
+			failures += run_sizes(a, &c);
+		}
+	}
+	return failures;
+}
+
+int
+driver_main(const char *arg)
+{
+	struct bench_args a;
+	int failures = 0;
+
+	if (bench_parse_args(arg, &a))
+		return 2;
+	for (unsigned i = 0; i < a.mech_count; i++)
+		if (!ipc_find(a.mech[i]) && strncmp(a.mech[i], "floor", 5))
+			uprintf("bench: warning: no mechanism named '%s' (have %u)\n", a.mech[i], ipc_count());
+	csv_begin(&a);
+	floors_run(&a);
+	for (unsigned i = 0; ipc_at(i); i++)
+		if (selected_name((const char (*)[BENCH_NAME_MAX])a.mech, a.mech_count, ipc_at(i)->name))
+			failures += run_mech(&a, ipc_at(i));
+	csv_end();
+	uprintf("bench: done, %d case(s) failed\n", failures);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,236 @@
+/*
+ * endpoint.c - one end of one benchmark case, a process of its own.
+ *
+ * Command line (built by driver.c):
+ *   end <client|server> <mech> <pattern> <size> <iters> <warmup> <result> <opts...>
+ * The client times every iteration with the TSC and writes the samples,
+ * the total and the kernel event deltas into the shared result object.
+ * Warm-up iterations run the same code but are not recorded.
+ */
+#include "bench/bench.h"
+#include "user/lib/ipcbench.h"
+
+struct end_args {
+	int server;
+	const struct ipc_mech *mech;
+	enum bench_pattern pattern;
+	uint32_t size, iters, warmup;
+	int64_t result_handle;
+	struct ipc_opts opts;
+};
+
+uint64_t
+cycles_now(void)
+{
+	return rdtsc_ordered();
+}
+
+void
+counters_delta(const struct kcounters *b, const struct kcounters *a, struct kcounters *out)
+{
+	const uint64_t *pb = (const uint64_t *)b, *pa = (const uint64_t *)a;
+	uint64_t *po = (uint64_t *)out;
+
+	for (size_t i = 0; i < sizeof *out / sizeof(uint64_t); i++)
+		po[i] = pa[i] - pb[i];
+	/* The delta includes the second counters read itself: one syscall that
+	 * copied one struct out.  Remove it so per-op figures are the
+	 * mechanism's alone. */
+	out->syscalls -= 1;
+	out->kcopy_bytes -= sizeof *out;
+}
+
+static const char *
+next_word(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	while (*s == ' ')
+		s++;
+	while (*s && *s != ' ' && n + 1 < size)
+		buf[n++] = *s++;
+	buf[n] = '\0';
+	return n ? s : 0;
+}
+
+/* Decimal digits only; the driver wrote these, so no sign or overflow. */
+static uint64_t
+to_u64(const char *s)
+{
+	uint64_t v = 0;
+
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	return v;
+}
+
+static int
+parse_end_args(const char *s, struct end_args *e)
+{
+	char w[7][32];
+
+	for (int i = 0; i < 7; i++)
+		if (!(s = next_word(s, w[i], sizeof w[i])))
+			return -1;
+	e->server = !strcmp(w[0], "server");
+	e->mech = ipc_find(w[1]);
+	int p = pattern_from_name(w[2]);
+	e->size = (uint32_t)to_u64(w[3]);
+	e->iters = (uint32_t)to_u64(w[4]);
+	e->warmup = (uint32_t)to_u64(w[5]);
+	e->result_handle = (int64_t)to_u64(w[6]);
+	if (!e->mech || p < 0 || !e->iters)
+		return -1;
+	e->pattern = (enum bench_pattern)p;
+	return ipc_opts_parse(s, &e->opts);
+}
+
+/* Ack size: one byte, or nothing for mechanisms that carry no data. */
+static size_t
+ack_size(const struct end_args *e)
+{
+	return e->mech->max_msg ? 1 : 0;
+}
+
+static long
+one_exchange(struct ipc_chan *ch, const struct end_args *e, char *out, char *in)
+{
+	long r;
+
+	if (e->pattern == PATTERN_CALL)
+		return ch->mech->call(ch, out, e->size, in, e->size);
+	if ((r = ipc_send_all(ch, out, e->size, BENCH_OP_TIMEOUT_NS)) < 0)
+		return r;
+	return ipc_recv_all(ch, in, e->size, BENCH_OP_TIMEOUT_NS);
+}
+
+/* Client side of pingpong and call: round trips, one sample each. */
+static int
+client_roundtrips(struct ipc_chan *ch, const struct end_args *e, struct bench_result *res,
+		  char *out, char *in)
+{
+	struct kcounters before, after;
+	long r;
+
+	for (uint32_t i = 0; i < e->warmup; i++)
+		if ((r = one_exchange(ch, e, out, in)) < 0)
+			return (int)r;
+	sys_counters(&before);
+	uint64_t start = cycles_now();
+	for (uint32_t i = 0; i < e->iters; i++) {
+		uint64_t t0 = cycles_now();
+		if ((r = one_exchange(ch, e, out, in)) < 0)
+			return (int)r;
+		uint64_t t1 = cycles_now();
+		if (i < BENCH_MAX_SAMPLES)
+			res->sample[i] = t1 - t0;
+	}
+	res->total_cycles = cycles_now() - start;
+	sys_counters(&after);
+	counters_delta(&before, &after, &res->events);
+	res->bytes = 2ull * e->size * e->iters;
+	return 0;
+}
+
+/* Client side of stream: back-to-back sends, then one ack from the server
+ * proves everything arrived; the total includes the ack. */
+static int
+client_stream(struct ipc_chan *ch, const struct end_args *e, struct bench_result *res, char *out)
+{
+	struct kcounters before, after;
+	char ack[1];
+	long r;
+
+	for (uint32_t i = 0; i < e->warmup; i++)
+		if ((r = ipc_send_all(ch, out, e->size, BENCH_OP_TIMEOUT_NS)) < 0)
+			return (int)r;
+	if (e->warmup && (r = ipc_recv_all(ch, ack, ack_size(e), BENCH_OP_TIMEOUT_NS)) < 0)
+		return (int)r;
+	sys_counters(&before);
+	uint64_t start = cycles_now();
+	for (uint32_t i = 0; i < e->iters; i++) {
+		uint64_t t0 = cycles_now();
+		if ((r = ipc_send_all(ch, out, e->size, BENCH_OP_TIMEOUT_NS)) < 0)
+			return (int)r;
+		if (i < BENCH_MAX_SAMPLES)
+			res->sample[i] = cycles_now() - t0;
+	}
+	if ((r = ipc_recv_all(ch, ack, ack_size(e), BENCH_OP_TIMEOUT_NS)) < 0)
+		return (int)r;
+	res->total_cycles = cycles_now() - start;
+	sys_counters(&after);
+	counters_delta(&before, &after, &res->events);
+	res->bytes = (uint64_t)e->size * e->iters;
+	return 0;
+}
+
+static int
+server_loop(struct ipc_chan *ch, const struct end_args *e, char *buf)
+{
+	uint32_t total = e->warmup + e->iters;
+	char ack[1] = { 'k' };
+	long r;
+
+	for (uint32_t i = 0; i < total; i++) {
+		if ((r = ipc_recv_all(ch, buf, e->size, BENCH_OP_TIMEOUT_NS)) < 0)
+			return (int)r;
+		if (e->pattern == PATTERN_STREAM) {
+			int end_of_phase = (i + 1 == e->warmup) || (i + 1 == total);
+			if (end_of_phase && (r = ipc_send_all(ch, ack, ack_size(e), BENCH_OP_TIMEOUT_NS)) < 0)
+				return (int)r;
+		} else if ((r = ipc_send_all(ch, buf, e->size, BENCH_OP_TIMEOUT_NS)) < 0) {
+			return (int)r;
+		}
+	}
+	return 0;
+}
+
+static int
+run_end(struct ipc_chan *ch, const struct end_args *e, struct bench_result *res, char *out, char *in)
+{
+	if (e->server)
+		return server_loop(ch, e, in);
+	for (uint32_t i = 0; i < e->size; i++)
+		out[i] = (char)(i * 7 + 1);
+	int err = e->pattern == PATTERN_STREAM ? client_stream(ch, e, res, out)
+					       : client_roundtrips(ch, e, res, out, in);
+	/* The last reply must be the request echoed: a broken mechanism must
+	 * not produce numbers. */
+	if (!err && e->pattern != PATTERN_STREAM && e->size && memcmp(out, in, e->size))
+		err = -EIO;
+	return err;
+}
+
+int
+endpoint_main(const char *arg)
+{
+	struct end_args e;
+	struct ipc_chan ch;
+	struct bench_result *res = 0;
+
+	if (parse_end_args(arg, &e)) {
+		uprintf("bench end: bad arguments '%s'\n", arg);
+		return 2;
+	}
+	if (!e.server) {
+		long va = sys_shm_map(e.result_handle, PROT_READ | PROT_WRITE);
+		if (va < 0)
+			return 3;
+		res = (struct bench_result *)va;
+	}
+	long bufs = sys_map_anon(2ull * e.size + 2 * 4096, PROT_READ | PROT_WRITE);
+	if (bufs < 0)
+		return 4;
+	char *out = (char *)bufs, *in = (char *)bufs + e.size + 4096;
+	memset(&ch, 0, sizeof ch);
+	int err = e.mech->open(&ch, &e.opts, e.server ? IPC_SERVER : IPC_CLIENT);
+	if (!err) {
+		err = run_end(&ch, &e, res, out, in);
+		e.mech->close(&ch);
+	}
+	if (res) {
+		res->samples = e.iters < BENCH_MAX_SAMPLES ? e.iters : BENCH_MAX_SAMPLES;
+		res->status = err;
+	}
+	return err ? 1 : 0;
+}

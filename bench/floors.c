@@ -1,0 +1,195 @@
+/*
+ * floors.c - the reference costs every mechanism is compared with, measured
+ * in the same boot: the timer itself, a null syscall, a thread switch
+ * (yield ping-pong inside one process), an address-space switch (yield
+ * ping-pong between two processes) and a user memcpy of each size.
+ */
+#include "bench/bench.h"
+#include "user/lib/ipcbench.h"
+
+#define PARTNER_STACK 16384
+
+struct floor_run {
+	const struct bench_args *a;
+	uint64_t *samples;
+	uint32_t n;
+	struct kcounters before, after;
+	uint64_t start, total;
+};
+
+static volatile int partner_stop, partner_done;
+
+static void
+begin(struct floor_run *f)
+{
+	sys_counters(&f->before);
+	f->start = cycles_now();
+}
+
+static void
+finish(struct floor_run *f, const char *mech, const char *pattern, uint32_t size)
+{
+	struct bench_stats st;
+	struct kcounters ev;
+
+	f->total = cycles_now() - f->start;
+	sys_counters(&f->after);
+	counters_delta(&f->before, &f->after, &ev);
+	stats_compute(f->samples, f->n, &st);
+	csv_row(f->a, mech, "", pattern, size, f->n, &st, 0, &ev, f->n);
+}
+
+static void
+floor_timer(struct floor_run *f)
+{
+	begin(f);
+	for (uint32_t i = 0; i < f->n; i++) {
+		uint64_t t0 = cycles_now();
+		f->samples[i] = cycles_now() - t0;
+	}
+	finish(f, "floor-timer", "timer", 0);
+}
+
+static void
+floor_syscall(struct floor_run *f)
+{
+	for (uint32_t i = 0; i < f->a->warmup; i++)
+		sys_getpid();
+	begin(f);
+	for (uint32_t i = 0; i < f->n; i++) {
+		uint64_t t0 = cycles_now();
+		sys_getpid();
+		f->samples[i] = cycles_now() - t0;
+	}
+	finish(f, "floor-syscall", "null", 0);
+}
+
+/* Round trips of sys_yield while exactly one partner is runnable. */
+static void
+yield_roundtrips(struct floor_run *f, const char *mech)
+{
+	for (uint32_t i = 0; i < f->a->warmup; i++)
+		sys_yield();
+	begin(f);
+	for (uint32_t i = 0; i < f->n; i++) {
+		uint64_t t0 = cycles_now();
+		sys_yield();
+		f->samples[i] = cycles_now() - t0;
+	}
+	finish(f, mech, "pingpong", 0);
+}
+
+static void
+partner_thread(void *unused)
+{
+	while (!partner_stop)
+		sys_yield();
+	partner_done = 1;
+}
+
+static void
+floor_yield(struct floor_run *f)
+{
+	long stack = sys_map_anon(PARTNER_STACK, PROT_READ | PROT_WRITE);
+
+	if (stack < 0)
+		return;
+	partner_stop = partner_done = 0;
+	if (thread_start(partner_thread, (void *)(stack + PARTNER_STACK), 0) >= 0) {
+		yield_roundtrips(f, "floor-yield");
+		partner_stop = 1;
+		while (!partner_done)
+			sys_yield();
+	}
+	sys_unmap((void *)stack, PARTNER_STACK);
+}
+
+/* The partner is a second process: "bench partner <handle>" yields until
+ * the shared flag is set, so every yield switches address spaces. */
+static void
+floor_as_switch(struct floor_run *f)
+{
+	int64_t h = sys_shm_create(4096);
+	long va = h > 0 ? sys_shm_map(h, PROT_READ | PROT_WRITE) : -1;
+	char arg[32];
+	int status;
+
+	if (va < 0)
+		return;
+	snformat(arg, sizeof arg, "partner %ld", (long)h);
+	long pid = sys_spawn("bench", arg);
+	if (pid > 0) {
+		while (!*(volatile int *)va)        /* partner announces itself */
+			sys_yield();
+		yield_roundtrips(f, "floor-as-switch");
+		*(volatile int *)va = 2;
+		sys_wait(pid, &status);
+	}
+	sys_unmap((void *)va, 4096);
+	sys_shm_destroy(h);
+}
+
+int
+floors_partner(const char *arg)
+{
+	long h = 0;
+
+	while (*arg == ' ')
+		arg++;
+	while (*arg >= '0' && *arg <= '9')
+		h = h * 10 + (*arg++ - '0');
+	long va = sys_shm_map(h, PROT_READ | PROT_WRITE);
+	if (va < 0)
+		return 1;
+	volatile int *flag = (volatile int *)va;
+	*flag = 1;
+	while (*flag != 2)
+		sys_yield();
+	return 0;
+}
+
+static void
+floor_memcpy(struct floor_run *f, uint32_t size)
+{
+	long buf = sys_map_anon(2ull * size + 4096, PROT_READ | PROT_WRITE);
+
+	if (buf < 0)
+		return;
+	char *src = (char *)buf, *dst = (char *)buf + size;
+	memset(src, 0x5a, size);
+	for (uint32_t i = 0; i < f->a->warmup; i++)
+		memcpy(dst, src, size);
+	begin(f);
+	for (uint32_t i = 0; i < f->n; i++) {
+		uint64_t t0 = cycles_now();
+		memcpy(dst, src, size);
+		__asm__ volatile("" ::: "memory");   /* keep the copy in the loop */
+		f->samples[i] = cycles_now() - t0;
+	}
+	finish(f, "floor-memcpy", "copy", size);
+	sys_unmap((void *)buf, 2ull * size + 4096);
+}
+
+void
+floors_run(const struct bench_args *a)
+{
+	static const uint32_t sizes[] = { 8, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576 };
+	struct floor_run f = { .a = a, .n = a->iters < BENCH_MAX_SAMPLES ? a->iters : BENCH_MAX_SAMPLES };
+	long va = sys_map_anon((uint64_t)f.n * 8, PROT_READ | PROT_WRITE);
+
+	if (va < 0) {
+		uprintf("bench: no memory for floor samples\n");
+		return;
+	}
+	f.samples = (uint64_t *)va;
+	floor_timer(&f);
+	floor_syscall(&f);
+	floor_yield(&f);
+	floor_as_switch(&f);
+	const uint32_t *list = a->size_count ? a->sizes : sizes;
+	unsigned n = a->size_count ? a->size_count : sizeof sizes / sizeof sizes[0];
+	for (unsigned i = 0; i < n; i++)
+		if (list[i])
+			floor_memcpy(&f, list[i]);
+	sys_unmap((void *)va, (uint64_t)f.n * 8);
+}

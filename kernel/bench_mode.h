@@ -1,0 +1,11 @@
+/* bench_mode.h - plan mode "bench": runs the user program "bench" as the
+ * benchmark driver with the plan's benchmark keys as its arguments. */
+#ifndef KERNEL_BENCH_MODE_H
+#define KERNEL_BENCH_MODE_H
+
+struct plan;
+
+/* Returns 0 when every case produced a row, nonzero otherwise. */
+int bench_mode_run(const struct plan *p);
+
+#endif
