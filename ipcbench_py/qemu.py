@@ -151,21 +151,6 @@ class Run:
             self.proc.kill()
             self.proc.wait()
 
-    def wait_for_line(self, pattern, timeout):
-        """Block until a serial line matches the regex `pattern` (tests use
-        this before talking to the monitor).  Returns the line or None."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.tail.poll()
-            with open(self.tail.path, "rb") as f:
-                for line in f.read().decode("utf-8", "replace").splitlines():
-                    if pattern.search(line):
-                        return line
-            if self.proc.poll() is not None:
-                return None
-            time.sleep(POLL_S)
-        return None
-
     def _read_output(self):
         with open(self.output_path, "rb") as f:
             return f.read().decode("utf-8", errors="replace")
