@@ -96,9 +96,9 @@ kmain(uint64_t boot_info_phys)
 	finish_set_plan(&plan);
 	frames_init(&boot_info);
 	kvm_init(&boot_info);
+	power_init(&boot_info, kvm_master_root());
 	if (tlb_init((enum tlb_pcid_request)plan.pcid))
 		kernel_finish(0, "plan asks pcid = on but the CPU has no PCID");
-	power_init(&boot_info, kvm_master_root());
 	const char *protections = cpu_takeover_user_mode();
 	sched_init();
 	fault_init();
