@@ -90,6 +90,7 @@ int driver_main(const char *arg);
 /* floors.c */
 void floors_run(const struct bench_args *a);
 int floors_partner(const char *arg);     /* the "bench partner" process */
+int floors_main(const char *arg);        /* "bench floors KEY=VALUE...": floors only */
 
 /* Helpers shared by the files above. */
 uint64_t cycles_now(void);

@@ -11,6 +11,8 @@ main(const char *arg, unsigned long arglen)
 		return driver_main(arg + 6);
 	if (!strncmp(arg, "partner ", 8))
 		return floors_partner(arg + 8);
-	uprintf("bench: usage: bench driver KEY=VALUE... | bench end ...\n");
+	if (!strncmp(arg, "floors", 6))
+		return floors_main(arg + 6);
+	uprintf("bench: usage: bench driver|floors KEY=VALUE... | bench end ...\n");
 	return 2;
 }

@@ -96,7 +96,7 @@ test_proc_preempt(void)
 	}
 	int s0 = wait_for(pids[0]), s1 = wait_for(pids[1]);
 	ktest_check(handle > 0 && s0 == 0 && s1 == 0,
-		    "preempt: two CPU-bound processes that never yield both progress (%d, %d)", s0, s1);
+		    "preempt: two CPU-bound processes that never yield both progress (exit statuses %d, %d)", s0, s1);
 	shm_destroy(handle);
 }
 
