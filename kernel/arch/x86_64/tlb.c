@@ -79,7 +79,8 @@ _Static_assert((uint16_t)TLB_MAX_PCID == TLB_MAX_PCID, "struct tlb_asid holds an
 #define REASON_FITS(s)   (sizeof(s) <= sizeof(((struct sysinfo *)0)->pcid_reason))
 _Static_assert(REASON_FITS(REASON_ON) && REASON_FITS(REASON_NO_INV) &&
 	       REASON_FITS(REASON_NO_PCID) && REASON_FITS(REASON_PLAN_OFF) &&
-	       REASON_FITS(REASON_MUST_ON), "reasons fit struct sysinfo.pcid_reason");
+	       REASON_FITS(REASON_MUST_ON) && REASON_FITS(REASON_NO_INIT),
+	       "reasons fit struct sysinfo.pcid_reason");
 
 static int pcid_on, invpcid_on;
 static enum tlb_pcid_request requested = TLB_PCID_AUTO;
