@@ -84,29 +84,6 @@ map_one(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t pa,
 	return 0;
 }
 
-int
-pt_map(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t pa,
-       uint64_t size, uint64_t prot, unsigned req)
-{
-	int err = check_range(va, pa, size);
-
-	if (err)
-		return err;
-	prot &= PTE_FLAGS_MASK & ~(PTE_PS | PTE_P);
-	while (size) {
-		int large = (req & PT_ALLOW_LARGE) && size >= LARGE_SIZE &&
-			    !((va | pa) & (LARGE_SIZE - 1));
-		uint64_t step = large ? LARGE_SIZE : PAGE_SIZE;
-		err = map_one(env, root, va, pa, prot, large);
-		if (err)
-			return err;
-		va += step;
-		pa += step;
-		size -= step;
-	}
-	return 0;
-}
-
 /* Finds the leaf entry for va, or null.  *level gets 0 (4K) or 1 (2M). */
 static uint64_t *
 find_leaf(const struct pt_env *env, uint64_t root, uint64_t va, int *level)
@@ -122,6 +99,66 @@ find_leaf(const struct pt_env *env, uint64_t root, uint64_t va, int *level)
 			return e;
 		}
 		t = table(env, *e);
+	}
+	return 0;
+}
+
+/* Bytes from va to the end of the region an absent entry at `level` covers. */
+static uint64_t
+skip_absent(uint64_t va, int level)
+{
+	uint64_t span = PAGE_SIZE << (9 * level);
+	return span - (va & (span - 1));
+}
+
+/* 1 if any page of [va, va+size) is mapped: checked before anything is
+ * changed, so an overlap leaves the tables exactly as they were.  Absent
+ * upper-level entries are skipped whole, so an empty range costs little. */
+static int
+range_has_mapping(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t size)
+{
+	uint64_t last = va + size - 1;      /* size may reach the top of memory */
+
+	for (;;) {
+		uint64_t *t = table(env, root);
+		int level = 3;
+		for (;;) {
+			uint64_t e = t[index_at(va, level)];
+			if (!(e & PTE_P))
+				break;
+			if (level == 0 || (e & PTE_PS))
+				return 1;
+			t = table(env, e);
+			level--;
+		}
+		uint64_t step = skip_absent(va, level);
+		if (va + step < va || va + step > last)
+			return 0;
+		va += step;
+	}
+}
+
+int
+pt_map(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t pa,
+       uint64_t size, uint64_t prot, unsigned req)
+{
+	int err = check_range(va, pa, size);
+
+	if (err)
+		return err;
+	if (range_has_mapping(env, root, va, size))
+		return -EEXIST;
+	prot &= PTE_FLAGS_MASK & ~(PTE_PS | PTE_P);
+	while (size) {
+		int large = (req & PT_ALLOW_LARGE) && size >= LARGE_SIZE &&
+			    !((va | pa) & (LARGE_SIZE - 1));
+		uint64_t step = large ? LARGE_SIZE : PAGE_SIZE;
+		err = map_one(env, root, va, pa, prot, large);
+		if (err)
+			return err;
+		va += step;
+		pa += step;
+		size -= step;
 	}
 	return 0;
 }

@@ -53,8 +53,9 @@ uint64_t pt_create_root(const struct pt_env *env);
  * va, pa and size must be 4 KiB aligned, va canonical, the range must not
  * wrap and must not overlap an existing mapping.  Returns 0 or a negative
  * errno-style code: -22 (EINVAL) for bad arguments, -17 (EEXIST) for an
- * overlap, -12 (ENOMEM) when a table could not be allocated (the part
- * already mapped stays mapped; the caller unmaps it).
+ * overlap (found before anything is changed), -12 (ENOMEM) when a table
+ * could not be allocated (the part already mapped stays mapped; the caller
+ * unmaps it).
  */
 int pt_map(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t pa,
 	   uint64_t size, uint64_t prot, unsigned req);
