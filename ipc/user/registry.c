@@ -3,8 +3,11 @@
 #include "ipc/user/ipc.h"
 #include "common/string.h"
 
+extern const struct ipc_mech ipc_sysv_msgq;    /* sysv_msgq.c */
+
 static const struct ipc_mech *const mechanisms[] = {
 	0,   /* rows are added as mechanisms land */
+	&ipc_sysv_msgq,   /* SysV message queue, typed */
 };
 
 const struct ipc_mech *

@@ -18,6 +18,7 @@ void test_proc_kill(void);
 void test_proc_threads(void);
 void test_sleep_wakeup(void);
 void test_leak_check(void);
+void test_sysv_basic(void), test_sysv_badargs(void), test_sysv_perm(void), test_sysv_block(void), test_sysv_iface(void);
 
 const struct ktest ktest_table[] = {
 	{ "boot",   test_boot_info },   /* loader hand-over is sane */
@@ -34,6 +35,11 @@ const struct ktest ktest_table[] = {
 	{ "proc-kill",      test_proc_kill },      /* kill wakes a sleeper */
 	{ "proc-threads",   test_proc_threads },   /* threads share a process */
 	{ "sleep-wakeup",   test_sleep_wakeup },   /* 100,000 round trips */
+	{ "sysv-basic",     test_sysv_basic },     /* msgget, typed msgrcv, limits, msgctl */
+	{ "sysv-badargs",   test_sysv_badargs },   /* bad ids, pointers, sizes, flags */
+	{ "sysv-perm",      test_sysv_perm },      /* uid 0 vs uid 1000, modes, setuid */
+	{ "sysv-block",     test_sysv_block },     /* full queue, IPC_RMID -EIDRM, kill */
+	{ "sysv-iface",     test_sysv_iface },     /* struct ipc_mech ping-pong */
 	{ "leak-check",     test_leak_check },     /* everything given back */
 };
 const unsigned ktest_table_len = sizeof ktest_table / sizeof ktest_table[0];

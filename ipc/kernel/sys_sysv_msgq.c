@@ -1,0 +1,108 @@
+/* sys_sysv_msgq.c - msgget/msgsnd/msgrcv/msgctl: fetch and check the
+ * user's values, then call the queue code (ipc/kernel/sysv_msgq.c). */
+#include "kernel/sys/syscall.h"
+#include "kernel/proc/proc.h"
+#include "kernel/mm/uaccess.h"
+#include "ipc/kernel/sysv_msgq.h"
+#include "common/errno.h"
+
+/* A msqid is a positive int; anything else cannot name a queue. */
+static int
+arg_msqid(uint64_t raw, int *out)
+{
+	int64_t v;
+
+	if (arg_int_range(raw, 0, 0x7fffffff, &v))
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+/* msgget(key, flags) */
+long
+sys_msgget(const struct sys_args *a)
+{
+	int64_t key;
+
+	if (arg_int_range(a->a[0], -0x7fffffffll - 1, 0x7fffffff, &key))
+		return -EINVAL;
+	if (a->a[1] & ~(uint64_t)(IPC_MODE_MASK | IPC_CREAT | IPC_EXCL))
+		return -EINVAL;
+	return msgq_get((key_t)key, (unsigned)a->a[1], current_proc());
+}
+
+/* msgsnd(msqid, msgp, size, flags): the message is copied in whole before
+ * the queue is touched, so a bad buffer changes nothing. */
+long
+sys_msgsnd(const struct sys_args *a)
+{
+	uint64_t umsgp = a->a[1], size = a->a[2], flags = a->a[3];
+	long mtype;
+	int msqid;
+
+	if (arg_msqid(a->a[0], &msqid) || size > MSGMAX)   /* a negative size is huge here */
+		return -EINVAL;
+	if (flags & ~(uint64_t)IPC_NOWAIT)
+		return -EINVAL;
+	if (copy_from_user(&mtype, umsgp, sizeof mtype))
+		return -EFAULT;
+	if (mtype < 1)
+		return -EINVAL;
+	struct msgq_msg *m = msgq_msg_alloc(mtype, size);
+	if (!m)
+		return -ENOMEM;
+	if (copy_from_user(m->text, umsgp + sizeof mtype, size)) {
+		msgq_msg_free(m);
+		return -EFAULT;
+	}
+	return msgq_send(msqid, m, (unsigned)flags, current_proc());
+}
+
+/* msgrcv(msqid, msgp, size, type, flags) */
+long
+sys_msgrcv(const struct sys_args *a)
+{
+	uint64_t umsgp = a->a[1], size = a->a[2], flags = a->a[4];
+	long type = (long)a->a[3], probe;
+	int msqid;
+
+	if (arg_msqid(a->a[0], &msqid) || (int64_t)size < 0)
+		return -EINVAL;
+	if (flags & ~(uint64_t)(IPC_NOWAIT | MSG_NOERROR))
+		return -EINVAL;
+	/* No message is longer than MSGMAX, so a larger buffer size means the
+	 * same as MSGMAX; clamping keeps the range check below meaningful. */
+	if (size > MSGMAX)
+		size = MSGMAX;
+	/* Refuse a buffer outside user space, or whose first word is not
+	 * mapped, now rather than after sleeping for a message. */
+	if (!user_range_ok(umsgp, sizeof probe + size) ||
+	    copy_from_user(&probe, umsgp, sizeof probe))
+		return -EFAULT;
+	return msgq_recv(msqid, umsgp, size, type, (unsigned)flags, current_proc());
+}
+
+/* msgctl(msqid, cmd, buf): buf is ignored by IPC_RMID. */
+long
+sys_msgctl(const struct sys_args *a)
+{
+	struct msqid_ds ds;
+	int msqid, r;
+
+	if (arg_msqid(a->a[0], &msqid))
+		return -EINVAL;
+	switch (a->a[1]) {
+	case IPC_STAT:
+		if ((r = msgq_stat(msqid, &ds, current_proc())))
+			return r;
+		return copy_to_user(a->a[2], &ds, sizeof ds);
+	case IPC_SET:
+		if (copy_from_user(&ds, a->a[2], sizeof ds))
+			return -EFAULT;
+		return msgq_set(msqid, &ds, current_proc());
+	case IPC_RMID:
+		return msgq_remove(msqid, current_proc());
+	default:
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,427 @@
+/*
+ * sysv_msgq.c - System V message queues (see sysv_msgq.h): the queue
+ * table, permission checks, typed selection and the blocking waits.
+ *
+ * Queues sit in a fixed table of MSGMNI slots.  A msqid is seq * MSGMNI +
+ * slot, where seq grows with every creation, so an id that outlived its
+ * queue never reaches the slot's next queue.  Because a slot's memory never
+ * goes away, a thread asleep on a queue that is removed can still look at
+ * the slot when it wakes: a changed id tells it the queue is gone (-EIDRM).
+ *
+ * One lock covers every queue: the kernel runs on one CPU, and every
+ * operation is short except the copy of one message to the receiver, which
+ * is done under the lock so that a message leaves the queue only once it
+ * has been delivered (a bad buffer gives -EFAULT and loses nothing).
+ * User memory is mapped eagerly, so that copy never sleeps.
+ */
+#include "ipc/kernel/sysv_msgq.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sched/thread.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/time/clock.h"
+#include "common/errno.h"
+#include "common/string.h"
+
+#define PERM_READ  4u
+#define PERM_WRITE 2u
+#define SEQ_LIMIT  (0x7fffffff / MSGMNI - 1)   /* keeps msqid a positive int */
+
+/* msgq_lock must be held when using every field of every slot, and
+ * seq_next.  A free slot has id 0. */
+struct msgq {
+	int id;                      /* msqid; 0 = free */
+	key_t key;
+	uint32_t uid, gid, cuid, cgid, mode, seq;
+	struct msgq_msg *head;       /* FIFO: oldest first */
+	struct msgq_msg **tailp;     /* &last->next, or &head when empty */
+	uint64_t qnum, cbytes, qbytes;
+	int lspid, lrpid;
+	uint64_t stime, rtime, ctime;
+	uint32_t rwait, swait;       /* threads asleep in msgrcv / msgsnd */
+};
+
+static struct spinlock msgq_lock = SPINLOCK_INIT("msgq");
+static struct msgq slots[MSGMNI];
+static uint32_t seq_next;
+
+/* Receivers sleep on the arrival channel, senders on the space channel. */
+static void *arrival_chan(struct msgq *q) { return &q->head; }
+static void *space_chan(struct msgq *q)   { return &q->cbytes; }
+
+struct msgq_msg *
+msgq_msg_alloc(long mtype, uint64_t len)
+{
+	struct msgq_msg *m = kmalloc(sizeof *m + len);
+
+	if (m) {
+		m->mtype = mtype;
+		m->len = len;
+	}
+	return m;
+}
+
+void
+msgq_msg_free(struct msgq_msg *m)
+{
+	kfree(m);
+}
+
+static void
+free_list(struct msgq_msg *m)
+{
+	while (m) {
+		struct msgq_msg *next = m->next;
+		kfree(m);
+		m = next;
+	}
+}
+
+/* The live queue with this msqid, or NULL; msgq_lock held. */
+static struct msgq *
+lookup(int msqid)
+{
+	if (msqid <= 0)
+		return 0;
+	struct msgq *q = &slots[(unsigned)msqid % MSGMNI];
+	return q->id == msqid ? q : 0;
+}
+
+/*
+ * The Unix rule: root passes; a caller whose uid is the queue's owner or
+ * creator gets the owner bits, anyone else the "other" bits (there are no
+ * group ids here, so group bits never apply).  want is a set of rwx bits.
+ */
+static int
+permitted(const struct msgq *q, uint32_t uid, unsigned want)
+{
+	if (uid == 0)
+		return 1;
+	unsigned granted = (uid == q->uid || uid == q->cuid) ? q->mode >> 6 : q->mode;
+	return (want & ~granted & 7u) == 0;
+}
+
+/* IPC_SET and IPC_RMID: only the owner, the creator or root. */
+static int
+controls(const struct msgq *q, uint32_t uid)
+{
+	return uid == 0 || uid == q->uid || uid == q->cuid;
+}
+
+/* A free slot made into a new queue, or NULL when all MSGMNI are used. */
+static struct msgq *
+create_locked(key_t key, unsigned mode, const struct proc *caller)
+{
+	for (unsigned i = 0; i < MSGMNI; i++) {
+		struct msgq *q = &slots[i];
+		if (q->id)
+			continue;
+		memset(q, 0, sizeof *q);
+		q->seq = seq_next++ % SEQ_LIMIT + 1;
+		q->id = (int)(q->seq * MSGMNI + i);
+		q->key = key;
+		q->uid = q->cuid = caller->uid;
+		q->mode = mode & IPC_MODE_MASK;
+		q->tailp = &q->head;
+		q->qbytes = MSGMNB;
+		q->ctime = clock_ns();
+		return q;
+	}
+	return 0;
+}
+
+static struct msgq *
+find_key_locked(key_t key)
+{
+	for (unsigned i = 0; i < MSGMNI; i++)
+		if (slots[i].id && slots[i].key == key)
+			return &slots[i];
+	return 0;
+}
+
+int
+msgq_get(key_t key, unsigned flags, const struct proc *caller)
+{
+	/* The access asked for, in any of the three classes, as rwx bits. */
+	unsigned want = ((flags >> 6) | (flags >> 3) | flags) & 7u;
+	struct msgq *q = 0;
+	int r;
+
+	spin_lock(&msgq_lock);
+	if (key != IPC_PRIVATE)
+		q = find_key_locked(key);
+	if (q && (flags & IPC_CREAT) && (flags & IPC_EXCL))
+		r = -EEXIST;
+	else if (q)
+		r = permitted(q, caller->uid, want) ? q->id : -EACCES;
+	else if (!(flags & IPC_CREAT) && key != IPC_PRIVATE)
+		r = -ENOENT;
+	else
+		r = (q = create_locked(key, flags, caller)) ? q->id : -ENOSPC;
+	spin_unlock(&msgq_lock);
+	return r;
+}
+
+/* Room for one more message of len bytes?  The message count is bounded by
+ * qbytes too, so empty messages cannot pile up without limit. */
+static int
+fits(const struct msgq *q, uint64_t len)
+{
+	return q->cbytes + len <= q->qbytes && q->qnum + 1 <= q->qbytes;
+}
+
+/*
+ * Sleeps until q has room for len bytes; msgq_lock held.  Why no wakeup is
+ * lost: fits() is checked under msgq_lock, and a receiver frees space and
+ * looks at swait under the same lock; sleep() drops it only once we are
+ * on the channel, so the receiver's wakeup comes after we are there.
+ */
+static int
+wait_for_space(struct msgq *q, int msqid, uint64_t len, unsigned flags, uint32_t uid)
+{
+	while (!fits(q, len)) {
+		if (flags & IPC_NOWAIT)
+			return -EAGAIN;
+		if (current_thread()->killed)
+			return -EINTR;
+		q->swait++;
+		sleep(space_chan(q), &msgq_lock);
+		if (q->id != msqid)
+			return -EIDRM;          /* removed (and the slot maybe reused) */
+		q->swait--;
+		if (!permitted(q, uid, PERM_WRITE))
+			return -EACCES;         /* IPC_SET took our access away */
+	}
+	return 0;
+}
+
+int
+msgq_send(int msqid, struct msgq_msg *m, unsigned flags, const struct proc *caller)
+{
+	struct msgq *q;
+	int r;
+
+	spin_lock(&msgq_lock);
+	if (!(q = lookup(msqid)))
+		r = -EINVAL;
+	else if (!permitted(q, caller->uid, PERM_WRITE))
+		r = -EACCES;
+	else if (m->len > q->qbytes)
+		r = -EINVAL;                    /* could never fit: do not block */
+	else
+		r = wait_for_space(q, msqid, m->len, flags, caller->uid);
+	if (r == 0) {
+		m->next = 0;
+		*q->tailp = m;
+		q->tailp = &m->next;
+		q->qnum++;
+		q->cbytes += m->len;
+		q->lspid = caller->pid;
+		q->stime = clock_ns();
+		if (q->rwait)
+			wakeup(arrival_chan(q));
+	}
+	spin_unlock(&msgq_lock);
+	if (r)
+		kfree(m);
+	return r;
+}
+
+/*
+ * The link to the message msgrcv's type selects, or NULL:
+ *   type == 0: the first message;
+ *   type  > 0: the first message of that type;
+ *   type  < 0: the first message of the lowest type <= |type|.
+ */
+static struct msgq_msg **
+select_msg(struct msgq *q, long type)
+{
+	/* |LONG_MIN| does not fit in a long; every mtype is below it anyway. */
+	long limit = type == INT64_MIN ? INT64_MAX : -type;
+	struct msgq_msg **best = 0;
+
+	for (struct msgq_msg **pp = &q->head; *pp; pp = &(*pp)->next) {
+		long t = (*pp)->mtype;
+		if (type == 0 || t == type)
+			return pp;
+		if (type < 0 && t <= limit && (!best || t < (*best)->mtype)) {
+			best = pp;
+			if (t == 1)
+				break;          /* nothing can be lower */
+		}
+	}
+	return best;
+}
+
+/* Sleeps until select_msg finds a message; msgq_lock held.  No lost
+ * wakeup, for the reason wait_for_space gives (senders check rwait). */
+static int
+wait_for_msg(struct msgq *q, int msqid, long type, unsigned flags, uint32_t uid,
+	     struct msgq_msg ***out)
+{
+	while (!(*out = select_msg(q, type))) {
+		if (flags & IPC_NOWAIT)
+			return -ENOMSG;
+		if (current_thread()->killed)
+			return -EINTR;
+		q->rwait++;
+		sleep(arrival_chan(q), &msgq_lock);
+		if (q->id != msqid)
+			return -EIDRM;
+		q->rwait--;
+		if (!permitted(q, uid, PERM_READ))
+			return -EACCES;
+	}
+	return 0;
+}
+
+/* Copies m to the user (mtype, then n text bytes); msgq_lock held. */
+static int
+deliver(uint64_t umsgp, const struct msgq_msg *m, uint64_t n)
+{
+	if (copy_to_user(umsgp, &m->mtype, sizeof m->mtype) ||
+	    copy_to_user(umsgp + sizeof m->mtype, m->text, n))
+		return -EFAULT;
+	return 0;
+}
+
+long
+msgq_recv(int msqid, uint64_t umsgp, uint64_t size, long type, unsigned flags,
+	  const struct proc *caller)
+{
+	struct msgq_msg **pp, *m = 0;
+	struct msgq *q;
+	long r;
+
+	spin_lock(&msgq_lock);
+	if (!(q = lookup(msqid)))
+		r = -EINVAL;
+	else if (!permitted(q, caller->uid, PERM_READ))
+		r = -EACCES;
+	else
+		r = wait_for_msg(q, msqid, type, flags, caller->uid, &pp);
+	if (r == 0 && (*pp)->len > size && !(flags & MSG_NOERROR))
+		r = -E2BIG;                     /* the message stays queued */
+	if (r == 0) {
+		uint64_t n = (*pp)->len < size ? (*pp)->len : size;
+		r = deliver(umsgp, *pp, n);
+		if (r == 0) {
+			m = *pp;
+			*pp = m->next;
+			if (q->tailp == &m->next)
+				q->tailp = pp;
+			q->qnum--;
+			q->cbytes -= m->len;
+			q->lrpid = caller->pid;
+			q->rtime = clock_ns();
+			if (q->swait)
+				wakeup(space_chan(q));
+			r = (long)n;
+		}
+	}
+	spin_unlock(&msgq_lock);
+	kfree(m);                               /* truncated text goes with it */
+	return r;
+}
+
+int
+msgq_stat(int msqid, struct msqid_ds *out, const struct proc *caller)
+{
+	struct msgq *q;
+	int r = 0;
+
+	memset(out, 0, sizeof *out);
+	spin_lock(&msgq_lock);
+	if (!(q = lookup(msqid)))
+		r = -EINVAL;
+	else if (!permitted(q, caller->uid, PERM_READ))
+		r = -EACCES;
+	else {
+		out->msg_perm = (struct ipc_perm){ q->key, q->uid, q->gid, q->cuid, q->cgid,
+						   q->mode, q->seq };
+		out->msg_stime = q->stime;
+		out->msg_rtime = q->rtime;
+		out->msg_ctime = q->ctime;
+		out->msg_cbytes = q->cbytes;
+		out->msg_qnum = q->qnum;
+		out->msg_qbytes = q->qbytes;
+		out->msg_lspid = q->lspid;
+		out->msg_lrpid = q->lrpid;
+		out->msg_rwait = q->rwait;
+		out->msg_swait = q->swait;
+	}
+	spin_unlock(&msgq_lock);
+	return r;
+}
+
+/* IPC_SET: the owner, creator or root may change uid, gid, mode and
+ * qbytes; only root may raise qbytes past the default MSGMNB. */
+int
+msgq_set(int msqid, const struct msqid_ds *in, const struct proc *caller)
+{
+	struct msgq *q;
+	int r = 0;
+
+	if (in->msg_qbytes == 0 || in->msg_qbytes > MSGMNB_MAX)
+		return -EINVAL;
+	spin_lock(&msgq_lock);
+	if (!(q = lookup(msqid)))
+		r = -EINVAL;
+	else if (!controls(q, caller->uid))
+		r = -EPERM;
+	else if (in->msg_qbytes > MSGMNB && in->msg_qbytes > q->qbytes && caller->uid != 0)
+		r = -EPERM;
+	else {
+		q->uid = in->msg_perm.uid;
+		q->gid = in->msg_perm.gid;
+		q->mode = in->msg_perm.mode & IPC_MODE_MASK;
+		q->qbytes = in->msg_qbytes;
+		q->ctime = clock_ns();
+		/* More room, or less access: sleepers re-check both. */
+		if (q->swait)
+			wakeup(space_chan(q));
+		if (q->rwait)
+			wakeup(arrival_chan(q));
+	}
+	spin_unlock(&msgq_lock);
+	return r;
+}
+
+/* IPC_RMID: the slot is freed at once; sleepers see its id change. */
+int
+msgq_remove(int msqid, const struct proc *caller)
+{
+	struct msgq_msg *msgs = 0;
+	struct msgq *q;
+	int r = 0;
+
+	spin_lock(&msgq_lock);
+	if (!(q = lookup(msqid)))
+		r = -EINVAL;
+	else if (!controls(q, caller->uid))
+		r = -EPERM;
+	else {
+		int sleepers = q->rwait || q->swait;
+		msgs = q->head;
+		memset(q, 0, sizeof *q);
+		if (sleepers) {
+			wakeup(arrival_chan(q));
+			wakeup(space_chan(q));
+		}
+	}
+	spin_unlock(&msgq_lock);
+	free_list(msgs);
+	return r;
+}
+
+unsigned
+msgq_live_count(void)
+{
+	unsigned n = 0;
+
+	spin_lock(&msgq_lock);
+	for (unsigned i = 0; i < MSGMNI; i++)
+		n += slots[i].id != 0;
+	spin_unlock(&msgq_lock);
+	return n;
+}

@@ -1,0 +1,51 @@
+/*
+ * sysv_msgq.h - System V message queues: global kernel objects named by a
+ * key, holding a linked list of typed messages (common/sysv_abi.h).
+ *
+ * A queue lives from msgget(IPC_CREAT) until msgctl(IPC_RMID), whatever
+ * happens to the processes that used it.  Callers are checked against the
+ * queue's owner/creator uid and mode bits (root, uid 0, passes every check).
+ * Blocked senders and receivers leave with -EIDRM when the queue is removed
+ * and -EINTR when their process is killed.
+ *
+ * Handlers (sys_sysv_msgq.c) decode and check the user's values first; the
+ * functions here take the queue lock and act.
+ */
+#ifndef IPC_KERNEL_SYSV_MSGQ_H
+#define IPC_KERNEL_SYSV_MSGQ_H
+
+#include <stdint.h>
+#include "common/sysv_abi.h"
+
+struct proc;
+
+/* One queued message, allocated per message with its text inline. */
+struct msgq_msg {
+	struct msgq_msg *next;
+	long mtype;                  /* > 0 */
+	uint64_t len;                /* text bytes, <= MSGMAX */
+	char text[];
+};
+
+/* A message with room for len text bytes, or NULL (out of memory). */
+struct msgq_msg *msgq_msg_alloc(long mtype, uint64_t len);
+void msgq_msg_free(struct msgq_msg *m);
+
+/* msgget: the msqid for key, creating it under IPC_CREAT.  flags are
+ * already checked to hold only mode bits, IPC_CREAT and IPC_EXCL. */
+int msgq_get(key_t key, unsigned flags, const struct proc *caller);
+/* msgsnd: queues m (which it owns from now on, success or not). */
+int msgq_send(int msqid, struct msgq_msg *m, unsigned flags, const struct proc *caller);
+/* msgrcv: copies the chosen message to user address umsgp (mtype, then at
+ * most size text bytes) and returns the text bytes copied.  A failed copy
+ * returns -EFAULT and leaves the message queued. */
+long msgq_recv(int msqid, uint64_t umsgp, uint64_t size, long type, unsigned flags,
+	       const struct proc *caller);
+int msgq_stat(int msqid, struct msqid_ds *out, const struct proc *caller);
+int msgq_set(int msqid, const struct msqid_ds *in, const struct proc *caller);
+int msgq_remove(int msqid, const struct proc *caller);
+
+/* Queues that exist now (tests: every test must remove what it made). */
+unsigned msgq_live_count(void);
+
+#endif
