@@ -4,10 +4,12 @@
 #include "common/string.h"
 
 extern const struct ipc_mech ipc_sysv_msgq;    /* sysv_msgq.c */
+extern const struct ipc_mech ipc_sem;          /* sem.c */
 
 static const struct ipc_mech *const mechanisms[] = {
 	0,   /* rows are added as mechanisms land */
 	&ipc_sysv_msgq,   /* SysV message queue, typed */
+	&ipc_sem,         /* semaphores guarding a bounded buffer */
 };
 
 const struct ipc_mech *
