@@ -19,6 +19,7 @@ void test_proc_threads(void);
 void test_sleep_wakeup(void);
 void test_leak_check(void);
 void test_shm_futex(void), test_shm_poll(void), test_shm_notify(void);
+void test_sem_basic(void), test_sem_wake(void), test_sem_owner(void), test_sem_bb(void), test_sem_ipc(void);
 void test_sysv_basic(void), test_sysv_badargs(void), test_sysv_perm(void), test_sysv_block(void), test_sysv_iface(void);
 
 const struct ktest ktest_table[] = {
@@ -44,6 +45,11 @@ const struct ktest ktest_table[] = {
 	{ "sysv-perm",      test_sysv_perm },      /* uid 0 vs uid 1000, modes, setuid */
 	{ "sysv-block",     test_sysv_block },     /* full queue, IPC_RMID -EIDRM, kill */
 	{ "sysv-iface",     test_sysv_iface },     /* struct ipc_mech ping-pong */
+	{ "sem-basic",      test_sem_basic },      /* P/V counting, timeouts, bad ids, limits */
+	{ "sem-wake",       test_sem_wake },       /* V wakes one, destroy -EIDRM, kill */
+	{ "sem-owner",      test_sem_owner },      /* creator exit destroys, -ENOSPC */
+	{ "sem-bb",         test_sem_bb },         /* bounded buffer, 3 producers x 3 consumers */
+	{ "sem-ipc",        test_sem_ipc },        /* struct ipc_mech ping-pong */
 	{ "leak-check",     test_leak_check },     /* everything given back */
 };
 const unsigned ktest_table_len = sizeof ktest_table / sizeof ktest_table[0];

@@ -1,0 +1,304 @@
+/*
+ * sem.c - counting semaphores (see sem.h): the table, P with a timeout,
+ * V with FIFO hand-off, destroy, and reclaim when the creator exits.
+ *
+ * Hand-off: while anyone waits, V does not raise the count; it unlinks the
+ * oldest waiter, marks it granted and wakes only that thread, which sleeps
+ * on its own wait record.  So a V wakes exactly one thread (no thundering
+ * herd, one wakeup counted per V), a later P cannot overtake a waiter, and
+ * the invariant "count > 0 implies no waiters" holds under sem_lock.
+ *
+ * Timeouts are deadlines on the clock_ns() clock.  A sleeper is woken by the
+ * timer tick that first sees its deadline passed, so a timeout ends up to
+ * one tick (the plan's timeslice_us, 10 ms by default) late, never early.
+ */
+#include "ipc/kernel/sem.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sync/spinlock.h"
+#include "kernel/time/clock.h"
+#include "kernel/panic.h"
+#include "common/errno.h"
+#include "common/syscall_abi.h"
+
+enum waiter_state {
+	W_WAITING,                   /* queued on the semaphore */
+	W_GRANTED,                   /* unlinked by V: the unit is ours */
+	W_REMOVED,                   /* unlinked by destroy: -EIDRM */
+};
+
+/* One thread blocked in P.  It lives on that thread's kernel stack and is
+ * the channel the thread sleeps on; only sem_lock's holder unlinks it, and
+ * the thread does not return from P while it is still linked. */
+struct sem_waiter {
+	struct sem_waiter *next;
+	enum waiter_state state;
+};
+
+/* sem_lock must be held when using every field of every slot. */
+struct sem {
+	int64_t id;                  /* 0 = free slot */
+	int64_t count;               /* 0..SEM_VALUE_MAX */
+	int owner_pid;               /* creator: may destroy; its exit destroys */
+	unsigned nwaiters;
+	struct sem_waiter *head, *tail;  /* FIFO of threads blocked in P */
+};
+
+/* sem_lock must be held when using table[] and generation. */
+static struct spinlock sem_lock = SPINLOCK_INIT("sem");
+static struct sem table[SEM_MAX];
+static int64_t generation;
+
+/* Slot i's ids are generation * SEM_MAX + i + 1: the slot is encoded in
+ * the id, the generation makes every id ever handed out different. */
+static struct sem *
+lookup(int64_t id)
+{
+	if (id <= 0)
+		return 0;
+	struct sem *s = &table[(id - 1) % SEM_MAX];
+	return s->id == id ? s : 0;
+}
+
+static void
+enqueue(struct sem *s, struct sem_waiter *w)
+{
+	w->next = 0;
+	w->state = W_WAITING;
+	if (s->tail)
+		s->tail->next = w;
+	else
+		s->head = w;
+	s->tail = w;
+	s->nwaiters++;
+}
+
+static struct sem_waiter *
+dequeue_head(struct sem *s)
+{
+	struct sem_waiter *w = s->head;
+
+	if (w) {
+		s->head = w->next;
+		if (!s->head)
+			s->tail = 0;
+		s->nwaiters--;
+	}
+	return w;
+}
+
+/* Takes a waiter that gives up (timeout, kill) out of the queue. */
+static void
+unlink_waiter(struct sem *s, struct sem_waiter *w)
+{
+	struct sem_waiter *prev = 0;
+
+	for (struct sem_waiter *x = s->head; x; prev = x, x = x->next) {
+		if (x != w)
+			continue;
+		if (prev)
+			prev->next = w->next;
+		else
+			s->head = w->next;
+		if (s->tail == w)
+			s->tail = prev;
+		s->nwaiters--;
+		return;
+	}
+	panic("sem: waiter %p not on semaphore %ld", (void *)w, (long)s->id);
+}
+
+/* V under sem_lock: the unit goes to the oldest waiter, else to count. */
+static long
+give_locked(struct sem *s)
+{
+	struct sem_waiter *w = dequeue_head(s);
+
+	if (w) {
+		w->state = W_GRANTED;
+		wakeup(w);              /* under sem_lock: w cannot vanish yet */
+		return 0;
+	}
+	if (s->count >= SEM_VALUE_MAX)
+		return -ERANGE;
+	s->count++;
+	return 0;
+}
+
+static void
+destroy_locked(struct sem *s)
+{
+	struct sem_waiter *w;
+
+	while ((w = dequeue_head(s))) {
+		w->state = W_REMOVED;
+		wakeup(w);
+	}
+	s->id = 0;
+	s->count = 0;
+}
+
+int64_t
+sem_create(int64_t initial, int owner_pid)
+{
+	struct sem *s = 0;
+	unsigned owned = 0;
+
+	if (initial < 0 || initial > SEM_VALUE_MAX)
+		return -EINVAL;
+	spin_lock(&sem_lock);
+	for (int i = 0; i < SEM_MAX; i++) {
+		if (!table[i].id && !s)
+			s = &table[i];
+		else if (table[i].id && table[i].owner_pid == owner_pid)
+			owned++;
+	}
+	if (!s || owned >= SEM_PER_OWNER) {
+		spin_unlock(&sem_lock);
+		return -ENOSPC;
+	}
+	generation++;
+	s->id = generation * SEM_MAX + (s - table) + 1;
+	s->count = initial;
+	s->owner_pid = owner_pid;
+	s->nwaiters = 0;
+	s->head = s->tail = 0;
+	int64_t id = s->id;
+	spin_unlock(&sem_lock);
+	return id;
+}
+
+/* Absolute deadline for a relative timeout; 0 means none (forever). */
+static uint64_t
+deadline_of(uint64_t timeout_ns)
+{
+	uint64_t now = clock_ns();
+
+	if (timeout_ns == IPC_TIMEOUT_FOREVER || now + timeout_ns < now)
+		return 0;
+	return now + timeout_ns;
+}
+
+/*
+ * Sleeps until w is granted or removed, the deadline passes or the thread
+ * is killed; sem_lock held on entry and exit.  No wakeup is lost: V and
+ * destroy change w->state only under sem_lock, and sleep_until() releases
+ * sem_lock only once this thread is asleep on w, so a change happens
+ * either before our check (we see it) or after we sleep (it wakes us).
+ */
+static long
+wait_for_unit(struct sem *s, struct sem_waiter *w, int64_t id, uint64_t deadline)
+{
+	struct thread *t = current_thread();
+
+	for (;;) {
+		if (w->state == W_GRANTED) {
+			if (!t->killed)
+				return 0;
+			if (s->id == id)
+				give_locked(s);   /* dying: pass the unit on */
+			return -EINTR;
+		}
+		if (w->state == W_REMOVED)
+			return -EIDRM;
+		if (t->killed) {
+			unlink_waiter(s, w);
+			return -EINTR;
+		}
+		if (deadline && clock_ns() >= deadline) {
+			unlink_waiter(s, w);
+			return -ETIMEDOUT;
+		}
+		sleep_until(w, &sem_lock, deadline);
+	}
+}
+
+long
+sem_p(int64_t id, uint64_t timeout_ns)
+{
+	uint64_t deadline = deadline_of(timeout_ns);
+	struct sem_waiter w;
+	long r;
+
+	spin_lock(&sem_lock);
+	struct sem *s = lookup(id);
+	if (!s) {
+		r = -EINVAL;
+	} else if (current_thread()->killed) {
+		r = -EINTR;
+	} else if (s->count > 0) {
+		if (s->head)
+			panic("sem %ld: count %ld with waiters", (long)id, (long)s->count);
+		s->count--;
+		r = 0;
+	} else if (!timeout_ns) {
+		r = -EAGAIN;
+	} else {
+		enqueue(s, &w);
+		r = wait_for_unit(s, &w, id, deadline);
+	}
+	spin_unlock(&sem_lock);
+	return r;
+}
+
+long
+sem_v(int64_t id)
+{
+	long r = -EINVAL;
+
+	spin_lock(&sem_lock);
+	struct sem *s = lookup(id);
+	if (s)
+		r = give_locked(s);
+	spin_unlock(&sem_lock);
+	return r;
+}
+
+long
+sem_destroy(int64_t id, int caller_pid)
+{
+	long r = -EINVAL;
+
+	spin_lock(&sem_lock);
+	struct sem *s = lookup(id);
+	if (s && caller_pid != 0 && caller_pid != s->owner_pid) {
+		r = -EPERM;
+	} else if (s) {
+		destroy_locked(s);
+		r = 0;
+	}
+	spin_unlock(&sem_lock);
+	return r;
+}
+
+void
+sem_proc_release(struct proc *p)
+{
+	spin_lock(&sem_lock);
+	for (int i = 0; i < SEM_MAX; i++)
+		if (table[i].id && table[i].owner_pid == p->pid)
+			destroy_locked(&table[i]);
+	spin_unlock(&sem_lock);
+}
+
+unsigned
+sem_live_count(void)
+{
+	unsigned n = 0;
+
+	spin_lock(&sem_lock);
+	for (int i = 0; i < SEM_MAX; i++)
+		n += table[i].id != 0;
+	spin_unlock(&sem_lock);
+	return n;
+}
+
+long
+sem_waiters(int64_t id)
+{
+	spin_lock(&sem_lock);
+	struct sem *s = lookup(id);
+	long n = s ? (long)s->nwaiters : -EINVAL;
+	spin_unlock(&sem_lock);
+	return n;
+}
