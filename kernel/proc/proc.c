@@ -132,23 +132,34 @@ proc_exit(struct proc *p, int status)
 	thread_exit();
 }
 
+struct proc *
+proc_find_locked(int pid)
+{
+	for (struct proc *p = procs; p; p = p->next)
+		if (p->pid == pid && p->state == PROC_ALIVE)
+			return p;
+	return 0;
+}
+
+void
+proc_kill_locked(struct proc *p, int status)
+{
+	begin_exit_locked(p, status);
+	if (p == current_proc())
+		current_thread()->killed = 1;
+}
+
 int
 proc_kill(int pid)
 {
 	if (pid <= 0)
 		return pid == 0 ? -EPERM : -ESRCH;
 	spin_lock(&proc_lock);
-	for (struct proc *p = procs; p; p = p->next) {
-		if (p->pid != pid || p->state != PROC_ALIVE)
-			continue;
-		begin_exit_locked(p, WAIT_KILLED);
-		if (p == current_proc())
-			current_thread()->killed = 1;
-		spin_unlock(&proc_lock);
-		return 0;
-	}
+	struct proc *p = proc_find_locked(pid);
+	if (p)
+		proc_kill_locked(p, WAIT_KILLED);
 	spin_unlock(&proc_lock);
-	return -ESRCH;
+	return p ? 0 : -ESRCH;
 }
 
 /* proc_lock held: unlinks and frees zombie q, returning its status. */

@@ -53,6 +53,11 @@ int proc_wait(struct proc *parent, int pid, int *status);
 void proc_exit(struct proc *p, int status) __attribute__((noreturn));
 /* Kills process pid (status WAIT_KILLED).  0, -ESRCH, or -EPERM for pid 0. */
 int proc_kill(int pid);
+/* proc_lock held: the live (not zombie) process pid, or NULL. */
+struct proc *proc_find_locked(int pid);
+/* proc_lock held: begins p's exit with status, as proc_kill does (the
+ * signal mechanism kills with WAIT_KILLED | sig). */
+void proc_kill_locked(struct proc *p, int status);
 
 /* Thread bookkeeping for sched.c. */
 int proc_add_thread(struct proc *p, struct thread *t);

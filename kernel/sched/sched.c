@@ -111,8 +111,14 @@ sched(void)
 	c->current = next;
 	COUNT(context_switches);
 	int intena = c->intena;
+	/* full_restore belongs to the thread that set it (a sigreturn that is
+	 * preempted before its syscall exit must still leave by IRET, and
+	 * must not make another thread do so): it travels like intena. */
+	uint64_t full_restore = c->full_restore;
+	c->full_restore = 0;
 	context_switch(&prev->saved_rsp, next->saved_rsp);
 	c->intena = intena;             /* back on prev: its interrupt state */
+	c->full_restore = full_restore;
 	reap_dead();
 }
 

@@ -8,6 +8,7 @@
 #include "kernel/time/timer.h"
 #include "kernel/test/ktest.h"
 #include "kernel/stats/counters.h"
+#include "ipc/kernel/signal.h"
 #include "kernel/arch/x86_64/tlb.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "common/errno.h"
@@ -37,7 +38,10 @@ sys_write(const struct sys_args *a)
 	return (long)len;
 }
 
-/* sleep_ns(ns): 0 just yields.  Killed sleepers return -EINTR. */
+/* sleep_ns(ns): 0 just yields.  Killed sleepers, and sleepers with a
+ * signal to deliver, return -EINTR; kill wakes them because they sleep on
+ * their own thread (ipc/kernel/signal.c).  No wakeup is lost: the check and
+ * the sleep run under sleep_lock with interrupts off on the one CPU. */
 long
 sys_sleep_ns(const struct sys_args *a)
 {
@@ -52,10 +56,10 @@ sys_sleep_ns(const struct sys_args *a)
 		return -EINVAL;
 	uint64_t deadline = clock_ns() + ns;
 	spin_lock(&sleep_lock);
-	while (clock_ns() < deadline && !current_thread()->killed)
+	while (clock_ns() < deadline && !current_thread()->killed && !signal_pending())
 		sleep_until(current_thread(), &sleep_lock, deadline);
 	spin_unlock(&sleep_lock);
-	return current_thread()->killed ? -EINTR : 0;
+	return current_thread()->killed || clock_ns() < deadline ? -EINTR : 0;
 }
 
 long

@@ -18,6 +18,7 @@ void test_proc_kill(void);
 void test_proc_threads(void);
 void test_sleep_wakeup(void);
 void test_leak_check(void);
+void test_signal_basic(void), test_signal_pingpong(void), test_signal_frame(void), test_signal_mech(void);
 void test_shm_futex(void), test_shm_poll(void), test_shm_notify(void);
 void test_sem_basic(void), test_sem_wake(void), test_sem_owner(void), test_sem_bb(void), test_sem_ipc(void);
 void test_sysv_basic(void), test_sysv_badargs(void), test_sysv_perm(void), test_sysv_block(void), test_sysv_iface(void);
@@ -50,6 +51,10 @@ const struct ktest ktest_table[] = {
 	{ "sem-owner",      test_sem_owner },      /* creator exit destroys, -ENOSPC */
 	{ "sem-bb",         test_sem_bb },         /* bounded buffer, 3 producers x 3 consumers */
 	{ "sem-ipc",        test_sem_ipc },        /* struct ipc_mech ping-pong */
+	{ "signal-basic",   test_signal_basic },   /* handler, mask, ignore, default, SIGKILL, bad args */
+	{ "signal-pingpong", test_signal_pingpong }, /* 10,000 signals each way, none lost */
+	{ "signal-frame",   test_signal_frame },   /* every register kept; forged frames sanitized/killed */
+	{ "signal-mech",    test_signal_mech },    /* struct ipc_mech ping-pong */
 	{ "leak-check",     test_leak_check },     /* everything given back */
 };
 const unsigned ktest_table_len = sizeof ktest_table / sizeof ktest_table[0];

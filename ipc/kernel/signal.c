@@ -1,0 +1,393 @@
+/*
+ * signal.c - signals (see signal.h): kill marks a signal pending on the
+ * target process; the target's next return to ring 3 (signal_deliver, from
+ * user_return_work) enters the handler through a struct sig_frame built on
+ * the user stack; the handler returns into the user library's restorer,
+ * which calls sigreturn to put the sanitized frame back.
+ *
+ * State: one struct sig_state per process, made by its first sigaction,
+ * sigprocmask or sigwait.  A process without one has every action at the
+ * default and nothing blocked, so kill never needs one: the signal kills.
+ * p->sig is set and cleared under proc_lock; kill reads it under proc_lock;
+ * p's own threads read it without, since it lives until p's last thread
+ * leaves.  Lock order: proc_lock, then sig_state.lock, then sched_lock.
+ *
+ * Interruptible sleeps (sigwait here, sleep_ns in kernel/sys/sys_misc.c)
+ * sleep on their own struct thread as the channel, so kill wakes exactly
+ * those with wakeup(t) for each thread of the target, and their loops see
+ * signal_pending().  Other sleeps (pipe, futex ...) are not interrupted: the
+ * signal is delivered when that syscall returns.
+ *
+ * One signal is delivered per return to user mode, lowest number first;
+ * the next one goes at the following return (the handler's sigreturn is
+ * one).  The mask and pending set are per process, so in a process with
+ * several threads whichever thread returns to ring 3 first runs the handler.
+ */
+#include "ipc/kernel/signal.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sync/spinlock.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/mm/pagetable.h"
+#include "kernel/time/clock.h"
+#include "kernel/console/console.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/percpu.h"
+#include "kernel/arch/x86_64/trap_frame.h"
+#include "common/errno.h"
+#include "common/signal_abi.h"
+#include "common/string.h"
+#include <stddef.h>
+
+#define RED_ZONE 128                   /* SysV: below rsp, owned by leaf code */
+#define SYSCALL_VECTOR ((uint64_t)-1)  /* trap_frame.vector of a syscall frame */
+
+/* RFLAGS bits (SDM Vol. 1 3.4.3). */
+#define FL_CF   (1ul << 0)
+#define FL_FIXED (1ul << 1)            /* reserved, always 1 */
+#define FL_PF   (1ul << 2)
+#define FL_AF   (1ul << 4)
+#define FL_ZF   (1ul << 6)
+#define FL_SF   (1ul << 7)
+#define FL_TF   (1ul << 8)
+#define FL_DF   (1ul << 10)
+#define FL_OF   (1ul << 11)
+/* What sigreturn keeps from a user-supplied rflags: the arithmetic flags
+ * and DF.  Everything else is dropped: IOPL (would open in/out and cli),
+ * NT (IRET would try a task return), TF (single-step traps), RF, VM, AC
+ * (alignment checks), VIF/VIP, ID.  IF is forced on. */
+#define FL_USER (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_DF | FL_OF)
+
+/* The user ABI mirrors the kernel's trap frame field for field. */
+_Static_assert(sizeof(struct sig_regs) == sizeof(struct trap_frame), "sig_regs layout");
+_Static_assert(offsetof(struct sig_regs, rax) == offsetof(struct trap_frame, rax), "sig_regs");
+_Static_assert(offsetof(struct sig_regs, rip) == offsetof(struct trap_frame, rip), "sig_regs");
+_Static_assert(offsetof(struct sig_regs, ss) == offsetof(struct trap_frame, ss), "sig_regs");
+_Static_assert(offsetof(struct sig_frame, regs) == 8, "the restorer is the return address");
+_Static_assert(sizeof(struct sig_frame) % 8 == 0, "frame of whole words");
+
+struct sig_state {
+	struct spinlock lock;
+	/* lock must be held when using these: */
+	uint64_t pending;            /* SIG_BIT(n): n arrived, not yet delivered */
+	uint64_t mask;               /* SIG_BIT(n): n blocked; never SIGKILL */
+	int take_blocked;            /* sigwait found a signal pending: the next
+					delivery may take it although blocked */
+	uint64_t handler[NSIG];      /* SIG_HANDLER_DEFAULT, _IGNORE or a function */
+	uint64_t restorer[NSIG];     /* return address for handler[n] */
+};
+
+/* One signal taken off the pending set, ready to be acted on. */
+struct delivery {
+	int sig;
+	uint64_t handler, restorer;
+	uint64_t old_mask;           /* what sigreturn restores */
+};
+
+/* The calling process's state, made on first use; NULL if out of memory. */
+static struct sig_state *
+state_get(struct proc *p)
+{
+	struct sig_state *s = p->sig, *fresh;
+
+	if (s)
+		return s;
+	fresh = kmalloc(sizeof *fresh);          /* zeroed: all default */
+	if (!fresh)
+		return 0;
+	spin_init(&fresh->lock, "sig");
+	spin_lock(&proc_lock);
+	if (!p->sig) {                           /* another thread may have won */
+		p->sig = fresh;
+		fresh = 0;
+	}
+	s = p->sig;
+	spin_unlock(&proc_lock);
+	kfree(fresh);
+	return s;
+}
+
+void
+signal_release(struct proc *p)
+{
+	spin_lock(&proc_lock);
+	struct sig_state *s = p->sig;
+	p->sig = 0;                 /* p is exiting: kill will not look again */
+	spin_unlock(&proc_lock);
+	kfree(s);
+}
+
+/* Ends the calling process as a fatal signal does, with a report. */
+static void __attribute__((noreturn))
+die(struct proc *p, int sig, const char *why)
+{
+	kprintf("signal: pid %d (%s) killed by signal %d: %s\n", p->pid, p->name, sig, why);
+	sti();                      /* teardown runs with interrupts on, as faults do */
+	proc_exit(p, WAIT_KILLED | sig);
+}
+
+/* The frame traps.S or syscall_entry.S built at the top of this thread's
+ * kernel stack on entry from ring 3. */
+static struct trap_frame *
+user_frame(void)
+{
+	return (struct trap_frame *)(current_thread()->kstack_top - sizeof(struct trap_frame));
+}
+
+/* ---- kill ---- */
+
+/* proc_lock held, p alive.  Posts sig, or kills p when that is its action. */
+static void
+post_locked(struct proc *p, int sig)
+{
+	struct sig_state *s = p->sig;
+	int fatal = sig == SIGKILL || !s, posted = 0;
+
+	if (!fatal) {
+		spin_lock(&s->lock);
+		uint64_t h = s->handler[sig];
+		if (h == SIG_HANDLER_DEFAULT && !(s->mask & SIG_BIT(sig)))
+			fatal = 1;
+		else if (h != SIG_HANDLER_IGNORE)
+			s->pending |= SIG_BIT(sig), posted = 1;
+		spin_unlock(&s->lock);
+	}
+	if (fatal) {
+		kprintf("signal: pid %d (%s) killed by signal %d: %s\n", p->pid, p->name, sig,
+			sig == SIGKILL ? "SIGKILL" : "default action");
+		proc_kill_locked(p, WAIT_KILLED | sig);
+		return;
+	}
+	if (!posted)
+		return;
+	/* After the pending bit is visible: a sleeper that checked before it
+	 * did so under s->lock (sigwait) or with interrupts off on this one
+	 * CPU (sleep_ns), so it is already on its wait bucket. */
+	for (struct thread *t = p->threads; t; t = t->proc_next)
+		wakeup(t);
+}
+
+int
+signal_send(struct proc *sender, int pid, int sig)
+{
+	int err = 0;
+
+	spin_lock(&proc_lock);
+	struct proc *p = proc_find_locked(pid);
+	if (!p || p->exiting)
+		err = -ESRCH;
+	else if (sender->uid != 0 && sender->uid != p->uid)
+		err = -EPERM;
+	else if (sig)
+		post_locked(p, sig);
+	spin_unlock(&proc_lock);
+	return err;
+}
+
+/* ---- sigaction, sigprocmask ---- */
+
+int
+signal_action(int sig, uint64_t handler, uint64_t restorer)
+{
+	struct sig_state *s = state_get(current_proc());
+
+	if (!s)
+		return -ENOMEM;
+	spin_lock(&s->lock);
+	s->handler[sig] = handler;
+	s->restorer[sig] = restorer;
+	if (handler == SIG_HANDLER_IGNORE)
+		s->pending &= ~SIG_BIT(sig);     /* POSIX: ignoring discards it */
+	spin_unlock(&s->lock);
+	return 0;
+}
+
+uint64_t
+signal_mask(void)
+{
+	struct sig_state *s = current_proc()->sig;
+
+	return s ? __atomic_load_n(&s->mask, __ATOMIC_RELAXED) : 0;
+}
+
+int
+signal_procmask(int how, uint64_t set, uint64_t *old)
+{
+	struct sig_state *s = state_get(current_proc());
+
+	if (!s)
+		return -ENOMEM;
+	spin_lock(&s->lock);
+	*old = s->mask;
+	if (how == SIG_BLOCK)
+		s->mask |= set;
+	else if (how == SIG_UNBLOCK)
+		s->mask &= ~set;
+	else
+		s->mask = set;
+	s->mask &= ~SIG_BIT(SIGKILL);
+	spin_unlock(&s->lock);
+	return 0;                   /* unblocked pending ones go on the way out */
+}
+
+/* ---- sigwait, interruptible sleeps ---- */
+
+int
+signal_pending(void)
+{
+	struct sig_state *s = current_proc()->sig;
+
+	if (!s)
+		return 0;
+	return (__atomic_load_n(&s->pending, __ATOMIC_RELAXED) &
+		~__atomic_load_n(&s->mask, __ATOMIC_RELAXED)) != 0;
+}
+
+/* Absolute deadline for sleep_until: 0 means none. */
+static uint64_t
+deadline_of(uint64_t timeout_ns)
+{
+	uint64_t now = clock_ns();
+
+	if (timeout_ns == IPC_TIMEOUT_FOREVER || now + timeout_ns < now)
+		return 0;
+	return now + timeout_ns;
+}
+
+long
+signal_wait(uint64_t timeout_ns)
+{
+	struct sig_state *s = state_get(current_proc());
+	uint64_t deadline = deadline_of(timeout_ns);
+	long r = 0;
+
+	if (!s)
+		return -ENOMEM;
+	spin_lock(&s->lock);
+	/* No lost wakeup: kill sets pending under s->lock and then wakes this
+	 * thread; sleep_until holds s->lock until we are on the wait bucket. */
+	while (!s->pending) {
+		if (current_thread()->killed) {
+			r = -EINTR;
+			break;
+		}
+		if (!timeout_ns) {
+			r = -EAGAIN;
+			break;
+		}
+		if (deadline && clock_ns() >= deadline) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		sleep_until(current_thread(), &s->lock, deadline);
+	}
+	if (!r)
+		s->take_blocked = 1;    /* sigsuspend(empty): deliver even if blocked */
+	spin_unlock(&s->lock);
+	return r;
+}
+
+/* ---- delivery ---- */
+
+/* Takes the lowest deliverable signal off the pending set; 0 if none. */
+static int
+take_signal(struct sig_state *s, struct delivery *d)
+{
+	spin_lock(&s->lock);
+	uint64_t avail = s->pending & (s->take_blocked ? ~0ull : ~s->mask);
+	s->take_blocked = 0;
+	if (!avail) {
+		spin_unlock(&s->lock);
+		return 0;
+	}
+	d->sig = __builtin_ctzll(avail);
+	s->pending &= ~SIG_BIT(d->sig);
+	d->handler = s->handler[d->sig];
+	d->restorer = s->restorer[d->sig];
+	d->old_mask = s->mask;
+	if (d->handler > SIG_HANDLER_IGNORE)
+		s->mask |= SIG_BIT(d->sig);      /* blocked while its handler runs */
+	spin_unlock(&s->lock);
+	return 1;
+}
+
+/* Builds the frame below the red zone and points f at the handler. */
+static int
+push_frame(struct trap_frame *f, const struct delivery *d)
+{
+	struct sig_frame fr;
+	uint64_t sp = f->rsp - RED_ZONE - sizeof fr;
+
+	if (sp > f->rsp)
+		return -EFAULT;                  /* wrapped: not a user stack */
+	sp = (sp & ~15ull) - 8;                  /* sp + 8 aligned, as after a call */
+	fr.restorer = d->restorer;
+	memcpy(&fr.regs, f, sizeof fr.regs);
+	fr.mask = d->old_mask;
+	fr.sig = (uint64_t)d->sig;
+	if (copy_to_user(sp, &fr, sizeof fr))
+		return -EFAULT;
+	f->rsp = sp;
+	f->rip = d->handler;
+	f->rdi = (uint64_t)d->sig;
+	f->rsi = sp;
+	f->rflags &= ~(FL_DF | FL_TF | RFLAGS_AC);   /* SysV: DF clear at entry */
+	return 0;
+}
+
+void
+signal_deliver(struct trap_frame *f)
+{
+	struct proc *p = current_proc();
+	struct sig_state *s = p->sig;
+	struct delivery d;
+
+	/* Unlocked peek keeps the common path cheap; a signal posted after it
+	 * is delivered at this thread's next return to ring 3.  take_blocked
+	 * alone still goes to take_signal, which clears it (another thread
+	 * delivered what sigwait saw). */
+	if (!s || !(__atomic_load_n(&s->pending, __ATOMIC_RELAXED) |
+		    (uint64_t)__atomic_load_n(&s->take_blocked, __ATOMIC_RELAXED)))
+		return;
+	if (!take_signal(s, &d) || d.handler == SIG_HANDLER_IGNORE)
+		return;
+	if (d.handler == SIG_HANDLER_DEFAULT)
+		die(p, d.sig, "default action");
+	if (push_frame(f, &d))
+		die(p, SIGSEGV, "cannot write the signal frame on the user stack");
+	/* SYSRET would leave rcx and r11 clobbered; traps leave by IRET anyway. */
+	if (f->vector == SYSCALL_VECTOR)
+		this_cpu()->full_restore = 1;
+}
+
+/* ---- sigreturn ---- */
+
+long
+signal_return(void)
+{
+	struct proc *p = current_proc();
+	struct trap_frame *f = user_frame();
+	struct sig_frame fr;
+	uint64_t vector = f->vector, error = f->error;
+
+	if (copy_from_user(&fr, f->rsp - 8, sizeof fr))
+		die(p, SIGSEGV, "sigreturn: unreadable signal frame");
+	/* Both below USER_TOP, which also makes them canonical. */
+	if (fr.regs.rip >= USER_TOP || fr.regs.rsp >= USER_TOP)
+		die(p, SIGSEGV, "sigreturn: rip or rsp outside user space");
+	memcpy(f, &fr.regs, sizeof *f);
+	f->vector = vector;                      /* ours, not the user's */
+	f->error = error;
+	f->cs = USER_CS;
+	f->ss = USER_SS;
+	f->rflags = (fr.regs.rflags & FL_USER) | RFLAGS_IF | FL_FIXED;
+	if (p->sig) {
+		spin_lock(&p->sig->lock);
+		p->sig->mask = fr.mask & SIG_VALID_MASK & ~SIG_BIT(SIGKILL);
+		spin_unlock(&p->sig->lock);
+	}
+	this_cpu()->full_restore = 1;            /* rcx and r11 too */
+	return (long)fr.regs.rax;                /* syscall_dispatch stores it in rax */
+}

@@ -1,0 +1,184 @@
+/*
+ * signal.c - the user side of signals: the sigreturn trampoline, and the
+ * `signal` ipc_mech, whose messages are empty: send = kill(peer, SIGUSR1),
+ * recv = wait until the SIGUSR1 handler has counted one more arrival.
+ *
+ * Channel: prepare makes one shared page (h[0]) where each end writes its
+ * pid; open waits for the peer's.  SIGUSR1 stays blocked outside sigwait,
+ * which unblocks it atomically while sleeping (sigsuspend-style), so a
+ * signal that arrives between recv's look at the counter and its sigwait
+ * stays pending instead of being handled too early and slept past (the
+ * classic pause() race).  Standard signals do not queue: a second send
+ * before the peer's handler ran merges with the first, so only a protocol
+ * that waits for each reply (ping-pong) counts every message.  The counter
+ * is a process global: one signal channel per process.
+ */
+#include "ipc/user/signal.h"
+#include "ipc/user/ipc.h"
+#include "user/lib/ipcbench.h"
+
+/* The restorer is assembly: it runs on the frame, with no C prologue. */
+#define SYS_SIGRETURN_NR 34
+#define STR_(x) #x
+#define STR(x) STR_(x)
+_Static_assert(SYS_SIGRETURN_NR == SYS_SIGRETURN, "sig_restorer's syscall number");
+__asm__(
+	"	.text\n"
+	"	.globl sig_restorer\n"
+	"	.type sig_restorer, @function\n"
+	"sig_restorer:\n"
+	"	mov	$" STR(SYS_SIGRETURN_NR) ", %eax\n"
+	"	syscall\n"
+	"	ud2\n"                   /* sigreturn never comes back here */
+	"	.size sig_restorer, . - sig_restorer\n");
+
+#define RV_HANDLE      0                       /* opts->h[] */
+#define RV_BYTES       4096
+#define OPEN_WAIT_NS   (10ull * 1000000000ull) /* open gives up on the peer */
+#define OPEN_POLL_NS   1000000ull
+#define ALIVE_SLICE_NS (50ull * 1000000ull)    /* recv checks the peer this often */
+
+enum { PEER = 0, SEEN = 1 };                   /* ch->local[] */
+
+/* The shared page: each end's pid, 0 until it has opened. */
+struct rendezvous {
+	int64_t pid[2];                        /* indexed by enum ipc_role */
+};
+
+static volatile uint64_t arrivals;             /* SIGUSR1s handled, ever */
+
+static void
+on_arrival(int sig, struct sig_frame *frame)
+{
+	arrivals++;
+}
+
+static const char *const sig_variants[] = { "sigwait", 0 };
+
+static int
+sig_prepare(struct ipc_opts *o)
+{
+	long h = sys_shm_create(RV_BYTES);
+
+	if (h < 0)
+		return (int)h;
+	o->h[RV_HANDLE] = h;
+	return 0;
+}
+
+static void
+sig_unprepare(struct ipc_opts *o)
+{
+	sys_shm_destroy(o->h[RV_HANDLE]);
+}
+
+/* Waits for the peer's pid in the shared page; 0 on timeout. */
+static int64_t
+await_peer(struct rendezvous *rv, enum ipc_role role)
+{
+	uint64_t deadline = sys_clock_ns() + OPEN_WAIT_NS;
+	int64_t peer;
+
+	while (!(peer = __atomic_load_n(&rv->pid[!role], __ATOMIC_ACQUIRE))) {
+		if (sys_clock_ns() >= deadline)
+			return 0;
+		sys_sleep_ns(OPEN_POLL_NS);
+	}
+	return peer;
+}
+
+static int
+sig_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
+{
+	long addr = sys_shm_map(o->h[RV_HANDLE], PROT_READ | PROT_WRITE);
+	struct rendezvous *rv = (struct rendezvous *)addr;
+	long err;
+
+	if (addr < 0)
+		return (int)addr;
+	ch->mech = &ipc_signal;
+	ch->role = role;
+	ch->opts = *o;
+	ch->mem[0] = rv;
+	ch->local[SEEN] = (int64_t)arrivals;
+	/* Handler in place and SIGUSR1 blocked before the peer can learn our
+	 * pid: its first signal must not find the default action (death). */
+	if ((err = sys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), 0)) < 0 ||
+	    (err = sig_action(SIGUSR1, on_arrival)) < 0) {
+		sys_unmap(rv, RV_BYTES);
+		return (int)err;
+	}
+	__atomic_store_n(&rv->pid[role], sys_getpid(), __ATOMIC_RELEASE);
+	ch->local[PEER] = await_peer(rv, role);
+	if (!ch->local[PEER]) {
+		ch->mech->close(ch);
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+static long
+sig_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
+{
+	if (len)
+		return -E2BIG;                 /* a signal carries no data */
+	long r = sys_kill(ch->local[PEER], SIGUSR1);
+	return r == -ESRCH ? -EPIPE : r;       /* kill never blocks */
+}
+
+static long
+sig_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
+{
+	uint64_t deadline = ipc_deadline(timeout_ns);
+
+	for (;;) {
+		if (arrivals != (uint64_t)ch->local[SEEN]) {
+			ch->local[SEEN]++;
+			return 0;
+		}
+		uint64_t now = sys_clock_ns(), slice = ALIVE_SLICE_NS;
+		if (deadline != IPC_FOREVER)
+			slice = deadline <= now ? 0 : (deadline - now < slice ? deadline - now : slice);
+		long r = sys_sigwait(slice);   /* the handler runs on its way out */
+		if (r == 0)
+			continue;
+		if (r == -EAGAIN && timeout_ns == 0)
+			return -EAGAIN;
+		if (r != -ETIMEDOUT && r != -EAGAIN)
+			return r;
+		if (sys_kill(ch->local[PEER], 0) < 0)
+			return -EPIPE;                 /* the peer is gone: no reply comes */
+		if (deadline != IPC_FOREVER && sys_clock_ns() >= deadline)
+			return -ETIMEDOUT;
+	}
+}
+
+static void
+sig_close(struct ipc_chan *ch)
+{
+	struct rendezvous *rv = ch->mem[0];
+
+	/* A late signal from the peer must not kill a closed end. */
+	sig_action(SIGUSR1, SIG_IGN);
+	sys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGUSR1), 0);
+	if (rv) {
+		__atomic_store_n(&rv->pid[ch->role], 0, __ATOMIC_RELEASE);
+		sys_unmap(rv, RV_BYTES);
+	}
+	ch->mem[0] = 0;
+	ch->local[PEER] = 0;
+}
+
+const struct ipc_mech ipc_signal = {
+	.name = "signal",
+	.caps = IPC_CAP_MESSAGE | IPC_CAP_TIMEOUT,
+	.max_msg = 0,                /* a signal is only a notification */
+	.variants = sig_variants,
+	.prepare = sig_prepare,
+	.unprepare = sig_unprepare,
+	.open = sig_open,
+	.send = sig_send,
+	.recv = sig_recv,
+	.call = 0,
+	.close = sig_close,
+};
