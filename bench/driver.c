@@ -49,26 +49,31 @@ spawn_end(const struct bench_case *c, const char *role, int64_t result, const st
 	return (int)sys_spawn("bench", arg);
 }
 
-/* Starts both ends and waits; kills the server if the client gave up, so a
- * mechanism without timeouts cannot leave a process behind. */
+/* Starts both ends and waits for whichever ends first; if that one failed,
+ * the other is killed at once (a peer blocked on a dead partner would
+ * otherwise sit out its timeout, or forever without one). */
 static int
 run_ends(const struct bench_case *c, int64_t result, const struct ipc_opts *o)
 {
-	int status = -1, sstatus = -1;
-	int server = spawn_end(c, "server", result, o);
-	if (server < 0)
-		return server;
-	int client = spawn_end(c, "client", result, o);
-	if (client < 0) {
-		sys_kill_proc(server);
-		sys_wait(server, &sstatus);
-		return client;
+	int pids[2], failed = 0, status;
+
+	pids[0] = spawn_end(c, "server", result, o);
+	if (pids[0] < 0)
+		return pids[0];
+	pids[1] = spawn_end(c, "client", result, o);
+	if (pids[1] < 0) {
+		sys_kill_proc(pids[0]);
+		sys_wait(pids[0], &status);
+		return pids[1];
 	}
-	sys_wait(client, &status);
-	if (status != 0)
-		sys_kill_proc(server);
-	sys_wait(server, &sstatus);
-	return status == 0 && sstatus == 0 ? 0 : -EIO;
+	for (int left = 2; left > 0; left--) {
+		long pid = sys_wait(-1, &status);
+		if (pid < 0)
+			return (int)pid;
+		if (status != 0 && !failed++)
+			sys_kill_proc(pid == pids[0] ? pids[1] : pids[0]);
+	}
+	return failed ? -EIO : 0;
 }
 
 static uint64_t
