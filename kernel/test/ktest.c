@@ -4,6 +4,7 @@
 #include "common/string.h"
 #include "common/format.h"
 #include "common/plan.h"
+#include "kernel/time/clock.h"
 
 extern const struct ktest ktest_table[];
 extern const unsigned ktest_table_len;
@@ -44,7 +45,10 @@ ktest_run_selected(const struct plan *p)
 		if (!selected(p, ktest_table[i].name))
 			continue;
 		kprintf("# %s\n", ktest_table[i].name);
+		uint64_t t0 = clock_ns();
 		ktest_table[i].run();
+		kprintf("# %s took %lu ms\n", ktest_table[i].name,
+			(unsigned long)((clock_ns() - t0) / 1000000));
 	}
 	kprintf("1..%u\n", checks);
 	kprintf("# selftest: %u passed, %u failed\n", checks - failures, failures);
