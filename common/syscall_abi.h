@@ -60,6 +60,7 @@ enum sys_number {
 	SYS_SEM_P,            /* sem_p(id, timeout_ns)               0          */
 	SYS_SEM_V,            /* sem_v(id)                           0          */
 	SYS_SEM_DESTROY,      /* sem_destroy(id)                     0          */
+	SYS_PIPE_RELEASE,     /* pipe_release(id): creator drops it  0          */
 	SYS_COUNT             /* keep last */
 };
 

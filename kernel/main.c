@@ -20,6 +20,7 @@
 #include "kernel/power.h"
 #include "kernel/sched/thread.h"
 #include "kernel/test/ktest.h"
+#include "ipc/kernel/pipe.h"
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
 
@@ -94,6 +95,7 @@ kmain(uint64_t boot_info_phys)
 	cpu_takeover_early();
 	take_plan();
 	finish_set_plan(&plan);
+	pipe_set_size(plan.pipesize);
 	frames_init(&boot_info);
 	kvm_init(&boot_info);
 	power_init(&boot_info, kvm_master_root());

@@ -5,6 +5,7 @@
 
 extern const struct ipc_mech ipc_shm_poll;     /* shm_poll.c */
 extern const struct ipc_mech ipc_shm_notify;   /* shm_notify.c */
+extern const struct ipc_mech ipc_pipe;         /* pipe.c */
 extern const struct ipc_mech ipc_sysv_msgq;    /* sysv_msgq.c */
 extern const struct ipc_mech ipc_signal;       /* signal.c */
 extern const struct ipc_mech ipc_sem;          /* sem.c */
@@ -13,6 +14,7 @@ static const struct ipc_mech *const mechanisms[] = {
 	0,   /* rows are added as mechanisms land */
 	&ipc_shm_poll,    /* shared ring, polling */
 	&ipc_shm_notify,  /* shared ring, futex sleep */
+	&ipc_pipe,        /* Unix pipe, xv6 ring */
 	&ipc_sysv_msgq,   /* SysV message queue, typed */
 	&ipc_signal,      /* kill + handler + sigreturn, empty messages */
 	&ipc_sem,         /* semaphores guarding a bounded buffer */

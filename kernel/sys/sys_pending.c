@@ -9,8 +9,3 @@
 #define PENDING(name) \
 	__attribute__((weak)) long name(const struct sys_args *a) { return -ENOSYS; }
 
-PENDING(sys_pipe_create)
-PENDING(sys_pipe_open)
-PENDING(sys_fd_read)
-PENDING(sys_fd_write)
-PENDING(sys_fd_close)

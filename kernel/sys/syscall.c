@@ -54,6 +54,7 @@ static const sys_handler table[SYS_COUNT] = {
 	[SYS_SEM_P]         = sys_sem_p,
 	[SYS_SEM_V]         = sys_sem_v,
 	[SYS_SEM_DESTROY]   = sys_sem_destroy,
+	[SYS_PIPE_RELEASE]  = sys_pipe_release,
 };
 
 void syscall_entry(void);

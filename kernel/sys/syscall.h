@@ -64,5 +64,6 @@ long sys_sem_create(const struct sys_args *a);
 long sys_sem_p(const struct sys_args *a);
 long sys_sem_v(const struct sys_args *a);
 long sys_sem_destroy(const struct sys_args *a);
+long sys_pipe_release(const struct sys_args *a);
 
 #endif

@@ -22,6 +22,8 @@ void test_signal_basic(void), test_signal_pingpong(void), test_signal_frame(void
 void test_shm_futex(void), test_shm_poll(void), test_shm_notify(void);
 void test_sem_basic(void), test_sem_wake(void), test_sem_owner(void), test_sem_bb(void), test_sem_ipc(void);
 void test_sysv_basic(void), test_sysv_badargs(void), test_sysv_perm(void), test_sysv_block(void), test_sysv_iface(void);
+void test_pipe_stream(void), test_pipe_rules(void), test_pipe_writers(void), test_pipe_kill(void);
+void test_pipe_timeout(void), test_pipe_exit(void), test_pipe_bad(void), test_pipe_ipc(void);
 
 const struct ktest ktest_table[] = {
 	{ "boot",   test_boot_info },   /* loader hand-over is sane */
@@ -55,6 +57,14 @@ const struct ktest ktest_table[] = {
 	{ "signal-pingpong", test_signal_pingpong }, /* 10,000 signals each way, none lost */
 	{ "signal-frame",   test_signal_frame },   /* every register kept; forged frames sanitized/killed */
 	{ "signal-mech",    test_signal_mech },    /* struct ipc_mech ping-pong */
+	{ "pipe-stream",    test_pipe_stream },    /* 1 MiB through PIPESIZE, checksum */
+	{ "pipe-rules",     test_pipe_rules },     /* partial reads, EOF, EPIPE */
+	{ "pipe-writers",   test_pipe_writers },   /* two writers, one reader */
+	{ "pipe-kill",      test_pipe_kill },      /* kill unblocks reader and writer */
+	{ "pipe-timeout",   test_pipe_timeout },   /* -EAGAIN, -ETIMEDOUT */
+	{ "pipe-exit",      test_pipe_exit },      /* exit closes ends, releases pipes */
+	{ "pipe-bad",       test_pipe_bad },       /* bad values, -EMFILE, -ENFILE */
+	{ "pipe-ipc",       test_pipe_ipc },       /* struct ipc_mech ping-pong */
 	{ "leak-check",     test_leak_check },     /* everything given back */
 };
 const unsigned ktest_table_len = sizeof ktest_table / sizeof ktest_table[0];

@@ -1,0 +1,381 @@
+/*
+ * pipe.c - Unix pipes (see pipe.h for the rules): the table of pipes by
+ * id, the ring with its sleep/wakeup loops, and the file ops of the ends.
+ *
+ * Lock order: pipes_lock before p->lock (only pipe_create nests them, on a
+ * pipe no one else can see yet); both before sched_lock (wakeup, sleep).
+ */
+#include "ipc/kernel/pipe.h"
+#include "ipc/kernel/fd.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sched/thread.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/time/clock.h"
+#include "kernel/panic.h"
+#include "common/errno.h"
+#include "common/syscall_abi.h"
+
+struct pipe {
+	struct spinlock lock;
+	/* lock must be held when using these: */
+	uint64_t nread;              /* bytes ever read; never wraps in practice */
+	uint64_t nwrite;             /* bytes ever written; nwrite - nread <= size */
+	int readopen;                /* open read ends */
+	int writeopen;               /* open write ends */
+	int had_reader;              /* a read end has been open */
+	int had_writer;              /* a write end has been open */
+	int released;                /* no end can be opened any more */
+
+	/* pipes_lock must be held when using these: */
+	int64_t id;
+	int owner_pid;
+	int held;                    /* the creator still holds it */
+	int refs;                    /* open files + the creator's hold */
+
+	uint32_t size;               /* ring bytes, fixed at creation */
+	uint8_t data[];
+};
+
+/* pipes_lock must be held when using table[], generation and the fields
+ * marked above. */
+static struct spinlock pipes_lock = SPINLOCK_INIT("pipes");
+static struct pipe *table[PIPE_MAX];
+static int64_t generation;
+static uint32_t ring_size = 512;
+
+void
+pipe_set_size(uint32_t bytes)
+{
+	if (bytes)
+		ring_size = bytes;
+}
+
+uint32_t
+pipe_size(void)
+{
+	return ring_size;
+}
+
+static struct pipe *
+lookup_locked(int64_t id)
+{
+	if (id <= 0)
+		return 0;
+	struct pipe *p = table[(id - 1) % PIPE_MAX];
+	return p && p->id == id ? p : 0;
+}
+
+int64_t
+pipe_create(int owner_pid)
+{
+	uint32_t size = ring_size;
+	struct pipe *p = kmalloc(sizeof *p + size);
+
+	if (!p)
+		return -ENOMEM;
+	spin_init(&p->lock, "pipe");
+	p->size = size;
+	p->owner_pid = owner_pid;
+	p->held = 1;
+	p->refs = 1;
+	spin_lock(&pipes_lock);
+	for (int i = 0; i < PIPE_MAX; i++) {
+		if (table[i])
+			continue;
+		generation++;
+		p->id = generation * PIPE_MAX + i + 1;
+		table[i] = p;
+		spin_unlock(&pipes_lock);
+		return p->id;
+	}
+	spin_unlock(&pipes_lock);
+	kfree(p);
+	return -ENFILE;
+}
+
+/* Drops one reference; the last frees the pipe and its slot. */
+static void
+pipe_put(struct pipe *p)
+{
+	spin_lock(&pipes_lock);
+	if (p->refs <= 0)
+		panic("pipe_put: pipe %ld has %d references", (long)p->id, p->refs);
+	int last = --p->refs == 0;
+	if (last)
+		table[(p->id - 1) % PIPE_MAX] = 0;
+	spin_unlock(&pipes_lock);
+	if (last)
+		kfree(p);
+}
+
+/* ---- the ring -------------------------------------------------------- */
+
+/* Reading at EOF: nothing buffered and no writer can come. */
+static int
+no_writer_left(const struct pipe *p)
+{
+	return p->writeopen == 0 && (p->had_writer || p->released);
+}
+
+/* Writing into the void: no reader can come to read it. */
+static int
+no_reader_left(const struct pipe *p)
+{
+	return p->readopen == 0 && (p->had_reader || p->released);
+}
+
+/* sleep_until's deadline for a relative timeout: 0 means none. */
+static uint64_t
+deadline_of(uint64_t timeout_ns)
+{
+	uint64_t now = clock_ns();
+
+	if (timeout_ns == IPC_TIMEOUT_FOREVER || now + timeout_ns < now)
+		return 0;
+	return now + timeout_ns;
+}
+
+/*
+ * One wait of a read or write loop, p->lock held.  Returns 0 when woken
+ * (the caller re-checks its condition: a wakeup is a hint, not a promise),
+ * or the error that ends the operation.  No wakeup is lost because the
+ * caller checked its condition under p->lock and every change to it is
+ * made under p->lock before the wakeup (sleep_until's argument).
+ */
+static int
+pipe_wait(struct pipe *p, void *chan, uint64_t timeout_ns, uint64_t deadline)
+{
+	if (current_thread()->killed)
+		return -EINTR;
+	if (timeout_ns == 0)
+		return -EAGAIN;
+	if (deadline && clock_ns() >= deadline)
+		return -ETIMEDOUT;
+	sleep_until(chan, &p->lock, deadline);
+	return current_thread()->killed ? -EINTR : 0;
+}
+
+/* Ring -> user, n <= buffered bytes, in at most two pieces (the wrap). */
+static int
+ring_to_user(struct pipe *p, uint64_t ubuf, uint64_t n)
+{
+	uint64_t off = p->nread % p->size;
+	uint64_t first = n < p->size - off ? n : p->size - off;
+
+	if (copy_to_user(ubuf, p->data + off, first) ||
+	    (n > first && copy_to_user(ubuf + first, p->data, n - first)))
+		return -EFAULT;      /* nothing consumed */
+	p->nread += n;
+	return 0;
+}
+
+/* User -> ring, n <= free bytes. */
+static int
+user_to_ring(struct pipe *p, uint64_t ubuf, uint64_t n)
+{
+	uint64_t off = p->nwrite % p->size;
+	uint64_t first = n < p->size - off ? n : p->size - off;
+
+	if (copy_from_user(p->data + off, ubuf, first) ||
+	    (n > first && copy_from_user(p->data, ubuf + first, n - first)))
+		return -EFAULT;      /* nothing published */
+	p->nwrite += n;
+	return 0;
+}
+
+static long
+pipe_read(struct file *f, uint64_t ubuf, uint64_t len, uint64_t timeout_ns)
+{
+	struct pipe *p = f->obj;
+	uint64_t deadline = deadline_of(timeout_ns);
+	long r;
+
+	spin_lock(&p->lock);
+	while (p->nread == p->nwrite && !no_writer_left(p)) {
+		int err = pipe_wait(p, &p->nread, timeout_ns, deadline);
+		if (err) {
+			spin_unlock(&p->lock);
+			return err;
+		}
+	}
+	uint64_t n = p->nwrite - p->nread;   /* 0 here means EOF */
+	if (n > len)
+		n = len;
+	r = ring_to_user(p, ubuf, n);
+	if (r == 0) {
+		r = (long)n;
+		wakeup(&p->nwrite);  /* room for blocked writers */
+	}
+	spin_unlock(&p->lock);
+	return r;
+}
+
+/* Bytes the writer must see free before copying: a write that fits the
+ * ring goes in whole, so two writers' small writes never interleave. */
+static uint64_t
+room_needed(const struct pipe *p, uint64_t len, uint64_t done)
+{
+	return len <= p->size ? len - done : 1;
+}
+
+static long
+pipe_write(struct file *f, uint64_t ubuf, uint64_t len, uint64_t timeout_ns)
+{
+	struct pipe *p = f->obj;
+	uint64_t deadline = deadline_of(timeout_ns), done = 0;
+	int err = 0;
+
+	spin_lock(&p->lock);
+	while (done < len && !err) {
+		uint64_t room = p->size - (p->nwrite - p->nread);
+		if (no_reader_left(p)) {
+			err = -EPIPE;
+		} else if (room < room_needed(p, len, done)) {
+			err = pipe_wait(p, &p->nwrite, timeout_ns, deadline);
+		} else {
+			uint64_t n = len - done < room ? len - done : room;
+			err = user_to_ring(p, ubuf + done, n);
+			if (!err) {
+				done += n;
+				wakeup(&p->nread);   /* data for blocked readers */
+			}
+		}
+	}
+	spin_unlock(&p->lock);
+	return done ? (long)done : err;
+}
+
+/* ---- ends ------------------------------------------------------------ */
+
+static void
+pipe_close_end(struct file *f)
+{
+	struct pipe *p = f->obj;
+
+	spin_lock(&p->lock);
+	if (f->mode == FD_READ) {
+		p->readopen--;
+		wakeup(&p->nwrite);  /* the last reader gone: writers get EPIPE */
+	} else {
+		p->writeopen--;
+		wakeup(&p->nread);   /* the last writer gone: readers get EOF */
+	}
+	spin_unlock(&p->lock);
+	pipe_put(p);
+}
+
+static const struct file_ops pipe_file_ops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.close = pipe_close_end,
+};
+
+/* A reference to the open-able pipe id, or NULL. */
+static struct pipe *
+pipe_get(int64_t id)
+{
+	spin_lock(&pipes_lock);
+	struct pipe *p = lookup_locked(id);
+	if (p && !p->held)
+		p = 0;               /* released: no new ends */
+	if (p)
+		p->refs++;
+	spin_unlock(&pipes_lock);
+	return p;
+}
+
+long
+pipe_open(int64_t id, unsigned mode)
+{
+	struct proc *me = current_proc();
+	struct pipe *p = pipe_get(id);
+	struct file *f;
+	int fd;
+
+	if (!p)
+		return -EINVAL;
+	if ((fd = fd_reserve(me)) < 0) {
+		pipe_put(p);
+		return fd;
+	}
+	if (!(f = file_alloc(&pipe_file_ops, mode, p))) {
+		fd_cancel(me, fd);
+		pipe_put(p);
+		return -ENOMEM;
+	}
+	/* Point of no return: the end is counted and published. */
+	spin_lock(&p->lock);
+	if (mode == FD_READ)
+		p->readopen++, p->had_reader = 1;
+	else
+		p->writeopen++, p->had_writer = 1;
+	spin_unlock(&p->lock);
+	fd_commit(me, fd, f);
+	return fd;
+}
+
+/* ---- the creator's hold ---------------------------------------------- */
+
+/* Gives up the hold on p, taken off the table's view by the caller. */
+static void
+drop_hold(struct pipe *p)
+{
+	spin_lock(&p->lock);
+	p->released = 1;
+	wakeup(&p->nread);           /* no writer can come any more: EOF */
+	wakeup(&p->nwrite);          /* no reader can come any more: EPIPE */
+	spin_unlock(&p->lock);
+	pipe_put(p);
+}
+
+int
+pipe_release(int64_t id, int pid)
+{
+	spin_lock(&pipes_lock);
+	struct pipe *p = lookup_locked(id);
+	int err = !p || !p->held ? -EINVAL : p->owner_pid != pid ? -EPERM : 0;
+	if (!err)
+		p->held = 0;         /* its reference now belongs to us */
+	spin_unlock(&pipes_lock);
+	if (!err)
+		drop_hold(p);
+	return err;
+}
+
+/* A pipe pid still holds, with its hold taken over by the caller. */
+static struct pipe *
+take_held_by(int pid)
+{
+	struct pipe *p = 0;
+
+	spin_lock(&pipes_lock);
+	for (int i = 0; i < PIPE_MAX && !p; i++)
+		if (table[i] && table[i]->held && table[i]->owner_pid == pid)
+			p = table[i];
+	if (p)
+		p->held = 0;
+	spin_unlock(&pipes_lock);
+	return p;
+}
+
+void
+pipe_release_proc(struct proc *proc)
+{
+	struct pipe *p;
+
+	while ((p = take_held_by(proc->pid)))
+		drop_hold(p);
+}
+
+unsigned
+pipe_live_count(void)
+{
+	unsigned n = 0;
+
+	spin_lock(&pipes_lock);
+	for (int i = 0; i < PIPE_MAX; i++)
+		n += table[i] != 0;
+	spin_unlock(&pipes_lock);
+	return n;
+}

@@ -1,0 +1,55 @@
+/* sys_fd.c - descriptor syscalls (read, write, close): check the
+ * descriptor, its direction, the buffer and the length, then call the
+ * open file's ops (ipc/kernel/fd.h). */
+#include "kernel/sys/syscall.h"
+#include "kernel/proc/proc.h"
+#include "kernel/mm/uaccess.h"
+#include "ipc/kernel/fd.h"
+#include "common/errno.h"
+#include "common/syscall_abi.h"
+
+#define FD_IO_MAX (1ull << 30)   /* bytes per call; more is -EINVAL */
+
+/* fd_read/fd_write(fd, buf, len, timeout_ns) */
+static long
+fd_io(const struct sys_args *a, unsigned mode)
+{
+	uint64_t ubuf = a->a[1], len = a->a[2], timeout_ns = a->a[3];
+	int err;
+	long r;
+
+	struct file *f = fd_get(current_proc(), (int64_t)a->a[0], mode, &err);
+	if (!f)
+		return err;          /* bad, closed, or the other direction */
+	if (len > FD_IO_MAX)
+		r = -EINVAL;
+	else if (!user_range_ok(ubuf, len))
+		r = -EFAULT;
+	else if (len == 0)
+		r = 0;
+	else if (mode == FD_READ)
+		r = f->ops->read(f, ubuf, len, timeout_ns);
+	else
+		r = f->ops->write(f, ubuf, len, timeout_ns);
+	file_put(f);
+	return r;
+}
+
+long
+sys_fd_read(const struct sys_args *a)
+{
+	return fd_io(a, FD_READ);
+}
+
+long
+sys_fd_write(const struct sys_args *a)
+{
+	return fd_io(a, FD_WRITE);
+}
+
+/* fd_close(fd) */
+long
+sys_fd_close(const struct sys_args *a)
+{
+	return fd_close(current_proc(), (int64_t)a->a[0]);
+}

@@ -1,0 +1,31 @@
+/* sys_pipe.c - pipe syscalls: check the arguments, then call pipe.c. */
+#include "kernel/sys/syscall.h"
+#include "kernel/proc/proc.h"
+#include "ipc/kernel/pipe.h"
+#include "common/errno.h"
+#include "common/syscall_abi.h"
+
+/* pipe_create() */
+long
+sys_pipe_create(const struct sys_args *a)
+{
+	return pipe_create(current_proc()->pid);
+}
+
+/* pipe_open(id, mode): mode is exactly one of FD_READ and FD_WRITE. */
+long
+sys_pipe_open(const struct sys_args *a)
+{
+	uint64_t mode = a->a[1];
+
+	if (mode != FD_READ && mode != FD_WRITE)
+		return -EINVAL;
+	return pipe_open((int64_t)a->a[0], (unsigned)mode);
+}
+
+/* pipe_release(id): only the creator may. */
+long
+sys_pipe_release(const struct sys_args *a)
+{
+	return pipe_release((int64_t)a->a[0], current_proc()->pid);
+}

@@ -1,0 +1,40 @@
+/*
+ * pipe.h - Unix pipes from user space: typed syscall wrappers and the
+ * `pipe` mechanism of the one IPC interface (ipc/user/pipe.c).
+ *
+ * A pipe is named by a global id any process may open (spawn passes no
+ * descriptors): pipe_create() -> id; pipe_open(id, FD_READ or FD_WRITE)
+ * -> a descriptor for sys_fd_read/sys_fd_write/sys_fd_close (fd.h).  The
+ * rules (EOF, EPIPE, partial reads, atomic small writes) are in
+ * ipc/kernel/pipe.h and docs/mech/pipe.md.
+ */
+#ifndef IPC_USER_PIPE_H
+#define IPC_USER_PIPE_H
+
+#include "ipc/user/fd.h"
+#include "ipc/user/ipc.h"
+
+/* A new pipe held by the caller until sys_pipe_release or its exit. */
+static inline long
+sys_pipe_create(void)
+{
+	return syscall0(SYS_PIPE_CREATE);
+}
+
+/* One end of pipe id in the caller's descriptor table. */
+static inline long
+sys_pipe_open(long id, unsigned mode)
+{
+	return syscall2(SYS_PIPE_OPEN, id, (long)mode);
+}
+
+/* The creator lets go: no new opens; open ends go on to EOF/EPIPE. */
+static inline long
+sys_pipe_release(long id)
+{
+	return syscall1(SYS_PIPE_RELEASE, id);
+}
+
+extern const struct ipc_mech ipc_pipe;
+
+#endif
