@@ -102,6 +102,8 @@ notify_kick_closed(struct shm_ring *r)
 	}
 }
 
+extern const struct ipc_mech ipc_shm_notify;
+
 static const struct shm_waitops notify_ops = {
 	"futex", notify_wait, notify_kick, notify_kick_closed,
 };
@@ -127,7 +129,7 @@ notify_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 
 	if ((role != IPC_CLIENT && role != IPC_SERVER) || !known_variant(o->variant))
 		return -EINVAL;
-	return shm_chan_open(ch, o, role, &w);
+	return shm_chan_open(ch, &ipc_shm_notify, o, role, &w);
 }
 
 const struct ipc_mech ipc_shm_notify = {

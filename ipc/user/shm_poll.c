@@ -78,6 +78,8 @@ periodic_wait(const struct shm_waiter *w, struct shm_ring *r, enum shm_side side
 	return rc == -EINTR ? -EINTR : 0;
 }
 
+extern const struct ipc_mech ipc_shm_poll;
+
 static const struct shm_waitops poll_ops[] = {
 	{ "spin",     spin_wait,     0, 0 },
 	{ "yield",    yield_wait,    0, 0 },
@@ -129,7 +131,7 @@ poll_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 		return -EINVAL;
 	if (poll_waiter(o->variant, &w))
 		return -EINVAL;
-	return shm_chan_open(ch, o, role, &w);
+	return shm_chan_open(ch, &ipc_shm_poll, o, role, &w);
 }
 
 static int

@@ -233,8 +233,8 @@ shm_chan_unprepare(struct ipc_opts *o)
 }
 
 int
-shm_chan_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role,
-	      const struct shm_waiter *w)
+shm_chan_open(struct ipc_chan *ch, const struct ipc_mech *m, const struct ipc_opts *o,
+	      enum ipc_role role, const struct shm_waiter *w)
 {
 	long va = sys_shm_map(o->h[0], PROT_READ | PROT_WRITE);
 
@@ -246,6 +246,7 @@ shm_chan_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role,
 		sys_unmap((void *)va, area_bytes());
 		return -EINVAL;         /* not a ring made by shm_chan_prepare */
 	}
+	ch->mech = m;                   /* ipc_send_all and friends call through it */
 	ch->role = role;
 	ch->opts = *o;
 	ch->mem[0] = a;

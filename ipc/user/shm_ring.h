@@ -106,12 +106,12 @@ long shm_ring_recv(struct shm_ring *r, void *buf, size_t len, uint64_t timeout_n
 
 /* The struct ipc_mech operations both mechanisms share.  prepare makes
  * one object holding both rings and records its handle in o->h[0]; open
- * maps it (ch->mem[0]) and checks its header; close marks both rings
+ * maps it (ch->mem[0]), checks its header and sets ch->mech = m; close marks both rings
  * closed (the peer's waits end with -EPIPE) and unmaps. */
 int  shm_chan_prepare(struct ipc_opts *o);
 void shm_chan_unprepare(struct ipc_opts *o);
-int  shm_chan_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role,
-		   const struct shm_waiter *w);
+int  shm_chan_open(struct ipc_chan *ch, const struct ipc_mech *m, const struct ipc_opts *o,
+		   enum ipc_role role, const struct shm_waiter *w);
 void shm_chan_close(struct ipc_chan *ch);
 long shm_chan_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns);
 long shm_chan_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns);

@@ -184,7 +184,9 @@ main(const char *arg, unsigned long arglen)
 	back = big + SHM_MAX_MSG + 4096;
 	if (m->open(&cli, &o, IPC_CLIENT) || m->open(&srv, &o, IPC_SERVER))
 		return 12;
-	ok = empty_ring();
+	ok = check(cli.mech == m && srv.mech == m && cli.role == IPC_CLIENT && srv.role == IPC_SERVER,
+		   "%s/%s: open fills in ch->mech and ch->role", m->name, vname);
+	ok &= empty_ring();
 	ok &= full_ring();
 	ok &= sizes();
 	ok &= fast_path();
