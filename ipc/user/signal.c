@@ -4,14 +4,21 @@
  * recv = wait until the SIGUSR1 handler has counted one more arrival.
  *
  * Channel: prepare makes one shared page (h[0]) where each end writes its
- * pid; open waits for the peer's.  SIGUSR1 stays blocked outside sigwait,
- * which unblocks it atomically while sleeping (sigsuspend-style), so a
- * signal that arrives between recv's look at the counter and its sigwait
- * stays pending instead of being handled too early and slept past (the
- * classic pause() race).  Standard signals do not queue: a second send
- * before the peer's handler ran merges with the first, so only a protocol
- * that waits for each reply (ping-pong) counts every message.  The counter
- * is a process global: one signal channel per process.
+ * pid (open waits for the peer's) and where each end's handler counts the
+ * signals it handled.  SIGUSR1 stays blocked outside sigwait, which
+ * unblocks it atomically while sleeping (sigsuspend-style), so a signal
+ * that arrives between recv's look at the counter and its sigwait stays
+ * pending instead of being handled too early and slept past (the classic
+ * pause() race).
+ *
+ * Flow control: standard signals do not queue, so a second kill before the
+ * peer's handler ran would merge with the first and a message would be
+ * lost.  send therefore first waits (yielding the CPU to the receiver)
+ * until the peer has handled every signal sent so far: one signal in
+ * flight per direction.  In a ping-pong that wait is never needed (the
+ * reply proves the handler ran); a stream pays a yield per message.
+ * The handler reaches the channel through a process global: one signal
+ * channel per process.
  */
 #include "ipc/user/signal.h"
 #include "ipc/user/ipc.h"
@@ -38,19 +45,29 @@ __asm__(
 #define OPEN_POLL_NS   1000000ull
 #define ALIVE_SLICE_NS (50ull * 1000000ull)    /* recv checks the peer this often */
 
-enum { PEER = 0, SEEN = 1 };                   /* ch->local[] */
+enum { PEER = 0, SEEN = 1, SENT = 2 };        /* ch->local[] */
 
-/* The shared page: each end's pid, 0 until it has opened. */
+/* The shared page, indexed by enum ipc_role. */
 struct rendezvous {
-	int64_t pid[2];                        /* indexed by enum ipc_role */
+	int64_t pid[2];                        /* 0 until that end has opened */
+	uint64_t handled[2];                   /* SIGUSR1s its handler counted */
 };
 
-static volatile uint64_t arrivals;             /* SIGUSR1s handled, ever */
+static uint64_t no_channel;                    /* counts strays before open */
+static uint64_t *volatile handled = &no_channel;   /* &rv->handled[our role] */
 
 static void
 on_arrival(int sig, struct sig_frame *frame)
 {
-	arrivals++;
+	__atomic_store_n(handled, *handled + 1, __ATOMIC_RELEASE);
+}
+
+static uint64_t
+handled_by(struct ipc_chan *ch, enum ipc_role role)
+{
+	struct rendezvous *rv = ch->mem[0];
+
+	return __atomic_load_n(&rv->handled[role], __ATOMIC_ACQUIRE);
 }
 
 static const char *const sig_variants[] = { "sigwait", 0 };
@@ -100,12 +117,14 @@ sig_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 	ch->role = role;
 	ch->opts = *o;
 	ch->mem[0] = rv;
-	ch->local[SEEN] = (int64_t)arrivals;
+	ch->local[SEEN] = (int64_t)handled_by(ch, role);
+	ch->local[SENT] = (int64_t)handled_by(ch, !role);
+	handled = &rv->handled[role];
 	/* Handler in place and SIGUSR1 blocked before the peer can learn our
 	 * pid: its first signal must not find the default action (death). */
 	if ((err = sys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), 0)) < 0 ||
 	    (err = sig_action(SIGUSR1, on_arrival)) < 0) {
-		sys_unmap(rv, RV_BYTES);
+		ch->mech->close(ch);
 		return (int)err;
 	}
 	__atomic_store_n(&rv->pid[role], sys_getpid(), __ATOMIC_RELEASE);
@@ -117,39 +136,77 @@ sig_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 	return 0;
 }
 
+/* Waits until the peer has handled everything we sent (flow control).
+ * The clock is a syscall, so it is read only after a first yield did not
+ * suffice: in a ping-pong no wait is needed, in a stream one yield to the
+ * (runnable) receiver usually is. */
+static long
+await_handled(struct ipc_chan *ch, uint64_t timeout_ns)
+{
+	uint64_t start = 0, checked = 0;
+
+	while (handled_by(ch, !ch->role) < (uint64_t)ch->local[SENT]) {
+		if (!timeout_ns)
+			return -EAGAIN;
+		if (start) {
+			uint64_t now = sys_clock_ns();
+			if (timeout_ns != IPC_FOREVER && now - start >= timeout_ns)
+				return -ETIMEDOUT;
+			if (now - checked >= ALIVE_SLICE_NS) {
+				if (sys_kill(ch->local[PEER], 0) < 0)
+					return -EPIPE;
+				checked = now;
+			}
+		}
+		sys_yield();                   /* the receiver is runnable: let it run */
+		if (!start)
+			start = checked = sys_clock_ns();
+	}
+	return 0;
+}
+
 static long
 sig_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
 {
 	if (len)
 		return -E2BIG;                 /* a signal carries no data */
-	long r = sys_kill(ch->local[PEER], SIGUSR1);
-	return r == -ESRCH ? -EPIPE : r;       /* kill never blocks */
+	long r = await_handled(ch, timeout_ns);
+	if (r < 0)
+		return r;
+	r = sys_kill(ch->local[PEER], SIGUSR1);
+	if (r < 0)
+		return r == -ESRCH ? -EPIPE : r;
+	ch->local[SENT]++;
+	return 0;
 }
 
+/* Sleeps in sigwait, in slices so a dead peer is noticed, until our
+ * handler has counted one more arrival.  No clock reads (each would be a
+ * syscall on the measured path): a sigwait that times out has slept at
+ * least its slice, so the slices slept bound the time spent from below
+ * and -ETIMEDOUT never comes early. */
 static long
 sig_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 {
-	uint64_t deadline = ipc_deadline(timeout_ns);
+	uint64_t left = timeout_ns;
 
 	for (;;) {
-		if (arrivals != (uint64_t)ch->local[SEEN]) {
+		if (handled_by(ch, ch->role) != (uint64_t)ch->local[SEEN]) {
 			ch->local[SEEN]++;
 			return 0;
 		}
-		uint64_t now = sys_clock_ns(), slice = ALIVE_SLICE_NS;
-		if (deadline != IPC_FOREVER)
-			slice = deadline <= now ? 0 : (deadline - now < slice ? deadline - now : slice);
+		uint64_t slice = left < ALIVE_SLICE_NS ? left : ALIVE_SLICE_NS;
 		long r = sys_sigwait(slice);   /* the handler runs on its way out */
 		if (r == 0)
 			continue;
-		if (r == -EAGAIN && timeout_ns == 0)
-			return -EAGAIN;
 		if (r != -ETIMEDOUT && r != -EAGAIN)
-			return r;
+			return r;                      /* -EINTR: we are being killed */
 		if (sys_kill(ch->local[PEER], 0) < 0)
 			return -EPIPE;                 /* the peer is gone: no reply comes */
-		if (deadline != IPC_FOREVER && sys_clock_ns() >= deadline)
-			return -ETIMEDOUT;
+		if (left != IPC_FOREVER)
+			left -= slice;
+		if (!left)
+			return timeout_ns ? -ETIMEDOUT : -EAGAIN;
 	}
 }
 
@@ -161,6 +218,7 @@ sig_close(struct ipc_chan *ch)
 	/* A late signal from the peer must not kill a closed end. */
 	sig_action(SIGUSR1, SIG_IGN);
 	sys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGUSR1), 0);
+	handled = &no_channel;
 	if (rv) {
 		__atomic_store_n(&rv->pid[ch->role], 0, __ATOMIC_RELEASE);
 		sys_unmap(rv, RV_BYTES);

@@ -2,7 +2,9 @@
  * case?  Only struct ipc_mech is used: the driver prepares, spawns a server
  * and a client with ipc_opts_format'ed arguments, they open, bat 100
  * (empty) messages back and forth, close, and the driver unprepares.  The
- * client also feeds the channel what it cannot carry (a 1-byte message),
+ * client then streams 100 messages back to back (signals do not queue, so
+ * send must hold each until the previous one was handled) and gets one
+ * reply.  It also feeds the channel what it cannot carry (a 1-byte message),
  * tries a non-blocking and a timed recv with nothing coming, and checks
  * that once the server has gone recv and send fail instead of hanging.
  *
@@ -17,14 +19,19 @@
 static int
 serve(struct ipc_chan *ch)
 {
-	long got = 0;
+	long got = 0, streamed = 0;
 
 	for (int i = 0; i < ROUNDS; i++) {
 		if (ch->mech->recv(ch, 0, 0, WAIT_NS) != 0 || ch->mech->send(ch, 0, 0, WAIT_NS) != 0)
 			break;
 		got++;
 	}
-	return got == ROUNDS ? 0 : 10;
+	/* Stream phase: ROUNDS messages with no reply in between, then one. */
+	while (streamed < ROUNDS && ch->mech->recv(ch, 0, 0, WAIT_NS) == 0)
+		streamed++;
+	if (streamed == ROUNDS)
+		ch->mech->send(ch, 0, 0, WAIT_NS);
+	return got == ROUNDS && streamed == ROUNDS ? 0 : 10;
 }
 
 static int
@@ -53,6 +60,12 @@ client(struct ipc_chan *ch)
 		want = want * 31 + (uint64_t)i;
 	ok &= check(done == ROUNDS && sum == want,
 		    "signal: %d empty messages round-tripped through ipc_mech (%ld)", ROUNDS, done);
+	long sent = 0;
+	while (sent < ROUNDS && m->send(ch, 0, 0, WAIT_NS) == 0)
+		sent++;
+	r = m->recv(ch, 0, 0, WAIT_NS);
+	ok &= check(sent == ROUNDS && r == 0,
+		    "signal: %d back-to-back sends all counted by the server (flow control, no merging)", ROUNDS);
 	r = m->recv(ch, 0, 0, WAIT_NS);
 	ok &= check(r == -EPIPE, "signal: once the server exits, recv fails with -EPIPE, not a hang (%ld)", r);
 	ok &= check(m->send(ch, 0, 0, 0) == -EPIPE, "signal: and send fails with -EPIPE");
