@@ -2,8 +2,9 @@
  * pipe.c - Unix pipes (see pipe.h for the rules): the table of pipes by
  * id, the ring with its sleep/wakeup loops, and the file ops of the ends.
  *
- * Lock order: pipes_lock before p->lock (only pipe_create nests them, on a
- * pipe no one else can see yet); both before sched_lock (wakeup, sleep).
+ * Locks: pipes_lock and a pipe's p->lock are never held together (a
+ * reference taken under pipes_lock keeps the pipe alive while p->lock is
+ * used); either may be held when taking sched_lock (wakeup, sleep).
  */
 #include "ipc/kernel/pipe.h"
 #include "ipc/kernel/fd.h"
