@@ -49,31 +49,37 @@ spawn_end(const struct bench_case *c, const char *role, int64_t result, const st
 	return (int)sys_spawn("bench", arg);
 }
 
-/* Starts both ends and waits for whichever ends first; if that one failed,
- * the other is killed at once (a peer blocked on a dead partner would
- * otherwise sit out its timeout, or forever without one). */
+/* Starts both ends and waits for them.  The client decides: when it has
+ * its samples the server has nothing left to do (a round-trip case may
+ * have stopped early on its time budget), so it is killed; when the server
+ * fails first, the client is killed at once instead of sitting out its
+ * timeout on a dead partner. */
 static int
 run_ends(const struct bench_case *c, int64_t result, const struct ipc_opts *o)
 {
-	int pids[2], failed = 0, status;
-
-	pids[0] = spawn_end(c, "server", result, o);
-	if (pids[0] < 0)
-		return pids[0];
-	pids[1] = spawn_end(c, "client", result, o);
-	if (pids[1] < 0) {
-		sys_kill_proc(pids[0]);
-		sys_wait(pids[0], &status);
-		return pids[1];
+	int status, client_status = -1;
+	int server = spawn_end(c, "server", result, o);
+	if (server < 0)
+		return server;
+	int client = spawn_end(c, "client", result, o);
+	if (client < 0) {
+		sys_kill_proc(server);
+		sys_wait(server, &status);
+		return client;
 	}
 	for (int left = 2; left > 0; left--) {
 		long pid = sys_wait(-1, &status);
 		if (pid < 0)
 			return (int)pid;
-		if (status != 0 && !failed++)
-			sys_kill_proc(pid == pids[0] ? pids[1] : pids[0]);
+		if (pid == client) {
+			client_status = status;
+			if (left == 2)
+				sys_kill_proc(server);
+		} else if (status != 0 && left == 2) {
+			sys_kill_proc(client);
+		}
 	}
-	return failed ? -EIO : 0;
+	return client_status == 0 ? 0 : -EIO;
 }
 
 static uint64_t
@@ -93,8 +99,8 @@ report(const struct bench_args *a, const struct bench_case *c, struct bench_resu
 	struct bench_stats st;
 
 	stats_compute(r->sample, r->samples, &st);
-	csv_row(a, c->mech->name, c->variant, pattern_name(c->pattern), c->size, c->iters, &st,
-		c->pattern == PATTERN_STREAM ? mbps_milli(r) : 0, &r->events, c->iters);
+	csv_row(a, c->mech->name, c->variant, pattern_name(c->pattern), c->size, r->iters_done, &st,
+		c->pattern == PATTERN_STREAM ? mbps_milli(r) : 0, &r->events, r->iters_done);
 }
 
 static int
@@ -140,10 +146,12 @@ run_sizes(const struct bench_args *a, struct bench_case *c)
 	const uint32_t *sizes = a->sizes;
 	unsigned n = a->size_count, failures = 0;
 
-	if (!n) {
-		int empty = c->mech->max_msg == 0;
-		sizes = empty ? empty_only : default_sizes;
-		n = empty ? 1 : sizeof default_sizes / sizeof default_sizes[0];
+	if (c->mech->max_msg == 0) {
+		sizes = empty_only;     /* its only size, whatever the list says */
+		n = 1;
+	} else if (!n) {
+		sizes = default_sizes;
+		n = sizeof default_sizes / sizeof default_sizes[0];
 	}
 	for (unsigned i = 0; i < n; i++) {
 		c->size = sizes[i];

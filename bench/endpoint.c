@@ -104,20 +104,32 @@ one_exchange(struct ipc_chan *ch, const struct end_args *e, char *out, char *in)
 	return ipc_recv_all(ch, in, e->size, BENCH_OP_TIMEOUT_NS);
 }
 
+/* Round trips stop early once the case has used its time budget (and
+ * has at least BENCH_MIN_ITERS samples): a polling mechanism that waits a
+ * whole timeslice per message must not make a sweep take hours.  The row
+ * reports the iterations actually measured. */
+static int
+over_budget(uint64_t start, uint32_t done)
+{
+	return done >= BENCH_MIN_ITERS && cycles_now() - start > tsc_hz() * BENCH_CASE_BUDGET_S;
+}
+
 /* Client side of pingpong and call: round trips, one sample each. */
 static int
 client_roundtrips(struct ipc_chan *ch, const struct end_args *e, struct bench_result *res,
 		  char *out, char *in)
 {
 	struct kcounters before, after;
+	uint64_t warm_start = cycles_now();
+	uint32_t i;
 	long r;
 
-	for (uint32_t i = 0; i < e->warmup; i++)
+	for (i = 0; i < e->warmup && !over_budget(warm_start, i); i++)
 		if ((r = one_exchange(ch, e, out, in)) < 0)
 			return (int)r;
 	sys_counters(&before);
 	uint64_t start = cycles_now();
-	for (uint32_t i = 0; i < e->iters; i++) {
+	for (i = 0; i < e->iters && !over_budget(start, i); i++) {
 		uint64_t t0 = cycles_now();
 		if ((r = one_exchange(ch, e, out, in)) < 0)
 			return (int)r;
@@ -128,7 +140,8 @@ client_roundtrips(struct ipc_chan *ch, const struct end_args *e, struct bench_re
 	res->total_cycles = cycles_now() - start;
 	sys_counters(&after);
 	counters_delta(&before, &after, &res->events);
-	res->bytes = 2ull * e->size * e->iters;
+	res->iters_done = i;
+	res->bytes = 2ull * e->size * i;
 	return 0;
 }
 
@@ -160,6 +173,7 @@ client_stream(struct ipc_chan *ch, const struct end_args *e, struct bench_result
 	res->total_cycles = cycles_now() - start;
 	sys_counters(&after);
 	counters_delta(&before, &after, &res->events);
+	res->iters_done = e->iters;
 	res->bytes = (uint64_t)e->size * e->iters;
 	return 0;
 }
@@ -229,7 +243,7 @@ endpoint_main(const char *arg)
 		e.mech->close(&ch);
 	}
 	if (res) {
-		res->samples = e.iters < BENCH_MAX_SAMPLES ? e.iters : BENCH_MAX_SAMPLES;
+		res->samples = res->iters_done < BENCH_MAX_SAMPLES ? res->iters_done : BENCH_MAX_SAMPLES;
 		res->status = err;
 	}
 	return err ? 1 : 0;
