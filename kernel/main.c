@@ -11,6 +11,7 @@
 #include "kernel/arch/x86_64/apic.h"
 #include "kernel/arch/x86_64/tlb.h"
 #include "kernel/console/console.h"
+#include "kernel/bench_mode.h"
 #include "kernel/finish.h"
 #include "kernel/inject.h"
 #include "common/string.h"
@@ -115,6 +116,8 @@ kmain(uint64_t boot_info_phys)
 	kprintf("cpu: %s\n", protections);
 	sti();
 	inject_fault(plan.inject);
+	if (plan.mode == PLAN_MODE_BENCH)
+		kernel_finish(bench_mode_run(&plan) == 0, "benchmark cases failed");
 	int failed = ktest_run_selected(&plan);
 	kernel_finish(failed == 0, "selftest failures");
 }

@@ -1,13 +1,12 @@
 /* proc_hooks.c - the table of per-process release hooks: one row per
  * subsystem that keeps per-process state (add a row, not a call in proc.c). */
 #include "kernel/proc/proc_hooks.h"
-#include "ipc/kernel/fd.h"
-#include "ipc/kernel/pipe.h"
 #include "ipc/kernel/signal.h"
 #include "ipc/kernel/sem.h"
+#include "ipc/kernel/fd.h"
+#include "ipc/kernel/pipe.h"
 
 static const struct proc_hook hooks[] = {
-	{ 0, 0 },   /* IPC mechanisms add their rows here */
 	{ "signal", signal_release },  /* handlers, mask, pending signals */
 	{ "sem",  sem_proc_release },    /* semaphores it created: waiters get -EIDRM */
 	{ "fd",   fd_release_proc },     /* close every descriptor: peers see EOF/EPIPE */

@@ -20,10 +20,11 @@ void test_sleep_wakeup(void);
 void test_leak_check(void);
 void test_signal_basic(void), test_signal_pingpong(void), test_signal_frame(void), test_signal_mech(void);
 void test_shm_futex(void), test_shm_poll(void), test_shm_notify(void);
-void test_sem_basic(void), test_sem_wake(void), test_sem_owner(void), test_sem_bb(void), test_sem_ipc(void);
 void test_sysv_basic(void), test_sysv_badargs(void), test_sysv_perm(void), test_sysv_block(void), test_sysv_iface(void);
+void test_sem_basic(void), test_sem_wake(void), test_sem_owner(void), test_sem_bb(void), test_sem_ipc(void);
 void test_pipe_stream(void), test_pipe_rules(void), test_pipe_writers(void), test_pipe_kill(void);
 void test_pipe_timeout(void), test_pipe_exit(void), test_pipe_bad(void), test_pipe_ipc(void);
+void test_floors(void);
 
 const struct ktest ktest_table[] = {
 	{ "boot",   test_boot_info },   /* loader hand-over is sane */
@@ -43,20 +44,6 @@ const struct ktest ktest_table[] = {
 	{ "shm-futex",      test_shm_futex },      /* futex wait/wake contract, kill */
 	{ "shm-poll",       test_shm_poll },       /* ring, spin/yield/periodic, 1,000,000 msgs */
 	{ "shm-notify",     test_shm_notify },     /* ring + futex sleep, 1,000,000 msgs */
-	{ "sysv-basic",     test_sysv_basic },     /* msgget, typed msgrcv, limits, msgctl */
-	{ "sysv-badargs",   test_sysv_badargs },   /* bad ids, pointers, sizes, flags */
-	{ "sysv-perm",      test_sysv_perm },      /* uid 0 vs uid 1000, modes, setuid */
-	{ "sysv-block",     test_sysv_block },     /* full queue, IPC_RMID -EIDRM, kill */
-	{ "sysv-iface",     test_sysv_iface },     /* struct ipc_mech ping-pong */
-	{ "sem-basic",      test_sem_basic },      /* P/V counting, timeouts, bad ids, limits */
-	{ "sem-wake",       test_sem_wake },       /* V wakes one, destroy -EIDRM, kill */
-	{ "sem-owner",      test_sem_owner },      /* creator exit destroys, -ENOSPC */
-	{ "sem-bb",         test_sem_bb },         /* bounded buffer, 3 producers x 3 consumers */
-	{ "sem-ipc",        test_sem_ipc },        /* struct ipc_mech ping-pong */
-	{ "signal-basic",   test_signal_basic },   /* handler, mask, ignore, default, SIGKILL, bad args */
-	{ "signal-pingpong", test_signal_pingpong }, /* 10,000 signals each way, none lost */
-	{ "signal-frame",   test_signal_frame },   /* every register kept; forged frames sanitized/killed */
-	{ "signal-mech",    test_signal_mech },    /* struct ipc_mech ping-pong */
 	{ "pipe-stream",    test_pipe_stream },    /* 1 MiB through PIPESIZE, checksum */
 	{ "pipe-rules",     test_pipe_rules },     /* partial reads, EOF, EPIPE */
 	{ "pipe-writers",   test_pipe_writers },   /* two writers, one reader */
@@ -65,6 +52,21 @@ const struct ktest ktest_table[] = {
 	{ "pipe-exit",      test_pipe_exit },      /* exit closes ends, releases pipes */
 	{ "pipe-bad",       test_pipe_bad },       /* bad values, -EMFILE, -ENFILE */
 	{ "pipe-ipc",       test_pipe_ipc },       /* struct ipc_mech ping-pong */
+	{ "sem-basic",      test_sem_basic },      /* P/V counting, timeouts, bad ids, limits */
+	{ "sem-wake",       test_sem_wake },       /* V wakes one, destroy -EIDRM, kill */
+	{ "sem-owner",      test_sem_owner },      /* creator exit destroys, -ENOSPC */
+	{ "sem-bb",         test_sem_bb },         /* bounded buffer, 3 producers x 3 consumers */
+	{ "sem-ipc",        test_sem_ipc },        /* struct ipc_mech ping-pong */
+	{ "sysv-basic",     test_sysv_basic },     /* msgget, typed msgrcv, limits, msgctl */
+	{ "sysv-badargs",   test_sysv_badargs },   /* bad ids, pointers, sizes, flags */
+	{ "sysv-perm",      test_sysv_perm },      /* uid 0 vs uid 1000, modes, setuid */
+	{ "sysv-block",     test_sysv_block },     /* full queue, IPC_RMID -EIDRM, kill */
+	{ "sysv-iface",     test_sysv_iface },     /* struct ipc_mech ping-pong */
+	{ "signal-basic",   test_signal_basic },   /* handler, mask, ignore, default, SIGKILL, bad args */
+	{ "signal-pingpong", test_signal_pingpong }, /* 10,000 signals each way, none lost */
+	{ "signal-frame",   test_signal_frame },   /* every register kept; forged frames sanitized/killed */
+	{ "signal-mech",    test_signal_mech },    /* struct ipc_mech ping-pong */
 	{ "leak-check",     test_leak_check },     /* everything given back */
+	{ "floors",         test_floors },         /* this boot's reference costs */
 };
 const unsigned ktest_table_len = sizeof ktest_table / sizeof ktest_table[0];
