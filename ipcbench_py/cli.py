@@ -13,13 +13,13 @@ import subprocess
 import sys
 import time
 
-from . import accel, deps, ovmf, plan, qemu, rundir, seriallog, summary, verdict
+from . import (accel, compare, deps, ovmf, plan, plots, qemu, rundir, seriallog,
+               summary, sweep, verdict)
 from .progress import Progress
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE = os.path.join("build", "ipcbench.img")
 PYTHON = "/usr/bin/python3"
-NOT_YET = "not implemented yet (see issue: Benchmark harness)"
 TIMEOUT_S = 60.0
 # OVMF alone takes about 30 s under -icount shift=0 (one insn per ns).
 TIMEOUT_ICOUNT_S = 180.0
@@ -72,9 +72,10 @@ def parser():
     add_install_option(us)
     pa = sub.add_parser("parse", help="re-read a saved serial log or run dir")
     pa.add_argument("path", metavar="LOG_OR_RUN_DIR")
-    for name in ("sweep", "plot", "compare"):
-        sub.add_parser(name, help=NOT_YET).add_argument(
-            "rest", nargs=argparse.REMAINDER)
+    pa.add_argument("--csv", metavar="FILE",
+                    help="write the benchmark rows re-extracted from the log(s) "
+                         "to FILE ('-' for stdout)")
+    sweep.add_parsers(sub)      # sweep, plot, compare
     return ap
 
 
@@ -299,6 +300,8 @@ def cmd_usb(args, prog):
 
 def cmd_parse(args, prog):
     path = args.path
+    if sweep.wants_parse(path) or args.csv:
+        return sweep.cmd_parse(args, prog)     # benchmark logs: CSV too
     log = os.path.join(path, "serial.log") if os.path.isdir(path) else path
     if not os.path.isfile(log):
         raise EnvError(f"{log}: no such serial log")
@@ -315,14 +318,9 @@ def cmd_parse(args, prog):
     return v.exit_code
 
 
-def cmd_not_yet(args, prog):
-    print(f"run.py {args.cmd}: {NOT_YET}", file=sys.stderr)
-    return 2
-
-
 COMMANDS = {"selftest": cmd_selftest, "deps": cmd_deps, "usb": cmd_usb,
-            "parse": cmd_parse, "sweep": cmd_not_yet, "plot": cmd_not_yet,
-            "compare": cmd_not_yet}
+            "parse": cmd_parse, "sweep": sweep.cmd_sweep, "plot": plots.cmd_plot,
+            "compare": compare.cmd_compare}
 
 
 def _terminate(signum, frame):
@@ -336,8 +334,8 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, _terminate)
     prog = Progress()
     if not argv:
-        print(f"run.py: the benchmark sweep is {NOT_YET}; running the selftest")
-        argv = ["selftest"]
+        prog.say("no subcommand: quick benchmark sweep (./run.py --help for more)")
+        argv = ["sweep"]
     args = parser().parse_args(argv)
     if args.cmd is None:
         parser().print_help()

@@ -1,0 +1,302 @@
+"""csvframe - the benchmark CSV: pull the framed block out of a serial log,
+check it against the schema, write results.csv and read it back.
+
+The guest's framing (bench/csv.c, docs/CSV.md):
+  @csv-begin <version> <run_id>
+  @csv-header run_id,mech,...        DESIGN.md's columns, in order
+  @csv <n> <row>                     n = 1, 2, ...; a gap means a lost line
+  @csv-skip <mech> <variant> <pattern> <size> <reason>
+  @csv-end <rows>
+Anything else (kernel messages, "bench: ..." progress lines, OVMF escapes)
+may sit between these lines and is ignored.  extract() is pure, so it is
+tested against captured and synthetic logs without QEMU.
+"""
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from . import seriallog
+
+COLUMNS = ("run_id", "mech", "variant", "pattern", "size", "iters", "unit",
+           "min", "p50", "p90", "p99", "max", "mean", "stddev", "mbps",
+           "syscalls_per_op", "switches_per_op", "as_switches_per_op",
+           "tlb_flushes_per_op", "kcopy_bytes_per_op", "wakeups_per_op",
+           "pcid", "accel", "cpu")
+INT_COLUMNS = ("size", "iters", "min", "p50", "p90", "p99", "max", "mean", "stddev")
+FLOAT_COLUMNS = ("mbps", "syscalls_per_op", "switches_per_op", "as_switches_per_op",
+                 "tlb_flushes_per_op", "kcopy_bytes_per_op", "wakeups_per_op")
+EVENT_COLUMNS = ("syscalls_per_op", "switches_per_op", "as_switches_per_op",
+                 "tlb_flushes_per_op", "wakeups_per_op")
+UNITS = ("cycles", "instructions", "ns")
+FORMAT_VERSION = 1
+FLOORS = ("floor-timer", "floor-syscall", "floor-yield", "floor-as-switch",
+          "floor-memcpy")
+
+BEGIN = re.compile(r"@csv-begin\s+(\d+)\s*(\S*)")
+HEADER = re.compile(r"@csv-header\s+(\S+)")
+ROW = re.compile(r"@csv\s+(\d+)\s+(\S.*?)\s*$")
+SKIP = re.compile(r"@csv-skip\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d+)\s+(.*?)\s*$")
+END = re.compile(r"@csv-end\s+(\d+)")
+# driver.c prints this before each case: "bench: pipe/xv6 pingpong 8 bytes x 200"
+CASE = re.compile(r"bench: ([^\s/]+)/(\S+) (\S+) (\d+) bytes x (\d+)")
+
+
+class SchemaError(ValueError):
+    pass
+
+
+def is_floor(row):
+    return row["mech"].startswith("floor-")
+
+
+def label(row):
+    """mech/variant as shown in tables and legends ('pipe/xv6', 'floor-yield')."""
+    v = row["variant"]
+    return row["mech"] if v in ("", "-") else f"{row['mech']}/{v}"
+
+
+def case_name(row):
+    return f"{label(row)} {row['pattern']} {row['size']}"
+
+
+def check_header(names):
+    """Problems with a header: DESIGN.md's columns must come first, in order
+    (more may be appended, none removed or renamed)."""
+    names = list(names)
+    if names[:len(COLUMNS)] == list(COLUMNS):
+        return []
+    for i, want in enumerate(COLUMNS):
+        got = names[i] if i < len(names) else None
+        if got != want:
+            return [f"header column {i + 1} is {got!r}, expected {want!r} "
+                    f"(docs/CSV.md)"]
+    return []
+
+
+def _number(name, text, kind):
+    try:
+        value = kind(text)
+    except ValueError:
+        raise SchemaError(f"{name}: {text!r} is not a number") from None
+    if value < 0:
+        raise SchemaError(f"{name}: {text!r} is negative")
+    return value
+
+
+def typed_row(fields, names=COLUMNS):
+    """A dict of one row's values with numbers as int/float; SchemaError
+    names the first bad field."""
+    if len(fields) != len(names):
+        raise SchemaError(f"{len(fields)} fields, expected {len(names)}")
+    row = dict(zip(names, (f.strip() for f in fields)))
+    for name in INT_COLUMNS:
+        row[name] = _number(name, row[name], int)
+    for name in FLOAT_COLUMNS:
+        row[name] = _number(name, row[name], float)
+    if row["unit"] not in UNITS:
+        raise SchemaError(f"unit: {row['unit']!r} is not one of {', '.join(UNITS)}")
+    if not row["mech"]:
+        raise SchemaError("mech is empty")
+    return row
+
+
+@dataclass(frozen=True)
+class Skip:
+    mech: str
+    variant: str
+    pattern: str
+    size: int
+    reason: str
+
+    def as_dict(self):
+        return {"mech": self.mech, "variant": self.variant, "pattern": self.pattern,
+                "size": self.size, "reason": self.reason}
+
+
+@dataclass
+class CsvBlock:
+    """What one boot's serial log says about its CSV block."""
+    began: bool = False
+    version: int = None
+    run_id: str = None
+    header: list = None
+    rows: list = field(default_factory=list)      # typed dicts, in sequence order
+    seqs: list = field(default_factory=list)      # the @csv number of each row
+    skips: list = field(default_factory=list)
+    end_count: int = None
+    problems: list = field(default_factory=list)  # gaps, bad rows, bad header
+    cases_started: int = 0       # "bench: ..." lines seen
+    running: str = None          # the case started with no row or skip yet
+
+    @property
+    def complete(self):
+        return (self.began and self.end_count is not None and not self.problems
+                and len(self.rows) == self.end_count)
+
+    @property
+    def last_row(self):
+        return self.rows[-1] if self.rows else None
+
+    def cut_short(self, why):
+        """One line for a block that did not end properly."""
+        if not self.began:
+            return f"no CSV block in the serial log: {why}"
+        if self.last_row is None:
+            head = "CSV cut short before the first row"
+        else:
+            head = (f"CSV cut short after row {self.seqs[-1]} "
+                    f"({case_name(self.last_row)})")
+        if self.running:
+            head += f", while running {self.running}"
+        return f"{head}: {why}"
+
+
+def _gaps(seqs):
+    """Missing sequence numbers (a lost serial line each)."""
+    seen = set(seqs)
+    top = max(seqs) if seqs else 0
+    return [n for n in range(1, top + 1) if n not in seen]
+
+
+def _span(numbers):
+    if len(numbers) <= 3:
+        return ", ".join(map(str, numbers))
+    return f"{numbers[0]}, {numbers[1]} ... {numbers[-1]} ({len(numbers)} in all)"
+
+
+def _on_row(block, m, names):
+    seq = int(m.group(1))
+    if seq in block.seqs:
+        block.problems.append(f"row {seq} appears twice")
+        return
+    try:
+        fields = next(csv.reader([m.group(2)]))
+        row = typed_row(fields, names)
+    except (SchemaError, StopIteration) as e:
+        block.problems.append(f"row {seq} is damaged ({e}); treated as lost")
+        return
+    block.rows.append(row)
+    block.seqs.append(seq)
+
+
+def _on_line(block, line):
+    if (m := BEGIN.search(line)):
+        if block.began:
+            block.problems.append("a second @csv-begin in one log")
+            return
+        block.began, block.version = True, int(m.group(1))
+        block.run_id = m.group(2) or None
+        if block.version != FORMAT_VERSION:
+            block.problems.append(f"CSV format version {block.version}, this "
+                                  f"run.py reads version {FORMAT_VERSION}")
+    elif not block.began:
+        return
+    elif (m := HEADER.search(line)):
+        block.header = m.group(1).split(",")
+        block.problems.extend(check_header(block.header))
+    elif (m := SKIP.search(line)):
+        block.skips.append(Skip(m.group(1), m.group(2), m.group(3),
+                                int(m.group(4)), m.group(5)))
+        block.running = None
+    elif (m := END.search(line)):
+        block.end_count = int(m.group(1))
+    elif (m := ROW.search(line)):
+        _on_row(block, m, block.header or COLUMNS)
+        block.running = None
+    elif (m := CASE.search(line)):
+        block.cases_started += 1
+        block.running = f"{m.group(1)}/{m.group(2)} {m.group(3)} {m.group(4)}"
+
+
+def extract(raw):
+    """Parse a serial capture (bytes, str or list of cleaned lines)."""
+    lines = raw if isinstance(raw, list) else seriallog.clean(raw)
+    block = CsvBlock()
+    # The last line without a newline may be cut mid-row: not counted.
+    complete = lines[:-1] if lines and lines[-1] != "" else lines
+    for line in complete:
+        if block.end_count is not None:
+            if BEGIN.search(line):
+                block.problems.append("a second @csv-begin in one log")
+            continue
+        _on_line(block, line)
+    if block.began and block.header is None:
+        block.problems.append("no @csv-header line")
+    gaps = _gaps(block.seqs)
+    if gaps:
+        block.problems.append(f"lost row(s) {_span(gaps)} (sequence gap)")
+    if block.end_count is not None and not gaps and len(block.rows) != block.end_count:
+        block.problems.append(f"@csv-end says {block.end_count} rows, "
+                              f"the log has {len(block.rows)}")
+    return block
+
+
+def extract_file(path):
+    with open(path, "rb") as f:
+        return extract(f.read())
+
+
+# ------------------------------------------------------------ results.csv
+
+def _text(value):
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def write(path, rows, names=COLUMNS):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(names)
+        for row in rows:
+            w.writerow([_text(row[n]) for n in names])
+
+
+def to_text(rows, names=COLUMNS):
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(names)
+    for row in rows:
+        w.writerow([_text(row[n]) for n in names])
+    return buf.getvalue()
+
+
+def read(path):
+    """results.csv -> list of typed rows; SchemaError says what is wrong
+    and where."""
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header is None:
+            raise SchemaError(f"{path}: empty file (no header)")
+        bad = check_header(header)
+        if bad:
+            raise SchemaError(f"{path}: {bad[0]}")
+        rows = []
+        for lineno, fields in enumerate(reader, start=2):
+            if not fields:
+                continue
+            try:
+                rows.append(typed_row(fields, header))
+            except SchemaError as e:
+                raise SchemaError(f"{path}:{lineno}: {e}") from None
+    return rows
+
+
+def group_key(row):
+    """Rows of one boot configuration: (accel, pcid in effect, unit)."""
+    return (row["accel"], row["pcid"], row["unit"])
+
+
+def group_name(key):
+    accel, pcid, unit = key
+    return f"{accel}-pcid{pcid}" + ("-icount" if unit == "instructions" else "")
+
+
+def groups(rows):
+    """{group_key: [rows]} in first-seen order."""
+    out = {}
+    for row in rows:
+        out.setdefault(group_key(row), []).append(row)
+    return out

@@ -1,0 +1,332 @@
+"""plots - figures from results.csv (matplotlib, Agg backend; PNG and SVG).
+
+One set of figures per boot configuration (accel, PCID in effect, unit), so
+rows measured under different conditions never share an axis:
+  latency-<cfg>    pingpong p50 vs message size, log-log, one line per
+                   mechanism/variant; bars span min..p90; floors marked
+  bandwidth-<cfg>  stream MB/s vs message size
+  smallmsg-<cfg>   every mechanism's smallest-size pingpong p50 as a bar,
+                   with the null syscall, yield and address-space switch
+                   floors as horizontal lines
+  events-<cfg>     kernel events per round trip at one size, stacked
+                   (syscalls, switches, AS switches, TLB flushes, wakeups),
+                   and kernel-copied bytes per round trip beside it
+"""
+import os
+
+from . import csvframe
+
+FIG_DPI = 110
+LINE_FLOORS = (("floor-syscall", "null syscall"), ("floor-yield", "thread yield"),
+               ("floor-as-switch", "AS switch (yield)"))
+EVENTS = (("syscalls_per_op", "syscalls"), ("switches_per_op", "context switches"),
+          ("as_switches_per_op", "AS switches"), ("tlb_flushes_per_op", "TLB flushes"),
+          ("wakeups_per_op", "wakeups"))
+MARKERS = "osD^v<>phX*"
+
+
+class PlotError(Exception):
+    pass
+
+
+def _pyplot():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def human_size(n):
+    for unit, shift in (("M", 20), ("K", 10)):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return f"{n >> shift}{unit}"
+    return str(n)
+
+
+def xpos(size):
+    """Size 0 has no place on a log axis: it is drawn at 1 and labelled 0."""
+    return size if size > 0 else 1
+
+
+def unit_label(unit):
+    return {"cycles": "TSC cycles", "instructions": "guest instructions (icount)",
+            "ns": "ns"}.get(unit, unit)
+
+
+def dedupe(rows, warn):
+    """One row per (mech, variant, pattern, size) within a group; a second
+    boot with the same accel and PCID in effect is reported and left out."""
+    seen, out = set(), []
+    for row in rows:
+        key = (row["mech"], row["variant"], row["pattern"], row["size"])
+        if key in seen:
+            warn(f"duplicate row {csvframe.case_name(row)} (two boots with the "
+                 "same accel and PCID in effect); plotting the first")
+            continue
+        seen.add(key)
+        out.append(row)
+    return out
+
+
+def by_label(rows, pattern):
+    out = {}
+    for row in rows:
+        if row["pattern"] == pattern and not csvframe.is_floor(row):
+            out.setdefault(csvframe.label(row), []).append(row)
+    for series in out.values():
+        series.sort(key=lambda r: r["size"])
+    return out
+
+
+def floor_p50(rows, mech):
+    for row in rows:
+        if row["mech"] == mech:
+            return row["p50"]
+    return None
+
+
+def _size_axis(ax, sizes):
+    ax.set_xscale("log", base=2)
+    sizes = sorted(set(sizes))
+    ax.set_xticks([xpos(s) for s in sizes])
+    ax.set_xticklabels([human_size(s) for s in sizes])
+    ax.minorticks_off()
+    ax.set_xlabel("message size (bytes)")
+
+
+def _style(i):
+    return {"marker": MARKERS[i % len(MARKERS)], "color": f"C{i % 10}"}
+
+
+def palette(rows):
+    """{mech/variant: index}: one color and marker per mechanism in every
+    figure of a configuration, whatever subset a figure shows."""
+    out = {}
+    for row in rows:
+        if not csvframe.is_floor(row):
+            out.setdefault(csvframe.label(row), len(out))
+    return out
+
+
+def _save(fig, base):
+    files = []
+    for ext in ("png", "svg"):
+        path = f"{base}.{ext}"
+        fig.savefig(path, dpi=FIG_DPI, bbox_inches="tight")
+        files.append(path)
+    return files
+
+
+def _floor_lines(ax, rows, xmax):
+    for i, (mech, name) in enumerate(LINE_FLOORS):
+        v = floor_p50(rows, mech)
+        if v:
+            ax.axhline(v, color="0.35", linestyle=(0, (4, 2 + 2 * i)), linewidth=1)
+            ax.text(xmax, v, f" {name} {v:,}", va="bottom", ha="right",
+                    fontsize=7, color="0.25")
+
+
+def latency(plt, rows, title, base):
+    series = by_label(rows, "pingpong")
+    if not series:
+        return []
+    unit = rows[0]["unit"]
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    sizes = [r["size"] for s in series.values() for r in s]
+    idx = palette(rows)
+    for name, s in series.items():
+        x = [xpos(r["size"]) for r in s]
+        y = [r["p50"] for r in s]
+        err = [[r["p50"] - r["min"] for r in s], [r["p90"] - r["p50"] for r in s]]
+        ax.errorbar(x, y, yerr=err, label=name, capsize=3, linewidth=1.4,
+                    **_style(idx[name]))
+    mem = sorted((r for r in rows if r["mech"] == "floor-memcpy"), key=lambda r: r["size"])
+    if mem:
+        ax.plot([xpos(r["size"]) for r in mem], [r["p50"] for r in mem], color="0.5",
+                linestyle=":", marker=".", label="floor: user memcpy (one way)")
+        sizes += [r["size"] for r in mem]
+    ax.set_yscale("log")
+    _size_axis(ax, sizes)
+    _floor_lines(ax, rows, xpos(max(sizes)))
+    ax.set_ylabel(f"round trip, p50 ({unit_label(unit)})")
+    ax.set_title(f"Ping-pong latency - {title}\n(points: p50; bars: min to p90)",
+                 fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    files = _save(fig, base)
+    plt.close(fig)
+    return files
+
+
+def bandwidth(plt, rows, title, base):
+    series = by_label(rows, "stream")
+    series = {k: [r for r in s if r["size"] > 0] for k, s in series.items()}
+    series = {k: s for k, s in series.items() if s}
+    if not series:
+        return []
+    unit = rows[0]["unit"]
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    sizes = []
+    idx = palette(rows)
+    for name, s in series.items():
+        ax.plot([r["size"] for r in s], [max(r["mbps"], 1e-3) for r in s], label=name,
+                linewidth=1.4, **_style(idx[name]))
+        sizes += [r["size"] for r in s]
+    ax.set_yscale("log")
+    _size_axis(ax, sizes)
+    clock = "icount virtual time, 1 instruction = 1 ns" if unit == "instructions" \
+        else "guest TSC time"
+    ax.set_ylabel(f"stream bandwidth (MB/s, {clock})")
+    ax.set_title(f"One-way stream bandwidth - {title}\n(all sends, then one ack; "
+                 "the ack is included)", fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    files = _save(fig, base)
+    plt.close(fig)
+    return files
+
+
+def smallest_pingpong(rows):
+    """{label: row} of each mechanism's smallest-size pingpong row."""
+    return {name: s[0] for name, s in by_label(rows, "pingpong").items()}
+
+
+def small_messages(plt, rows, title, base):
+    small = smallest_pingpong(rows)
+    if not small:
+        return []
+    unit = rows[0]["unit"]
+    fig, ax = plt.subplots(figsize=(max(6, 1 + 0.9 * len(small)), 5))
+    names = list(small)
+    values = [small[n]["p50"] for n in names]
+    idx = palette(rows)
+    bars = ax.bar(range(len(names)), values, color=[f"C{idx[n] % 10}" for n in names])
+    for bar, n in zip(bars, names):
+        ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(),
+                f"{small[n]['p50']:,}\n{human_size(small[n]['size'])} B",
+                ha="center", va="bottom", fontsize=7)
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
+    ax.set_yscale("log")
+    floors = [v for v in (floor_p50(rows, m) for m, _ in LINE_FLOORS) if v]
+    low = min([v for v in values if v > 0] + floors or [1])
+    ax.set_ylim(max(low / 3, 0.5), max(values + floors + [1]) * 6)
+    for i, (mech, name) in enumerate(LINE_FLOORS):
+        v = floor_p50(rows, mech)
+        if v:
+            ax.axhline(v, color="black", linestyle=("--", "-.", ":")[i], linewidth=1.2,
+                       label=f"floor, {name}: {v:,}")
+    ax.set_ylabel(f"round trip at the smallest size, p50 ({unit_label(unit)})")
+    ax.set_title(f"Small messages against the floors - {title}", fontsize=10)
+    ax.grid(True, axis="y", which="major", alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, loc="upper left")
+    files = _save(fig, base)
+    plt.close(fig)
+    return files
+
+
+def event_size(rows):
+    """The size most pingpong mechanisms have (smallest non-zero on a tie)."""
+    count = {}
+    for name, s in by_label(rows, "pingpong").items():
+        for r in s:
+            count[r["size"]] = count.get(r["size"], 0) + 1
+    if not count:
+        return None
+    return min(count, key=lambda size: (-count[size], size == 0, size))
+
+
+def event_rows(rows, size):
+    """[(tick label, row)]: the floors with events, then every mechanism at
+    `size` (or at its smallest size when it has no row at `size`)."""
+    out = []
+    for mech, _ in LINE_FLOORS:
+        for r in rows:
+            if r["mech"] == mech:
+                out.append((mech, r))
+                break
+    for name, s in by_label(rows, "pingpong").items():
+        row = next((r for r in s if r["size"] == size), s[0])
+        out.append((name if row["size"] == size else f"{name} ({human_size(row['size'])} B)", row))
+    return out
+
+
+def events(plt, rows, title, base):
+    size = event_size(rows)
+    if size is None:
+        return []
+    items = event_rows(rows, size)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(max(9, 2 + 1.2 * len(items)), 5.5),
+                                  gridspec_kw={"width_ratios": [3, 2]})
+    x = range(len(items))
+    bottom = [0.0] * len(items)
+    for i, (col, name) in enumerate(EVENTS):
+        vals = [r[col] for _, r in items]
+        ax.bar(x, vals, bottom=bottom, label=name, color=f"C{i}")
+        bottom = [b + v for b, v in zip(bottom, vals)]
+    for a in (ax, ax2):
+        a.set_xticks(list(x))
+        a.set_xticklabels([n for n, _ in items], rotation=35, ha="right", fontsize=7)
+        a.grid(True, axis="y", alpha=0.3)
+    ax.set_ylabel("kernel events per operation (round trip)")
+    ax.set_title(f"Kernel events per round trip, {human_size(size)} B - {title}",
+                 fontsize=10)
+    ax.legend(fontsize=7)
+    ax2.bar(x, [r["kcopy_bytes_per_op"] for _, r in items], color="C5")
+    ax2.set_ylabel("bytes copied by the kernel per round trip")
+    ax2.set_title("Kernel copies", fontsize=10)
+    fig.tight_layout()
+    files = _save(fig, base)
+    plt.close(fig)
+    return files
+
+
+def draw_run(outdir, rows, warn=None):
+    """Every figure for every configuration in rows; returns the files."""
+    warn = warn or (lambda msg: None)
+    if not rows:
+        raise PlotError("no rows to plot")
+    plt = _pyplot()
+    files = []
+    for key, group in csvframe.groups(rows).items():
+        group = dedupe(group, warn)
+        name = csvframe.group_name(key)
+        accel, pcid, unit = key
+        title = f"{accel.upper()}, PCID {pcid}" + (", icount" if unit == "instructions" else "")
+        for kind, fn in (("latency", latency), ("bandwidth", bandwidth),
+                         ("smallmsg", small_messages), ("events", events)):
+            files += fn(plt, group, title, os.path.join(outdir, f"{kind}-{name}"))
+    return files
+
+
+# ---------------------------------------------------------------- command
+
+def add_options(p):
+    p.add_argument("path", metavar="RUN_DIR", help="a run dir with results.csv")
+    p.add_argument("--out", metavar="DIR", help="write the figures here (default RUN_DIR)")
+    p.add_argument("--no-install", action="store_true",
+                   help="never install missing packages; print the command instead")
+
+
+def cmd_plot(args, prog):
+    from . import cli
+    path = args.path
+    csv_path = os.path.join(path, "results.csv") if os.path.isdir(path) else path
+    if not os.path.isfile(csv_path):
+        raise cli.EnvError(f"{csv_path}: no such file; make one with ./run.py sweep "
+                           f"(or ./run.py parse LOG --csv {csv_path})")
+    try:
+        rows = csvframe.read(csv_path)
+    except csvframe.SchemaError as e:
+        raise cli.EnvError(str(e)) from None
+    if not rows:
+        raise cli.EnvError(f"{csv_path}: header only, no rows to plot")
+    cli.stage_deps(args, prog, ["plot"], f"./run.py plot {path}")
+    out = args.out or os.path.dirname(os.path.abspath(csv_path))
+    os.makedirs(out, exist_ok=True)
+    files = draw_run(out, rows, prog.say)
+    rel = os.path.relpath(out)
+    prog.say(f"{len(files)} files in {out if rel.startswith('..') else rel}: " +
+             ", ".join(sorted({os.path.basename(f).rsplit('.', 1)[0] for f in files})))
+    return 0

@@ -1,0 +1,175 @@
+"""registry - which IPC mechanisms this source tree registers, read from
+ipc/user/registry.c and the descriptors it names (no build needed).
+
+Used for an *estimate* only: how many cases a sweep will run (progress and
+time left), which mechanism a test may pick, and a clear message for a
+mistyped --mech.  The guest is the authority; its "bench: ..." lines and CSV
+rows are what counts.  A descriptor this reader cannot follow is reported
+with unknown limits, never guessed as absent.
+"""
+import ast
+import glob
+import os
+import re
+from dataclasses import dataclass
+
+REGISTRY = os.path.join("ipc", "user", "registry.c")
+# driver.c's lists (bench/driver.c: default_sizes, empty_only).
+DEFAULT_SIZES = (8, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576)
+PATTERNS = ("pingpong", "stream", "call")
+
+ROW = re.compile(r"^\s*&(ipc_\w+)\s*,", re.M)
+ARRAY = re.compile(r"mechanisms\[\]\s*=\s*\{(.*?)\};", re.S)
+DEFINE = re.compile(r"^\s*#\s*define\s+(\w+)\s+(.+?)\s*(?:/\*.*)?$", re.M)
+
+
+@dataclass(frozen=True)
+class Mech:
+    name: str
+    variants: tuple          # ("",) when the mechanism has none
+    caps: frozenset          # {"STREAM", "CALL", ...}
+    max_msg: int = None      # None: could not be read
+
+
+def _strip_comments(text):
+    return re.sub(r"/\*.*?\*/|//[^\n]*", " ", text, flags=re.S)
+
+
+def _sources(repo):
+    files = sorted(glob.glob(os.path.join(repo, "ipc", "user", "*.[ch]")))
+    files += sorted(glob.glob(os.path.join(repo, "common", "*.h")))
+    out = {}
+    for path in files:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                out[path] = _strip_comments(f.read())
+        except OSError:
+            pass
+    return out
+
+
+def _eval_int(expr, defines, depth=0):
+    """A C integer constant expression of literals, macros, + - * << >> and
+    parentheses; None when it is anything else."""
+    if depth > 8:
+        return None
+    expr = re.sub(r"\(\s*(?:u?int\d+_t|unsigned(?: long)*|long|size_t)\s*\)", "", expr)
+    expr = re.sub(r"\b(0x[0-9a-fA-F]+|\d+)[uUlL]+\b", r"\1", expr)
+
+    def sub(m):
+        name = m.group(0)
+        if name not in defines:
+            raise KeyError(name)
+        value = _eval_int(defines[name], defines, depth + 1)
+        if value is None:
+            raise KeyError(name)
+        return str(value)
+    try:
+        expr = re.sub(r"\b[A-Za-z_]\w*\b", sub, expr)
+        tree = ast.parse(expr.strip(), mode="eval")
+    except (KeyError, SyntaxError):
+        return None
+    allowed = (ast.Expression, ast.BinOp, ast.Constant, ast.Add, ast.Sub,
+               ast.Mult, ast.LShift, ast.RShift, ast.FloorDiv, ast.Div)
+    if not all(isinstance(n, allowed) for n in ast.walk(tree)):
+        return None
+    try:
+        value = eval(compile(tree, "<max_msg>", "eval"), {"__builtins__": {}})
+    except (ArithmeticError, ValueError):
+        return None
+    return int(value)
+
+
+def _field(body, name):
+    m = re.search(rf"\.{name}\s*=\s*([^,]+?)\s*,\s*(?=\.|$)", body, re.S)
+    return m.group(1).strip() if m else None
+
+
+def _variants(ref, texts):
+    if ref in (None, "0", "NULL"):
+        return ("",)
+    for text in texts.values():
+        m = re.search(rf"\b{re.escape(ref)}\s*\[\s*\]\s*=\s*\{{(.*?)\}}", text, re.S)
+        if m:
+            names = tuple(re.findall(r'"([^"]*)"', m.group(1)))
+            return names or ("",)
+    return ("",)
+
+
+def _descriptor(symbol, texts, defines):
+    pat = re.compile(rf"struct\s+ipc_mech\s+{symbol}\s*=\s*\{{(.*?)\}};", re.S)
+    for text in texts.values():
+        m = pat.search(text)
+        if not m:
+            continue
+        body = m.group(1) + ","
+        name = _field(body, "name")
+        caps = _field(body, "caps") or ""
+        max_msg = _field(body, "max_msg")
+        return Mech(name=name.strip('"') if name else symbol[4:].replace("_", "-"),
+                    variants=_variants(_field(body, "variants"), texts),
+                    caps=frozenset(re.findall(r"IPC_CAP_(\w+)", caps)),
+                    max_msg=_eval_int(max_msg, defines) if max_msg else None)
+    return None
+
+
+def mechanisms(repo):
+    """The registered mechanisms in registry order; [] when the registry
+    cannot be read."""
+    texts = _sources(repo)
+    reg = texts.get(os.path.join(repo, REGISTRY))
+    if reg is None:
+        return []
+    m = ARRAY.search(reg)
+    if not m:
+        return []
+    defines = {}
+    for text in texts.values():
+        for name, value in DEFINE.findall(text):
+            defines.setdefault(name, value)
+    out = []
+    for symbol in ROW.findall(m.group(1)):
+        mech = _descriptor(symbol, texts, defines)
+        out.append(mech or Mech(symbol[4:].replace("_", "-"), ("",), frozenset()))
+    return out
+
+
+def _size(text):
+    m = re.match(r"^(\d+)([KkMm]?)$", text)
+    return int(m.group(1)) << {"": 0, "k": 10, "m": 20}[m.group(2).lower()]
+
+
+def _cases_for(mech, patterns, sizes):
+    n = 0
+    for pattern in patterns:
+        if pattern == "call" and "CALL" not in mech.caps:
+            continue
+        if mech.max_msg == 0:
+            mine = (0,)             # its only size, whatever the list says
+        else:
+            mine = DEFAULT_SIZES if sizes is None else sizes
+        for size in mine:
+            if mech.max_msg is not None and size > mech.max_msg:
+                continue
+            if size == 0 and "STREAM" in mech.caps:
+                continue
+            n += 1
+    return n * len(mech.variants)
+
+
+def expected_cases(mechs, settings):
+    """How many 'bench:' cases a boot with these presets.Settings runs."""
+    wanted = settings.mech.split(",") if settings.mech else None
+    patterns = settings.patterns.split(",") if settings.patterns else PATTERNS
+    sizes = [_size(s) for s in settings.sizes.split(",")] if settings.sizes else None
+    return sum(_cases_for(m, patterns, sizes) for m in mechs
+               if wanted is None or m.name in wanted)
+
+
+def unknown_names(mechs, settings):
+    """--mech names that no registered mechanism (and no floor) has."""
+    if not settings.mech or not mechs:
+        return []
+    have = {m.name for m in mechs}
+    return [n for n in settings.mech.split(",")
+            if n not in have and not n.startswith("floor")]
