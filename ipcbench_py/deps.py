@@ -40,6 +40,7 @@ def requirements(env=None):
         Requirement("qemu-system-x86_64", "exe", "qemu", "run"),
         Requirement("OVMF firmware", "ovmf", "ovmf", "run"),
         Requirement("pytest", "module", "pytest", "test"),
+        Requirement("bochs", "exe", "bochs", "test"),   # PCID path on Bochs CPU models
         Requirement("matplotlib", "module", "matplotlib", "plot"),
     ]
 

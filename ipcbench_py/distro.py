@@ -14,25 +14,25 @@ PACKAGES = {
         "compiler": "build-essential", "gnu-efi": "gnu-efi",
         "qemu": "qemu-system-x86", "ovmf": "ovmf", "mtools": "mtools",
         "dosfstools": "dosfstools", "matplotlib": "python3-matplotlib",
-        "pytest": "python3-pytest",
+        "pytest": "python3-pytest", "bochs": "bochs bochsbios vgabios bochs-term",
     },
     "fedora": {
         "compiler": "gcc make binutils", "gnu-efi": "gnu-efi-devel",
         "qemu": "qemu-system-x86", "ovmf": "edk2-ovmf", "mtools": "mtools",
         "dosfstools": "dosfstools", "matplotlib": "python3-matplotlib",
-        "pytest": "python3-pytest",
+        "pytest": "python3-pytest", "bochs": "bochs",
     },
     "arch": {
         "compiler": "base-devel", "gnu-efi": "gnu-efi",
         "qemu": "qemu-system-x86", "ovmf": "edk2-ovmf", "mtools": "mtools",
         "dosfstools": "dosfstools", "matplotlib": "python-matplotlib",
-        "pytest": "python-pytest",
+        "pytest": "python-pytest", "bochs": "bochs",
     },
     "suse": {
         "compiler": "gcc make binutils", "gnu-efi": "gnu-efi",
         "qemu": "qemu-x86", "ovmf": "qemu-ovmf-x86_64", "mtools": "mtools",
         "dosfstools": "dosfstools", "matplotlib": "python3-matplotlib",
-        "pytest": "python3-pytest",
+        "pytest": "python3-pytest", "bochs": "bochs",
     },
 }
 

@@ -10,6 +10,7 @@
  */
 #include "kernel/power.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/tlb.h"
 #include "kernel/console/console.h"
 #include "common/boot_info.h"
 
@@ -36,7 +37,7 @@ efi_shutdown(int success)
 {
 	if (!runtime_services || !runtime_cr3)
 		return;
-	__asm__ volatile("mov %0, %%cr3" :: "r"(runtime_cr3) : "memory");
+	tlb_load_kernel_root(runtime_cr3);
 	efi_reset_system_fn reset =
 		*(efi_reset_system_fn *)(runtime_services + EFI_RT_RESET_SYSTEM_OFFSET);
 	/* EFI_SUCCESS or EFI_ABORTED (high bit | 21) as the reset status. */

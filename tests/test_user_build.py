@@ -96,9 +96,10 @@ def load(path):
 
 
 def program_names():
-    """What user/user.mk builds: every user/progs/NAME.c and NAME/ directory."""
+    """What user/user.mk builds: every user/progs/NAME.c and NAME/ directory,
+    and the benchmark harness bench/ as the program "bench"."""
     progs = os.path.join(REPO, "user", "progs")
-    names = set()
+    names = {"bench"}
     for entry in os.listdir(progs):
         path = os.path.join(progs, entry)
         if os.path.isdir(path):

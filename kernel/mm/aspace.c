@@ -41,18 +41,38 @@ pte_prot(unsigned prot)
 	return pte;
 }
 
+/* Unmapped frames wait on a list threaded through the frames themselves
+ * (through the direct map) until the TLB no longer holds them. */
 static void
-free_anon_frame(void *ctx, uint64_t va, uint64_t pa)
+defer_anon_frame(void *ctx, uint64_t va, uint64_t pa)
 {
-	frames_free(pa, 1);
+	uint64_t *head = ctx;
+
+	*(uint64_t *)phys_to_virt(pa) = *head;
+	*head = pa;
 }
 
-/* Removes a region's pages; frees anonymous frames, drops shm references. */
+static void
+free_deferred(uint64_t head)
+{
+	while (head) {
+		uint64_t next = *(uint64_t *)phys_to_virt(head);
+		frames_free(head, 1);
+		head = next;
+	}
+}
+
+/* Removes a region's pages; frees anonymous frames, drops shm references.
+ * Order matters: unmap, invalidate, and only then let the frames be reused,
+ * so no stale translation can ever reach a frame with a new owner. */
 static void
 region_teardown(struct aspace *as, struct vma *v)
 {
-	pt_unmap(kvm_env(), as->root, v->start, v->len, v->shm ? 0 : free_anon_frame, 0);
+	uint64_t deferred = 0;
+
+	pt_unmap(kvm_env(), as->root, v->start, v->len, v->shm ? 0 : defer_anon_frame, &deferred);
 	tlb_invalidate_range(&as->asid, v->start, v->len / PAGE_SIZE);
+	free_deferred(deferred);
 	if (v->shm)
 		shm_put(v->shm);
 	kfree(v);
@@ -125,7 +145,10 @@ map_fresh_frames(struct aspace *as, uint64_t va, uint64_t len, unsigned prot)
 		if (!pa || pt_map(kvm_env(), as->root, va + off, pa, PAGE_SIZE, pte_prot(prot), 0)) {
 			if (pa)
 				frames_free(pa, 1);
-			pt_unmap(kvm_env(), as->root, va, off, free_anon_frame, 0);
+			uint64_t deferred = 0;
+			pt_unmap(kvm_env(), as->root, va, off, defer_anon_frame, &deferred);
+			tlb_invalidate_range(&as->asid, va, off / PAGE_SIZE);
+			free_deferred(deferred);
 			return -ENOMEM;
 		}
 	}
