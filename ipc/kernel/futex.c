@@ -103,17 +103,6 @@ dequeue(struct futex_waiter *w)
 	}
 }
 
-/* Converts a relative timeout to sleep_until's deadline (0 = none). */
-static uint64_t
-deadline_of(uint64_t timeout_ns)
-{
-	uint64_t now = clock_ns();
-
-	if (timeout_ns == IPC_TIMEOUT_FOREVER || now + timeout_ns < now)
-		return 0;
-	return now + timeout_ns;
-}
-
 /*
  * futex_lock held, w enqueued: sleeps until woken, the deadline or a kill.
  * Returns 0, -ETIMEDOUT or -EINTR; on return w is off the list either way
@@ -160,7 +149,7 @@ futex_wait(uint64_t uaddr, uint32_t expected, uint64_t timeout_ns)
 		r = -ETIMEDOUT;         /* "do not block": the wait ends at once */
 	if (!r) {
 		enqueue(&w);
-		r = wait_queued(&w, deadline_of(timeout_ns));
+		r = wait_queued(&w, sleep_deadline(timeout_ns));
 	}
 	spin_unlock(&futex_lock);
 	return r;

@@ -126,17 +126,6 @@ no_reader_left(const struct pipe *p)
 	return p->readopen == 0 && (p->had_reader || p->released);
 }
 
-/* sleep_until's deadline for a relative timeout: 0 means none. */
-static uint64_t
-deadline_of(uint64_t timeout_ns)
-{
-	uint64_t now = clock_ns();
-
-	if (timeout_ns == IPC_TIMEOUT_FOREVER || now + timeout_ns < now)
-		return 0;
-	return now + timeout_ns;
-}
-
 /*
  * One wait of a read or write loop, p->lock held.  Returns 0 when woken
  * (the caller re-checks its condition: a wakeup is a hint, not a promise),
@@ -189,7 +178,7 @@ static long
 pipe_read(struct file *f, uint64_t ubuf, uint64_t len, uint64_t timeout_ns)
 {
 	struct pipe *p = f->obj;
-	uint64_t deadline = deadline_of(timeout_ns);
+	uint64_t deadline = sleep_deadline(timeout_ns);
 	long r;
 
 	spin_lock(&p->lock);
@@ -224,7 +213,7 @@ static long
 pipe_write(struct file *f, uint64_t ubuf, uint64_t len, uint64_t timeout_ns)
 {
 	struct pipe *p = f->obj;
-	uint64_t deadline = deadline_of(timeout_ns), done = 0;
+	uint64_t deadline = sleep_deadline(timeout_ns), done = 0;
 	int err = 0;
 
 	spin_lock(&p->lock);

@@ -168,17 +168,6 @@ sem_create(int64_t initial, int owner_pid)
 	return id;
 }
 
-/* Absolute deadline for a relative timeout; 0 means none (forever). */
-static uint64_t
-deadline_of(uint64_t timeout_ns)
-{
-	uint64_t now = clock_ns();
-
-	if (timeout_ns == IPC_TIMEOUT_FOREVER || now + timeout_ns < now)
-		return 0;
-	return now + timeout_ns;
-}
-
 /*
  * Sleeps until w is granted or removed, the deadline passes or the thread
  * is killed; sem_lock held on entry and exit.  No wakeup is lost: V and
@@ -216,7 +205,7 @@ wait_for_unit(struct sem *s, struct sem_waiter *w, int64_t id, uint64_t deadline
 long
 sem_p(int64_t id, uint64_t timeout_ns)
 {
-	uint64_t deadline = deadline_of(timeout_ns);
+	uint64_t deadline = sleep_deadline(timeout_ns);
 	struct sem_waiter w;
 	long r;
 

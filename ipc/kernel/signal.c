@@ -245,22 +245,11 @@ signal_pending(void)
 		~__atomic_load_n(&s->mask, __ATOMIC_RELAXED)) != 0;
 }
 
-/* Absolute deadline for sleep_until: 0 means none. */
-static uint64_t
-deadline_of(uint64_t timeout_ns)
-{
-	uint64_t now = clock_ns();
-
-	if (timeout_ns == IPC_TIMEOUT_FOREVER || now + timeout_ns < now)
-		return 0;
-	return now + timeout_ns;
-}
-
 long
 signal_wait(uint64_t timeout_ns)
 {
 	struct sig_state *s = state_get(current_proc());
-	uint64_t deadline = deadline_of(timeout_ns);
+	uint64_t deadline = sleep_deadline(timeout_ns);
 	long r = 0;
 
 	if (!s)

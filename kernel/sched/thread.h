@@ -63,6 +63,9 @@ void sleep(void *chan, struct spinlock *lk);
  * if the deadline passed, 0 if woken by wakeup() or kill. */
 int sleep_until(void *chan, struct spinlock *lk, uint64_t deadline_ns);
 void wakeup(void *chan);
+/* sleep_until's deadline for a relative timeout: 0 (none) for
+ * IPC_TIMEOUT_FOREVER or a timeout so long the clock would wrap. */
+uint64_t sleep_deadline(uint64_t timeout_ns);
 /* Sleeps the calling thread for ms milliseconds (timer-tick resolution). */
 void sleep_ms_kernel(unsigned ms);
 

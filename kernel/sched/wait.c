@@ -10,6 +10,7 @@
 #include "kernel/time/clock.h"
 #include "kernel/stats/counters.h"
 #include "kernel/panic.h"
+#include "common/syscall_abi.h"
 
 #define WAIT_BUCKETS 64
 
@@ -142,4 +143,14 @@ sleep_ms_kernel(unsigned ms)
 	while (clock_ns() < deadline)
 		sleep_until(current_thread(), &nap_lock, deadline);
 	spin_unlock(&nap_lock);
+}
+
+uint64_t
+sleep_deadline(uint64_t timeout_ns)
+{
+	uint64_t now = clock_ns();
+
+	if (timeout_ns == IPC_TIMEOUT_FOREVER || now + timeout_ns < now)
+		return 0;
+	return now + timeout_ns;
 }

@@ -17,6 +17,13 @@ struct ktest {
 };
 
 void ktest_check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* ktest_proc.c: user programs as children of the kernel process.
+ * ktest_spawn returns the pid or -errno; ktest_wait the exit status, or -1
+ * for a bad pid; ktest_run both (a spawn error comes back as -errno). */
+int ktest_spawn(const char *name, const char *arg);
+int ktest_wait(int pid);
+int ktest_run(const char *name, const char *arg);
+
 /* Runs every selected test; returns the number of failed checks. */
 int ktest_run_selected(const struct plan *p);
 

@@ -29,14 +29,10 @@ hypervisor_name(char out[13])
 void
 test_floors(void)
 {
-	static const char arg[] = "floors iters=500 warmup=50 sizes=64,4096";
 	char hv[13];
-	int status = -1;
 
 	hypervisor_name(hv);
 	kprintf("floors: hypervisor '%s', %s; unit TSC cycles\n", hv, tlb_mode_reason());
-	int pid = proc_spawn("bench", arg, sizeof arg - 1, &kernel_proc);
-	if (pid > 0)
-		proc_wait(&kernel_proc, pid, &status);
+	int status = ktest_run("bench", "floors iters=500 warmup=50 sizes=64,4096");
 	ktest_check(status == 0, "floors: null syscall, yield, address-space switch and memcpy floors printed");
 }

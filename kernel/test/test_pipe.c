@@ -10,13 +10,10 @@
 static void
 run_row(const char *prog, const char *arg, const char *question)
 {
-	int status = -1;
-	int pid = proc_spawn(prog, arg, strlen(arg), &kernel_proc);
+	int status = ktest_run(prog, arg);
 
-	if (pid > 0 && proc_wait(&kernel_proc, pid, &status) != pid)
-		status = -1;
-	ktest_check(pid > 0 && status == 0, "pipe: %s (%s%s%s: status %d)", question, prog,
-		    *arg ? " " : "", arg, pid > 0 ? status : pid);
+	ktest_check(status == 0, "pipe: %s (%s%s%s: status %d)", question, prog,
+		    *arg ? " " : "", arg, status);
 	ktest_check(pipe_live_count() == 0, "pipe: no pipe is left after %s%s%s (%u)", prog,
 		    *arg ? " " : "", arg, pipe_live_count());
 }

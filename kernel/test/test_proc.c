@@ -15,26 +15,6 @@
 static uint64_t baseline_frames;
 static struct heap_stats baseline_heap;
 
-static int
-spawn(const char *name, const char *arg)
-{
-	return proc_spawn(name, arg, strlen(arg), &kernel_proc);
-}
-
-static int
-wait_for(int pid)
-{
-	int status = -1;
-	return proc_wait(&kernel_proc, pid, &status) == pid ? status : -1;
-}
-
-static int
-run(const char *name, const char *arg)
-{
-	int pid = spawn(name, arg);
-	return pid > 0 ? wait_for(pid) : pid;
-}
-
 void
 test_leak_baseline(void)
 {
@@ -49,8 +29,8 @@ test_proc_basic(void)
 {
 	char big[USER_ARG_MAX + 1];
 
-	ktest_check(run("hello", "from the kernel") == 7, "proc: hello runs in ring 3 and exits with status 7");
-	ktest_check(spawn("no-such-program", "") == -ENOENT, "proc: spawning an unknown program fails with -ENOENT");
+	ktest_check(ktest_run("hello", "from the kernel") == 7, "proc: hello runs in ring 3 and exits with status 7");
+	ktest_check(ktest_spawn("no-such-program", "") == -ENOENT, "proc: spawning an unknown program fails with -ENOENT");
 	memset(big, 'x', sizeof big);
 	ktest_check(proc_spawn("hello", big, sizeof big, &kernel_proc) == -E2BIG,
 		    "proc: an argument longer than %u bytes fails with -E2BIG", USER_ARG_MAX);
@@ -63,24 +43,24 @@ test_proc_isolation(void)
 	int pids[3], ok = 1;
 
 	for (int i = 0; i < 3; i++)
-		pids[i] = spawn("t_private", (const char[]){ (char)('1' + i), 0 });
+		pids[i] = ktest_spawn("t_private", (const char[]){ (char)('1' + i), 0 });
 	for (int i = 0; i < 3; i++)
-		ok &= pids[i] > 0 && wait_for(pids[i]) == 0;
+		ok &= pids[i] > 0 && ktest_wait(pids[i]) == 0;
 	ktest_check(ok, "isolation: three processes keep different data at the same addresses");
 
-	int target = spawn("t_target", "");
+	int target = ktest_spawn("t_target", "");
 	char addr[24];
 	snformat(addr, sizeof addr, "%lx", (unsigned long)USER_MAP_BASE);
-	int peek_status = run("t_peek", addr);
+	int peek_status = ktest_run("t_peek", addr);
 	ktest_check((peek_status & WAIT_KILLED) && (peek_status & 0xff) == 14,
 		    "isolation: reading another process's page faults and kills the reader (status %x)", peek_status);
-	ktest_check(target > 0 && wait_for(target) == 0, "isolation: the other process goes on, its page untouched");
+	ktest_check(target > 0 && ktest_wait(target) == 0, "isolation: the other process goes on, its page untouched");
 }
 
 void
 test_proc_badargs(void)
 {
-	ktest_check(run("t_badptr", "") == 0, "syscalls: every bad pointer, length and id returned an error");
+	ktest_check(ktest_run("t_badptr", "") == 0, "syscalls: every bad pointer, length and id returned an error");
 }
 
 void
@@ -92,9 +72,9 @@ test_proc_preempt(void)
 
 	for (int i = 0; i < 2; i++) {
 		snformat(arg[i], sizeof arg[i], "%ld %d", (long)handle, i);
-		pids[i] = spawn("t_spin", arg[i]);
+		pids[i] = ktest_spawn("t_spin", arg[i]);
 	}
-	int s0 = wait_for(pids[0]), s1 = wait_for(pids[1]);
+	int s0 = ktest_wait(pids[0]), s1 = ktest_wait(pids[1]);
 	ktest_check(handle > 0 && s0 == 0 && s1 == 0,
 		    "preempt: two CPU-bound processes that never yield both progress (exit statuses %d, %d)", s0, s1);
 	shm_destroy(handle);
@@ -103,7 +83,7 @@ test_proc_preempt(void)
 void
 test_proc_kill(void)
 {
-	int pid = spawn("t_sleeper", "");
+	int pid = ktest_spawn("t_sleeper", "");
 	uint64_t t0 = clock_ns();
 	int status;
 
@@ -111,7 +91,7 @@ test_proc_kill(void)
 	yield();
 	sleep_ms_kernel(20);
 	ktest_check(proc_kill(pid) == 0, "kill: proc_kill accepts a live process");
-	status = wait_for(pid);
+	status = ktest_wait(pid);
 	ktest_check(status == WAIT_KILLED, "kill: the sleeping process wakes and dies (status %x)", status);
 	ktest_check(clock_ns() - t0 < 5000000000ull, "kill: it died long before its 60 s sleep would end");
 	ktest_check(proc_kill(pid) == -ESRCH, "kill: a reaped pid is gone (-ESRCH)");
@@ -120,8 +100,8 @@ test_proc_kill(void)
 void
 test_proc_threads(void)
 {
-	ktest_check(run("t_threads", "") == 0, "threads: worker threads of one process all finish");
-	ktest_check(run("t_threads", "abandon") == 5,
+	ktest_check(ktest_run("t_threads", "") == 0, "threads: worker threads of one process all finish");
+	ktest_check(ktest_run("t_threads", "abandon") == 5,
 		    "threads: exit from main ends a process whose other thread never stops");
 }
 

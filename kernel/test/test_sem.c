@@ -18,25 +18,6 @@
 
 #define SEC 1000000000ull
 
-static int
-spawn(const char *name, const char *arg)
-{
-	return proc_spawn(name, arg, strlen(arg), &kernel_proc);
-}
-
-static int
-wait_for(int pid)
-{
-	int status = -1;
-	return pid > 0 && proc_wait(&kernel_proc, pid, &status) == pid ? status : -1;
-}
-
-static int
-run(const char *name, const char *arg)
-{
-	return wait_for(spawn(name, arg));
-}
-
 /* Spawns a process that does one P(id, forever) and exits with -result. */
 static int
 spawn_waiter(int64_t id)
@@ -44,7 +25,7 @@ spawn_waiter(int64_t id)
 	char arg[40];
 
 	snformat(arg, sizeof arg, "p %ld forever", (long)id);
-	return spawn("t_sem", arg);
+	return ktest_spawn("t_sem", arg);
 }
 
 /* Waits (up to 10 s) until n threads are blocked in P on id. */
@@ -67,7 +48,7 @@ check_none_left(const char *row)
 void
 test_sem_basic(void)
 {
-	ktest_check(run("t_sem", "basic") == 0,
+	ktest_check(ktest_run("t_sem", "basic") == 0,
 		    "sem: counting, timeouts, bad values, bad ids, foreign destroy and the limit all behave");
 	check_none_left("sem-basic");
 }
@@ -97,7 +78,7 @@ wake_one_then_destroy(void)
 	int eidrm = 0;
 	for (int i = 0; i < 3; i++)
 		if (pids[i] != pid)
-			eidrm += wait_for(pids[i]) == EIDRM;
+			eidrm += ktest_wait(pids[i]) == EIDRM;
 	ktest_check(eidrm == 2, "sem: destroy wakes both remaining waiters with -EIDRM (%d)", eidrm);
 	ktest_check(sem_p(id, 0) == -EINVAL && sem_v(id) == -EINVAL, "sem: the destroyed id is rejected");
 }
@@ -111,7 +92,7 @@ killed_waiter(void)
 	int pid = spawn_waiter(id);
 
 	ktest_check(await_waiters(id, 1), "sem: a process blocks in P");
-	ktest_check(proc_kill(pid) == 0 && wait_for(pid) == WAIT_KILLED && sem_waiters(id) == 0,
+	ktest_check(proc_kill(pid) == 0 && ktest_wait(pid) == WAIT_KILLED && sem_waiters(id) == 0,
 		    "sem: killing it wakes it, it dies and leaves the queue");
 	ktest_check(sem_v(id) == 0 && sem_p(id, 0) == 0 && sem_p(id, 0) == -EAGAIN,
 		    "sem: the semaphore counts right afterwards");
@@ -123,7 +104,7 @@ killed_waiter(void)
 	int killed = proc_kill(pid);
 	long v = sem_v(id);
 	pop_off();
-	ktest_check(killed == 0 && v == 0 && wait_for(pid) == WAIT_KILLED,
+	ktest_check(killed == 0 && v == 0 && ktest_wait(pid) == WAIT_KILLED,
 		    "sem: a waiter killed just before a V dies");
 	ktest_check(sem_p(id, 0) == 0, "sem: the unit V gave it is back in the count");
 	sem_destroy(id, 0);
@@ -152,7 +133,7 @@ creator_exit(void)
 	}
 	volatile int64_t *word = phys_to_virt(shm_phys(obj));
 	snformat(arg, sizeof arg, "creator %ld", (long)h);
-	int creator = spawn("t_sem", arg);
+	int creator = ktest_spawn("t_sem", arg);
 	uint64_t deadline = clock_ns() + 10 * SEC;
 	while (!word[0] && clock_ns() < deadline)
 		sleep_ms_kernel(1);
@@ -160,8 +141,8 @@ creator_exit(void)
 	int waiter = id > 0 ? spawn_waiter(id) : -1;
 	ktest_check(id > 0 && await_waiters(id, 1), "sem: a process waits on a semaphore another one created");
 	word[1] = 1;                        /* let the creator exit */
-	ktest_check(wait_for(creator) == 0, "sem: the creator exits without destroying it");
-	ktest_check(wait_for(waiter) == EIDRM, "sem: its exit destroyed the semaphore: the waiter got -EIDRM");
+	ktest_check(ktest_wait(creator) == 0, "sem: the creator exits without destroying it");
+	ktest_check(ktest_wait(waiter) == EIDRM, "sem: its exit destroyed the semaphore: the waiter got -EIDRM");
 	ktest_check(sem_p(id, 0) == -EINVAL, "sem: and its id is dead");
 	shm_put(obj);
 	shm_destroy(h);
@@ -188,7 +169,7 @@ void
 test_sem_owner(void)
 {
 	creator_exit();
-	ktest_check(run("t_sem", "hog") == 0, "sem: a process fills its quota of %d and gets -ENOSPC",
+	ktest_check(ktest_run("t_sem", "hog") == 0, "sem: a process fills its quota of %d and gets -ENOSPC",
 		    SEM_PER_OWNER);
 	ktest_check(sem_live_count() == 0, "sem: its exit destroyed all %d of them", SEM_PER_OWNER);
 	table_full();
@@ -198,9 +179,9 @@ test_sem_owner(void)
 void
 test_sem_bb(void)
 {
-	ktest_check(run("t_sem_bb", "classic") == 0,
+	ktest_check(ktest_run("t_sem_bb", "classic") == 0,
 		    "sem: bounded buffer, 3 producers x 3 consumers, one-slot items: each consumed once");
-	ktest_check(run("t_sem_bb", "msglock") == 0,
+	ktest_check(ktest_run("t_sem_bb", "msglock") == 0,
 		    "sem: bounded buffer with message locks, 3 x 3, three-slot items: each whole, once");
 	check_none_left("sem-bb");
 }
@@ -208,9 +189,9 @@ test_sem_bb(void)
 void
 test_sem_ipc(void)
 {
-	ktest_check(run("t_sem_pp", "") == 0,
+	ktest_check(ktest_run("t_sem_pp", "") == 0,
 		    "sem: ping-pong through struct ipc_mech between two processes");
-	ktest_check(run("t_sem_pp", "orphan") == 0,
+	ktest_check(ktest_run("t_sem_pp", "orphan") == 0,
 		    "sem: unprepare wakes an end blocked in recv with an error");
 	check_none_left("sem-ipc");
 }

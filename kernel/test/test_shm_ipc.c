@@ -13,37 +13,17 @@
 
 #define MILLION 1000000
 
-static int
-spawn(const char *name, const char *arg)
-{
-	return proc_spawn(name, arg, strlen(arg), &kernel_proc);
-}
-
-static int
-wait_for(int pid)
-{
-	int status = -1;
-	return proc_wait(&kernel_proc, pid, &status) == pid ? status : -1;
-}
-
-static int
-run(const char *name, const char *arg)
-{
-	int pid = spawn(name, arg);
-	return pid > 0 ? wait_for(pid) : pid;
-}
-
 /* A killed futex waiter must wake, die, and leave no waiter record. */
 static void
 futex_kill(void)
 {
-	int pid = spawn("t_futex", "sleeper");
+	int pid = ktest_spawn("t_futex", "sleeper");
 	uint64_t t0 = clock_ns();
 
 	while (futex_waiters_now() == 0 && clock_ns() - t0 < 5000000000ull)
 		sleep_ms_kernel(5);
 	ktest_check(futex_waiters_now() == 1, "futex: the sleeper is queued (%u waiter)", futex_waiters_now());
-	ktest_check(proc_kill(pid) == 0 && wait_for(pid) == WAIT_KILLED,
+	ktest_check(proc_kill(pid) == 0 && ktest_wait(pid) == WAIT_KILLED,
 		    "futex: a killed waiter wakes and dies instead of sleeping on");
 	ktest_check(futex_waiters_now() == 0, "futex: its waiter record is gone");
 }
@@ -51,9 +31,9 @@ futex_kill(void)
 void
 test_shm_futex(void)
 {
-	ktest_check(run("t_futex", "") == 0, "futex: values, timeouts, wake counts, processes, bad addresses");
+	ktest_check(ktest_run("t_futex", "") == 0, "futex: values, timeouts, wake counts, processes, bad addresses");
 	futex_kill();
-	ktest_check(run("t_futex", "abandon") == 3 && futex_waiters_now() == 0,
+	ktest_check(ktest_run("t_futex", "abandon") == 3 && futex_waiters_now() == 0,
 		    "futex: a process exiting with a thread in futex_wait ends and leaves no waiter");
 }
 
@@ -64,7 +44,7 @@ drive(const char *mech, const char *variant, const char *pattern, int count)
 	char arg[96];
 
 	snformat(arg, sizeof arg, "drive %s %s %s %d", mech, variant, pattern, count);
-	ktest_check(run("t_shm_ipc", arg) == 0, "%s/%s: %s x %d through struct ipc_mech", mech,
+	ktest_check(ktest_run("t_shm_ipc", arg) == 0, "%s/%s: %s x %d through struct ipc_mech", mech,
 		    variant, pattern, count);
 }
 
@@ -74,7 +54,7 @@ local(const char *mech, const char *variant)
 	char arg[48];
 
 	snformat(arg, sizeof arg, "%s %s", mech, variant);
-	ktest_check(run("t_shm_local", arg) == 0, "%s/%s: edge cases of one channel", mech, variant);
+	ktest_check(ktest_run("t_shm_local", arg) == 0, "%s/%s: edge cases of one channel", mech, variant);
 }
 
 void

@@ -10,13 +10,9 @@ static void
 run_clean(const char *prog, const char *arg, const char *what)
 {
 	unsigned before = msgq_live_count();
-	int status = -1;
-	int pid = proc_spawn(prog, arg, strlen(arg), &kernel_proc);
+	int status = ktest_run(prog, arg);
 
-	if (pid > 0 && proc_wait(&kernel_proc, pid, &status) != pid)
-		status = -1;
-	ktest_check(pid > 0 && status == 0, "sysv: %s: %s %s exits 0 (pid %d, status %x)", what, prog, arg,
-		    pid, status);
+	ktest_check(status == 0, "sysv: %s: %s %s exits 0 (status %d)", what, prog, arg, status);
 	ktest_check(msgq_live_count() == before, "sysv: %s left no queue behind (%u, was %u)", what,
 		    msgq_live_count(), before);
 }
