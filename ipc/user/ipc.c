@@ -14,32 +14,11 @@ ipc_opts_format(const struct ipc_opts *o, char *buf, size_t size)
 	return (size_t)n < size ? n : -E2BIG;
 }
 
-static const char *
-parse_int(const char *s, int64_t *out)
-{
-	int neg = 0;
-	uint64_t v = 0;
-
-	while (*s == ' ')
-		s++;
-	if (*s == '-')
-		neg = 1, s++;
-	if (*s < '0' || *s > '9')
-		return 0;
-	while (*s >= '0' && *s <= '9') {
-		if (v > (UINT64_MAX - 9) / 10)
-			return 0;
-		v = v * 10 + (uint64_t)(*s++ - '0');
-	}
-	*out = neg ? -(int64_t)v : (int64_t)v;
-	return s;
-}
-
 int
 ipc_opts_parse(const char *text, struct ipc_opts *o)
 {
 	size_t n = 0;
-	int64_t v;
+	long v;
 
 	memset(o, 0, sizeof *o);
 	while (*text == ' ')
@@ -51,12 +30,15 @@ ipc_opts_parse(const char *text, struct ipc_opts *o)
 	if (!(n == 1 && text[0] == '-'))
 		memcpy(o->variant, text, n);
 	text += n;
-	if (!(text = parse_int(text, &v)) || v < 0)
+	if (!(text = arg_next_long(text, &v)) || v < 0)
 		return -EINVAL;
 	o->max_msg = (uint64_t)v;
-	for (int i = 0; i < IPC_MAX_HANDLES; i++)
-		if (!(text = parse_int(text, &o->h[i])))
+	for (int i = 0; i < IPC_MAX_HANDLES; i++) {
+		long h;
+		if (!(text = arg_next_long(text, &h)))
 			return -EINVAL;
+		o->h[i] = h;
+	}
 	return 0;
 }
 

@@ -35,6 +35,11 @@ long uputs(const char *s);                  /* s and a newline */
 #define CHECK_NAME_MAX 128
 int check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* args.c: the next decimal number (optional '-') in s, after any spaces.
+ * Returns the position after it, or NULL when there is none or it does not
+ * fit in a long. */
+const char *arg_next_long(const char *s, long *out);
+
 /* thread.c: runs fn(arg) on a new thread of this process, whose stack ends
  * at stack_top (e.g. from sys_map_anon); the thread ends when fn returns.
  * Returns the tid or -errno. */

@@ -20,24 +20,6 @@
 
 static char *big;                    /* 2 MiB of scratch, mapped in main */
 
-static const char *
-parse_long(const char *s, long *out)
-{
-	long v = 0;
-	int neg = 0;
-
-	while (*s == ' ')
-		s++;
-	if (*s == '-')
-		neg = 1, s++;
-	if (*s < '0' || *s > '9')
-		return 0;
-	while (*s >= '0' && *s <= '9')
-		v = v * 10 + (*s++ - '0');
-	*out = neg ? -v : v;
-	return s;
-}
-
 static long
 spawn_role(const char *role, long a, long b)
 {
@@ -567,8 +549,8 @@ main(const char *arg, unsigned long arglen)
 	for (unsigned i = 0; i < sizeof tests / sizeof tests[0]; i++)
 		if (strlen(tests[i].name) == n && !strncmp(arg, tests[i].name, n))
 			return tests[i].test() ? 0 : 1;
-	const char *s = parse_long(arg + n, &a);
-	if (!s || !parse_long(s, &b))
+	const char *s = arg_next_long(arg + n, &a);
+	if (!s || !arg_next_long(s, &b))
 		return 101;
 	for (unsigned i = 0; i < sizeof children / sizeof children[0]; i++)
 		if (strlen(children[i].name) == n && !strncmp(arg, children[i].name, n))

@@ -12,24 +12,6 @@
 
 #define MS 1000000ull
 
-static const char *
-next_num(const char *s, long *out)
-{
-	int neg = 0;
-	long v = 0;
-
-	while (*s == ' ')
-		s++;
-	if (*s == '-')
-		neg = 1, s++;
-	if (*s < '0' || *s > '9')
-		return 0;
-	while (*s >= '0' && *s <= '9')
-		v = v * 10 + (*s++ - '0');
-	*out = neg ? -v : v;
-	return s;
-}
-
 static int
 expect(long got, long want, const char *what)
 {
@@ -187,20 +169,20 @@ main(const char *arg, unsigned long arglen)
 	}
 	if (!strcmp(arg, "hog"))
 		return hog();
-	if (!strncmp(arg, "notmine ", 8) && next_num(arg + 8, &v))
+	if (!strncmp(arg, "notmine ", 8) && arg_next_long(arg + 8, &v))
 		return notmine(v);
-	if (!strncmp(arg, "creator ", 8) && next_num(arg + 8, &v))
+	if (!strncmp(arg, "creator ", 8) && arg_next_long(arg + 8, &v))
 		return creator(v);
 	if (!strncmp(arg, "p ", 2)) {
 		long timeout;
-		const char *rest = next_num(arg + 2, &v);
+		const char *rest = arg_next_long(arg + 2, &v);
 		if (!rest)
 			return 100;
 		while (*rest == ' ')
 			rest++;
 		if (!strcmp(rest, "forever"))
 			return (int)-sys_sem_p(v, IPC_TIMEOUT_FOREVER);
-		if (!next_num(rest, &timeout))
+		if (!arg_next_long(rest, &timeout))
 			return 100;
 		return (int)-sys_sem_p(v, (uint64_t)timeout);
 	}
