@@ -148,10 +148,12 @@ post_locked(struct proc *p, int sig)
 	if (!fatal) {
 		spin_lock(&s->lock);
 		uint64_t h = s->handler[sig];
-		if (h == SIG_HANDLER_DEFAULT && !(s->mask & SIG_BIT(sig)))
+		if (h == SIG_HANDLER_DEFAULT && !(s->mask & SIG_BIT(sig))) {
 			fatal = 1;
-		else if (h != SIG_HANDLER_IGNORE)
-			s->pending |= SIG_BIT(sig), posted = 1;
+		} else if (h != SIG_HANDLER_IGNORE) {   /* ignored: dropped here */
+			s->pending |= SIG_BIT(sig);
+			posted = 1;
+		}
 		spin_unlock(&s->lock);
 	}
 	if (fatal) {
