@@ -11,7 +11,6 @@ extern const struct ipc_mech ipc_signal;       /* signal.c */
 extern const struct ipc_mech ipc_sem;          /* sem.c */
 
 static const struct ipc_mech *const mechanisms[] = {
-	0,   /* rows are added as mechanisms land */
 	&ipc_shm_poll,    /* shared ring, polling */
 	&ipc_shm_notify,  /* shared ring, futex sleep */
 	&ipc_pipe,        /* Unix pipe, xv6 ring */
@@ -23,13 +22,7 @@ static const struct ipc_mech *const mechanisms[] = {
 const struct ipc_mech *
 ipc_at(unsigned i)
 {
-	unsigned n = sizeof mechanisms / sizeof mechanisms[0];
-	unsigned seen = 0;
-
-	for (unsigned k = 0; k < n; k++)
-		if (mechanisms[k] && seen++ == i)
-			return mechanisms[k];
-	return 0;
+	return i < sizeof mechanisms / sizeof mechanisms[0] ? mechanisms[i] : 0;
 }
 
 unsigned
