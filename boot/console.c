@@ -6,7 +6,8 @@
 
 #define QEMU_DEBUG_EXIT_PORT  0xf4
 #define QEMU_DEBUG_EXIT_FAIL  0x11   /* QEMU exits with (0x11 << 1) | 1 = 35 */
-#define FAIL_STALL_US         3000000
+#define FAIL_WAIT_S           60        /* time to read the message on hardware */
+#define KEY_POLL_US           100000
 
 static void
 outb(uint16_t port, uint8_t value)
@@ -43,11 +44,26 @@ boot_note(struct boot_info *bi, const char *text)
 	bi->loader_note[len] = '\0';
 }
 
+/* Waits up to `seconds` for a key press, so a reader at the machine can
+ * take the message in before the power goes. */
+static void
+wait_for_key(unsigned seconds)
+{
+	EFI_INPUT_KEY key;
+
+	for (unsigned t = 0; t < seconds * (1000000 / KEY_POLL_US); t++) {
+		if (ST->ConIn && ST->ConIn->ReadKeyStroke(ST->ConIn, &key) == EFI_SUCCESS)
+			return;
+		BS->Stall(KEY_POLL_US);
+	}
+}
+
 /*
  * Only valid before ExitBootServices.  Under QEMU with isa-debug-exit the
  * port write ends the run at once with status 35, so run.py sees a failure
  * instead of a timeout; on hardware that port is unused and the message
- * stays on screen for a few seconds before the firmware powers off.
+ * stays on screen until a key is pressed (or a minute passes), then the
+ * firmware powers off.
  */
 void
 boot_fail(const CHAR16 *fmt, ...)
@@ -58,9 +74,10 @@ boot_fail(const CHAR16 *fmt, ...)
 	va_start(ap, fmt);
 	VPrint(fmt, ap);
 	va_end(ap);
-	Print(L"\r\nipcbench loader: stopping; powering off in 3 s\r\n");
+	Print(L"\r\nipcbench loader: stopping; press a key to power off (or wait %d s)\r\n",
+	      FAIL_WAIT_S);
 	outb(QEMU_DEBUG_EXIT_PORT, QEMU_DEBUG_EXIT_FAIL);
-	BS->Stall(FAIL_STALL_US);
+	wait_for_key(FAIL_WAIT_S);
 	RT->ResetSystem(EfiResetShutdown, EFI_ABORTED, 0, NULL);
 	for (;;)
 		__asm__ volatile("cli; hlt");
