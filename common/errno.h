@@ -27,6 +27,12 @@
 #define ENOSYS       38
 #define ENOMSG       42
 #define EIDRM        43
+#define ENOTSOCK     88
+#define EMSGSIZE     90
+#define EPROTOTYPE   91
+#define EOPNOTSUPP   95
+#define EADDRINUSE   98
+#define EISCONN     106
 #define ENOTCONN    107
 #define ETIMEDOUT   110
 #define ECONNREFUSED 111

@@ -61,12 +61,26 @@ enum sys_number {
 	SYS_SEM_V,            /* sem_v(id)                           0          */
 	SYS_SEM_DESTROY,      /* sem_destroy(id)                     0          */
 	SYS_PIPE_RELEASE,     /* pipe_release(id): creator drops it  0          */
+	/* Unix domain sockets (ipc/kernel/unix_socket.c) */
+	SYS_SOCKET,           /* socket(type SOCK_STREAM|SOCK_DGRAM)  fd         */
+	SYS_BIND,             /* bind(fd, name)                      0          */
+	SYS_LISTEN,           /* listen(fd, backlog)                 0          */
+	SYS_CONNECT,          /* connect(fd, name, timeout_ns)       0          */
+	SYS_ACCEPT,           /* accept(fd, timeout_ns)              fd         */
+	SYS_SENDTO,           /* sendto(fd, buf, len, name or 0, timeout_ns) bytes */
+	SYS_RECVFROM,         /* recvfrom(fd, buf, len, char from[SOCK_NAME_MAX] or 0, timeout_ns) bytes */
 	SYS_COUNT             /* keep last */
 };
 
 /* pipe_open modes */
 #define FD_READ  1u
 #define FD_WRITE 2u
+
+/* Unix domain sockets: types and limits (ipc/kernel/unix_socket.h). */
+#define SOCK_STREAM    1
+#define SOCK_DGRAM     2
+#define SOCK_NAME_MAX  32u                 /* name bytes with the NUL */
+#define SOCK_DGRAM_MAX (64u << 10)         /* largest datagram: more is -EMSGSIZE */
 
 /* Timeouts: 0 = do not block, IPC_TIMEOUT_FOREVER = block. */
 #define IPC_TIMEOUT_FOREVER 0xffffffffffffffffull

@@ -55,6 +55,13 @@ static const sys_handler table[SYS_COUNT] = {
 	[SYS_SEM_V]         = sys_sem_v,
 	[SYS_SEM_DESTROY]   = sys_sem_destroy,
 	[SYS_PIPE_RELEASE]  = sys_pipe_release,
+	[SYS_SOCKET]        = sys_socket,
+	[SYS_BIND]          = sys_bind,
+	[SYS_LISTEN]        = sys_listen,
+	[SYS_CONNECT]       = sys_connect,
+	[SYS_ACCEPT]        = sys_accept,
+	[SYS_SENDTO]        = sys_sendto,
+	[SYS_RECVFROM]      = sys_recvfrom,
 };
 
 void syscall_entry(void);

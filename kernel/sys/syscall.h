@@ -65,5 +65,12 @@ long sys_sem_p(const struct sys_args *a);
 long sys_sem_v(const struct sys_args *a);
 long sys_sem_destroy(const struct sys_args *a);
 long sys_pipe_release(const struct sys_args *a);
+long sys_socket(const struct sys_args *a);
+long sys_bind(const struct sys_args *a);
+long sys_listen(const struct sys_args *a);
+long sys_connect(const struct sys_args *a);
+long sys_accept(const struct sys_args *a);
+long sys_sendto(const struct sys_args *a);
+long sys_recvfrom(const struct sys_args *a);
 
 #endif
