@@ -9,6 +9,7 @@ extern const struct ipc_mech ipc_pipe;         /* pipe.c */
 extern const struct ipc_mech ipc_sysv_msgq;    /* sysv_msgq.c */
 extern const struct ipc_mech ipc_signal;       /* signal.c */
 extern const struct ipc_mech ipc_sem;          /* sem.c */
+extern const struct ipc_mech ipc_unix_socket;  /* unix_socket.c */
 
 static const struct ipc_mech *const mechanisms[] = {
 	&ipc_shm_poll,    /* shared ring, polling */
@@ -17,6 +18,7 @@ static const struct ipc_mech *const mechanisms[] = {
 	&ipc_sysv_msgq,   /* SysV message queue, typed */
 	&ipc_signal,      /* kill + handler + sigreturn, empty messages */
 	&ipc_sem,         /* semaphores guarding a bounded buffer */
+	&ipc_unix_socket, /* Unix domain sockets: stream and dgram */
 };
 
 const struct ipc_mech *

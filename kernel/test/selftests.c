@@ -24,6 +24,8 @@ void test_sysv_basic(void), test_sysv_badargs(void), test_sysv_perm(void), test_
 void test_sem_basic(void), test_sem_wake(void), test_sem_owner(void), test_sem_bb(void), test_sem_ipc(void);
 void test_pipe_stream(void), test_pipe_rules(void), test_pipe_writers(void), test_pipe_kill(void);
 void test_pipe_timeout(void), test_pipe_exit(void), test_pipe_bad(void), test_pipe_ipc(void);
+void test_usock_stream(void), test_usock_rules(void), test_usock_refused(void), test_usock_dgram(void);
+void test_usock_timeout(void), test_usock_kill(void), test_usock_exit(void), test_usock_bad(void), test_usock_ipc(void);
 void test_floors(void);
 
 const struct ktest ktest_table[] = {
@@ -66,6 +68,15 @@ const struct ktest ktest_table[] = {
 	{ "signal-pingpong", test_signal_pingpong }, /* 10,000 signals each way, none lost */
 	{ "signal-frame",   test_signal_frame },   /* every register kept; forged frames sanitized/killed */
 	{ "signal-mech",    test_signal_mech },    /* struct ipc_mech ping-pong */
+	{ "unix-stream",    test_usock_stream },   /* 1 MiB each way through 64 KiB rings, EOF */
+	{ "unix-rules",     test_usock_rules },    /* partial reads, EOF, EPIPE, reset, wakeups */
+	{ "unix-refused",   test_usock_refused },  /* -ECONNREFUSED, -EADDRINUSE, backlog */
+	{ "unix-dgram",     test_usock_dgram },    /* boundaries, truncation, -EMSGSIZE, queue bound */
+	{ "unix-timeout",   test_usock_timeout },  /* -EAGAIN, -ETIMEDOUT on every blocking call */
+	{ "unix-kill",      test_usock_kill },     /* kill unblocks every blocking call */
+	{ "unix-exit",      test_usock_exit },     /* exit closes sockets, frees names */
+	{ "unix-bad",       test_usock_bad },      /* bad values, -EMFILE, -ENFILE */
+	{ "unix-ipc",       test_usock_ipc },      /* struct ipc_mech ping-pong, both variants */
 	{ "leak-check",     test_leak_check },     /* everything given back */
 	{ "floors",         test_floors },         /* this boot's reference costs */
 };
