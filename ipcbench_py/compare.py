@@ -144,9 +144,11 @@ def draw(rs, base, title):
                                     (axes[1], "stream", "mbps", "stream MB/s")):
         series = {}
         for r in rs:
-            if r.pattern == pattern and getattr(r, attr) is not None \
+            if (r.pattern == pattern or (pattern, r.pattern) == ("pingpong", "call")) \
+                    and getattr(r, attr) is not None \
                     and not r.mech.startswith("floor-"):
-                series.setdefault((r.group, r.label), []).append(r)
+                name = r.label + (" call" if r.pattern == "call" else "")
+                series.setdefault((r.group, name), []).append(r)
         sizes = []
         for i, ((group, name), s) in enumerate(series.items()):
             s.sort(key=lambda r: r.size)

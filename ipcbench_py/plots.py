@@ -2,10 +2,12 @@
 
 One set of figures per boot configuration (accel, PCID in effect, unit), so
 rows measured under different conditions never share an axis:
-  latency-<cfg>    pingpong p50 vs message size, log-log, one line per
-                   mechanism/variant; bars span min..p90; floors marked
+  latency-<cfg>    round-trip p50 vs message size, log-log, one line per
+                   mechanism/variant (pingpong solid, call dashed); bars
+                   span min..p90; floors marked
   bandwidth-<cfg>  stream MB/s vs message size
-  smallmsg-<cfg>   every mechanism's smallest-size pingpong p50 as a bar,
+  smallmsg-<cfg>   every mechanism's smallest-size round trip (pingpong,
+                   and call hatched) p50 as a bar,
                    with the null syscall, yield and address-space switch
                    floors as horizontal lines
   events-<cfg>     kernel events per round trip at one size, stacked
@@ -49,7 +51,7 @@ def xpos(size):
 
 
 def unit_label(unit):
-    return {"cycles": "TSC cycles", "instructions": "guest instructions (icount)",
+    return {"cycles": "TSC cycles", "instructions": "guest instructions, icount",
             "ns": "ns"}.get(unit, unit)
 
 
@@ -75,6 +77,14 @@ def by_label(rows, pattern):
             out.setdefault(csvframe.label(row), []).append(row)
     for series in out.values():
         series.sort(key=lambda r: r["size"])
+    return out
+
+
+def round_trips(rows):
+    """Pingpong series, then call series (labelled 'name call'): both are
+    request/reply round trips, so they share the latency figures."""
+    out = by_label(rows, "pingpong")
+    out.update({f"{k} call": v for k, v in by_label(rows, "call").items()})
     return out
 
 
@@ -117,17 +127,20 @@ def _save(fig, base):
     return files
 
 
-def _floor_lines(ax, rows, xmax):
+FLOOR_STYLES = ("--", "-.", ":")
+
+
+def _floor_lines(ax, rows):
+    """The size-independent floors as labelled horizontal lines."""
     for i, (mech, name) in enumerate(LINE_FLOORS):
         v = floor_p50(rows, mech)
         if v:
-            ax.axhline(v, color="0.35", linestyle=(0, (4, 2 + 2 * i)), linewidth=1)
-            ax.text(xmax, v, f" {name} {v:,}", va="bottom", ha="right",
-                    fontsize=7, color="0.25")
+            ax.axhline(v, color="black", linestyle=FLOOR_STYLES[i], linewidth=1.1,
+                       label=f"floor, {name}: {v:,}")
 
 
 def latency(plt, rows, title, base):
-    series = by_label(rows, "pingpong")
+    series = round_trips(rows)
     if not series:
         return []
     unit = rows[0]["unit"]
@@ -138,18 +151,21 @@ def latency(plt, rows, title, base):
         x = [xpos(r["size"]) for r in s]
         y = [r["p50"] for r in s]
         err = [[r["p50"] - r["min"] for r in s], [r["p90"] - r["p50"] for r in s]]
+        call = name.endswith(" call")
         ax.errorbar(x, y, yerr=err, label=name, capsize=3, linewidth=1.4,
-                    **_style(idx[name]))
+                    linestyle="--" if call else "-",
+                    **_style(idx[name[:-5] if call else name]))
     mem = sorted((r for r in rows if r["mech"] == "floor-memcpy"), key=lambda r: r["size"])
     if mem:
         ax.plot([xpos(r["size"]) for r in mem], [r["p50"] for r in mem], color="0.5",
-                linestyle=":", marker=".", label="floor: user memcpy (one way)")
+                linestyle=":", marker=".", label="floor, user memcpy (one way)")
         sizes += [r["size"] for r in mem]
     ax.set_yscale("log")
     _size_axis(ax, sizes)
-    _floor_lines(ax, rows, xpos(max(sizes)))
+    _floor_lines(ax, rows)
     ax.set_ylabel(f"round trip, p50 ({unit_label(unit)})")
-    ax.set_title(f"Ping-pong latency - {title}\n(points: p50; bars: min to p90)",
+    ax.set_title(f"Round-trip latency (pingpong; dashed: call) - {title}\n"
+                 "(points: p50; bars: min to p90)",
                  fontsize=10)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
@@ -187,8 +203,8 @@ def bandwidth(plt, rows, title, base):
 
 
 def smallest_pingpong(rows):
-    """{label: row} of each mechanism's smallest-size pingpong row."""
-    return {name: s[0] for name, s in by_label(rows, "pingpong").items()}
+    """{label: row} of each mechanism's smallest-size pingpong (and call) row."""
+    return {name: s[0] for name, s in round_trips(rows).items()}
 
 
 def small_messages(plt, rows, title, base):
@@ -200,7 +216,12 @@ def small_messages(plt, rows, title, base):
     names = list(small)
     values = [small[n]["p50"] for n in names]
     idx = palette(rows)
-    bars = ax.bar(range(len(names)), values, color=[f"C{idx[n] % 10}" for n in names])
+    bars = ax.bar(range(len(names)), values,
+                  color=[f"C{idx[n.removesuffix(' call')] % 10}" for n in names],
+                  hatch=None)
+    for bar, n in zip(bars, names):
+        if n.endswith(" call"):
+            bar.set_hatch("//")
     for bar, n in zip(bars, names):
         ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(),
                 f"{small[n]['p50']:,}\n{human_size(small[n]['size'])} B",
@@ -211,16 +232,12 @@ def small_messages(plt, rows, title, base):
     floors = [v for v in (floor_p50(rows, m) for m, _ in LINE_FLOORS) if v]
     low = min([v for v in values if v > 0] + floors or [1])
     ax.set_ylim(max(low / 3, 0.5), max(values + floors + [1]) * 6)
-    for i, (mech, name) in enumerate(LINE_FLOORS):
-        v = floor_p50(rows, mech)
-        if v:
-            ax.axhline(v, color="black", linestyle=("--", "-.", ":")[i], linewidth=1.2,
-                       label=f"floor, {name}: {v:,}")
+    _floor_lines(ax, rows)
     ax.set_ylabel(f"round trip at the smallest size, p50 ({unit_label(unit)})")
     ax.set_title(f"Small messages against the floors - {title}", fontsize=10)
     ax.grid(True, axis="y", which="major", alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=7, loc="upper left")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     files = _save(fig, base)
     plt.close(fig)
     return files
@@ -229,7 +246,7 @@ def small_messages(plt, rows, title, base):
 def event_size(rows):
     """The size most pingpong mechanisms have (smallest non-zero on a tie)."""
     count = {}
-    for name, s in by_label(rows, "pingpong").items():
+    for name, s in round_trips(rows).items():
         for r in s:
             count[r["size"]] = count.get(r["size"], 0) + 1
     if not count:
@@ -246,7 +263,7 @@ def event_rows(rows, size):
             if r["mech"] == mech:
                 out.append((mech, r))
                 break
-    for name, s in by_label(rows, "pingpong").items():
+    for name, s in round_trips(rows).items():
         row = next((r for r in s if r["size"] == size), s[0])
         out.append((name if row["size"] == size else f"{name} ({human_size(row['size'])} B)", row))
     return out

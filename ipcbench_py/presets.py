@@ -1,7 +1,7 @@
 """presets - named sweep settings, and how command-line options override them.
 
-quick: every registered mechanism, a few sizes, few iterations, pingpong and
-       stream; a few minutes under TCG on a 2-core machine.
+quick: every registered mechanism, a few sizes, few iterations, every
+       pattern; about a minute under TCG on a 2-core machine.
 full:  the guest's default size list (8 B .. 1 MiB, or 0 for mechanisms that
        carry no data), 1000 iterations, every pattern.
 A value of None leaves the plan key out, so the guest's own default applies.
@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 # Mechanisms that carry no data (signals) always run their one size, 0,
 # whatever the list says (bench/driver.c).
 PRESETS = {
-    "quick": dict(mech=None, sizes="8,1K,64K", patterns="pingpong,stream",
+    "quick": dict(mech=None, sizes="8,1K,64K", patterns="pingpong,stream,call",
                   iters=200, warmup=20),
     "full": dict(mech=None, sizes=None, patterns=None, iters=1000, warmup=100),
 }

@@ -202,7 +202,7 @@ def test_read_names_file_and_line(tmp_path):
 
 def test_presets_and_overrides():
     q = presets.resolve(None)
-    assert q.preset == "quick" and q.iters == 200 and q.patterns == "pingpong,stream"
+    assert q.preset == "quick" and q.iters == 200 and q.patterns == "pingpong,stream,call"
     assert "sizes=8,1K,64K" in q.plan_lines()
     f = presets.resolve("full")
     assert f.sizes is None and f.patterns is None and f.iters == 1000
@@ -323,6 +323,8 @@ def synthetic_rows(accel="tcg", pcid="off", unit="cycles", scale=1.0):
             add(mech, variant, "pingpong", size, base + size * 3)
             add(mech, variant, "stream", size, base / 2 + size, mbps=size / 100.0)
     add("signal", "sigwait", "pingpong", 0, 50000, wakeups_per_op=2)
+    for size in (8, 1024, 65536):
+        add("lrpc", "migrate", "call", size, 3000 + size, switches_per_op=0)
     return rows
 
 
@@ -351,6 +353,8 @@ def test_plot_helpers():
     assert [n for n, _ in ev][:3] == ["floor-syscall", "floor-yield", "floor-as-switch"]
     assert "signal/sigwait (0 B)" in [n for n, _ in ev]
     assert plots.smallest_pingpong(rows)["pipe/xv6"]["size"] == 8
+    assert plots.smallest_pingpong(rows)["lrpc/migrate call"]["p50"] == 3008
+    assert "lrpc/migrate call" in [n for n, _ in ev]
     assert plots.human_size(65536) == "64K" and plots.human_size(1000) == "1000"
     assert plots.unit_label("instructions").startswith("guest instructions")
     said = []
@@ -372,7 +376,7 @@ def test_compare_ratios_and_table():
     assert next(r for r in rs if r.mech == "floor-syscall").mbps is None
     lines = compare.table(rs)
     assert lines[0].split()[:4] == ["mech/variant", "pattern", "size", "A"]
-    assert "geometric mean of p50 B/A over 25 mechanism cases: 0.50" in lines[-1]
+    assert "geometric mean of p50 B/A over 28 mechanism cases: 0.50" in lines[-1]
     assert compare.geomean([2.0, 8.0]) == pytest.approx(4.0)
 
 
