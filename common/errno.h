@@ -25,6 +25,7 @@
 #define ERANGE       34
 #define ENAMETOOLONG 36
 #define ENOSYS       38
+#define ELOOP        40
 #define ENOMSG       42
 #define EIDRM        43
 #define ENOTSOCK     88

@@ -1,6 +1,7 @@
 /* fault.c - a user-mode exception kills only the faulting process, with a
  * one-line report; the kernel and every other process go on. */
 #include "kernel/proc/proc.h"
+#include "ipc/kernel/lrpc.h"
 #include "kernel/sched/thread.h"
 #include "kernel/arch/x86_64/trap.h"
 #include "kernel/arch/x86_64/cpu.h"
@@ -12,6 +13,8 @@ user_fault(struct trap_frame *f)
 {
 	struct proc *p = current_proc();
 
+	if (lrpc_fault(f))
+		return;                     /* a procedure faulted: its call fails */
 	COUNT(user_faults);
 	kprintf("fault: pid %d (%s) killed: %s (vector %lu) rip %lx addr %lx error %lx\n",
 		p->pid, p->name, trap_vector_name(f->vector), f->vector, f->rip,

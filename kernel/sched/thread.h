@@ -26,6 +26,8 @@ enum thread_state {
 };
 
 struct proc;
+struct aspace;
+struct lrpc_astack;
 
 struct thread {
 	int tid;
@@ -43,6 +45,11 @@ struct thread {
 	struct thread *wait_next;    /* wait bucket / timed list link */
 	struct thread *timed_next;
 	struct thread *proc_next;    /* the process's thread list (proc.c) */
+	/* LRPC (ipc/kernel/lrpc.c, under its lrpc_lock): a thread that called
+	 * into a server runs in the server's space (run_as) until it returns;
+	 * lrpc_top is its innermost linkage record.  NULL: its own process. */
+	struct aspace *run_as;
+	struct lrpc_astack *lrpc_top;
 };
 
 extern struct spinlock sched_lock;

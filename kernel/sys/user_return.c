@@ -2,6 +2,7 @@
 #include "kernel/sys/user_return.h"
 #include "kernel/sched/thread.h"
 #include "kernel/proc/proc.h"
+#include "ipc/kernel/lrpc.h"
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/mm/pagetable.h"
 
@@ -15,7 +16,13 @@ user_return_work(struct trap_frame *f)
 {
 	if (current_thread()->killed)
 		thread_exit();
-	signal_deliver(f);
+	/* A thread migrated into an LRPC server runs the server's code: the
+	 * client's signal handlers are not mapped there, so signals wait for
+	 * its return; a call into a failed server unwinds here instead. */
+	if (current_thread()->lrpc_top)
+		lrpc_user_return(f);
+	else
+		signal_deliver(f);
 	/* SYSRET to a non-canonical rip faults in ring 0; never let one out. */
 	if (f->rip >= USER_TOP)
 		proc_exit(current_proc(), WAIT_KILLED);

@@ -1,0 +1,612 @@
+/*
+ * lrpc.c - LRPC: services, bindings with their A-stacks and E-stacks, and
+ * the call that moves the calling thread into the server's address space
+ * (and the return that moves it back).
+ *
+ * A thread's "domain" is the process whose address space it runs in: its
+ * own process, or the server of the innermost call it is in.  Each call
+ * pushes a linkage record; the record lives in the kernel, beside the
+ * A-stack the call uses (as in Bershad's LRPC, where linkage records are
+ * associated with A-stacks), so one A-stack carries one call at a time and
+ * a busy A-stack is refused (-EBUSY): that is the concurrency check.
+ *
+ * Lifetimes (all under lrpc_lock):
+ *  - a service is freed once it no longer accepts calls, has no bindings
+ *    and no call is inside it (pins == 0);
+ *  - a binding is freed once it is closed (disconnect, client exit) and no
+ *    call uses one of its A-stacks;
+ *  - a server that exits while calls run inside it leaves its address space
+ *    to the service (as_owned): proc teardown skips it and the last call to
+ *    leave destroys it, so a migrated thread never runs on freed tables.
+ */
+#include "ipc/kernel/lrpc.h"
+#include "kernel/sched/thread.h"
+#include "kernel/proc/proc.h"
+#include "kernel/mm/aspace.h"
+#include "kernel/mm/shm.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/trap_frame.h"
+#include "kernel/console/console.h"
+#include "kernel/sync/spinlock.h"
+#include "common/errno.h"
+#include "common/string.h"
+#include <stddef.h>
+
+#define PAGE 4096ull
+
+struct lrpc_binding;
+
+/* One A-stack with its E-stack and, while a call uses it, that call's
+ * linkage record. */
+struct lrpc_astack {
+	struct lrpc_binding *b;
+	unsigned index;
+	uint64_t estack_va;           /* in the server's space */
+	int busy;
+	struct trap_frame saved;      /* the caller's registers: where to return */
+	struct aspace *ret_as;        /* the caller's run_as (NULL: its own space) */
+	struct lrpc_astack *prev;     /* the caller's own linkage (nested calls) */
+	unsigned depth;
+};
+
+struct lrpc_service {
+	int used;
+	unsigned gen;
+	uint64_t key;
+	struct proc *server;          /* NULL once the server has exited */
+	struct aspace *as;            /* the server's space */
+	int accepting;                /* 0 after unregister, a fault or exit */
+	int unregistered;
+	int as_owned;                 /* server gone: the last call out destroys as */
+	unsigned pins;                /* calls inside the server's space */
+	unsigned nbindings;
+	int ever_bound;
+	unsigned nprocs;
+	uint64_t entry[LRPC_MAX_PROCS];
+	uint64_t astack_size;
+	unsigned nastacks;
+};
+
+struct lrpc_binding {
+	int used;
+	unsigned gen;
+	struct proc *client;          /* the domain that may call; NULL once it exited */
+	struct lrpc_service *svc;
+	uint64_t client_va, server_va, len;
+	unsigned busy;                /* A-stacks carrying a call */
+	int closed;                   /* freed when busy reaches 0 */
+	struct lrpc_astack as[LRPC_MAX_ASTACKS];
+};
+
+static struct spinlock lrpc_lock = SPINLOCK_INIT("lrpc");
+static struct lrpc_service services[LRPC_MAX_SERVICES];
+static struct lrpc_binding bindings[LRPC_MAX_BINDINGS];
+
+/* Ids: generation above the slot, so a stale id never names a reused slot. */
+static int64_t
+make_id(unsigned gen, unsigned slot)
+{
+	return ((int64_t)gen << 8) | slot;
+}
+
+static struct lrpc_service *
+svc_lookup(int64_t id)
+{
+	uint64_t slot = (uint64_t)id & 0xff, gen = (uint64_t)id >> 8;
+
+	if (id <= 0 || slot >= LRPC_MAX_SERVICES)
+		return 0;
+	struct lrpc_service *s = &services[slot];
+	return s->used && s->gen == gen ? s : 0;
+}
+
+/* A binding that may still be called through (not closed). */
+static struct lrpc_binding *
+bind_lookup(int64_t id)
+{
+	uint64_t slot = (uint64_t)id & 0xff, gen = (uint64_t)id >> 8;
+
+	if (id <= 0 || slot >= LRPC_MAX_BINDINGS)
+		return 0;
+	struct lrpc_binding *b = &bindings[slot];
+	return b->used && !b->closed && b->gen == gen ? b : 0;
+}
+
+/* Frees what nothing refers to any more; destroys an inherited space once
+ * the last call has left it. */
+static void
+service_check(struct lrpc_service *s)
+{
+	if (s->as_owned && s->pins == 0 && s->as) {
+		aspace_destroy(s->as);
+		s->as = 0;
+	}
+	if (s->used && !s->accepting && !s->nbindings && !s->pins && (s->unregistered || !s->server))
+		s->used = 0;
+}
+
+/* Unmaps a binding's memory from the spaces that still exist. */
+static void
+binding_unmap(struct lrpc_binding *b)
+{
+	struct lrpc_service *s = b->svc;
+
+	if (b->client && b->client->as)
+		aspace_unmap(b->client->as, b->client_va, b->len);
+	if (!s->server || !s->as)
+		return;                      /* the server's space goes whole */
+	aspace_unmap(s->as, b->server_va, b->len);
+	for (unsigned i = 0; i < s->nastacks; i++)
+		if (b->as[i].estack_va)
+			aspace_unmap(s->as, b->as[i].estack_va, LRPC_ESTACK_BYTES);
+}
+
+static void
+binding_check(struct lrpc_binding *b)
+{
+	if (!b->used || !b->closed || b->busy)
+		return;
+	struct lrpc_service *s = b->svc;
+	binding_unmap(b);
+	b->used = 0;
+	s->nbindings--;
+	wakeup(s);                           /* lrpc_serve */
+	service_check(s);
+}
+
+/* ---- registration ---------------------------------------------------- */
+
+static struct lrpc_service *
+svc_alloc_locked(uint64_t key, struct proc *p, int *err)
+{
+	struct lrpc_service *free = 0;
+
+	for (unsigned i = 0; i < LRPC_MAX_SERVICES; i++) {
+		struct lrpc_service *s = &services[i];
+		if (s->used && (s->server == p || (s->accepting && s->key == key))) {
+			*err = -EEXIST;       /* one service per process, keys unique */
+			return 0;
+		}
+		if (!s->used && !free)
+			free = s;
+	}
+	if (!free)
+		*err = -ENOSPC;
+	return free;
+}
+
+int64_t
+lrpc_register(uint64_t key, const uint64_t *entries, unsigned nprocs,
+	      uint64_t astack_size, unsigned nastacks)
+{
+	struct thread *t = current_thread();
+	int err = 0;
+
+	if (t->lrpc_top)
+		return -EPERM;               /* only a thread in its own domain */
+	spin_lock(&lrpc_lock);
+	struct lrpc_service *s = svc_alloc_locked(key, t->proc, &err);
+	if (s) {
+		unsigned gen = s->gen + 1;
+		memset(s, 0, sizeof *s);
+		s->used = 1;
+		s->gen = gen;
+		s->key = key;
+		s->server = t->proc;
+		s->as = t->proc->as;
+		s->accepting = 1;
+		s->nprocs = nprocs;
+		memcpy(s->entry, entries, nprocs * sizeof entries[0]);
+		s->astack_size = (astack_size + PAGE - 1) & ~(PAGE - 1);
+		s->nastacks = nastacks;
+	}
+	spin_unlock(&lrpc_lock);
+	return s ? make_id(s->gen, (unsigned)(s - services)) : err;
+}
+
+/* The caller's own service, or NULL. */
+static struct lrpc_service *
+own_service(int64_t id)
+{
+	struct lrpc_service *s = svc_lookup(id);
+
+	return s && s->server == current_proc() && !s->unregistered ? s : 0;
+}
+
+int
+lrpc_unregister(int64_t id)
+{
+	spin_lock(&lrpc_lock);
+	struct lrpc_service *s = current_thread()->lrpc_top ? 0 : own_service(id);
+	if (s) {
+		s->accepting = 0;            /* calls inside unwind at their next exit */
+		s->unregistered = 1;
+		wakeup(s);
+		service_check(s);
+	}
+	spin_unlock(&lrpc_lock);
+	return s ? 0 : -EINVAL;
+}
+
+int
+lrpc_serve(int64_t id, uint64_t timeout_ns)
+{
+	uint64_t deadline = sleep_deadline(timeout_ns);
+	struct thread *t = current_thread();
+	int err = 0;
+
+	spin_lock(&lrpc_lock);
+	struct lrpc_service *s = t->lrpc_top ? 0 : own_service(id);
+	if (!s)
+		err = -EINVAL;
+	while (!err && !(s->ever_bound && !s->nbindings)) {
+		if (t->killed)
+			err = -EINTR;
+		else if (timeout_ns == 0)
+			err = -EAGAIN;
+		else if (deadline && sleep_until(s, &lrpc_lock, deadline))
+			err = -ETIMEDOUT;
+		else if (!deadline)
+			sleep(s, &lrpc_lock);
+		if (!err && own_service(id) != s)
+			err = -EINVAL;           /* another thread unregistered it */
+	}
+	spin_unlock(&lrpc_lock);
+	return err;
+}
+
+/* ---- binding ----------------------------------------------------------- */
+
+/* Maps the A-stacks into both spaces and the E-stacks into the server's;
+ * lrpc_lock held (the server cannot exit under us: no preemption). */
+static int
+binding_map(struct lrpc_binding *b, struct lrpc_service *s, struct proc *me)
+{
+	int err;
+	int64_t h = shm_create(b->len, me->pid);
+
+	if (h < 0)
+		return (int)h;
+	struct shm_obj *mine = shm_get(h, &err), *theirs = shm_get(h, &err);
+	shm_destroy(h);                      /* lives on through the two mappings */
+	if (!mine || !theirs) {
+		if (mine)
+			shm_put(mine);
+		return -ENOMEM;
+	}
+	int64_t cva = aspace_map_shm(me->as, mine, VMA_READ | VMA_WRITE);
+	if (cva < 0) {
+		shm_put(theirs);
+		return (int)cva;
+	}
+	b->client_va = (uint64_t)cva;
+	int64_t sva = aspace_map_shm(s->as, theirs, VMA_READ | VMA_WRITE);
+	if (sva < 0)
+		return (int)sva;             /* the caller unmaps what was mapped */
+	b->server_va = (uint64_t)sva;
+	for (unsigned i = 0; i < s->nastacks; i++) {
+		int64_t e = aspace_map_anon(s->as, 0, LRPC_ESTACK_BYTES, VMA_READ | VMA_WRITE);
+		if (e < 0)
+			return (int)e;
+		b->as[i].estack_va = (uint64_t)e;
+	}
+	return 0;
+}
+
+static struct lrpc_service *
+find_key_locked(uint64_t key)
+{
+	for (unsigned i = 0; i < LRPC_MAX_SERVICES; i++)
+		if (services[i].used && services[i].accepting && services[i].key == key)
+			return &services[i];
+	return 0;
+}
+
+static struct lrpc_binding *
+bind_alloc_locked(void)
+{
+	for (unsigned i = 0; i < LRPC_MAX_BINDINGS; i++)
+		if (!bindings[i].used)
+			return &bindings[i];
+	return 0;
+}
+
+int64_t
+lrpc_connect(uint64_t key, struct lrpc_bind_info *info)
+{
+	struct thread *t = current_thread();
+	int64_t r;
+
+	if (t->lrpc_top)
+		return -EPERM;
+	spin_lock(&lrpc_lock);
+	struct lrpc_service *s = find_key_locked(key);
+	struct lrpc_binding *b = s ? bind_alloc_locked() : 0;
+	if (!s || !b) {
+		spin_unlock(&lrpc_lock);
+		return s ? -ENOSPC : -ECONNREFUSED;
+	}
+	unsigned gen = b->gen + 1;
+	memset(b, 0, sizeof *b);
+	b->used = 1;
+	b->gen = gen;
+	b->client = t->proc;
+	b->svc = s;
+	b->len = s->astack_size * s->nastacks;
+	for (unsigned i = 0; i < s->nastacks; i++) {
+		b->as[i].b = b;
+		b->as[i].index = i;
+	}
+	s->nbindings++;
+	int err = binding_map(b, s, t->proc);
+	r = make_id(b->gen, (unsigned)(b - bindings));
+	if (err) {
+		b->closed = 1;
+		binding_check(b);            /* unmaps the part that was mapped */
+		r = err;
+	} else {
+		s->ever_bound = 1;
+		*info = (struct lrpc_bind_info){ r, b->client_va, s->astack_size, s->nastacks, s->nprocs };
+	}
+	spin_unlock(&lrpc_lock);
+	return r;
+}
+
+int
+lrpc_disconnect(int64_t id)
+{
+	struct thread *t = current_thread();
+
+	spin_lock(&lrpc_lock);
+	struct lrpc_binding *b = t->lrpc_top ? 0 : bind_lookup(id);
+	int ok = b && b->client == t->proc;
+	if (ok) {
+		b->closed = 1;               /* a call still in it finishes first */
+		binding_check(b);
+	}
+	spin_unlock(&lrpc_lock);
+	return ok ? 0 : -EINVAL;
+}
+
+/* ---- call and return --------------------------------------------------- */
+
+/* The process whose space t runs in (lrpc_lock held). */
+static struct proc *
+domain_of(struct thread *t)
+{
+	return t->lrpc_top ? t->lrpc_top->b->svc->server : t->proc;
+}
+
+/* Everything a call checks before it changes anything. */
+static long
+call_check(struct thread *t, struct lrpc_binding *b, uint64_t proc, uint64_t astack)
+{
+	struct lrpc_astack *top = t->lrpc_top;
+
+	if (top && !top->b->svc->accepting)
+		return -ECONNRESET;          /* the caller's own domain has failed */
+	if (!b)
+		return -EBADF;
+	if (b->client != domain_of(t))
+		return -EPERM;               /* a binding of another domain */
+	if (!b->svc->accepting)
+		return -ECONNRESET;
+	if (proc >= b->svc->nprocs || astack >= b->svc->nastacks)
+		return -EINVAL;
+	if (top && top->depth >= LRPC_MAX_DEPTH)
+		return -ELOOP;
+	if (b->as[astack].busy)
+		return -EBUSY;               /* the concurrency check */
+	return 0;
+}
+
+/* Rewrites the caller's frame into the procedure's entry state: no
+ * register of the caller reaches the server except the arguments. */
+static void
+enter_procedure(struct trap_frame *f, struct lrpc_astack *a, uint64_t entry, uint64_t arg)
+{
+	struct lrpc_service *s = a->b->svc;
+
+	memset(f, 0, offsetof(struct trap_frame, vector));
+	f->rip = entry;
+	f->rsp = a->estack_va + LRPC_ESTACK_BYTES - 8;   /* as after a call */
+	f->rflags = RFLAGS_IF | 0x2;
+	f->rdi = a->b->server_va + a->index * s->astack_size;
+	f->rsi = arg;
+	f->rdx = a->index;
+}
+
+long
+lrpc_call(struct trap_frame *f, int64_t id, uint64_t proc, uint64_t astack, uint64_t arg)
+{
+	struct thread *t = current_thread();
+
+	spin_lock(&lrpc_lock);
+	struct lrpc_binding *b = bind_lookup(id);
+	long err = call_check(t, b, proc, astack);
+	if (err) {
+		spin_unlock(&lrpc_lock);
+		return err;
+	}
+	struct lrpc_service *s = b->svc;
+	struct lrpc_astack *a = &b->as[astack];
+	a->busy = 1;
+	a->saved = *f;
+	a->ret_as = t->run_as;
+	a->prev = t->lrpc_top;
+	a->depth = a->prev ? a->prev->depth + 1 : 1;
+	b->busy++;
+	s->pins++;
+	/* The migration: from here on this thread runs in the server's space,
+	 * and sched.c reloads that space whenever it resumes the thread. */
+	t->lrpc_top = a;
+	t->run_as = s->as;
+	aspace_activate(s->as);
+	enter_procedure(f, a, s->entry[proc], arg);
+	spin_unlock(&lrpc_lock);
+	return 0;
+}
+
+/* Pops the innermost linkage record: back to the caller's space. */
+static void
+pop_link(struct thread *t, struct lrpc_astack *a)
+{
+	struct lrpc_binding *b = a->b;
+	struct lrpc_service *s = b->svc;
+
+	t->lrpc_top = a->prev;
+	t->run_as = a->ret_as;
+	aspace_activate(a->ret_as ? a->ret_as : t->proc->as);
+	a->busy = 0;
+	a->prev = 0;
+	b->busy--;
+	s->pins--;
+	binding_check(b);
+	service_check(s);
+}
+
+/* Returns result to the innermost caller (f = its saved registers); a
+ * caller whose own domain failed meanwhile cannot go on, so its caller gets
+ * -ECONNRESET instead, and so on outwards.  f may be NULL (thread exit). */
+static long
+unwind(struct thread *t, struct trap_frame *f, long result)
+{
+	for (;;) {
+		struct lrpc_astack *a = t->lrpc_top;
+		if (f)
+			*f = a->saved;
+		pop_link(t, a);
+		if (!t->lrpc_top || t->lrpc_top->b->svc->accepting)
+			return result;
+		result = -ECONNRESET;
+	}
+}
+
+long
+lrpc_return(struct trap_frame *f, long result)
+{
+	struct thread *t = current_thread();
+
+	spin_lock(&lrpc_lock);
+	if (t->lrpc_top)
+		result = unwind(t, f, result);
+	else
+		result = -EINVAL;            /* not in a call */
+	spin_unlock(&lrpc_lock);
+	return result;
+}
+
+/* ---- failures and exits ------------------------------------------------ */
+
+void
+lrpc_user_return(struct trap_frame *f)
+{
+	struct thread *t = current_thread();
+
+	spin_lock(&lrpc_lock);
+	if (t->lrpc_top && !t->lrpc_top->b->svc->accepting)
+		f->rax = (uint64_t)unwind(t, f, -ECONNRESET);
+	spin_unlock(&lrpc_lock);
+}
+
+int
+lrpc_fault(struct trap_frame *f)
+{
+	struct thread *t = current_thread();
+	int pid = 0;
+
+	spin_lock(&lrpc_lock);
+	struct lrpc_astack *a = t->lrpc_top;
+	if (a) {
+		struct lrpc_service *s = a->b->svc;
+		s->accepting = 0;            /* a failed server takes no more calls */
+		pid = s->server ? s->server->pid : 0;
+		f->rax = (uint64_t)unwind(t, f, -EFAULT);
+	}
+	spin_unlock(&lrpc_lock);
+	if (!a)
+		return 0;
+	kprintf("lrpc: fault in a procedure of pid %d: the call returns -EFAULT, the server is killed\n", pid);
+	if (pid)
+		proc_kill(pid);
+	return 1;
+}
+
+void
+lrpc_thread_exit(struct thread *t)
+{
+	if (!t->lrpc_top)
+		return;                      /* only t itself changes its links */
+	spin_lock(&lrpc_lock);
+	while (t->lrpc_top)
+		pop_link(t, t->lrpc_top);
+	spin_unlock(&lrpc_lock);
+}
+
+/* Runs before p's address space is destroyed, on p's last thread (every
+ * other thread of p has exited and popped its own links). */
+void
+lrpc_proc_release(struct proc *p)
+{
+	spin_lock(&lrpc_lock);
+	for (unsigned i = 0; i < LRPC_MAX_BINDINGS; i++) {
+		struct lrpc_binding *b = &bindings[i];
+		if (b->used && b->client == p) {
+			b->client = 0;       /* its space goes whole */
+			b->closed = 1;
+			binding_check(b);
+		}
+	}
+	for (unsigned i = 0; i < LRPC_MAX_SERVICES; i++) {
+		struct lrpc_service *s = &services[i];
+		if (!s->used || s->server != p)
+			continue;
+		s->accepting = 0;
+		s->server = 0;
+		if (s->pins) {               /* threads run in p's space: keep it */
+			s->as_owned = 1;
+			p->as = 0;
+		} else {
+			s->as = 0;           /* proc teardown destroys it */
+		}
+		wakeup(s);
+		service_check(s);
+	}
+	spin_unlock(&lrpc_lock);
+}
+
+/* ---- counts for the tests ---------------------------------------------- */
+
+unsigned
+lrpc_live_services(void)
+{
+	unsigned n = 0;
+
+	spin_lock(&lrpc_lock);
+	for (unsigned i = 0; i < LRPC_MAX_SERVICES; i++)
+		n += services[i].used != 0;
+	spin_unlock(&lrpc_lock);
+	return n;
+}
+
+unsigned
+lrpc_live_bindings(void)
+{
+	unsigned n = 0;
+
+	spin_lock(&lrpc_lock);
+	for (unsigned i = 0; i < LRPC_MAX_BINDINGS; i++)
+		n += bindings[i].used != 0;
+	spin_unlock(&lrpc_lock);
+	return n;
+}
+
+unsigned
+lrpc_inflight(int64_t id)
+{
+	spin_lock(&lrpc_lock);
+	struct lrpc_service *s = svc_lookup(id);
+	unsigned n = s ? s->pins : 0;
+	spin_unlock(&lrpc_lock);
+	return n;
+}

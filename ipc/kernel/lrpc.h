@@ -1,0 +1,58 @@
+/*
+ * lrpc.h - lightweight RPC (Bershad et al. 1990, the lecture's LRPC): a
+ * server process registers a service (procedure entry points in its own
+ * text), a client binds to it (the kernel maps argument stacks, A-stacks,
+ * into both spaces and execution stacks, E-stacks, into the server), and
+ * a call moves the CLIENT's thread into the server's address space: the
+ * kernel keeps a linkage record (where to return), loads the server's page
+ * tables and returns to user mode at the procedure's entry on an E-stack.
+ * No server thread runs, nothing is queued, nothing sleeps or wakes.
+ *
+ * lrpc_lock must be held when using: the service and binding tables, every
+ * field of both, and each thread's lrpc_top / run_as (sched.c only reads
+ * run_as, with interrupts off, so it sees either the old or the new value
+ * together with the matching CR3).
+ */
+#ifndef IPC_KERNEL_LRPC_H
+#define IPC_KERNEL_LRPC_H
+
+#include <stdint.h>
+#include "common/lrpc_abi.h"
+
+struct proc;
+struct thread;
+struct trap_frame;
+
+/* Server side. */
+int64_t lrpc_register(uint64_t key, const uint64_t *entries, unsigned nprocs,
+		      uint64_t astack_size, unsigned nastacks);
+int lrpc_unregister(int64_t service);
+/* Sleeps until the service has had a client and has none left (0),
+ * the timeout passes (-ETIMEDOUT / -EAGAIN for 0) or the caller is killed. */
+int lrpc_serve(int64_t service, uint64_t timeout_ns);
+
+/* Client side: binds the caller's domain to the service registered under
+ * key; fills *info (A-stack address in the caller's space). */
+int64_t lrpc_connect(uint64_t key, struct lrpc_bind_info *info);
+int lrpc_disconnect(int64_t binding);
+
+/* The call and the return rewrite f, the calling thread's syscall frame.
+ * lrpc_call's result is what the procedure sees in rax (0) or -errno
+ * before any switch; lrpc_return's is the caller's result. */
+long lrpc_call(struct trap_frame *f, int64_t binding, uint64_t proc, uint64_t astack, uint64_t arg);
+long lrpc_return(struct trap_frame *f, long result);
+
+/* Hooks: process exit (proc_hooks.c), thread exit (sched.c), return to
+ * user mode of a migrated thread (user_return.c), a user fault taken while
+ * migrated (fault.c: returns 1 when the call was unwound). */
+void lrpc_proc_release(struct proc *p);
+void lrpc_thread_exit(struct thread *t);
+void lrpc_user_return(struct trap_frame *f);
+int lrpc_fault(struct trap_frame *f);
+
+/* Tests and the leak check. */
+unsigned lrpc_live_services(void);
+unsigned lrpc_live_bindings(void);
+unsigned lrpc_inflight(int64_t service);
+
+#endif

@@ -1,0 +1,117 @@
+/* sys_lrpc.c - LRPC syscalls: check the arguments, then call lrpc.c.
+ * The call and the return also hand lrpc.c the caller's trap frame (the
+ * syscall frame at the top of the kernel stack), which they rewrite. */
+#include "ipc/kernel/lrpc.h"
+#include "kernel/sys/syscall.h"
+#include "kernel/sched/thread.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/mm/pagetable.h"
+#include "kernel/arch/x86_64/trap_frame.h"
+#include "common/errno.h"
+
+static struct trap_frame *
+syscall_frame(void)
+{
+	return (struct trap_frame *)(current_thread()->kstack_top - sizeof(struct trap_frame));
+}
+
+/* Ids are positive; anything else is -EINVAL before a table is looked at. */
+static int
+arg_id(uint64_t raw, int64_t *id)
+{
+	return arg_int_range(raw, 1, INT64_MAX, id);
+}
+
+/* lrpc_register(key, entries, nprocs, astack_size, nastacks): every entry
+ * must be a user address (a wrong one faults in the server, which the call
+ * survives: see lrpc_fault). */
+long
+sys_lrpc_register(const struct sys_args *a)
+{
+	uint64_t entries[LRPC_MAX_PROCS];
+	int64_t n, na;
+
+	if (a->a[0] == 0 || arg_int_range(a->a[2], 1, LRPC_MAX_PROCS, &n) ||
+	    arg_int_range(a->a[4], 1, LRPC_MAX_ASTACKS, &na) ||
+	    a->a[3] == 0 || a->a[3] > LRPC_MAX_ASTACK)
+		return -EINVAL;
+	if (copy_from_user(entries, a->a[1], (uint64_t)n * sizeof entries[0]))
+		return -EFAULT;
+	for (int64_t i = 0; i < n; i++)
+		if (entries[i] == 0 || entries[i] >= USER_TOP)
+			return -EINVAL;
+	return lrpc_register(a->a[0], entries, (unsigned)n, a->a[3], (unsigned)na);
+}
+
+/* lrpc_unregister(service) */
+long
+sys_lrpc_unregister(const struct sys_args *a)
+{
+	int64_t id;
+
+	if (arg_id(a->a[0], &id))
+		return -EINVAL;
+	return lrpc_unregister(id);
+}
+
+/* lrpc_serve(service, timeout_ns): every timeout value is meaningful. */
+long
+sys_lrpc_serve(const struct sys_args *a)
+{
+	int64_t id;
+
+	if (arg_id(a->a[0], &id))
+		return -EINVAL;
+	return lrpc_serve(id, a->a[1]);
+}
+
+/* lrpc_connect(key, info): the pointer is checked before anything is made,
+ * and a binding whose record cannot be written is taken back. */
+long
+sys_lrpc_connect(const struct sys_args *a)
+{
+	struct lrpc_bind_info info;
+
+	if (a->a[0] == 0)
+		return -EINVAL;
+	if (!user_range_ok(a->a[1], sizeof info))
+		return -EFAULT;
+	int64_t b = lrpc_connect(a->a[0], &info);
+	if (b < 0)
+		return b;
+	if (copy_to_user(a->a[1], &info, sizeof info)) {
+		lrpc_disconnect(b);
+		return -EFAULT;
+	}
+	return b;
+}
+
+/* lrpc_disconnect(binding) */
+long
+sys_lrpc_disconnect(const struct sys_args *a)
+{
+	int64_t id;
+
+	if (arg_id(a->a[0], &id))
+		return -EINVAL;
+	return lrpc_disconnect(id);
+}
+
+/* lrpc_call(binding, proc, astack, arg): indexes are checked against the
+ * binding inside lrpc_call (they depend on its service). */
+long
+sys_lrpc_call(const struct sys_args *a)
+{
+	int64_t id;
+
+	if (arg_id(a->a[0], &id))
+		return -EBADF;
+	return lrpc_call(syscall_frame(), id, a->a[1], a->a[2], a->a[3]);
+}
+
+/* lrpc_return(result): any value is a result. */
+long
+sys_lrpc_return(const struct sys_args *a)
+{
+	return lrpc_return(syscall_frame(), (long)a->a[0]);
+}
