@@ -1,0 +1,219 @@
+/*
+ * mailbox.c - mailboxes (see mailbox.h): the table, ownership, the three
+ * sharing policies, and reclaim when the creator exits.  Queueing,
+ * capacity and blocking are msgcore's; a mailbox is one port with one link.
+ *
+ * Slots are static, so a thread that slept in the core on a mailbox can
+ * look at its slot again when it wakes: an id that changed means the
+ * mailbox was destroyed (and the slot maybe reused), and the thread then
+ * leaves the slot alone.
+ */
+#include "ipc/kernel/mailbox.h"
+#include "ipc/kernel/msgcore.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sync/spinlock.h"
+#include "common/errno.h"
+#include "common/string.h"
+
+/* mbox_lock must be held when using every field of every slot (with its
+ * port, link and messages) and generation.  A free slot has id 0. */
+struct mailbox {
+	int64_t id;
+	int owner;
+	int policy;
+	int64_t capacity;            /* as created: MBOX_UNBOUNDED or 0..MBOX_CAP_MAX */
+	struct mc_port port;
+	struct mc_link link;
+	int users[2];                /* MBOX_PAIR: its two processes (0 = not yet) */
+	uint32_t receivers;          /* threads inside mbox_recv */
+	int last_sender, last_receiver;
+	uint64_t sent, received;
+};
+
+static struct spinlock mbox_lock = SPINLOCK_INIT("mailbox");
+static struct mailbox table[MBOX_MAX];
+static int64_t generation;
+
+/* Slot i's ids are generation * MBOX_MAX + i + 1. */
+static struct mailbox *
+lookup(int64_t id)
+{
+	if (id <= 0)
+		return 0;
+	struct mailbox *b = &table[(id - 1) % MBOX_MAX];
+	return b->id == id ? b : 0;
+}
+
+int64_t
+mbox_create(int64_t capacity, int policy, int owner_pid)
+{
+	struct mailbox *b = 0;
+	unsigned owned = 0;
+
+	spin_lock(&mbox_lock);
+	for (int i = 0; i < MBOX_MAX; i++) {
+		if (!table[i].id && !b)
+			b = &table[i];
+		else if (table[i].id && table[i].owner == owner_pid)
+			owned++;
+	}
+	if (!b || owned >= MBOX_PER_OWNER) {
+		spin_unlock(&mbox_lock);
+		return -ENOSPC;
+	}
+	memset(b, 0, sizeof *b);
+	b->id = ++generation * MBOX_MAX + (b - table) + 1;
+	b->owner = owner_pid;
+	b->policy = policy;
+	b->capacity = capacity;
+	mc_port_init(&b->port);
+	mc_link_init(&b->link, capacity == MBOX_UNBOUNDED ? MC_UNBOUNDED : (uint32_t)capacity);
+	int64_t id = b->id;
+	spin_unlock(&mbox_lock);
+	return id;
+}
+
+static void
+destroy_locked(struct mailbox *b)
+{
+	mc_port_destroy(&b->port, -EIDRM);
+	memset(b, 0, sizeof *b);
+}
+
+long
+mbox_destroy(int64_t id, int caller_pid)
+{
+	long r = -EINVAL;
+
+	spin_lock(&mbox_lock);
+	struct mailbox *b = lookup(id);
+	if (b && caller_pid != 0 && caller_pid != b->owner) {
+		r = -EPERM;
+	} else if (b) {
+		destroy_locked(b);
+		r = 0;
+	}
+	spin_unlock(&mbox_lock);
+	return r;
+}
+
+/* MBOX_PAIR: the first two distinct processes to use b are its users. */
+static long
+admit(struct mailbox *b, int pid)
+{
+	if (b->policy != MBOX_PAIR || b->users[0] == pid || b->users[1] == pid)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		if (!b->users[i]) {
+			b->users[i] = pid;
+			return 0;
+		}
+	}
+	return -EPERM;
+}
+
+long
+mbox_send(int64_t id, struct mc_msg *m, unsigned flags, uint64_t timeout_ns)
+{
+	long r;
+
+	spin_lock(&mbox_lock);
+	struct mailbox *b = lookup(id);
+	if (!b)
+		r = -EINVAL;
+	else
+		r = admit(b, m->sender);
+	if (r == 0) {
+		int sender = m->sender;
+		r = mc_send(&b->port, &b->link, m, flags, timeout_ns, &mbox_lock);
+		m = 0;                          /* the core's now */
+		if (r >= 0 && b->id == id) {
+			b->last_sender = sender;
+			b->sent++;
+		}
+	}
+	spin_unlock(&mbox_lock);
+	mc_msg_free(m);
+	return r;
+}
+
+long
+mbox_recv(int64_t id, struct mc_recv_req *rq)
+{
+	int self = current_proc()->pid;
+	long r;
+
+	spin_lock(&mbox_lock);
+	struct mailbox *b = lookup(id);
+	if (!b)
+		r = -EINVAL;
+	else if ((r = admit(b, self)) == 0 && b->policy == MBOX_ONE_RECEIVER && b->receivers)
+		r = -EBUSY;
+	if (r == 0) {
+		b->receivers++;
+		r = mc_recv(&b->port, rq, &mbox_lock);
+		if (b->id == id) {               /* else destroyed while we slept */
+			b->receivers--;
+			if (r >= 0) {
+				b->last_sender = rq->sender;
+				b->last_receiver = self;
+				b->received++;
+			}
+		}
+	}
+	spin_unlock(&mbox_lock);
+	return r;
+}
+
+long
+mbox_stat(int64_t id, struct mbox_stat *out)
+{
+	long r = 0;
+
+	memset(out, 0, sizeof *out);
+	spin_lock(&mbox_lock);
+	struct mailbox *b = lookup(id);
+	if (!b) {
+		r = -EINVAL;
+	} else {
+		out->id = b->id;
+		out->owner = b->owner;
+		out->policy = b->policy;
+		out->capacity = b->capacity;
+		out->queued = b->port.queued;
+		out->buffered = b->link.buffered;
+		out->receivers = b->receivers;
+		out->blocked_senders = b->port.nsenders;
+		out->users[0] = b->users[0];
+		out->users[1] = b->users[1];
+		out->last_sender = b->last_sender;
+		out->last_receiver = b->last_receiver;
+		out->sent = b->sent;
+		out->received = b->received;
+	}
+	spin_unlock(&mbox_lock);
+	return r;
+}
+
+void
+mbox_release_proc(struct proc *p)
+{
+	spin_lock(&mbox_lock);
+	for (int i = 0; i < MBOX_MAX; i++)
+		if (table[i].id && table[i].owner == p->pid)
+			destroy_locked(&table[i]);
+	spin_unlock(&mbox_lock);
+}
+
+unsigned
+mbox_live_count(void)
+{
+	unsigned n = 0;
+
+	spin_lock(&mbox_lock);
+	for (int i = 0; i < MBOX_MAX; i++)
+		n += table[i].id != 0;
+	spin_unlock(&mbox_lock);
+	return n;
+}
