@@ -503,6 +503,11 @@ lrpc_user_return(struct trap_frame *f)
 {
 	struct thread *t = current_thread();
 
+	/* The common case, without the lock: the service of t's own innermost
+	 * call cannot be freed under it (the call pins it), and accepting only
+	 * goes from 1 to 0, which the locked check below sees. */
+	if (!t->lrpc_top || t->lrpc_top->b->svc->accepting)
+		return;
 	spin_lock(&lrpc_lock);
 	if (t->lrpc_top && !t->lrpc_top->b->svc->accepting)
 		f->rax = (uint64_t)unwind(t, f, -ECONNRESET);

@@ -13,9 +13,9 @@ user_fault(struct trap_frame *f)
 {
 	struct proc *p = current_proc();
 
-	if (lrpc_fault(f))
-		return;                     /* a procedure faulted: its call fails */
 	COUNT(user_faults);
+	if (lrpc_fault(f))
+		return;                     /* a procedure faulted: its call fails and its server dies */
 	kprintf("fault: pid %d (%s) killed: %s (vector %lu) rip %lx addr %lx error %lx\n",
 		p->pid, p->name, trap_vector_name(f->vector), f->vector, f->rip,
 		f->vector == 14 ? read_cr2() : 0, f->error);
