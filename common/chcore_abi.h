@@ -1,0 +1,14 @@
+/* chcore_abi.h - user/kernel constants of the chcore IPC syscalls
+ * (ipc/kernel/chcore_ipc.c, ipc/user/chcore.c). */
+#ifndef COMMON_CHCORE_ABI_H
+#define COMMON_CHCORE_ABI_H
+
+#define CHCORE_NCAPS      16          /* capability slots per process */
+#define CHCORE_ID_MAX     0x7fffffffll /* service ids are 1..CHCORE_ID_MAX */
+#define CHCORE_BUF_MAX    (1ull << 20) /* largest message buffer */
+
+/* chcore_reply_recv flags */
+#define CHCORE_REPLY      1u          /* answer the call this thread took */
+#define CHCORE_RECV       2u          /* then wait for the next call */
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * chcore_fastpath.c - the direct switch of chcore IPC: a call hands the CPU
+ * from the client thread straight to the connection's parked server thread,
+ * and reply_recv hands it straight back, without the run queue (no rq_push,
+ * no rq_pop, no wakeup).  Cost per call: two syscalls and two address-space
+ * switches (one each way), nothing copied by the kernel.
+ *
+ * Each function is a straight list of guards; any failed guard returns 0
+ * and the caller (chcore_ipc.c) takes the unchanged slow path, which
+ * unblocks the partner through the scheduler instead.  Both run with
+ * sched_lock held (and only it), the request or reply already posted in c.
+ */
+#include "ipc/kernel/chcore_ipc.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sched/handoff.h"
+#include "kernel/proc/proc.h"
+
+/* t blocked in c (outside the wait buckets) and not being killed. */
+static int
+blocked_on_fp(const struct thread *t, const struct chcore_conn *c)
+{
+	return t && t->state == THREAD_SLEEPING && t->chan == c && !t->killed;
+}
+
+/* Blocks the current thread on c and runs `next` in its place. */
+static void
+switch_fp(struct chcore_conn *c, struct thread *next)
+{
+	struct thread *me = current_thread();
+
+	me->chan = (void *)c;
+	me->state = THREAD_SLEEPING;
+	sched_handoff(next);
+	/* Running again: answered, taken over, killed or c died; the caller's
+	 * wait loop decides which. */
+	me->chan = 0;
+}
+
+int
+chcore_call_fp(struct chcore_conn *c)
+{
+	struct thread *me = current_thread();
+	struct thread *srv = c->server;
+
+	/* The server must be waiting for a request in reply_recv. */
+	if (!c->parked)
+		return 0;
+	/* ... blocked on this connection, not woken by a kill. */
+	if (!blocked_on_fp(srv, c))
+		return 0;
+	/* A caller being killed leaves through the slow path's checks. */
+	if (me->killed)
+		return 0;
+	/* Handing the CPU to ourselves would deadlock (cannot happen: a
+	 * parked thread is not running). */
+	if (srv == me)
+		return 0;
+
+	/* ---- point of no return: nothing below may fail ---- */
+	switch_fp(c, srv);
+	return 1;
+}
+
+int
+chcore_reply_recv_fp(struct chcore_conn *c, struct thread *client)
+{
+	struct thread *me = current_thread();
+
+	/* The reply must have been posted to a caller still waiting in call. */
+	if (!c->replied || c->caller != client)
+		return 0;
+	/* ... blocked on this connection, not woken by a kill or a death. */
+	if (!blocked_on_fp(client, c))
+		return 0;
+	/* A killed server must not park: the slow path returns -EINTR. */
+	if (me->killed)
+		return 0;
+	/* This thread is registered as parked, so the next call finds it. */
+	if (!c->parked || c->server != me)
+		return 0;
+
+	/* ---- point of no return: nothing below may fail ---- */
+	switch_fp(c, client);
+	return 1;
+}

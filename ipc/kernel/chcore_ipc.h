@@ -1,0 +1,95 @@
+/*
+ * chcore_ipc.h - ChCore-style IPC: services, connections reached through
+ * per-process capabilities, and calls that switch straight from the client
+ * thread to the connection's server thread and back (no run queue).
+ *
+ * Objects (chcore_ipc.c):
+ *   service  - a numeric id a server process registered; connection
+ *              requests queue on it until the server accepts or rejects.
+ *   conn     - one client<->server connection: a shared message buffer
+ *              mapped in both processes (each at its own VA), the server
+ *              thread bound to it, and the one call in flight.
+ *   cap      - a slot in a process's capability table naming a service or
+ *              one end of a connection.  Every call decodes the slot first
+ *              (bad slot, empty, wrong type: no side effects), then invokes.
+ *
+ * Locking: chcore_lock covers services, cap tables and the allocation and
+ * reference fields of conns.  The call fields of a conn (see struct
+ * chcore_conn) are covered by sched_lock, because handing a call to a
+ * blocked thread must be atomic with the thread switch.  Order:
+ * chcore_lock before sched_lock.
+ */
+#ifndef IPC_KERNEL_CHCORE_IPC_H
+#define IPC_KERNEL_CHCORE_IPC_H
+
+#include <stdint.h>
+#include "common/chcore_abi.h"
+
+struct proc;
+struct thread;
+
+enum chcore_cap_type { CAP_NONE, CAP_SERVICE, CAP_CONN_CLIENT, CAP_CONN_SERVER };
+
+enum chcore_conn_state {
+	CONN_FREE,
+	CONN_REQUESTED,      /* queued on its service, client waiting */
+	CONN_ACCEPTED,       /* usable */
+	CONN_REJECTED,       /* server said no (or its service went away) */
+	CONN_DEAD,           /* an end closed or its process died */
+};
+
+struct chcore_service;
+
+struct chcore_conn {
+	/* chcore_lock must be held when using these: */
+	enum chcore_conn_state state;    /* also read under sched_lock by calls */
+	struct chcore_service *svc;      /* while REQUESTED */
+	struct chcore_conn *req_next;    /* the service's request queue */
+	int client_pid, server_pid;
+	int64_t shm;                     /* buffer handle until both mapped */
+	struct shm_obj *buf;
+	uint64_t buf_len, client_va, server_va;
+	int client_ref, server_ref;      /* caps naming each end (0/1) */
+	int inflight;                    /* threads inside a syscall using it */
+	/* sched_lock must be held when using these: */
+	int dead;                        /* mirror of state == CONN_DEAD */
+	struct thread *server;           /* blocked in reply_recv when parked */
+	int parked;
+	struct thread *caller;           /* client thread in ipc_call, or NULL */
+	int taken;                       /* the server has the caller's request */
+	int owed;                        /* the server end owes a reply */
+	int replied;
+	uint64_t msg_off, msg_len, arg[3];
+	uint64_t ret[2];
+};
+
+/* What reply_recv hands the server thread in its registers. */
+struct chcore_recv {
+	uint64_t msg_va, msg_len, arg[3], badge;
+};
+
+extern struct spinlock chcore_lock;
+
+int64_t chcore_register(uint64_t id);
+int64_t chcore_listen(int64_t svc_cap, uint64_t timeout_ns);
+int64_t chcore_accept(int64_t svc_cap, int client_pid, int yes, uint64_t *server_va);
+int64_t chcore_connect(uint64_t id, uint64_t buf_len, uint64_t timeout_ns, uint64_t *client_va);
+int chcore_close(int64_t cap);
+int64_t chcore_call(int64_t cap, uint64_t msg_va, uint64_t len, const uint64_t arg[3],
+		    uint64_t *ret1);
+int64_t chcore_reply_recv(int64_t cap, uint64_t flags, uint64_t ret0, uint64_t ret1,
+			  struct chcore_recv *out);
+void chcore_release_proc(struct proc *p);
+unsigned chcore_live_count(void);                /* services + conns (tests) */
+int chcore_in_call(int pid);                     /* requests server pid is handling (tests) */
+
+/* Shared with chcore_fastpath.c. */
+struct chcore_conn *chcore_decode(int64_t cap, enum chcore_cap_type type, int *err);
+void chcore_done(struct chcore_conn *c);         /* drops the inflight hold */
+/* The fast paths; each returns 0 when its guards fail (slow path runs). */
+/* sched_lock held; the request or reply is already posted in c.  On
+ * success the caller was switched out and is running again (return 1). */
+int chcore_call_fp(struct chcore_conn *c);
+int chcore_reply_recv_fp(struct chcore_conn *c, struct thread *client);
+
+#endif

@@ -1,0 +1,136 @@
+/* sys_chcore_ipc.c - chcore IPC syscalls: check the arguments, call
+ * chcore_ipc.c, and put second results in registers (no user memory is
+ * touched: ChCore passes arguments and results in registers, data in the
+ * shared buffer).
+ *
+ * Register contract beyond syscall_abi.h's (results in the syscall frame,
+ * restored by SYSRET):
+ *   connect, accept:  rax = cap, rdx = this process's VA of the buffer
+ *   call:             rax = ret0, rdx = ret1
+ *   reply_recv:       rax = request length, rdi = the request's VA in the
+ *                     SERVER's space, rsi = length, rdx/r10/r8 = the
+ *                     caller's a0/a1/a2, r9 = badge (the client's pid)
+ */
+#include "ipc/kernel/chcore_ipc.h"
+#include "kernel/sys/syscall.h"
+#include "kernel/sched/thread.h"
+#include "kernel/arch/x86_64/trap_frame.h"
+#include "common/errno.h"
+
+/* The calling thread's user frame sits at the top of its kernel stack. */
+static struct trap_frame *
+user_frame(void)
+{
+	return (struct trap_frame *)(current_thread()->kstack_top - sizeof(struct trap_frame));
+}
+
+static int
+arg_cap(uint64_t raw, int64_t *cap)
+{
+	/* Out of range is -EBADF like an empty slot: a slot number, not a value. */
+	return arg_int_range(raw, 0, CHCORE_NCAPS - 1, cap) ? -EBADF : 0;
+}
+
+/* register(id) */
+long
+sys_chcore_register(const struct sys_args *a)
+{
+	int64_t id;
+
+	if (arg_int_range(a->a[0], 1, CHCORE_ID_MAX, &id))
+		return -EINVAL;
+	return chcore_register((uint64_t)id);
+}
+
+/* listen(svc_cap, timeout_ns) */
+long
+sys_chcore_listen(const struct sys_args *a)
+{
+	int64_t cap;
+
+	if (arg_cap(a->a[0], &cap))
+		return -EBADF;
+	return chcore_listen(cap, a->a[1]);
+}
+
+/* accept(svc_cap, client_pid, yes) */
+long
+sys_chcore_accept(const struct sys_args *a)
+{
+	int64_t cap, pid;
+	uint64_t va = 0;
+
+	if (arg_cap(a->a[0], &cap))
+		return -EBADF;
+	if (arg_int_range(a->a[1], 1, INT32_MAX, &pid) || a->a[2] > 1)
+		return -EINVAL;
+	int64_t r = chcore_accept(cap, (int)pid, (int)a->a[2], &va);
+	user_frame()->rdx = va;
+	return r;
+}
+
+/* connect(id, buf_len, timeout_ns) */
+long
+sys_chcore_connect(const struct sys_args *a)
+{
+	int64_t id;
+	uint64_t va = 0;
+
+	if (arg_int_range(a->a[0], 1, CHCORE_ID_MAX, &id))
+		return -EINVAL;
+	if (a->a[1] == 0 || a->a[1] > CHCORE_BUF_MAX)
+		return -EINVAL;
+	int64_t r = chcore_connect((uint64_t)id, a->a[1], a->a[2], &va);
+	user_frame()->rdx = va;
+	return r;
+}
+
+/* call(cap, msg_va, len, a0, a1, a2): msg_va..+len must lie in the
+ * connection's buffer (checked against the conn in chcore_call). */
+long
+sys_chcore_call(const struct sys_args *a)
+{
+	int64_t cap;
+	uint64_t ret1 = 0;
+
+	if (arg_cap(a->a[0], &cap))
+		return -EBADF;
+	int64_t r = chcore_call(cap, a->a[1], a->a[2], &a->a[3], &ret1);
+	user_frame()->rdx = ret1;
+	return r;
+}
+
+/* reply_recv(cap, flags, ret0, ret1) */
+long
+sys_chcore_reply_recv(const struct sys_args *a)
+{
+	int64_t cap;
+	struct chcore_recv in = { 0 };
+
+	if (arg_cap(a->a[0], &cap))
+		return -EBADF;
+	if (!a->a[1] || (a->a[1] & ~(uint64_t)(CHCORE_REPLY | CHCORE_RECV)))
+		return -EINVAL;
+	int64_t r = chcore_reply_recv(cap, a->a[1], a->a[2], a->a[3], &in);
+	if (r >= 0 && (a->a[1] & CHCORE_RECV)) {
+		struct trap_frame *f = user_frame();
+		f->rdi = in.msg_va;
+		f->rsi = in.msg_len;
+		f->rdx = in.arg[0];
+		f->r10 = in.arg[1];
+		f->r8 = in.arg[2];
+		f->r9 = in.badge;
+	}
+	return r;
+}
+
+/* close(cap) */
+long
+sys_chcore_close(const struct sys_args *a)
+{
+	int64_t cap;
+
+	if (arg_cap(a->a[0], &cap))
+		return -EBADF;
+	return chcore_close(cap);
+}

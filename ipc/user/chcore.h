@@ -1,0 +1,137 @@
+/*
+ * chcore.h - ChCore-style IPC from user space: typed syscall wrappers
+ * (arguments and results in registers, see ipc/kernel/sys_chcore_ipc.c),
+ * the lecture's server loop (ipc_register_server / ipc_return, here
+ * chcore_serve), and the `chcore` mechanism of the one IPC interface.
+ *
+ * Server:  svc = chcore_register(id); pid = chcore_listen(svc, t);
+ *          conn = chcore_accept(svc, pid, 1, &buf)   (0: reject);
+ *          chcore_serve(conn, handler)  -- each call runs handler(request at
+ *          the server's VA of the buffer, len, a0..a2, client pid) and its
+ *          return value goes back in registers.
+ * Client:  conn = chcore_connect(id, buf_len, t, &buf);
+ *          ret = chcore_call(conn, buf + off, len, a0, a1, a2, &ret1).
+ */
+#ifndef IPC_USER_CHCORE_H
+#define IPC_USER_CHCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "user/lib/sys.h"
+#include "common/chcore_abi.h"
+
+/* What reply_recv hands the server: the request, in registers. */
+struct chcore_req {
+	void *msg;                   /* at the SERVER's VA of the buffer */
+	uint64_t len, a0, a1, a2;
+	long badge;                  /* the client's pid */
+};
+
+static inline long
+chcore_register(long id)
+{
+	return syscall1(SYS_CHCORE_REGISTER, id);
+}
+
+static inline long
+chcore_listen(long svc, uint64_t timeout_ns)
+{
+	return syscall2(SYS_CHCORE_LISTEN, svc, (long)timeout_ns);
+}
+
+/* syscall3 that also returns rdx (the kernel's second result). */
+static inline long
+chcore_syscall3_rdx(long nr, long a1, long a2, long a3, uint64_t *rdx_out)
+{
+	long ret;
+	register long rdx __asm__("rdx") = a3;
+
+	__asm__ volatile("syscall" : "=a"(ret), "+d"(rdx) : "a"(nr), "D"(a1), "S"(a2)
+			 : "rcx", "r11", "memory");
+	*rdx_out = (uint64_t)rdx;
+	return ret;
+}
+
+static inline long
+chcore_accept(long svc, long client_pid, int yes, void **buf)
+{
+	uint64_t va;
+	long r = chcore_syscall3_rdx(SYS_CHCORE_ACCEPT, svc, client_pid, yes, &va);
+
+	if (buf)
+		*buf = (void *)va;
+	return r;
+}
+
+static inline long
+chcore_connect(long id, size_t buf_len, uint64_t timeout_ns, void **buf)
+{
+	uint64_t va;
+	long r = chcore_syscall3_rdx(SYS_CHCORE_CONNECT, id, (long)buf_len, (long)timeout_ns, &va);
+
+	if (buf)
+		*buf = (void *)va;
+	return r;
+}
+
+/* One SYSCALL: the kernel switches to the server and back. */
+static inline long
+chcore_call(long cap, const void *msg, size_t len, uint64_t a0, uint64_t a1, uint64_t a2,
+	    uint64_t *ret1)
+{
+	long ret;
+	register uint64_t rdx __asm__("rdx") = len;
+	register uint64_t r10 __asm__("r10") = a0;
+	register uint64_t r8 __asm__("r8") = a1;
+	register uint64_t r9 __asm__("r9") = a2;
+
+	__asm__ volatile("syscall" : "=a"(ret), "+d"(rdx)
+			 : "a"((long)SYS_CHCORE_CALL), "D"(cap), "S"(msg), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	if (ret1)
+		*ret1 = rdx;
+	return ret;
+}
+
+/* flags CHCORE_REPLY (answer the last request with ret0/ret1) and/or
+ * CHCORE_RECV (then wait for the next one, filled into *req). */
+static inline long
+chcore_reply_recv(long cap, unsigned flags, uint64_t ret0, uint64_t ret1, struct chcore_req *req)
+{
+	long ret;
+	register uint64_t rdi __asm__("rdi") = (uint64_t)cap;
+	register uint64_t rsi __asm__("rsi") = flags;
+	register uint64_t rdx __asm__("rdx") = ret0;
+	register uint64_t r10 __asm__("r10") = ret1;
+	register uint64_t r8 __asm__("r8") = 0;
+	register uint64_t r9 __asm__("r9") = 0;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+			 : "a"((long)SYS_CHCORE_REPLY_RECV)
+			 : "rcx", "r11", "memory");
+	if (req && ret >= 0 && (flags & CHCORE_RECV)) {
+		req->msg = (void *)rdi;
+		req->len = rsi;
+		req->a0 = rdx;
+		req->a1 = r10;
+		req->a2 = r8;
+		req->badge = (long)r9;
+	}
+	return ret;
+}
+
+static inline long
+chcore_close(long cap)
+{
+	return syscall1(SYS_CHCORE_CLOSE, cap);
+}
+
+/* The lecture's ipc_dispatcher: returns ret0 (ret1 through *ret1). */
+typedef uint64_t (*chcore_handler)(const struct chcore_req *req, uint64_t *ret1);
+/* Serves calls on conn until it fails (-ECONNRESET once the client is
+ * gone); each handler return is the ipc_return that also waits for the
+ * next call. */
+long chcore_serve(long conn, chcore_handler h);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * handoff.h - direct thread-to-thread switches that bypass the run queue,
+ * for IPC that hands the CPU straight to its partner (ipc/kernel/
+ * chcore_fastpath.c).  The scheduler is not consulted: the caller names the
+ * next thread, so there is no rq_pop and no context_switches count.
+ *
+ * Contract (all with sched_lock held and no other lock, as for sched()):
+ *  - a thread "blocks outside the buckets" by setting its own state to
+ *    THREAD_SLEEPING and chan to a non-NULL tag, without entering a wait
+ *    bucket; no wakeup(chan) can find it, only sched_unblock_locked(),
+ *    sched_handoff() or thread_kill() (which unblocks it with killed set).
+ *  - sched_handoff(next): next must be blocked that way (never queued); the
+ *    caller has already set its own state (SLEEPING to block, or RUNNABLE
+ *    after rq_push).  next returns from its own sched()/sched_handoff()
+ *    holding sched_lock and releases it, exactly as after sched().
+ */
+#ifndef KERNEL_SCHED_HANDOFF_H
+#define KERNEL_SCHED_HANDOFF_H
+
+#include "kernel/sched/thread.h"
+
+void sched_handoff(struct thread *next);
+void sched_unblock_locked(struct thread *t);   /* wakeups++, onto the run queue */
+/* sched_internal.h's, for blocking without a handoff target. */
+void sched(void);
+
+#endif

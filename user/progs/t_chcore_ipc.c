@@ -1,0 +1,167 @@
+/* t_chcore_ipc.c - can the benchmark harness drive `chcore` with no special
+ * case?  Everything here goes through struct ipc_mech only.
+ *   ""                     driver: prepare, spawn server and client, wait,
+ *                          unprepare
+ *   server|client OPTS     one end: ROUNDS round trips (send+recv, every
+ *                          third one a call) of sizes up to max_msg, content
+ *                          checked with a checksum, then a stream of
+ *                          STREAM messages acked by one reply */
+#include "user/lib/ipcbench.h"
+#include "ipc/user/ipc.h"
+#include "common/chcore_abi.h"
+
+#define ROUNDS 100
+#define STREAM 50
+
+static size_t max_msg;
+static uint8_t *bufs[2];             /* send, receive: max_msg each */
+
+static size_t
+size_of(unsigned round)
+{
+	static const size_t sizes[] = { 0, 1, 8, 64, 4095, 4096, 4097, 65536 };
+
+	if (round % 50 == 49)
+		return max_msg;              /* the largest, twice */
+	return sizes[round % (sizeof sizes / sizeof sizes[0])];
+}
+
+static uint32_t
+fill(uint8_t *p, size_t n, unsigned round, int from_server)
+{
+	uint32_t sum = 2166136261u;      /* FNV-1a */
+
+	for (size_t j = 0; j < n; j++) {
+		p[j] = (uint8_t)(round * 131 + (unsigned)from_server * 71 + j * 7 + (j >> 8));
+		sum = (sum ^ p[j]) * 16777619u;
+	}
+	return sum;
+}
+
+static uint32_t
+checksum(const uint8_t *p, size_t n)
+{
+	uint32_t sum = 2166136261u;
+
+	for (size_t j = 0; j < n; j++)
+		sum = (sum ^ p[j]) * 16777619u;
+	return sum;
+}
+
+/* One round at one end: the client sends (or calls), the server echoes a
+ * reply of the same size with its own pattern.  1 if all matched. */
+static int
+round_trip(struct ipc_chan *ch, unsigned round, int server)
+{
+	size_t n = size_of(round);
+	long r;
+
+	if (!server) {
+		fill(bufs[0], n, round, 0);
+		if (round % 3 == 2)
+			r = ch->mech->call(ch, bufs[0], n, bufs[1], max_msg);
+		else if (ch->mech->send(ch, bufs[0], n, IPC_FOREVER) != (long)n)
+			return 0;
+		else
+			r = ch->mech->recv(ch, bufs[1], max_msg, IPC_FOREVER);
+		return r == (long)n && checksum(bufs[1], n) == fill(bufs[0], n, round, 1);
+	}
+	r = ch->mech->recv(ch, bufs[1], max_msg, IPC_FOREVER);
+	if (r != (long)n || checksum(bufs[1], n) != fill(bufs[0], n, round, 0))
+		return 0;
+	fill(bufs[0], n, round, 1);
+	return ch->mech->send(ch, bufs[0], n, IPC_FOREVER) == (long)n;
+}
+
+/* The bench's stream pattern: sends, then one acked reply. */
+static int
+stream(struct ipc_chan *ch, int server)
+{
+	int good = 0;
+
+	for (unsigned i = 0; i < STREAM; i++) {
+		size_t n = 1 + i * 37;
+		if (server) {
+			long r = ch->mech->recv(ch, bufs[1], max_msg, IPC_FOREVER);
+			good += r == (long)n && checksum(bufs[1], n) == fill(bufs[0], n, i, 0);
+		} else {
+			fill(bufs[0], n, i, 0);
+			good += ch->mech->send(ch, bufs[0], n, IPC_FOREVER) == (long)n;
+		}
+	}
+	if (server)
+		return good == STREAM && ch->mech->send(ch, "k", 1, IPC_FOREVER) == 1;
+	return good == STREAM && ch->mech->recv(ch, bufs[1], 1, IPC_FOREVER) == 1 && bufs[1][0] == 'k';
+}
+
+static int
+end(const char *role, const char *opts_text)
+{
+	const struct ipc_mech *m = ipc_find("chcore");
+	struct ipc_opts o;
+	struct ipc_chan ch;
+	int server = !strcmp(role, "server");
+
+	if (!m || ipc_opts_parse(opts_text, &o))
+		return 2;
+	max_msg = o.max_msg;
+	long mem = sys_map_anon(2 * max_msg, PROT_READ | PROT_WRITE);
+	if (mem < 0 || m->open(&ch, &o, server ? IPC_SERVER : IPC_CLIENT))
+		return !check(0, "chcore: %s opens the channel", role);
+	bufs[0] = (uint8_t *)mem;
+	bufs[1] = (uint8_t *)mem + max_msg;
+	int good = 0;
+	for (unsigned i = 0; i < ROUNDS; i++)
+		good += round_trip(&ch, i, server);
+	int ok = check(good == ROUNDS, "chcore: %s: %d of %d round trips (send/recv and call) of 0..%lu bytes matched",
+		       role, good, ROUNDS, (unsigned long)max_msg);
+	ok &= check(stream(&ch, server), "chcore: %s: %d streamed messages, then the ack", role, STREAM);
+	if (!server) {
+		ok &= check(m->recv(&ch, bufs[1], 1, 0) == -EAGAIN, "chcore: client recv with nothing answered gives -EAGAIN");
+		ok &= check(m->send(&ch, bufs[0], max_msg + 1, 0) == -E2BIG, "chcore: send of max_msg + 1 gives -E2BIG");
+	}
+	m->close(&ch);
+	return ok ? 0 : 1;
+}
+
+static int
+driver(void)
+{
+	const struct ipc_mech *m = ipc_find("chcore");
+	struct ipc_opts o;
+	char opts[160], arg[200];
+	int status[2] = { -1, -1 };
+	long pid[2];
+
+	if (!check(m && m->caps == (IPC_CAP_MESSAGE | IPC_CAP_CALL | IPC_CAP_ZERO_COPY) && m->call &&
+		   m->max_msg == CHCORE_BUF_MAX, "chcore: registered with caps MESSAGE|CALL|ZERO_COPY, max_msg 1 MiB"))
+		return 1;
+	memset(&o, 0, sizeof o);
+	o.max_msg = m->max_msg;
+	if (!check(m->prepare(&o) == 0, "chcore: prepare picks a service id (it registers nothing)"))
+		return 1;
+	ipc_opts_format(&o, opts, sizeof opts);
+	const char *roles[2] = { "server", "client" };
+	for (int i = 0; i < 2; i++) {
+		snformat(arg, sizeof arg, "%s %s", roles[i], opts);
+		pid[i] = sys_spawn("t_chcore_ipc", arg);
+	}
+	for (int i = 0; i < 2; i++)
+		sys_wait(pid[i], &status[i]);
+	m->unprepare(&o);
+	return check(status[0] == 0 && status[1] == 0, "chcore: both ends finished (%d, %d)", status[0], status[1]) ? 0 : 1;
+}
+
+int
+main(const char *arg, unsigned long arglen)
+{
+	(void)arglen;
+	if (!arg[0])
+		return driver();
+	if (!strncmp(arg, "server ", 7))
+		return end("server", arg + 7);
+	if (!strncmp(arg, "client ", 7))
+		return end("client", arg + 7);
+	uprintf("t_chcore_ipc: unknown argument '%s'\n", arg);
+	return 100;
+}
