@@ -69,6 +69,30 @@ enum sys_number {
 	SYS_ACCEPT,           /* accept(fd, timeout_ns)              fd         */
 	SYS_SENDTO,           /* sendto(fd, buf, len, name or 0, timeout_ns) bytes */
 	SYS_RECVFROM,         /* recvfrom(fd, buf, len, char from[SOCK_NAME_MAX] or 0, timeout_ns) bytes */
+	/* message passing (ipc/kernel/msg_direct.c, mailbox.c; common/msg_abi.h) */
+	SYS_MSG_SEND,         /* msg_send(pid, buf, len, timeout_ns, flags) 0 | receiver pid */
+	SYS_MSG_RECV,         /* msg_recv(from, buf, len, timeout_ns, int *sender) bytes */
+	SYS_MBOX_CREATE,      /* mbox_create(capacity, policy)       mailbox id */
+	SYS_MBOX_DESTROY,     /* mbox_destroy(id)                    0          */
+	SYS_MBOX_SEND,        /* mbox_send(id, buf, len, timeout_ns, flags) 0 | receiver pid */
+	SYS_MBOX_RECV,        /* mbox_recv(id, buf, len, timeout_ns, int *sender) bytes */
+	SYS_MBOX_STAT,        /* mbox_stat(id, struct mbox_stat *)   0          */
+	/* LRPC (ipc/kernel/lrpc.c; common/lrpc_abi.h) */
+	SYS_LRPC_REGISTER,    /* lrpc_register(key, const uint64_t *entries, nprocs, astack_size, nastacks) service id */
+	SYS_LRPC_UNREGISTER,  /* lrpc_unregister(service)            0          */
+	SYS_LRPC_SERVE,       /* lrpc_serve(service, timeout_ns): until its clients are gone 0 */
+	SYS_LRPC_CONNECT,     /* lrpc_connect(key, struct lrpc_bind_info *) binding id */
+	SYS_LRPC_DISCONNECT,  /* lrpc_disconnect(binding)            0          */
+	SYS_LRPC_CALL,        /* lrpc_call(binding, proc, astack, arg) procedure's result */
+	SYS_LRPC_RETURN,      /* lrpc_return(result): back to the caller (-EINVAL outside a call) */
+	/* ChCore IPC (ipc/kernel/chcore_ipc.c; common/chcore_abi.h) */
+	SYS_CHCORE_REGISTER,  /* chcore_register(id)                 service cap */
+	SYS_CHCORE_LISTEN,    /* chcore_listen(svc_cap, timeout_ns)  client pid */
+	SYS_CHCORE_ACCEPT,    /* chcore_accept(svc_cap, pid, yes)    conn cap (rdx = buffer VA) | 0 */
+	SYS_CHCORE_CONNECT,   /* chcore_connect(id, buf_len, timeout_ns) conn cap (rdx = buffer VA) */
+	SYS_CHCORE_CALL,      /* chcore_call(cap, msg_va, len, a0, a1, a2) ret0 (rdx = ret1) */
+	SYS_CHCORE_REPLY_RECV, /* chcore_reply_recv(cap, flags, ret0, ret1) request length (+ registers) */
+	SYS_CHCORE_CLOSE,     /* chcore_close(cap)                   0          */
 	SYS_COUNT             /* keep last */
 };
 

@@ -9,7 +9,11 @@ extern const struct ipc_mech ipc_pipe;         /* pipe.c */
 extern const struct ipc_mech ipc_sysv_msgq;    /* sysv_msgq.c */
 extern const struct ipc_mech ipc_signal;       /* signal.c */
 extern const struct ipc_mech ipc_sem;          /* sem.c */
+extern const struct ipc_mech ipc_msg_direct;   /* msg_direct.c */
+extern const struct ipc_mech ipc_mailbox;      /* mailbox.c */
 extern const struct ipc_mech ipc_unix_socket;  /* unix_socket.c */
+extern const struct ipc_mech ipc_lrpc;         /* lrpc.c */
+extern const struct ipc_mech ipc_chcore;       /* chcore.c */
 
 static const struct ipc_mech *const mechanisms[] = {
 	&ipc_shm_poll,    /* shared ring, polling */
@@ -18,7 +22,11 @@ static const struct ipc_mech *const mechanisms[] = {
 	&ipc_sysv_msgq,   /* SysV message queue, typed */
 	&ipc_signal,      /* kill + handler + sigreturn, empty messages */
 	&ipc_sem,         /* semaphores guarding a bounded buffer */
+	&ipc_msg_direct,  /* Send(P)/Recv(Q), addressed by pid */
+	&ipc_mailbox,     /* Send(M)/Recv(M) through two mailboxes */
 	&ipc_unix_socket, /* Unix domain sockets: stream and dgram */
+	&ipc_lrpc,        /* LRPC: the caller's thread runs the server's procedure */
+	&ipc_chcore,      /* ChCore: capability calls, direct switch, shared buffer */
 };
 
 const struct ipc_mech *

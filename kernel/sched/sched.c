@@ -10,7 +10,9 @@
  */
 #include "kernel/sched/thread.h"
 #include "kernel/sched/sched_internal.h"
+#include "kernel/sched/handoff.h"
 #include "kernel/proc/proc.h"
+#include "ipc/kernel/lrpc.h"
 #include "kernel/mm/aspace.h"
 #include "kernel/mm/frames.h"
 #include "kernel/mm/heap.h"
@@ -84,8 +86,30 @@ load_thread_context(struct thread *next)
 {
 	this_cpu()->kernel_rsp = next->kstack_top;
 	tss_set_kernel_stack(next->kstack_top);
-	if (next->proc && next->proc->as)
-		aspace_activate(next->proc->as);
+	/* A thread migrated by an LRPC call runs in the server's space. */
+	struct aspace *as = next->run_as ? next->run_as : next->proc ? next->proc->as : 0;
+	if (as)
+		aspace_activate(as);
+}
+
+/* The switch itself, shared by sched() and sched_handoff(): next becomes
+ * the running thread in place of prev, whose state the caller set. */
+static void
+switch_to(struct percpu *c, struct thread *prev, struct thread *next)
+{
+	next->state = THREAD_RUNNING;
+	load_thread_context(next);
+	c->current = next;
+	int intena = c->intena;
+	/* full_restore belongs to the thread that set it (a sigreturn that is
+	 * preempted before its syscall exit must still leave by IRET, and
+	 * must not make another thread do so): it travels like intena. */
+	uint64_t full_restore = c->full_restore;
+	c->full_restore = 0;
+	context_switch(&prev->saved_rsp, next->saved_rsp);
+	c->intena = intena;             /* back on prev: its interrupt state */
+	c->full_restore = full_restore;
+	reap_dead();
 }
 
 /* Switches away from the current thread, whose state the caller set. */
@@ -106,20 +130,29 @@ sched(void)
 		prev->state = THREAD_RUNNING;
 		return;
 	}
-	next->state = THREAD_RUNNING;
-	load_thread_context(next);
-	c->current = next;
 	COUNT(context_switches);
-	int intena = c->intena;
-	/* full_restore belongs to the thread that set it (a sigreturn that is
-	 * preempted before its syscall exit must still leave by IRET, and
-	 * must not make another thread do so): it travels like intena. */
-	uint64_t full_restore = c->full_restore;
-	c->full_restore = 0;
-	context_switch(&prev->saved_rsp, next->saved_rsp);
-	c->intena = intena;             /* back on prev: its interrupt state */
-	c->full_restore = full_restore;
-	reap_dead();
+	switch_to(c, prev, next);
+}
+
+/* handoff.h: a direct switch that bypasses the run queue (no rq_pop, no
+ * context_switches count: the scheduler made no choice). */
+void
+sched_handoff(struct thread *next)
+{
+	struct percpu *c = this_cpu();
+
+	if (!spin_held(&sched_lock) || c->ncli != 1)
+		panic("sched_handoff: called with locks %d held", c->ncli);
+	if (next == c->current || next->state != THREAD_SLEEPING)
+		panic("sched_handoff: thread %d is not blocked", next->tid);
+	switch_to(c, c->current, next);
+}
+
+/* handoff.h: makes a thread blocked outside the wait buckets runnable. */
+void
+sched_unblock_locked(struct thread *t)
+{
+	wake_thread_locked(t);
 }
 
 void
@@ -231,6 +264,7 @@ thread_exit(void)
 {
 	struct thread *t = current_thread();
 
+	lrpc_thread_exit(t);            /* back home before the process goes */
 	proc_thread_exiting(t);         /* may tear down the process */
 	spin_lock(&sched_lock);
 	t->state = THREAD_DEAD;

@@ -24,9 +24,15 @@ void test_sysv_basic(void), test_sysv_badargs(void), test_sysv_perm(void), test_
 void test_sem_basic(void), test_sem_wake(void), test_sem_owner(void), test_sem_bb(void), test_sem_ipc(void);
 void test_pipe_stream(void), test_pipe_rules(void), test_pipe_writers(void), test_pipe_kill(void);
 void test_pipe_timeout(void), test_pipe_exit(void), test_pipe_bad(void), test_pipe_ipc(void);
+void test_msg_direct_basic(void), test_msg_direct_block(void), test_msg_direct_bad(void), test_msg_direct_iface(void);
+void test_mailbox_basic(void), test_mailbox_policy(void), test_mailbox_block(void), test_mailbox_bad(void), test_mailbox_iface(void);
 void test_usock_stream(void), test_usock_rules(void), test_usock_refused(void), test_usock_dgram(void);
 void test_usock_timeout(void), test_usock_kill(void), test_usock_exit(void), test_usock_bad(void), test_usock_ipc(void);
+void test_lrpc_basic(void), test_lrpc_many(void), test_lrpc_busy(void), test_lrpc_nested(void);
+void test_lrpc_fail(void), test_lrpc_ipc(void);
 void test_floors(void);
+
+void test_chcore_basic(void), test_chcore_server_death(void), test_chcore_client_kill(void), test_chcore_ipc(void);
 
 const struct ktest ktest_table[] = {
 	{ "boot",   test_boot_info },   /* loader hand-over is sane */
@@ -68,6 +74,15 @@ const struct ktest ktest_table[] = {
 	{ "signal-pingpong", test_signal_pingpong }, /* 10,000 signals each way, none lost */
 	{ "signal-frame",   test_signal_frame },   /* every register kept; forged frames sanitized/killed */
 	{ "signal-mech",    test_signal_mech },    /* struct ipc_mech ping-pong */
+	{ "msg-direct-basic", test_msg_direct_basic }, /* addressing by pid, order, timeouts */
+	{ "msg-direct-block", test_msg_direct_block }, /* link capacity, MSG_SYNC, kill, exit */
+	{ "msg-direct-bad",   test_msg_direct_bad },   /* bad pids, pointers, sizes, flags */
+	{ "msg-direct-iface", test_msg_direct_iface }, /* struct ipc_mech ping-pong, both variants */
+	{ "mailbox-basic",  test_mailbox_basic },  /* capacity 0 / N / unbounded, timeouts */
+	{ "mailbox-policy", test_mailbox_policy }, /* the three sharing policies */
+	{ "mailbox-block",  test_mailbox_block },  /* destroy -EIDRM, kill, creator exit */
+	{ "mailbox-bad",    test_mailbox_bad },    /* bad values, limits */
+	{ "mailbox-iface",  test_mailbox_iface },  /* struct ipc_mech ping-pong, every variant */
 	{ "unix-stream",    test_usock_stream },   /* 1 MiB each way through 64 KiB rings, EOF */
 	{ "unix-rules",     test_usock_rules },    /* partial reads, EOF, EPIPE, reset, wakeups */
 	{ "unix-refused",   test_usock_refused },  /* -ECONNREFUSED, -EADDRINUSE, backlog */
@@ -77,6 +92,16 @@ const struct ktest ktest_table[] = {
 	{ "unix-exit",      test_usock_exit },     /* exit closes sockets, frees names */
 	{ "unix-bad",       test_usock_bad },      /* bad values, -EMFILE, -ENFILE */
 	{ "unix-ipc",       test_usock_ipc },      /* struct ipc_mech ping-pong, both variants */
+	{ "lrpc-basic",     test_lrpc_basic },     /* migrate into the server, bad values */
+	{ "lrpc-many",      test_lrpc_many },      /* 10,000 calls and their counters */
+	{ "lrpc-busy",      test_lrpc_busy },      /* the A-stack concurrency check */
+	{ "lrpc-nested",    test_lrpc_nested },    /* A -> B -> C, depth limit */
+	{ "lrpc-fail",      test_lrpc_fail },      /* fault in a procedure, server killed mid-call */
+	{ "lrpc-ipc",       test_lrpc_ipc },       /* struct ipc_mech calls */
+	{ "chcore-basic",   test_chcore_basic },   /* register/accept/reject, calls, caps, 10,000 direct switches */
+	{ "chcore-server-death", test_chcore_server_death }, /* server killed mid-call: -ECONNRESET */
+	{ "chcore-client-kill", test_chcore_client_kill }, /* client killed mid-call: reply dropped */
+	{ "chcore-ipc",     test_chcore_ipc },     /* struct ipc_mech ping-pong */
 	{ "leak-check",     test_leak_check },     /* everything given back */
 	{ "floors",         test_floors },         /* this boot's reference costs */
 };

@@ -1,0 +1,181 @@
+/*
+ * lrpc.c - the `lrpc` mechanism of the one IPC interface.
+ *
+ * prepare picks a service key (the driver's pid and a counter) and records
+ * it in h[0]; the server's open registers the echo service under it, the
+ * client's open connects (retrying until the server has registered).
+ * call = copy the request onto the A-stack, one lrpc_call, copy the reply
+ * off it: the kernel copies no data (IPC_CAP_ZERO_COPY).
+ *
+ * LRPC has no send/recv of its own: the server runs no thread, so nothing
+ * ever arrives that the client did not call for.  The interface's
+ * send/recv map onto calls on the client (docs/mech/lrpc.md):
+ *   client send(m) = copy m onto the A-stack + one lrpc_call of the echo
+ *                    procedure; the reply waits on the A-stack;
+ *   client recv    = takes that reply (no syscall); truncated to the
+ *                    buffer if longer (the rest is dropped); -EAGAIN if no
+ *                    send is waiting for its reply, whatever the timeout
+ *                    (nothing else can ever arrive);
+ *   server recv    = lrpc_serve: sleeps until its client has disconnected
+ *                    (-EPIPE); a timeout other than 0 is not honoured (a
+ *                    server that gave up would end a live binding);
+ *   server send    = -EOPNOTSUPP (the procedure answers, not the server).
+ * So a pingpong round trip is one call, and a stream message is one call
+ * whose reply the client ignores.
+ */
+#include "ipc/user/ipc.h"
+#include "ipc/user/lrpc.h"
+
+#define OPEN_WAIT_NS 10000000000ull   /* a client waits 10 s for the server */
+
+extern const struct ipc_mech ipc_lrpc;
+
+/* ch->local[]: the binding (the service id on the server end), the
+ * A-stack's size, the length of a reply a send left (-1: none). */
+enum { L_BINDING, L_ASTACK_SIZE, L_PENDING };
+
+/* The only procedure: the request already lies in the A-stack, which is
+ * also where the reply goes, so echoing is returning its length. */
+static void
+echo_proc(void *astack, uint64_t len, uint64_t index)
+{
+	(void)astack;
+	(void)index;
+	lrpc_return((long)len);
+}
+
+static int
+lrpc_prepare(struct ipc_opts *o)
+{
+	static uint32_t counter;
+
+	o->h[0] = (int64_t)(((uint64_t)sys_getpid() << 32) | ++counter);
+	return 0;
+}
+
+static void
+lrpc_unprepare(struct ipc_opts *o)
+{
+	o->h[0] = 0;
+}
+
+static int
+open_server(struct ipc_chan *ch, const struct ipc_opts *o)
+{
+	uint64_t entry = (uint64_t)echo_proc;
+	uint64_t size = o->max_msg ? o->max_msg : 8;
+	long s = sys_lrpc_register((uint64_t)o->h[0], &entry, 1, size, 1);
+
+	if (s < 0)
+		return (int)s;
+	ch->local[L_BINDING] = s;         /* the service, on this end */
+	return 0;
+}
+
+static int
+open_client(struct ipc_chan *ch, const struct ipc_opts *o)
+{
+	struct lrpc_bind_info info;
+	uint64_t until = sys_clock_ns() + OPEN_WAIT_NS;
+	long b;
+
+	while ((b = sys_lrpc_connect((uint64_t)o->h[0], &info)) == -ECONNREFUSED &&
+	       sys_clock_ns() < until)
+		sys_sleep_ns(1000000);
+	if (b < 0)
+		return (int)b;
+	ch->local[L_BINDING] = b;
+	ch->local[L_ASTACK_SIZE] = (int64_t)info.astack_size;
+	ch->local[L_PENDING] = -1;
+	ch->mem[0] = (void *)info.astack_va;
+	return 0;
+}
+
+static int
+lrpc_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
+{
+	if (!o->h[0])
+		return -EINVAL;
+	ch->mech = &ipc_lrpc;
+	ch->role = role;
+	ch->opts = *o;
+	return role == IPC_SERVER ? open_server(ch, o) : open_client(ch, o);
+}
+
+static long
+lrpc_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
+{
+	(void)timeout_ns;                /* a call does not wait for anything */
+	if (ch->role != IPC_CLIENT)
+		return -EOPNOTSUPP;
+	if (len > (uint64_t)ch->local[L_ASTACK_SIZE])
+		return -E2BIG;
+	memcpy(ch->mem[0], buf, len);
+	long r = sys_lrpc_call(ch->local[L_BINDING], 0, 0, len);
+	if (r < 0)
+		return r;
+	ch->local[L_PENDING] = r;        /* the reply's length, on the A-stack */
+	return (long)len;
+}
+
+static long
+lrpc_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
+{
+	if (ch->role == IPC_CLIENT) {
+		long n = ch->local[L_PENDING];
+		if (n < 0)
+			return -EAGAIN;
+		if ((size_t)n > len)
+			n = (long)len;   /* truncated, as a datagram */
+		memcpy(buf, ch->mem[0], (size_t)n);
+		ch->local[L_PENDING] = -1;
+		return n;
+	}
+	/* Only "do not block" is honoured: the calls run on the client's
+	 * thread, so a server that gave up waiting would end a live binding. */
+	long r = sys_lrpc_serve(ch->local[L_BINDING], timeout_ns ? IPC_FOREVER : 0);
+	return r == 0 ? -EPIPE : r;
+}
+
+static long
+lrpc_mech_call(struct ipc_chan *ch, const void *req, size_t req_len, void *reply, size_t reply_len)
+{
+	if (ch->role != IPC_CLIENT)
+		return -EOPNOTSUPP;
+	if (req_len > (uint64_t)ch->local[L_ASTACK_SIZE])
+		return -E2BIG;
+	memcpy(ch->mem[0], req, req_len);
+	ch->local[L_PENDING] = -1;       /* the A-stack is about to be reused */
+	long r = sys_lrpc_call(ch->local[L_BINDING], 0, 0, req_len);
+	if (r < 0)
+		return r;
+	if ((size_t)r > reply_len)
+		return -EMSGSIZE;
+	memcpy(reply, ch->mem[0], (size_t)r);
+	return r;
+}
+
+static void
+lrpc_close(struct ipc_chan *ch)
+{
+	if (ch->role == IPC_SERVER)
+		sys_lrpc_unregister(ch->local[L_BINDING]);
+	else
+		sys_lrpc_disconnect(ch->local[L_BINDING]);
+}
+
+static const char *const lrpc_variants[] = { "migrate", 0 };
+
+const struct ipc_mech ipc_lrpc = {
+	.name = "lrpc",
+	.caps = IPC_CAP_MESSAGE | IPC_CAP_CALL | IPC_CAP_ZERO_COPY,
+	.max_msg = LRPC_MECH_MAX_MSG,
+	.variants = lrpc_variants,
+	.prepare = lrpc_prepare,
+	.unprepare = lrpc_unprepare,
+	.open = lrpc_open,
+	.send = lrpc_send,
+	.recv = lrpc_recv,
+	.call = lrpc_mech_call,
+	.close = lrpc_close,
+};

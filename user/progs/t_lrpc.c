@@ -1,0 +1,533 @@
+/* t_lrpc.c - does an LRPC call run the server's procedure on the caller's
+ * thread, in the server's address space, and come back exactly where it
+ * left — with every check and failure the kernel promises?
+ *   basic        one server: a procedure reads server-private memory and
+ *                writes it into the A-stack; bad bindings, indexes,
+ *                pointers, registrations; register/unregister rules
+ *   many N       N calls: results, and the counters per call
+ *   busy         two threads of the client on one A-stack: -EBUSY
+ *   nested       A -> B -> C, and the depth limit through a server that
+ *                calls itself
+ *   fail         a procedure that faults (-EFAULT, server killed), a
+ *                server killed while a call runs in it (-ECONNRESET), a
+ *                client killed while its call runs in the server
+ *   server KEY DOWN SELF   a server (spawned by the modes above) */
+#include "user/lib/ipcbench.h"
+#include "ipc/user/lrpc.h"
+
+enum { P_PRIVATE, P_ECHO, P_FAULT, P_NESTED, P_DEEP, P_SPIN, P_WAIT, P_SPINNERS, NPROCS };
+
+#define ASTACK  4096
+#define MS      1000000ull
+
+/* ---- the server --------------------------------------------------------- */
+
+/* Set only in servers: a client that reads its own copy sees 0. */
+static volatile uint64_t secret;
+/* Written by the server's own thread while client threads run its
+ * procedures: the A-stack first, the binding last (volatile, in order). */
+static long down_wanted;
+static volatile long down_binding, self_binding;
+static uint64_t *volatile down_astack;
+
+static uint64_t
+secret_of(long pid)
+{
+	return 0xC0FFEE00000000ull | (uint64_t)pid;
+}
+
+static void
+p_private(void *astack, uint64_t arg, uint64_t index)
+{
+	uint64_t *w = astack;
+
+	w[0] = secret;
+	w[1] = index;
+	w[2] = (uint64_t)sys_getpid();       /* the thread's process: the client */
+	lrpc_return((long)arg + 1);
+}
+
+static void
+p_echo(void *astack, uint64_t arg, uint64_t index)
+{
+	(void)astack, (void)index;
+	lrpc_return((long)arg);
+}
+
+/* A null pointer the compiler cannot see through. */
+static volatile uint64_t *volatile null_ptr;
+
+static void
+p_fault(void *astack, uint64_t arg, uint64_t index)
+{
+	(void)astack, (void)arg, (void)index;
+	*null_ptr = 1;
+	lrpc_return(0);
+}
+
+/* With a downstream server: call its P_NESTED and add 1; else the secret. */
+static void
+p_nested(void *astack, uint64_t arg, uint64_t index)
+{
+	uint64_t *w = astack;
+
+	(void)index;
+	if (down_wanted && !down_binding)
+		lrpc_return(-EAGAIN);            /* not bound onwards yet: retry */
+	if (!down_binding) {
+		w[0] = secret;
+		lrpc_return((long)(secret & 0xffffffff));
+	}
+	down_astack[0] = 0;
+	long r = sys_lrpc_call(down_binding, P_NESTED, 0, arg);
+	w[0] = down_astack[0];               /* pass the leaf's word up */
+	lrpc_return(r < 0 ? r : r + 1);
+}
+
+/* Depth k+1 calls itself on A-stack k; the call that is one too deep
+ * gets -ELOOP and that level reports its depth. */
+static void
+p_deep(void *astack, uint64_t k, uint64_t index)
+{
+	(void)astack, (void)index;
+	long r = sys_lrpc_call(self_binding, P_DEEP, k, k + 1);
+	lrpc_return(r == -ELOOP ? (long)k + 1 : r);
+}
+
+static volatile long spinners;          /* calls inside p_spin, in this server */
+
+static void
+p_spin(void *astack, uint64_t arg, uint64_t index)
+{
+	volatile uint64_t *w = astack;
+
+	(void)arg, (void)index;
+	w[0] = 1;                            /* "I am running" */
+	__atomic_add_fetch(&spinners, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		;
+}
+
+/* Spins (yielding) until the client writes word 1 of this A-stack. */
+static void
+p_wait(void *astack, uint64_t arg, uint64_t index)
+{
+	volatile uint64_t *w = astack;
+
+	(void)index;
+	w[0] = 1;
+	while (!w[1])
+		sys_yield();
+	lrpc_return((long)arg);
+}
+
+static void
+p_spinners(void *astack, uint64_t arg, uint64_t index)
+{
+	(void)astack, (void)arg, (void)index;
+	lrpc_return(spinners);
+}
+
+static long
+connect_wait(uint64_t key, struct lrpc_bind_info *info)
+{
+	uint64_t until = sys_clock_ns() + 10000 * MS;
+	long b;
+
+	while ((b = sys_lrpc_connect(key, info)) == -ECONNREFUSED && sys_clock_ns() < until)
+		sys_sleep_ns(MS);
+	return b;
+}
+
+static int
+server(const char *arg)
+{
+	long key, down, self;
+	uint64_t entries[NPROCS] = {
+		(uint64_t)p_private, (uint64_t)p_echo, (uint64_t)p_fault, (uint64_t)p_nested,
+		(uint64_t)p_deep, (uint64_t)p_spin, (uint64_t)p_wait, (uint64_t)p_spinners,
+	};
+	struct lrpc_bind_info info = { 0 };
+
+	arg = arg_next_long(arg_next_long(arg_next_long(arg, &key), &down), &self);
+	secret = secret_of(sys_getpid());
+	down_wanted = down;
+	long s = sys_lrpc_register((uint64_t)key, entries, NPROCS, ASTACK, LRPC_MAX_ASTACKS);
+	if (s < 0)
+		return 10;
+	if (down) {
+		long b = connect_wait((uint64_t)down, &info);
+		if (b < 0)
+			return 11;
+		down_astack = (uint64_t *)info.astack_va;
+		down_binding = b;
+	}
+	if (self && (self_binding = connect_wait((uint64_t)key, &info)) < 0)
+		return 12;
+	long r = sys_lrpc_serve(s, IPC_TIMEOUT_FOREVER);
+	return r == 0 ? 0 : 13;
+}
+
+/* ---- client helpers ----------------------------------------------------- */
+
+static long next_key_n;
+
+static uint64_t
+new_key(void)
+{
+	return ((uint64_t)sys_getpid() << 16) | (uint64_t)++next_key_n;
+}
+
+static long
+spawn_server(uint64_t key, uint64_t down, int self)
+{
+	char a[80];
+
+	snformat(a, sizeof a, "server %lu %lu %d", (unsigned long)key, (unsigned long)down, self);
+	return sys_spawn("t_lrpc", a);
+}
+
+/* A server and a binding to it. */
+static long
+start(uint64_t *key, long *pid, struct lrpc_bind_info *info)
+{
+	*key = new_key();
+	*pid = spawn_server(*key, 0, 0);
+	return *pid < 0 ? *pid : connect_wait(*key, info);
+}
+
+static int
+wait_status(long pid)
+{
+	int st = -1;
+
+	return sys_wait(pid, &st) == pid ? st : -1;
+}
+
+/* Disconnects and checks that the server, with no client left, ends by itself. */
+static int
+finish(long b, long pid, const char *what)
+{
+	int ok = check(sys_lrpc_disconnect(b) == 0, "lrpc %s: disconnect", what);
+	int st = wait_status(pid);
+	return ok & check(st == 0, "lrpc %s: with its only client gone the server's serve returns and it exits 0 (%d)",
+			  what, st);
+}
+
+/* ---- basic --------------------------------------------------------------- */
+
+static int
+basic_call(long b, long pid, const struct lrpc_bind_info *info)
+{
+	uint64_t *w = (uint64_t *)info->astack_va;
+	int ok = check(info->nastacks == LRPC_MAX_ASTACKS && info->astack_size == ASTACK && info->nprocs == NPROCS,
+		       "lrpc: connect reports %lu A-stacks of %lu bytes and %lu procedures",
+		       (unsigned long)info->nastacks, (unsigned long)info->astack_size, (unsigned long)info->nprocs);
+	long r = sys_lrpc_call(b, P_PRIVATE, 3, 41);
+	ok &= check(r == 42, "lrpc: a call returns the procedure's result (%ld)", r);
+	uint64_t *w3 = w + 3 * ASTACK / 8;
+	ok &= check(w3[0] == secret_of(pid) && secret == 0,
+		    "lrpc: the procedure read the server's private memory (%lx; the client's copy is %lx)",
+		    (unsigned long)w3[0], (unsigned long)secret);
+	ok &= check(w3[1] == 3, "lrpc: and wrote into the A-stack the call named (index %lu)", (unsigned long)w3[1]);
+	ok &= check(w3[2] == (uint64_t)sys_getpid(), "lrpc: the migrated thread still belongs to the client (getpid %lu)",
+		    (unsigned long)w3[2]);
+	return ok;
+}
+
+static int
+bad_calls(long b)
+{
+	int ok = check(sys_lrpc_call(0, 0, 0, 0) == -EBADF && sys_lrpc_call(-1, 0, 0, 0) == -EBADF &&
+		       sys_lrpc_call(b + 256, 0, 0, 0) == -EBADF && sys_lrpc_call(b ^ 1, 0, 0, 0) == -EBADF,
+		       "lrpc: calls through binding 0, -1, a stale generation and another slot give -EBADF");
+	ok &= check(sys_lrpc_call(b, NPROCS, 0, 0) == -EINVAL && sys_lrpc_call(b, (uint64_t)-1, 0, 0) == -EINVAL,
+		    "lrpc: a procedure index past the service's gives -EINVAL");
+	ok &= check(sys_lrpc_call(b, 0, LRPC_MAX_ASTACKS, 0) == -EINVAL && sys_lrpc_call(b, 0, 1ull << 40, 0) == -EINVAL,
+		    "lrpc: an A-stack index past the binding's gives -EINVAL");
+	ok &= check(sys_lrpc_return(5) == -EINVAL, "lrpc: lrpc_return outside a call gives -EINVAL");
+	return ok;
+}
+
+static int
+bad_setup(uint64_t key, long server_pid)
+{
+	struct lrpc_bind_info info;
+	uint64_t e[2] = { (uint64_t)p_echo, (uint64_t)p_echo };
+	uint64_t kern[1] = { 0xffff800000000000ull };
+	int ok = check(sys_lrpc_connect(key, 0) == -EFAULT && sys_lrpc_connect(key, (void *)0xffff800000001000ull) == -EFAULT,
+		       "lrpc: connect with a NULL or kernel info pointer gives -EFAULT");
+	ok &= check(sys_lrpc_connect(key + 1000, &info) == -ECONNREFUSED && sys_lrpc_connect(0, &info) == -EINVAL,
+		    "lrpc: connect to an unregistered key gives -ECONNREFUSED, to key 0 -EINVAL");
+	ok &= check(sys_lrpc_register(key + 1, 0, 1, 64, 1) == -EFAULT &&
+		    sys_lrpc_register(key + 1, (uint64_t *)0xffff800000000000ull, 1, 64, 1) == -EFAULT,
+		    "lrpc: register with a NULL or kernel entry table gives -EFAULT");
+	ok &= check(sys_lrpc_register(key + 1, e, 0, 64, 1) == -EINVAL && sys_lrpc_register(key + 1, e, LRPC_MAX_PROCS + 1, 64, 1) == -EINVAL &&
+		    sys_lrpc_register(key + 1, e, 1, 0, 1) == -EINVAL && sys_lrpc_register(key + 1, e, 1, LRPC_MAX_ASTACK + 1, 1) == -EINVAL &&
+		    sys_lrpc_register(key + 1, e, 1, 64, 0) == -EINVAL && sys_lrpc_register(key + 1, e, 1, 64, LRPC_MAX_ASTACKS + 1) == -EINVAL &&
+		    sys_lrpc_register(key + 1, kern, 1, 64, 1) == -EINVAL && sys_lrpc_register(0, e, 1, 64, 1) == -EINVAL,
+		    "lrpc: register with 0 or too many procedures, A-stacks, bytes, a kernel entry or key 0 gives -EINVAL");
+	ok &= check(sys_lrpc_register(key, e, 1, 64, 1) == -EEXIST, "lrpc: registering a key in use gives -EEXIST");
+	long s = sys_lrpc_register(key + 1, e, 2, 64, 1);
+	ok &= check(s > 0 && sys_lrpc_register(key + 2, e, 1, 64, 1) == -EEXIST,
+		    "lrpc: one service per process (%ld, then -EEXIST)", s);
+	ok &= check(sys_lrpc_serve(s, 0) == -EAGAIN, "lrpc: serve with timeout 0 and no client gone yet gives -EAGAIN");
+	ok &= check(sys_lrpc_unregister(s) == 0 && sys_lrpc_unregister(s) == -EINVAL && sys_lrpc_serve(s, 0) == -EINVAL,
+		    "lrpc: unregister once; again, or serve after it, gives -EINVAL");
+	ok &= check(sys_lrpc_unregister(0) == -EINVAL && sys_lrpc_unregister(-5) == -EINVAL &&
+		    sys_lrpc_disconnect(0) == -EINVAL && sys_lrpc_disconnect(12345) == -EINVAL,
+		    "lrpc: unregister and disconnect of bad ids give -EINVAL");
+	(void)server_pid;
+	return ok;
+}
+
+static int
+basic(void)
+{
+	struct lrpc_bind_info info;
+	uint64_t key;
+	long pid, b = start(&key, &pid, &info);
+
+	if (!check(b > 0, "lrpc: a client connects to a freshly registered service (%ld)", b))
+		return 1;
+	int ok = basic_call(b, pid, &info);
+	ok &= bad_calls(b);
+	ok &= bad_setup(key, pid);
+	ok &= finish(b, pid, "basic");
+	return ok ? 0 : 1;
+}
+
+/* ---- many ----------------------------------------------------------------- */
+
+static int
+many(long n)
+{
+	struct lrpc_bind_info info;
+	struct kcounters before, after;
+	uint64_t key;
+	long pid, b = start(&key, &pid, &info), bad = 0;
+
+	if (!check(b > 0, "lrpc many: connect (%ld)", b))
+		return 1;
+	sys_counters(&before);
+	for (long i = 0; i < n; i++)
+		bad += sys_lrpc_call(b, P_ECHO, (uint64_t)i % LRPC_MAX_ASTACKS, (uint64_t)i) != i;
+	sys_counters(&after);
+	int ok = check(bad == 0, "lrpc many: %ld calls each return their argument (%ld wrong)", n, bad);
+	uint64_t as = after.as_switches - before.as_switches;
+	uint64_t cs = after.context_switches - before.context_switches;
+	uint64_t wk = after.wakeups - before.wakeups;
+	uint64_t kc = after.kcopy_bytes - before.kcopy_bytes;
+	ok &= check(as >= 2 * (uint64_t)n && as <= 2 * (uint64_t)n + (uint64_t)n / 50,
+		    "lrpc many: two address-space switches per call (%lu for %ld calls)", (unsigned long)as, n);
+	ok &= check(cs <= (uint64_t)n / 100 && wk <= (uint64_t)n / 100,
+		    "lrpc many: no thread switch and no wakeup per call (%lu switches, %lu wakeups: timer only)",
+		    (unsigned long)cs, (unsigned long)wk);
+	ok &= check(kc <= 256, "lrpc many: the kernel copies no argument data (%lu bytes: the counter reads)",
+		    (unsigned long)kc);
+	ok &= finish(b, pid, "many");
+	return ok ? 0 : 1;
+}
+
+/* ---- busy ------------------------------------------------------------------ */
+
+static volatile long waiter_result = 1, waiter_done;
+static long busy_binding;
+
+static void
+waiter(void *unused)
+{
+	(void)unused;
+	waiter_result = sys_lrpc_call(busy_binding, P_WAIT, 0, 77);
+	waiter_done = 1;
+}
+
+static int
+busy(void)
+{
+	struct lrpc_bind_info info;
+	uint64_t key;
+	long pid;
+
+	busy_binding = start(&key, &pid, &info);
+	if (!check(busy_binding > 0, "lrpc busy: connect (%ld)", busy_binding))
+		return 1;
+	volatile uint64_t *a0 = (uint64_t *)info.astack_va;
+	long stack = sys_map_anon(16384, PROT_READ | PROT_WRITE);
+	a0[0] = a0[1] = 0;
+	thread_start(waiter, (void *)(stack + 16384), 0);
+	while (!a0[0])
+		sys_yield();
+	int ok = check(sys_lrpc_call(busy_binding, P_ECHO, 0, 5) == -EBUSY,
+		       "lrpc busy: while another thread's call holds A-stack 0, a call on it gives -EBUSY");
+	ok &= check(sys_lrpc_call(busy_binding, P_ECHO, 1, 5) == 5,
+		    "lrpc busy: a call on A-stack 1 runs at the same time");
+	a0[1] = 1;                           /* let the waiting procedure return */
+	while (!waiter_done)
+		sys_yield();
+	ok &= check(waiter_result == 77, "lrpc busy: the first call then returns (%ld)", (long)waiter_result);
+	ok &= check(sys_lrpc_call(busy_binding, P_ECHO, 0, 6) == 6, "lrpc busy: and A-stack 0 is free again");
+	ok &= finish(busy_binding, pid, "busy");
+	return ok ? 0 : 1;
+}
+
+/* ---- nested ---------------------------------------------------------------- */
+
+static int
+nested(void)
+{
+	struct lrpc_bind_info info;
+	uint64_t kc = new_key(), kb = new_key(), kd = new_key();
+	long pc = spawn_server(kc, 0, 0), pb = spawn_server(kb, kc, 0);
+	long b = connect_wait(kb, &info);
+
+	if (!check(pc > 0 && pb > 0 && b > 0, "lrpc nested: servers B -> C and a binding to B (%ld)", b))
+		return 1;
+	uint64_t *w = (uint64_t *)info.astack_va;
+	long r;
+	for (int tries = 0; (r = sys_lrpc_call(b, P_NESTED, 0, 0)) == -EAGAIN && tries < 5000; tries++)
+		sys_sleep_ns(MS);
+	int ok = check(r == (long)(secret_of(pc) & 0xffffffff) + 1 && w[0] == secret_of(pc),
+		       "lrpc nested: A -> B -> C returns C's result through B (%ld, word %lx)", r, (unsigned long)w[0]);
+	r = sys_lrpc_call(b, P_PRIVATE, 0, 1);
+	ok &= check(r == 2 && w[0] == secret_of(pb), "lrpc nested: and after it a call to B runs in B's space again");
+	ok &= finish(b, pb, "nested B");      /* B's exit drops its binding to C */
+	int st = wait_status(pc);
+	ok &= check(st == 0, "lrpc nested: C, whose only client B exited, ends too (%d)", st);
+
+	long pd = spawn_server(kd, 0, 1);
+	b = connect_wait(kd, &info);
+	/* Until D has bound to itself, its nested call finds no binding (-EBADF). */
+	for (int tries = 0; (r = sys_lrpc_call(b, P_DEEP, 0, 0)) == -EBADF && tries < 5000; tries++)
+		sys_sleep_ns(MS);
+	ok &= check(r == LRPC_MAX_DEPTH, "lrpc nested: a server calling itself gets -ELOOP at depth %d (deepest %ld)",
+		    LRPC_MAX_DEPTH + 1, r);
+	ok &= check(sys_lrpc_call(b, P_ECHO, 0, 9) == 9, "lrpc nested: and every A-stack was released on the way out");
+	ok &= check(sys_lrpc_disconnect(b) == 0 && sys_kill_proc(pd) == 0, "lrpc nested: the self-bound server is killed");
+	st = wait_status(pd);
+	ok &= check(st == WAIT_KILLED, "lrpc nested: and exits killed (%x)", st);
+	return ok ? 0 : 1;
+}
+
+/* ---- fail ------------------------------------------------------------------ */
+
+static volatile long spinner_result = 1, spinner_done;
+static long spin_binding;
+
+static void
+spinner(void *unused)
+{
+	(void)unused;
+	spinner_result = sys_lrpc_call(spin_binding, P_SPIN, 0, 0);
+	spinner_done = 1;
+}
+
+static int
+fail_fault(void)
+{
+	struct lrpc_bind_info info;
+	uint64_t key;
+	long pid, b = start(&key, &pid, &info);
+
+	if (!check(b > 0, "lrpc fail: connect (%ld)", b))
+		return 0;
+	long r = sys_lrpc_call(b, P_FAULT, 0, 0);
+	int ok = check(r == -EFAULT, "lrpc fail: a procedure that faults makes the call return -EFAULT (%ld)", r);
+	int st = wait_status(pid);
+	ok &= check(st & WAIT_KILLED, "lrpc fail: and its server is killed (%x)", st);
+	ok &= check(sys_lrpc_call(b, P_ECHO, 0, 1) == -ECONNRESET, "lrpc fail: later calls give -ECONNRESET");
+	ok &= check(sys_lrpc_disconnect(b) == 0, "lrpc fail: the binding can still be disconnected");
+	return ok;
+}
+
+static int
+fail_exit(void)
+{
+	struct lrpc_bind_info info;
+	uint64_t key;
+	long pid;
+
+	spin_binding = start(&key, &pid, &info);
+	if (!check(spin_binding > 0, "lrpc fail: connect (%ld)", spin_binding))
+		return 0;
+	volatile uint64_t *a0 = (uint64_t *)info.astack_va;
+	long stack = sys_map_anon(16384, PROT_READ | PROT_WRITE);
+	thread_start(spinner, (void *)(stack + 16384), 0);
+	while (!a0[0])
+		sys_yield();
+	int ok = check(sys_kill_proc(pid) == 0, "lrpc fail: the server is killed while a call spins inside it");
+	int st = wait_status(pid);
+	ok &= check(st == WAIT_KILLED, "lrpc fail: the server exits (%x) with the call still inside", st);
+	uint64_t until = sys_clock_ns() + 5000 * MS;
+	while (!spinner_done && sys_clock_ns() < until)
+		sys_yield();
+	ok &= check(spinner_done && spinner_result == -ECONNRESET,
+		    "lrpc fail: the call comes back to its client with -ECONNRESET (%ld)", (long)spinner_result);
+	ok &= check(sys_lrpc_disconnect(spin_binding) == 0, "lrpc fail: and the binding is disconnected");
+	return ok;
+}
+
+/* A client killed while its thread runs a procedure: the thread's exit
+ * pops the linkage, the binding goes, and the server sees no client left. */
+static int
+fail_client_killed(void)
+{
+	struct lrpc_bind_info info;
+	uint64_t key;
+	char a[40];
+	long pid, b = start(&key, &pid, &info);
+
+	snformat(a, sizeof a, "spincall %lu", (unsigned long)key);
+	long child = sys_spawn("t_lrpc", a);
+	uint64_t until = sys_clock_ns() + 10000 * MS;
+	while (sys_lrpc_call(b, P_SPINNERS, 0, 0) != 1 && sys_clock_ns() < until)
+		sys_sleep_ns(MS);                /* until the child's call spins inside */
+	int ok = check(b > 0 && child > 0 && sys_lrpc_call(b, P_SPINNERS, 0, 0) == 1 && sys_kill_proc(child) == 0,
+		       "lrpc fail: a client is killed while its call spins in the server");
+	int st = wait_status(child);
+	ok &= check(st == WAIT_KILLED, "lrpc fail: the client exits killed (%x)", st);
+	ok &= check(sys_lrpc_call(b, P_ECHO, 0, 3) == 3, "lrpc fail: the server still serves its other client");
+	ok &= finish(b, pid, "fail");
+	return ok;
+}
+
+/* The client of fail_client_killed. */
+static int
+spincall(const char *arg)
+{
+	struct lrpc_bind_info info;
+	long key;
+
+	arg_next_long(arg, &key);
+	long b = connect_wait((uint64_t)key, &info);
+	if (b < 0)
+		return 3;
+	sys_lrpc_call(b, P_SPIN, 0, 0);
+	return 4;                            /* never: it is killed inside */
+}
+
+int
+main(const char *arg, unsigned long arglen)
+{
+	long n;
+
+	(void)arglen;
+	if (!strncmp(arg, "server ", 7))
+		return server(arg + 7);
+	if (!strcmp(arg, "basic"))
+		return basic();
+	if (!strncmp(arg, "many ", 5)) {
+		arg_next_long(arg + 5, &n);
+		return many(n);
+	}
+	if (!strcmp(arg, "busy"))
+		return busy();
+	if (!strcmp(arg, "nested"))
+		return nested();
+	if (!strncmp(arg, "spincall ", 9))
+		return spincall(arg + 9);
+	if (!strcmp(arg, "fail"))
+		return fail_fault() & fail_exit() & fail_client_killed() ? 0 : 1;
+	uprintf("t_lrpc: unknown mode '%s'\n", arg);
+	return 2;
+}
