@@ -6,11 +6,6 @@
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/mm/pagetable.h"
 
-__attribute__((weak)) void
-signal_deliver(struct trap_frame *f)
-{
-}
-
 void
 user_return_work(struct trap_frame *f)
 {

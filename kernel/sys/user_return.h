@@ -8,9 +8,8 @@ struct trap_frame;
 
 void user_return_work(struct trap_frame *f);
 
-/* Implemented by the signal mechanism (ipc/kernel/signal.c): rewrites f to
- * enter a handler when a deliverable signal is pending.  Weak no-op until
- * then. */
+/* ipc/kernel/signal.c: rewrites f to enter a handler when a deliverable
+ * signal is pending. */
 void signal_deliver(struct trap_frame *f);
 
 #endif
