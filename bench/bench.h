@@ -55,6 +55,25 @@ struct bench_case {
 	uint32_t iters, warmup;
 };
 
+/* PMU fixed-counter deltas over a phase (valid only when the kernel
+ * enabled the counters: KVM with a vPMU, hardware). */
+struct pmu_delta {
+	uint64_t instructions;
+	uint64_t unhalted;
+	int32_t valid;
+	uint32_t reserved;
+};
+
+/* phase.c: one measured phase. */
+struct phase {
+	struct kcounters before;
+	uint64_t start, instructions, unhalted;
+	int pmu_valid;
+};
+void phase_begin(struct phase *ph);
+/* Returns the phase's TSC cycles; fills the event and PMU deltas. */
+uint64_t phase_end(struct phase *ph, struct kcounters *events, struct pmu_delta *pmu);
+
 /* Shared between driver and client endpoint: the result block. */
 struct bench_result {
 	int32_t status;              /* 0 ok, else -errno of the failing op */
@@ -64,6 +83,7 @@ struct bench_result {
 	uint64_t total_cycles;       /* whole measured phase (stream: incl. ack) */
 	uint64_t bytes;              /* payload bytes moved in the measured phase */
 	struct kcounters events;     /* counter deltas over the measured phase */
+	struct pmu_delta pmu;        /* PMU deltas over the same phase */
 	uint64_t sample[];           /* per-iteration cycles */
 };
 
@@ -84,7 +104,7 @@ void csv_begin(const struct bench_args *a);
 void csv_row(const struct bench_args *a, const char *mech, const char *variant,
 	     const char *pattern, uint32_t size, uint32_t iters,
 	     const struct bench_stats *st, uint64_t mbps_milli,
-	     const struct kcounters *ev, uint32_t ops);
+	     const struct kcounters *ev, const struct pmu_delta *pmu, uint32_t ops);
 void csv_end(void);
 void csv_skip(const char *mech, const char *variant, const char *pattern,
 	      uint32_t size, const char *why);

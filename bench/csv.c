@@ -15,7 +15,8 @@
 
 #define CSV_COLUMNS "run_id,mech,variant,pattern,size,iters,unit,min,p50,p90,p99,max," \
 	"mean,stddev,mbps,syscalls_per_op,switches_per_op,as_switches_per_op," \
-	"tlb_flushes_per_op,kcopy_bytes_per_op,wakeups_per_op,pcid,accel,cpu"
+	"tlb_flushes_per_op,kcopy_bytes_per_op,wakeups_per_op,pcid,accel,cpu," \
+	"instructions_per_op,unhalted_cycles_per_op"
 
 static unsigned rows;
 static char cpu_name[49];
@@ -73,9 +74,9 @@ void
 csv_row(const struct bench_args *a, const char *mech, const char *variant,
 	const char *pattern, uint32_t size, uint32_t iters,
 	const struct bench_stats *st, uint64_t mbps_milli,
-	const struct kcounters *ev, uint32_t ops)
+	const struct kcounters *ev, const struct pmu_delta *pmu, uint32_t ops)
 {
-	char sc[24], sw[24], as[24], tf[24], kc[24], wk[24];
+	char sc[24], sw[24], as[24], tf[24], kc[24], wk[24], in[24] = "", uc[24] = "";
 
 	per_op(sc, sizeof sc, ev->syscalls, ops);
 	per_op(sw, sizeof sw, ev->context_switches, ops);
@@ -83,11 +84,15 @@ csv_row(const struct bench_args *a, const char *mech, const char *variant,
 	per_op(tf, sizeof tf, ev->tlb_flushes, ops);
 	per_op(kc, sizeof kc, ev->kcopy_bytes, ops);
 	per_op(wk, sizeof wk, ev->wakeups, ops);
-	uprintf("@csv %u %s,%s,%s,%s,%u,%u,%s,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu.%03lu,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
+	if (pmu->valid) {        /* empty fields when the CPU exposes no PMU */
+		per_op(in, sizeof in, pmu->instructions, ops);
+		per_op(uc, sizeof uc, pmu->unhalted, ops);
+	}
+	uprintf("@csv %u %s,%s,%s,%s,%u,%u,%s,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu.%03lu,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
 		++rows, a->run_id, mech, variant[0] ? variant : "-", pattern, size, iters, a->unit,
 		st->min, st->p50, st->p90, st->p99, st->max, st->mean, st->stddev,
 		mbps_milli / 1000, mbps_milli % 1000, sc, sw, as, tf, kc, wk,
-		pcid_state, a->accel, cpu_name);
+		pcid_state, a->accel, cpu_name, in, uc);
 }
 
 void

@@ -100,7 +100,7 @@ report(const struct bench_args *a, const struct bench_case *c, struct bench_resu
 
 	stats_compute(r->sample, r->samples, &st);
 	csv_row(a, c->mech->name, c->variant, pattern_name(c->pattern), c->size, r->iters_done, &st,
-		c->pattern == PATTERN_STREAM ? mbps_milli(r) : 0, &r->events, r->iters_done);
+		c->pattern == PATTERN_STREAM ? mbps_milli(r) : 0, &r->events, &r->pmu, r->iters_done);
 }
 
 static int

@@ -119,19 +119,17 @@ static int
 client_roundtrips(struct ipc_chan *ch, const struct end_args *e, struct bench_result *res,
 		  char *out, char *in)
 {
-	struct kcounters before, after;
+	struct phase ph;
 	uint64_t warm_start = cycles_now();
 	uint32_t i;
 	long r;
 
-	(void)tsc_hz();     /* fetch (sysinfo syscall) now, not inside the measured loop */
-
+	(void)tsc_hz();     /* fetch (sysinfo syscall) now, not inside the budget checks */
 	for (i = 0; i < e->warmup && !over_budget(warm_start, i); i++)
 		if ((r = one_exchange(ch, e, out, in)) < 0)
 			return (int)r;
-	sys_counters(&before);
-	uint64_t start = cycles_now();
-	for (i = 0; i < e->iters && !over_budget(start, i); i++) {
+	phase_begin(&ph);
+	for (i = 0; i < e->iters && !over_budget(ph.start, i); i++) {
 		uint64_t t0 = cycles_now();
 		if ((r = one_exchange(ch, e, out, in)) < 0)
 			return (int)r;
@@ -139,9 +137,7 @@ client_roundtrips(struct ipc_chan *ch, const struct end_args *e, struct bench_re
 		if (i < BENCH_MAX_SAMPLES)
 			res->sample[i] = t1 - t0;
 	}
-	res->total_cycles = cycles_now() - start;
-	sys_counters(&after);
-	counters_delta(&before, &after, &res->events);
+	res->total_cycles = phase_end(&ph, &res->events, &res->pmu);
 	res->iters_done = i;
 	res->bytes = 2ull * e->size * i;
 	return 0;
@@ -152,7 +148,7 @@ client_roundtrips(struct ipc_chan *ch, const struct end_args *e, struct bench_re
 static int
 client_stream(struct ipc_chan *ch, const struct end_args *e, struct bench_result *res, char *out)
 {
-	struct kcounters before, after;
+	struct phase ph;
 	char ack[1];
 	long r;
 
@@ -161,8 +157,7 @@ client_stream(struct ipc_chan *ch, const struct end_args *e, struct bench_result
 			return (int)r;
 	if (e->warmup && (r = ipc_recv_all(ch, ack, ack_size(e), BENCH_OP_TIMEOUT_NS)) < 0)
 		return (int)r;
-	sys_counters(&before);
-	uint64_t start = cycles_now();
+	phase_begin(&ph);
 	for (uint32_t i = 0; i < e->iters; i++) {
 		uint64_t t0 = cycles_now();
 		if ((r = ipc_send_all(ch, out, e->size, BENCH_OP_TIMEOUT_NS)) < 0)
@@ -172,9 +167,7 @@ client_stream(struct ipc_chan *ch, const struct end_args *e, struct bench_result
 	}
 	if ((r = ipc_recv_all(ch, ack, ack_size(e), BENCH_OP_TIMEOUT_NS)) < 0)
 		return (int)r;
-	res->total_cycles = cycles_now() - start;
-	sys_counters(&after);
-	counters_delta(&before, &after, &res->events);
+	res->total_cycles = phase_end(&ph, &res->events, &res->pmu);
 	res->iters_done = e->iters;
 	res->bytes = (uint64_t)e->size * e->iters;
 	return 0;

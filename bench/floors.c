@@ -13,8 +13,7 @@ struct floor_run {
 	const struct bench_args *a;
 	uint64_t *samples;
 	uint32_t n;
-	struct kcounters before, after;
-	uint64_t start, total;
+	struct phase ph;
 };
 
 static volatile int partner_stop, partner_done;
@@ -22,8 +21,7 @@ static volatile int partner_stop, partner_done;
 static void
 begin(struct floor_run *f)
 {
-	sys_counters(&f->before);
-	f->start = cycles_now();
+	phase_begin(&f->ph);
 }
 
 static void
@@ -31,12 +29,11 @@ finish(struct floor_run *f, const char *mech, const char *pattern, uint32_t size
 {
 	struct bench_stats st;
 	struct kcounters ev;
+	struct pmu_delta pmu;
 
-	f->total = cycles_now() - f->start;
-	sys_counters(&f->after);
-	counters_delta(&f->before, &f->after, &ev);
+	phase_end(&f->ph, &ev, &pmu);
 	stats_compute(f->samples, f->n, &st);
-	csv_row(f->a, mech, "", pattern, size, f->n, &st, 0, &ev, f->n);
+	csv_row(f->a, mech, "", pattern, size, f->n, &st, 0, &ev, &pmu, f->n);
 }
 
 static void

@@ -143,7 +143,7 @@ struct sysinfo {
 	uint32_t pcid_active;        /* 1 when PCIDs tag the TLB */
 	uint32_t invpcid;            /* 1 when INVPCID is used */
 	uint32_t timeslice_us;
-	uint32_t icount_hint;        /* reserved */
+	uint32_t pmu_fixed;          /* fixed PMU counters readable with RDPMC (0 or 2) */
 	char cpu_vendor[16];
 	char pcid_reason[64];
 };

@@ -23,6 +23,8 @@ COLUMNS = ("run_id", "mech", "variant", "pattern", "size", "iters", "unit",
            "syscalls_per_op", "switches_per_op", "as_switches_per_op",
            "tlb_flushes_per_op", "kcopy_bytes_per_op", "wakeups_per_op",
            "pcid", "accel", "cpu")
+# Appended after DESIGN.md's columns (empty when the guest has no PMU).
+PMU_COLUMNS = ("instructions_per_op", "unhalted_cycles_per_op")
 INT_COLUMNS = ("size", "iters", "min", "p50", "p90", "p99", "max", "mean", "stddev")
 FLOAT_COLUMNS = ("mbps", "syscalls_per_op", "switches_per_op", "as_switches_per_op",
                  "tlb_flushes_per_op", "kcopy_bytes_per_op", "wakeups_per_op")

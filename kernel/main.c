@@ -10,6 +10,7 @@
 #include "kernel/arch/x86_64/cpu_takeover.h"
 #include "kernel/arch/x86_64/apic.h"
 #include "kernel/arch/x86_64/tlb.h"
+#include "kernel/arch/x86_64/pmu.h"
 #include "kernel/console/console.h"
 #include "kernel/bench_mode.h"
 #include "kernel/finish.h"
@@ -114,6 +115,7 @@ kmain(uint64_t boot_info_phys)
 	timer_init(plan.timeslice_us);
 	report_machine(lapic_ms);
 	kprintf("cpu: %s\n", protections);
+	kprintf("%s\n", pmu_reason());
 	sti();
 	inject_fault(plan.inject);
 	if (plan.mode == PLAN_MODE_BENCH)

@@ -11,6 +11,7 @@
 #include "ipc/kernel/signal.h"
 #include "kernel/arch/x86_64/tlb.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/pmu.h"
 #include "common/errno.h"
 #include "common/string.h"
 
@@ -101,6 +102,7 @@ sys_sysinfo(const struct sys_args *a)
 	si.pcid_active = tlb_pcid_active();
 	si.invpcid = tlb_invpcid_active();
 	si.timeslice_us = timer_timeslice_us();
+	si.pmu_fixed = pmu_fixed_enabled();
 	cpuid(0, 0, r);
 	memcpy(si.cpu_vendor, &r[1], 4);
 	memcpy(si.cpu_vendor + 4, &r[3], 4);

@@ -21,6 +21,9 @@
  *   EFER.SCE, STAR, LSTAR,     syscall entry, selectors,  syscall_init
  *     FMASK                      IF|TF|DF|AC cleared
  *   GS_BASE, KERNEL_GS_BASE    &cpu0 / 0 (SWAPGS pair)    percpu_init
+ *   IA32_FIXED_CTR_CTRL,       fixed counters 0,1 on      pmu_init (pmu.c), only
+ *     IA32_PERF_GLOBAL_CTRL,     (ring 0 and 3)             when CPUID.0AH has them
+ *     CR4.PCE                    RDPMC from ring 3
  *
  * A later "borrow mode" must save exactly these before and restore them
  * after (see DESIGN.md); anything added to the kernel that touches control
@@ -32,6 +35,7 @@
 #include "kernel/arch/x86_64/idt.h"
 #include "kernel/arch/x86_64/apic.h"
 #include "kernel/arch/x86_64/percpu.h"
+#include "kernel/arch/x86_64/pmu.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/sys/syscall.h"
 #include "common/boot_info.h"
@@ -74,10 +78,11 @@ const char *
 cpu_takeover_user_mode(void)
 {
 	uint32_t r[4];
-	uint64_t cr4 = read_cr4();
 
 	percpu_init();
 	syscall_init();
+	pmu_init();                      /* before CR4 is read: it may set PCE */
+	uint64_t cr4 = read_cr4();
 	cpuid(0, 0, r);
 	if (r[0] < 7)
 		return "smep: no, smap: no";
