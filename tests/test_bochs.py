@@ -22,7 +22,7 @@ import bochs_run  # noqa: E402
 
 IMAGE = os.path.join(REPO, "build", "ipcbench.img")
 BOCHS_TIMEOUT = 240         # per boot; a healthy one takes 10-20 s
-SUBSET = "tests = boot,paging,tlb"
+SUBSET = "tests = boot,paging,tlb,pmu"
 
 pytestmark = [
     pytest.mark.qemu,
