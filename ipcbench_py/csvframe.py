@@ -96,6 +96,9 @@ def typed_row(fields, names=COLUMNS):
         row[name] = _number(name, row[name], int)
     for name in FLOAT_COLUMNS:
         row[name] = _number(name, row[name], float)
+    for name in PMU_COLUMNS:            # optional: empty without a PMU
+        if name in row:
+            row[name] = _number(name, row[name], float) if row[name] else None
     if row["unit"] not in UNITS:
         raise SchemaError(f"unit: {row['unit']!r} is not one of {', '.join(UNITS)}")
     if not row["mech"]:
@@ -242,26 +245,35 @@ def extract_file(path):
 # ------------------------------------------------------------ results.csv
 
 def _text(value):
+    if value is None:
+        return ""
     if isinstance(value, float):
         return f"{value:.3f}"
     return str(value)
 
 
-def write(path, rows, names=COLUMNS):
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(names)
-        for row in rows:
-            w.writerow([_text(row[n]) for n in names])
+def names_of(rows):
+    """DESIGN.md's columns, then every appended column the rows have, in
+    the order first seen (rows of different guests may differ)."""
+    names = list(COLUMNS)
+    for row in rows:
+        names += [n for n in row if n not in names]
+    return names
 
 
-def to_text(rows, names=COLUMNS):
+def to_text(rows, names=None):
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
+    names = names or names_of(rows)
     w.writerow(names)
     for row in rows:
-        w.writerow([_text(row[n]) for n in names])
+        w.writerow([_text(row.get(n)) for n in names])
     return buf.getvalue()
+
+
+def write(path, rows, names=None):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(to_text(rows, names))
 
 
 def read(path):

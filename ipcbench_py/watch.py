@@ -128,6 +128,6 @@ class Watcher(threading.Thread):
                              else max(0.0, self.boot_guess_s - t))
         tail = f", boot {clock(t)}"
         if left is not None:
-            tail += f", ~{clock(left + self.later_boots_s)} left"
+            tail += f", ~{clock(left + self.later_boots_s)} left at this pace"
         self.say(f"{self.tag}: case {c.cases}{of} {c.current} "
                  f"({c.rows} rows so far{tail})")

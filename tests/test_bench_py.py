@@ -179,6 +179,25 @@ def test_typed_row_checks_numbers_and_unit():
         csvframe.typed_row(good_fields()[:-1])
 
 
+def test_appended_pmu_columns(tmp_path):
+    """A guest with the PMU columns (empty under TCG): parsed, kept in
+    results.csv, read back; a value there is a number."""
+    b = csvframe.extract(raw(os.path.join(DATA, "bench_tcg_pmu_columns.log")))
+    assert b.complete and b.header[-2:] == list(csvframe.PMU_COLUMNS)
+    assert all(r["instructions_per_op"] is None for r in b.rows)
+    rows = [dict(r) for r in b.rows]
+    rows[0]["instructions_per_op"], rows[0]["unhalted_cycles_per_op"] = 12.5, 30.0
+    path = tmp_path / "results.csv"
+    csvframe.write(path, rows)
+    with open(path) as f:
+        assert f.readline().strip().endswith(",cpu,instructions_per_op,unhalted_cycles_per_op")
+    back = csvframe.read(path)
+    assert back == rows and back[0]["instructions_per_op"] == 12.5
+    mixed = csvframe.extract(raw()).rows[:1] + rows[:1]      # old and new guest
+    assert csvframe.names_of(mixed)[-2:] == list(csvframe.PMU_COLUMNS)
+    assert csvframe.to_text(mixed).splitlines()[1].endswith("QEMU TCG CPU version 2.5+,,")
+
+
 def test_write_read_roundtrip(tmp_path):
     rows = csvframe.extract(raw()).rows
     path = tmp_path / "results.csv"
