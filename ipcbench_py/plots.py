@@ -212,7 +212,7 @@ def small_messages(plt, rows, title, base):
     if not small:
         return []
     unit = rows[0]["unit"]
-    fig, ax = plt.subplots(figsize=(max(6, 1 + 0.9 * len(small)), 5))
+    fig, ax = plt.subplots(figsize=(min(16, max(6, 1 + 0.8 * len(small))), 5.5))
     names = list(small)
     values = [small[n]["p50"] for n in names]
     idx = palette(rows)
@@ -274,25 +274,25 @@ def events(plt, rows, title, base):
     if size is None:
         return []
     items = event_rows(rows, size)
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(max(9, 2 + 1.2 * len(items)), 5.5),
-                                  gridspec_kw={"width_ratios": [3, 2]})
+    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(min(16, max(8, 2 + 0.6 * len(items))), 9),
+                                  gridspec_kw={"height_ratios": [3, 2]}, sharex=True)
     x = range(len(items))
     bottom = [0.0] * len(items)
     for i, (col, name) in enumerate(EVENTS):
         vals = [r[col] for _, r in items]
         ax.bar(x, vals, bottom=bottom, label=name, color=f"C{i}")
         bottom = [b + v for b, v in zip(bottom, vals)]
+    ax2.set_xticks(list(x))
+    ax2.set_xticklabels([n for n, _ in items], rotation=35, ha="right", fontsize=7)
     for a in (ax, ax2):
-        a.set_xticks(list(x))
-        a.set_xticklabels([n for n, _ in items], rotation=35, ha="right", fontsize=7)
         a.grid(True, axis="y", alpha=0.3)
     ax.set_ylabel("kernel events per operation (round trip)")
     ax.set_title(f"Kernel events per round trip, {human_size(size)} B - {title}",
                  fontsize=10)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax2.bar(x, [r["kcopy_bytes_per_op"] for _, r in items], color="C5")
-    ax2.set_ylabel("bytes copied by the kernel per round trip")
-    ax2.set_title("Kernel copies", fontsize=10)
+    ax2.set_ylabel("bytes")
+    ax2.set_title("Bytes copied by the kernel per round trip", fontsize=10)
     fig.tight_layout()
     files = _save(fig, base)
     plt.close(fig)
