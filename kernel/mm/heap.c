@@ -147,11 +147,27 @@ free_small(struct page_hdr *h, void *p)
 	h->free = o;
 	h->inuse--;
 	stats.live_bytes -= class_size(c);
-	if (h->inuse == 0) {
+	/* An empty page goes back to the frame allocator unless it is the
+	 * class's only page with room: keeping that one spares a frame
+	 * allocation (and its zeroing) for every alloc/free pair, the pattern
+	 * of per-message kernel buffers. */
+	if (h->inuse == 0 && (partial[c] != h || h->next)) {
 		list_remove(c, h);
 		h->magic = 0;
 		frames_free(virt_to_phys(h), 1);
 	}
+}
+
+/* Empty slab pages kept (at most one per class); heap_lock held. */
+static uint64_t
+kept_empty_pages(void)
+{
+	uint64_t n = 0;
+
+	for (int c = 0; c < NCLASSES; c++)
+		for (struct page_hdr *h = partial[c]; h; h = h->next)
+			n += h->inuse == 0;
+	return n;
 }
 
 void
@@ -180,5 +196,6 @@ heap_stats(struct heap_stats *out)
 {
 	spin_lock(&heap_lock);
 	*out = stats;
+	out->kept_pages = kept_empty_pages();
 	spin_unlock(&heap_lock);
 }
