@@ -35,6 +35,9 @@ long uputs(const char *s);                  /* s and a newline */
 #define CHECK_NAME_MAX 128
 int check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* checksum.c: 32-bit FNV-1a of n bytes (message-content checks in tests). */
+uint32_t checksum(const void *data, size_t n);
+
 /* args.c: the next decimal number (optional '-') in s, after any spaces.
  * Returns the position after it, or NULL when there is none or it does not
  * fit in a long. */

@@ -29,23 +29,9 @@ size_of(unsigned round)
 static uint32_t
 fill(uint8_t *p, size_t n, unsigned round, int from_server)
 {
-	uint32_t sum = 2166136261u;      /* FNV-1a */
-
-	for (size_t j = 0; j < n; j++) {
-		p[j] = (uint8_t)(round * 131 + (unsigned)from_server * 71 + j * 7 + (j >> 8));
-		sum = (sum ^ p[j]) * 16777619u;
-	}
-	return sum;
-}
-
-static uint32_t
-checksum(const uint8_t *p, size_t n)
-{
-	uint32_t sum = 2166136261u;
-
 	for (size_t j = 0; j < n; j++)
-		sum = (sum ^ p[j]) * 16777619u;
-	return sum;
+		p[j] = (uint8_t)(round * 131 + (unsigned)from_server * 71 + j * 7 + (j >> 8));
+	return checksum(p, n);
 }
 
 /* One round at one end: the client sends (or calls), the server echoes a

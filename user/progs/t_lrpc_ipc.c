@@ -22,23 +22,9 @@ static uint8_t *bufs[2];             /* request, reply */
 static uint32_t
 fill(uint8_t *p, size_t n, unsigned round)
 {
-	uint32_t sum = 2166136261u;      /* FNV-1a */
-
-	for (size_t j = 0; j < n; j++) {
-		p[j] = (uint8_t)(round * 131 + j * 7 + (j >> 8));
-		sum = (sum ^ p[j]) * 16777619u;
-	}
-	return sum;
-}
-
-static uint32_t
-checksum(const uint8_t *p, size_t n)
-{
-	uint32_t sum = 2166136261u;
-
 	for (size_t j = 0; j < n; j++)
-		sum = (sum ^ p[j]) * 16777619u;
-	return sum;
+		p[j] = (uint8_t)(round * 131 + j * 7 + (j >> 8));
+	return checksum(p, n);
 }
 
 static int

@@ -30,16 +30,6 @@ fill(uint8_t *b, uint64_t n, unsigned seed)
 		b[j] = (uint8_t)(seed * 131u + j * 7u + (j >> 8));
 }
 
-static uint32_t
-checksum(const uint8_t *b, uint64_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (uint64_t j = 0; j < n; j++)
-		h = (h ^ b[j]) * 16777619u;
-	return h;
-}
-
 /* The interface's rules, on the client's end before any traffic: the
  * server sends nothing until it has received, so the client's receives
  * find nothing. */

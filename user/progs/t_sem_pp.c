@@ -34,23 +34,9 @@ pattern(unsigned round, int from_server, size_t j)
 static uint32_t
 fill(uint8_t *p, size_t n, unsigned round, int from_server)
 {
-	uint32_t sum = 2166136261u;      /* FNV-1a */
-
-	for (size_t j = 0; j < n; j++) {
-		p[j] = pattern(round, from_server, j);
-		sum = (sum ^ p[j]) * 16777619u;
-	}
-	return sum;
-}
-
-static uint32_t
-checksum(const uint8_t *p, size_t n)
-{
-	uint32_t sum = 2166136261u;
-
 	for (size_t j = 0; j < n; j++)
-		sum = (sum ^ p[j]) * 16777619u;
-	return sum;
+		p[j] = pattern(round, from_server, j);
+	return checksum(p, n);
 }
 
 /* One round at one end: the client sends first, the server echoes a

@@ -37,16 +37,6 @@ struct end {
 	uint8_t *out, *in;           /* buffers of max_msg bytes */
 };
 
-static uint32_t
-checksum(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0x811c9dc5u;
-
-	for (size_t i = 0; i < n; i++)
-		s = (s << 5 | s >> 27) ^ p[i];
-	return s;
-}
-
 static size_t
 stream_size(uint32_t seq)
 {

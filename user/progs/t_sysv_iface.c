@@ -28,16 +28,6 @@ fill(uint8_t *b, uint64_t n, unsigned seed)
 		b[j] = (uint8_t)(seed * 131u + j * 7u + (j >> 8));
 }
 
-static uint32_t
-checksum(const uint8_t *b, uint64_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (uint64_t j = 0; j < n; j++)
-		h = (h ^ b[j]) * 16777619u;
-	return h;
-}
-
 static uint64_t
 size_of_round(int i, uint64_t max_msg)
 {
