@@ -16,7 +16,7 @@ struct floor_run {
 	struct phase ph;
 };
 
-static volatile int partner_stop, partner_done;
+static volatile int partner_stop;
 
 static void
 begin(struct floor_run *f)
@@ -81,7 +81,6 @@ partner_thread(void *unused)
 {
 	while (!partner_stop)
 		sys_yield();
-	partner_done = 1;
 }
 
 static void
@@ -91,12 +90,14 @@ floor_yield(struct floor_run *f)
 
 	if (stack < 0)
 		return;
-	partner_stop = partner_done = 0;
-	if (thread_start(partner_thread, (void *)(stack + PARTNER_STACK), 0) >= 0) {
+	partner_stop = 0;
+	long tid = thread_start(partner_thread, (void *)(stack + PARTNER_STACK), 0);
+	if (tid >= 0) {
 		yield_roundtrips(f, "floor-yield");
 		partner_stop = 1;
-		while (!partner_done)
-			sys_yield();
+		/* Not a flag set by the partner: it would still be on the
+		 * stack (its return, the call to thread_exit) when we unmap. */
+		sys_thread_join(tid);
 	}
 	sys_unmap((void *)stack, PARTNER_STACK);
 }

@@ -23,6 +23,7 @@
 #define ENOSPC       28
 #define EPIPE        32
 #define ERANGE       34
+#define EDEADLK      35
 #define ENAMETOOLONG 36
 #define ENOSYS       38
 #define ELOOP        40

@@ -93,6 +93,7 @@ enum sys_number {
 	SYS_CHCORE_CALL,      /* chcore_call(cap, msg_va, len, a0, a1, a2) ret0 (rdx = ret1) */
 	SYS_CHCORE_REPLY_RECV, /* chcore_reply_recv(cap, flags, ret0, ret1) request length (+ registers) */
 	SYS_CHCORE_CLOSE,     /* chcore_close(cap)                   0          */
+	SYS_THREAD_JOIN,      /* thread_join(tid): until that thread of this process has exited 0 */
 	SYS_COUNT             /* keep last */
 };
 

@@ -106,8 +106,42 @@ proc_thread_exiting(struct thread *t)
 		p->exit_status = 0;
 	}
 	spin_unlock(&proc_lock);
+	/* t is in the kernel for good: its user stack may go (thread_join). */
+	wakeup(&p->threads);
 	if (last)
 		proc_teardown(p);
+}
+
+static struct thread *
+find_thread_locked(struct proc *p, int tid)
+{
+	for (struct thread *t = p->threads; t; t = t->proc_next)
+		if (t->tid == tid)
+			return t;
+	return 0;
+}
+
+int
+proc_thread_join(struct proc *p, int tid)
+{
+	if (!thread_tid_issued(tid))
+		return -ESRCH;
+	spin_lock(&proc_lock);
+	int err = 0;
+	for (;;) {
+		struct thread *t = find_thread_locked(p, tid);
+		if (!t)
+			break;
+		if (t == current_thread() || current_thread()->killed) {
+			err = t == current_thread() ? -EDEADLK : -EINTR;
+			break;
+		}
+		/* proc_thread_exiting unlinks under proc_lock before its
+		 * wakeup, so holding proc_lock here loses no wakeup. */
+		sleep(&p->threads, &proc_lock);
+	}
+	spin_unlock(&proc_lock);
+	return err;
 }
 
 /* proc_lock held: marks p exiting with status and kills its threads. */
@@ -265,7 +299,7 @@ proc_spawn(const char *name, const char *arg, uint64_t arglen, struct proc *pare
 	p->next = procs;
 	procs = p;
 	spin_unlock(&proc_lock);
-	if (!thread_create_user(p, entry, (uint64_t)rsp, arg_va, arglen)) {
+	if (thread_create_user(p, entry, (uint64_t)rsp, arg_va, arglen) < 0) {
 		spin_lock(&proc_lock);
 		p->exiting = 1;
 		spin_unlock(&proc_lock);

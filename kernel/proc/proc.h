@@ -59,6 +59,11 @@ struct proc *proc_find_locked(int pid);
  * signal mechanism kills with WAIT_KILLED | sig). */
 void proc_kill_locked(struct proc *p, int status);
 
+/* Waits until thread tid of p is no longer one of p's threads (it called
+ * thread_exit and will never touch its user stack again): 0, -ESRCH for a
+ * tid never issued, -EDEADLK for the caller itself, -EINTR when killed. */
+int proc_thread_join(struct proc *p, int tid);
+
 /* Thread bookkeeping for sched.c. */
 int proc_add_thread(struct proc *p, struct thread *t);
 void proc_thread_exiting(struct thread *t);

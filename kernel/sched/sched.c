@@ -22,6 +22,7 @@
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/stats/counters.h"
 #include "kernel/panic.h"
+#include "common/errno.h"
 #include "common/string.h"
 
 struct spinlock sched_lock = SPINLOCK_INIT("sched");
@@ -231,13 +232,14 @@ thread_create_kernel(const char *name, void (*fn)(void *), void *arg)
 	return t;
 }
 
-struct thread *
+int
 thread_create_user(struct proc *p, uint64_t rip, uint64_t rsp, uint64_t arg0, uint64_t arg1)
 {
 	struct thread *t = thread_alloc(p->name, p);
 
 	if (!t)
-		return 0;
+		return -ENOMEM;
+	int tid = t->tid;
 	struct trap_frame *f = (struct trap_frame *)(t->kstack_top - sizeof *f);
 	memset(f, 0, sizeof *f);
 	f->rip = rip;
@@ -251,12 +253,23 @@ thread_create_user(struct proc *p, uint64_t rip, uint64_t rsp, uint64_t arg0, ui
 	if (proc_add_thread(p, t)) {
 		frames_free(t->kstack_phys, KSTACK_FRAMES);
 		kfree(t);
-		return 0;
+		return -ESRCH;
 	}
+	/* Once queued, t may run, exit and be freed before we look again:
+	 * the tid was read above. */
 	spin_lock(&sched_lock);
 	rq_push(t);
 	spin_unlock(&sched_lock);
-	return t;
+	return tid;
+}
+
+int
+thread_tid_issued(int tid)
+{
+	spin_lock(&sched_lock);
+	int issued = tid > 0 && tid < next_tid;
+	spin_unlock(&sched_lock);
+	return issued;
 }
 
 void

@@ -56,8 +56,12 @@ extern struct spinlock sched_lock;
 
 void sched_init(void);                        /* makes the boot code a thread */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg);
-struct thread *thread_create_user(struct proc *p, uint64_t rip, uint64_t rsp,
-				  uint64_t arg0, uint64_t arg1);
+/* A user thread of p, queued to run: its tid, or -ENOMEM, or -ESRCH when p
+ * is already exiting. */
+int thread_create_user(struct proc *p, uint64_t rip, uint64_t rsp,
+		       uint64_t arg0, uint64_t arg1);
+/* Whether tid was ever handed out (tids are never reused). */
+int thread_tid_issued(int tid);
 void thread_exit(void) __attribute__((noreturn));
 void thread_kill(struct thread *t);
 void yield(void);

@@ -83,8 +83,18 @@ sys_thread_create(const struct sys_args *a)
 
 	if (!entry || entry >= USER_TOP || !stack_top || stack_top > USER_TOP || (stack_top & 15))
 		return -EINVAL;
-	struct thread *t = thread_create_user(current_proc(), entry, stack_top, a->a[2], 0);
-	return t ? t->tid : -ENOMEM;
+	return thread_create_user(current_proc(), entry, stack_top, a->a[2], 0);
+}
+
+/* thread_join(tid): the caller may free tid's stack once this returns 0. */
+long
+sys_thread_join(const struct sys_args *a)
+{
+	int64_t tid;
+
+	if (arg_int_range(a->a[0], 1, 0x7fffffff, &tid))
+		return -EINVAL;
+	return proc_thread_join(current_proc(), (int)tid);
 }
 
 long

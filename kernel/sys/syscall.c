@@ -29,6 +29,7 @@ static const sys_handler table[SYS_COUNT] = {
 	[SYS_COUNTERS]      = sys_counters,
 	[SYS_THREAD_CREATE] = sys_thread_create,
 	[SYS_THREAD_EXIT]   = sys_thread_exit,
+	[SYS_THREAD_JOIN]   = sys_thread_join,
 	[SYS_KILL_PROC]     = sys_kill_proc,
 	[SYS_TEST_REPORT]   = sys_test_report,
 	[SYS_SYSINFO]       = sys_sysinfo,

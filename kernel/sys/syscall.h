@@ -31,6 +31,7 @@ long sys_wait(const struct sys_args *a);
 long sys_kill_proc(const struct sys_args *a);
 long sys_thread_create(const struct sys_args *a);
 long sys_thread_exit(const struct sys_args *a);
+long sys_thread_join(const struct sys_args *a);
 long sys_map_anon(const struct sys_args *a);
 long sys_unmap(const struct sys_args *a);
 long sys_shm_create(const struct sys_args *a);

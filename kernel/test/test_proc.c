@@ -103,6 +103,8 @@ test_proc_threads(void)
 	ktest_check(ktest_run("t_threads", "") == 0, "threads: worker threads of one process all finish");
 	ktest_check(ktest_run("t_threads", "abandon") == 5,
 		    "threads: exit from main ends a process whose other thread never stops");
+	int st = ktest_run("t_threads", "join");
+	ktest_check(st == 0, "threads: thread_join, then freeing the joined thread's stack, never faults (status %x)", st);
 }
 
 /* Kernel-thread ping-pong over sleep/wakeup: a lost wakeup would stall it,

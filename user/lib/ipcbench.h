@@ -45,7 +45,7 @@ const char *arg_next_long(const char *s, long *out);
 
 /* thread.c: runs fn(arg) on a new thread of this process, whose stack ends
  * at stack_top (e.g. from sys_map_anon); the thread ends when fn returns.
- * Returns the tid or -errno. */
+ * Returns the tid or -errno.  Free the stack only after sys_thread_join(tid). */
 long thread_start(void (*fn)(void *), void *stack_top, void *arg);
 
 #endif

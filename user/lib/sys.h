@@ -123,6 +123,16 @@ sys_thread_exit(void)
 	__builtin_unreachable();
 }
 
+/* Returns once thread tid of this process has exited and will never touch
+ * its stack again: only then may that stack be unmapped (a flag the thread
+ * sets before it returns is not enough: it still runs on the stack).
+ * 0, -ESRCH (tid never issued), -EDEADLK (self), -EINTR (killed). */
+static inline long
+sys_thread_join(long tid)
+{
+	return syscall1(SYS_THREAD_JOIN, tid);
+}
+
 static inline long
 sys_kill_proc(long pid)
 {

@@ -1,6 +1,7 @@
 /* t_threads.c - several threads in one process share its memory and all
  * progress; with arg "abandon" the main thread exits while a worker still
- * spins, which must end the whole process. */
+ * spins, which must end the whole process; with arg "join" thread_join
+ * returns only once a thread is off its stack, so the stack may go. */
 #include "user/lib/ipcbench.h"
 
 #define WORKERS 3
@@ -29,9 +30,79 @@ spin_forever(void *arg)
 		progress[0]++;
 }
 
+/* ---- join ---------------------------------------------------------------- */
+
+static volatile int work_done, returning;
+static volatile long self_tid, self_join;
+
+/* The old way to wait for a thread was a flag it sets when done, but after
+ * the flag it still runs on its stack (these yields; its return; the call
+ * to thread_exit): a waiter that unmaps the stack then kills the process. */
+static void
+slow_to_leave(void *unused)
+{
+	work_done = 1;
+	for (int i = 0; i < 50; i++)
+		sys_yield();
+	returning = 1;
+}
+
+static void
+join_self(void *unused)
+{
+	while (!self_tid)
+		sys_yield();
+	self_join = sys_thread_join(self_tid);
+}
+
+/* Runs fn on a fresh stack, joins it and unmaps the stack at once: any
+ * later touch of the stack would kill the process with a page fault. */
+static long
+run_joined(void (*fn)(void *), long *tid_out)
+{
+	long stack = sys_map_anon(STACK_BYTES, PROT_READ | PROT_WRITE);
+	long tid = stack < 0 ? stack : thread_start(fn, (void *)(stack + STACK_BYTES), 0);
+	long r = tid < 0 ? tid : sys_thread_join(tid);
+
+	*tid_out = tid;
+	if (stack >= 0)
+		sys_unmap((void *)stack, STACK_BYTES);
+	return r;
+}
+
+static int
+join(void)
+{
+	long tid;
+	int ok = 1;
+
+	for (int round = 0; round < 20; round++) {
+		work_done = returning = 0;
+		long r = run_joined(slow_to_leave, &tid);
+		ok &= r == 0 && work_done && returning;
+	}
+	check(ok, "join: thread_join returns only after the thread has left its stack (20 rounds, stack unmapped at once)");
+	ok &= check(sys_thread_join(tid) == 0, "join: joining a thread that has already exited returns 0");
+	ok &= check(sys_thread_join(0) == -EINVAL && sys_thread_join(-5) == -EINVAL &&
+		    sys_thread_join(1L << 40) == -EINVAL,
+		    "join: tid 0, a negative tid and one beyond int range give -EINVAL");
+	ok &= check(sys_thread_join(0x7fffffff) == -ESRCH, "join: a tid never issued gives -ESRCH");
+	long stack = sys_map_anon(STACK_BYTES, PROT_READ | PROT_WRITE);
+	tid = thread_start(join_self, (void *)(stack + STACK_BYTES), 0);
+	self_tid = tid;
+	long r = sys_thread_join(tid);
+	ok &= check(r == 0 && self_join == -EDEADLK, "join: a thread joining itself gets -EDEADLK (%ld)",
+		    (long)self_join);
+	sys_unmap((void *)stack, STACK_BYTES);
+	sys_sleep_ns(10000000);         /* a stray touch of a stack would kill us by now */
+	return ok ? 0 : 1;
+}
+
 int
 main(const char *arg, unsigned long arglen)
 {
+	if (!strcmp(arg, "join"))
+		return join();
 	long stacks = sys_map_anon(WORKERS * STACK_BYTES, PROT_READ | PROT_WRITE);
 
 	if (stacks < 0)
