@@ -3,7 +3,7 @@
  * of a serial log full of other output:
  *
  *   @csv-begin 1 <run_id>           format version, run
- *   @csv-header run_id,mech,...      DESIGN.md's columns, in order
+ *   @csv-header run_id,mech,...      docs/CSV.md's columns, in order
  *   @csv <n> <row>                   n = 1, 2, ... (a gap means a lost line)
  *   @csv-skip <mech> <variant> <pattern> <size> <reason>
  *   @csv-end <rows>

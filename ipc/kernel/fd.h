@@ -4,7 +4,7 @@
  * A descriptor is a small index into the calling process's table (NFILE
  * slots, allocated on first use); each slot holds one reference to a
  * struct file, whose ops table says what read/write/close mean for the
- * object behind it (a pipe end today, a socket later).  The fd layer knows
+ * object behind it (a pipe end or a Unix socket).  The fd layer knows
  * nothing about pipes: it checks descriptors and directions, keeps the
  * references, and calls ops->close once the last reference is gone.
  *

@@ -67,7 +67,7 @@ struct ipc_chan {
 };
 
 struct ipc_mech {
-	const char *name;                /* canonical id (DESIGN.md's table) */
+	const char *name;                /* canonical id (docs/ARCHITECTURE.md, "The IPC mechanisms") */
 	unsigned caps;                   /* enum ipc_caps */
 	uint64_t max_msg;                /* largest message it can carry (0 = only empty) */
 	const char *const *variants;     /* NULL-terminated; first is the default */
@@ -81,7 +81,7 @@ struct ipc_mech {
 	void (*close)(struct ipc_chan *ch);
 };
 
-/* registry.c: every mechanism, in DESIGN.md's order. */
+/* registry.c: every mechanism, in the order of docs/ARCHITECTURE.md. */
 const struct ipc_mech *ipc_find(const char *name);
 const struct ipc_mech *ipc_at(unsigned i);       /* NULL past the end */
 unsigned ipc_count(void);
