@@ -22,9 +22,20 @@ struct lrpc_bind_info {
 	uint64_t nprocs;
 };
 
-/* Registers at a procedure's entry: rdi = its A-stack (server address),
- * rsi = the caller's argument word, rdx = the A-stack index, rsp = the top
- * of an E-stack (16-byte aligned minus 8, as after a call instruction).
- * The procedure ends with lrpc_return(result); it must not `ret`. */
+/* Argument words of one call: the lecture's ipc_call(A-stack, arg0..arg7).
+ * The caller passes them in registers the kernel saves on SYSCALL anyway:
+ * arg0..arg2 in the syscall's own argument registers 4-6 (r10, r8, r9),
+ * arg3..arg7 in rbx, r12, r13, r14, r15 (rdi, rsi, rdx carry the binding,
+ * the procedure and the A-stack; rax the syscall number; rcx and r11 are
+ * taken by SYSCALL itself; rbp stays the frame pointer).
+ *
+ * Registers at a procedure's entry: the eight argument registers exactly
+ * as the caller set them (the kernel does not touch them), rdi = its
+ * A-stack (server address), rsi = the A-stack index, rsp = the top of an
+ * E-stack (16-byte aligned, nothing pushed), every other register 0.  A C
+ * procedure is entered through LRPC_ENTRY (ipc/user/lrpc.h), which moves
+ * them into C's argument order.  The procedure ends with
+ * lrpc_return(result); it must not `ret`. */
+#define LRPC_NARGS 8
 
 #endif

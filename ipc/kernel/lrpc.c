@@ -400,24 +400,33 @@ call_check(struct thread *t, struct lrpc_binding *b, uint64_t proc, uint64_t ast
 	return 0;
 }
 
-/* Rewrites the caller's frame into the procedure's entry state: no
- * register of the caller reaches the server except the arguments. */
+/* Rewrites the caller's frame into the procedure's entry state: the
+ * argument registers stay as the caller set them (common/lrpc_abi.h), no
+ * other register of the caller reaches the server. */
 static void
-enter_procedure(struct trap_frame *f, struct lrpc_astack *a, uint64_t entry, uint64_t arg)
+enter_procedure(struct trap_frame *f, struct lrpc_astack *a, uint64_t entry)
 {
 	struct lrpc_service *s = a->b->svc;
+	struct trap_frame args = *f;
 
 	memset(f, 0, offsetof(struct trap_frame, vector));
+	f->r10 = args.r10;
+	f->r8 = args.r8;
+	f->r9 = args.r9;
+	f->rbx = args.rbx;
+	f->r12 = args.r12;
+	f->r13 = args.r13;
+	f->r14 = args.r14;
+	f->r15 = args.r15;
 	f->rip = entry;
-	f->rsp = a->estack_va + LRPC_ESTACK_BYTES - 8;   /* as after a call */
+	f->rsp = a->estack_va + LRPC_ESTACK_BYTES;   /* 16-byte aligned, empty */
 	f->rflags = RFLAGS_IF | 0x2;
 	f->rdi = a->b->server_va + a->index * s->astack_size;
-	f->rsi = arg;
-	f->rdx = a->index;
+	f->rsi = a->index;
 }
 
 long
-lrpc_call(struct trap_frame *f, int64_t id, uint64_t proc, uint64_t astack, uint64_t arg)
+lrpc_call(struct trap_frame *f, int64_t id, uint64_t proc, uint64_t astack)
 {
 	struct thread *t = current_thread();
 
@@ -442,7 +451,7 @@ lrpc_call(struct trap_frame *f, int64_t id, uint64_t proc, uint64_t astack, uint
 	t->lrpc_top = a;
 	t->run_as = s->as;
 	aspace_activate(s->as);
-	enter_procedure(f, a, s->entry[proc], arg);
+	enter_procedure(f, a, s->entry[proc]);
 	spin_unlock(&lrpc_lock);
 	return 0;
 }

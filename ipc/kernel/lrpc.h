@@ -36,10 +36,11 @@ int lrpc_serve(int64_t service, uint64_t timeout_ns);
 int64_t lrpc_connect(uint64_t key, struct lrpc_bind_info *info);
 int lrpc_disconnect(int64_t binding);
 
-/* The call and the return rewrite f, the calling thread's syscall frame.
- * lrpc_call's result is what the procedure sees in rax (0) or -errno
- * before any switch; lrpc_return's is the caller's result. */
-long lrpc_call(struct trap_frame *f, int64_t binding, uint64_t proc, uint64_t astack, uint64_t arg);
+/* The call and the return rewrite f, the calling thread's syscall frame
+ * (the call's argument words are in it: common/lrpc_abi.h).  lrpc_call's
+ * result is what the procedure sees in rax (0) or -errno before any
+ * switch; lrpc_return's is the caller's result. */
+long lrpc_call(struct trap_frame *f, int64_t binding, uint64_t proc, uint64_t astack);
 long lrpc_return(struct trap_frame *f, long result);
 
 /* Hooks: process exit (proc_hooks.c), thread exit (sched.c), return to

@@ -97,8 +97,9 @@ sys_lrpc_disconnect(const struct sys_args *a)
 	return lrpc_disconnect(id);
 }
 
-/* lrpc_call(binding, proc, astack, arg): indexes are checked against the
- * binding inside lrpc_call (they depend on its service). */
+/* lrpc_call(binding, proc, astack) with arg0..arg7 in registers (any
+ * value is an argument): indexes are checked against the binding inside
+ * lrpc_call (they depend on its service). */
 long
 sys_lrpc_call(const struct sys_args *a)
 {
@@ -106,7 +107,7 @@ sys_lrpc_call(const struct sys_args *a)
 
 	if (arg_id(a->a[0], &id))
 		return -EBADF;
-	return lrpc_call(syscall_frame(), id, a->a[1], a->a[2], a->a[3]);
+	return lrpc_call(syscall_frame(), id, a->a[1], a->a[2]);
 }
 
 /* lrpc_return(result): any value is a result. */

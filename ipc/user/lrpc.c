@@ -36,13 +36,14 @@ enum { L_BINDING, L_ASTACK_SIZE, L_PENDING };
 
 /* The only procedure: the request already lies in the A-stack, which is
  * also where the reply goes, so echoing is returning its length. */
-static void
-echo_proc(void *astack, uint64_t len, uint64_t index)
+static __attribute__((used)) void
+echo_proc(void *astack, uint64_t len)
 {
 	(void)astack;
-	(void)index;
 	lrpc_return((long)len);
 }
+
+LRPC_ENTRY(echo_proc);
 
 static int
 lrpc_prepare(struct ipc_opts *o)
@@ -62,7 +63,7 @@ lrpc_unprepare(struct ipc_opts *o)
 static int
 open_server(struct ipc_chan *ch, const struct ipc_opts *o)
 {
-	uint64_t entry = (uint64_t)echo_proc;
+	uint64_t entry = (uint64_t)echo_proc_lrpc;
 	uint64_t size = o->max_msg ? o->max_msg : 8;
 	long s = sys_lrpc_register((uint64_t)o->h[0], &entry, 1, size, 1);
 

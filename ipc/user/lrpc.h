@@ -4,14 +4,17 @@
  *
  * A server registers a service under a key with up to LRPC_MAX_PROCS
  * procedure entry points; a client connects by key and gets a binding with
- * A-stacks mapped at info.astack_va.  lrpc_call(binding, proc, astack, arg)
- * runs procedure `proc` of the server on the CALLING thread, moved into the
- * server's address space, with rdi = the A-stack (server address), rsi =
- * arg, rdx = the A-stack index, on a kernel-provided E-stack.  A procedure
- * is a C function
- *     void proc(void *astack, uint64_t arg, uint64_t astack_index)
- * that ends with lrpc_return(result) and never returns; lrpc_call then
- * returns result in the caller, every other register as it was.
+ * A-stacks mapped at info.astack_va.  lrpc_call8(binding, proc, astack,
+ * a0..a7) runs procedure `proc` of the server on the CALLING thread, moved
+ * into the server's address space, on a kernel-provided E-stack, with the
+ * eight argument words in registers (common/lrpc_abi.h).  A procedure is a
+ * C function
+ *     void proc(void *astack, uint64_t a0, ..., uint64_t a7, uint64_t astack_index)
+ * (a prefix of these parameters is enough) registered through its
+ * LRPC_ENTRY stub; it ends with lrpc_return(result) and never returns;
+ * lrpc_call8 then returns result in the caller, every other register as it
+ * was.  sys_lrpc_call(binding, proc, astack, arg) is the one-word form
+ * (a1..a7 = 0).
  * Kernel errors of lrpc_call (before the procedure runs): -EBADF binding,
  * -EPERM a binding of another domain, -EINVAL proc/astack index, -EBUSY
  * A-stack in use, -ELOOP nesting deeper than LRPC_MAX_DEPTH, -ECONNRESET
@@ -55,11 +58,60 @@ sys_lrpc_disconnect(long binding)
 	return syscall1(SYS_LRPC_DISCONNECT, binding);
 }
 
+/* The call with all eight register arguments (common/lrpc_abi.h says
+ * which register carries which).  The kernel gives every register back as
+ * it was except rax; "+r" keeps the compiler from assuming more. */
+static inline long
+lrpc_call8(long binding, uint64_t proc, uint64_t astack, uint64_t a0, uint64_t a1, uint64_t a2,
+	   uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6, uint64_t a7)
+{
+	register uint64_t r10 __asm__("r10") = a0, r8 __asm__("r8") = a1, r9 __asm__("r9") = a2;
+	register uint64_t rbx __asm__("rbx") = a3, r12 __asm__("r12") = a4, r13 __asm__("r13") = a5;
+	register uint64_t r14 __asm__("r14") = a6, r15 __asm__("r15") = a7;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret), "+r"(r10), "+r"(r8), "+r"(r9), "+r"(rbx), "+r"(r12), "+r"(r13),
+			   "+r"(r14), "+r"(r15)
+			 : "a"((long)SYS_LRPC_CALL), "D"(binding), "S"(proc), "d"(astack)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+/* One argument word; the other seven are 0 (nothing of the caller's
+ * registers reaches the server by accident). */
 static inline long
 sys_lrpc_call(long binding, uint64_t proc, uint64_t astack, uint64_t arg)
 {
-	return syscall4(SYS_LRPC_CALL, binding, (long)proc, (long)astack, (long)arg);
+	return lrpc_call8(binding, proc, astack, arg, 0, 0, 0, 0, 0, 0, 0);
 }
+
+/* LRPC_ENTRY(fn) defines fn_lrpc, the address to register for the C
+ * procedure fn (which must exist under that name: give it
+ * __attribute__((used)) when it is static).  The stub moves the registers
+ * the kernel entered with into fn's C arguments: a0..a4 into rsi, rdx, rcx,
+ * r8, r9 (after the A-stack in rdi), a5..a7 and the A-stack index onto the
+ * E-stack, a zero return address (fn never returns), rsp then 16-byte
+ * aligned plus 8, as C expects after a call. */
+#define LRPC_ENTRY(fn)                                                          \
+	__asm__(".pushsection .text\n"                                          \
+		".globl " #fn "_lrpc\n"                                          \
+		".type " #fn "_lrpc, @function\n"                                \
+		#fn "_lrpc:\n"                                                   \
+		"	push %rsi\n"      /* the A-stack index */                   \
+		"	push %r15\n"      /* a7 */                                  \
+		"	push %r14\n"      /* a6 */                                  \
+		"	push %r13\n"      /* a5 */                                  \
+		"	mov %r10, %rsi\n" /* a0 */                                  \
+		"	mov %r8, %rdx\n"  /* a1 */                                  \
+		"	mov %r9, %rcx\n"  /* a2 */                                  \
+		"	mov %rbx, %r8\n"  /* a3 */                                  \
+		"	mov %r12, %r9\n"  /* a4 */                                  \
+		"	push $0\n"                                                  \
+		"	jmp " #fn "\n"                                              \
+		".size " #fn "_lrpc, . - " #fn "_lrpc\n"                         \
+		".popsection\n");                                               \
+	extern const char fn##_lrpc[]
 
 /* Returns only when not in a call (-EINVAL). */
 static inline long

@@ -2,7 +2,8 @@
  * thread, in the server's address space, and come back exactly where it
  * left — with every check and failure the kernel promises?
  *   basic        one server: a procedure reads server-private memory and
- *                writes it into the A-stack; bad bindings, indexes,
+ *                writes it into the A-stack; all eight register arguments
+ *                arrive and the result comes back; bad bindings, indexes,
  *                pointers, registrations; register/unregister rules
  *   many N       N calls: results, and the counters per call
  *   busy         two threads of the client on one A-stack: -EBUSY
@@ -15,7 +16,7 @@
 #include "user/lib/ipcbench.h"
 #include "ipc/user/lrpc.h"
 
-enum { P_PRIVATE, P_ECHO, P_FAULT, P_NESTED, P_DEEP, P_SPIN, P_WAIT, P_SPINNERS, NPROCS };
+enum { P_PRIVATE, P_ECHO, P_FAULT, P_NESTED, P_DEEP, P_SPIN, P_WAIT, P_SPINNERS, P_ARGS, NPROCS };
 
 #define ASTACK  4096
 #define MS      1000000ull
@@ -36,9 +37,11 @@ secret_of(long pid)
 	return 0xC0FFEE00000000ull | (uint64_t)pid;
 }
 
-static void
-p_private(void *astack, uint64_t arg, uint64_t index)
+static __attribute__((used)) void
+p_private(void *astack, uint64_t arg, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+	  uint64_t a5, uint64_t a6, uint64_t a7, uint64_t index)
 {
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6, (void)a7;
 	uint64_t *w = astack;
 
 	w[0] = secret;
@@ -47,31 +50,30 @@ p_private(void *astack, uint64_t arg, uint64_t index)
 	lrpc_return((long)arg + 1);
 }
 
-static void
-p_echo(void *astack, uint64_t arg, uint64_t index)
+static __attribute__((used)) void
+p_echo(void *astack, uint64_t arg)
 {
-	(void)astack, (void)index;
+	(void)astack;
 	lrpc_return((long)arg);
 }
 
 /* A null pointer the compiler cannot see through. */
 static volatile uint64_t *volatile null_ptr;
 
-static void
-p_fault(void *astack, uint64_t arg, uint64_t index)
+static __attribute__((used)) void
+p_fault(void *astack)
 {
-	(void)astack, (void)arg, (void)index;
+	(void)astack;
 	*null_ptr = 1;
 	lrpc_return(0);
 }
 
 /* With a downstream server: call its P_NESTED and add 1; else the secret. */
-static void
-p_nested(void *astack, uint64_t arg, uint64_t index)
+static __attribute__((used)) void
+p_nested(void *astack, uint64_t arg)
 {
 	uint64_t *w = astack;
 
-	(void)index;
 	if (down_wanted && !down_binding)
 		lrpc_return(-EAGAIN);            /* not bound onwards yet: retry */
 	if (!down_binding) {
@@ -86,22 +88,21 @@ p_nested(void *astack, uint64_t arg, uint64_t index)
 
 /* Depth k+1 calls itself on A-stack k; the call that is one too deep
  * gets -ELOOP and that level reports its depth. */
-static void
-p_deep(void *astack, uint64_t k, uint64_t index)
+static __attribute__((used)) void
+p_deep(void *astack, uint64_t k)
 {
-	(void)astack, (void)index;
+	(void)astack;
 	long r = sys_lrpc_call(self_binding, P_DEEP, k, k + 1);
 	lrpc_return(r == -ELOOP ? (long)k + 1 : r);
 }
 
 static volatile long spinners;          /* calls inside p_spin, in this server */
 
-static void
-p_spin(void *astack, uint64_t arg, uint64_t index)
+static __attribute__((used)) void
+p_spin(void *astack)
 {
 	volatile uint64_t *w = astack;
 
-	(void)arg, (void)index;
 	w[0] = 1;                            /* "I am running" */
 	__atomic_add_fetch(&spinners, 1, __ATOMIC_SEQ_CST);
 	for (;;)
@@ -109,24 +110,46 @@ p_spin(void *astack, uint64_t arg, uint64_t index)
 }
 
 /* Spins (yielding) until the client writes word 1 of this A-stack. */
-static void
-p_wait(void *astack, uint64_t arg, uint64_t index)
+static __attribute__((used)) void
+p_wait(void *astack, uint64_t arg)
 {
 	volatile uint64_t *w = astack;
 
-	(void)index;
 	w[0] = 1;
 	while (!w[1])
 		sys_yield();
 	lrpc_return((long)arg);
 }
 
-static void
-p_spinners(void *astack, uint64_t arg, uint64_t index)
+static __attribute__((used)) void
+p_spinners(void *astack)
 {
-	(void)astack, (void)arg, (void)index;
+	(void)astack;
 	lrpc_return(spinners);
 }
+
+/* Every register argument and the A-stack index, written into the A-stack
+ * in order; the result is a word only the right eight arguments give. */
+static __attribute__((used)) void
+p_args(void *astack, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+       uint64_t a5, uint64_t a6, uint64_t a7, uint64_t index)
+{
+	uint64_t *w = astack;
+
+	w[0] = a0, w[1] = a1, w[2] = a2, w[3] = a3, w[4] = a4, w[5] = a5, w[6] = a6, w[7] = a7;
+	w[8] = index;
+	lrpc_return((long)((a0 ^ a1 ^ a2 ^ a3 ^ a4 ^ a5 ^ a6 ^ a7) & 0x7fffffffffffffffull));
+}
+
+LRPC_ENTRY(p_private);
+LRPC_ENTRY(p_echo);
+LRPC_ENTRY(p_fault);
+LRPC_ENTRY(p_nested);
+LRPC_ENTRY(p_deep);
+LRPC_ENTRY(p_spin);
+LRPC_ENTRY(p_wait);
+LRPC_ENTRY(p_spinners);
+LRPC_ENTRY(p_args);
 
 static long
 connect_wait(uint64_t key, struct lrpc_bind_info *info)
@@ -144,8 +167,9 @@ server(const char *arg)
 {
 	long key, down, self;
 	uint64_t entries[NPROCS] = {
-		(uint64_t)p_private, (uint64_t)p_echo, (uint64_t)p_fault, (uint64_t)p_nested,
-		(uint64_t)p_deep, (uint64_t)p_spin, (uint64_t)p_wait, (uint64_t)p_spinners,
+		(uint64_t)p_private_lrpc, (uint64_t)p_echo_lrpc, (uint64_t)p_fault_lrpc,
+		(uint64_t)p_nested_lrpc, (uint64_t)p_deep_lrpc, (uint64_t)p_spin_lrpc,
+		(uint64_t)p_wait_lrpc, (uint64_t)p_spinners_lrpc, (uint64_t)p_args_lrpc,
 	};
 	struct lrpc_bind_info info = { 0 };
 
@@ -216,6 +240,30 @@ finish(long b, long pid, const char *what)
 
 /* ---- basic --------------------------------------------------------------- */
 
+/* Eight distinct words, each with bits in both halves, through A-stack 5. */
+static int
+register_args(long b, const struct lrpc_bind_info *info)
+{
+	uint64_t a[LRPC_NARGS], want = 0, *w = (uint64_t *)info->astack_va + 5 * ASTACK / 8;
+	int ok = 1;
+
+	for (unsigned i = 0; i < LRPC_NARGS; i++)
+		want ^= a[i] = 0x1111111100000001ull * (i + 1) + ((uint64_t)i << 40);
+	want &= 0x7fffffffffffffffull;
+	long r = lrpc_call8(b, P_ARGS, 5, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+	ok &= check(r == (long)want, "lrpc: the result of an 8-argument call comes back (%lx, want %lx)",
+		    (unsigned long)r, (unsigned long)want);
+	for (unsigned i = 0; i < LRPC_NARGS; i++)
+		ok &= check(w[i] == a[i], "lrpc: register argument a%u arrives in the procedure (%lx, sent %lx)",
+			    i, (unsigned long)w[i], (unsigned long)a[i]);
+	ok &= check(w[8] == 5, "lrpc: the procedure is told its A-stack index (%lu)", (unsigned long)w[8]);
+	r = sys_lrpc_call(b, P_ARGS, 5, 7);
+	ok &= check(r == 7 && w[0] == 7 && w[1] == 0 && w[7] == 0,
+		    "lrpc: the one-word call passes a0 and zeroes a1..a7 (%ld; %lu %lu %lu)", r,
+		    (unsigned long)w[0], (unsigned long)w[1], (unsigned long)w[7]);
+	return ok;
+}
+
 static int
 basic_call(long b, long pid, const struct lrpc_bind_info *info)
 {
@@ -232,7 +280,7 @@ basic_call(long b, long pid, const struct lrpc_bind_info *info)
 	ok &= check(w3[1] == 3, "lrpc: and wrote into the A-stack the call named (index %lu)", (unsigned long)w3[1]);
 	ok &= check(w3[2] == (uint64_t)sys_getpid(), "lrpc: the migrated thread still belongs to the client (getpid %lu)",
 		    (unsigned long)w3[2]);
-	return ok;
+	return ok & register_args(b, info);
 }
 
 static int
@@ -253,7 +301,7 @@ static int
 bad_setup(uint64_t key, long server_pid)
 {
 	struct lrpc_bind_info info;
-	uint64_t e[2] = { (uint64_t)p_echo, (uint64_t)p_echo };
+	uint64_t e[2] = { (uint64_t)p_echo_lrpc, (uint64_t)p_echo_lrpc };
 	uint64_t kern[1] = { 0xffff800000000000ull };
 	int ok = check(sys_lrpc_connect(key, 0) == -EFAULT && sys_lrpc_connect(key, (void *)0xffff800000001000ull) == -EFAULT,
 		       "lrpc: connect with a NULL or kernel info pointer gives -EFAULT");
