@@ -11,4 +11,9 @@
 #define CHCORE_REPLY      1u          /* answer the call this thread took */
 #define CHCORE_RECV       2u          /* then wait for the next call */
 
+/* chcore_connect flags (4th argument) */
+#define CHCORE_CONN_SLOWPATH 1u       /* no fast path on this connection: every
+					 call and reply_recv takes the general
+					 decode-then-invoke path (a baseline) */
+
 #endif

@@ -1,85 +1,186 @@
 /*
- * chcore_fastpath.c - the direct switch of chcore IPC: a call hands the CPU
- * from the client thread straight to the connection's parked server thread,
- * and reply_recv hands it straight back, without the run queue (no rq_push,
- * no rq_pop, no wakeup).  Cost per call: two syscalls and two address-space
- * switches (one each way), nothing copied by the kernel.
+ * chcore_fastpath.c - the seL4-style fast path of chcore IPC.
  *
- * Each function is a straight list of guards; any failed guard returns 0
- * and the caller (chcore_ipc.c) takes the unchanged slow path, which
- * unblocks the partner through the scheduler instead.  Both run with
- * sched_lock held (and only it), the request or reply already posted in c.
+ * syscall_entry.S calls these for SYS_CHCORE_CALL and SYS_CHCORE_REPLY_RECV
+ * before the general decode (syscall_dispatch), with interrupts still off.
+ * Each is a straight list of side-effect-free guards under sched_lock (the
+ * one lock it takes); if one fails it returns 0 and the general path runs
+ * unchanged (decode, then invoke in chcore_ipc.c).  Past the point of no
+ * return nothing can fail: the message registers go straight into the
+ * partner's syscall frame and the CPU goes to the partner's user context
+ * (its CR3 through the TLB layer, PCID without a flush when active) by
+ * sched_handoff_user, which leaves by SYSRET from the partner's frame.
+ *
+ * The partner is a thread blocked in this connection's call or receive
+ * (c->caller / c->parked, state SLEEPING, chan c), parked either by a fast
+ * path or by the general path's wait loop.  Either way its kernel context
+ * holds one inflight reference on c and nothing else: the fast path takes
+ * that reference over for the thread it parks, and drops the rest of the
+ * context (the wait loop's bookkeeping is done here instead).
+ *
+ * A thread parked here that the scheduler wakes instead (its partner took
+ * the general path, the connection died, it was killed) comes back from
+ * sched_handoff_user and finishes like the general path: the same wait loop
+ * (chcore_call_wait / chcore_recv_wait), chcore_done, user_return_work.
+ *
+ * Counted like the general path: one syscall each, the CR3 load counts an
+ * address-space switch; no scheduler switch and no wakeup (as in the
+ * general path's direct switch).
  */
 #include "ipc/kernel/chcore_ipc.h"
+#include "ipc/kernel/signal.h"
 #include "kernel/sched/thread.h"
 #include "kernel/sched/handoff.h"
+#include "kernel/sys/syscall.h"
+#include "kernel/sys/user_return.h"
 #include "kernel/proc/proc.h"
+#include "kernel/arch/x86_64/trap_frame.h"
+#include "kernel/stats/counters.h"
+#include "common/syscall_abi.h"
 
-/* t blocked in c (outside the wait buckets) and not being killed. */
-static int
-blocked_on_fp(const struct thread *t, const struct chcore_conn *c)
+/* syscall_entry.S compares rax with these (the numbers are an enum). */
+const uint64_t chcore_fastpath_nr_call = SYS_CHCORE_CALL;
+const uint64_t chcore_fastpath_nr_reply_recv = SYS_CHCORE_REPLY_RECV;
+
+/* sched_lock held: the connection cap `cap` of the calling process names,
+ * if it is of `type` and may use the fast path.  A direct index into the
+ * process's table (no search, no reference taken: see chcore_ipc.h). */
+static struct chcore_conn *
+fast_conn(uint64_t cap, enum chcore_cap_type type)
 {
-	return t && t->state == THREAD_SLEEPING && t->chan == c && !t->killed;
+	struct chcore_caps *t = current_proc()->chcore_caps;
+
+	if (!t || cap >= CHCORE_NCAPS || t->slot[cap].type != type)
+		return 0;
+	struct chcore_conn *c = t->slot[cap].obj;
+	return c->dead || c->slowpath ? 0 : c;
 }
 
-/* Blocks the current thread on c and runs `next` in its place. */
+/* Nothing to do for t between the kernel and ring 3 (user_return_work's
+ * checks), so it may leave by SYSRET at once. */
+static int
+no_user_return_work(const struct thread *t)
+{
+	return !t->killed && !t->lrpc_top && !t->run_as && !signal_work(t->proc);
+}
+
+/* t is blocked on c (outside the wait buckets) and not woken yet. */
+static int
+blocked_on(const struct thread *t, const struct chcore_conn *c)
+{
+	return t->state == THREAD_SLEEPING && t->chan == c;
+}
+
+/* Blocks the current thread on c and leaves to `next` in ring 3. */
 static void
-switch_fp(struct chcore_conn *c, struct thread *next)
+park_and_run(struct chcore_conn *c, struct thread *next)
 {
 	struct thread *me = current_thread();
 
-	me->chan = (void *)c;
+	next->chan = 0;
+	me->chan = c;
 	me->state = THREAD_SLEEPING;
-	sched_handoff(next);
-	/* Running again: answered, taken over, killed or c died; the caller's
-	 * wait loop decides which. */
+	sched_handoff_user(next);
+	/* The scheduler ran us again (not the partner's fast path). */
 	me->chan = 0;
 }
 
-int
-chcore_call_fp(struct chcore_conn *c)
+/* The general path's exit, for a thread the scheduler woke. */
+static int
+finish(struct chcore_conn *c, struct trap_frame *f)
 {
-	struct thread *me = current_thread();
-	struct thread *srv = c->server;
-
-	/* The server must be waiting for a request in reply_recv. */
-	if (!c->parked)
-		return 0;
-	/* ... blocked on this connection, not woken by a kill. */
-	if (!blocked_on_fp(srv, c))
-		return 0;
-	/* A caller being killed leaves through the slow path's checks. */
-	if (me->killed)
-		return 0;
-	/* Handing the CPU to ourselves would deadlock (cannot happen: a
-	 * parked thread is not running). */
-	if (srv == me)
-		return 0;
-
-	/* ---- point of no return: nothing below may fail ---- */
-	switch_fp(c, srv);
+	spin_unlock(&sched_lock);
+	chcore_done(c);
+	user_return_work(f);
 	return 1;
 }
 
+/* call(cap, msg_va, len, a0, a1, a2) with the server parked in receive. */
 int
-chcore_reply_recv_fp(struct chcore_conn *c, struct thread *client)
+chcore_fastpath_call(struct trap_frame *f)
 {
 	struct thread *me = current_thread();
 
-	/* The reply must have been posted to a caller still waiting in call. */
-	if (!c->replied || c->caller != client)
-		return 0;
-	/* ... blocked on this connection, not woken by a kill or a death. */
-	if (!blocked_on_fp(client, c))
-		return 0;
-	/* A killed server must not park: the slow path returns -EINTR. */
-	if (me->killed)
-		return 0;
-	/* This thread is registered as parked, so the next call finds it. */
-	if (!c->parked || c->server != me)
-		return 0;
+	spin_lock(&sched_lock);
+	struct chcore_conn *c = fast_conn(f->rdi, CAP_CONN_CLIENT);
+	/* A server thread waits for a request, and none is in flight. */
+	if (!c || !c->parked || c->caller)
+		goto slow;
+	struct thread *srv = c->server;
+	/* The message lies in the buffer (the general path says -EINVAL). */
+	uint64_t off = f->rsi - c->client_va, len = f->rdx;
+	if (f->rsi < c->client_va || off > c->buf_len || len > c->buf_len - off)
+		goto slow;
+	if (!blocked_on(srv, c) || !no_user_return_work(srv) || !no_user_return_work(me))
+		goto slow;
 
 	/* ---- point of no return: nothing below may fail ---- */
-	switch_fp(c, client);
-	return 1;
+	COUNT(syscalls);
+	c->caller = me;
+	c->taken = c->owed = 1;        /* the server holds it (take_request) */
+	c->replied = 0;
+	c->parked = 0;
+	c->msg_off = off;
+	c->msg_len = len;
+	struct trap_frame *sf = thread_user_frame(srv);
+	sf->rax = len;
+	sf->rdi = c->server_va + off;
+	sf->rsi = len;
+	sf->rdx = f->r10;
+	sf->r10 = f->r8;
+	sf->r8 = f->r9;
+	sf->r9 = (uint64_t)c->client_pid;
+	park_and_run(c, srv);
+
+	uint64_t ret1 = 0;
+	f->rax = (uint64_t)chcore_call_wait(c, &ret1);
+	f->rdx = ret1;
+	return finish(c, f);
+slow:
+	spin_unlock(&sched_lock);
+	return 0;
+}
+
+/* reply_recv(cap, REPLY | RECV, ret0, ret1) with the caller blocked in
+ * its call. */
+int
+chcore_fastpath_reply_recv(struct trap_frame *f)
+{
+	struct thread *me = current_thread();
+
+	if (f->rsi != (CHCORE_REPLY | CHCORE_RECV))
+		return 0;
+	spin_lock(&sched_lock);
+	struct chcore_conn *c = fast_conn(f->rdi, CAP_CONN_SERVER);
+	/* This end owes a reply, and no other server thread waits on c. */
+	if (!c || !c->owed || c->parked)
+		goto slow;
+	/* The caller still waits for it (not killed, not answered yet). */
+	struct thread *cl = c->caller;
+	if (!cl || !c->taken || c->replied || !blocked_on(cl, c))
+		goto slow;
+	if (!no_user_return_work(cl) || !no_user_return_work(me))
+		goto slow;
+
+	/* ---- point of no return: nothing below may fail ---- */
+	COUNT(syscalls);
+	struct trap_frame *cf = thread_user_frame(cl);
+	cf->rax = f->rdx;
+	cf->rdx = f->r10;
+	c->owed = 0;
+	c->caller = 0;                 /* what call_wait does once answered */
+	c->taken = c->replied = 0;
+	c->server = me;
+	c->parked = 1;
+	park_and_run(c, cl);
+
+	struct chcore_recv in = { 0 };
+	int64_t r = chcore_recv_wait(c, &in);
+	f->rax = (uint64_t)r;
+	if (r >= 0)
+		chcore_recv_to_frame(f, &in);
+	return finish(c, f);
+slow:
+	spin_unlock(&sched_lock);
+	return 0;
 }

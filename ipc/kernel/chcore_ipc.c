@@ -29,16 +29,6 @@
 #define NSERVICES 16
 #define NCONNS    32
 
-struct chcore_cap {
-	enum chcore_cap_type type;
-	void *obj;                   /* struct chcore_service or chcore_conn */
-};
-
-struct cap_table {
-	int pid;                     /* 0: free (the kernel process has none) */
-	struct chcore_cap slot[CHCORE_NCAPS];
-};
-
 struct chcore_service {
 	uint64_t id;                 /* 0: free */
 	int owner_pid;
@@ -48,16 +38,16 @@ struct chcore_service {
 struct spinlock chcore_lock = SPINLOCK_INIT("chcore");
 
 /* chcore_lock must be held when using these. */
-static struct cap_table tables[NTABLES];
+static struct chcore_caps tables[NTABLES];
 static struct chcore_service services[NSERVICES];
 static struct chcore_conn conns[NCONNS];
 
 /* ---- capability tables (chcore_lock held) ---- */
 
-static struct cap_table *
+static struct chcore_caps *
 table_of(int pid, int create)
 {
-	struct cap_table *free = 0;
+	struct chcore_caps *free = 0;
 
 	for (int i = 0; i < NTABLES; i++) {
 		if (tables[i].pid == pid)
@@ -69,20 +59,26 @@ table_of(int pid, int create)
 		return 0;
 	memset(free, 0, sizeof *free);
 	free->pid = pid;
+	/* Every creator is the process itself (register, connect, accept). */
+	spin_lock(&sched_lock);
+	current_proc()->chcore_caps = free;
+	spin_unlock(&sched_lock);
 	return free;
 }
 
 static int64_t
 cap_alloc(int pid, enum chcore_cap_type type, void *obj)
 {
-	struct cap_table *t = table_of(pid, 1);
+	struct chcore_caps *t = table_of(pid, 1);
 
 	if (!t)
 		return -ENOSPC;
 	for (int i = 0; i < CHCORE_NCAPS; i++) {
 		if (t->slot[i].type == CAP_NONE) {
+			spin_lock(&sched_lock);     /* the fast path reads slots */
 			t->slot[i].type = type;
 			t->slot[i].obj = obj;
+			spin_unlock(&sched_lock);
 			return i;
 		}
 	}
@@ -94,7 +90,7 @@ cap_alloc(int pid, enum chcore_cap_type type, void *obj)
 static struct chcore_cap *
 cap_lookup(int64_t cap, enum chcore_cap_type type, int *err)
 {
-	struct cap_table *t = table_of(current_proc()->pid, 0);
+	struct chcore_caps *t = table_of(current_proc()->pid, 0);
 
 	*err = -EBADF;
 	if (!t || cap < 0 || cap >= CHCORE_NCAPS || t->slot[cap].type == CAP_NONE)
@@ -319,7 +315,7 @@ chcore_accept(int64_t svc_cap, int client_pid, int yes, uint64_t *server_va)
 /* Creates the buffer and maps it in the client (the caller).  Returns a
  * fresh conn holding an inflight reference, or NULL with *err. */
 static struct chcore_conn *
-conn_new(uint64_t buf_len, int *err)
+conn_new(uint64_t buf_len, unsigned flags, int *err)
 {
 	struct proc *me = current_proc();
 	int64_t h = shm_create(buf_len, me->pid);
@@ -346,6 +342,7 @@ conn_new(uint64_t buf_len, int *err)
 		c->buf = o;
 		c->buf_len = (buf_len + 4095) & ~4095ull;
 		c->client_va = (uint64_t)va;
+		c->slowpath = (flags & CHCORE_CONN_SLOWPATH) != 0;
 	}
 	spin_unlock(&chcore_lock);
 	if (!c) {
@@ -389,15 +386,17 @@ connect_wait(struct chcore_conn *c, uint64_t id, uint64_t timeout_ns)
 	return c->state == CONN_ACCEPTED ? 0 : -ECONNREFUSED;
 }
 
-/* connect(id, buf_len, timeout): asks service id for a connection with a
- * buf_len-byte message buffer.  Returns the client end's cap and sets
+/* connect(id, buf_len, timeout, flags): asks service id for a connection
+ * with a buf_len-byte message buffer (CHCORE_CONN_SLOWPATH: without the
+ * fast path).  Returns the client end's cap and sets
  * *client_va; -ENOENT (no such service), -ECONNREFUSED, -ETIMEDOUT ... */
 int64_t
-chcore_connect(uint64_t id, uint64_t buf_len, uint64_t timeout_ns, uint64_t *client_va)
+chcore_connect(uint64_t id, uint64_t buf_len, uint64_t timeout_ns, unsigned flags,
+	       uint64_t *client_va)
 {
 	struct proc *me = current_proc();
 	int err;
-	struct chcore_conn *c = conn_new(buf_len, &err);
+	struct chcore_conn *c = conn_new(buf_len, flags, &err);
 
 	if (!c)
 		return err;
@@ -446,24 +445,30 @@ conn_kill(struct chcore_conn *c)
 /* chcore_lock held: empties slot i of t.  Returns the caller's VA of a
  * buffer the caller should unmap (0 if none). */
 static uint64_t
-slot_close(struct cap_table *t, int i, uint64_t *len)
+slot_close(struct chcore_caps *t, int i, uint64_t *len)
 {
 	struct chcore_cap *k = &t->slot[i];
-	struct chcore_conn *c = k->obj;
+	struct chcore_conn *c = 0;
 	uint64_t va = 0;
 
 	if (k->type == CAP_SERVICE) {
 		service_remove(k->obj);
 	} else if (k->type == CAP_CONN_CLIENT || k->type == CAP_CONN_SERVER) {
 		int client = k->type == CAP_CONN_CLIENT;
+		c = k->obj;
 		*(client ? &c->client_ref : &c->server_ref) = 0;
 		va = client ? c->client_va : c->server_va;
 		*len = c->buf_len;
 		conn_kill(c);
-		conn_maybe_free(c);
 	}
+	/* Emptied under sched_lock before c may be freed: the fast path
+	 * finds c through this slot holding sched_lock alone. */
+	spin_lock(&sched_lock);
 	k->type = CAP_NONE;
 	k->obj = 0;
+	spin_unlock(&sched_lock);
+	if (c)
+		conn_maybe_free(c);
 	return va;
 }
 
@@ -492,12 +497,15 @@ chcore_release_proc(struct proc *p)
 	uint64_t len;
 
 	spin_lock(&chcore_lock);
-	struct cap_table *t = table_of(p->pid, 0);
+	struct chcore_caps *t = table_of(p->pid, 0);
 	if (t) {
 		for (int i = 0; i < CHCORE_NCAPS; i++)
 			if (t->slot[i].type != CAP_NONE)
 				slot_close(t, i, &len);
 		t->pid = 0;
+		spin_lock(&sched_lock);
+		p->chcore_caps = 0;
+		spin_unlock(&sched_lock);
 	}
 	spin_unlock(&chcore_lock);
 }
@@ -567,6 +575,12 @@ call_wait(struct chcore_conn *c, uint64_t *ret1)
 	return r;
 }
 
+int64_t
+chcore_call_wait(struct chcore_conn *c, uint64_t *ret1)
+{
+	return call_wait(c, ret1);
+}
+
 /* call(cap, msg_va, len, a0, a1, a2): decode, then invoke. */
 int64_t
 chcore_call(int64_t cap, uint64_t msg_va, uint64_t len, const uint64_t arg[3], uint64_t *ret1)
@@ -589,7 +603,7 @@ chcore_call(int64_t cap, uint64_t msg_va, uint64_t len, const uint64_t arg[3], u
 		c->msg_off = off;
 		c->msg_len = len;
 		memcpy(c->arg, arg, sizeof c->arg);
-		if (!chcore_call_fp(c)) {
+		if (!chcore_call_handoff(c)) {
 			/* Slow path: a parked server is made runnable and the
 			 * scheduler gets to it; else its next recv finds us. */
 			struct thread *s = c->parked ? c->server : 0;
@@ -647,7 +661,7 @@ recv_wait(struct chcore_conn *c, struct thread *client, struct chcore_recv *out)
 			return take_request(c, out);
 		c->server = me;
 		c->parked = 1;
-		if (!client || !chcore_reply_recv_fp(c, client)) {
+		if (!client || !chcore_reply_recv_handoff(c, client)) {
 			if (client && client->state == THREAD_SLEEPING && client->chan == c)
 				sched_unblock_locked(client);
 			block_on(c);
@@ -655,6 +669,15 @@ recv_wait(struct chcore_conn *c, struct thread *client, struct chcore_recv *out)
 		client = 0;
 		c->parked = 0;
 	}
+}
+
+/* A server thread parked on c (c->parked, c->server == it) that the
+ * scheduler woke goes on waiting as recv_wait's own loop does. */
+int64_t
+chcore_recv_wait(struct chcore_conn *c, struct chcore_recv *out)
+{
+	c->parked = 0;
+	return recv_wait(c, 0, out);
 }
 
 /* reply_recv(cap, flags, ret0, ret1): CHCORE_REPLY answers the call taken

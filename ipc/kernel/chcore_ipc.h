@@ -17,7 +17,12 @@
  * reference fields of conns.  The call fields of a conn (see struct
  * chcore_conn) are covered by sched_lock, because handing a call to a
  * blocked thread must be atomic with the thread switch.  Order:
- * chcore_lock before sched_lock.
+ * chcore_lock before sched_lock.  The fast path (chcore_fastpath.c) takes
+ * sched_lock alone, so what it reads of a cap table is also written under
+ * sched_lock: a process's table pointer (proc->chcore_caps) and the type
+ * and object of every connection cap.  A connection is freed only after no
+ * cap names it, so a fast path that finds it named under sched_lock may use
+ * it until it lets go of the lock.
  */
 #ifndef IPC_KERNEL_CHCORE_IPC_H
 #define IPC_KERNEL_CHCORE_IPC_H
@@ -27,6 +32,7 @@
 
 struct proc;
 struct thread;
+struct trap_frame;
 
 enum chcore_cap_type { CAP_NONE, CAP_SERVICE, CAP_CONN_CLIENT, CAP_CONN_SERVER };
 
@@ -40,6 +46,17 @@ enum chcore_conn_state {
 
 struct chcore_service;
 
+struct chcore_cap {
+	enum chcore_cap_type type;
+	void *obj;                   /* struct chcore_service or chcore_conn */
+};
+
+/* A process's capabilities; proc->chcore_caps points at its table. */
+struct chcore_caps {
+	int pid;                     /* 0: free (the kernel process has none) */
+	struct chcore_cap slot[CHCORE_NCAPS];
+};
+
 struct chcore_conn {
 	/* chcore_lock must be held when using these: */
 	enum chcore_conn_state state;    /* also read under sched_lock by calls */
@@ -51,6 +68,7 @@ struct chcore_conn {
 	uint64_t buf_len, client_va, server_va;
 	int client_ref, server_ref;      /* caps naming each end (0/1) */
 	int inflight;                    /* threads inside a syscall using it */
+	int slowpath;                    /* CHCORE_CONN_SLOWPATH: no fast path */
 	/* sched_lock must be held when using these: */
 	int dead;                        /* mirror of state == CONN_DEAD */
 	struct thread *server;           /* blocked in reply_recv when parked */
@@ -73,7 +91,8 @@ extern struct spinlock chcore_lock;
 int64_t chcore_register(uint64_t id);
 int64_t chcore_listen(int64_t svc_cap, uint64_t timeout_ns);
 int64_t chcore_accept(int64_t svc_cap, int client_pid, int yes, uint64_t *server_va);
-int64_t chcore_connect(uint64_t id, uint64_t buf_len, uint64_t timeout_ns, uint64_t *client_va);
+int64_t chcore_connect(uint64_t id, uint64_t buf_len, uint64_t timeout_ns, unsigned flags,
+		       uint64_t *client_va);
 int chcore_close(int64_t cap);
 int64_t chcore_call(int64_t cap, uint64_t msg_va, uint64_t len, const uint64_t arg[3],
 		    uint64_t *ret1);
@@ -83,13 +102,27 @@ void chcore_release_proc(struct proc *p);
 unsigned chcore_live_count(void);                /* services + conns (tests) */
 int chcore_in_call(int pid);                     /* requests server pid is handling (tests) */
 
-/* Shared with chcore_fastpath.c. */
+/* Shared with chcore_handoff.c and chcore_fastpath.c. */
 struct chcore_conn *chcore_decode(int64_t cap, enum chcore_cap_type type, int *err);
 void chcore_done(struct chcore_conn *c);         /* drops the inflight hold */
-/* The fast paths; each returns 0 when its guards fail (slow path runs). */
-/* sched_lock held; the request or reply is already posted in c.  On
+/* The slow path's direct switches (chcore_handoff.c); each returns 0 when
+ * its guards fail (the partner is unblocked through the scheduler).
+ * sched_lock held; the request or reply is already posted in c.  On
  * success the caller was switched out and is running again (return 1). */
-int chcore_call_fp(struct chcore_conn *c);
-int chcore_reply_recv_fp(struct chcore_conn *c, struct thread *client);
+int chcore_call_handoff(struct chcore_conn *c);
+int chcore_reply_recv_handoff(struct chcore_conn *c, struct thread *client);
+/* The slow path's waits, for a fast path whose thread was woken by the
+ * scheduler instead of its partner (sched_lock held; see chcore_ipc.c). */
+int64_t chcore_call_wait(struct chcore_conn *c, uint64_t *ret1);
+int64_t chcore_recv_wait(struct chcore_conn *c, struct chcore_recv *out);
+
+/* The fast paths (chcore_fastpath.c), entered from syscall_entry.S before
+ * the general decode with the full syscall frame f and interrupts off.
+ * 0: a guard failed, nothing was changed, the general path runs; 1: done,
+ * f holds the results (the thread may have run its partner meanwhile). */
+int chcore_fastpath_call(struct trap_frame *f);
+int chcore_fastpath_reply_recv(struct trap_frame *f);
+/* reply_recv's result registers for a request (sys_chcore_ipc.c). */
+void chcore_recv_to_frame(struct trap_frame *f, const struct chcore_recv *in);
 
 #endif

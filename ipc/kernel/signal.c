@@ -133,7 +133,7 @@ die(struct proc *p, int sig, const char *why)
 static struct trap_frame *
 user_frame(void)
 {
-	return (struct trap_frame *)(current_thread()->kstack_top - sizeof(struct trap_frame));
+	return thread_user_frame(current_thread());
 }
 
 /* ---- kill ---- */
@@ -326,6 +326,16 @@ push_frame(struct trap_frame *f, const struct delivery *d)
 	f->rsi = sp;
 	f->rflags &= ~(FL_DF | FL_TF | RFLAGS_AC);   /* SysV: DF clear at entry */
 	return 0;
+}
+
+int
+signal_work(const struct proc *p)
+{
+	struct sig_state *s = p->sig;
+
+	/* The same unlocked peek as signal_deliver's. */
+	return s && (__atomic_load_n(&s->pending, __ATOMIC_RELAXED) |
+		     (uint64_t)__atomic_load_n(&s->take_blocked, __ATOMIC_RELAXED));
 }
 
 void

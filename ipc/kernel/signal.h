@@ -47,6 +47,9 @@ int signal_pending(void);
 /* Called by user_return_work on every return to ring 3 (strong definition
  * of the weak hook in kernel/sys/user_return.c). */
 void signal_deliver(struct trap_frame *f);
+/* Whether signal_deliver might have work for p's next return to ring 3
+ * (an IPC fast path that returns straight to user mode leaves otherwise). */
+int signal_work(const struct proc *p);
 
 /* Process teardown (proc_hooks.c row). */
 void signal_release(struct proc *p);

@@ -6,6 +6,7 @@
  * Register contract beyond syscall_abi.h's (results in the syscall frame,
  * restored by SYSRET):
  *   connect, accept:  rax = cap, rdx = this process's VA of the buffer
+ *                     (connect's 4th argument, r10, is its flags)
  *   call:             rax = ret0, rdx = ret1
  *   reply_recv:       rax = request length, rdi = the request's VA in the
  *                     SERVER's space, rsi = length, rdx/r10/r8 = the
@@ -21,7 +22,7 @@
 static struct trap_frame *
 user_frame(void)
 {
-	return (struct trap_frame *)(current_thread()->kstack_top - sizeof(struct trap_frame));
+	return thread_user_frame(current_thread());
 }
 
 static int
@@ -69,7 +70,7 @@ sys_chcore_accept(const struct sys_args *a)
 	return r;
 }
 
-/* connect(id, buf_len, timeout_ns) */
+/* connect(id, buf_len, timeout_ns, flags) */
 long
 sys_chcore_connect(const struct sys_args *a)
 {
@@ -78,9 +79,9 @@ sys_chcore_connect(const struct sys_args *a)
 
 	if (arg_int_range(a->a[0], 1, CHCORE_ID_MAX, &id))
 		return -EINVAL;
-	if (a->a[1] == 0 || a->a[1] > CHCORE_BUF_MAX)
+	if (a->a[1] == 0 || a->a[1] > CHCORE_BUF_MAX || (a->a[3] & ~(uint64_t)CHCORE_CONN_SLOWPATH))
 		return -EINVAL;
-	int64_t r = chcore_connect((uint64_t)id, a->a[1], a->a[2], &va);
+	int64_t r = chcore_connect((uint64_t)id, a->a[1], a->a[2], (unsigned)a->a[3], &va);
 	user_frame()->rdx = va;
 	return r;
 }
@@ -100,6 +101,18 @@ sys_chcore_call(const struct sys_args *a)
 	return r;
 }
 
+/* The request's registers, as the header comment says. */
+void
+chcore_recv_to_frame(struct trap_frame *f, const struct chcore_recv *in)
+{
+	f->rdi = in->msg_va;
+	f->rsi = in->msg_len;
+	f->rdx = in->arg[0];
+	f->r10 = in->arg[1];
+	f->r8 = in->arg[2];
+	f->r9 = in->badge;
+}
+
 /* reply_recv(cap, flags, ret0, ret1) */
 long
 sys_chcore_reply_recv(const struct sys_args *a)
@@ -112,15 +125,8 @@ sys_chcore_reply_recv(const struct sys_args *a)
 	if (!a->a[1] || (a->a[1] & ~(uint64_t)(CHCORE_REPLY | CHCORE_RECV)))
 		return -EINVAL;
 	int64_t r = chcore_reply_recv(cap, a->a[1], a->a[2], a->a[3], &in);
-	if (r >= 0 && (a->a[1] & CHCORE_RECV)) {
-		struct trap_frame *f = user_frame();
-		f->rdi = in.msg_va;
-		f->rsi = in.msg_len;
-		f->rdx = in.arg[0];
-		f->r10 = in.arg[1];
-		f->r8 = in.arg[2];
-		f->r9 = in.badge;
-	}
+	if (r >= 0 && (a->a[1] & CHCORE_RECV))
+		chcore_recv_to_frame(user_frame(), &in);
 	return r;
 }
 

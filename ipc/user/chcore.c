@@ -90,14 +90,17 @@ open_server(struct ipc_chan *ch, const struct ipc_opts *o)
 	return 0;
 }
 
-/* The client retries while the service is not registered yet. */
+/* The client retries while the service is not registered yet.  Variant
+ * slowpath: the connection never takes the kernel's fast path. */
 static int
 open_client(struct ipc_chan *ch, const struct ipc_opts *o)
 {
 	uint64_t deadline = sys_clock_ns() + OPEN_WAIT_NS;
+	unsigned flags = strcmp(o->variant, "slowpath") ? 0 : CHCORE_CONN_SLOWPATH;
 	long conn;
 
-	while ((conn = chcore_connect(o->h[H_ID], (size_t)o->h[H_BUFLEN], OPEN_WAIT_NS, &ch->mem[0])) == -ENOENT
+	while ((conn = chcore_connect_flags(o->h[H_ID], (size_t)o->h[H_BUFLEN], OPEN_WAIT_NS, flags,
+					    &ch->mem[0])) == -ENOENT
 	       && sys_clock_ns() < deadline)
 		sys_sleep_ns(MS);
 	if (conn < 0)
@@ -214,7 +217,9 @@ chcore_close_chan(struct ipc_chan *ch)
 	memset(ch, 0, sizeof *ch);
 }
 
-static const char *const chcore_variants[] = { "direct", 0 };
+/* direct: calls take the kernel's fast path when its guards pass;
+ * slowpath: the same connection with the fast path off (the baseline). */
+static const char *const chcore_variants[] = { "direct", "slowpath", 0 };
 
 const struct ipc_mech ipc_chcore = {
 	.name = "chcore",

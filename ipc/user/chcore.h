@@ -39,14 +39,15 @@ chcore_listen(long svc, uint64_t timeout_ns)
 	return syscall2(SYS_CHCORE_LISTEN, svc, (long)timeout_ns);
 }
 
-/* syscall3 that also returns rdx (the kernel's second result). */
+/* syscall4 that also returns rdx (the kernel's second result). */
 static inline long
-chcore_syscall3_rdx(long nr, long a1, long a2, long a3, uint64_t *rdx_out)
+chcore_syscall4_rdx(long nr, long a1, long a2, long a3, long a4, uint64_t *rdx_out)
 {
 	long ret;
 	register long rdx __asm__("rdx") = a3;
+	register long r10 __asm__("r10") = a4;
 
-	__asm__ volatile("syscall" : "=a"(ret), "+d"(rdx) : "a"(nr), "D"(a1), "S"(a2)
+	__asm__ volatile("syscall" : "=a"(ret), "+d"(rdx) : "a"(nr), "D"(a1), "S"(a2), "r"(r10)
 			 : "rcx", "r11", "memory");
 	*rdx_out = (uint64_t)rdx;
 	return ret;
@@ -56,7 +57,20 @@ static inline long
 chcore_accept(long svc, long client_pid, int yes, void **buf)
 {
 	uint64_t va;
-	long r = chcore_syscall3_rdx(SYS_CHCORE_ACCEPT, svc, client_pid, yes, &va);
+	long r = chcore_syscall4_rdx(SYS_CHCORE_ACCEPT, svc, client_pid, yes, 0, &va);
+
+	if (buf)
+		*buf = (void *)va;
+	return r;
+}
+
+/* flags: 0 or CHCORE_CONN_SLOWPATH (no fast path on this connection). */
+static inline long
+chcore_connect_flags(long id, size_t buf_len, uint64_t timeout_ns, unsigned flags, void **buf)
+{
+	uint64_t va;
+	long r = chcore_syscall4_rdx(SYS_CHCORE_CONNECT, id, (long)buf_len, (long)timeout_ns,
+				     (long)flags, &va);
 
 	if (buf)
 		*buf = (void *)va;
@@ -66,12 +80,7 @@ chcore_accept(long svc, long client_pid, int yes, void **buf)
 static inline long
 chcore_connect(long id, size_t buf_len, uint64_t timeout_ns, void **buf)
 {
-	uint64_t va;
-	long r = chcore_syscall3_rdx(SYS_CHCORE_CONNECT, id, (long)buf_len, (long)timeout_ns, &va);
-
-	if (buf)
-		*buf = (void *)va;
-	return r;
+	return chcore_connect_flags(id, buf_len, timeout_ns, 0, buf);
 }
 
 /* One SYSCALL: the kernel switches to the server and back. */

@@ -17,6 +17,7 @@ struct aspace;
 struct thread;
 struct fd_table;
 struct sig_state;
+struct chcore_caps;
 
 struct proc {
 	int pid;
@@ -34,6 +35,8 @@ struct proc {
 	 * released by its row in proc_hooks.c. */
 	struct fd_table *fds;        /* ipc/kernel/fd.c */
 	struct sig_state *sig;       /* ipc/kernel/signal.c */
+	struct chcore_caps *chcore_caps; /* ipc/kernel/chcore_ipc.c (written
+					    under sched_lock too: its fast path) */
 };
 
 extern struct proc kernel_proc;

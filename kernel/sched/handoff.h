@@ -1,7 +1,7 @@
 /*
  * handoff.h - direct thread-to-thread switches that bypass the run queue,
  * for IPC that hands the CPU straight to its partner (ipc/kernel/
- * chcore_fastpath.c).  The scheduler is not consulted: the caller names the
+ * chcore_handoff.c, chcore_fastpath.c).  The scheduler is not consulted: the caller names the
  * next thread, so there is no rq_pop and no context_switches count.
  *
  * Contract (all with sched_lock held and no other lock, as for sched()):
@@ -13,6 +13,14 @@
  *    caller has already set its own state (SLEEPING to block, or RUNNABLE
  *    after rq_push).  next returns from its own sched()/sched_handoff()
  *    holding sched_lock and releases it, exactly as after sched().
+ *  - sched_handoff_user(next): the same, except that next does not resume
+ *    its kernel context: it leaves straight to ring 3 from its syscall frame
+ *    (thread_user_frame), whose result registers the caller has written.
+ *    Allowed only when next's kernel context holds nothing that must run
+ *    (the caller took over whatever it held) and next has no work before
+ *    its return to user mode (not killed, no signal, not in an LRPC call);
+ *    interrupts must be off (they stay off until SYSRET).  The fast paths
+ *    of ipc/kernel/chcore_fastpath.c use it.
  */
 #ifndef KERNEL_SCHED_HANDOFF_H
 #define KERNEL_SCHED_HANDOFF_H
@@ -20,6 +28,7 @@
 #include "kernel/sched/thread.h"
 
 void sched_handoff(struct thread *next);
+void sched_handoff_user(struct thread *next);
 void sched_unblock_locked(struct thread *t);   /* wakeups++, onto the run queue */
 /* sched_internal.h's, for blocking without a handoff target. */
 void sched(void);

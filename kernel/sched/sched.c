@@ -32,6 +32,7 @@ static struct thread *rq_head, *rq_tail;
 static int next_tid = 1;
 
 void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
+void context_switch_user(uint64_t *save_rsp, struct trap_frame *next_frame);
 void thread_trampoline_kernel(void);
 void thread_trampoline_user(void);
 
@@ -93,10 +94,13 @@ load_thread_context(struct thread *next)
 		aspace_activate(as);
 }
 
-/* The switch itself, shared by sched() and sched_handoff(): next becomes
- * the running thread in place of prev, whose state the caller set. */
+/* The switch itself, shared by sched(), sched_handoff() and
+ * sched_handoff_user(): next becomes the running thread in place of prev,
+ * whose state the caller set.  to_user: next leaves straight to ring 3 from
+ * its syscall frame (its kernel context is dropped); else it resumes its
+ * kernel context where it switched out. */
 static void
-switch_to(struct percpu *c, struct thread *prev, struct thread *next)
+switch_to(struct percpu *c, struct thread *prev, struct thread *next, int to_user)
 {
 	next->state = THREAD_RUNNING;
 	load_thread_context(next);
@@ -107,7 +111,10 @@ switch_to(struct percpu *c, struct thread *prev, struct thread *next)
 	 * must not make another thread do so): it travels like intena. */
 	uint64_t full_restore = c->full_restore;
 	c->full_restore = 0;
-	context_switch(&prev->saved_rsp, next->saved_rsp);
+	if (to_user)
+		context_switch_user(&prev->saved_rsp, thread_user_frame(next));
+	else
+		context_switch(&prev->saved_rsp, next->saved_rsp);
 	c->intena = intena;             /* back on prev: its interrupt state */
 	c->full_restore = full_restore;
 	reap_dead();
@@ -132,7 +139,7 @@ sched(void)
 		return;
 	}
 	COUNT(context_switches);
-	switch_to(c, prev, next);
+	switch_to(c, prev, next, 0);
 }
 
 /* handoff.h: a direct switch that bypasses the run queue (no rq_pop, no
@@ -146,7 +153,22 @@ sched_handoff(struct thread *next)
 		panic("sched_handoff: called with locks %d held", c->ncli);
 	if (next == c->current || next->state != THREAD_SLEEPING)
 		panic("sched_handoff: thread %d is not blocked", next->tid);
-	switch_to(c, c->current, next);
+	switch_to(c, c->current, next, 0);
+}
+
+/* handoff.h: as sched_handoff, but next returns to ring 3 at once. */
+void
+sched_handoff_user(struct thread *next)
+{
+	switch_to(this_cpu(), current_thread(), next, 1);
+}
+
+/* switch.S: context_switch_user's first step on next's stack (as
+ * sched_after_switch is a new thread's). */
+void
+sched_handoff_user_tail(void)
+{
+	spin_unlock(&sched_lock);
 }
 
 /* handoff.h: makes a thread blocked outside the wait buckets runnable. */

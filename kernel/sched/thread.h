@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "kernel/sync/spinlock.h"
 #include "kernel/arch/x86_64/percpu.h"
+#include "kernel/arch/x86_64/trap_frame.h"
 
 #define KSTACK_FRAMES 4          /* 16 KiB */
 
@@ -53,6 +54,14 @@ struct thread {
 };
 
 extern struct spinlock sched_lock;
+
+/* The ring-3 registers of t's current syscall (or trap from user mode):
+ * entry code pushes them at the top of its kernel stack. */
+static inline struct trap_frame *
+thread_user_frame(const struct thread *t)
+{
+	return (struct trap_frame *)(t->kstack_top - TRAP_FRAME_SIZE);
+}
 
 void sched_init(void);                        /* makes the boot code a thread */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg);

@@ -33,7 +33,7 @@ void test_lrpc_basic(void), test_lrpc_many(void), test_lrpc_busy(void), test_lrp
 void test_lrpc_fail(void), test_lrpc_ipc(void);
 void test_floors(void);
 
-void test_chcore_basic(void), test_chcore_server_death(void), test_chcore_client_kill(void), test_chcore_ipc(void);
+void test_chcore_basic(void), test_chcore_slowpath(void), test_chcore_server_death(void), test_chcore_client_kill(void), test_chcore_ipc(void);
 
 const struct ktest ktest_table[] = {
 	{ "boot",   test_boot_info },   /* loader hand-over is sane */
@@ -101,6 +101,7 @@ const struct ktest ktest_table[] = {
 	{ "lrpc-fail",      test_lrpc_fail },      /* fault in a procedure, server killed mid-call */
 	{ "lrpc-ipc",       test_lrpc_ipc },       /* struct ipc_mech calls */
 	{ "chcore-basic",   test_chcore_basic },   /* register/accept/reject, calls, caps, 10,000 direct switches */
+	{ "chcore-slowpath", test_chcore_slowpath }, /* the same with the fast path off */
 	{ "chcore-server-death", test_chcore_server_death }, /* server killed mid-call: -ECONNRESET */
 	{ "chcore-client-kill", test_chcore_client_kill }, /* client killed mid-call: reply dropped */
 	{ "chcore-ipc",     test_chcore_ipc },     /* struct ipc_mech ping-pong */

@@ -1,5 +1,5 @@
 /* test_chcore.c - selftests of ChCore-style IPC (ipc/kernel/chcore_ipc.c,
- * chcore_fastpath.c, ipc/user/chcore.c).  t_chcore does the semantics from
+ * chcore_fastpath.c, chcore_handoff.c, ipc/user/chcore.c).  t_chcore does the semantics from
  * user space; the kernel side here kills partners in the middle of a call,
  * knowing (chcore_in_call) that the server really holds the request.
  * Every row ends with no service, connection or capability table left. */
@@ -37,6 +37,15 @@ test_chcore_basic(void)
 	ktest_check(ktest_run("t_chcore", "basic") == 0,
 		    "chcore: register, reject/accept, calls in registers, buffer at the server's VA, 10,000 direct-switch calls, bad caps/pointers, server exit in a call");
 	check_none_left("chcore-basic");
+}
+
+/* The same semantics and event counts with the fast path off. */
+void
+test_chcore_slowpath(void)
+{
+	ktest_check(ktest_run("t_chcore", "basic-slow") == 0,
+		    "chcore: every basic check again over a CHCORE_CONN_SLOWPATH connection (general path only)");
+	check_none_left("chcore-slowpath");
 }
 
 /* Spawns a server for id (accepting the first request) and a client

@@ -6,6 +6,8 @@
  * And what if the capability, pointer or length is bad, or a partner dies?
  * The first word of the argument picks the part:
  *   basic                 driver + client: every check below
+ *   basic-slow            the same over a connection made with
+ *                         CHCORE_CONN_SLOWPATH (no kernel fast path)
  *   server ID REJECT      registers ID, rejects REJECT first requests,
  *                         accepts the next, serves until the client is gone
  *                         (exit 0 when serving ended with -ECONNRESET)
@@ -20,6 +22,8 @@
 #define CALLS 10000
 
 enum op { OP_ECHO = 1, OP_VA, OP_WRITE, OP_SLEEP, OP_EXIT, OP_SLOW };
+
+static unsigned conn_flags;      /* basic-slow: CHCORE_CONN_SLOWPATH */
 
 static uint8_t
 pat(size_t j)
@@ -110,7 +114,8 @@ connect_retry(long id, void **buf)
 	long r;
 	uint64_t deadline = sys_clock_ns() + 20000 * MS;
 
-	while ((r = chcore_connect(id, BUF, 20000 * MS, buf)) == -ENOENT && sys_clock_ns() < deadline)
+	while ((r = chcore_connect_flags(id, BUF, 20000 * MS, conn_flags, buf)) == -ENOENT &&
+	       sys_clock_ns() < deadline)
 		sys_sleep_ns(MS);
 	return r;
 }
@@ -123,6 +128,9 @@ bad_values(long id)
 	ok &= check(chcore_connect(id, 0, 0, 0) == -EINVAL && chcore_connect(id, CHCORE_BUF_MAX + 1, 0, 0) == -EINVAL,
 		    "chcore: connect with a 0 or too big buffer gives -EINVAL");
 	ok &= check(chcore_connect(id + 1, BUF, 0, 0) == -ENOENT, "chcore: connect to an unregistered id gives -ENOENT");
+	ok &= check(chcore_connect_flags(id, BUF, 0, 2, 0) == -EINVAL &&
+		    chcore_connect_flags(id, BUF, 0, ~0u, 0) == -EINVAL,
+		    "chcore: connect with unknown flags gives -EINVAL");
 	ok &= check(chcore_listen(3, 0) == -EBADF && chcore_accept(-1, 5, 1, 0) == -EBADF,
 		    "chcore: listen/accept on empty or negative slots give -EBADF");
 	ok &= check(chcore_close(CHCORE_NCAPS) == -EBADF && chcore_close(-1) == -EBADF,
@@ -293,6 +301,10 @@ main(const char *arg, unsigned long arglen)
 	(void)arglen;
 	if (!strcmp(arg, "basic"))
 		return basic();
+	if (!strcmp(arg, "basic-slow")) {
+		conn_flags = CHCORE_CONN_SLOWPATH;
+		return basic();
+	}
 	if (!strncmp(arg, "server ", 7))
 		return server(arg + 7);
 	if (!strncmp(arg, "slowcall ", 9))

@@ -6,16 +6,21 @@
  * the next thread's registers.  A new thread's stack is prepared by
  * thread_create so that the final `ret` lands in thread_trampoline.
  */
-	.text
-	.globl context_switch
-context_switch:
+/* Pushes the callee-saved registers and stores rsp in *save_rsp. */
+.macro SAVE_CONTEXT save_rsp
 	pushq	%rbp
 	pushq	%rbx
 	pushq	%r12
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
-	mov	%rsp, (%rdi)
+	mov	%rsp, (\save_rsp)
+.endm
+
+	.text
+	.globl context_switch
+context_switch:
+	SAVE_CONTEXT %rdi
 	mov	%rsi, %rsp
 	popq	%r15
 	popq	%r14
@@ -24,6 +29,20 @@ context_switch:
 	popq	%rbx
 	popq	%rbp
 	ret
+
+/*
+ * context_switch_user(uint64_t *save_rsp, struct trap_frame *next_frame):
+ * saves the current context like context_switch, then runs the next thread
+ * straight out of its syscall frame (sched_handoff_user): on its stack it
+ * releases sched_lock and leaves by the syscall exit's SYSRET.  Interrupts
+ * are off throughout.
+ */
+	.globl context_switch_user
+context_switch_user:
+	SAVE_CONTEXT %rdi
+	mov	%rsi, %rsp
+	call	sched_handoff_user_tail
+	jmp	syscall_return
 
 /* A new kernel thread: r12 = function, r13 = its argument. */
 	.globl thread_trampoline_kernel
