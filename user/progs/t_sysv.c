@@ -102,6 +102,33 @@ test_msgget(void)
 	return ok;
 }
 
+/* A negative type takes the lowest type <= |type| wherever it lies in the
+ * queue, the oldest of that type first: with the lowest type never at the
+ * head, "the first message with type <= |type|" fails every step. */
+static int
+test_lowest_type_not_first(long q)
+{
+	static const long types[] = { 3, 2, 1, 2, 1, 4 };
+	static const char *const texts[] = { "p", "q", "r", "s", "t", "u" };
+	static const char *const order = "rtqsp";   /* then u, above |type| */
+	int sent = 0, ok;
+
+	for (int i = 0; i < 6; i++)
+		sent += put(q, types[i], texts[i], 0) == 0;
+	ok = check(sent == 6, "sysv: six messages of types 3 2 1 2 1 4 queued (%d)", sent);
+	for (int i = 0; order[i]; i++) {
+		long want_type = order[i] == 'r' || order[i] == 't' ? 1 : order[i] == 'p' ? 3 : 2;
+		long r = take(q, -3, IPC_NOWAIT);    /* before check() reads rb */
+		ok &= check(r == 1 && rb.mtext[0] == order[i] && rb.mtype == want_type,
+			    "sysv: type -3, step %d, takes \"%c\" of type %ld (got \"%s\" of type %ld)",
+			    i + 1, order[i], want_type, rb.mtext, rb.mtype);
+		rb.mtext[0] = 0;
+	}
+	ok &= check(take(q, -3, IPC_NOWAIT) == -ENOMSG && take(q, 0, 0) == 1 && !strcmp(rb.mtext, "u"),
+		    "sysv: type -3 leaves the type-4 message, type 0 takes it");
+	return ok;
+}
+
 static int
 test_fifo_and_types(long q)
 {
@@ -126,7 +153,7 @@ test_fifo_and_types(long q)
 	ok &= check(take(q, -2, IPC_NOWAIT) == -ENOMSG && take(q, INT64_MIN, 0) == 1 && !strcmp(rb.mtext, "e"),
 		    "sysv: type -2 finds nothing above it; type LONG_MIN takes the rest");
 	ok &= expect(take(q, 0, IPC_NOWAIT), -ENOMSG, "IPC_NOWAIT msgrcv of an empty queue");
-	return ok;
+	return ok & test_lowest_type_not_first(q);
 }
 
 static int
