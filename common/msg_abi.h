@@ -15,7 +15,9 @@
  * Timeouts: 0 = do not block (-EAGAIN), IPC_TIMEOUT_FOREVER = block,
  * otherwise relative ns (-ETIMEDOUT).  A send returns 0 when its message
  * was buffered, or the pid (> 0) of the receiver that took it while the
- * sender waited (always so for capacity 0 and MSG_SYNC).
+ * sender waited (always so for capacity 0 and MSG_SYNC, except that a
+ * send with timeout 0 that meets a receiver already waiting hands the
+ * message to it and returns 0).
  */
 #ifndef IPCBENCH_MSG_ABI_H
 #define IPCBENCH_MSG_ABI_H

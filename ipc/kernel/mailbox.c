@@ -26,6 +26,8 @@ struct mailbox {
 	struct mc_port port;
 	struct mc_link link;
 	int users[2];                /* MBOX_PAIR: its two processes (0 = not yet) */
+	uint8_t admitted[2];         /* users[i] has had an operation succeed */
+	uint32_t trying[2];          /* users[i]'s operations in progress */
 	uint32_t receivers;          /* threads inside mbox_recv */
 	int last_sender, last_receiver;
 	uint64_t sent, received;
@@ -98,24 +100,49 @@ mbox_destroy(int64_t id, int caller_pid)
 	return r;
 }
 
-/* MBOX_PAIR: the first two distinct processes to use b are its users. */
+/*
+ * MBOX_PAIR: the first two distinct processes whose operations on b
+ * succeed are its users.  An operation in progress holds its process's
+ * place (*slot; -1 for the other policies) so that no third process
+ * overtakes it while it sleeps; settle() then keeps the place if the
+ * operation succeeded, or gives it up if it failed and the process had
+ * no success before.
+ */
 static long
-admit(struct mailbox *b, int pid)
+admit(struct mailbox *b, int pid, int *slot)
 {
-	if (b->policy != MBOX_PAIR || b->users[0] == pid || b->users[1] == pid)
+	*slot = -1;
+	if (b->policy != MBOX_PAIR)
 		return 0;
-	for (int i = 0; i < 2; i++) {
-		if (!b->users[i]) {
-			b->users[i] = pid;
-			return 0;
-		}
-	}
-	return -EPERM;
+	for (int i = 0; i < 2; i++)
+		if (b->users[i] == pid)
+			*slot = i;
+	for (int i = 0; i < 2 && *slot < 0; i++)
+		if (!b->users[i])
+			*slot = i;
+	if (*slot < 0)
+		return -EPERM;
+	b->users[*slot] = pid;
+	b->trying[*slot]++;
+	return 0;
+}
+
+static void
+settle(struct mailbox *b, int slot, long result)
+{
+	if (slot < 0)
+		return;
+	b->trying[slot]--;
+	if (result >= 0)
+		b->admitted[slot] = 1;
+	else if (!b->admitted[slot] && !b->trying[slot])
+		b->users[slot] = 0;
 }
 
 long
 mbox_send(int64_t id, struct mc_msg *m, unsigned flags, uint64_t timeout_ns)
 {
+	int slot;
 	long r;
 
 	spin_lock(&mbox_lock);
@@ -123,11 +150,13 @@ mbox_send(int64_t id, struct mc_msg *m, unsigned flags, uint64_t timeout_ns)
 	if (!b)
 		r = -EINVAL;
 	else
-		r = admit(b, m->sender);
+		r = admit(b, m->sender, &slot);
 	if (r == 0) {
 		int sender = m->sender;
 		r = mc_send(&b->port, &b->link, m, flags, timeout_ns, &mbox_lock);
 		m = 0;                          /* the core's now */
+		if (b->id == id)                /* else destroyed while we slept */
+			settle(b, slot, r);
 		if (r >= 0 && b->id == id) {
 			b->last_sender = sender;
 			b->sent++;
@@ -141,19 +170,22 @@ mbox_send(int64_t id, struct mc_msg *m, unsigned flags, uint64_t timeout_ns)
 long
 mbox_recv(int64_t id, struct mc_recv_req *rq)
 {
-	int self = current_proc()->pid;
+	int self = current_proc()->pid, slot;
 	long r;
 
 	spin_lock(&mbox_lock);
 	struct mailbox *b = lookup(id);
 	if (!b)
 		r = -EINVAL;
-	else if ((r = admit(b, self)) == 0 && b->policy == MBOX_ONE_RECEIVER && b->receivers)
+	else if (b->policy == MBOX_ONE_RECEIVER && b->receivers)
 		r = -EBUSY;
+	else
+		r = admit(b, self, &slot);
 	if (r == 0) {
 		b->receivers++;
 		r = mc_recv(&b->port, rq, &mbox_lock);
 		if (b->id == id) {               /* else destroyed while we slept */
+			settle(b, slot, r);
 			b->receivers--;
 			if (r >= 0) {
 				b->last_sender = rq->sender;

@@ -7,8 +7,10 @@
  * a generation (a stale id never reaches the slot's next mailbox).  It has
  * a capacity (0 = rendezvous, 1..MBOX_CAP_MAX, or unbounded) and one of
  * the lecture's three sharing policies (common/msg_abi.h):
- *   MBOX_PAIR          the first two processes to send or receive are its
- *                      only users; a third gets -EPERM;
+ *   MBOX_PAIR          the first two processes whose send or receive
+ *                      succeeds are its only users (one in progress holds
+ *                      its place; a failed one gives it up); a third gets
+ *                      -EPERM;
  *   MBOX_ONE_RECEIVER  one receive at a time; a second concurrent receiver
  *                      gets -EBUSY;
  *   MBOX_ANY_RECEIVER  any number of receivers; each message goes to

@@ -148,17 +148,26 @@ unlink_msg(struct mc_port *p, struct mc_msg **pp)
 	m->link->queued--;
 }
 
-/* Wakes the oldest receiver that is asleep and would take a message from
- * sender: one send, one wakeup. */
+/* The oldest receiver that is asleep, not yet told of a message, and
+ * would take one from sender; or NULL. */
+static struct mc_waiter *
+waiting_receiver(struct mc_port *p, int sender)
+{
+	for (struct mc_waiter *w = p->receivers; w; w = w->next)
+		if (w->state == MC_WAITING && accepts(w->filter, sender))
+			return w;
+	return 0;
+}
+
+/* Wakes that receiver: one send, one wakeup. */
 static void
 notify(struct mc_port *p, int sender)
 {
-	for (struct mc_waiter *w = p->receivers; w; w = w->next) {
-		if (w->state == MC_WAITING && accepts(w->filter, sender)) {
-			w->state = MC_NOTIFIED;
-			wakeup(w);
-			return;
-		}
+	struct mc_waiter *w = waiting_receiver(p, sender);
+
+	if (w) {
+		w->state = MC_NOTIFIED;
+		wakeup(w);
 	}
 }
 
@@ -258,28 +267,38 @@ wait_taken(struct mc_port *p, struct mc_msg *m, struct mc_waiter *w, uint64_t de
 	}
 }
 
+/*
+ * A send that may not wait and finds no free slot still meets a receiver
+ * that is already asleep waiting for it: that is the rendezvous, with the
+ * partner there first.  The message is handed over (queued unbuffered,
+ * with no sender to wake, and that receiver notified) and the send
+ * returns 0 at once.  Only receivers not yet told of a message count, so
+ * each hand-over has its own receiver; one that then leaves without it
+ * (killed, too small a buffer) leaves it queued for the next receiver.
+ */
 long
 mc_send(struct mc_port *p, struct mc_link *l, struct mc_msg *m, unsigned flags,
 	uint64_t timeout_ns, struct spinlock *lk)
 {
 	int buffer = !(flags & MC_SYNC) && l->buffered < l->capacity;
+	int hand_over = !buffer && timeout_ns == 0 && waiting_receiver(p, m->sender);
 	struct mc_waiter w = { .state = MC_WAITING };
 
-	if (current_thread()->killed || (!buffer && timeout_ns == 0)) {
+	if (current_thread()->killed || (!buffer && !hand_over && timeout_ns == 0)) {
 		mc_msg_free(m);
 		return current_thread()->killed ? -EINTR : -EAGAIN;
 	}
 	m->link = l;
 	m->sync = (flags & MC_SYNC) != 0;
 	m->buffered = (uint8_t)buffer;
-	m->sender_w = buffer ? 0 : &w;
+	m->sender_w = buffer || hand_over ? 0 : &w;
 	append(p, m);
 	if (buffer)
 		l->buffered++;
-	else
+	else if (!hand_over)
 		p->nsenders++;
 	notify(p, m->sender);
-	if (buffer)
+	if (buffer || hand_over)
 		return 0;
 	return wait_taken(p, m, &w, sleep_deadline(timeout_ns), lk);
 }

@@ -17,6 +17,9 @@
  *     message becomes buffered, send returns 0) or a receiver takes it
  *     (send returns that receiver's pid).  N = 0 is the rendezvous: no
  *     slot ever frees.  MC_SYNC asks for the rendezvous on any link.
+ *   - a send that may not wait (timeout 0) and finds no slot completes
+ *     (returns 0) if a receiver that would take it is already asleep: the
+ *     message is handed to it; with none it is -EAGAIN.
  * A sender that gives up (timeout, kill) withdraws its offered message.
  *
  * Receivers take the first message their filter accepts (any sender, or

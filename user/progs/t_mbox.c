@@ -181,6 +181,22 @@ zero_capacity(void)
 	rx = spawnf("recv %ld -1 4 0", id, 0, 0, 0, 0, 0);
 	ok &= check(wait_stat(id, 1, 0), "mailbox: a receiver waits first");
 	ok &= check(send_msg(id, 4, 0, FOREVER, 0) == rx && status_of(rx) == 0, "mailbox: the rendezvous completes at once");
+	rx = spawnf("recv %ld -1 6 0", id, 0, 0, 0, 0, 0);
+	ok &= check(wait_stat(id, 1, 0), "mailbox: a receiver waits again");
+	long r2 = send_msg(id, 6, 0, 0, 0);
+	if (r2 < 0)
+		sys_kill_proc(rx);
+	ok &= check(r2 >= 0 && status_of(rx) == 0,
+		    "mailbox: capacity 0, timeout 0, a receiver waiting: the rendezvous succeeds (%ld) and it gets the message", r2);
+	st = stat_of(id);
+	ok &= check(st.queued == 0 && st.receivers == 0 && send_msg(id, 6, 1, 0, 0) == -EAGAIN,
+		    "mailbox: ... nothing is left queued, and with the receiver gone timeout 0 is -EAGAIN again");
+	rx = spawnf("recv %ld -1 7 0", id, 0, 0, 0, 0, 0);
+	ok &= check(wait_stat(id, 1, 0), "mailbox: a receiver waits for a MSG_SYNC send");
+	r2 = send_msg(id, 7, 0, 0, MSG_SYNC);
+	if (r2 < 0)
+		sys_kill_proc(rx);
+	ok &= check(r2 >= 0 && status_of(rx) == 0, "mailbox: MSG_SYNC, timeout 0, a receiver waiting: succeeds too (%ld)", r2);
 	sys_mbox_destroy(id);
 	return ok;
 }
@@ -225,8 +241,14 @@ basic(void)
 static int
 pair(void)
 {
-	long id = sys_mbox_create(4, MBOX_PAIR);
-	int ok = check(send_msg(id, 1, 0, 0, 0) == 0 && send_msg(id, 1, 1, 0, 0) == 0, "mailbox: PAIR: the creator sends (user 1)");
+	long id = sys_mbox_create(2, MBOX_PAIR);
+	long x = spawnf("recv %ld 0 -1 0", id, 0, 0, 0, 0, 0);
+	int ok = check(status_of(x) == EAGAIN && stat_of(id).users[0] == 0,
+		       "mailbox: PAIR: a receive that fails (-EAGAIN) does not make its process a user");
+	ok &= check(send_msg(id, 1, 0, 0, 0) == 0 && send_msg(id, 1, 1, 0, 0) == 0, "mailbox: PAIR: the creator sends (user 1)");
+	x = spawnf("send %ld 1 9 0 0 0", id, 0, 0, 0, 0, 0);
+	ok &= check(status_of(x) == EAGAIN && stat_of(id).users[1] == 0,
+		    "mailbox: PAIR: a send that fails (full, -EAGAIN) does not make its process a user");
 	long a = spawnf("recv %ld 0 1 0", id, 0, 0, 0, 0, 0);
 	ok &= check(status_of(a) == 0, "mailbox: PAIR: a second process receives (user 2)");
 	struct mbox_stat st = stat_of(id);

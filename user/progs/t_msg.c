@@ -204,6 +204,46 @@ bounded_link(void)
 	return check(ok, "msg-direct: all %u arrive in order", MSG_LINK_CAP + 1);
 }
 
+/* Repeats a MSG_SYNC send with timeout 0 to rx while it fails with
+ * -EAGAIN (rx may not be asleep in its receive yet), for up to WAIT_NS. */
+static long
+sync_send_nonblocking(long rx, struct tmsg *m, long *tries)
+{
+	uint64_t deadline = sys_clock_ns() + WAIT_NS;
+	long r;
+
+	*tries = 0;
+	do {
+		++*tries;
+		r = sys_msg_send(rx, m, sizeof *m, 0, MSG_SYNC);
+	} while (r == -EAGAIN && sys_clock_ns() < deadline && !sys_sleep_ns(MS));
+	return r;
+}
+
+/* A receiver already waiting is a partner: the rendezvous needs no wait,
+ * so a send with timeout 0 completes; with nobody waiting it stays -EAGAIN. */
+static int
+rendezvous_nonblocking(void)
+{
+	struct tmsg m = { 5, 0 };
+	long tries;
+
+	reset_shared();
+	long rx = spawnf("recv %ld -1 5 %ld", me(), shm_handle, 0, 0, 0);
+	int ok = check(wait_entered(), "msg-direct: a receiver is in its receive");
+	long r = sync_send_nonblocking(rx, &m, &tries);
+	if (r < 0)
+		sys_kill_proc(rx);
+	ok &= check(r >= 0 && status_of(rx) == 0,
+		    "msg-direct: MSG_SYNC, timeout 0, to a receiver already waiting: the rendezvous succeeds (%ld after %ld tries)",
+		    r, tries);
+	ok &= check(sys_msg_send(rx, &m, sizeof m, 0, MSG_SYNC) == -ESRCH, "msg-direct: ... and the receiver is gone");
+	long idle = spawnf("idlecheck 100", 0, 0, 0, 0, 0);
+	ok &= check(sys_msg_send(idle, &m, sizeof m, 0, MSG_SYNC) == -EAGAIN && status_of(idle) == EAGAIN,
+		    "msg-direct: MSG_SYNC, timeout 0, to a process not receiving: still -EAGAIN, nothing queued");
+	return ok;
+}
+
 static int
 rendezvous(void)
 {
@@ -222,7 +262,7 @@ rendezvous(void)
 	ok &= check(r == rx && waited >= 50 * MS, "msg-direct: MSG_SYNC waits %lu ms for the receiver and returns its pid (%ld)",
 		    (unsigned long)(waited / MS), r);
 	ok &= check(status_of(rx) == 0, "msg-direct: the receiver got it");
-	return ok;
+	return ok & rendezvous_nonblocking();
 }
 
 static int
