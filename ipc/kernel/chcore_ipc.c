@@ -318,7 +318,7 @@ static struct chcore_conn *
 conn_new(uint64_t buf_len, unsigned flags, int *err)
 {
 	struct proc *me = current_proc();
-	int64_t h = shm_create(buf_len, me->pid);
+	int64_t h = shm_create(buf_len, me->pid, SHM_KERNEL);
 	struct shm_obj *o;
 	int64_t va;
 

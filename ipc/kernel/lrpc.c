@@ -263,7 +263,7 @@ static int
 binding_map(struct lrpc_binding *b, struct lrpc_service *s, struct proc *me)
 {
 	int err;
-	int64_t h = shm_create(b->len, me->pid);
+	int64_t h = shm_create(b->len, me->pid, SHM_KERNEL);
 
 	if (h < 0)
 		return (int)h;
@@ -321,6 +321,10 @@ lrpc_connect(uint64_t key, struct lrpc_bind_info *info)
 		return -EPERM;
 	spin_lock(&lrpc_lock);
 	struct lrpc_service *s = find_key_locked(key);
+	if (s && !uid_may_act_on(t->proc->uid, s->server->uid)) {
+		spin_unlock(&lrpc_lock);
+		return -EACCES;              /* root, or the server's uid, may bind */
+	}
 	struct lrpc_binding *b = s ? bind_alloc_locked() : 0;
 	if (!s || !b) {
 		spin_unlock(&lrpc_lock);

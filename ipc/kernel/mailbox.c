@@ -47,6 +47,18 @@ lookup(int64_t id)
 	return b->id == id ? b : 0;
 }
 
+/* For send, receive and stat: the mailbox, or NULL with *err -EINVAL (no
+ * such id) or -EPERM (the caller is not in its creator's
+ * line: proc_in_line_of).  mbox_lock held; proc_in_line_of takes proc_lock. */
+static struct mailbox *
+lookup_usable(int64_t id, long *err)
+{
+	struct mailbox *b = lookup(id);
+
+	*err = !b ? -EINVAL : !proc_in_line_of(b->owner) ? -EPERM : 0;
+	return *err ? 0 : b;
+}
+
 int64_t
 mbox_create(int64_t capacity, int policy, int owner_pid)
 {
@@ -146,10 +158,8 @@ mbox_send(int64_t id, struct mc_msg *m, unsigned flags, uint64_t timeout_ns)
 	long r;
 
 	spin_lock(&mbox_lock);
-	struct mailbox *b = lookup(id);
-	if (!b)
-		r = -EINVAL;
-	else
+	struct mailbox *b = lookup_usable(id, &r);
+	if (b)
 		r = admit(b, m->sender, &slot);
 	if (r == 0) {
 		int sender = m->sender;
@@ -174,12 +184,10 @@ mbox_recv(int64_t id, struct mc_recv_req *rq)
 	long r;
 
 	spin_lock(&mbox_lock);
-	struct mailbox *b = lookup(id);
-	if (!b)
-		r = -EINVAL;
-	else if (b->policy == MBOX_ONE_RECEIVER && b->receivers)
+	struct mailbox *b = lookup_usable(id, &r);
+	if (b && b->policy == MBOX_ONE_RECEIVER && b->receivers)
 		r = -EBUSY;
-	else
+	else if (b)
 		r = admit(b, self, &slot);
 	if (r == 0) {
 		b->receivers++;
@@ -201,14 +209,12 @@ mbox_recv(int64_t id, struct mc_recv_req *rq)
 long
 mbox_stat(int64_t id, struct mbox_stat *out)
 {
-	long r = 0;
+	long r;
 
 	memset(out, 0, sizeof *out);
 	spin_lock(&mbox_lock);
-	struct mailbox *b = lookup(id);
-	if (!b) {
-		r = -EINVAL;
-	} else {
+	struct mailbox *b = lookup_usable(id, &r);
+	if (b) {
 		out->id = b->id;
 		out->owner = b->owner;
 		out->policy = b->policy;

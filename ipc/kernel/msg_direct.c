@@ -112,15 +112,18 @@ links_gc(struct inbox *ib)
 
 /*
  * Takes direct_lock; returns 1 when pid is a live process that is not
- * exiting.  proc_lock is held while direct_lock is taken (see the top of
- * the file for why that makes the answer hold until we unlock).
+ * exiting, and sets *uid (when not NULL) to its uid.  proc_lock is held
+ * while direct_lock is taken (see the top of the file for why that makes
+ * the answer hold until we unlock).
  */
 static int
-lock_if_live(int pid)
+lock_if_live(int pid, unsigned *uid)
 {
 	spin_lock(&proc_lock);
 	struct proc *p = proc_find_locked(pid);
 	int alive = p && !p->exiting;
+	if (alive && uid)
+		*uid = p->uid;
 	spin_lock(&direct_lock);
 	spin_unlock(&proc_lock);
 	return alive;
@@ -133,8 +136,12 @@ msg_direct_send(int to, struct mc_msg *m, unsigned flags, uint64_t timeout_ns)
 	struct dlink *dl;
 	long r;
 
-	if (!lock_if_live(to)) {
+	unsigned to_uid = 0;
+
+	if (!lock_if_live(to, &to_uid)) {
 		r = -ESRCH;
+	} else if (!uid_may_act_on(current_proc()->uid, to_uid)) {
+		r = -EPERM;                     /* as kill(): root or the same uid */
 	} else if (!(ib = inbox_get(to)) || !(dl = link_get(ib, m->sender))) {
 		r = -ENOMEM;
 	} else {
@@ -157,7 +164,7 @@ msg_direct_recv(struct mc_recv_req *rq)
 
 	if (rq->from == MC_ANY)
 		spin_lock(&direct_lock);
-	else if (!lock_if_live(rq->from))
+	else if (!lock_if_live(rq->from, 0))
 		from_gone = 1;
 	if (from_gone)
 		rq->timeout_ns = 0;             /* only what it sent before it went */

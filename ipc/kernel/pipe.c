@@ -261,15 +261,18 @@ static const struct file_ops pipe_file_ops = {
 	.close = pipe_close_end,
 };
 
-/* A reference to the open-able pipe id, or NULL. */
+/* A reference to the open-able pipe id, or NULL with *err: -EINVAL (no
+ * such pipe, or released: no new ends), -EPERM (the caller is not in its
+ * creator's line: proc_in_line_of). */
 static struct pipe *
-pipe_get(int64_t id)
+pipe_get(int64_t id, int *err)
 {
 	spin_lock(&pipes_lock);
 	struct pipe *p = lookup_locked(id);
-	if (p && !p->held)
-		p = 0;               /* released: no new ends */
-	if (p)
+	*err = !p || !p->held ? -EINVAL : !proc_in_line_of(p->owner_pid) ? -EPERM : 0;
+	if (*err)
+		p = 0;
+	else
 		p->refs++;
 	spin_unlock(&pipes_lock);
 	return p;
@@ -279,12 +282,12 @@ long
 pipe_open(int64_t id, unsigned mode)
 {
 	struct proc *me = current_proc();
-	struct pipe *p = pipe_get(id);
+	int err, fd;
+	struct pipe *p = pipe_get(id, &err);
 	struct file *f;
-	int fd;
 
 	if (!p)
-		return -EINVAL;
+		return err;
 	if ((fd = fd_reserve(me)) < 0) {
 		pipe_put(p);
 		return fd;

@@ -60,6 +60,18 @@ lookup(int64_t id)
 	return s->id == id ? s : 0;
 }
 
+/* For P and V: the semaphore, or NULL with *err -EINVAL (no such id) or
+ * -EPERM (the caller is not in its creator's line:
+ * proc_in_line_of).  sem_lock held; proc_in_line_of takes proc_lock inside it. */
+static struct sem *
+lookup_usable(int64_t id, long *err)
+{
+	struct sem *s = lookup(id);
+
+	*err = !s ? -EINVAL : !proc_in_line_of(s->owner_pid) ? -EPERM : 0;
+	return *err ? 0 : s;
+}
+
 static void
 enqueue(struct sem *s, struct sem_waiter *w)
 {
@@ -210,9 +222,9 @@ sem_p(int64_t id, uint64_t timeout_ns)
 	long r;
 
 	spin_lock(&sem_lock);
-	struct sem *s = lookup(id);
+	struct sem *s = lookup_usable(id, &r);
 	if (!s) {
-		r = -EINVAL;
+		/* r says why */
 	} else if (current_thread()->killed) {
 		r = -EINTR;
 	} else if (s->count > 0) {
@@ -233,10 +245,10 @@ sem_p(int64_t id, uint64_t timeout_ns)
 long
 sem_v(int64_t id)
 {
-	long r = -EINVAL;
+	long r;
 
 	spin_lock(&sem_lock);
-	struct sem *s = lookup(id);
+	struct sem *s = lookup_usable(id, &r);
 	if (s)
 		r = give_locked(s);
 	spin_unlock(&sem_lock);

@@ -180,7 +180,7 @@ signal_send(struct proc *sender, int pid, int sig)
 	struct proc *p = proc_find_locked(pid);
 	if (!p || p->exiting)
 		err = -ESRCH;
-	else if (sender->uid != 0 && sender->uid != p->uid)
+	else if (!uid_may_act_on(sender->uid, p->uid))
 		err = -EPERM;
 	else if (sig)
 		post_locked(p, sig);

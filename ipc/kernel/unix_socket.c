@@ -91,6 +91,12 @@ usock_by_name_locked(const char *name)
 }
 
 int
+usock_may_reach_locked(const struct usock *s)
+{
+	return uid_may_act_on(current_proc()->uid, s->owner_uid);
+}
+
+int
 usock_name_ok(const char *name)
 {
 	size_t n;
@@ -194,6 +200,7 @@ usock_bind(struct usock *s, const char *name)
 		err = -EADDRINUSE;
 	else {
 		strncpy_bounded(s->name, name, sizeof s->name);
+		s->owner_uid = current_proc()->uid;
 		if (ring)
 			s->rx = (struct usock_ring){ ring, USOCK_DGRAM_QUEUE, 0, 0 };
 		ring = 0;
@@ -257,7 +264,8 @@ listener_locked(const char *name, int *err)
 {
 	struct usock *l = usock_by_name_locked(name);
 
-	*err = !l ? -ECONNREFUSED : l->type != SOCK_STREAM ? -EPROTOTYPE :
+	*err = !l ? -ECONNREFUSED : !usock_may_reach_locked(l) ? -EACCES :
+	       l->type != SOCK_STREAM ? -EPROTOTYPE :
 	       l->state != US_LISTENING ? -ECONNREFUSED : 0;
 	return *err ? 0 : l;
 }
@@ -326,7 +334,8 @@ connect_dgram(struct usock *s, const char *name)
 {
 	spin_lock(&usock_lock);
 	struct usock *d = usock_by_name_locked(name);
-	int err = !d ? -ECONNREFUSED : d->type != SOCK_DGRAM ? -EPROTOTYPE : 0;
+	int err = !d ? -ECONNREFUSED : !usock_may_reach_locked(d) ? -EACCES :
+		  d->type != SOCK_DGRAM ? -EPROTOTYPE : 0;
 	if (!err)
 		s->dpeer = d->id;
 	spin_unlock(&usock_lock);

@@ -166,7 +166,8 @@ destination_locked(const struct usock *s, const char *name, int *err)
 		return 0;
 	}
 	d = name ? usock_by_name_locked(name) : usock_by_id_locked(s->dpeer);
-	*err = !d ? -ECONNREFUSED : d->type != SOCK_DGRAM ? -EPROTOTYPE : 0;
+	*err = !d ? -ECONNREFUSED : !usock_may_reach_locked(d) ? -EACCES :
+	       d->type != SOCK_DGRAM ? -EPROTOTYPE : 0;
 	return *err ? 0 : d;
 }
 

@@ -47,6 +47,7 @@ struct usock {
 	enum usock_state state;
 	int64_t id;                  /* generation * USOCK_MAX + slot + 1 */
 	char name[SOCK_NAME_MAX];    /* "" = not bound */
+	unsigned owner_uid;          /* the binder's uid: who may reach the name */
 	struct usock_ring rx;        /* what others sent to this socket */
 	/* stream */
 	struct usock *peer;          /* the other end; NULL once it closed */
@@ -65,6 +66,9 @@ extern struct spinlock usock_lock;
 /* unix_socket.c */
 struct usock *usock_by_name_locked(const char *name);
 struct usock *usock_by_id_locked(int64_t id);
+/* The permission model: a bound socket is reached (connect, sendto) only by
+ * root and by processes of its binder's uid; others get -EACCES. */
+int usock_may_reach_locked(const struct usock *s);
 /* One wait of a blocking loop, usock_lock held: 0 when woken (re-check),
  * or -EINTR, -EAGAIN (timeout 0), -ETIMEDOUT. */
 int usock_wait(void *chan, uint64_t timeout_ns, uint64_t deadline);

@@ -2,6 +2,7 @@
 #include "kernel/mm/shm.h"
 #include "kernel/mm/frames.h"
 #include "kernel/sync/spinlock.h"
+#include "kernel/proc/proc.h"
 #include "common/errno.h"
 
 struct shm_obj {
@@ -9,7 +10,8 @@ struct shm_obj {
 	uint64_t phys, pages;
 	int refs;                    /* mappings */
 	int destroyed;
-	int owner_pid;
+	int owner_pid;               /* the creator: may destroy; its exit destroys */
+	int kernel_only;             /* no shm_map/shm_destroy by handle (SHM_KERNEL) */
 };
 
 /* shm_lock must be held when using table[] and generation. */
@@ -37,7 +39,7 @@ lookup(int64_t handle)
 }
 
 int64_t
-shm_create(uint64_t len, int owner_pid)
+shm_create(uint64_t len, int owner_pid, unsigned flags)
 {
 	if (!len || len > SHM_MAX_BYTES)
 		return -EINVAL;
@@ -57,6 +59,7 @@ shm_create(uint64_t len, int owner_pid)
 		o->refs = 0;
 		o->destroyed = 0;
 		o->owner_pid = owner_pid;
+		o->kernel_only = (flags & SHM_KERNEL) != 0;
 		spin_unlock(&shm_lock);
 		return o->handle;
 	}
@@ -97,6 +100,40 @@ shm_destroy(int64_t handle)
 	}
 	spin_unlock(&shm_lock);
 	return o ? 0 : -EINVAL;
+}
+
+/* The permission model for a handle from user space (shm.h).  Read under
+ * the lock, judged after it (proc_in_line_of takes proc_lock); the caller
+ * looks the handle up again, and a handle is never reused, so a verdict
+ * cannot carry over to another object. */
+static int
+user_may(int64_t handle, int destroy)
+{
+	spin_lock(&shm_lock);
+	struct shm_obj *o = lookup(handle);
+	int owner = o ? o->owner_pid : 0, kernel_only = o && o->kernel_only;
+	spin_unlock(&shm_lock);
+	if (!o)
+		return -EINVAL;
+	if (kernel_only)
+		return -EPERM;
+	if (destroy ? current_proc()->pid != owner : !proc_in_line_of(owner))
+		return -EPERM;
+	return 0;
+}
+
+struct shm_obj *
+shm_get_user(int64_t handle, int *err)
+{
+	*err = user_may(handle, 0);
+	return *err ? 0 : shm_get(handle, err);
+}
+
+int
+shm_destroy_user(int64_t handle)
+{
+	int err = user_may(handle, 1);
+	return err ? err : shm_destroy(handle);
 }
 
 void

@@ -186,14 +186,45 @@ proc_kill_locked(struct proc *p, int status)
 int
 proc_kill(int pid)
 {
+	return proc_kill_by(&kernel_proc, pid);
+}
+
+/* Like kill(pid, SIGKILL): only root or a process of the target's uid. */
+int
+proc_kill_by(const struct proc *killer, int pid)
+{
+	int err = 0;
+
 	if (pid <= 0)
 		return pid == 0 ? -EPERM : -ESRCH;
 	spin_lock(&proc_lock);
 	struct proc *p = proc_find_locked(pid);
-	if (p)
+	if (!p)
+		err = -ESRCH;
+	else if (!uid_may_act_on(killer->uid, p->uid))
+		err = -EPERM;
+	else
 		proc_kill_locked(p, WAIT_KILLED);
 	spin_unlock(&proc_lock);
-	return p ? 0 : -ESRCH;
+	return err;
+}
+
+/* Parents stay valid under proc_lock: a dying process hands its children
+ * to the kernel process before it can be reaped (reparent_children). */
+int
+proc_in_line_of(int creator_pid)
+{
+	struct proc *me = current_proc();
+	int in_line = me == &kernel_proc;
+
+	spin_lock(&proc_lock);
+	for (struct proc *q = me; q && !in_line; q = q->parent)
+		in_line = q->pid == creator_pid;         /* me or an ancestor made it */
+	struct proc *c = in_line ? 0 : proc_find_locked(creator_pid);
+	for (struct proc *q = c; q && !in_line; q = q->parent)
+		in_line = q == me;                       /* a descendant of mine made it */
+	spin_unlock(&proc_lock);
+	return in_line;
 }
 
 /* proc_lock held: unlinks and frees zombie q, returning its status. */

@@ -54,8 +54,12 @@ int proc_wait(struct proc *parent, int pid, int *status);
 
 /* Ends the whole process with `status` (first caller's status wins). */
 void proc_exit(struct proc *p, int status) __attribute__((noreturn));
-/* Kills process pid (status WAIT_KILLED).  0, -ESRCH, or -EPERM for pid 0. */
+/* Kills process pid (status WAIT_KILLED) for the kernel.  0, -ESRCH, or
+ * -EPERM for pid 0. */
 int proc_kill(int pid);
+/* The same on behalf of `killer`: -EPERM unless its uid may act on the
+ * target's (uid_may_act_on, as kill() checks). */
+int proc_kill_by(const struct proc *killer, int pid);
 /* proc_lock held: the live (not zombie) process pid, or NULL. */
 struct proc *proc_find_locked(int pid);
 /* proc_lock held: begins p's exit with status, as proc_kill does (the
@@ -72,6 +76,20 @@ int proc_add_thread(struct proc *p, struct thread *t);
 void proc_thread_exiting(struct thread *t);
 
 struct proc *current_proc(void);
+
+/* The permission model (docs/ARCHITECTURE.md, "Who may use what"). */
+/* A uid may act on what uid `owner` holds: root, or the same uid. */
+static inline int
+uid_may_act_on(unsigned actor, unsigned owner)
+{
+	return actor == 0 || actor == owner;
+}
+/* 1 when the calling process is in creator_pid's line: the creator
+ * itself, a process it spawned (directly or not: those it gave its
+ * object ids to), or one of its ancestors (who spawned it, and may kill
+ * it anyway).  Siblings and cousins are strangers.  The kernel process
+ * (pid 0) may use every object. */
+int proc_in_line_of(int creator_pid);
 unsigned proc_live_count(void);
 
 #endif

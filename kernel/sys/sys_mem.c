@@ -39,7 +39,7 @@ sys_unmap(const struct sys_args *a)
 long
 sys_shm_create(const struct sys_args *a)
 {
-	return shm_create(a->a[0], current_proc()->pid);
+	return shm_create(a->a[0], current_proc()->pid, 0);
 }
 
 /* shm_map(handle, prot) */
@@ -51,7 +51,7 @@ sys_shm_map(const struct sys_args *a)
 
 	if (prot_to_vma(a->a[1], &prot))
 		return -EINVAL;
-	struct shm_obj *obj = shm_get((int64_t)a->a[0], &err);
+	struct shm_obj *obj = shm_get_user((int64_t)a->a[0], &err);
 	if (!obj)
 		return err;
 	return aspace_map_shm(current_proc()->as, obj, prot);
@@ -60,5 +60,5 @@ sys_shm_map(const struct sys_args *a)
 long
 sys_shm_destroy(const struct sys_args *a)
 {
-	return shm_destroy((int64_t)a->a[0]);
+	return shm_destroy_user((int64_t)a->a[0]);
 }

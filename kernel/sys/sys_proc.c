@@ -72,7 +72,7 @@ sys_kill_proc(const struct sys_args *a)
 
 	if (arg_int_range(a->a[0], 0, 0x7fffffff, &pid))
 		return -ESRCH;
-	return proc_kill((int)pid);
+	return proc_kill_by(current_proc(), (int)pid);
 }
 
 /* thread_create(entry, stack_top, arg) */

@@ -32,6 +32,9 @@ void test_usock_timeout(void), test_usock_kill(void), test_usock_exit(void), tes
 void test_lrpc_basic(void), test_lrpc_many(void), test_lrpc_busy(void), test_lrpc_nested(void);
 void test_lrpc_fail(void), test_lrpc_ipc(void);
 void test_floors(void);
+void test_perm_proc(void), test_perm_signal(void), test_perm_shm(void), test_perm_pipe(void);
+void test_perm_sem(void), test_perm_mailbox(void), test_perm_futex(void), test_perm_sysv(void);
+void test_perm_msg(void), test_perm_usock(void), test_perm_lrpc(void), test_perm_chcore(void);
 
 void test_chcore_basic(void), test_chcore_slowpath(void), test_chcore_server_death(void), test_chcore_client_kill(void), test_chcore_ipc(void);
 
@@ -105,6 +108,18 @@ const struct ktest ktest_table[] = {
 	{ "chcore-server-death", test_chcore_server_death }, /* server killed mid-call: -ECONNRESET */
 	{ "chcore-client-kill", test_chcore_client_kill }, /* client killed mid-call: reply dropped */
 	{ "chcore-ipc",     test_chcore_ipc },     /* struct ipc_mech ping-pong */
+	{ "perm-proc",      test_perm_proc },      /* kill_proc/wait: another uid refused */
+	{ "perm-signal",    test_perm_signal },    /* kill(): another uid refused */
+	{ "perm-shm",       test_perm_shm },       /* map/destroy: only the creator's line */
+	{ "perm-pipe",      test_perm_pipe },      /* open/release: only the creator's line */
+	{ "perm-sem",       test_perm_sem },       /* P/V/destroy: only the creator's line */
+	{ "perm-mailbox",   test_perm_mailbox },   /* send/recv/stat/destroy: the creator's line */
+	{ "perm-futex",     test_perm_futex },     /* keyed by physical page: a VA is not enough */
+	{ "perm-sysv",      test_perm_sysv },      /* uid and mode bits */
+	{ "perm-msg-direct", test_perm_msg },      /* send: root or the same uid */
+	{ "perm-unix-socket", test_perm_usock },   /* connect/sendto a name: root or the binder's uid */
+	{ "perm-lrpc",      test_perm_lrpc },      /* bind: root or the server's uid; bindings per domain */
+	{ "perm-chcore",    test_perm_chcore },    /* caps per process; the buffer is the kernel's */
 	{ "leak-check",     test_leak_check },     /* everything given back */
 	{ "floors",         test_floors },         /* this boot's reference costs */
 };

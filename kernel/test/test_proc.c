@@ -66,7 +66,7 @@ test_proc_badargs(void)
 void
 test_proc_preempt(void)
 {
-	int64_t handle = shm_create(4096, 0);
+	int64_t handle = shm_create(4096, 0, 0);
 	char arg[2][32];
 	int pids[2];
 

@@ -4,8 +4,12 @@
  *   basic                 counting, timeouts, limits, bad ids (the checks)
  *   p ID forever|NS       one P; exits with -result (0, EIDRM, ETIMEDOUT ...)
  *   notmine ID            uses someone else's semaphore, may not destroy it
- *   creator SHM           creates one, publishes its id in SHM word 0, exits
- *                         once word 1 is set (kernel test: reclaim at exit)
+ *   creator SHM           creates one, publishes its id in SHM word 0, spawns
+ *                         a child that waits in P on it and writes 1 + the
+ *                         P's -result to word 2 (its pid to word 3); exits
+ *                         once word 1 is set
+ *                         (kernel test: reclaim at exit)
+ *   pinto SHM ID          that child
  *   hog                   creates until -ENOSPC and exits holding them all */
 #include "user/lib/ipcbench.h"
 #include "ipc/user/sem.h"
@@ -136,11 +140,33 @@ creator(long shm)
 	long id = sys_sem_create(0);
 	if (id <= 0)
 		return 3;
+	char arg[48];
+	snformat(arg, sizeof arg, "pinto %ld %ld", shm, id);
+	if (sys_spawn("t_sem", arg) <= 0)  /* in the creator's line: may use it */
+		return 5;
 	word[0] = id;
 	uint64_t deadline = sys_clock_ns() + 10000 * MS;
 	while (!word[1] && sys_clock_ns() < deadline)
 		sys_sleep_ns(MS);
 	return word[1] ? 0 : 4;     /* exits holding the semaphore */
+}
+
+/* P forever on a semaphore of our parent; the result goes to word 2,
+ * because the parent exits first and cannot wait for us. */
+static int
+pinto(const char *arg)
+{
+	long shm, id;
+	const char *rest = arg_next_long(arg, &shm);
+
+	if (!rest || !arg_next_long(rest, &id))
+		return 100;
+	long va = sys_shm_map(shm, PROT_READ | PROT_WRITE);
+	if (va < 0)
+		return 2;
+	((volatile int64_t *)va)[3] = sys_getpid();
+	((volatile int64_t *)va)[2] = 1 - sys_sem_p(id, IPC_TIMEOUT_FOREVER);
+	return 0;
 }
 
 static int
@@ -173,6 +199,8 @@ main(const char *arg, unsigned long arglen)
 		return notmine(v);
 	if (!strncmp(arg, "creator ", 8) && arg_next_long(arg + 8, &v))
 		return creator(v);
+	if (!strncmp(arg, "pinto ", 6))
+		return pinto(arg + 6);
 	if (!strncmp(arg, "p ", 2)) {
 		long timeout;
 		const char *rest = arg_next_long(arg + 2, &v);
