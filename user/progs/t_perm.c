@@ -434,17 +434,18 @@ usock_unmake(struct board *b)
 
 /* ---- LRPC (uid; bindings by domain) ---------------------------------------- */
 
-static void
-lrpc_echo(void *astack, uint64_t arg, uint64_t index)
+static __attribute__((used)) void
+lrpc_echo(void *astack, uint64_t arg)
 {
-	(void)astack, (void)index;
+	(void)astack;
 	lrpc_return((long)arg);
 }
+LRPC_ENTRY(lrpc_echo);
 
 static int
 lrpc_make(struct board *b)
 {
-	uint64_t entry = (uint64_t)lrpc_echo;
+	uint64_t entry = (uint64_t)lrpc_echo_lrpc;
 	struct lrpc_bind_info info;
 
 	b->id[0] = sys_lrpc_register(LRPC_KEY, &entry, 1, 64, 1);
