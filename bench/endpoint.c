@@ -85,11 +85,14 @@ parse_end_args(const char *s, struct end_args *e)
 	return ipc_opts_parse(s, &e->opts);
 }
 
-/* Ack size: one byte, or nothing for mechanisms that carry no data. */
+/* Ack size: one byte, or an empty message when the case's messages are
+ * empty (the channel was prepared for max_msg = size, so a 1-byte ack
+ * would not fit a queue of 0-byte messages) or the mechanism carries no
+ * data.  Byte streams never run size 0, so they always get their byte. */
 static size_t
 ack_size(const struct end_args *e)
 {
-	return e->mech->max_msg ? 1 : 0;
+	return e->size && e->mech->max_msg ? 1 : 0;
 }
 
 static long

@@ -157,19 +157,52 @@ def _cases_for(mech, patterns, sizes):
     return n * len(mech.variants)
 
 
+def variant_name(variant):
+    """A variant as lists and CSV rows show it: '-' for none."""
+    return variant or "-"
+
+
+def selection(mechs, mech_list):
+    """[(Mech, variants)] a plan's mech list selects, in registry order:
+    'name' picks every variant, 'name/variant' one (bench/driver.c does
+    the same)."""
+    entries = mech_list.split(",") if mech_list else None
+    out = []
+    for m in mechs:
+        if entries is None:
+            out.append((m, m.variants))
+            continue
+        mine = [e.partition("/") for e in entries if e.partition("/")[0] == m.name]
+        if not mine:
+            continue
+        if any(not sep for _, sep, _ in mine):
+            out.append((m, m.variants))
+        else:
+            picked = {v for _, _, v in mine}
+            out.append((m, tuple(v for v in m.variants if variant_name(v) in picked)))
+    return out
+
+
 def expected_cases(mechs, settings):
     """How many 'bench:' cases a boot with these presets.Settings runs."""
-    wanted = settings.mech.split(",") if settings.mech else None
     patterns = settings.patterns.split(",") if settings.patterns else PATTERNS
     sizes = [_size(s) for s in settings.sizes.split(",")] if settings.sizes else None
-    return sum(_cases_for(m, patterns, sizes) for m in mechs
-               if wanted is None or m.name in wanted)
+    return sum(_cases_for(m, patterns, sizes) // len(m.variants) * len(variants)
+               for m, variants in selection(mechs, settings.mech))
 
 
 def unknown_names(mechs, settings):
-    """--mech names that no registered mechanism (and no floor) has."""
+    """--mech entries that name no registered mechanism (or no variant of
+    it), and are no floor."""
     if not settings.mech or not mechs:
         return []
-    have = {m.name for m in mechs}
-    return [n for n in settings.mech.split(",")
-            if n not in have and not n.startswith("floor")]
+    have = {m.name: m for m in mechs}
+    bad = []
+    for entry in settings.mech.split(","):
+        name, sep, variant = entry.partition("/")
+        if name.startswith("floor"):
+            continue
+        m = have.get(name)
+        if m is None or (sep and variant not in map(variant_name, m.variants)):
+            bad.append(entry)
+    return bad
