@@ -13,8 +13,8 @@ import subprocess
 import sys
 import time
 
-from . import (accel, compare, deps, ovmf, plan, plots, qemu, rundir, seriallog,
-               summary, sweep, verdict)
+from . import (accel, compare, deps, listing, ovmf, plan, plancheck, plots, qemu,
+               rundir, seriallog, summary, sweep, verdict)
 from .progress import Progress
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -49,6 +49,11 @@ def add_boot_options(p):
                    help="start from this plan file instead of the defaults")
     p.add_argument("--out", metavar="DIR",
                    help="run directory (default results/<run-id>)")
+    p.add_argument("--force", action="store_true",
+                   help="with --out: replace the files of a run already there")
+    p.add_argument("--no-plan-check", action="store_true",
+                   help="hand the guest the plan unchecked (to test the guest's "
+                        "own plan errors)")
     p.add_argument("--icount", action="store_true",
                    help="deterministic: one TSC tick per guest instruction")
     p.add_argument("--monitor", metavar="SOCK",
@@ -71,11 +76,13 @@ def parser():
     us.add_argument("--out", required=True, metavar="FILE")
     add_install_option(us)
     pa = sub.add_parser("parse", help="re-read a saved serial log or run dir")
-    pa.add_argument("path", metavar="LOG_OR_RUN_DIR")
+    pa.add_argument("path", metavar="LOG_OR_RUN_DIR", nargs="?",
+                    help="default: results/latest")
     pa.add_argument("--csv", metavar="FILE",
                     help="write the benchmark rows re-extracted from the log(s) "
                          "to FILE ('-' for stdout)")
     sweep.add_parsers(sub)      # sweep, plot, compare
+    listing.add_parser(sub)
     return ap
 
 
@@ -136,13 +143,37 @@ def read_plan_base(args):
         raise EnvError(f"--plan {args.plan}: {e.strerror}") from None
 
 
+def check_plan(args, text):
+    if args.no_plan_check:
+        return
+    try:
+        plancheck.check(REPO, text, args.plan_extra, (), args.plan)
+    except plancheck.PlanCheckError as e:
+        raise EnvError(f"{e}\n(--no-plan-check hands it to the guest anyway)") from None
+
+
+def latest_or(path, what):
+    """`path`, or the run results/latest points at when path is None."""
+    if path:
+        return path
+    latest = rundir.latest(os.path.join(REPO, "results"))
+    if latest is None:
+        raise EnvError(f"no {what} given and no results/latest (it points at the last "
+                       "completed sweep); run ./run.py sweep or name a run dir")
+    return latest
+
+
 def stage_prepare(args, prog, image, fw):
     """Run dir with its own image (plan written in) and OVMF_VARS copy."""
     root = os.path.join(REPO, "results")
-    run = rundir.create(root, args.out)
+    text = plan.build_text("selftest", args.plan_extra, read_plan_base(args))
+    check_plan(args, text)
+    try:
+        run = rundir.create(root, args.out, force=args.force)
+    except rundir.RunDirError as e:
+        raise EnvError(str(e)) from None
     prog.say(f"run dir: {shown(run.path)}")
     img = shutil.copyfile(image, run.file("ipcbench.img"))
-    text = plan.build_text("selftest", args.plan_extra, read_plan_base(args))
     with open(run.file("plan.txt"), "w", encoding="utf-8") as f:
         f.write(text)
     try:
@@ -252,9 +283,7 @@ def cmd_selftest(args, prog):
     v = verdict.judge(outcome, report, choice.name)
     meta = build_meta(run, cfg, argv, plan_text, outcome, report, v, started)
     meta.update(run_wall_s=round(prog.elapsed(), 3), image=drop_image_after_pass(run, v))
-    rundir.write_meta(run, meta)
-    if not args.out:
-        rundir.point_latest(os.path.join(REPO, "results"), run)
+    rundir.write_meta(run, meta)       # results/latest is for sweeps only
     lines = summary.lines_for(report, v, outcome, shown(run.path))
     prog.say(summary.render(lines + next_steps(run, v)))
     return v.exit_code
@@ -299,7 +328,7 @@ def cmd_usb(args, prog):
 
 
 def cmd_parse(args, prog):
-    path = args.path
+    path = args.path = latest_or(args.path, "log or run dir")
     if sweep.wants_parse(path) or args.csv:
         return sweep.cmd_parse(args, prog)     # benchmark logs: CSV too
     log = os.path.join(path, "serial.log") if os.path.isdir(path) else path
@@ -320,7 +349,7 @@ def cmd_parse(args, prog):
 
 COMMANDS = {"selftest": cmd_selftest, "deps": cmd_deps, "usb": cmd_usb,
             "parse": cmd_parse, "sweep": sweep.cmd_sweep, "plot": plots.cmd_plot,
-            "compare": compare.cmd_compare}
+            "compare": compare.cmd_compare, "list": listing.cmd_list}
 
 
 def _terminate(signum, frame):

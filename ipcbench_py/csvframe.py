@@ -25,6 +25,12 @@ COLUMNS = ("run_id", "mech", "variant", "pattern", "size", "iters", "unit",
            "pcid", "accel", "cpu")
 # Appended after DESIGN.md's columns (empty when the guest has no PMU).
 PMU_COLUMNS = ("instructions_per_op", "unhalted_cycles_per_op")
+# Appended by run.py, not printed by the guest: which boot made the row
+# ("<config>#<k>", docs/CSV.md).
+BOOT_COLUMN = "boot"
+# Every appended column in the order docs/CSV.md documents; results.csv
+# writes them in this order whatever order rows gained them.
+APPENDED = PMU_COLUMNS + (BOOT_COLUMN,)
 INT_COLUMNS = ("size", "iters", "min", "p50", "p90", "p99", "max", "mean", "stddev")
 FLOAT_COLUMNS = ("mbps", "syscalls_per_op", "switches_per_op", "as_switches_per_op",
                  "tlb_flushes_per_op", "kcopy_bytes_per_op", "wakeups_per_op")
@@ -253,12 +259,18 @@ def _text(value):
 
 
 def names_of(rows):
-    """DESIGN.md's columns, then every appended column the rows have, in
-    the order first seen (rows of different guests may differ)."""
-    names = list(COLUMNS)
+    """DESIGN.md's columns, then the documented appended columns the rows
+    have (in APPENDED's order), then any other column in the order first
+    seen (rows of different guests may differ)."""
+    present = set()
+    extra = []
     for row in rows:
-        names += [n for n in row if n not in names]
-    return names
+        for n in row:
+            if n not in present:
+                present.add(n)
+                if n not in COLUMNS and n not in APPENDED:
+                    extra.append(n)
+    return list(COLUMNS) + [n for n in APPENDED if n in present] + extra
 
 
 def to_text(rows, names=None):
@@ -298,13 +310,25 @@ def read(path):
     return rows
 
 
+def boot_config(row):
+    """The configuration part of a row's boot ("tcg-pcidauto" of
+    "tcg-pcidauto#2"), or None for rows from before the boot column."""
+    boot = row.get(BOOT_COLUMN)
+    return boot.split("#", 1)[0] if boot else None
+
+
 def group_key(row):
-    """Rows of one boot configuration: (accel, pcid in effect, unit)."""
-    return (row["accel"], row["pcid"], row["unit"])
+    """Rows of one boot configuration: (accel, pcid in effect, unit), and
+    the configuration of the boot column when there is one (two boots that
+    asked for different PCID settings may both run without PCID)."""
+    return (row["accel"], row["pcid"], row["unit"], boot_config(row))
 
 
 def group_name(key):
-    accel, pcid, unit = key
+    accel, pcid, unit = key[:3]
+    config = key[3] if len(key) > 3 else None
+    if config:
+        return config
     return f"{accel}-pcid{pcid}" + ("-icount" if unit == "instructions" else "")
 
 

@@ -24,7 +24,7 @@ LINE_FLOORS = (("floor-syscall", "null syscall"), ("floor-yield", "thread yield"
 EVENTS = (("syscalls_per_op", "syscalls"), ("switches_per_op", "context switches"),
           ("as_switches_per_op", "AS switches"), ("tlb_flushes_per_op", "TLB flushes"),
           ("wakeups_per_op", "wakeups"))
-MARKERS = "osD^v<>phX*"
+MARKERS = "osD^v<>phX*Pd"
 
 
 class PlotError(Exception):
@@ -104,18 +104,54 @@ def _size_axis(ax, sizes):
     ax.set_xlabel("message size (bytes)")
 
 
-def _style(i):
-    return {"marker": MARKERS[i % len(MARKERS)], "color": f"C{i % 10}"}
+# Mechanism families: one colour map each, a shade per mechanism/variant,
+# so related mechanisms read as a group and no two series look alike.
+FAMILIES = (
+    ("shared memory", "Blues", ("shm-poll", "shm-notify", "shm-ring")),
+    ("byte streams", "Oranges", ("pipe", "unix-socket")),
+    ("message queues", "Greens", ("sysv-msgq", "mailbox", "msg-direct")),
+    ("notification", "Purples", ("signal", "sem")),
+    ("RPC", "Reds", ("lrpc", "chcore")),
+)
+OTHER_FAMILY = ("other", "Greys", ())
 
 
-def palette(rows):
-    """{mech/variant: index}: one color and marker per mechanism in every
-    figure of a configuration, whatever subset a figure shows."""
-    out = {}
-    for row in rows:
-        if not csvframe.is_floor(row):
-            out.setdefault(csvframe.label(row), len(out))
-    return out
+def family_of(mech):
+    for fam in FAMILIES:
+        if mech in fam[2]:
+            return fam
+    return OTHER_FAMILY
+
+
+def _known_labels():
+    """Every mech/variant this tree registers, in registry order."""
+    from . import registry
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return [m.name if not v else f"{m.name}/{v}"
+            for m in registry.mechanisms(repo) for v in m.variants]
+
+
+_STYLES = {}
+
+
+def series_style(name):
+    """Colour and marker of one mechanism/variant, the same in every figure
+    and every run: the family's colour map, a shade per member, a marker
+    per member (so shades that print alike still differ)."""
+    if name in _STYLES:
+        return _STYLES[name]
+    labels = _known_labels()
+    if name not in labels:
+        labels.append(name)
+    fam = family_of(name.split("/", 1)[0])
+    members = [l for l in labels if family_of(l.split("/", 1)[0]) is fam]
+    i = members.index(name)
+    import matplotlib
+    cmap = matplotlib.colormaps[fam[1]]
+    shade = 0.45 + 0.5 * (i / max(1, len(members) - 1)) if len(members) > 1 else 0.75
+    style = {"marker": MARKERS[i % len(MARKERS)], "color": cmap(shade)}
+    _STYLES[name] = style
+    return style
 
 
 def _save(fig, base):
@@ -146,7 +182,6 @@ def latency(plt, rows, title, base):
     unit = rows[0]["unit"]
     fig, ax = plt.subplots(figsize=(9, 5.5))
     sizes = [r["size"] for s in series.values() for r in s]
-    idx = palette(rows)
     for name, s in series.items():
         x = [xpos(r["size"]) for r in s]
         y = [r["p50"] for r in s]
@@ -154,7 +189,7 @@ def latency(plt, rows, title, base):
         call = name.endswith(" call")
         ax.errorbar(x, y, yerr=err, label=name, capsize=3, linewidth=1.4,
                     linestyle="--" if call else "-",
-                    **_style(idx[name[:-5] if call else name]))
+                    **series_style(name[:-5] if call else name))
     mem = sorted((r for r in rows if r["mech"] == "floor-memcpy"), key=lambda r: r["size"])
     if mem:
         ax.plot([xpos(r["size"]) for r in mem], [r["p50"] for r in mem], color="0.5",
@@ -183,10 +218,9 @@ def bandwidth(plt, rows, title, base):
     unit = rows[0]["unit"]
     fig, ax = plt.subplots(figsize=(9, 5.5))
     sizes = []
-    idx = palette(rows)
     for name, s in series.items():
         ax.plot([r["size"] for r in s], [max(r["mbps"], 1e-3) for r in s], label=name,
-                linewidth=1.4, **_style(idx[name]))
+                linewidth=1.4, **series_style(name))
         sizes += [r["size"] for r in s]
     ax.set_yscale("log")
     _size_axis(ax, sizes)
@@ -215,10 +249,9 @@ def small_messages(plt, rows, title, base):
     fig, ax = plt.subplots(figsize=(min(16, max(6, 1 + 0.8 * len(small))), 5.5))
     names = list(small)
     values = [small[n]["p50"] for n in names]
-    idx = palette(rows)
     bars = ax.bar(range(len(names)), values,
-                  color=[f"C{idx[n.removesuffix(' call')] % 10}" for n in names],
-                  hatch=None)
+                  color=[series_style(n.removesuffix(' call'))["color"] for n in names],
+                  edgecolor="0.2", linewidth=0.5)
     for bar, n in zip(bars, names):
         if n.endswith(" call"):
             bar.set_hatch("//")
@@ -309,7 +342,7 @@ def draw_run(outdir, rows, warn=None):
     for key, group in csvframe.groups(rows).items():
         group = dedupe(group, warn)
         name = csvframe.group_name(key)
-        accel, pcid, unit = key
+        accel, pcid, unit = key[:3]
         title = f"{accel.upper()}, PCID {pcid}" + (", icount" if unit == "instructions" else "")
         for kind, fn in (("latency", latency), ("bandwidth", bandwidth),
                          ("smallmsg", small_messages), ("events", events)):
@@ -320,7 +353,8 @@ def draw_run(outdir, rows, warn=None):
 # ---------------------------------------------------------------- command
 
 def add_options(p):
-    p.add_argument("path", metavar="RUN_DIR", help="a run dir with results.csv")
+    p.add_argument("path", metavar="RUN_DIR", nargs="?",
+                   help="a run dir with results.csv (default: results/latest)")
     p.add_argument("--out", metavar="DIR", help="write the figures here (default RUN_DIR)")
     p.add_argument("--no-install", action="store_true",
                    help="never install missing packages; print the command instead")
@@ -328,7 +362,7 @@ def add_options(p):
 
 def cmd_plot(args, prog):
     from . import cli
-    path = args.path
+    path = cli.latest_or(args.path, "run dir")
     csv_path = os.path.join(path, "results.csv") if os.path.isdir(path) else path
     if not os.path.isfile(csv_path):
         raise cli.EnvError(f"{csv_path}: no such file; make one with ./run.py sweep "

@@ -6,6 +6,7 @@ own output) and meta.json.
 """
 import json
 import os
+import re
 import platform
 import subprocess
 import time
@@ -31,20 +32,68 @@ def new_run_id(root, now=None):
     return run_id
 
 
-def create(root, out=None, now=None):
-    """Make the run directory: `out` if given, else root/<run-id>."""
-    if out:
+class RunDirError(Exception):
+    """--out cannot be used: the message says why and what to do."""
+
+
+# What a run writes into its directory; --force removes exactly these
+# (so no stale plot or log of the run before stays beside the new one).
+RUN_FILES = re.compile(r"^(results\.csv|samples\.csv\.gz|meta\.json|summary\.md|"
+                       r"ipcbench\.img|OVMF_VARS\.fd|plan(-.*)?\.txt|"
+                       r"(serial|qemu)(-.*)?\.log|.*\.(png|svg))$")
+
+
+def run_files(path):
+    return sorted(n for n in os.listdir(path)
+                  if RUN_FILES.match(n) and os.path.isfile(os.path.join(path, n)))
+
+
+def _use_out(out, force):
+    """Make or reuse the --out directory; refuse to mix two runs."""
+    if os.path.lexists(out) and not os.path.isdir(out):
+        raise RunDirError(f"--out {out}: exists and is not a directory; "
+                          "give a new directory name")
+    try:
         os.makedirs(out, exist_ok=True)
-        return RunDir(os.path.abspath(out), os.path.basename(os.path.abspath(out)))
-    os.makedirs(root, exist_ok=True)
-    run_id = new_run_id(root, now)
-    path = os.path.join(root, run_id)
-    os.makedirs(path)
+        old = run_files(out)
+    except OSError as e:
+        raise RunDirError(f"--out {out}: cannot create a directory there "
+                          f"({e.strerror})") from None
+    if old and not force:
+        raise RunDirError(f"--out {out}: already holds a run ({', '.join(old[:4])}"
+                          f"{' ...' if len(old) > 4 else ''}); pick a new directory "
+                          "or add --force to replace that run's files")
+    try:
+        for name in old:
+            os.unlink(os.path.join(out, name))
+        probe = os.path.join(out, f".write-test.{os.getpid()}")
+        with open(probe, "w"):
+            pass
+        os.unlink(probe)
+    except OSError as e:
+        raise RunDirError(f"--out {out}: not writable ({e.strerror})") from None
+    return RunDir(os.path.abspath(out), os.path.basename(os.path.abspath(out)))
+
+
+def create(root, out=None, now=None, force=False):
+    """Make the run directory: `out` if given (refused when it holds
+    another run's files, unless force), else root/<run-id>."""
+    if out:
+        return _use_out(out, force)
+    try:
+        os.makedirs(root, exist_ok=True)
+        run_id = new_run_id(root, now)
+        path = os.path.join(root, run_id)
+        os.makedirs(path)
+    except OSError as e:
+        raise RunDirError(f"{root}: cannot create the run directory ({e.strerror})") \
+            from None
     return RunDir(os.path.abspath(path), run_id)
 
 
 def point_latest(root, run):
-    """root/latest -> <run-id>, replaced atomically (relative link, so the
+    """root/latest -> <run-id> (only ever a completed, passing sweep),
+    replaced atomically (relative link, so the
     results tree can be moved or copied whole)."""
     link = os.path.join(root, "latest")
     tmp = os.path.join(root, f".latest.{os.getpid()}")
@@ -85,3 +134,28 @@ def read_meta(path):
             return json.load(f)
     except (OSError, ValueError):
         return None
+
+
+def latest(root):
+    """The run dir results/latest points at, or None."""
+    link = os.path.join(root, "latest")
+    return os.path.realpath(link) if os.path.isdir(link) else None
+
+
+def completed_runs(root):
+    """Run dirs under root whose meta.json says a sweep passed, oldest
+    first (by start time, then name)."""
+    out = []
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return []
+    for name in names:
+        path = os.path.join(root, name)
+        if name == "latest" or os.path.islink(path) or not os.path.isdir(path):
+            continue
+        meta = read_meta(os.path.join(path, "meta.json"))
+        if meta and meta.get("command") == "sweep" and meta.get("ok") \
+                and os.path.isfile(os.path.join(path, "results.csv")):
+            out.append((meta.get("started_utc") or "", name, path))
+    return [p for _, _, p in sorted(out)]

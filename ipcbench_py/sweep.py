@@ -15,7 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from . import (accel, csvframe, plan, presets, qemu, registry, rundir,
+from . import (accel, csvframe, plan, plancheck, presets, qemu, registry, rundir,
                seriallog, summary, sweepmeta, verdict, watch)
 
 ACCELS = ("auto", "kvm", "tcg")
@@ -35,10 +35,12 @@ WARNING = re.compile(r"bench: warning:|^\s*fault: pid \d+")
 class Combo:
     accel: object            # accel.Accel
     pcid: str                # what the plan asks: on, off, auto
+    icount: bool = False
 
     @property
     def name(self):
-        return f"{self.accel.name}-pcid{self.pcid}"
+        """The configuration: what the boot column says before '#'."""
+        return f"{self.accel.name}-pcid{self.pcid}" + ("-icount" if self.icount else "")
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Boot:
     combo: Combo
     serial_name: str
     plan_text: str
+    repeat: int = 1          # 1..N with --repeat N
     argv: list = None
     outcome: object = None   # qemu.Outcome
     report: object = None    # seriallog.SerialReport
@@ -54,6 +57,11 @@ class Boot:
     exit_code: int = 1
     reason: str = "not run"
     warnings: list = field(default_factory=list)
+
+    @property
+    def name(self):
+        """The boot column: configuration and repetition, e.g. tcg-pcidoff#2."""
+        return f"{self.combo.name}#{self.repeat}"
 
 
 class SweepError(Exception):
@@ -76,7 +84,14 @@ def add_sweep_options(p):
                    help="on|off|auto, comma list for one boot each (default auto)")
     p.add_argument("--icount", action="store_true",
                    help="QEMU -icount: deterministic instruction counts (TCG only)")
+    p.add_argument("--repeat", type=int, default=1, metavar="N",
+                   help="boot each configuration N times (one row per boot; "
+                        "summary.md gives the median p50 and a 95%% CI)")
     p.add_argument("--out", metavar="DIR", help="run directory (default results/<run-id>)")
+    p.add_argument("--force", action="store_true",
+                   help="with --out: replace the files of a run already there")
+    p.add_argument("--plan", metavar="FILE",
+                   help="start from this plan file (options below replace its lines)")
     p.add_argument("--timeout", type=float, metavar="S",
                    help="per boot (default 900 s quick, 3600 s full; x4 with --icount)")
     p.add_argument("--plan-extra", action="extend", nargs="+", default=[],
@@ -120,8 +135,21 @@ def combinations(accel_text, pcid_text, icount, cpuinfo=None, dev_kvm=None):
     if icount and "kvm" in resolved:
         raise SweepError("--icount needs TCG (QEMU has no icount under KVM); "
                          "rerun with --accel tcg")
-    return [Combo(a, p) for a in resolved.values()
+    return [Combo(a, p, icount) for a in resolved.values()
             for p in _items(pcid_text, PCIDS, "pcid")]
+
+
+def make_boots(combos, repeat, plan_of):
+    """Every boot of the sweep: repetition k of every configuration before
+    repetition k+1 (so a slow drift of the host spreads over all of them)."""
+    if repeat < 1:
+        raise SweepError(f"--repeat: {repeat} is not a number of boots (1 or more)")
+    boots = []
+    for k in range(1, repeat + 1):
+        for c in combos:
+            serial = f"serial-{c.name}.log" if repeat == 1 else f"serial-{c.name}-r{k}.log"
+            boots.append(Boot(c, serial, plan_of(c), k))
+    return boots
 
 
 def settings_of(args):
@@ -146,12 +174,32 @@ def csv_run_id(run):
     return (RUN_ID_OK.sub("-", run.run_id) or "run")[:23]
 
 
-def plan_for(settings, combo, run_id, icount, extra):
+def plan_for(settings, combo, run_id, icount, extra, base=None):
     lines = settings.plan_lines() + [f"pcid={combo.pcid}", f"accel={combo.accel.name}",
                                      f"run_id={run_id}"]
     if icount:
         lines.append("unit=instructions")
-    return plan.build_text("bench", lines + list(extra))
+    return plan.build_text("bench", lines + list(extra), base)
+
+
+def read_plan_file(path):
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise SweepError(f"--plan {path}: {getattr(e, 'strerror', None) or e}") from None
+
+
+def check_plans(repo, boots, args):
+    """Every boot's plan through the guest's own parser, before any boot."""
+    keys = ("mech", "sizes", "patterns", "iters", "warmup")
+    for text in dict.fromkeys(b.plan_text for b in boots):
+        try:
+            plancheck.check(repo, text, args.plan_extra, keys, getattr(args, "plan", None))
+        except plancheck.PlanCheckError as e:
+            raise SweepError(str(e)) from None
 
 
 # ------------------------------------------------------------------ boots
@@ -183,7 +231,7 @@ def run_boot(ctx, boot, index, expected, guess_s, later_s, exact=False):
     """Write the plan, boot, watch, judge.  ctx: the sweep's shared state;
     expected: cases this boot should run (exact when an earlier boot of the
     same plan counted them)."""
-    name = boot.combo.name
+    name = boot.serial_name[len("serial-"):-len(".log")]
     plan_file = ctx.run.file(f"plan-{name}.txt")
     with open(plan_file, "w", encoding="utf-8") as f:
         f.write(boot.plan_text)
@@ -196,7 +244,7 @@ def run_boot(ctx, boot, index, expected, guess_s, later_s, exact=False):
     cfg = qemu.Config(image=ctx.img, firmware=ctx.fw, vars_copy=vars_copy,
                       serial_log=ctx.run.file(boot.serial_name), accel=boot.combo.accel,
                       icount=ctx.icount, qemu=ctx.qemu)
-    tag = f"boot {index + 1}/{len(ctx.boots)} {name}"
+    tag = f"boot {index + 1}/{len(ctx.boots)} {boot.name}"
     ctx.prog.say(f"{tag}: booting under {boot.combo.accel.name.upper()}"
                  f"{' with icount' if ctx.icount else ''} (timeout {ctx.timeout:g} s), "
                  f"{'' if exact else '~'}{expected or '?'} cases")
@@ -209,6 +257,8 @@ def run_boot(ctx, boot, index, expected, guess_s, later_s, exact=False):
     finally:
         w.stop()
     boot.argv = proc.argv
+    if not os.path.exists(cfg.serial_log):      # QEMU died before opening it
+        open(cfg.serial_log, "wb").close()
     boot.report = seriallog.parse_file(cfg.serial_log)
     boot.block = csvframe.extract(boot.report.lines)
     judge(boot)
@@ -222,7 +272,8 @@ def gather(boots, run_id):
     rows = []
     for b in boots:
         for row in (b.block.rows if b.block else []):
-            rows.append(dict(row, run_id=run_id, accel=b.combo.accel.name))
+            rows.append(dict(row, run_id=run_id, accel=b.combo.accel.name,
+                             **{csvframe.BOOT_COLUMN: b.name}))
     return rows
 
 
@@ -280,13 +331,13 @@ def shown(path):
 def summary_lines(boots, run, rows, files, total_s):
     ok = all(b.ok for b in boots) and bool(boots)
     head = "PASS" if ok else "FAIL: " + next(
-        (f"{b.combo.name}: {b.reason}" for b in boots if not b.ok), "no boot ran")
+        (f"{b.name}: {b.reason}" for b in boots if not b.ok), "no boot ran")
     out = [head]
     for b in boots:
         if b.outcome is None:
             continue
         n_skip = len(b.block.skips) if b.block else 0
-        out.append(f"{b.combo.name}: {'PASS' if b.ok else 'FAIL'}, "
+        out.append(f"{b.name}: {'PASS' if b.ok else 'FAIL'}, "
                    f"{len(b.block.rows) if b.block else 0} rows, {n_skip} skips, "
                    f"{b.outcome.wall_s:.1f} s ({b.serial_name})")
         out.extend(f"  {w}" for w in b.warnings[:SHOWN_FAILED])
@@ -311,6 +362,12 @@ def cmd_sweep(args, prog):
         raise cli.EnvError(str(e)) from None
 
 
+def say_accels(prog, combos):
+    """Which accelerator and why (the reason for falling back to TCG)."""
+    for a in dict.fromkeys(c.accel for c in combos):
+        prog.say(f"accel: {a.name} ({a.reason})")
+
+
 def _sweep(args, prog, cli):
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     settings = settings_of(args)
@@ -318,25 +375,37 @@ def _sweep(args, prog, cli):
     timeout = timeout_of(args, settings)
     mechs = registry.mechanisms(cli.REPO)
     _check_names(mechs, settings)
-    prog.say(f"sweep: preset {settings.preset}, {len(combos)} boot(s): "
-             f"{', '.join(c.name for c in combos)}; plan: "
+    base = read_plan_file(args.plan)
+    # run_id is set once the run dir exists; any valid name does for checks.
+    boots = make_boots(combos, args.repeat, lambda c: plan_for(
+        settings, c, "run", args.icount, args.plan_extra, base))
+    say_accels(prog, combos)
+    prog.say(f"sweep: preset {settings.preset}, {len(boots)} boot(s): "
+             f"{', '.join(dict.fromkeys(c.name for c in combos))}"
+             f"{f' x {args.repeat}' if args.repeat > 1 else ''}; plan: "
              f"{' '.join(settings.plan_lines()[1:]) or 'guest defaults'}")
     cli.stage_deps(args, prog, ["build", "run", "plot"], "./run.py sweep")
     fw = cli.stage_firmware(prog)
     image = cli.stage_build(prog)
-    run = rundir.create(os.path.join(cli.REPO, "results"), args.out)
+    check_plans(cli.REPO, boots, args)
+    try:
+        run = rundir.create(os.path.join(cli.REPO, "results"), args.out,
+                            force=args.force)
+    except rundir.RunDirError as e:
+        raise SweepError(str(e)) from None
     prog.say(f"run dir: {shown(run.path)}")
     img = shutil.copyfile(image, run.file("ipcbench.img"))
     rid = csv_run_id(run)
-    boots = [Boot(c, f"serial-{c.name}.log",
-                  plan_for(settings, c, rid, args.icount, args.plan_extra)) for c in combos]
+    for b in boots:
+        b.plan_text = plan_for(settings, b.combo, rid, args.icount, args.plan_extra, base)
     ctx = Ctx(cli.REPO, cli.PYTHON, prog, run, fw, img, args.icount, timeout, boots)
     rows, files = execute(ctx, settings, registry.expected_cases(mechs, settings) or None,
                           started, plots_wanted=not args.no_plots)
-    if not args.out:
+    code = exit_code(boots)
+    if not args.out and code == 0:
         rundir.point_latest(os.path.join(cli.REPO, "results"), run)
     prog.say(summary.render(summary_lines(boots, run, rows, files, prog.elapsed())))
-    return exit_code(boots)
+    return code
 
 
 def execute(ctx, settings, expected, started, plots_wanted=True):
@@ -420,11 +489,13 @@ def cmd_parse(args, prog):
     meta = rundir.read_meta(os.path.join(path if os.path.isdir(path)
                                          else os.path.dirname(path), "meta.json")) or {}
     recorded = {b.get("serial_log"): b.get("verdict") for b in meta.get("boots", [])}
+    boot_of = {b.get("serial_log"): b.get("boot") for b in meta.get("boots", [])}
     lines, rows, all_ok = [], [], True
     for log in logs:
         out, block, ok = parse_lines(log, recorded.get(os.path.basename(log)))
         lines += out
-        rows += block.rows
+        boot = boot_of.get(os.path.basename(log))
+        rows += [dict(r, **{csvframe.BOOT_COLUMN: boot}) if boot else r for r in block.rows]
         all_ok = all_ok and ok
     lines.insert(0, "PASS" if all_ok else "FAIL (see below)")
     csv_out = getattr(args, "csv", None)

@@ -67,7 +67,8 @@ def boot_entry(boot):
     """One boot of a sweep (sweep.Boot) as meta.json shows it."""
     o = boot.outcome
     return {
-        "combination": boot.combo.name, "accel": boot.combo.accel.name,
+        "combination": boot.combo.name, "boot": boot.name, "repeat": boot.repeat,
+        "accel": boot.combo.accel.name,
         "accel_reason": boot.combo.accel.reason, "pcid_requested": boot.combo.pcid,
         "serial_log": boot.serial_name, "plan": boot.plan_text,
         "qemu_argv": boot.argv, "qemu_cmdline": shlex.join(boot.argv) if boot.argv else None,

@@ -144,7 +144,7 @@ def test_columns_match_the_guest_and_the_docs():
     with open(os.path.join(REPO, "docs", "CSV.md")) as f:
         doc = f.read()
     documented = re.findall(r"^\| *\d+ *\| *`(\w+)` *\|", doc, re.M)
-    assert tuple(documented) == csvframe.COLUMNS + csvframe.PMU_COLUMNS
+    assert tuple(documented) == csvframe.COLUMNS + csvframe.APPENDED
 
 
 def test_header_checks():
@@ -395,7 +395,8 @@ def test_compare_ratios_and_table():
     assert next(r for r in rs if r.mech == "floor-syscall").mbps is None
     lines = compare.table(rs)
     assert lines[0].split()[:4] == ["mech/variant", "pattern", "size", "A"]
-    assert "geometric mean of p50 B/A over 28 mechanism cases: 0.50" in lines[-1]
+    assert "geometric mean of p50 B/A over 28 mechanism cases: 0.50" in lines[-2]
+    assert "no noise estimate" in lines[-1]
     assert compare.geomean([2.0, 8.0]) == pytest.approx(4.0)
 
 
@@ -431,10 +432,12 @@ def test_cli_plot_and_compare(tmp_path):
     assert res.returncode == 0, res.stdout + res.stderr
     assert "8 files in" in res.stdout
     assert os.path.getsize(os.path.join(a, "latency-tcg-pcidoff.png")) > 10_000
-    res = run_py("compare", a, b, "--no-install")
+    out = str(tmp_path / "cmp")
+    res = run_py("compare", a, b, "--no-install", "--out", out)
     assert res.returncode == 0, res.stdout + res.stderr
     assert re.search(r"pipe/xv6\s+pingpong\s+8\s+40,024\s+10,006\s+0\.250", res.stdout)
-    assert os.path.getsize(os.path.join(b, "compare.png")) > 10_000
+    assert os.path.getsize(os.path.join(out, "compare.png")) > 10_000
+    assert not os.path.exists(os.path.join(b, "compare.png"))     # B is left alone
     res = run_py("compare", a, str(tmp_path / "nope"))
     assert res.returncode == 2 and "nope: no such file" in res.stderr
     res = run_py("plot", str(tmp_path / "nope"))

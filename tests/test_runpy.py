@@ -546,7 +546,7 @@ def test_qemu_command_kvm_icount_monitor():
 @pytest.mark.parametrize("cmd,words", [
     ("sweep", "unrecognized arguments: x"),
     ("plot", "x: no such file; make one with ./run.py sweep"),
-    ("compare", "the following arguments are required: B")])
+    ("compare", "x: no such file (a run dir made by ./run.py sweep")])
 def test_bench_commands_usage_errors_exit_2(cmd, words):
     # The commands themselves are tested in test_bench_py.py / test_sweep.py.
     res = run_py(cmd, "x")

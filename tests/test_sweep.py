@@ -64,9 +64,9 @@ def test_two_boots_pass_and_gather(tmp_path, monkeypatch):
     assert {"vendor", "model_name", "flags"} <= set(meta["host"]["cpu"])
     assert "commit" in meta["git"] and "wall_s_total" in meta
     text = out.getvalue()
-    assert "boot 1/2 tcg-pcidauto: case 1/~8 pipe/xv6 pingpong 8 B x 200" in text
-    assert "boot 2/2 tcg-pcidoff: case 8/8" in text        # exact after boot 1
-    assert "boot 2/2 tcg-pcidoff: PASS (14 rows, 4 skips" in text
+    assert "boot 1/2 tcg-pcidauto#1: case 1/~8 pipe/xv6 pingpong 8 B x 200" in text
+    assert "boot 2/2 tcg-pcidoff#1: case 8/8" in text        # exact after boot 1
+    assert "boot 2/2 tcg-pcidoff#1: PASS (14 rows, 4 skips" in text
 
 
 @pytest.mark.timeout(60)
@@ -84,7 +84,7 @@ def test_cut_short_boot_keeps_rows_and_names_last_row(tmp_path, monkeypatch):
     assert len(csvframe.read(ctx.run.file("results.csv"))) == 9 == len(rows)
     assert os.path.exists(ctx.run.file("OVMF_VARS.fd")) is False   # combined firmware
     lines = sweep.summary_lines(ctx.boots, ctx.run, rows, None, 5.0)
-    assert lines[0].startswith("FAIL: tcg-pcidauto: CSV cut short after row 9")
+    assert lines[0].startswith("FAIL: tcg-pcidauto#1: CSV cut short after row 9")
     assert any(l.startswith("re-read: ./run.py parse ") for l in lines)
 
 
