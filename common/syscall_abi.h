@@ -94,6 +94,8 @@ enum sys_number {
 	SYS_CHCORE_REPLY_RECV, /* chcore_reply_recv(cap, flags, ret0, ret1) request length (+ registers) */
 	SYS_CHCORE_CLOSE,     /* chcore_close(cap)                   0          */
 	SYS_THREAD_JOIN,      /* thread_join(tid): until that thread of this process has exited 0 */
+	SYS_PIPE,             /* pipe(int fd[2]): fd[0] read end, fd[1] write end 0 */
+	SYS_SPAWN_FDS,        /* spawn_fds(name, arg, arglen, const int *fds, nfds): the child gets them, same numbers  pid */
 	SYS_COUNT             /* keep last */
 };
 

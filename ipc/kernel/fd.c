@@ -151,6 +151,39 @@ fd_close(struct proc *p, int64_t fd)
 	return 0;
 }
 
+int
+fd_get_refs(struct proc *p, const int *fds, unsigned n, struct file **files)
+{
+	unsigned i;
+
+	spin_lock(&fd_lock);
+	for (i = 0; i < n && (files[i] = lookup_locked(p, fds[i])); i++)
+		files[i]->refs++;
+	spin_unlock(&fd_lock);
+	if (i == n)
+		return 0;
+	fd_put_refs(files, i);
+	return -EBADF;
+}
+
+void
+fd_put_refs(struct file **files, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		file_put(files[i]);
+}
+
+int
+fd_install_at(struct proc *child, const int *fds, unsigned n, struct file **files)
+{
+	spin_lock(&fd_lock);
+	struct fd_table *t = table_of(child);
+	for (unsigned i = 0; t && i < n; i++)
+		t->slot[fds[i]] = files[i];
+	spin_unlock(&fd_lock);
+	return t ? 0 : -ENOMEM;
+}
+
 /* Runs on p's last thread, so no other thread of p touches the table. */
 void
 fd_release_proc(struct proc *p)

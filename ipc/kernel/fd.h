@@ -63,6 +63,16 @@ struct file *fd_get(struct proc *p, int64_t fd, unsigned mode, int *err);
 /* Empties slot fd and drops its reference.  0 or -EBADF. */
 int fd_close(struct proc *p, int64_t fd);
 
+/* Inheritance (spawn_fds): fd_get_refs takes a reference to each of p's
+ * descriptors fds[0..n) (either direction) into files[], or none and
+ * -EBADF; fd_install_at puts them into `child`, a process no thread runs
+ * yet, under the same numbers, consuming the references: 0, or -ENOMEM
+ * with nothing consumed. */
+int fd_get_refs(struct proc *p, const int *fds, unsigned n, struct file **files);
+int fd_install_at(struct proc *child, const int *fds, unsigned n, struct file **files);
+/* Drops the references fd_get_refs took. */
+void fd_put_refs(struct file **files, unsigned n);
+
 /* Process exit (proc_hooks.c): closes every descriptor, frees the table. */
 void fd_release_proc(struct proc *p);
 /* Open descriptors in p's table (tests). */

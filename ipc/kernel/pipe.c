@@ -67,19 +67,22 @@ lookup_locked(int64_t id)
 	return p && p->id == id ? p : 0;
 }
 
-int64_t
-pipe_create(int owner_pid)
+/* A new pipe in the table with `refs` references, held by owner_pid if
+ * held; NULL with -ENOMEM or -ENFILE in *err. */
+static struct pipe *
+pipe_new(int owner_pid, int held, int refs, long *err)
 {
 	uint32_t size = ring_size;
 	struct pipe *p = kmalloc(sizeof *p + size);
 
+	*err = -ENOMEM;
 	if (!p)
-		return -ENOMEM;
+		return 0;
 	spin_init(&p->lock, "pipe");
 	p->size = size;
 	p->owner_pid = owner_pid;
-	p->held = 1;
-	p->refs = 1;
+	p->held = held;
+	p->refs = refs;
 	spin_lock(&pipes_lock);
 	for (int i = 0; i < PIPE_MAX; i++) {
 		if (table[i])
@@ -88,11 +91,21 @@ pipe_create(int owner_pid)
 		p->id = generation * PIPE_MAX + i + 1;
 		table[i] = p;
 		spin_unlock(&pipes_lock);
-		return p->id;
+		return p;
 	}
 	spin_unlock(&pipes_lock);
 	kfree(p);
-	return -ENFILE;
+	*err = -ENFILE;
+	return 0;
+}
+
+int64_t
+pipe_create(int owner_pid)
+{
+	long err;
+	struct pipe *p = pipe_new(owner_pid, 1, 1, &err);
+
+	return p ? p->id : err;
 }
 
 /* Drops one reference; the last frees the pipe and its slot. */
@@ -306,6 +319,49 @@ pipe_open(int64_t id, unsigned mode)
 	spin_unlock(&p->lock);
 	fd_commit(me, fd, f);
 	return fd;
+}
+
+/* ---- pipe(fd[2]): the lecture's anonymous pipe ------------------------ */
+
+/* Both ends' descriptors reserved, then both files made, then both
+ * published: a failure on the way leaves no descriptor behind. */
+long
+pipe_anon(int fds[2])
+{
+	static const unsigned mode[2] = { FD_READ, FD_WRITE };
+	struct proc *me = current_proc();
+	struct file *f[2] = { 0, 0 };
+	long err;
+	/* Not held and released from the start: no id can open a third end,
+	 * and EOF/EPIPE follow from the two ends alone. */
+	struct pipe *p = pipe_new(me->pid, 0, 2, &err);
+
+	if (!p)
+		return err;
+	p->released = 1;
+	fds[0] = fds[1] = -1;
+	err = 0;
+	for (int i = 0; i < 2 && !err; i++) {
+		if ((fds[i] = fd_reserve(me)) < 0)
+			err = fds[i];
+		else if (!(f[i] = file_alloc(&pipe_file_ops, mode[i], p)))
+			err = -ENOMEM;
+	}
+	if (err) {
+		for (int i = 0; i < 2; i++) {
+			if (fds[i] >= 0)
+				fd_cancel(me, fds[i]);
+			if (f[i])
+				file_free_unused(f[i]);
+			pipe_put(p);
+		}
+		return err;
+	}
+	p->readopen = p->writeopen = 1;      /* nobody else can see p yet */
+	p->had_reader = p->had_writer = 1;
+	fd_commit(me, fds[0], f[0]);
+	fd_commit(me, fds[1], f[1]);
+	return 0;
 }
 
 /* ---- the creator's hold ---------------------------------------------- */

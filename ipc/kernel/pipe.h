@@ -45,6 +45,11 @@ int64_t pipe_create(int owner_pid);
  * the current process: a descriptor, -EINVAL (bad, stale or released id),
  * -EMFILE or -ENOMEM. */
 long pipe_open(int64_t id, unsigned mode);
+/* pipe(fd[2]): a pipe with exactly its two ends, made in the current
+ * process: fds[0] the read end, fds[1] the write end.  It has no id that
+ * could open more ends; it lives while an end is open (descriptors pass
+ * on to children only through spawn_fds).  0, -ENFILE, -EMFILE, -ENOMEM. */
+long pipe_anon(int fds[2]);
 /* The creator gives its hold up: 0, -EINVAL (bad id or already released),
  * -EPERM (pid is not the creator). */
 int pipe_release(int64_t id, int pid);

@@ -2,6 +2,8 @@
 #include "kernel/sys/syscall.h"
 #include "kernel/proc/proc.h"
 #include "ipc/kernel/pipe.h"
+#include "ipc/kernel/fd.h"
+#include "kernel/mm/uaccess.h"
 #include "common/errno.h"
 #include "common/syscall_abi.h"
 
@@ -21,6 +23,28 @@ sys_pipe_open(const struct sys_args *a)
 	if (mode != FD_READ && mode != FD_WRITE)
 		return -EINVAL;
 	return pipe_open((int64_t)a->a[0], (unsigned)mode);
+}
+
+/* pipe(int fd[2]): the pointer is checked before anything is made; if the
+ * two numbers cannot be written after all, both ends are closed again. */
+long
+sys_pipe(const struct sys_args *a)
+{
+	struct proc *me = current_proc();
+	uint64_t ufds = a->a[0];
+	int fds[2];
+
+	if (!user_range_ok(ufds, sizeof fds))
+		return -EFAULT;
+	long r = pipe_anon(fds);
+	if (r < 0)
+		return r;
+	if (copy_to_user(ufds, fds, sizeof fds)) {
+		fd_close(me, fds[0]);
+		fd_close(me, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
 }
 
 /* pipe_release(id): only the creator may. */

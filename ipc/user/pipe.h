@@ -2,17 +2,27 @@
  * pipe.h - Unix pipes from user space: typed syscall wrappers and the
  * `pipe` mechanism of the one IPC interface (ipc/user/pipe.c).
  *
- * A pipe is named by a global id any process may open (spawn passes no
- * descriptors): pipe_create() -> id; pipe_open(id, FD_READ or FD_WRITE)
- * -> a descriptor for sys_fd_read/sys_fd_write/sys_fd_close (fd.h).  The
- * rules (EOF, EPIPE, partial reads, atomic small writes) are in
- * ipc/kernel/pipe.h and docs/mech/pipe.md.
+ * The lecture's pipe: sys_pipe(fd) makes one with exactly two ends, fd[0]
+ * to read and fd[1] to write; a child gets ends through sys_spawn_fds
+ * (user/lib/sys.h).  The extension: a pipe named by a global id any
+ * process may open: pipe_create() -> id; pipe_open(id, FD_READ or
+ * FD_WRITE) -> a descriptor.  Either way the descriptors are for
+ * sys_fd_read/sys_fd_write/sys_fd_close (fd.h).  The rules (EOF, EPIPE,
+ * partial reads, atomic small writes) are in ipc/kernel/pipe.h and
+ * docs/mech/pipe.md.
  */
 #ifndef IPC_USER_PIPE_H
 #define IPC_USER_PIPE_H
 
 #include "ipc/user/fd.h"
 #include "ipc/user/ipc.h"
+
+/* pipe(fd): fd[0] the read end, fd[1] the write end. */
+static inline long
+sys_pipe(int fd[2])
+{
+	return syscall1(SYS_PIPE, (long)fd);
+}
 
 /* A new pipe held by the caller until sys_pipe_release or its exit. */
 static inline long

@@ -15,6 +15,7 @@
 #include "kernel/mm/aspace.h"
 #include "kernel/mm/shm.h"
 #include "kernel/mm/heap.h"
+#include "ipc/kernel/fd.h"
 #include "common/errno.h"
 #include "common/string.h"
 
@@ -306,23 +307,34 @@ proc_alloc(const char *name, struct proc *parent)
 int
 proc_spawn(const char *name, const char *arg, uint64_t arglen, struct proc *parent)
 {
+	return proc_spawn_fds(name, arg, arglen, parent, 0, 0, 0);
+}
+
+int
+proc_spawn_fds(const char *name, const char *arg, uint64_t arglen, struct proc *parent,
+	       const int *fds, unsigned nfds, struct file **files)
+{
 	const struct user_program *prog = program_find(name);
 	uint64_t entry = 0, arg_va = 0;
 	int64_t rsp = 0;
+	struct proc *p = 0;
+	int err = !prog ? -ENOENT : arglen >= USER_ARG_MAX ? -E2BIG : 0;
 
-	if (!prog)
-		return -ENOENT;
-	if (arglen >= USER_ARG_MAX)
-		return -E2BIG;
-	struct proc *p = proc_alloc(name, parent);
-	if (!p)
-		return -ENOMEM;
-	int err = exec_load(p->as, prog, &entry);
+	if (!err && !(p = proc_alloc(name, parent)))
+		err = -ENOMEM;
+	if (!err)
+		err = exec_load(p->as, prog, &entry);
 	if (!err && (rsp = setup_stack(p->as, arg, arglen, &arg_va)) < 0)
 		err = (int)rsp;
+	if (!err && nfds)
+		err = fd_install_at(p, fds, nfds, files);   /* the child's now */
 	if (err) {
-		aspace_destroy(p->as);
-		kfree(p);
+		if (p) {
+			fd_release_proc(p);                 /* a table made for nothing */
+			aspace_destroy(p->as);
+			kfree(p);
+		}
+		fd_put_refs(files, nfds);
 		return err;
 	}
 	spin_lock(&proc_lock);

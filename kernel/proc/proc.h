@@ -46,6 +46,11 @@ extern struct spinlock proc_lock;
  * bytes, not necessarily NUL-terminated).  Returns its pid, or -ENOENT for
  * an unknown program, -ENOEXEC-like -EINVAL for a bad image, -ENOMEM. */
 int proc_spawn(const char *name, const char *arg, uint64_t arglen, struct proc *parent);
+/* The same, and the child starts with files[i] as its descriptor fds[i]
+ * (references from fd_get_refs, consumed whatever the result). */
+struct file;
+int proc_spawn_fds(const char *name, const char *arg, uint64_t arglen, struct proc *parent,
+		   const int *fds, unsigned nfds, struct file **files);
 
 /* Waits for child `pid` of `parent` (-1: any child) to exit and reaps it.
  * Returns the pid and stores the status; -ECHILD if no such child,

@@ -4,6 +4,7 @@
 #include "kernel/sched/thread.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/mm/pagetable.h"
+#include "ipc/kernel/fd.h"
 #include "common/errno.h"
 #include "common/syscall_abi.h"
 
@@ -26,13 +27,11 @@ sys_getpid(const struct sys_args *a)
 	return current_proc()->pid;
 }
 
-/* spawn(name, arg, arglen) */
-long
-sys_spawn(const struct sys_args *a)
+/* The program name and argument of spawn and spawn_fds (arguments 1-3). */
+static long
+spawn_args(const struct sys_args *a, char name[USER_NAME_MAX], char arg[USER_ARG_MAX])
 {
-	char name[USER_NAME_MAX];
-	char arg[USER_ARG_MAX];
-	long n = strncpy_from_user(name, a->a[0], sizeof name);
+	long n = strncpy_from_user(name, a->a[0], USER_NAME_MAX);
 	uint64_t arglen = a->a[2];
 
 	if (n < 0)
@@ -41,7 +40,59 @@ sys_spawn(const struct sys_args *a)
 		return -E2BIG;
 	if (arglen && copy_from_user(arg, a->a[1], arglen))
 		return -EFAULT;
-	return proc_spawn(name, arg, arglen, current_proc());
+	return 0;
+}
+
+/* spawn(name, arg, arglen) */
+long
+sys_spawn(const struct sys_args *a)
+{
+	char name[USER_NAME_MAX];
+	char arg[USER_ARG_MAX];
+	long err = spawn_args(a, name, arg);
+
+	return err ? err : proc_spawn(name, arg, a->a[2], current_proc());
+}
+
+/* nfds descriptor numbers from ufds: each in 0..NFILE-1, none twice. */
+static long
+fd_list_from_user(uint64_t ufds, uint64_t nfds, int *fds)
+{
+	uint32_t seen = 0;
+
+	_Static_assert(NFILE <= 32, "seen is a 32-bit set");
+	if (nfds > NFILE)
+		return -EINVAL;
+	if (nfds && copy_from_user(fds, ufds, nfds * sizeof fds[0]))
+		return -EFAULT;
+	for (uint64_t i = 0; i < nfds; i++) {
+		if (fds[i] < 0 || fds[i] >= NFILE || (seen & (1u << fds[i])))
+			return -EINVAL;
+		seen |= 1u << fds[i];
+	}
+	return 0;
+}
+
+/* spawn_fds(name, arg, arglen, const int *fds, nfds): spawn, and the child
+ * starts with the caller's descriptors fds[] open under the same numbers
+ * (-EBADF if one is not open). */
+long
+sys_spawn_fds(const struct sys_args *a)
+{
+	char name[USER_NAME_MAX];
+	char arg[USER_ARG_MAX];
+	int fds[NFILE];
+	struct file *files[NFILE];
+	uint64_t nfds = a->a[4];
+	long err = spawn_args(a, name, arg);
+
+	if (!err)
+		err = fd_list_from_user(a->a[3], nfds, fds);
+	if (!err)
+		err = fd_get_refs(current_proc(), fds, (unsigned)nfds, files);
+	if (err)
+		return err;
+	return proc_spawn_fds(name, arg, a->a[2], current_proc(), fds, (unsigned)nfds, files);
 }
 
 /* wait(pid, int *status): status may be NULL. */

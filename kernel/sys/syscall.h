@@ -66,6 +66,8 @@ long sys_sem_p(const struct sys_args *a);
 long sys_sem_v(const struct sys_args *a);
 long sys_sem_destroy(const struct sys_args *a);
 long sys_pipe_release(const struct sys_args *a);
+long sys_pipe(const struct sys_args *a);
+long sys_spawn_fds(const struct sys_args *a);
 long sys_msg_send(const struct sys_args *a);
 long sys_msg_recv(const struct sys_args *a);
 long sys_mbox_create(const struct sys_args *a);

@@ -25,6 +25,7 @@ void test_sysv_basic(void), test_sysv_badargs(void), test_sysv_perm(void), test_
 void test_sem_basic(void), test_sem_wake(void), test_sem_owner(void), test_sem_bb(void), test_sem_ipc(void);
 void test_pipe_stream(void), test_pipe_rules(void), test_pipe_writers(void), test_pipe_kill(void);
 void test_pipe_timeout(void), test_pipe_exit(void), test_pipe_bad(void), test_pipe_ipc(void);
+void test_pipe_anon(void);
 void test_msg_direct_basic(void), test_msg_direct_block(void), test_msg_direct_bad(void), test_msg_direct_iface(void);
 void test_mailbox_basic(void), test_mailbox_policy(void), test_mailbox_block(void), test_mailbox_bad(void), test_mailbox_iface(void);
 void test_usock_stream(void), test_usock_rules(void), test_usock_refused(void), test_usock_dgram(void);
@@ -64,6 +65,7 @@ const struct ktest ktest_table[] = {
 	{ "pipe-timeout",   test_pipe_timeout },   /* -EAGAIN, -ETIMEDOUT */
 	{ "pipe-exit",      test_pipe_exit },      /* exit closes ends, releases pipes */
 	{ "pipe-bad",       test_pipe_bad },       /* bad values, -EMFILE, -ENFILE */
+	{ "pipe-anon",      test_pipe_anon },      /* pipe(fd[2]), spawn_fds, EOF/EPIPE, -EFAULT */
 	{ "pipe-ipc",       test_pipe_ipc },       /* struct ipc_mech ping-pong */
 	{ "sem-basic",      test_sem_basic },      /* P/V counting, timeouts, bad ids, limits */
 	{ "sem-wake",       test_sem_wake },       /* V wakes one, destroy -EIDRM, kill */

@@ -61,6 +61,12 @@ test_pipe_bad(void)
 }
 
 void
+test_pipe_anon(void)
+{
+	run_row("t_pipe_anon", "", "pipe(fd): two ends, passed to children, EOF/EPIPE, bad pointers and lists");
+}
+
+void
 test_pipe_ipc(void)
 {
 	run_row("t_pipe_ipc", "driver pipe", "does the one IPC interface drive a pipe channel?");

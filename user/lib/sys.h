@@ -64,6 +64,16 @@ sys_spawn(const char *name, const char *arg)
 	return syscall3(SYS_SPAWN, (long)name, (long)arg, (long)strlen(arg));
 }
 
+/* Like sys_spawn, and the child starts with the caller's descriptors
+ * fds[0..nfds) open under the same numbers (each in 0..31, none twice). */
+static inline long
+sys_spawn_fds(const char *name, const char *arg, const int *fds, unsigned nfds)
+{
+	if (!arg)
+		arg = "";
+	return syscall5(SYS_SPAWN_FDS, (long)name, (long)arg, (long)strlen(arg), (long)fds, nfds);
+}
+
 /* Waits for child `pid`; *status gets exit status & 0xff, or WAIT_KILLED. */
 static inline long
 sys_wait(long pid, int *status)
