@@ -91,7 +91,7 @@ spawn_end(const struct bench_case *c, const char *role, int64_t result, const st
 		return -E2BIG;
 	snformat(arg, sizeof arg, "end %s %s %s %u %u %u %ld %s", role, c->mech->name,
 		 pattern_name(c->pattern), c->size, c->iters, c->warmup, (long)result, opts);
-	return (int)sys_spawn("bench", arg);
+	return (int)ipc_spawn(c->mech, o, "bench", arg);
 }
 
 /* Starts both ends and waits for them.  The client decides: when it has

@@ -14,6 +14,18 @@ ipc_opts_format(const struct ipc_opts *o, char *buf, size_t size)
 	return (size_t)n < size ? n : -E2BIG;
 }
 
+long
+ipc_spawn(const struct ipc_mech *m, const struct ipc_opts *o, const char *prog, const char *arg)
+{
+	int fds[IPC_MAX_HANDLES];
+
+	if (m->inherit_fds > IPC_MAX_HANDLES)
+		return -EINVAL;
+	for (unsigned i = 0; i < m->inherit_fds; i++)
+		fds[i] = (int)o->h[i];
+	return m->inherit_fds ? sys_spawn_fds(prog, arg, fds, m->inherit_fds) : sys_spawn(prog, arg);
+}
+
 int
 ipc_opts_parse(const char *text, struct ipc_opts *o)
 {

@@ -13,7 +13,9 @@
  *      both ends have exited (and the kernel reclaims them if it dies).
  *   2. The driver spawns a server and a client process and passes them the
  *      opts, turned into text by ipc_opts_format() and read back by
- *      ipc_opts_parse() (so no mechanism parses arguments itself).
+ *      ipc_opts_parse() (so no mechanism parses arguments itself).  It
+ *      spawns them with ipc_spawn(), which also hands them the descriptors
+ *      a mechanism keeps in opts.h[] (inherit_fds, e.g. pipe(fd) ends).
  *   3. Each end calls mech->open(&chan, &opts, role).  A channel is
  *      bidirectional: what the client sends the server receives and vice
  *      versa.  open may exchange data through the prepared objects (e.g.
@@ -79,6 +81,8 @@ struct ipc_mech {
 	long (*call)(struct ipc_chan *ch, const void *req, size_t req_len, void *reply,
 		     size_t reply_len);      /* NULL unless IPC_CAP_CALL */
 	void (*close)(struct ipc_chan *ch);
+	unsigned inherit_fds;            /* opts.h[0..inherit_fds) are the driver's
+					  * descriptors; the ends get them (ipc_spawn) */
 };
 
 /* registry.c: every mechanism, in the order of docs/ARCHITECTURE.md. */
@@ -89,6 +93,9 @@ unsigned ipc_count(void);
 int ipc_has_variant(const struct ipc_mech *m, const char *variant);
 
 /* ipc.c: helpers shared by every caller. */
+/* Spawns one end of m's channel: program prog with argument arg, holding
+ * the descriptors m->inherit_fds names in o->h[] under the same numbers. */
+long ipc_spawn(const struct ipc_mech *m, const struct ipc_opts *o, const char *prog, const char *arg);
 int ipc_opts_format(const struct ipc_opts *o, char *buf, size_t size);
 int ipc_opts_parse(const char *text, struct ipc_opts *o);   /* 0 or -EINVAL */
 long ipc_send_all(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns);

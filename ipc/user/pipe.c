@@ -1,6 +1,10 @@
 /*
- * pipe.c - the `pipe` mechanism behind the one IPC interface: two kernel
- * pipes, one per direction (h[0] client->server, h[1] server->client).
+ * pipe.c - the `pipe` mechanism behind the one IPC interface: two of the
+ * lecture's pipes, pipe(fd), one per direction, made by the driver in
+ * prepare.  The driver's four descriptors travel in opts.h[] and the ends
+ * inherit them (inherit_fds: ipc_spawn starts them with spawn_fds); each
+ * end keeps the two it uses and closes the other two at open, as a shell
+ * does after fork for `ls | grep`.
  *
  * Each send is one fd_write (it blocks until every byte is in the ring),
  * each recv one fd_read (it returns what is there: a partial message is
@@ -11,50 +15,64 @@
 #include "user/lib/ipcbench.h"
 
 enum { SEND_FD = 0, RECV_FD = 1 };   /* ch->local[] */
-enum { C2S = 0, S2C = 1 };           /* opts->h[] */
+/* opts->h[]: the read and write ends of client->server and server->client */
+enum { C2S_READ, C2S_WRITE, S2C_READ, S2C_WRITE, NHANDLES };
 
 static const char *const pipe_variants[] = { "xv6", 0 };
+
+static void
+close_handles(const struct ipc_opts *o, int from, int to)
+{
+	for (int i = from; i < to; i++)
+		sys_fd_close((long)o->h[i]);
+}
 
 static int
 pipe_prepare(struct ipc_opts *o)
 {
-	long c2s = sys_pipe_create();
-	if (c2s < 0)
-		return (int)c2s;
-	long s2c = sys_pipe_create();
-	if (s2c < 0) {
-		sys_pipe_release(c2s);
-		return (int)s2c;
+	int c2s[2], s2c[2];
+	long r = sys_pipe(c2s);
+
+	if (r < 0)
+		return (int)r;
+	if ((r = sys_pipe(s2c)) < 0) {
+		sys_fd_close(c2s[0]);
+		sys_fd_close(c2s[1]);
+		return (int)r;
 	}
-	o->h[C2S] = c2s;
-	o->h[S2C] = s2c;
+	o->h[C2S_READ] = c2s[0];
+	o->h[C2S_WRITE] = c2s[1];
+	o->h[S2C_READ] = s2c[0];
+	o->h[S2C_WRITE] = s2c[1];
 	return 0;
 }
 
+/* The driver's copies: the ends keep theirs until they close. */
 static void
 pipe_unprepare(struct ipc_opts *o)
 {
-	sys_pipe_release((long)o->h[C2S]);
-	sys_pipe_release((long)o->h[S2C]);
+	close_handles(o, 0, NHANDLES);
 }
 
+/* Takes the two inherited ends this role uses and closes the other two,
+ * so the peer sees EOF/EPIPE once this end and the driver let go. */
 static int
 pipe_open_chan(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 {
-	long out = o->h[role == IPC_CLIENT ? C2S : S2C];
-	long in = o->h[role == IPC_CLIENT ? S2C : C2S];
+	int client = role == IPC_CLIENT;
+	long wfd = o->h[client ? C2S_WRITE : S2C_WRITE], rfd = o->h[client ? S2C_READ : C2S_READ];
 
+	if (role != IPC_CLIENT && role != IPC_SERVER)
+		return -EINVAL;
+	/* Zero-byte calls check the descriptors and their directions only. */
+	long err = sys_fd_write(wfd, 0, 0, 0);
+	if (err < 0 || (err = sys_fd_read(rfd, 0, 0, 0)) < 0)
+		return (int)err;
 	ch->mech = &ipc_pipe;
 	ch->role = role;
 	ch->opts = *o;
-	long wfd = sys_pipe_open(out, FD_WRITE);
-	if (wfd < 0)
-		return (int)wfd;
-	long rfd = sys_pipe_open(in, FD_READ);
-	if (rfd < 0) {
-		sys_fd_close(wfd);
-		return (int)rfd;
-	}
+	sys_fd_close((long)o->h[client ? C2S_READ : S2C_READ]);
+	sys_fd_close((long)o->h[client ? S2C_WRITE : C2S_WRITE]);
 	ch->local[SEND_FD] = wfd;
 	ch->local[RECV_FD] = rfd;
 	return 0;
@@ -94,4 +112,5 @@ const struct ipc_mech ipc_pipe = {
 	.recv = pipe_recv,
 	.call = 0,
 	.close = pipe_close_chan,
+	.inherit_fds = NHANDLES,
 };

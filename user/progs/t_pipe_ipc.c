@@ -67,12 +67,12 @@ run_end(const struct ipc_mech *m, const char *opts_text, enum ipc_role role)
 }
 
 static long
-spawn_end(const char *role, const char *mech, const char *opts_text)
+spawn_end(const struct ipc_mech *m, const struct ipc_opts *o, const char *role, const char *opts_text)
 {
 	char arg[USER_ARG_MAX];
 
-	snformat(arg, sizeof arg, "%s %s %s", role, mech, opts_text);
-	return sys_spawn("t_pipe_ipc", arg);
+	snformat(arg, sizeof arg, "%s %s %s", role, m->name, opts_text);
+	return ipc_spawn(m, o, "t_pipe_ipc", arg);
 }
 
 static int
@@ -87,7 +87,7 @@ driver(const struct ipc_mech *m)
 	int ok = check(m->prepare(&o) == 0, "%s (caps %x, max_msg %lu): prepare made its kernel objects",
 		       m->name, m->caps, (unsigned long)m->max_msg);
 	ok &= check(ipc_opts_format(&o, text, sizeof text) > 0, "%s: opts as text: \"%s\"", m->name, text);
-	long server = spawn_end("server", m->name, text), client = spawn_end("client", m->name, text);
+	long server = spawn_end(m, &o, "server", text), client = spawn_end(m, &o, "client", text);
 	int waited = server > 0 && client > 0 && sys_wait(server, &st_s) == server &&
 		     sys_wait(client, &st_c) == client;
 	ok &= check(waited && st_s == 0 && st_c == 0,
