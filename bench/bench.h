@@ -105,6 +105,7 @@ void csv_row(const struct bench_args *a, const char *mech, const char *variant,
 	     const char *pattern, uint32_t size, uint32_t iters,
 	     const struct bench_stats *st, uint64_t mbps_milli,
 	     const struct kcounters *ev, const struct pmu_delta *pmu, uint32_t ops);
+void csv_samples(const uint64_t *samples, uint32_t n);
 void csv_end(void);
 void csv_skip(const char *mech, const char *variant, const char *pattern,
 	      uint32_t size, const char *why);

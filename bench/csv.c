@@ -4,6 +4,7 @@
  *
  *   @csv-begin 1 <run_id>           format version, run
  *   @csv-header run_id,mech,...      docs/CSV.md's columns, in order
+ *   @s <n> <i> v,v,...               row n's samples from index i (before row n)
  *   @csv <n> <row>                   n = 1, 2, ... (a gap means a lost line)
  *   @csv-skip <mech> <variant> <pattern> <size> <reason>
  *   @csv-end <rows>
@@ -17,6 +18,8 @@
 	"mean,stddev,mbps,syscalls_per_op,switches_per_op,as_switches_per_op," \
 	"tlb_flushes_per_op,kcopy_bytes_per_op,wakeups_per_op,pcid,accel,cpu," \
 	"instructions_per_op,unhalted_cycles_per_op"
+
+#define CSV_SAMPLES_LINE 400     /* bytes of one "@s" line, below UPRINTF_MAX */
 
 static unsigned rows;
 static char cpu_name[49];
@@ -93,6 +96,25 @@ csv_row(const struct bench_args *a, const char *mech, const char *variant,
 		st->min, st->p50, st->p90, st->p99, st->max, st->mean, st->stddev,
 		mbps_milli / 1000, mbps_milli % 1000, sc, sw, as, tf, kc, wk,
 		pcid_state, a->accel, cpu_name, in, uc);
+}
+
+/* The samples of the row printed next, in iteration order (before the
+ * statistics sort them): "@s <row> <first index> v,v,..." lines, each
+ * well under UPRINTF_MAX so no line is cut. */
+void
+csv_samples(const uint64_t *s, uint32_t n)
+{
+	char line[CSV_SAMPLES_LINE];
+
+	for (uint32_t i = 0; i < n; ) {
+		size_t len = (size_t)snformat(line, sizeof line, "@s %u %u ", rows + 1, i);
+		const char *sep = "";
+		/* 22 bytes: a comma, the longest uint64 and the NUL */
+		for (; i < n && len + 22 < sizeof line; i++, sep = ",")
+			len += (size_t)snformat(line + len, sizeof line - len, "%s%lu", sep,
+						(unsigned long)s[i]);
+		uprintf("%s\n", line);
+	}
 }
 
 void

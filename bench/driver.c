@@ -143,6 +143,7 @@ report(const struct bench_args *a, const struct bench_case *c, struct bench_resu
 {
 	struct bench_stats st;
 
+	csv_samples(r->sample, r->samples);
 	stats_compute(r->sample, r->samples, &st);
 	csv_row(a, c->mech->name, c->variant, pattern_name(c->pattern), c->size, r->iters_done, &st,
 		c->pattern == PATTERN_STREAM ? mbps_milli(r) : 0, &r->events, &r->pmu, r->iters_done);

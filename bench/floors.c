@@ -32,6 +32,7 @@ finish(struct floor_run *f, const char *mech, const char *pattern, uint32_t size
 	struct pmu_delta pmu;
 
 	phase_end(&f->ph, &ev, &pmu);
+	csv_samples(f->samples, f->n);
 	stats_compute(f->samples, f->n, &st);
 	csv_row(f->a, mech, "", pattern, size, f->n, &st, 0, &ev, &pmu, f->n);
 }

@@ -28,9 +28,13 @@ PMU_COLUMNS = ("instructions_per_op", "unhalted_cycles_per_op")
 # Appended by run.py, not printed by the guest: which boot made the row
 # ("<config>#<k>", docs/CSV.md).
 BOOT_COLUMN = "boot"
+# Also run.py's: p50 in ns from the boot's measured TSC frequency (unit
+# cycles only; empty otherwise).
+NS_COLUMN = "p50_ns"
 # Every appended column in the order docs/CSV.md documents; results.csv
 # writes them in this order whatever order rows gained them.
-APPENDED = PMU_COLUMNS + (BOOT_COLUMN,)
+APPENDED = PMU_COLUMNS + (BOOT_COLUMN, NS_COLUMN)
+OPTIONAL_FLOAT_COLUMNS = PMU_COLUMNS + (NS_COLUMN,)
 INT_COLUMNS = ("size", "iters", "min", "p50", "p90", "p99", "max", "mean", "stddev")
 FLOAT_COLUMNS = ("mbps", "syscalls_per_op", "switches_per_op", "as_switches_per_op",
                  "tlb_flushes_per_op", "kcopy_bytes_per_op", "wakeups_per_op")
@@ -46,6 +50,8 @@ HEADER = re.compile(r"@csv-header\s+(\S+)")
 ROW = re.compile(r"@csv\s+(\d+)\s+(\S.*?)\s*$")
 SKIP = re.compile(r"@csv-skip\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d+)\s+(.*?)\s*$")
 END = re.compile(r"@csv-end\s+(\d+)")
+# bench/csv.c: row n's samples in iteration order, printed before row n.
+SAMPLES = re.compile(r"^@s\s+(\d+)\s+(\d+)\s+(\d+(?:,\d+)*)\s*$")
 # driver.c prints this before each case: "bench: pipe/xv6 pingpong 8 bytes x 200"
 CASE = re.compile(r"bench: ([^\s/]+)/(\S+) (\S+) (\d+) bytes x (\d+)")
 
@@ -102,7 +108,7 @@ def typed_row(fields, names=COLUMNS):
         row[name] = _number(name, row[name], int)
     for name in FLOAT_COLUMNS:
         row[name] = _number(name, row[name], float)
-    for name in PMU_COLUMNS:            # optional: empty without a PMU
+    for name in OPTIONAL_FLOAT_COLUMNS:     # optional: may be empty
         if name in row:
             row[name] = _number(name, row[name], float) if row[name] else None
     if row["unit"] not in UNITS:
@@ -137,6 +143,8 @@ class CsvBlock:
     skips: list = field(default_factory=list)
     end_count: int = None
     problems: list = field(default_factory=list)  # gaps, bad rows, bad header
+    samples: dict = field(default_factory=dict)   # row number -> [values]
+    sample_problems: list = field(default_factory=list)   # lost "@s" lines
     cases_started: int = 0       # "bench: ..." lines seen
     running: str = None          # the case started with no row or skip yet
 
@@ -191,6 +199,32 @@ def _on_row(block, m, names):
     block.seqs.append(seq)
 
 
+def _on_samples(block, m):
+    """One "@s" line; a chunk that does not continue where the last one
+    ended means a lost line: that row's samples are dropped, not guessed."""
+    seq, start = int(m.group(1)), int(m.group(2))
+    have = block.samples.get(seq)
+    if have is None and seq in block.samples:
+        return                          # already found broken
+    if len(have or []) != start:
+        block.sample_problems.append(f"samples of row {seq}: lost line before "
+                                     f"index {start}")
+        block.samples[seq] = None
+        return
+    block.samples.setdefault(seq, []).extend(int(v) for v in m.group(3).split(","))
+
+
+def row_samples(block):
+    """[(row, samples)] for each row whose samples arrived whole (one per
+    measured iteration, up to the guest's 2^20 kept)."""
+    out = []
+    for seq, row in zip(block.seqs, block.rows):
+        values = block.samples.get(seq)
+        if values and len(values) == min(row["iters"], 1 << 20):
+            out.append((row, values))
+    return out
+
+
 def _on_line(block, line):
     if (m := BEGIN.search(line)):
         if block.began:
@@ -212,6 +246,8 @@ def _on_line(block, line):
         block.running = None
     elif (m := END.search(line)):
         block.end_count = int(m.group(1))
+    elif (m := SAMPLES.search(line)):
+        _on_samples(block, m)
     elif (m := ROW.search(line)):
         _on_row(block, m, block.header or COLUMNS)
         block.running = None

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import (accel, csvframe, plan, plancheck, presets, qemu, registry, rundir,
-               seriallog, summary, sweepmeta, verdict, watch)
+               samples, seriallog, summary, sweepmeta, verdict, watch)
 
 ACCELS = ("auto", "kvm", "tcg")
 PCIDS = ("on", "off", "auto")
@@ -267,14 +267,26 @@ def run_boot(ctx, boot, index, expected, guess_s, later_s, exact=False):
                  f"{boot.outcome.wall_s:.1f} s)")
 
 
+def tsc_khz(boot):
+    return sweepmeta.guest_facts(boot.report.info)["tsc_khz"] if boot.report else None
+
+
 def gather(boots, run_id):
-    """Every row of every boot, run_id and accel as the host knows them."""
+    """Every row of every boot, run_id and accel as the host knows them,
+    the boot column and p50 in ns (from that boot's measured TSC)."""
     rows = []
     for b in boots:
+        khz = tsc_khz(b)
         for row in (b.block.rows if b.block else []):
-            rows.append(dict(row, run_id=run_id, accel=b.combo.accel.name,
-                             **{csvframe.BOOT_COLUMN: b.name}))
+            rows.append(samples.add_ns(dict(row, run_id=run_id, accel=b.combo.accel.name,
+                                            **{csvframe.BOOT_COLUMN: b.name}), khz))
     return rows
+
+
+def gather_samples(boots):
+    """(boot name, row, values) of every row whose samples arrived whole."""
+    return [(b.name, row, values) for b in boots if b.block
+            for row, values in csvframe.row_samples(b.block)]
 
 
 @dataclass
@@ -416,6 +428,7 @@ def execute(ctx, settings, expected, started, plots_wanted=True):
     ran = [b for b in ctx.boots if b.outcome is not None]
     rows = gather(ran, csv_run_id(run))
     csvframe.write(run.file("results.csv"), rows)
+    samples.write(run.file(samples.FILE), gather_samples(ran))
     meta = sweepmeta.build(ctx.repo, run, settings, ran, started, ctx.prog.elapsed(),
                            ctx.icount, qemu.version(ctx.qemu), sys.argv, ctx.fw)
     rundir.write_meta(run, meta)

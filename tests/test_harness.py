@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ipcbench_py import (accel, cli, compare, csvframe, plancheck, plan, presets,
+from ipcbench_py import (accel, cli, compare, csvframe, plancheck, plan, presets, samples,
                          registry, rundir, stats, sweep)
 from test_bench_py import make_run, synthetic_rows
 
@@ -49,7 +49,7 @@ def test_boot_column_makes_keys_unique_and_is_written_in_order(tmp_path):
     assert [csvframe.group_name(k) for k in csvframe.groups(rows)] == \
         ["tcg-pcidauto", "tcg-pcidoff"]
     # boot comes after the PMU columns whatever order the dicts have.
-    names = csvframe.names_of([dict(rows[0], instructions_per_op=None,
+    names = csvframe.names_of([dict(rows[0], p50_ns=1.0, instructions_per_op=None,
                                     unhalted_cycles_per_op=None)])
     assert names[len(csvframe.COLUMNS):] == list(csvframe.APPENDED)
     path = tmp_path / "results.csv"
@@ -250,3 +250,59 @@ def test_cli_list():
     assert "shm-poll     variants: spin, yield, periodic" in res.stdout
     assert "sizes: 0 only (carries no data)" in res.stdout
     assert "iters: 1..10000000" in res.stdout
+
+
+# ------------------------------------------------------------ raw samples
+
+SAMPLES_LOG = os.path.join(REPO, "tests", "data", "bench_tcg_samples.log")
+
+
+def test_samples_arrive_whole_and_agree_with_the_guests_statistics():
+    with open(SAMPLES_LOG, "rb") as f:
+        block = csvframe.extract(f.read())
+    assert block.complete and not block.sample_problems
+    got = csvframe.row_samples(block)
+    assert len(got) == len(block.rows) == 14
+    for row, values in got:
+        assert len(values) == row["iters"]
+        s = sorted(values)
+        # The host's nearest rank over the raw samples is the guest's p50/p99.
+        assert (s[0], samples.percentile(s, 50), samples.percentile(s, 99), s[-1]) == \
+            (row["min"], row["p50"], row["p99"], row["max"]), csvframe.case_name(row)
+
+
+def test_a_lost_samples_line_drops_that_rows_samples_only():
+    with open(SAMPLES_LOG, "rb") as f:
+        lines = f.read().split(b"\n")
+    row3 = next(i for i, l in enumerate(lines) if l.startswith(b"@s 3 "))
+    block = csvframe.extract(b"\n".join(lines[:row3] + lines[row3 + 1:]))
+    assert block.complete                      # the rows are all there
+    kept = csvframe.row_samples(block)
+    assert len(kept) == 13 and block.rows[2] not in [r for r, _ in kept]
+    # A chunk that does not continue where the last ended: a lost line.
+    split = lines[:row3] + [b"@s 3 0 1,2", b"@s 3 5 6,7"] + lines[row3 + 1:]
+    block = csvframe.extract(b"\n".join(split))
+    assert block.sample_problems == ["samples of row 3: lost line before index 5"]
+    assert len(csvframe.row_samples(block)) == 13
+
+
+def test_ns_column_from_the_boots_tsc():
+    row = {"unit": "cycles", "p50": 2000}
+    assert samples.add_ns(row, 2_000_000)["p50_ns"] == 1000.0      # 2 GHz
+    assert samples.add_ns(dict(row, unit="instructions"), 2_000_000)["p50_ns"] is None
+    assert samples.add_ns(row, None)["p50_ns"] is None
+
+
+@pytest.mark.timeout(60)
+def test_sweep_writes_samples_and_ns(tmp_path, monkeypatch):
+    from test_sweep import make_ctx, started
+    ctx, settings, _ = make_ctx(tmp_path, monkeypatch, SAMPLES_LOG)
+    rows, _ = sweep.execute(ctx, settings, None, started(), plots_wanted=False)
+    assert sweep.exit_code(ctx.boots) == 0
+    back = csvframe.read(ctx.run.file("results.csv"))
+    khz = sweep.tsc_khz(ctx.boots[0])
+    assert khz and all(r["p50_ns"] == pytest.approx(round(r["p50"] * 1e6 / khz, 1))
+                       for r in back)
+    got = samples.read(ctx.run.file(samples.FILE))
+    key = ("tcg-pcidauto#1", "pipe", "xv6", "pingpong", 8)
+    assert got[key][0] == "cycles" and len(got[key][1]) == 30
