@@ -32,7 +32,11 @@ typedef int32_t key_t;
 
 /* Limits (see docs/mech/sysv-msgq.md). */
 #define MSGMAX      (64u << 10)  /* largest message text, bytes */
-#define MSGMNB      (128u << 10) /* default per-queue byte limit (qbytes) */
+/* What a queued message costs in kernel memory besides its text (its
+ * header, as the heap hands it out).  qbytes limits the sum of these costs,
+ * header + text, so empty messages cannot pile up for free. */
+#define MSGQ_MSG_HDR 32u
+#define MSGMNB      (2u * (MSGQ_MSG_HDR + MSGMAX)) /* default qbytes: two of the largest messages */
 #define MSGMNB_MAX  (1u << 20)   /* highest qbytes root may set with IPC_SET */
 #define MSGMNI      32u          /* queues in the whole system */
 
@@ -53,7 +57,7 @@ struct msqid_ds {
 	uint64_t msg_ctime;      /* creation or last IPC_SET, ns since boot */
 	uint64_t msg_cbytes;     /* text bytes now queued */
 	uint64_t msg_qnum;       /* messages now queued */
-	uint64_t msg_qbytes;     /* byte limit: senders block beyond it */
+	uint64_t msg_qbytes;     /* limit on qnum * MSGQ_MSG_HDR + cbytes: senders block beyond it */
 	int32_t msg_lspid;       /* pid of the last msgsnd */
 	int32_t msg_lrpid;       /* pid of the last msgrcv */
 	/* ipcbench extension (not in Linux): threads blocked right now, so

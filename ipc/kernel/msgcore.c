@@ -59,12 +59,23 @@ mc_link_init(struct mc_link *l, uint32_t capacity)
 	l->buffered = l->queued = 0;
 }
 
-static void
-refund(uint64_t charge)
+void
+mc_mem_refund(uint64_t charge)
 {
 	spin_lock(&mem_lock);
 	mem_used -= charge;
 	spin_unlock(&mem_lock);
+}
+
+int
+mc_mem_charge(uint64_t charge)
+{
+	spin_lock(&mem_lock);
+	int fits = mem_used + charge <= MC_MEM_CAP;
+	if (fits)
+		mem_used += charge;
+	spin_unlock(&mem_lock);
+	return fits;
 }
 
 struct mc_msg *
@@ -72,19 +83,11 @@ mc_msg_alloc(uint64_t len)
 {
 	uint64_t charge = MC_MSG_CHARGE + len;
 	struct mc_msg *m;
-	int fits;
 
-	if (len > MC_MSG_MAX)
-		return 0;
-	spin_lock(&mem_lock);
-	fits = mem_used + charge <= MC_MEM_CAP;
-	if (fits)
-		mem_used += charge;
-	spin_unlock(&mem_lock);
-	if (!fits)
+	if (len > MC_MSG_MAX || !mc_mem_charge(charge))
 		return 0;
 	if (!(m = kmalloc(sizeof *m + len))) {
-		refund(charge);
+		mc_mem_refund(charge);
 		return 0;
 	}
 	m->len = len;
@@ -96,7 +99,7 @@ void
 mc_msg_free(struct mc_msg *m)
 {
 	if (m) {
-		refund(m->charge);
+		mc_mem_refund(m->charge);
 		kfree(m);
 	}
 }

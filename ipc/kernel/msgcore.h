@@ -95,6 +95,10 @@ struct mc_msg *mc_msg_alloc(uint64_t len);
 void mc_msg_free(struct mc_msg *m);
 /* Bytes charged now (tests: back to 0 when every port is gone). */
 uint64_t mc_mem_used(void);
+/* The same account for other message stores (System V queues): 1 and
+ * charged, or 0 when `charge` more would pass MC_MEM_CAP. */
+int mc_mem_charge(uint64_t charge);
+void mc_mem_refund(uint64_t charge);
 
 /* Queues m (owned by the core from now on, success or not) on p charged
  * to l.  Returns 0 (buffered), a receiver's pid (taken while we waited),

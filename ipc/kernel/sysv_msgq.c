@@ -15,6 +15,7 @@
  * User memory is mapped eagerly, so that copy never sleeps.
  */
 #include "ipc/kernel/sysv_msgq.h"
+#include "ipc/kernel/msgcore.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sched/thread.h"
 #include "kernel/mm/heap.h"
@@ -36,6 +37,7 @@ struct msgq {
 	struct msgq_msg *head;       /* FIFO: oldest first */
 	struct msgq_msg **tailp;     /* &last->next, or &head when empty */
 	uint64_t qnum, cbytes, qbytes;
+	uint64_t charged;            /* msgq_msg_cost of every queued message: <= qbytes */
 	int lspid, lrpid;
 	uint64_t stime, rtime, ctime;
 	uint32_t rwait, swait;       /* threads asleep in msgrcv / msgsnd */
@@ -49,22 +51,31 @@ static uint32_t seq_next;
 static void *arrival_chan(struct msgq *q) { return &q->head; }
 static void *space_chan(struct msgq *q)   { return &q->cbytes; }
 
+_Static_assert(sizeof(struct msgq_msg) <= MSGQ_MSG_HDR, "MSGQ_MSG_HDR covers the header");
+
 struct msgq_msg *
 msgq_msg_alloc(long mtype, uint64_t len)
 {
+	if (!mc_mem_charge(msgq_msg_cost(len)))
+		return 0;
 	struct msgq_msg *m = kmalloc(sizeof *m + len);
 
-	if (m) {
-		m->mtype = mtype;
-		m->len = len;
+	if (!m) {
+		mc_mem_refund(msgq_msg_cost(len));
+		return 0;
 	}
+	m->mtype = mtype;
+	m->len = len;
 	return m;
 }
 
 void
 msgq_msg_free(struct msgq_msg *m)
 {
-	kfree(m);
+	if (m) {
+		mc_mem_refund(msgq_msg_cost(m->len));
+		kfree(m);
+	}
 }
 
 static void
@@ -72,7 +83,7 @@ free_list(struct msgq_msg *m)
 {
 	while (m) {
 		struct msgq_msg *next = m->next;
-		kfree(m);
+		msgq_msg_free(m);
 		m = next;
 	}
 }
@@ -162,12 +173,12 @@ msgq_get(key_t key, unsigned flags, const struct proc *caller)
 	return r;
 }
 
-/* Room for one more message of len bytes?  The message count is bounded by
- * qbytes too, so empty messages cannot pile up without limit. */
+/* Room for one more message of len text bytes?  Every message is charged
+ * its header too, so empty messages cannot pile up without limit. */
 static int
 fits(const struct msgq *q, uint64_t len)
 {
-	return q->cbytes + len <= q->qbytes && q->qnum + 1 <= q->qbytes;
+	return q->charged + msgq_msg_cost(len) <= q->qbytes;
 }
 
 /*
@@ -206,7 +217,7 @@ msgq_send(int msqid, struct msgq_msg *m, unsigned flags, const struct proc *call
 		r = -EINVAL;
 	else if (!permitted(q, caller->uid, PERM_WRITE))
 		r = -EACCES;
-	else if (m->len > q->qbytes)
+	else if (msgq_msg_cost(m->len) > q->qbytes)
 		r = -EINVAL;                    /* could never fit: do not block */
 	else
 		r = wait_for_space(q, msqid, m->len, flags, caller->uid);
@@ -216,6 +227,7 @@ msgq_send(int msqid, struct msgq_msg *m, unsigned flags, const struct proc *call
 		q->tailp = &m->next;
 		q->qnum++;
 		q->cbytes += m->len;
+		q->charged += msgq_msg_cost(m->len);
 		q->lspid = caller->pid;
 		q->stime = clock_ns();
 		if (q->rwait)
@@ -223,7 +235,7 @@ msgq_send(int msqid, struct msgq_msg *m, unsigned flags, const struct proc *call
 	}
 	spin_unlock(&msgq_lock);
 	if (r)
-		kfree(m);
+		msgq_msg_free(m);
 	return r;
 }
 
@@ -312,6 +324,7 @@ msgq_recv(int msqid, uint64_t umsgp, uint64_t size, long type, unsigned flags,
 				q->tailp = pp;
 			q->qnum--;
 			q->cbytes -= m->len;
+			q->charged -= msgq_msg_cost(m->len);
 			q->lrpid = caller->pid;
 			q->rtime = clock_ns();
 			if (q->swait)
@@ -320,7 +333,7 @@ msgq_recv(int msqid, uint64_t umsgp, uint64_t size, long type, unsigned flags,
 		}
 	}
 	spin_unlock(&msgq_lock);
-	kfree(m);                               /* truncated text goes with it */
+	msgq_msg_free(m);                       /* truncated text goes with it */
 	return r;
 }
 

@@ -27,9 +27,18 @@ struct msgq_msg {
 	char text[];
 };
 
-/* A message with room for len text bytes, or NULL (out of memory). */
+/* A message with room for len text bytes, charged (msgq_msg_cost) to the
+ * system-wide message memory MC_MEM_CAP (ipc/kernel/msgcore.h); NULL when
+ * that cap or the heap is used up (-ENOMEM).  Free refunds the charge. */
 struct msgq_msg *msgq_msg_alloc(long mtype, uint64_t len);
 void msgq_msg_free(struct msgq_msg *m);
+/* What a message of len text bytes costs: the header and the text.  The
+ * queue's qbytes limits the sum of these. */
+static inline uint64_t
+msgq_msg_cost(uint64_t len)
+{
+	return MSGQ_MSG_HDR + len;
+}
 
 /* msgget: the msqid for key, creating it under IPC_CREAT.  flags are
  * already checked to hold only mode bits, IPC_CREAT and IPC_EXCL. */

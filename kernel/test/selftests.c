@@ -21,7 +21,7 @@ void test_sleep_wakeup(void);
 void test_leak_check(void);
 void test_signal_basic(void), test_signal_pingpong(void), test_signal_frame(void), test_signal_mech(void);
 void test_shm_futex(void), test_shm_poll(void), test_shm_notify(void);
-void test_sysv_basic(void), test_sysv_badargs(void), test_sysv_perm(void), test_sysv_block(void), test_sysv_iface(void);
+void test_sysv_basic(void), test_sysv_badargs(void), test_sysv_memory(void), test_sysv_perm(void), test_sysv_block(void), test_sysv_iface(void);
 void test_sem_basic(void), test_sem_wake(void), test_sem_owner(void), test_sem_bb(void), test_sem_ipc(void);
 void test_pipe_stream(void), test_pipe_rules(void), test_pipe_writers(void), test_pipe_kill(void);
 void test_pipe_timeout(void), test_pipe_exit(void), test_pipe_bad(void), test_pipe_ipc(void);
@@ -74,6 +74,7 @@ const struct ktest ktest_table[] = {
 	{ "sem-ipc",        test_sem_ipc },        /* struct ipc_mech ping-pong */
 	{ "sysv-basic",     test_sysv_basic },     /* msgget, typed msgrcv, limits, msgctl */
 	{ "sysv-badargs",   test_sysv_badargs },   /* bad ids, pointers, sizes, flags */
+	{ "sysv-memory",    test_sysv_memory },    /* every message costs header + text: qbytes, MC_MEM_CAP */
 	{ "sysv-perm",      test_sysv_perm },      /* uid 0 vs uid 1000, modes, setuid */
 	{ "sysv-block",     test_sysv_block },     /* full queue, IPC_RMID -EIDRM, kill */
 	{ "sysv-iface",     test_sysv_iface },     /* struct ipc_mech ping-pong */

@@ -19,6 +19,7 @@ run_clean(const char *prog, const char *arg, const char *what)
 
 void test_sysv_basic(void)   { run_clean("t_sysv", "basic", "queue rules"); }
 void test_sysv_badargs(void) { run_clean("t_sysv", "badargs", "bad values"); }
+void test_sysv_memory(void)  { run_clean("t_sysv", "memory", "header + text charged to qbytes and to the message memory"); }
 void test_sysv_perm(void)    { run_clean("t_sysv_perm", "", "permissions between uids"); }
 void test_sysv_block(void)   { run_clean("t_sysv_block", "", "blocking, IPC_RMID and kill"); }
 void test_sysv_iface(void)   { run_clean("t_sysv_iface", "", "the ipc_mech interface"); }

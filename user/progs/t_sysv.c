@@ -7,11 +7,15 @@
  *                   and count limits, MSG_NOERROR and -E2BIG, IPC_STAT,
  *                   IPC_SET, IPC_RMID, the queue count limit (-ENOSPC)
  *   t_sysv badargs  every bad value gets an error and changes nothing
+ *   t_sysv memory   every message costs its header + text: against the
+ *                   queue's qbytes (empty messages too) and against the
+ *                   system-wide message memory shared with mailboxes
  *
  * Every queue made here is removed before exit (the leak check counts).
  */
 #include "user/lib/ipcbench.h"
 #include "ipc/user/sysv.h"
+#include "ipc/user/mailbox.h"
 
 #define KADDR    0xffffffff80000000ull     /* kernel text */
 #define UNMAPPED 0x0000000500000000ull     /* nothing is mapped there */
@@ -192,17 +196,18 @@ set_qbytes(long q, uint64_t qbytes)
 static int
 test_limits(long q)
 {
-	int ok = expect(set_qbytes(q, 100), 0, "IPC_SET qbytes 100");
+	/* qbytes limits header + text of every message (MSGQ_MSG_HDR each). */
+	int ok = expect(set_qbytes(q, MSGQ_MSG_HDR + 100), 0, "IPC_SET qbytes one header + 100");
 	sb.mtype = 1;
-	ok &= expect(sys_msgsnd(q, &sb, 60, IPC_NOWAIT), 0, "msgsnd of 60 bytes into a 100-byte queue");
-	ok &= expect(sys_msgsnd(q, &sb, 60, IPC_NOWAIT), -EAGAIN, "IPC_NOWAIT msgsnd of 60 more bytes (over qbytes)");
-	ok &= expect(sys_msgsnd(q, &sb, 101, IPC_NOWAIT), -EINVAL, "msgsnd of a message larger than qbytes");
+	ok &= expect(sys_msgsnd(q, &sb, 60, IPC_NOWAIT), 0, "msgsnd of 60 bytes into it");
+	ok &= expect(sys_msgsnd(q, &sb, 9, IPC_NOWAIT), -EAGAIN, "IPC_NOWAIT msgsnd of 9 more (69 text bytes, but two headers: over qbytes)");
+	ok &= expect(sys_msgsnd(q, &sb, 101, IPC_NOWAIT), -EINVAL, "msgsnd of a message whose cost is larger than qbytes");
 	ok &= check(stat_of(q).msg_qnum == 1 && stat_of(q).msg_cbytes == 60, "sysv: refused sends left the queue as it was");
 	sys_msgrcv(q, &rb, 100, 0, 0);
-	ok &= expect(set_qbytes(q, 3), 0, "IPC_SET qbytes 3");
+	ok &= expect(set_qbytes(q, 3 * MSGQ_MSG_HDR), 0, "IPC_SET qbytes 3 headers");
 	for (int i = 0; i < 3; i++)
 		sys_msgsnd(q, &sb, 0, IPC_NOWAIT);
-	ok &= expect(sys_msgsnd(q, &sb, 0, IPC_NOWAIT), -EAGAIN, "a 4th empty message into qbytes 3 (count limit)");
+	ok &= expect(sys_msgsnd(q, &sb, 0, IPC_NOWAIT), -EAGAIN, "a 4th empty message into qbytes of 3 headers");
 	for (int i = 0; i < 3; i++)
 		sys_msgrcv(q, &rb, 0, 0, 0);
 	ok &= expect(set_qbytes(q, MSGMNB_MAX), 0, "root raises qbytes to MSGMNB_MAX");
@@ -373,6 +378,52 @@ badargs(void)
 	return ok;
 }
 
+/* What if a queue is filled with empty messages?  Each costs its header:
+ * a 1 MiB queue holds MSGMNB_MAX / MSGQ_MSG_HDR of them, not a million. */
+static int
+empties_are_charged(void)
+{
+	long q = sys_msgget(IPC_PRIVATE, IPC_CREAT | 0600), n = 0, r = 0;
+	const long fit = MSGMNB_MAX / MSGQ_MSG_HDR;
+
+	int ok = expect(set_qbytes(q, MSGMNB_MAX), 0, "root raises qbytes to MSGMNB_MAX");
+	sb.mtype = 1;
+	while (n <= fit && (r = sys_msgsnd(q, &sb, 0, IPC_NOWAIT)) == 0)
+		n++;
+	ok &= check(n == fit && r == -EAGAIN, "sysv: a %u-byte queue takes %ld empty messages, then -EAGAIN (%ld, %ld)",
+		    MSGMNB_MAX, fit, n, r);
+	struct msqid_ds ds = stat_of(q);
+	ok &= check(ds.msg_qnum == (uint64_t)n && ds.msg_cbytes == 0, "sysv: IPC_STAT: qnum %ld, cbytes 0", n);
+	ok &= expect(sys_msgctl(q, IPC_RMID, 0), 0, "IPC_RMID frees them");
+	return ok;
+}
+
+/* Fills the message memory every mailbox and queue shares: mailbox
+ * messages first (largest, then empty), then empty queue messages; the
+ * queue must meet -ENOMEM, and get room back when a mailbox message goes. */
+static int
+global_cap_is_shared(void)
+{
+	long mb = sys_mbox_create(MBOX_UNBOUNDED, MBOX_ANY_RECEIVER), q = sys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	long big = 0, small = 0, r = 0;
+
+	while (big < 4096 && (r = sys_mbox_send(mb, sb.mtext, MSG_MAX, 0, 0)) == 0)
+		big++;
+	int ok = check(r == -ENOMEM, "sysv: %ld 64 KiB mailbox messages fill the message memory (-ENOMEM, got %ld)", big, r);
+	while (small < 4096 && (r = sys_mbox_send(mb, sb.mtext, 0, 0, 0)) == 0)
+		small++;
+	long n = 0;
+	sb.mtype = 1;
+	while (n < 4096 && (r = sys_msgsnd(q, &sb, 0, IPC_NOWAIT)) == 0)
+		n++;
+	ok &= check(r == -ENOMEM && n * MSGQ_MSG_HDR < 256, "sysv: then an empty queue message meets -ENOMEM after %ld (got %ld)", n, r);
+	ok &= expect(sys_mbox_recv(mb, rb.mtext, MSG_MAX, 0, 0), MSG_MAX, "a mailbox message is received");
+	ok &= expect(sys_msgsnd(q, &sb, 0, IPC_NOWAIT), 0, "and the queue has room again");
+	ok &= expect(sys_mbox_destroy(mb), 0, "mbox_destroy");
+	ok &= expect(sys_msgctl(q, IPC_RMID, 0), 0, "IPC_RMID");
+	return ok;
+}
+
 int
 main(const char *arg, unsigned long arglen)
 {
@@ -382,6 +433,8 @@ main(const char *arg, unsigned long arglen)
 		ok = basic();
 	else if (!strcmp(arg, "badargs"))
 		ok = badargs();
+	else if (!strcmp(arg, "memory"))
+		ok = empties_are_charged() & global_cap_is_shared();
 	else
 		ok = check(0, "t_sysv: unknown argument '%s'", arg);
 	return ok ? 0 : 1;

@@ -97,9 +97,9 @@ set_qbytes(long q, uint64_t qbytes)
 static int
 full_blocks_sender(long q)
 {
-	set_qbytes(q, 4096);
+	set_qbytes(q, MSGQ_MSG_HDR + 4096);
 	buf.mtype = 1;
-	int ok = check(sys_msgsnd(q, &buf, 4096, IPC_NOWAIT) == 0, "sysv-block: a 4096-byte message fills a 4096-byte queue");
+	int ok = check(sys_msgsnd(q, &buf, 4096, IPC_NOWAIT) == 0, "sysv-block: a 4096-byte message fills a queue of its header + 4096 bytes");
 	long pid = spawnf("send %ld %ld %ld", q, 7, 4096);
 	ok &= check(wait_sleepers(q, 0, 1), "sysv-block: a second sender blocks on the full queue");
 	sys_sleep_ns(10000000);
@@ -133,7 +133,7 @@ static int
 rmid_wakes_all(void)
 {
 	long q = sys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
-	set_qbytes(q, 4096);
+	set_qbytes(q, MSGQ_MSG_HDR + 4096);
 	buf.mtype = 1;
 	sys_msgsnd(q, &buf, 4096, 0);
 	long r1 = spawnf("recv %ld %ld", q, 5, 0), r2 = spawnf("recv %ld %ld", q, 6, 0);
@@ -156,7 +156,7 @@ kill_unblocks(void)
 	int ok = check(wait_sleepers(q, 1, 0), "sysv-block: a receiver blocks");
 	int killed = sys_kill_proc(pid) == 0 && status_of(pid) == WAIT_KILLED;
 	ok &= check(killed && stat_of(q).msg_rwait == 0, "sysv-block: killing the blocked receiver ends it, rwait back to 0");
-	set_qbytes(q, 100);
+	set_qbytes(q, MSGQ_MSG_HDR + 100);
 	buf.mtype = 1;
 	sys_msgsnd(q, &buf, 100, 0);
 	pid = spawnf("send %ld %ld %ld", q, 2, 50);
