@@ -135,7 +135,7 @@ msg_quoted(struct msg *m, struct span v)
 enum key_id {
 	K_MODE, K_POOL_MB, K_PCID, K_TIMESLICE_US, K_END, K_INJECT,
 	K_PIPESIZE, K_ITERS, K_WARMUP, K_TESTS, K_MECH, K_SIZES, K_PATTERNS,
-	K_RUN_ID, K_ACCEL, K_UNIT, K_COUNT
+	K_RUN_ID, K_ACCEL, K_UNIT, K_SHAKE, K_COUNT
 };
 
 enum kind {
@@ -208,6 +208,7 @@ static const struct key keys[K_COUNT] = {
 	[K_RUN_ID]       = { "run_id",       KIND_NAME, 0, 0, NULL },
 	[K_ACCEL]        = { "accel",        KIND_NAME, 0, 0, NULL },
 	[K_UNIT]         = { "unit",         KIND_CHOICE, 0, 0, unit_choices },
+	[K_SHAKE]        = { "shake",        KIND_NUMBER, 0, UINT32_MAX, NULL },
 };
 
 static const char *
@@ -374,6 +375,7 @@ set_scalar(struct plan *p, enum key_id id, uint32_t v)
 	case K_ITERS:        p->iters = v; break;
 	case K_WARMUP:       p->warmup = v; break;
 	case K_UNIT:         p->unit = (enum plan_unit)v; break;
+	case K_SHAKE:        p->shake = v; break;
 	default:             break;   /* lists are stored by their parsers */
 	}
 }

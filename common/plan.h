@@ -61,6 +61,8 @@ struct plan {
 	char run_id[PLAN_NAME_MAX];    /* run_id = NAME   (CSV column; "" = unset) */
 	char accel[PLAN_NAME_MAX];     /* accel = NAME    (CSV column: tcg, kvm, bare) */
 	enum plan_unit unit;           /* unit = cycles | instructions   (cycles) */
+	uint32_t shake;                /* shake = 0..4294967295: seed of the timer
+					* jitter that varies preemption points (0 = off) */
 
 	/* sizes = 8,64,1K,4K,1M ...    (bytes; K and M suffixes; none = default list) */
 	unsigned size_count;

@@ -4,6 +4,7 @@ Exit codes: 0 success, 1 kernel/test failure or timeout, 2 usage or
 environment error.  Every environment error names the command to run next.
 """
 import argparse
+import json
 import os
 import shlex
 import shutil
@@ -14,7 +15,7 @@ import sys
 import time
 
 from . import (accel, compare, deps, listing, ovmf, plan, plancheck, plots, qemu,
-               rundir, seriallog, summary, sweep, verdict)
+               rundir, seriallog, shake, summary, sweep, verdict)
 from .progress import Progress
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -68,6 +69,13 @@ def parser():
     sub = ap.add_subparsers(dest="cmd")
     st = sub.add_parser("selftest", help="boot the guest selftests; exit 0 iff all pass")
     add_boot_options(st)
+    st.add_argument("--repeat", type=int, metavar="N",
+                    help="boot N times, each with its own timing (timer jitter seed, "
+                         "timeslice, icount shift with --icount) to shake out races; "
+                         "exit 0 iff every boot passes (docs/RELIABILITY.md)")
+    st.add_argument("--seed", type=int, metavar="S",
+                    help="with --repeat: the first boot's seed (boot i gets S+i); "
+                         "default random, printed so a failing boot can be replayed")
     dp = sub.add_parser("deps", help="check (and on Debian install) host tools")
     dp.add_argument("--need", default="build,run,test",
                     help="comma list of build,run,test,plot (default build,run,test)")
@@ -163,13 +171,14 @@ def latest_or(path, what):
     return latest
 
 
-def stage_prepare(args, prog, image, fw):
+def stage_prepare(args, prog, image, fw, out=None, extras=None):
     """Run dir with its own image (plan written in) and OVMF_VARS copy."""
     root = os.path.join(REPO, "results")
-    text = plan.build_text("selftest", args.plan_extra, read_plan_base(args))
+    extras = args.plan_extra if extras is None else extras
+    text = plan.build_text("selftest", extras, read_plan_base(args))
     check_plan(args, text)
     try:
-        run = rundir.create(root, args.out, force=args.force)
+        run = rundir.create(root, args.out if out is None else out, force=args.force)
     except rundir.RunDirError as e:
         raise EnvError(str(e)) from None
     prog.say(f"run dir: {shown(run.path)}")
@@ -193,7 +202,7 @@ def timeout_of(args):
 
 
 def stage_boot(args, prog, cfg, run, timeout):
-    mode = " with icount" if args.icount else ""
+    mode = f" with icount shift={cfg.icount_shift}" if args.icount else ""
     prog.say(f"booting under {cfg.accel.name.upper()}{mode} "
              f"(timeout {timeout:g} s) ...")
     proc = qemu.start(cfg, run.file("qemu.log"))
@@ -267,26 +276,98 @@ def next_steps(run, v):
 
 # --------------------------------------------------------------- commands
 
-def cmd_selftest(args, prog):
+def selftest_boot(args, prog, env, out=None, timing=None):
+    """One selftest boot into its run dir; `timing` (a shake.Shake) varies
+    it.  Returns (verdict, report, outcome, run)."""
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    timeout = timeout_of(args)
-    choice = stage_accel(args, prog)
-    stage_deps(args, prog, ["build", "run"], "./run.py selftest")
-    fw = stage_firmware(prog)
-    image = stage_build(prog)
-    run, plan_text, img, vars_copy = stage_prepare(args, prog, image, fw)
+    choice, fw, image = env
+    extras = list(args.plan_extra)
+    if timing is not None:      # the user's own extras win (e.g. a fixed timeslice)
+        extras = timing.plan_extras() + extras
+    run, plan_text, img, vars_copy = stage_prepare(args, prog, image, fw, out, extras)
+    shift = timing.icount_shift if timing and timing.icount_shift is not None else 0
     cfg = qemu.Config(image=img, firmware=fw, vars_copy=vars_copy,
                       serial_log=run.file("serial.log"), accel=choice,
-                      icount=args.icount, monitor=args.monitor)
-    argv, outcome = stage_boot(args, prog, cfg, run, timeout)
+                      icount=args.icount, icount_shift=shift, monitor=args.monitor)
+    argv, outcome = stage_boot(args, prog, cfg, run, timeout_of(args))
     report = seriallog.parse_file(cfg.serial_log)
     v = verdict.judge(outcome, report, choice.name)
     meta = build_meta(run, cfg, argv, plan_text, outcome, report, v, started)
     meta.update(run_wall_s=round(prog.elapsed(), 3), image=drop_image_after_pass(run, v))
+    if timing is not None:
+        meta["shake"] = dict(timing.as_dict(),
+                             replay=shake.replay_command(timing, args.icount, replay_args(args)))
     rundir.write_meta(run, meta)       # results/latest is for sweeps only
+    return v, report, outcome, run
+
+
+def stage_selftest_env(args, prog):
+    timeout_of(args)            # reject a bad --timeout before building
+    choice = stage_accel(args, prog)
+    stage_deps(args, prog, ["build", "run"], "./run.py selftest")
+    fw = stage_firmware(prog)
+    return choice, fw, stage_build(prog)
+
+
+def cmd_selftest(args, prog):
+    if args.repeat is not None or args.seed is not None:
+        return cmd_selftest_repeat(args, prog)
+    v, report, outcome, run = selftest_boot(args, prog, stage_selftest_env(args, prog))
     lines = summary.lines_for(report, v, outcome, shown(run.path))
     prog.say(summary.render(lines + next_steps(run, v)))
     return v.exit_code
+
+
+def replay_args(args):
+    """The options besides the seed that made a boot what it was."""
+    out = ["--accel", args.accel] if args.accel != "auto" else []
+    if args.plan:
+        out += ["--plan", shlex.quote(args.plan)]
+    if args.plan_extra:
+        out += ["--plan-extra"] + [shlex.quote(x) for x in args.plan_extra]
+    return out
+
+
+def repeat_plan(args):
+    """The Shake of every boot, checked before anything is built."""
+    first = args.seed if args.seed is not None else shake.fresh_seed()
+    try:
+        return [shake.settings(s, args.icount)
+                for s in shake.seeds(first, args.repeat if args.repeat is not None else 1)]
+    except shake.ShakeError as e:
+        raise EnvError(str(e)) from None
+
+
+def cmd_selftest_repeat(args, prog):
+    """N shaken boots under one run dir (boot-<i>-seed-<S>/ each); exit 0
+    iff all pass.  Every failure names the command that replays it."""
+    if args.monitor:
+        raise EnvError("--repeat and --monitor do not mix (one boot per monitor)")
+    timings = repeat_plan(args)
+    env = stage_selftest_env(args, prog)
+    try:
+        root = rundir.create(os.path.join(REPO, "results"), args.out, force=args.force)
+    except rundir.RunDirError as e:
+        raise EnvError(str(e)) from None
+    prog.say(f"{len(timings)} shaken boots from seed {timings[0].seed} into {shown(root.path)}")
+    boots, failed = [], 0
+    for i, timing in enumerate(timings, 1):
+        prog.say(f"boot {i}/{len(timings)}: {timing.describe()}")
+        out = os.path.join(root.path, f"boot-{i}-seed-{timing.seed}")
+        v, report, outcome, run = selftest_boot(args, prog, env, out, timing)
+        failed += not v.ok
+        replay = shake.replay_command(timing, args.icount, replay_args(args))
+        lines = summary.lines_for(report, v, outcome, shown(run.path))
+        prog.say(summary.render([f"boot {i}/{len(timings)} {lines[0]}"] + lines[1:] +
+                                ([] if v.ok else [f"replay: {replay}"])))
+        boots.append(dict(timing.as_dict(), ok=v.ok, reason=v.reason, passed=report.passed,
+                          failed=report.failed, run_dir=shown(run.path), replay=replay))
+    with open(root.file("repeat.json"), "w", encoding="utf-8") as f:
+        json.dump({"icount": args.icount, "boots": boots}, f, indent=1)
+    verdict_line = "PASS" if not failed else "FAIL"
+    prog.say(f"{verdict_line}: {len(timings) - failed} of {len(timings)} shaken boots passed "
+             f"(seeds {timings[0].seed}..{timings[-1].seed}; {shown(root.file('repeat.json'))})")
+    return 0 if not failed else 1
 
 
 def cmd_deps(args, prog):

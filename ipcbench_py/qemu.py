@@ -35,6 +35,7 @@ class Config:
     memory_mb: int = 1024
     smp: int = 1
     icount: bool = False
+    icount_shift: int = 0       # one instruction = 2**shift ns of guest time
     monitor: str = None         # unix socket path for the HMP monitor
     extra: list = field(default_factory=list)
     qemu: str = QEMU
@@ -52,10 +53,10 @@ def firmware_args(fw, vars_copy):
             "-drive", f"if=pflash,format=raw,file={_opt(vars_copy)}"]
 
 
-def icount_args():
-    # One guest TSC tick per instruction; pin the RTC and RNG seed too so two
-    # runs of the same image are byte-identical.
-    return ["-icount", "shift=0,sleep=off,align=off",
+def icount_args(shift=0):
+    # One guest TSC tick per instruction (shift 0); pin the RTC and RNG seed
+    # too so two runs of the same image are byte-identical.
+    return ["-icount", f"shift={shift},sleep=off,align=off",
             "-rtc", "base=2024-01-01T00:00:00,clock=vm", "-seed", "1"]
 
 
@@ -76,7 +77,7 @@ def command(cfg):
     else:
         argv += ["-monitor", "none"]
     if cfg.icount:
-        argv += icount_args()
+        argv += icount_args(cfg.icount_shift)
     return argv + list(cfg.extra)
 
 

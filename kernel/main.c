@@ -75,6 +75,9 @@ report_machine(uint32_t lapic_ticks_ms)
 	kprintf("timer: lapic %s, %u ticks/ms (divide 16), timeslice %u us\n",
 		lapic_is_x2apic() ? "x2apic" : "xapic", lapic_ticks_per_ms(),
 		plan.timeslice_us);
+	if (plan.shake)
+		kprintf("shake: seed %u, tick periods drawn from 50..150%% of the timeslice\n",
+			plan.shake);
 	kprintf("%s\n", tlb_mode_reason());
 	if (boot_info.fb.format != BOOT_FB_NONE)
 		kprintf("fb: %ux%u\n", boot_info.fb.width, boot_info.fb.height);
@@ -112,7 +115,7 @@ kmain(uint64_t boot_info_phys)
 		boot_info.version, plan_mode_name(plan.mode));
 	clock_init();
 	uint32_t lapic_ms = cpu_takeover_lapic(&boot_info);
-	timer_init(plan.timeslice_us);
+	timer_init(plan.timeslice_us, plan.shake);
 	report_machine(lapic_ms);
 	kprintf("cpu: %s\n", protections);
 	kprintf("%s\n", pmu_reason());

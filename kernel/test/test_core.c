@@ -98,8 +98,9 @@ test_clock(void)
 	uint64_t last = clock_ns(), t0 = last, ticks0 = timer_ticks();
 	int monotonic = 1;
 
-	/* Busy-wait for 5 timeslices' worth of time with interrupts on. */
-	uint64_t wait_ns = (uint64_t)timer_timeslice_us() * 5000;
+	/* Busy-wait for 20 timeslices, at least 200 ms, with interrupts on. */
+	uint64_t slice_ns = (uint64_t)timer_timeslice_us() * 1000;
+	uint64_t wait_ns = slice_ns * 20 < 200000000 ? 200000000 : slice_ns * 20;
 	while (last - t0 < wait_ns) {
 		uint64_t now = clock_ns();
 		monotonic &= now >= last;
@@ -107,8 +108,14 @@ test_clock(void)
 	}
 	uint64_t ticks = timer_ticks() - ticks0;
 	ktest_check(monotonic, "clock: clock_ns never goes backwards");
-	ktest_check(ticks >= 3 && ticks <= 8,
-		    "clock: LAPIC timer ticked %lu times in 5 timeslices (3..8 expected)", ticks);
+	/* At most one tick per period (shaken: periods down to 1/2 a slice),
+	 * plus one for the phase.  The lower bound is loose on purpose: under
+	 * TCG on a busy host QEMU drops ticks it could not deliver in time. */
+	uint64_t shortest = timer_shaken() ? slice_ns / 2 : slice_ns;
+	uint64_t most = wait_ns / shortest + 1;
+	ktest_check(ticks >= 2 && ticks <= most,
+		    "clock: LAPIC timer ticked %lu times in %lu ms of %lu us timeslices (2..%lu expected)",
+		    ticks, (unsigned long)(wait_ns / 1000000), (unsigned long)timer_timeslice_us(), most);
 	ktest_check(clock_tsc_hz() >= 1000000, "clock: TSC frequency is at least 1 MHz (%lu Hz)",
 		    clock_tsc_hz());
 }

@@ -1,25 +1,73 @@
-/* timer.c - the scheduler tick on vector 32. */
+/*
+ * timer.c - the scheduler tick on vector 32.
+ *
+ * With a shake seed (plan key `shake`, run.py selftest --repeat) every tick
+ * period, the first included, is drawn from [1/2, 3/2] of the timeslice by
+ * a seeded generator, so preemption lands on different instructions in
+ * every boot; the same seed under -icount gives the same sequence again.
+ * Without one the tick is strictly periodic.
+ */
 #include "kernel/time/timer.h"
+#include "kernel/arch/x86_64/apic.h"
 #include "kernel/arch/x86_64/trap.h"
 #include "kernel/arch/x86_64/idt.h"
 #include "kernel/arch/x86_64/cpu_takeover.h"
 
 static volatile uint64_t ticks;
 static uint32_t slice_us;
+static uint32_t shake_state;        /* xorshift32 state; 0 = no jitter */
+static uint32_t slice_count;        /* LAPIC timer ticks in one timeslice */
+
+/* xorshift32 (Marsaglia 2003): never 0 from a nonzero state. */
+static uint32_t
+shake_next(void)
+{
+	uint32_t x = shake_state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return shake_state = x;
+}
+
+/* A count uniform in [lo, lo + span]: (r * span) >> 32 avoids a division
+ * that a 32-bit modulo would bias. */
+static uint32_t
+shake_count(uint32_t lo, uint32_t span)
+{
+	return lo + (uint32_t)(((uint64_t)shake_next() * (span + 1ull)) >> 32);
+}
+
+/* Programs the next period.  Never shorter than half a slice: the reload
+ * also sets the periodic count, and a tiny one keeps QEMU busy with timer
+ * expiries while interrupts are still off at boot (the guest then hangs). */
+static void
+shake_reload(void)
+{
+	lapic_timer_reload(shake_count(slice_count / 2, slice_count));
+}
 
 static void
 on_tick(struct trap_frame *f)
 {
 	ticks++;
+	if (shake_state)
+		shake_reload();
 }
 
 void
-timer_init(uint32_t timeslice_us)
+timer_init(uint32_t timeslice_us, uint32_t shake_seed)
 {
 	slice_us = timeslice_us;
 	trap_set_handler(VEC_TIMER, on_tick);
 	cpu_takeover_start_timer(timeslice_us);
+	if (shake_seed) {
+		slice_count = lapic_timer_count(timeslice_us);
+		shake_state = shake_seed;
+		shake_reload();         /* the first tick's phase */
+	}
 }
 
 uint64_t timer_ticks(void) { return ticks; }
 uint32_t timer_timeslice_us(void) { return slice_us; }
+int timer_shaken(void) { return shake_state != 0; }

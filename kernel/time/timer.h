@@ -4,8 +4,11 @@
 
 #include <stdint.h>
 
-void timer_init(uint32_t timeslice_us);
+/* shake_seed != 0: jittered tick periods (timer.c). */
+void timer_init(uint32_t timeslice_us, uint32_t shake_seed);
 uint64_t timer_ticks(void);
 uint32_t timer_timeslice_us(void);
+/* Whether tick periods vary between 1/2 and 3/2 of the timeslice. */
+int timer_shaken(void);
 
 #endif

@@ -84,7 +84,8 @@ test_full_plan(void)
 		"patterns = pingpong,stream\n"
 		"run_id = 20261125-121022\n"
 		"accel = tcg\n"
-		"unit = instructions\n";
+		"unit = instructions\n"
+		"shake = 4294967295\n";
 	struct plan p;
 	int r = parse(text, &p);
 
@@ -104,6 +105,8 @@ test_full_plan(void)
 	CHECK(!strcmp(p.run_id, "20261125-121022") && !strcmp(p.accel, "tcg") &&
 	      p.unit == PLAN_UNIT_INSTRUCTIONS, "run_id, accel and unit");
 	CHECK(parse("sizes = 0,8\n", &p) == 0 && p.sizes[0] == 0, "size 0 is allowed (empty messages)");
+	CHECK(p.shake == 0, "shake is off (0) by default");
+	CHECK(parse(text, &p) == 0 && p.shake == 4294967295u, "shake takes the whole 32-bit seed range");
 }
 
 /* Each row: one line of plan text and the exact error it must produce. */
@@ -121,6 +124,8 @@ static const struct {
 	{ "end = reboot", "end: 'reboot' is not one of poweroff, halt" },
 	{ "inject = bp", "inject: 'bp' is not one of none, ud, pf, gp, de" },
 	{ "pipesize = 8", "pipesize: 8 is out of range 16..1048576" },
+	{ "shake = 4294967296", "shake: 4294967296 is out of range 0..4294967295" },
+	{ "shake = -1", "shake: '-1' is not a number (use 0..4294967295)" },
 	{ "pipesize = 4K", "pipesize: '4K' is not a number (use 16..1048576)" },
 	{ "iters = 0", "iters: 0 is out of range 1..10000000" },
 	{ "iters = 0x10", "iters: '0x10' is not a number (use 1..10000000)" },

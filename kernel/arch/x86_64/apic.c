@@ -86,8 +86,8 @@ lapic_timer_calibrate(unsigned ms)
 	return ticks_per_ms;
 }
 
-void
-lapic_timer_start(uint8_t vector, uint32_t us)
+uint32_t
+lapic_timer_count(uint32_t us)
 {
 	uint64_t count = (uint64_t)ticks_per_ms * us / 1000;
 
@@ -95,9 +95,23 @@ lapic_timer_start(uint8_t vector, uint32_t us)
 		count = 1;
 	if (count > 0xffffffffu)
 		count = 0xffffffffu;
+	return (uint32_t)count;
+}
+
+void
+lapic_timer_start(uint8_t vector, uint32_t us)
+{
 	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
 	lapic_write(LAPIC_LVT_TIMER, vector | LVT_PERIODIC);
-	lapic_write(LAPIC_TIMER_INIT, (uint32_t)count);
+	lapic_write(LAPIC_TIMER_INIT, lapic_timer_count(us));
+}
+
+/* A write of the initial count restarts the countdown (SDM 11.5.4), so
+ * the next tick comes `count` timer ticks from now. */
+void
+lapic_timer_reload(uint32_t count)
+{
+	lapic_write(LAPIC_TIMER_INIT, count ? count : 1);
 }
 
 void

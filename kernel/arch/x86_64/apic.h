@@ -16,6 +16,10 @@ uint32_t lapic_timer_calibrate(unsigned ms);
 /* Periodic timer interrupts on `vector` every `us` microseconds. */
 void lapic_timer_start(uint8_t vector, uint32_t us);
 void lapic_timer_stop(void);
+/* Timer ticks (divide 16) in `us` microseconds, at least 1. */
+uint32_t lapic_timer_count(uint32_t us);
+/* Next interrupt `count` timer ticks from now; periodic with that count after. */
+void lapic_timer_reload(uint32_t count);
 uint32_t lapic_ticks_per_ms(void);
 
 #endif
