@@ -16,6 +16,7 @@
 #include <efilib.h>
 
 #include "common/boot_info.h"
+#include "common/cpu_state.h"
 #include "common/elf_check.h"
 #include "common/plan.h"
 
@@ -26,6 +27,8 @@
 #define BOOT_PAGE        4096ULL
 #define BOOT_PAGES(b)    (((b) + BOOT_PAGE - 1) / BOOT_PAGE)
 #define BOOT_MIB         (1ULL << 20)
+/* Borrow mode: what the kernel may print (a quick sweep's log is ~30 KiB). */
+#define BOOT_BORROW_LOG_BYTES (4 * BOOT_MIB)
 
 /* A file read whole into EfiLoaderData pool memory. */
 struct boot_file {
@@ -71,7 +74,62 @@ void boot_alloc_pool(struct boot_info *bi, uint32_t pool_mb);
 /* paging.c */
 uint64_t boot_build_page_tables(const struct boot_info *bi, uint64_t identity_top);
 
+/* What a borrow-mode run leaves for results.c to write and show. */
+struct boot_result {
+	EFI_HANDLE image;          /* its volume gets \RESULTS\<run_id>\ */
+	char run_id[PLAN_NAME_MAX];
+	char accel[PLAN_NAME_MAX]; /* bare, or the hypervisor CPUID names */
+	uint32_t status;           /* BOOT_BORROW_PASS / _FAIL from the kernel */
+	unsigned loader_fields, loader_mismatches;
+	char loader_msg[CPU_STATE_MSG_MAX];
+	int timer_fired;
+	uint64_t timer_us;
+};
+
+/* borrow.c */
+__attribute__((noreturn)) void boot_borrow_and_report(struct boot_info *bi, struct boot_mmap *m, uint64_t entry,
+			    const struct plan *plan, struct boot_result *r);
+
+/* results.c */
+void boot_results_prepare(EFI_FILE_HANDLE root, struct boot_info *bi, struct plan *plan,
+			  struct boot_result *r);
+__attribute__((noreturn)) void boot_results_finish(struct boot_info *bi, const struct plan *plan,
+						  struct boot_result *r);
+
+/* text.c: a bounded text buffer in pool memory (meta.json, results.csv). */
+struct textbuf {
+	char *p;
+	UINTN len, cap;
+	int overflow;              /* something did not fit */
+};
+void tb_init(struct textbuf *t, UINTN cap, const CHAR16 *what);
+void tb_free(struct textbuf *t);
+void tb_add(struct textbuf *t, const char *s, UINTN n);
+void tb_printf(struct textbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tb_json_string(struct textbuf *t, const char *s, UINTN n);
+
+/* results_csv.c: the @csv lines of the kernel's log as a CSV file. */
+struct csv_summary {
+	unsigned rows;             /* @csv lines kept */
+	unsigned declared;         /* the count on @csv-end, 0 without one */
+	int began, ended, gap;     /* @csv-begin seen, @csv-end seen, numbering broke */
+};
+void boot_csv_from_log(const char *log, UINTN bytes, struct textbuf *csv,
+		       struct csv_summary *sum);
+
+/* results_meta.c */
+void boot_meta_json(struct textbuf *t, const struct boot_info *bi, const struct plan *plan,
+		    const struct boot_result *r, const struct csv_summary *csv,
+		    const char *verdict);
+
+/* cpu_facts.c */
+const char *boot_hypervisor_name(void);
+void boot_cpu_brand(char *out, UINTN cap);
+void boot_cpu_features(char *out, UINTN cap);
+UINTN boot_cpu_count(void);
+
 /* handoff.c */
+void boot_copy_memmap(struct boot_info *bi, const struct boot_mmap *m);
 void boot_find_firmware_tables(struct boot_info *bi);
 uint64_t boot_identity_top(const struct boot_info *bi);
 __attribute__((noreturn)) void boot_exit_and_jump(EFI_HANDLE image, struct boot_info *bi,

@@ -18,11 +18,19 @@ BOOT_CFLAGS := -std=gnu11 -O2 $(WARN) -fpic -fshort-wchar -ffreestanding \
 	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I.
 # Only the shared files the loader needs: the rest of common/ is kernel code
 # (e.g. string.c's memcpy/memset clash with libefi's).
-BOOT_COMMON := common/elf_check.c common/plan.c
+BOOT_COMMON := common/elf_check.c common/plan.c common/cpu_state.c common/format.c
 BOOT_SRCS   := $(wildcard boot/*.c) $(BOOT_COMMON)
 BOOT_OBJS   := $(patsubst %.c,$(BUILD)/boot-obj/%.o,$(BOOT_SRCS))
 BOOT_SO     := $(BUILD)/boot/bootx64.so
 BOOT_EFI    := $(BUILD)/boot/BOOTX64.EFI
+
+# meta.json names the image version; a stamp file rebuilds results_meta.o
+# only when `git describe` changes.
+IMAGE_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+IMAGE_VERSION_STAMP := $(BUILD)/boot-obj/image-version
+$(shell mkdir -p $(BUILD)/boot-obj; [ "$$(cat $(IMAGE_VERSION_STAMP) 2>/dev/null)" = "$(IMAGE_VERSION)" ] || echo "$(IMAGE_VERSION)" > $(IMAGE_VERSION_STAMP))
+$(BUILD)/boot-obj/boot/results_meta.o: $(IMAGE_VERSION_STAMP)
+$(BUILD)/boot-obj/boot/results_meta.o: BOOT_CFLAGS += -DIPCBENCH_IMAGE_VERSION='"$(IMAGE_VERSION)"'
 
 $(BUILD)/boot-obj/%.o: %.c
 	@mkdir -p $(dir $@)

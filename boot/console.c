@@ -3,17 +3,12 @@
  * serial port) and its one way to fail: say why, then power off.
  */
 #include "boot/boot.h"
+#include "common/x86.h"
 
 #define QEMU_DEBUG_EXIT_PORT  0xf4
 #define QEMU_DEBUG_EXIT_FAIL  0x11   /* QEMU exits with (0x11 << 1) | 1 = 35 */
 #define FAIL_WAIT_S           60        /* time to read the message on hardware */
 #define KEY_POLL_US           100000
-
-static void
-outb(uint16_t port, uint8_t value)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port));
-}
 
 void
 boot_log(const CHAR16 *fmt, ...)

@@ -1,6 +1,8 @@
 /*
  * efi_main.c - the loader's sequence: plan, kernel, firmware facts, page
- * tables, memory pool, then ExitBootServices and the jump to kernel_entry.
+ * tables, memory pool, then ExitBootServices and the jump to kernel_entry,
+ * or (plan handoff = borrow) lending the CPU to the kernel and saving the
+ * results it gives back (borrow.c, results.c).
  * Any failure before the jump prints why and powers off (console.c).
  */
 #include "boot/boot.h"
@@ -10,6 +12,7 @@
 #define EXIT_MAP_SPARE    (2 * BOOT_MAX_POOL_RANGES + 64)
 
 static struct plan plan;
+static struct boot_result borrow_result;
 
 static struct boot_info *
 new_boot_info(void)
@@ -116,6 +119,10 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	root = boot_open_volume(image);
 	load_plan(root, bi);
 	load_kernel(root, bi, &entry);
+	if (plan.handoff == PLAN_HANDOFF_BORROW) {
+		borrow_result.image = image;
+		boot_results_prepare(root, bi, &plan, &borrow_result);
+	}
 	root->Close(root);
 
 	boot_find_firmware_tables(bi);
@@ -125,5 +132,7 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	boot_alloc_pool(bi, plan.pool_mb);
 	log_summary(bi);
 
+	if (plan.handoff == PLAN_HANDOFF_BORROW)
+		boot_borrow_and_report(bi, &exit_map, entry, &plan, &borrow_result);
 	boot_exit_and_jump(image, bi, &exit_map, entry);
 }

@@ -17,23 +17,14 @@
  *   pointers in boot_info while the identity map stays.
  */
 #include "boot/boot.h"
+#include "common/x86.h"
 
-#define MSR_IA32_APIC_BASE  0x1b
 #define COM1_PORT           0x3f8
 #define EBS_MAX_TRIES       8
 #define SZ_4G               (1ULL << 32)
 
 static EFI_GUID acpi20_guid = ACPI_20_TABLE_GUID;
 static EFI_GUID acpi10_guid = ACPI_TABLE_GUID;
-
-static uint64_t
-rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
 
 /* Only direct 32-bit RGB/BGR framebuffers; PixelBitMask and BltOnly get none. */
 static void
@@ -90,7 +81,7 @@ boot_find_firmware_tables(struct boot_info *bi)
 	/* UEFI runs identity mapped, so these pointers are physical addresses. */
 	bi->efi_system_table = (uint64_t)(UINTN)ST;
 	bi->efi_runtime_services = (uint64_t)(UINTN)ST->RuntimeServices;
-	bi->lapic_phys = rdmsr(MSR_IA32_APIC_BASE) & ~0xfffULL;
+	bi->lapic_phys = rdmsr(MSR_APIC_BASE) & ~0xfffULL;
 	bi->serial_port = COM1_PORT;
 }
 
@@ -98,8 +89,8 @@ boot_find_firmware_tables(struct boot_info *bi)
  * Normalise the final map into boot_info, merging neighbours of the same
  * type and attributes.  Runs after ExitBootServices: pure code only.
  */
-static void
-copy_memmap(struct boot_info *bi, const struct boot_mmap *m)
+void
+boot_copy_memmap(struct boot_info *bi, const struct boot_mmap *m)
 {
 	struct boot_memmap_entry *prev = NULL, *e;
 	UINTN i;
@@ -175,7 +166,7 @@ boot_exit_and_jump(EFI_HANDLE image, struct boot_info *bi, struct boot_mmap *m,
 		for (;;)
 			__asm__ volatile("hlt");
 	}
-	copy_memmap(bi, m);
+	boot_copy_memmap(bi, m);
 	jump_to_kernel(bi->loader_cr3, entry, (uint64_t)(UINTN)bi);
 }
 

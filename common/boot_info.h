@@ -18,8 +18,10 @@
 
 #include <stdint.h>
 
+#include "common/cpu_state.h"
+
 #define BOOT_INFO_MAGIC    0x4f464e49544f4f42ULL /* "BOOTINFO" little-endian */
-#define BOOT_INFO_VERSION  1u
+#define BOOT_INFO_VERSION  2u   /* 2: struct boot_borrow appended */
 
 /* Where the loader finds its inputs on its own volume (the ESP). */
 #define BOOT_KERNEL_PATH   L"\\EFI\\IPCBENCH\\KERNEL.ELF"
@@ -59,6 +61,39 @@ struct boot_framebuffer {
 	uint32_t height;
 	uint32_t pixels_per_line;/* stride in pixels (>= width) */
 	uint32_t format;         /* enum boot_fb_format */
+};
+
+/* How the loader hands the machine over (plan key `handoff`). */
+enum boot_handoff {
+	BOOT_HANDOFF_EXIT = 0,   /* ExitBootServices, the kernel never returns */
+	BOOT_HANDOFF_BORROW = 1, /* boot services stay; the kernel returns (DESIGN.md) */
+};
+
+#define BOOT_BORROW_PASS  1u
+#define BOOT_BORROW_FAIL  2u
+#define BOOT_BORROW_TEXT  160u
+
+/*
+ * Borrow mode.  The loader fills handoff, resume and the log buffer before
+ * the call; the kernel fills the rest (saved at entry, the others just
+ * before it jumps to resume with %rdi = status, CR3 = loader_cr3, every
+ * other piece of firmware state already restored).
+ */
+struct boot_borrow {
+	uint32_t handoff;        /* enum boot_handoff */
+	uint32_t status;         /* kernel: BOOT_BORROW_PASS / _FAIL, 0 = never returned */
+	uint64_t resume;         /* loader: identity-mapped address to jump back to */
+	uint64_t log_phys;       /* loader: buffer for everything the kernel prints */
+	uint64_t log_cap;        /* loader: its size in bytes */
+	uint64_t log_bytes;      /* kernel: bytes kept in the buffer */
+	uint64_t log_dropped;    /* kernel: bytes that did not fit (the tail is lost) */
+	uint64_t tsc_hz;         /* kernel: calibrated TSC frequency */
+	uint32_t restore_fields; /* kernel: fields compared after its restore */
+	uint32_t restore_mismatches; /* kernel: how many differed */
+	char restore_msg[BOOT_BORROW_TEXT]; /* kernel: names of the fields that differed */
+	char reason[BOOT_BORROW_TEXT];      /* kernel: why the run failed ("" on PASS) */
+	char pcid[BOOT_BORROW_TEXT];        /* kernel: its "pcid: ..." line */
+	struct cpu_state saved;  /* kernel: the firmware's state at entry (CR3: loader_cr3) */
 };
 
 struct boot_info {
@@ -106,6 +141,9 @@ struct boot_info {
 
 	/* Loader's reason text for anything it tolerated (NUL-terminated). */
 	char loader_note[128];
+
+	/* Version 2: how the kernel got the machine, and borrow mode's return. */
+	struct boot_borrow borrow;
 };
 
 #endif

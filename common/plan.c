@@ -135,7 +135,7 @@ msg_quoted(struct msg *m, struct span v)
 enum key_id {
 	K_MODE, K_POOL_MB, K_PCID, K_TIMESLICE_US, K_END, K_INJECT,
 	K_PIPESIZE, K_ITERS, K_WARMUP, K_TESTS, K_MECH, K_SIZES, K_PATTERNS,
-	K_RUN_ID, K_ACCEL, K_UNIT, K_SHAKE, K_COUNT
+	K_RUN_ID, K_ACCEL, K_UNIT, K_SHAKE, K_HANDOFF, K_COUNT
 };
 
 enum kind {
@@ -190,6 +190,12 @@ static const struct choice unit_choices[] = {
 	{ NULL, 0 },
 };
 
+static const struct choice handoff_choices[] = {
+	{ "exit",   PLAN_HANDOFF_EXIT },
+	{ "borrow", PLAN_HANDOFF_BORROW },
+	{ NULL, 0 },
+};
+
 /* One row per key; the ranges here are the documented ones (plan.h). */
 static const struct key keys[K_COUNT] = {
 	[K_MODE]         = { "mode",         KIND_CHOICE, 0, 0, mode_choices },
@@ -209,6 +215,7 @@ static const struct key keys[K_COUNT] = {
 	[K_ACCEL]        = { "accel",        KIND_NAME, 0, 0, NULL },
 	[K_UNIT]         = { "unit",         KIND_CHOICE, 0, 0, unit_choices },
 	[K_SHAKE]        = { "shake",        KIND_NUMBER, 0, UINT32_MAX, NULL },
+	[K_HANDOFF]      = { "handoff",      KIND_CHOICE, 0, 0, handoff_choices },
 };
 
 static const char *
@@ -376,6 +383,7 @@ set_scalar(struct plan *p, enum key_id id, uint32_t v)
 	case K_WARMUP:       p->warmup = v; break;
 	case K_UNIT:         p->unit = (enum plan_unit)v; break;
 	case K_SHAKE:        p->shake = v; break;
+	case K_HANDOFF:      p->handoff = (enum plan_handoff)v; break;
 	default:             break;   /* lists are stored by their parsers */
 	}
 }
@@ -748,4 +756,10 @@ const char *
 plan_inject_name(enum plan_inject i)
 {
 	return choice_name(inject_choices, i);
+}
+
+const char *
+plan_handoff_name(enum plan_handoff h)
+{
+	return choice_name(handoff_choices, h);
 }

@@ -21,6 +21,9 @@ enum plan_pcid   { PLAN_PCID_AUTO = 0, PLAN_PCID_ON = 1, PLAN_PCID_OFF = 2 };
 enum plan_end    { PLAN_END_POWEROFF = 0, PLAN_END_HALT = 1 };
 /* What a TSC tick means: cycles, or instructions under QEMU -icount. */
 enum plan_unit   { PLAN_UNIT_CYCLES = 0, PLAN_UNIT_INSTRUCTIONS = 1 };
+/* How the loader hands over: exit boot services, or lend the CPU and get
+ * it back so the results can be written to the boot volume (borrow mode). */
+enum plan_handoff { PLAN_HANDOFF_EXIT = 0, PLAN_HANDOFF_BORROW = 1 };
 /* Deliberate kernel faults, to test the exception dump path end to end. */
 enum plan_inject { PLAN_INJECT_NONE = 0, PLAN_INJECT_UD, PLAN_INJECT_PF,
 		   PLAN_INJECT_GP, PLAN_INJECT_DE };
@@ -63,6 +66,7 @@ struct plan {
 	enum plan_unit unit;           /* unit = cycles | instructions   (cycles) */
 	uint32_t shake;                /* shake = 0..4294967295: seed of the timer
 					* jitter that varies preemption points (0 = off) */
+	enum plan_handoff handoff;     /* handoff = exit | borrow        (exit) */
 
 	/* sizes = 8,64,1K,4K,1M ...    (bytes; K and M suffixes; none = default list) */
 	unsigned size_count;
@@ -89,5 +93,6 @@ const char *plan_mode_name(enum plan_mode m);
 const char *plan_pcid_name(enum plan_pcid m);
 const char *plan_end_name(enum plan_end e);
 const char *plan_inject_name(enum plan_inject i);
+const char *plan_handoff_name(enum plan_handoff h);
 
 #endif

@@ -39,6 +39,7 @@ class Config:
     monitor: str = None         # unix socket path for the HMP monitor
     extra: list = field(default_factory=list)
     qemu: str = QEMU
+    disk: str = "ahci"          # how the image is attached: a DISKS key
 
 
 def _opt(path):
@@ -60,17 +61,30 @@ def icount_args(shift=0):
             "-rtc", "base=2024-01-01T00:00:00,clock=vm", "-seed", "1"]
 
 
+# How the image is attached, as a USB stick may be seen by firmware:
+# q35's built-in AHCI (the default), IDE on the older i440fx machine, or a
+# USB mass-storage device on an xHCI controller.  Value: (machine, argv).
+DISKS = {
+    "ahci": ("q35", lambda img: ["-drive", f"format=raw,file={_opt(img)}"]),
+    "ide": ("pc", lambda img: ["-drive", f"if=ide,format=raw,file={_opt(img)}"]),
+    "usb": ("q35", lambda img: ["-device", "qemu-xhci,id=xhci",
+                                "-drive", f"if=none,id=stick,format=raw,file={_opt(img)}",
+                                "-device", "usb-storage,bus=xhci.0,drive=stick"]),
+}
+
+
 def command(cfg):
     """The full argv for one boot."""
-    argv = [cfg.qemu, "-machine", "q35", "-cpu", cfg.accel.cpu,
+    machine, disk_argv = DISKS[cfg.disk]
+    argv = [cfg.qemu, "-machine", machine, "-cpu", cfg.accel.cpu,
             "-m", str(cfg.memory_mb), "-smp", str(cfg.smp),
             "-no-reboot", "-display", "none",
             # No NIC: a failed disk boot would otherwise sit in PXE for minutes.
             "-nic", "none",
             "-serial", f"file:{cfg.serial_log}"]
     argv += firmware_args(cfg.firmware, cfg.vars_copy)
-    argv += ["-drive", f"format=raw,file={_opt(cfg.image)}",
-             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+    argv += disk_argv(cfg.image)
+    argv += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
              "-accel", cfg.accel.name]
     if cfg.monitor:
         argv += ["-monitor", f"unix:{_opt(cfg.monitor)},server=on,wait=off"]

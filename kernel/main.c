@@ -9,6 +9,7 @@
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/cpu_takeover.h"
 #include "kernel/arch/x86_64/apic.h"
+#include "kernel/arch/x86_64/borrow.h"
 #include "kernel/arch/x86_64/tlb.h"
 #include "kernel/arch/x86_64/pmu.h"
 #include "kernel/console/console.h"
@@ -91,8 +92,13 @@ void kmain(uint64_t boot_info_phys) __attribute__((noreturn));
 void
 kmain(uint64_t boot_info_phys)
 {
-	const struct boot_info *bi = (const struct boot_info *)boot_info_phys;
+	struct boot_info *bi = (struct boot_info *)boot_info_phys;
 
+	/* Before anything changes CPU state or prints: the firmware's state is
+	 * saved and the console capture starts (borrow mode only). */
+	if (bi->magic == BOOT_INFO_MAGIC && bi->version == BOOT_INFO_VERSION &&
+	    bi->borrow.handoff == BOOT_HANDOFF_BORROW)
+		borrow_begin(bi);
 	console_init_serial(0x3f8);
 	kprintf("\nipcbench kernel %s\n", IPCBENCH_VERSION);
 	check_boot_info(bi);

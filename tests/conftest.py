@@ -11,6 +11,7 @@ the marker instead).  @pytest.mark.qemu marks tests that boot QEMU, so
 """
 import os
 import signal
+import subprocess
 import sys
 
 import pytest
@@ -41,6 +42,16 @@ def pytest_unconfigure(config):
 @pytest.fixture
 def repo():
     return REPO
+
+
+@pytest.fixture(scope="session")
+def built_image():
+    """build/ipcbench.img, made (or found up to date) once per session."""
+    image = os.path.join(REPO, "build", "ipcbench.img")
+    res = subprocess.run(["make", "-s"], cwd=REPO, capture_output=True, text=True)
+    if res.returncode != 0 or not os.path.isfile(image):
+        pytest.fail(f"make failed ({res.returncode}):\n{res.stdout}{res.stderr}")
+    return image
 
 
 def pytest_configure(config):

@@ -3,6 +3,7 @@
 #include "kernel/console/console.h"
 #include "kernel/console/serial.h"
 #include "kernel/console/fbcon.h"
+#include "kernel/console/capture.h"
 #include "kernel/sync/spinlock.h"
 #include "common/format.h"
 
@@ -26,6 +27,7 @@ console_write(const char *s, unsigned long n)
 {
 	spin_lock(&console_lock);
 	serial_write(s, n);
+	capture_write(s, n);
 	if (fb_ready)
 		fbcon_write(s, n);
 	spin_unlock(&console_lock);

@@ -85,7 +85,9 @@ test_full_plan(void)
 		"run_id = 20261125-121022\n"
 		"accel = tcg\n"
 		"unit = instructions\n"
-		"shake = 4294967295\n";
+		"shake = 4294967295\n"
+
+		"handoff = borrow\n";
 	struct plan p;
 	int r = parse(text, &p);
 
@@ -104,6 +106,8 @@ test_full_plan(void)
 	CHECK(p.pattern_count == 2 && !strcmp(p.patterns[1], "stream"), "patterns list");
 	CHECK(!strcmp(p.run_id, "20261125-121022") && !strcmp(p.accel, "tcg") &&
 	      p.unit == PLAN_UNIT_INSTRUCTIONS, "run_id, accel and unit");
+	CHECK(p.handoff == PLAN_HANDOFF_BORROW, "handoff = borrow");
+	CHECK(parse("", &p) == 0 && p.handoff == PLAN_HANDOFF_EXIT, "handoff defaults to exit");
 	CHECK(parse("sizes = 0,8\n", &p) == 0 && p.sizes[0] == 0, "size 0 is allowed (empty messages)");
 	CHECK(p.shake == 0, "shake is off (0) by default");
 	CHECK(parse(text, &p) == 0 && p.shake == 4294967295u, "shake takes the whole 32-bit seed range");
@@ -140,6 +144,7 @@ static const struct {
 	{ "sizes = 1KB", "sizes: '1KB' is not a size (use bytes or K/M suffix)" },
 	{ "sizes = 8,17M", "sizes: 17M is out of range 0..16M" },
 	{ "unit = seconds", "unit: 'seconds' is not one of cycles, instructions" },
+	{ "handoff = lend", "handoff: 'lend' is not one of exit, borrow" },
 	{ "run_id = a b", "run_id: 'a b' is not a name (use a-z 0-9 _ - . /)" },
 	{ "sizes = 4096M", "sizes: 4096M is out of range 0..16M" },
 	/* numeric overflow: far past 2^64, and just past 2^32 */

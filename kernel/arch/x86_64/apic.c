@@ -20,6 +20,7 @@ enum {
 
 static volatile uint32_t *lapic_mmio;
 static int x2apic;
+static int keep_firmware_mode;     /* borrow mode: no xAPIC -> x2APIC switch */
 static uint32_t ticks_per_ms;
 
 static uint32_t
@@ -47,6 +48,10 @@ lapic_init(uint64_t lapic_phys)
 
 	cpuid(1, 0, r);
 	x2apic = (r[2] >> 21) & 1;
+	/* Leaving x2APIC mode needs a full APIC disable, which would lose the
+	 * firmware's LAPIC setup: a borrowed machine stays in its mode. */
+	if (keep_firmware_mode)
+		x2apic = (base & APIC_BASE_X2APIC) != 0;
 	base |= APIC_BASE_ENABLE;
 	if (x2apic)
 		base |= APIC_BASE_X2APIC;
@@ -55,6 +60,18 @@ lapic_init(uint64_t lapic_phys)
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_SVR, SVR_ENABLE | 0xff);   /* spurious vector 255 */
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+}
+
+void
+lapic_keep_firmware_mode(void)
+{
+	keep_firmware_mode = 1;
+}
+
+uint32_t
+lapic_reg_read(uint32_t reg)
+{
+	return lapic_read(reg);
 }
 
 int

@@ -9,6 +9,10 @@ struct boot_info;
 /* Enables the LAPIC (x2APIC mode when the CPU has it). */
 void lapic_init(uint64_t lapic_phys);
 int lapic_is_x2apic(void);
+/* Borrow mode, before lapic_init: keep the firmware's xAPIC/x2APIC mode. */
+void lapic_keep_firmware_mode(void);
+/* A register by its xAPIC offset (IRR/ISR checks when giving the CPU back). */
+uint32_t lapic_reg_read(uint32_t reg);
 void lapic_eoi(void);
 
 /* Counts LAPIC timer ticks (divide 16) over `ms` ms of the PIT; returns ticks/ms. */
