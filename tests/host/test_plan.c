@@ -86,7 +86,6 @@ test_full_plan(void)
 		"accel = tcg\n"
 		"unit = instructions\n"
 		"shake = 4294967295\n"
-
 		"handoff = borrow\n";
 	struct plan p;
 	int r = parse(text, &p);
