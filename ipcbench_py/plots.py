@@ -15,6 +15,7 @@ rows measured under different conditions never share an axis:
                    and kernel-copied bytes per round trip beside it
 """
 import os
+import textwrap
 
 from . import csvframe
 
@@ -154,12 +155,36 @@ def series_style(name):
     return style
 
 
-def _save(fig, base):
+class Labels(str):
+    """A figure's short title (what the f-strings print) with the caption
+    under every figure: machine, accel, icount, iterations, date, and what
+    the unit means; ns_per_unit for the second axis (None: no time axis)."""
+
+    def __new__(cls, title, caption="", ns_per_unit=None):
+        obj = super().__new__(cls, title)
+        obj.caption, obj.ns_per_unit = caption, ns_per_unit
+        return obj
+
+
+def _save(fig, base, labels=None):
+    caption = getattr(labels, "caption", "")
+    if caption:
+        fig.text(0.01, 0.0, caption, fontsize=7, ha="left", va="top", color="0.25",
+                 wrap=True)
     files = []
     for ext in ("png", "svg"):
         path = f"{base}.{ext}"
         fig.savefig(path, dpi=FIG_DPI, bbox_inches="tight")
         files.append(path)
+    return files
+
+
+def finish_with_suptitle(plt, fig, base, labels, text):
+    """A multi-panel figure's title, layout, files; the figure is closed."""
+    fig.suptitle(text, fontsize=10)
+    fig.tight_layout()
+    files = _save(fig, base, labels)
+    plt.close(fig)
     return files
 
 
@@ -173,6 +198,15 @@ def _floor_lines(ax, rows):
         if v:
             ax.axhline(v, color="black", linestyle=FLOOR_STYLES[i], linewidth=1.1,
                        label=f"floor, {name}: {v:,}")
+
+
+def _ns_axis(ax, labels):
+    """A right-hand axis in ns when the unit is TSC cycles of known rate."""
+    k = getattr(labels, "ns_per_unit", None)
+    if not k:
+        return
+    sec = ax.secondary_yaxis("right", functions=(lambda c: c * k, lambda n: n / k))
+    sec.set_ylabel("ns (measured TSC rate)")
 
 
 def latency(plt, rows, title, base):
@@ -199,12 +233,13 @@ def latency(plt, rows, title, base):
     _size_axis(ax, sizes)
     _floor_lines(ax, rows)
     ax.set_ylabel(f"round trip, p50 ({unit_label(unit)})")
+    _ns_axis(ax, title)
     ax.set_title(f"Round-trip latency (pingpong; dashed: call) - {title}\n"
                  "(points: p50; bars: min to p90)",
                  fontsize=10)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    files = _save(fig, base)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.13, 1))
+    files = _save(fig, base, title)
     plt.close(fig)
     return files
 
@@ -230,8 +265,8 @@ def bandwidth(plt, rows, title, base):
     ax.set_title(f"One-way stream bandwidth - {title}\n(all sends, then one ack; "
                  "the ack is included)", fontsize=10)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    files = _save(fig, base)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.13, 1))
+    files = _save(fig, base, title)
     plt.close(fig)
     return files
 
@@ -255,9 +290,11 @@ def small_messages(plt, rows, title, base):
     for bar, n in zip(bars, names):
         if n.endswith(" call"):
             bar.set_hatch("//")
+    as_floor = floor_p50(rows, "floor-as-switch")
     for bar, n in zip(bars, names):
+        ratio = f"\n{small[n]['p50'] / as_floor:.1f}x AS" if as_floor else ""
         ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(),
-                f"{small[n]['p50']:,}\n{human_size(small[n]['size'])} B",
+                f"{small[n]['p50']:,}\n{human_size(small[n]['size'])} B{ratio}",
                 ha="center", va="bottom", fontsize=7)
     ax.set_xticks(range(len(names)))
     ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
@@ -267,11 +304,13 @@ def small_messages(plt, rows, title, base):
     ax.set_ylim(max(low / 3, 0.5), max(values + floors + [1]) * 6)
     _floor_lines(ax, rows)
     ax.set_ylabel(f"round trip at the smallest size, p50 ({unit_label(unit)})")
-    ax.set_title(f"Small messages against the floors - {title}", fontsize=10)
+    _ns_axis(ax, title)
+    ax.set_title(f"Small messages against the floors - {title}\n(under each value: "
+                 "size, and the ratio to the address-space-switch floor)", fontsize=10)
     ax.grid(True, axis="y", which="major", alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    files = _save(fig, base)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.13, 1))
+    files = _save(fig, base, title)
     plt.close(fig)
     return files
 
@@ -302,51 +341,140 @@ def event_rows(rows, size):
     return out
 
 
+EVENT_PANELS = EVENTS + (("kcopy_bytes_per_op", "bytes copied by the kernel"),)
+
+
 def events(plt, rows, title, base):
+    """One panel per event kind (counts of unlike things never share a
+    bar): floors and every mechanism at the most common size."""
     size = event_size(rows)
     if size is None:
         return []
     items = event_rows(rows, size)
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(min(16, max(8, 2 + 0.6 * len(items))), 9),
-                                  gridspec_kw={"height_ratios": [3, 2]}, sharex=True)
-    x = range(len(items))
-    bottom = [0.0] * len(items)
-    for i, (col, name) in enumerate(EVENTS):
+    names = [n for n, _ in items]
+    colors = ["0.55" if n.startswith("floor-") else
+              series_style(n.split(" (")[0].removesuffix(" call"))["color"] for n in names]
+    cols = 3
+    nrows = -(-len(EVENT_PANELS) // cols)
+    width = min(18, max(10, 0.45 * len(items) * cols))
+    fig, axes = plt.subplots(nrows, cols, figsize=(width, 3.6 * nrows), sharex=True)
+    flat = list(axes.flat)
+    for ax, (col, what) in zip(flat, EVENT_PANELS):
         vals = [r[col] for _, r in items]
-        ax.bar(x, vals, bottom=bottom, label=name, color=f"C{i}")
-        bottom = [b + v for b, v in zip(bottom, vals)]
-    ax2.set_xticks(list(x))
-    ax2.set_xticklabels([n for n, _ in items], rotation=35, ha="right", fontsize=7)
-    for a in (ax, ax2):
-        a.grid(True, axis="y", alpha=0.3)
-    ax.set_ylabel("kernel events per operation (round trip)")
-    ax.set_title(f"Kernel events per round trip, {human_size(size)} B - {title}",
-                 fontsize=10)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    ax2.bar(x, [r["kcopy_bytes_per_op"] for _, r in items], color="C5")
-    ax2.set_ylabel("bytes")
-    ax2.set_title("Bytes copied by the kernel per round trip", fontsize=10)
-    fig.tight_layout()
-    files = _save(fig, base)
-    plt.close(fig)
-    return files
+        ax.bar(range(len(items)), vals, color=colors, edgecolor="0.2", linewidth=0.4)
+        ax.set_title(f"{what} per round trip", fontsize=9)
+        ax.grid(True, axis="y", alpha=0.3)
+    for ax in flat[len(EVENT_PANELS):]:
+        ax.set_visible(False)
+    for ax in flat[-cols:]:
+        ax.set_xticks(range(len(items)))
+        ax.set_xticklabels(names, rotation=60, ha="right", fontsize=6)
+    return finish_with_suptitle(
+        plt, fig, base, title,
+        f"Kernel events per operation, {human_size(size)} B (floors grey) - {title}")
 
 
-def draw_run(outdir, rows, warn=None):
-    """Every figure for every configuration in rows; returns the files."""
+NUMERIC = ("min", "p50", "p90", "p99", "max", "mean", "mbps", "kcopy_bytes_per_op") + \
+    tuple(c for c, _ in EVENTS)
+
+
+def aggregate(rows, warn):
+    """One row per case: the median of every statistic over the repeated
+    boots of a configuration (--repeat); rows without a boot column (older
+    runs) keep the first of a duplicated case, with a warning."""
+    if not any(r.get(csvframe.BOOT_COLUMN) for r in rows):
+        return dedupe(rows, warn)
+    from .stats import median
+    by = {}
+    for r in rows:
+        by.setdefault((r["mech"], r["variant"], r["pattern"], r["size"]), []).append(r)
+    out = []
+    for rs in by.values():
+        row = dict(rs[0])
+        if len(rs) > 1:
+            for col in NUMERIC:
+                row[col] = median([r[col] for r in rs])
+            row["boots"] = len(rs)
+        out.append(row)
+    return out
+
+
+UNIT_NOTES = {
+    "instructions": "unit: guest instructions under QEMU -icount - exact, repeatable "
+                    "path lengths, not time (a rep-string instruction counts once; "
+                    "no cache or TLB effects)",
+    "tcg": "unit: TSC cycles of QEMU TCG's virtual clock - the cost of emulating the "
+           "kernel, not of running it: each CR3 load flushes QEMU's software TLB, so "
+           "address-space switches look far dearer than on a CPU; identical runs have "
+           "differed 1.5x. Use --icount for path lengths, KVM or hardware for time",
+    "cycles": "unit: TSC cycles of the CPU (second axis: ns at the measured TSC rate)",
+}
+
+
+def unit_note(accel, unit):
+    if unit == "instructions":
+        return UNIT_NOTES["instructions"]
+    if unit == "cycles" and accel == "tcg":
+        return UNIT_NOTES["tcg"]
+    return UNIT_NOTES.get(unit, f"unit: {unit}")
+
+
+def labels_for(key, group, meta):
+    """Title, caption and ns scale of one configuration's figures."""
+    accel, pcid, unit = key[:3]
+    meta = meta or {}
+    title = f"{accel.upper()}, PCID {pcid}" + (", icount" if unit == "instructions" else "")
+    iters = sorted({r["iters"] for r in group if not csvframe.is_floor(r)})
+    it = (f"{iters[0]} iterations" if len(iters) == 1 else
+          f"{iters[0]}-{iters[-1]} iterations (time budget)" if iters else "")
+    boots = len({r.get(csvframe.BOOT_COLUMN) for r in group}) or 1
+    host = ((meta.get("host") or {}).get("cpu") or {}).get("model_name") or "?"
+    commit = ((meta.get("git") or {}).get("commit") or "?")[:10]
+    facts = [f"guest CPU: {group[0]['cpu']}", f"host: {host}",
+             f"{accel}{' + icount' if unit == 'instructions' else ''}", it,
+             f"{boots} boot(s), median shown" if boots > 1 else "1 boot",
+             meta.get("started_utc") or "", f"git {commit}"]
+    caption = "\n".join(textwrap.wrap("; ".join(f for f in facts if f), 150) +
+                        textwrap.wrap(unit_note(accel, unit), 150))
+    ns = next((r[csvframe.NS_COLUMN] / r["p50"] for r in group
+               if r.get(csvframe.NS_COLUMN) and r["p50"]), None)
+    return Labels(title, caption, ns)
+
+
+def _read_side_files(src_dir, warn):
+    from . import rundir, samples
+    meta = rundir.read_meta(os.path.join(src_dir, "meta.json")) if src_dir else None
+    sets = {}
+    path = os.path.join(src_dir, samples.FILE) if src_dir else None
+    if path and os.path.isfile(path):
+        try:
+            sets = samples.read(path)
+        except (OSError, ValueError, EOFError) as e:
+            warn(f"{path}: unreadable ({e}); no distribution plots")
+    return meta, sets
+
+
+def draw_run(outdir, rows, warn=None, src_dir=None):
+    """Every figure for every configuration in rows; returns the files.
+    src_dir (default outdir): where meta.json and samples.csv.gz are."""
+    from . import plots_cdf
     warn = warn or (lambda msg: None)
     if not rows:
         raise PlotError("no rows to plot")
     plt = _pyplot()
+    meta, sets = _read_side_files(src_dir or outdir, warn)
     files = []
     for key, group in csvframe.groups(rows).items():
-        group = dedupe(group, warn)
+        group = aggregate(group, warn)
         name = csvframe.group_name(key)
-        accel, pcid, unit = key[:3]
-        title = f"{accel.upper()}, PCID {pcid}" + (", icount" if unit == "instructions" else "")
+        labels = labels_for(key, group, meta)
         for kind, fn in (("latency", latency), ("bandwidth", bandwidth),
                          ("smallmsg", small_messages), ("events", events)):
-            files += fn(plt, group, title, os.path.join(outdir, f"{kind}-{name}"))
+            files += fn(plt, group, labels, os.path.join(outdir, f"{kind}-{name}"))
+        cases = plots_cdf.config_sets(sets, name)
+        if cases:
+            files += plots_cdf.cdf(plt, cases, key[2], labels,
+                                   os.path.join(outdir, f"cdf-{name}"))
     return files
 
 
@@ -376,7 +504,7 @@ def cmd_plot(args, prog):
     cli.stage_deps(args, prog, ["plot"], f"./run.py plot {path}")
     out = args.out or os.path.dirname(os.path.abspath(csv_path))
     os.makedirs(out, exist_ok=True)
-    files = draw_run(out, rows, prog.say)
+    files = draw_run(out, rows, prog.say, os.path.dirname(os.path.abspath(csv_path)))
     rel = os.path.relpath(out)
     prog.say(f"{len(files)} files in {out if rel.startswith('..') else rel}: " +
              ", ".join(sorted({os.path.basename(f).rsplit('.', 1)[0] for f in files})))

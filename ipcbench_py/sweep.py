@@ -15,8 +15,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from . import (accel, csvframe, plan, plancheck, presets, qemu, registry, rundir,
-               samples, seriallog, summary, sweepmeta, verdict, watch)
+from . import (accel, csvframe, plan, plancheck, presets, qemu, registry, report,
+               rundir, samples, seriallog, summary, sweepmeta, verdict, watch)
 
 ACCELS = ("auto", "kvm", "tcg")
 PCIDS = ("on", "off", "auto")
@@ -302,6 +302,7 @@ class Ctx:
     boots: list
     # QEMU binary; tests point IPCBENCH_QEMU at a stand-in that replays logs.
     qemu: str = os.environ.get("IPCBENCH_QEMU", qemu.QEMU)
+    image_sha256: str = None
 
 
 def _boot_all(ctx, expected):
@@ -357,7 +358,8 @@ def summary_lines(boots, run, rows, files, total_s):
             out.append(f"  ... {len(b.warnings) - SHOWN_FAILED} more such lines "
                        f"in {b.serial_name}")
     out.append(f"results: {shown(run.file('results.csv'))} ({len(rows)} rows), "
-               f"meta.json, {len(files or [])} plot files; total {watch.clock(total_s)}")
+               f"samples.csv.gz, summary.md, meta.json, {len(files or [])} plot files; "
+               f"total {watch.clock(total_s)}")
     if not ok:
         rel = shown(run.path)
         out.append(f"re-read: ./run.py parse {rel}   (logs: {rel}/serial-*.log)")
@@ -410,7 +412,8 @@ def _sweep(args, prog, cli):
     rid = csv_run_id(run)
     for b in boots:
         b.plan_text = plan_for(settings, b.combo, rid, args.icount, args.plan_extra, base)
-    ctx = Ctx(cli.REPO, cli.PYTHON, prog, run, fw, img, args.icount, timeout, boots)
+    ctx = Ctx(cli.REPO, cli.PYTHON, prog, run, fw, img, args.icount, timeout, boots,
+              image_sha256=sweepmeta.sha256_of(image))
     rows, files = execute(ctx, settings, registry.expected_cases(mechs, settings) or None,
                           started, plots_wanted=not args.no_plots)
     code = exit_code(boots)
@@ -430,8 +433,10 @@ def execute(ctx, settings, expected, started, plots_wanted=True):
     csvframe.write(run.file("results.csv"), rows)
     samples.write(run.file(samples.FILE), gather_samples(ran))
     meta = sweepmeta.build(ctx.repo, run, settings, ran, started, ctx.prog.elapsed(),
-                           ctx.icount, qemu.version(ctx.qemu), sys.argv, ctx.fw)
+                           ctx.icount, qemu.version(ctx.qemu), sys.argv, ctx.fw,
+                           ctx.image_sha256)
     rundir.write_meta(run, meta)
+    report.write(run.file(report.FILE), rows, meta)
     files = _draw(run, rows, ctx.prog) if plots_wanted and rows else None
     if all(b.ok for b in ctx.boots):
         for name in ("ipcbench.img", "OVMF_VARS.fd"):

@@ -63,6 +63,36 @@ def first_line(argv):
         return None
 
 
+# Debian package of each tool whose version a result depends on.
+PACKAGES = {"qemu": "qemu-system-x86", "ovmf": "ovmf", "gnu-efi": "gnu-efi"}
+
+
+def package_versions(packages=PACKAGES):
+    """{tool: installed package version or None} (dpkg-query; None where
+    the host has no dpkg or the package is not installed)."""
+    out = {}
+    for tool, pkg in packages.items():
+        try:
+            res = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg],
+                                 capture_output=True, text=True, timeout=10)
+            out[tool] = res.stdout.strip() or None if res.returncode == 0 else None
+        except (OSError, subprocess.TimeoutExpired):
+            out[tool] = None
+    return out
+
+
+def sha256_of(path):
+    import hashlib
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
 def boot_entry(boot):
     """One boot of a sweep (sweep.Boot) as meta.json shows it."""
     o = boot.outcome
@@ -88,8 +118,11 @@ def boot_entry(boot):
 
 
 def build(repo, run, settings, boots, started, total_s, icount, qemu_version,
-          argv, firmware):
+          argv, firmware, image_sha256=None):
     return {
+        "image": {"file": "build/ipcbench.img", "sha256": image_sha256,
+                  "note": "before run.py wrote each boot's plan into its copy"},
+        "packages": package_versions(),
         "run_id": run.run_id, "command": "sweep", "run_py_argv": argv,
         "started_utc": started, "preset": settings.preset,
         "settings": {"mech": settings.mech or "all", "sizes": settings.sizes or "default",

@@ -306,3 +306,46 @@ def test_sweep_writes_samples_and_ns(tmp_path, monkeypatch):
     got = samples.read(ctx.run.file(samples.FILE))
     key = ("tcg-pcidauto#1", "pipe", "xv6", "pingpong", 8)
     assert got[key][0] == "cycles" and len(got[key][1]) == 30
+
+
+# ------------------------------------------------- summary.md, meta, plots
+
+@pytest.mark.timeout(120)
+def test_sweep_writes_summary_meta_and_distribution_plots(tmp_path, monkeypatch):
+    from test_sweep import make_ctx, started
+    from ipcbench_py import plots
+    ctx, settings, _ = make_ctx(tmp_path, monkeypatch, SAMPLES_LOG, pcids=("auto", "auto"))
+    ctx.boots[1].repeat = 2                       # the same config booted twice
+    ctx.image_sha256 = "ab" * 32
+    rows, files = sweep.execute(ctx, settings, None, started(), plots_wanted=True)
+    assert sweep.exit_code(ctx.boots) == 0
+    meta = rundir.read_meta(ctx.run.file("meta.json"))
+    assert meta["image"]["sha256"] == "ab" * 32
+    assert set(meta["packages"]) == {"qemu", "ovmf", "gnu-efi"} and meta["compiler"]
+    md = open(ctx.run.file("summary.md")).read()
+    assert "| pipe/xv6 | pingpong | 8 | 2 |" in md          # two boots pooled
+    assert "QEMU TCG's virtual clock" in md and "image sha256 " + "ab" * 32 in md
+    names = {os.path.basename(f) for f in files}
+    assert "cdf-tcg-pcidauto.png" in names and "events-tcg-pcidauto.png" in names
+    key = csvframe.group_key(rows[0])
+    labels = plots.labels_for(key, rows, meta)
+    assert "30 iterations" in labels.caption and "2 boot(s), median shown" in labels.caption
+    assert labels.ns_per_unit == pytest.approx(1e6 / sweep.tsc_khz(ctx.boots[0]), rel=0.01)
+
+
+def test_aggregate_takes_medians_over_boots():
+    from ipcbench_py import plots
+    rows = [dict(r, boot=f"tcg-pcidoff#{k}", p50=r["p50"] * k)
+            for k in (1, 2, 4) for r in synthetic_rows()[:3]]
+    agg = plots.aggregate(rows, print)
+    assert len(agg) == 3 and agg[0]["p50"] == rows[0]["p50"] * 2 and agg[0]["boots"] == 3
+
+
+def test_series_styles_are_distinct_and_grouped_by_family():
+    from ipcbench_py import plots
+    labels = plots._known_labels()
+    styles = [plots.series_style(l) for l in labels]
+    pairs = {(s["marker"], tuple(round(c, 3) for c in s["color"])) for s in styles}
+    assert len(pairs) == len(labels)              # no two series look alike
+    assert plots.family_of("shm-poll") is plots.family_of("shm-notify")
+    assert plots.series_style("pipe/xv6") == plots.series_style("pipe/xv6")
