@@ -9,13 +9,12 @@ import os
 import shlex
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import time
 
 from . import (accel, compare, deps, listing, ovmf, plan, plancheck, plots, qemu,
-               rundir, seriallog, shake, summary, sweep, verdict)
+               rundir, seriallog, shake, summary, sweep, usb, verdict)
 from .progress import Progress
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -80,9 +79,7 @@ def parser():
     dp.add_argument("--need", default="build,run,test",
                     help="comma list of build,run,test,plot (default build,run,test)")
     add_install_option(dp)
-    us = sub.add_parser("usb", help="write a bootable image file for a USB stick")
-    us.add_argument("--out", required=True, metavar="FILE")
-    add_install_option(us)
+    usb.add_parsers(sub)        # usb, import
     pa = sub.add_parser("parse", help="re-read a saved serial log or run dir")
     pa.add_argument("path", metavar="LOG_OR_RUN_DIR", nargs="?",
                     help="default: results/latest")
@@ -381,31 +378,18 @@ def cmd_deps(args, prog):
     return 0
 
 
-def check_usb_target(out):
-    """Refuse to write an image file onto a device or over a directory."""
-    try:
-        mode = os.stat(out).st_mode
-    except FileNotFoundError:
-        return
-    if stat.S_ISBLK(mode):
-        raise EnvError(f"{out} is a block device; write the image file with dd "
-                       "instead (see ./run.py usb --help)")
-    if stat.S_ISDIR(mode):
-        raise EnvError(f"{out} is a directory; give a file name, e.g. {out}/ipcbench.img")
-
-
 def cmd_usb(args, prog):
-    check_usb_target(args.out)
-    stage_deps(args, prog, ["build"], f"./run.py usb --out {args.out}")
-    image = stage_build(prog)
-    shutil.copyfile(image, args.out)
-    prog.say(f"wrote {args.out} ({os.path.getsize(args.out) // (1 << 20)} MiB, "
-             f"default plan: {os.path.relpath(os.path.join(REPO, 'plans', 'default.plan'))})")
-    print(f"write it to a USB stick (this ERASES the stick; check the device "
-          f"name with lsblk first, /dev/sdX is a placeholder):\n"
-          f"  sudo dd if={args.out} of=/dev/sdX bs=4M conv=fsync status=progress\n"
-          "edit \\EFI\\IPCBENCH\\PLAN.TXT on the stick to change what it runs")
-    return 0
+    try:
+        return usb.cmd_usb(args, prog, sys.modules[__name__])
+    except usb.UsbError as e:
+        raise EnvError(str(e)) from None
+
+
+def cmd_import(args, prog):
+    try:
+        return usb.cmd_import(args, prog, sys.modules[__name__])
+    except usb.UsbError as e:
+        raise EnvError(str(e)) from None
 
 
 def cmd_parse(args, prog):
@@ -428,7 +412,7 @@ def cmd_parse(args, prog):
     return v.exit_code
 
 
-COMMANDS = {"selftest": cmd_selftest, "deps": cmd_deps, "usb": cmd_usb,
+COMMANDS = {"selftest": cmd_selftest, "deps": cmd_deps, "usb": cmd_usb, "import": cmd_import,
             "parse": cmd_parse, "sweep": sweep.cmd_sweep, "plot": plots.cmd_plot,
             "compare": compare.cmd_compare, "list": listing.cmd_list}
 

@@ -26,6 +26,8 @@ TIMEOUT_S = {"quick": 900.0, "full": 3600.0}
 ICOUNT_FACTOR = 4
 RUN_ID_OK = re.compile(r"[^A-Za-z0-9_./-]")
 SHOWN_FAILED = 4
+# --via-usb: time after the result line for the loader to write the stick.
+USB_WRITE_GRACE_S = 60.0
 # Guest lines worth repeating in the summary: the driver's warnings (an
 # unknown --mech) and processes the kernel killed (a benchmark end crashed).
 WARNING = re.compile(r"bench: warning:|^\s*fault: pid \d+")
@@ -97,6 +99,10 @@ def add_sweep_options(p):
     p.add_argument("--plan-extra", action="extend", nargs="+", default=[],
                    metavar="KEY=VALUE", help="more plan lines (docs/PLAN.md)")
     p.add_argument("--no-plots", action="store_true", help="CSV and meta.json only")
+    p.add_argument("--via-usb", action="store_true",
+                   help="the USB stick's path: borrow mode, the loader writes the "
+                        "results to the image's own volume and they are read back "
+                        "from the image file (README, \"Benchmarking a real machine\")")
     p.add_argument("--no-install", action="store_true",
                    help="never install missing packages; print the command instead")
 
@@ -252,8 +258,10 @@ def run_boot(ctx, boot, index, expected, guess_s, later_s, exact=False):
     w = watch.Watcher(cfg.serial_log, ctx.prog.say, tag, expected, guess_s, later_s,
                       exact=exact)
     w.start()
+    # Borrow mode writes the files after the result line, then exits itself.
+    grace = USB_WRITE_GRACE_S if ctx.via_usb else qemu.AFTER_RESULT_GRACE_S
     try:
-        boot.outcome = proc.wait(ctx.timeout, qemu.AFTER_RESULT_GRACE_S)
+        boot.outcome = proc.wait(ctx.timeout, grace)
     finally:
         w.stop()
     boot.argv = proc.argv
@@ -262,9 +270,30 @@ def run_boot(ctx, boot, index, expected, guess_s, later_s, exact=False):
     boot.report = seriallog.parse_file(cfg.serial_log)
     boot.block = csvframe.extract(boot.report.lines)
     judge(boot)
+    if ctx.via_usb:
+        take_from_image(ctx, boot, name)
     ctx.prog.say(f"{tag}: {'PASS' if boot.ok else 'FAIL: ' + boot.reason} "
                  f"({len(boot.block.rows)} rows, {len(boot.block.skips)} skips, "
                  f"{boot.outcome.wall_s:.1f} s)")
+
+
+def take_from_image(ctx, boot, name):
+    """--via-usb: the rows are the ones the loader saved on the image (its
+    serial.log's CSV block), and they must match what the serial port saw;
+    the stick's meta.json verdict (restore checks, firmware timer) counts."""
+    from . import usb
+    got, why = usb.read_back(ctx.img, ctx.stick_seen, ctx.run.file(f"stick-{name}"))
+    if why is None:
+        run, meta, block = got
+        if meta.get("verdict") != "PASS":
+            why = f"the stick's meta.json says: {meta.get('verdict')}"
+        elif [r for r in block.rows] != [r for r in boot.block.rows]:
+            why = (f"the image's CSV ({len(block.rows)} rows) differs from the serial "
+                   f"port's ({len(boot.block.rows)} rows)")
+        else:
+            boot.block = block
+    if why and boot.ok:
+        boot.ok, boot.exit_code, boot.reason = False, 1, f"via USB: {why}"
 
 
 def tsc_khz(boot):
@@ -303,6 +332,8 @@ class Ctx:
     # QEMU binary; tests point IPCBENCH_QEMU at a stand-in that replays logs.
     qemu: str = os.environ.get("IPCBENCH_QEMU", qemu.QEMU)
     image_sha256: str = None
+    via_usb: bool = False       # results come from the image's \RESULTS (usb.py)
+    stick_seen: set = field(default_factory=set)
 
 
 def _boot_all(ctx, expected):
@@ -391,8 +422,9 @@ def _sweep(args, prog, cli):
     _check_names(mechs, settings)
     base = read_plan_file(args.plan)
     # run_id is set once the run dir exists; any valid name does for checks.
+    extra = list(args.plan_extra) + (["handoff=borrow"] if args.via_usb else [])
     boots = make_boots(combos, args.repeat, lambda c: plan_for(
-        settings, c, "run", args.icount, args.plan_extra, base))
+        settings, c, "run", args.icount, extra, base))
     say_accels(prog, combos)
     prog.say(f"sweep: preset {settings.preset}, {len(boots)} boot(s): "
              f"{', '.join(dict.fromkeys(c.name for c in combos))}"
@@ -411,9 +443,9 @@ def _sweep(args, prog, cli):
     img = shutil.copyfile(image, run.file("ipcbench.img"))
     rid = csv_run_id(run)
     for b in boots:
-        b.plan_text = plan_for(settings, b.combo, rid, args.icount, args.plan_extra, base)
+        b.plan_text = plan_for(settings, b.combo, rid, args.icount, extra, base)
     ctx = Ctx(cli.REPO, cli.PYTHON, prog, run, fw, img, args.icount, timeout, boots,
-              image_sha256=sweepmeta.sha256_of(image))
+              image_sha256=sweepmeta.sha256_of(image), via_usb=args.via_usb)
     rows, files = execute(ctx, settings, registry.expected_cases(mechs, settings) or None,
                           started, plots_wanted=not args.no_plots)
     code = exit_code(boots)
@@ -435,6 +467,7 @@ def execute(ctx, settings, expected, started, plots_wanted=True):
     meta = sweepmeta.build(ctx.repo, run, settings, ran, started, ctx.prog.elapsed(),
                            ctx.icount, qemu.version(ctx.qemu), sys.argv, ctx.fw,
                            ctx.image_sha256)
+    meta["via_usb"] = ctx.via_usb
     rundir.write_meta(run, meta)
     report.write(run.file(report.FILE), rows, meta)
     files = _draw(run, rows, ctx.prog) if plots_wanted and rows else None

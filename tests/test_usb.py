@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -117,3 +118,108 @@ def test_second_run_gets_its_own_directory(image, tmp_path):
     assert out.status == out2.status == qemu.EXIT_SUCCESS
     ids = stick.image_run_ids(img)
     assert len(ids) == 2 and first in ids, ids
+
+
+# ------------------------------------------------ run.py usb, import, sweep
+
+RUN_PY = os.path.join(REPO, "run.py")
+TINY_ARGS = ("--mech", "pipe", "--sizes", "8", "--iters", "20",
+             "--plan-extra", "patterns=pingpong", "warmup=2")
+
+
+def run_py(*argv, timeout=300):
+    return subprocess.run([sys.executable, RUN_PY, *argv], cwd=REPO, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def stick_plan(img):
+    res = subprocess.run(["mtype", "-i", stick.esp_spec(img), "::/EFI/IPCBENCH/PLAN.TXT"],
+                         env=dict(os.environ, MTOOLS_SKIP_CHECK="1"),
+                         capture_output=True, text=True, check=True)
+    return {k.strip(): v.strip() for k, _, v in
+            (l.partition("=") for l in res.stdout.splitlines())
+            if not k.startswith("#") and v}
+
+
+@pytest.mark.timeout(120)
+def test_usb_default_image_benchmarks_the_quick_preset_in_borrow_mode(image, tmp_path):
+    img = str(tmp_path / "stick.img")
+    res = run_py("usb", "--out", img, "--no-install")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert f"sudo dd if={img} of=/dev/sdX bs=4M conv=fsync status=progress" in res.stdout
+    assert "./run.py import" in res.stdout
+    plan = stick_plan(img)
+    assert plan["mode"] == "bench" and plan["handoff"] == "borrow"
+    assert plan["sizes"] == "8,1K,64K" and plan["iters"] == "200"    # presets.py quick
+    assert "run_id" not in plan and "accel" not in plan             # the loader's to set
+    res = run_py("usb", "--out", img, "--mode", "selftest", "--no-install")
+    assert res.returncode == 0 and stick_plan(img)["mode"] == "selftest"
+    assert stick_plan(img)["handoff"] == "borrow"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("bad,says", [
+    (("--sizes", "12Q"), "--sizes"), (("--iters", "0"), "--iters"),
+    (("--plan-extra", "handoff=lend"), "handoff: 'lend' is not one of exit, borrow"),
+])
+def test_usb_refuses_bad_options_before_writing(image, tmp_path, bad, says):
+    img = tmp_path / "stick.img"
+    res = run_py("usb", "--out", str(img), "--no-install", *bad)
+    assert res.returncode == 2 and says in res.stderr, res.stderr
+    assert not img.exists() and not (tmp_path / "stick.img.partial").exists()
+
+
+@pytest.mark.timeout(BOOT_TIMEOUT + 200)
+def test_usb_image_boots_and_imports_with_plots(image, tmp_path):
+    img = str(tmp_path / "stick.img")
+    assert run_py("usb", "--out", img, "--no-install", *TINY_ARGS).returncode == 0
+    fw = ovmf.require()
+    cfg = qemu.Config(image=img, firmware=fw, vars_copy=shutil.copyfile(
+        fw.vars, str(tmp_path / "VARS.fd")) if fw.vars else None,
+        serial_log=str(tmp_path / "serial.log"), accel=accel.Accel("tcg", "test"), disk="usb")
+    out = qemu.start(cfg, str(tmp_path / "qemu.log")).wait(BOOT_TIMEOUT, grace=None)
+    assert out.status == qemu.EXIT_SUCCESS
+    into = tmp_path / "results"
+    res = run_py("import", img, "--into", str(into), "--no-install")
+    assert res.returncode == 0, res.stdout + res.stderr
+    run_id, = os.listdir(into)
+    got = sorted(os.listdir(into / run_id))
+    for name in ("meta.json", "results.csv", "serial.log", "plan.txt",
+                 "latency-tcg-pcidoff.png"):
+        assert name in got, got
+    assert "PASS, 6 rows" in res.stdout
+    again = run_py("import", img, "--into", str(into), "--no-install", "--no-plots")
+    assert again.returncode == 0 and "already imported" in again.stdout
+    # A mounted stick: FAT may show upper-case names; import finds them.
+    mnt = tmp_path / "mnt" / "RESULTS" / run_id
+    mnt.mkdir(parents=True)
+    for name in ("meta.json", "results.csv", "serial.log", "plan.txt"):
+        shutil.copyfile(into / run_id / name, mnt / name.upper())
+    res = run_py("import", str(tmp_path / "mnt"), "--into", str(tmp_path / "r2"),
+                 "--no-install", "--no-plots")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert (tmp_path / "r2" / run_id / "results.csv").read_text() == \
+        (into / run_id / "results.csv").read_text()
+
+
+def test_import_of_an_image_without_results_says_so(image, tmp_path):
+    img = shutil.copyfile(image, str(tmp_path / "fresh.img"))
+    res = run_py("import", img, "--into", str(tmp_path / "r"), "--no-install")
+    assert res.returncode == 2 and "no \\RESULTS\\<run-id>\\ directories" in res.stderr
+    res = run_py("import", str(tmp_path / "nothing-here"), "--no-install")
+    assert res.returncode == 2 and "neither an image file nor a mounted stick" in res.stderr
+
+
+@pytest.mark.timeout(BOOT_TIMEOUT + 200)
+def test_sweep_via_usb_reads_the_rows_back_from_the_image(image, tmp_path):
+    out = tmp_path / "sweep"
+    res = run_py("sweep", "--via-usb", "--accel", "tcg", "--out", str(out), "--no-install",
+                 "--no-plots", "--patterns", "pingpong", "--warmup", "2", *TINY_ARGS[:6])
+    assert res.returncode == 0, res.stdout + res.stderr
+    stick_dir, = [d for d in os.listdir(out) if d.startswith("stick-")]
+    run_id, = os.listdir(out / stick_dir)
+    assert (out / stick_dir / run_id / "meta.json").is_file()
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["via_usb"] is True
+    rows = csvframe.read(str(out / "results.csv"))
+    assert [r["mech"] for r in rows if not csvframe.is_floor(r)] == ["pipe"]
