@@ -21,7 +21,7 @@ import pytest
 from ipcbench_py import accel, csvframe, ovmf, qemu, stick
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BOOT_TIMEOUT = 120
+BOOT_TIMEOUT = 240          # a tiny plan boots in ~15 s; the limit only bites on a hang
 TINY_PLAN = ("mode = bench\nmech = pipe\nsizes = 8\npatterns = pingpong\n"
              "iters = 20\nwarmup = 2\nhandoff = borrow\n")
 
