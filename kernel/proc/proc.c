@@ -60,26 +60,43 @@ unlink_thread(struct proc *p, struct thread *t)
 	}
 }
 
-/* Orphans go to the kernel; orphaned zombies are freed at once. */
+/* proc_lock held: unlinks q from the process list and frees it. */
+static void
+free_proc_locked(struct proc *q)
+{
+	for (struct proc **pp = &procs; *pp; pp = &(*pp)->next) {
+		if (*pp == q) {
+			*pp = q->next;
+			break;
+		}
+	}
+	kfree(q);
+}
+
+/* proc_lock held.  Orphans go to the kernel process, marked so that no one
+ * waits for them and they are freed as they exit (proc_teardown); children
+ * already dead (zombies no one will reap now) are freed at once. */
 static void
 reparent_children(struct proc *p)
 {
-	for (struct proc **pp = &procs; *pp; ) {
-		struct proc *q = *pp;
-		if (q->parent == p && q->state == PROC_ZOMBIE) {
-			*pp = q->next;
-			kfree(q);
+	for (struct proc *q = procs, *next; q; q = next) {
+		next = q->next;
+		if (q->parent != p)
+			continue;
+		if (q->state == PROC_ZOMBIE) {
+			free_proc_locked(q);
 			continue;
 		}
-		if (q->parent == p)
-			q->parent = &kernel_proc;
-		pp = &q->next;
+		q->parent = &kernel_proc;
+		q->orphan = 1;
 	}
 }
 
-/* Runs on the last thread of p, on its kernel stack (direct map). */
+/* Releases p's resources; it becomes a zombie for its parent's wait, or is
+ * freed when it is an orphan.  `dying` is p's last thread when it runs this
+ * (on its kernel stack, direct map), NULL when a spawn failed. */
 static void
-proc_teardown(struct proc *p)
+proc_teardown(struct proc *p, struct thread *dying)
 {
 	proc_hooks_release(p);
 	aspace_destroy(p->as);
@@ -87,10 +104,19 @@ proc_teardown(struct proc *p)
 	shm_release_owner(p->pid);
 	spin_lock(&proc_lock);
 	reparent_children(p);
-	p->state = PROC_ZOMBIE;
-	struct proc *parent = p->parent;    /* p may be reaped once unlocked */
+	/* p may be freed once unlocked (reaped by its parent, or below), and
+	 * the dying thread can still be preempted and switched back in before
+	 * it is gone: from here it belongs to the kernel process. */
+	if (dying)
+		dying->proc = &kernel_proc;
+	struct proc *parent = p->orphan ? 0 : p->parent;
+	if (p->orphan)
+		free_proc_locked(p);
+	else
+		p->state = PROC_ZOMBIE;
 	spin_unlock(&proc_lock);
-	wakeup(parent);
+	if (parent)
+		wakeup(parent);
 }
 
 void
@@ -110,7 +136,7 @@ proc_thread_exiting(struct thread *t)
 	/* t is in the kernel for good: its user stack may go (thread_join). */
 	wakeup(&p->threads);
 	if (last)
-		proc_teardown(p);
+		proc_teardown(p, t);
 }
 
 static struct thread *
@@ -234,13 +260,7 @@ reap_locked(struct proc *q)
 {
 	int status = q->exit_status;
 
-	for (struct proc **pp = &procs; *pp; pp = &(*pp)->next) {
-		if (*pp == q) {
-			*pp = q->next;
-			break;
-		}
-	}
-	kfree(q);
+	free_proc_locked(q);
 	return status;
 }
 
@@ -251,8 +271,8 @@ proc_wait(struct proc *parent, int pid, int *status)
 	for (;;) {
 		int found = 0;
 		for (struct proc *q = procs; q; q = q->next) {
-			if (q->parent != parent || (pid != -1 && q->pid != pid))
-				continue;
+			if (q->parent != parent || q->orphan || (pid != -1 && q->pid != pid))
+				continue;           /* orphans are no one's to wait for */
 			found = 1;
 			if (q->state == PROC_ZOMBIE) {
 				int qpid = q->pid;
@@ -346,7 +366,7 @@ proc_spawn_fds(const char *name, const char *arg, uint64_t arglen, struct proc *
 		spin_lock(&proc_lock);
 		p->exiting = 1;
 		spin_unlock(&proc_lock);
-		proc_teardown(p);           /* a zombie its parent reaps */
+		proc_teardown(p, 0);        /* a zombie its parent reaps */
 		return -ENOMEM;
 	}
 	return p->pid;

@@ -25,7 +25,8 @@ struct proc {
 	unsigned uid;
 	enum proc_state state;
 	struct aspace *as;           /* NULL for the kernel process */
-	struct proc *parent;
+	struct proc *parent;         /* &kernel_proc for kernel-spawned ones and orphans */
+	int orphan;                  /* its parent exited first: freed at its own exit */
 	int exit_status;
 	int exiting;                 /* exit or kill has begun */
 	unsigned nthreads;           /* threads not yet exited */

@@ -107,6 +107,47 @@ test_proc_threads(void)
 	ktest_check(st == 0, "threads: thread_join, then freeing the joined thread's stack, never faults (status %x)", st);
 }
 
+/* Waits (at most 20 s) until only `procs` processes are left. */
+static unsigned
+settle_procs(unsigned procs)
+{
+	uint64_t deadline = clock_ns() + 20000000000ull;
+
+	while (proc_live_count() > procs && clock_ns() < deadline)
+		sleep_ms_kernel(10);
+	sleep_ms_kernel(20);            /* the last exited threads are reaped */
+	return proc_live_count();
+}
+
+/* What happens to children whose parent exits first?  They must not stay
+ * behind forever (as processes, as heap objects) nor be waitable by anyone. */
+void
+test_proc_orphans(void)
+{
+	struct heap_stats h0, h1;
+	unsigned n0 = proc_live_count();
+
+	heap_stats(&h0);
+	int st = ktest_run("t_orphans", "parent 5");
+	int w = proc_wait(&kernel_proc, -1, &(int){0});
+	ktest_check(st == 0 && w == -ECHILD,
+		    "orphans: the kernel's wait(-1) finds no child in another's orphans (status %d, wait %d)", st, w);
+	st = ktest_run("t_orphans", "parent 200");
+	unsigned left = settle_procs(n0);
+	heap_stats(&h1);
+	ktest_check(st == 0 && left == n0,
+		    "orphans: 200 children that outlive their parent are freed as they exit (%u processes, was %u)",
+		    left, n0);
+	ktest_check(h1.live_allocs == h0.live_allocs,
+		    "orphans: live heap objects back to baseline (%lu, was %lu)", h1.live_allocs, h0.live_allocs);
+	st = ktest_run("t_orphans", "zombies 50");
+	left = settle_procs(n0);
+	heap_stats(&h1);
+	ktest_check(st == 0 && left == n0 && h1.live_allocs == h0.live_allocs,
+		    "orphans: 50 zombies their parent never reaped are freed when it exits (%u processes, %lu heap objects)",
+		    left, h1.live_allocs);
+}
+
 /* Kernel-thread ping-pong over sleep/wakeup: a lost wakeup would stall it,
  * so the waiter gives up at a deadline instead of hanging the run. */
 #define PINGPONG_ROUNDS 100000
