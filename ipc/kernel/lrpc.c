@@ -18,6 +18,11 @@
  *  - a server that exits while calls run inside it leaves its address space
  *    to the service (as_owned): proc teardown skips it and the last call to
  *    leave destroys it, so a migrated thread never runs on freed tables.
+ *    A service that stops accepting (exit, fault, unregister) interrupts
+ *    the calls whose innermost level is in it: one blocked in a system call
+ *    there wakes (thread_interrupt, -EINTR inside), and every such call
+ *    unwinds at its next kernel exit with -ECONNRESET, so the last pin goes
+ *    and the space with it.
  */
 #include "ipc/kernel/lrpc.h"
 #include "kernel/sched/thread.h"
@@ -46,6 +51,7 @@ struct lrpc_astack {
 	struct trap_frame saved;      /* the caller's registers: where to return */
 	struct aspace *ret_as;        /* the caller's run_as (NULL: its own space) */
 	struct lrpc_astack *prev;     /* the caller's own linkage (nested calls) */
+	struct thread *caller;        /* the thread that carries the call */
 	unsigned depth;
 };
 
@@ -123,6 +129,23 @@ service_check(struct lrpc_service *s)
 	}
 	if (s->used && !s->accepting && !s->nbindings && !s->pins && (s->unregistered || !s->server))
 		s->used = 0;
+}
+
+/* s no longer accepts calls.  Threads whose innermost call is in s leave
+ * any wait they are in (a thread deeper in another, live server goes on
+ * there; the unwind reaches s when that call returns). */
+static void
+stop_accepting(struct lrpc_service *s)
+{
+	s->accepting = 0;
+	for (unsigned i = 0; i < LRPC_MAX_BINDINGS; i++) {
+		struct lrpc_binding *b = &bindings[i];
+		if (!b->used || b->svc != s || !b->busy)
+			continue;
+		for (unsigned k = 0; k < s->nastacks; k++)
+			if (b->as[k].busy && b->as[k].caller->lrpc_top == &b->as[k])
+				thread_interrupt(b->as[k].caller);
+	}
 }
 
 /* Unmaps a binding's memory from the spaces that still exist. */
@@ -219,7 +242,7 @@ lrpc_unregister(int64_t id)
 	spin_lock(&lrpc_lock);
 	struct lrpc_service *s = current_thread()->lrpc_top ? 0 : own_service(id);
 	if (s) {
-		s->accepting = 0;            /* calls inside unwind at their next exit */
+		stop_accepting(s);           /* calls inside unwind at their next exit */
 		s->unregistered = 1;
 		wakeup(s);
 		service_check(s);
@@ -447,6 +470,7 @@ lrpc_call(struct trap_frame *f, int64_t id, uint64_t proc, uint64_t astack)
 	a->saved = *f;
 	a->ret_as = t->run_as;
 	a->prev = t->lrpc_top;
+	a->caller = t;
 	a->depth = a->prev ? a->prev->depth + 1 : 1;
 	b->busy++;
 	s->pins++;
@@ -472,6 +496,7 @@ pop_link(struct thread *t, struct lrpc_astack *a)
 	aspace_activate(a->ret_as ? a->ret_as : t->proc->as);
 	a->busy = 0;
 	a->prev = 0;
+	a->caller = 0;
 	b->busy--;
 	s->pins--;
 	binding_check(b);
@@ -519,11 +544,14 @@ lrpc_user_return(struct trap_frame *f)
 	/* The common case, without the lock: the service of t's own innermost
 	 * call cannot be freed under it (the call pins it), and accepting only
 	 * goes from 1 to 0, which the locked check below sees. */
-	if (!t->lrpc_top || t->lrpc_top->b->svc->accepting)
+	if ((!t->lrpc_top || t->lrpc_top->b->svc->accepting) && !(t->killed & THREAD_INTERRUPTED))
 		return;
 	spin_lock(&lrpc_lock);
 	if (t->lrpc_top && !t->lrpc_top->b->svc->accepting)
 		f->rax = (uint64_t)unwind(t, f, -ECONNRESET);
+	/* Interrupts are set under lrpc_lock too, so none is lost here: each
+	 * one was for a level this unwind just left. */
+	__atomic_and_fetch(&t->killed, ~THREAD_INTERRUPTED, __ATOMIC_SEQ_CST);
 	spin_unlock(&lrpc_lock);
 }
 
@@ -537,7 +565,7 @@ lrpc_fault(struct trap_frame *f)
 	struct lrpc_astack *a = t->lrpc_top;
 	if (a) {
 		struct lrpc_service *s = a->b->svc;
-		s->accepting = 0;            /* a failed server takes no more calls */
+		stop_accepting(s);           /* a failed server takes no more calls */
 		pid = s->server ? s->server->pid : 0;
 		f->rax = (uint64_t)unwind(t, f, -EFAULT);
 	}
@@ -579,7 +607,7 @@ lrpc_proc_release(struct proc *p)
 		struct lrpc_service *s = &services[i];
 		if (!s->used || s->server != p)
 			continue;
-		s->accepting = 0;
+		stop_accepting(s);
 		s->server = 0;
 		if (s->pins) {               /* threads run in p's space: keep it */
 			s->as_owned = 1;

@@ -207,7 +207,7 @@ proc_kill_locked(struct proc *p, int status)
 {
 	begin_exit_locked(p, status);
 	if (p == current_proc())
-		current_thread()->killed = 1;
+		__atomic_or_fetch(&current_thread()->killed, THREAD_KILLED, __ATOMIC_SEQ_CST);
 }
 
 int

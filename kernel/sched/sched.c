@@ -308,14 +308,28 @@ thread_exit(void)
 	panic("thread_exit: dead thread %d rescheduled", t->tid);
 }
 
-void
-thread_kill(struct thread *t)
+/* sched_lock serializes the read-modify-write of killed with thread_kill
+ * and thread_interrupt; the owner's clear (lrpc.c) is one atomic and. */
+static void
+set_killed_bit(struct thread *t, int bit)
 {
 	spin_lock(&sched_lock);
-	t->killed = 1;
+	__atomic_or_fetch(&t->killed, bit, __ATOMIC_SEQ_CST);
 	if (t->state == THREAD_SLEEPING)
 		wake_thread_locked(t);
 	spin_unlock(&sched_lock);
+}
+
+void
+thread_kill(struct thread *t)
+{
+	set_killed_bit(t, THREAD_KILLED);
+}
+
+void
+thread_interrupt(struct thread *t)
+{
+	set_killed_bit(t, THREAD_INTERRUPTED);
 }
 
 static void

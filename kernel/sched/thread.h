@@ -41,7 +41,7 @@ struct thread {
 	void *chan;                  /* what it sleeps on */
 	uint64_t deadline_ns;        /* 0 = no timeout */
 	int timed_out;
-	volatile int killed;         /* exit at the next kernel exit or wakeup */
+	volatile int killed;         /* nonzero: leave any blocking wait now (THREAD_*) */
 	struct thread *rq_next;      /* run queue link */
 	struct thread *wait_next;    /* wait bucket / timed list link */
 	struct thread *timed_next;
@@ -52,6 +52,13 @@ struct thread {
 	struct aspace *run_as;
 	struct lrpc_astack *lrpc_top;
 };
+
+/* Bits of thread.killed.  Blocking loops test the whole word: either bit
+ * makes them give up (-EINTR) and sleep_until return at once. */
+#define THREAD_KILLED      1   /* the thread exits at its next kernel exit */
+#define THREAD_INTERRUPTED 2   /* it goes on: the LRPC server its call is in died
+				  (lrpc.c unwinds the call at the kernel exit and
+				  clears the bit) */
 
 extern struct spinlock sched_lock;
 
@@ -73,6 +80,8 @@ int thread_create_user(struct proc *p, uint64_t rip, uint64_t rsp,
 int thread_tid_issued(int tid);
 void thread_exit(void) __attribute__((noreturn));
 void thread_kill(struct thread *t);
+/* Sets THREAD_INTERRUPTED and wakes t if it sleeps (lrpc.c). */
+void thread_interrupt(struct thread *t);
 void yield(void);
 
 /* xv6 sleep/wakeup.  sleep() atomically releases lk and sleeps on chan;

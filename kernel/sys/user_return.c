@@ -9,12 +9,13 @@
 void
 user_return_work(struct trap_frame *f)
 {
-	if (current_thread()->killed)
+	if (current_thread()->killed & THREAD_KILLED)
 		thread_exit();
 	/* A thread migrated into an LRPC server runs the server's code: the
 	 * client's signal handlers are not mapped there, so signals wait for
-	 * its return; a call into a failed server unwinds here instead. */
-	if (current_thread()->lrpc_top)
+	 * its return; a call into a failed server unwinds here instead (and an
+	 * interrupted one, woken from a wait there, clears its bit). */
+	if (current_thread()->lrpc_top || (current_thread()->killed & THREAD_INTERRUPTED))
 		lrpc_user_return(f);
 	else
 		signal_deliver(f);

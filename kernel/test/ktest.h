@@ -9,7 +9,10 @@
 #ifndef KERNEL_TEST_KTEST_H
 #define KERNEL_TEST_KTEST_H
 
+#include <stdint.h>
+
 struct plan;
+struct shm_obj;
 
 struct ktest {
 	const char *name;            /* "frames", "heap", ... (plan filter) */
@@ -23,6 +26,17 @@ void ktest_check(int cond, const char *fmt, ...) __attribute__((format(printf, 2
 int ktest_spawn(const char *name, const char *arg);
 int ktest_wait(int pid);
 int ktest_run(const char *name, const char *arg);
+
+/* A zeroed page shared with test programs: `handle` goes in their argument
+ * (they shm_map it), `word` is the kernel's view.  ktest_page_get returns 0
+ * after a failed check; ktest_page_free gives the page back. */
+struct ktest_page {
+	long handle;
+	struct shm_obj *obj;
+	volatile int64_t *word;
+};
+int ktest_page_get(struct ktest_page *pg, const char *what);
+void ktest_page_free(struct ktest_page *pg);
 
 /* Runs every selected test; returns the number of failed checks. */
 int ktest_run_selected(const struct plan *p);

@@ -32,7 +32,7 @@ void test_mailbox_basic(void), test_mailbox_policy(void), test_mailbox_block(voi
 void test_usock_stream(void), test_usock_rules(void), test_usock_refused(void), test_usock_dgram(void);
 void test_usock_timeout(void), test_usock_kill(void), test_usock_exit(void), test_usock_bad(void), test_usock_ipc(void);
 void test_lrpc_basic(void), test_lrpc_many(void), test_lrpc_busy(void), test_lrpc_nested(void);
-void test_lrpc_fail(void), test_lrpc_ipc(void);
+void test_lrpc_fail(void), test_lrpc_blocked(void), test_lrpc_ipc(void);
 void test_floors(void);
 void test_perm_proc(void), test_perm_signal(void), test_perm_shm(void), test_perm_pipe(void);
 void test_perm_sem(void), test_perm_mailbox(void), test_perm_futex(void), test_perm_sysv(void);
@@ -107,6 +107,7 @@ const struct ktest ktest_table[] = {
 	{ "lrpc-busy",      test_lrpc_busy },      /* the A-stack concurrency check */
 	{ "lrpc-nested",    test_lrpc_nested },    /* A -> B -> C, depth limit */
 	{ "lrpc-fail",      test_lrpc_fail },      /* fault in a procedure, server killed mid-call */
+	{ "lrpc-blocked",   test_lrpc_blocked },   /* server killed while a call sleeps in a syscall inside it */
 	{ "lrpc-ipc",       test_lrpc_ipc },       /* struct ipc_mech calls */
 	{ "chcore-basic",   test_chcore_basic },   /* register/accept/reject, calls, caps, 10,000 direct switches */
 	{ "chcore-slowpath", test_chcore_slowpath }, /* the same with the fast path off */

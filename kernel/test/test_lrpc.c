@@ -5,6 +5,9 @@
  * and no binding behind. */
 #include "kernel/test/ktest.h"
 #include "ipc/kernel/lrpc.h"
+#include "kernel/time/clock.h"
+#include "kernel/sched/thread.h"
+#include "common/format.h"
 
 static void
 none_left(const char *row)
@@ -51,6 +54,34 @@ test_lrpc_fail(void)
 	ktest_check(ktest_run("t_lrpc", "fail") == 0,
 		    "lrpc: a faulting procedure and a server killed mid-call both return errors to the client");
 	none_left("lrpc-fail");
+}
+
+/* A server killed while a call is blocked in a pipe read inside it: the
+ * call returns -ECONNRESET, and the service (with the server's address
+ * space, which the last call out destroys) is gone while the client is
+ * still alive, not only when it exits. */
+void
+test_lrpc_blocked(void)
+{
+	struct ktest_page pg;
+	char arg[32];
+
+	if (!ktest_page_get(&pg, "lrpc-blocked"))
+		return;
+	volatile int64_t *word = pg.word;
+	snformat(arg, sizeof arg, "blocked %ld", pg.handle);
+	int pid = ktest_spawn("t_lrpc", arg);
+	uint64_t deadline = clock_ns() + 20000000000ull;
+	while (pid > 0 && !word[0] && clock_ns() < deadline)
+		sleep_ms_kernel(1);
+	ktest_check(word[0] == 1, "lrpc-blocked: the blocked call came back with -ECONNRESET (client says %ld)",
+		    (long)word[0]);
+	ktest_check(lrpc_live_services() == 0 && lrpc_live_bindings() == 0,
+		    "lrpc-blocked: the dead server's service and space are gone while its client lives (%u, %u)",
+		    lrpc_live_services(), lrpc_live_bindings());
+	word[1] = 1;
+	ktest_check(ktest_wait(pid) == 0, "lrpc-blocked: the client exits 0");
+	ktest_page_free(&pg);
 }
 
 void

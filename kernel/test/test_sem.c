@@ -124,17 +124,13 @@ test_sem_wake(void)
 static void
 creator_exit(void)
 {
-	int64_t h = shm_create(4096, 0, 0);
-	int err = 0;
-	struct shm_obj *obj = h > 0 ? shm_get(h, &err) : 0;
+	struct ktest_page pg;
 	char arg[32];
 
-	if (!obj) {
-		ktest_check(0, "sem: shared page for the creator test (%ld)", (long)h);
+	if (!ktest_page_get(&pg, "sem: the creator test"))
 		return;
-	}
-	volatile int64_t *word = phys_to_virt(shm_phys(obj));
-	snformat(arg, sizeof arg, "creator %ld", (long)h);
+	volatile int64_t *word = pg.word;
+	snformat(arg, sizeof arg, "creator %ld", pg.handle);
 	int creator = ktest_spawn("t_sem", arg);
 	uint64_t deadline = clock_ns() + 10 * SEC;
 	while (!word[0] && clock_ns() < deadline)
@@ -149,8 +145,7 @@ creator_exit(void)
 		    (long)word[2] - 1);
 	ktest_wait((int)word[3]);           /* the orphan, if it is still ours to reap */
 	ktest_check(sem_p(id, 0) == -EINVAL, "sem: and its id is dead");
-	shm_put(obj);
-	shm_destroy(h);
+	ktest_page_free(&pg);
 }
 
 /* The system-wide table is finite too: -ENOSPC, never an overrun. */

@@ -12,11 +12,17 @@
  *   fail         a procedure that faults (-EFAULT, server killed), a
  *                server killed while a call runs in it (-ECONNRESET), a
  *                client killed while its call runs in the server
+ *   blocked SHM  a server killed while a call is blocked in a system call
+ *                inside it (-ECONNRESET); then writes 1 (all passed) or 2 to
+ *                word 0 of shm SHM and waits for word 1, so the kernel can
+ *                look for the server's remains while we are alive
  *   server KEY DOWN SELF   a server (spawned by the modes above) */
 #include "user/lib/ipcbench.h"
 #include "ipc/user/lrpc.h"
+#include "ipc/user/pipe.h"
+#include "ipc/user/fd.h"
 
-enum { P_PRIVATE, P_ECHO, P_FAULT, P_NESTED, P_DEEP, P_SPIN, P_WAIT, P_SPINNERS, P_ARGS, NPROCS };
+enum { P_PRIVATE, P_ECHO, P_FAULT, P_NESTED, P_DEEP, P_SPIN, P_WAIT, P_SPINNERS, P_ARGS, P_BLOCK, NPROCS };
 
 #define ASTACK  4096
 #define MS      1000000ull
@@ -121,6 +127,18 @@ p_wait(void *astack, uint64_t arg)
 	lrpc_return((long)arg);
 }
 
+/* Blocks in a system call: a read of descriptor arg (the calling thread's
+ * process's table: the client's) that no one writes. */
+static __attribute__((used)) void
+p_block(void *astack, uint64_t arg)
+{
+	volatile uint64_t *w = astack;
+	char c;
+
+	w[0] = 1;
+	lrpc_return(sys_fd_read((long)arg, &c, 1, IPC_TIMEOUT_FOREVER));
+}
+
 static __attribute__((used)) void
 p_spinners(void *astack)
 {
@@ -148,6 +166,7 @@ LRPC_ENTRY(p_nested);
 LRPC_ENTRY(p_deep);
 LRPC_ENTRY(p_spin);
 LRPC_ENTRY(p_wait);
+LRPC_ENTRY(p_block);
 LRPC_ENTRY(p_spinners);
 LRPC_ENTRY(p_args);
 
@@ -169,7 +188,7 @@ server(const char *arg)
 	uint64_t entries[NPROCS] = {
 		(uint64_t)p_private_lrpc, (uint64_t)p_echo_lrpc, (uint64_t)p_fault_lrpc,
 		(uint64_t)p_nested_lrpc, (uint64_t)p_deep_lrpc, (uint64_t)p_spin_lrpc,
-		(uint64_t)p_wait_lrpc, (uint64_t)p_spinners_lrpc, (uint64_t)p_args_lrpc,
+		(uint64_t)p_wait_lrpc, (uint64_t)p_spinners_lrpc, (uint64_t)p_args_lrpc, (uint64_t)p_block_lrpc,
 	};
 	struct lrpc_bind_info info = { 0 };
 
@@ -515,6 +534,74 @@ fail_exit(void)
 	return ok;
 }
 
+static volatile long blocked_result = 1, blocked_done;
+static long blocked_binding;
+static int blocked_fd[2];
+
+static void
+blocked_caller(void *unused)
+{
+	(void)unused;
+	blocked_result = sys_lrpc_call(blocked_binding, P_BLOCK, 0, (uint64_t)blocked_fd[0]);
+	blocked_done = 1;
+}
+
+/* What if the server dies while a call is blocked in a system call inside
+ * it (a pipe read no one will answer)?  The call must come back at once
+ * with -ECONNRESET, and the server's space go with it (the kernel row
+ * checks no service is left).  The pipe stays open: closing it would end
+ * the read by itself. */
+static int
+fail_blocked(void)
+{
+	struct lrpc_bind_info info;
+	uint64_t key;
+	long pid;
+
+	blocked_binding = start(&key, &pid, &info);
+	if (!check(blocked_binding > 0 && sys_pipe(blocked_fd) == 0, "lrpc fail: connect (%ld) and a pipe",
+		   blocked_binding))
+		return 0;
+	volatile uint64_t *a0 = (uint64_t *)info.astack_va;
+	long stack = sys_map_anon(16384, PROT_READ | PROT_WRITE);
+	thread_start(blocked_caller, (void *)(stack + 16384), 0);
+	while (!a0[0])
+		sys_yield();
+	sys_sleep_ns(20 * MS);                /* into the read, and asleep there */
+	int ok = check(!blocked_done && sys_kill_proc(pid) == 0,
+		       "lrpc fail: the server is killed while a call is blocked in a pipe read inside it");
+	ok &= check(wait_status(pid) == WAIT_KILLED, "lrpc fail: the server exits");
+	uint64_t t0 = sys_clock_ns(), until = t0 + 5000 * MS;
+	while (!blocked_done && sys_clock_ns() < until)
+		sys_sleep_ns(MS);
+	ok &= check(blocked_done && blocked_result == -ECONNRESET,
+		    "lrpc fail: the blocked call comes back with -ECONNRESET (%ld) after %lu ms", (long)blocked_result,
+		    (unsigned long)((sys_clock_ns() - t0) / MS));
+	ok &= check(sys_lrpc_disconnect(blocked_binding) == 0, "lrpc fail: and the binding is disconnected");
+	return ok;
+}
+
+static int
+blocked(const char *arg)
+{
+	long h;
+
+	if (!arg_next_long(arg, &h))
+		return 2;
+	long va = sys_shm_map(h, PROT_READ | PROT_WRITE);
+	if (va < 0)
+		return 3;
+	volatile int64_t *word = (volatile int64_t *)va;
+	int ok = fail_blocked();
+	word[0] = ok ? 1 : 2;
+	uint64_t until = sys_clock_ns() + 20000 * MS;
+	while (!word[1] && sys_clock_ns() < until)
+		sys_sleep_ns(MS);
+	sys_fd_close(blocked_fd[0]);
+	sys_fd_close(blocked_fd[1]);
+	return ok ? 0 : 1;
+}
+
 /* A client killed while its thread runs a procedure: the thread's exit
  * pops the linkage, the binding goes, and the server sees no client left. */
 static int
@@ -576,6 +663,8 @@ main(const char *arg, unsigned long arglen)
 		return spincall(arg + 9);
 	if (!strcmp(arg, "fail"))
 		return fail_fault() & fail_exit() & fail_client_killed() ? 0 : 1;
+	if (!strncmp(arg, "blocked ", 8))
+		return blocked(arg + 8);
 	uprintf("t_lrpc: unknown mode '%s'\n", arg);
 	return 2;
 }
