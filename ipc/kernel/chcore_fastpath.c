@@ -45,10 +45,10 @@ const uint64_t chcore_fastpath_nr_reply_recv = SYS_CHCORE_REPLY_RECV;
 /* sched_lock held: the connection cap `cap` of the calling process names,
  * if it is of `type` and may use the fast path.  A direct index into the
  * process's table (no search, no reference taken: see chcore_ipc.h). */
-static struct chcore_conn *
-fast_conn(uint64_t cap, enum chcore_cap_type type)
+static inline __attribute__((always_inline)) struct chcore_conn *
+fast_conn(const struct thread *me, uint64_t cap, enum chcore_cap_type type)
 {
-	struct chcore_caps *t = current_proc()->chcore_caps;
+	struct chcore_caps *t = me->proc->chcore_caps;
 
 	if (!t || cap >= CHCORE_NCAPS || t->slot[cap].type != type)
 		return 0;
@@ -58,14 +58,14 @@ fast_conn(uint64_t cap, enum chcore_cap_type type)
 
 /* Nothing to do for t between the kernel and ring 3 (user_return_work's
  * checks), so it may leave by SYSRET at once. */
-static int
+static inline __attribute__((always_inline)) int
 no_user_return_work(const struct thread *t)
 {
 	return !t->killed && !t->lrpc_top && !t->run_as && !signal_work(t->proc);
 }
 
 /* t is blocked on c (outside the wait buckets) and not woken yet. */
-static int
+static inline int
 blocked_on(const struct thread *t, const struct chcore_conn *c)
 {
 	return t->state == THREAD_SLEEPING && t->chan == c;
@@ -101,8 +101,8 @@ chcore_fastpath_call(struct trap_frame *f)
 {
 	struct thread *me = current_thread();
 
-	spin_lock(&sched_lock);
-	struct chcore_conn *c = fast_conn(f->rdi, CAP_CONN_CLIENT);
+	spin_lock_irqs_off(&sched_lock);
+	struct chcore_conn *c = fast_conn(me, f->rdi, CAP_CONN_CLIENT);
 	/* A server thread waits for a request, and none is in flight. */
 	if (!c || !c->parked || c->caller)
 		goto slow;
@@ -111,7 +111,9 @@ chcore_fastpath_call(struct trap_frame *f)
 	uint64_t off = f->rsi - c->client_va, len = f->rdx;
 	if (f->rsi < c->client_va || off > c->buf_len || len > c->buf_len - off)
 		goto slow;
-	if (!blocked_on(srv, c) || !no_user_return_work(srv) || !no_user_return_work(me))
+	/* The server leaves to ring 3 at once; we block (our own return work
+	 * is checked when we are resumed, by the guard below in reply_recv). */
+	if (!blocked_on(srv, c) || !no_user_return_work(srv) || me->killed)
 		goto slow;
 
 	/* ---- point of no return: nothing below may fail ---- */
@@ -150,8 +152,8 @@ chcore_fastpath_reply_recv(struct trap_frame *f)
 
 	if (f->rsi != (CHCORE_REPLY | CHCORE_RECV))
 		return 0;
-	spin_lock(&sched_lock);
-	struct chcore_conn *c = fast_conn(f->rdi, CAP_CONN_SERVER);
+	spin_lock_irqs_off(&sched_lock);
+	struct chcore_conn *c = fast_conn(me, f->rdi, CAP_CONN_SERVER);
 	/* This end owes a reply, and no other server thread waits on c. */
 	if (!c || !c->owed || c->parked)
 		goto slow;
@@ -159,7 +161,7 @@ chcore_fastpath_reply_recv(struct trap_frame *f)
 	struct thread *cl = c->caller;
 	if (!cl || !c->taken || c->replied || !blocked_on(cl, c))
 		goto slow;
-	if (!no_user_return_work(cl) || !no_user_return_work(me))
+	if (!no_user_return_work(cl) || me->killed)
 		goto slow;
 
 	/* ---- point of no return: nothing below may fail ---- */

@@ -434,17 +434,11 @@ static void
 enter_procedure(struct trap_frame *f, struct lrpc_astack *a, uint64_t entry)
 {
 	struct lrpc_service *s = a->b->svc;
-	struct trap_frame args = *f;
 
-	memset(f, 0, offsetof(struct trap_frame, vector));
-	f->r10 = args.r10;
-	f->r8 = args.r8;
-	f->r9 = args.r9;
-	f->rbx = args.rbx;
-	f->r12 = args.r12;
-	f->r13 = args.r13;
-	f->r14 = args.r14;
-	f->r15 = args.r15;
+	/* The eight argument registers (r10, r8, r9, rbx, r12-r15) stay where
+	 * they are; every other general register is cleared in place (rax
+	 * becomes the syscall's result, 0). */
+	f->rax = f->rcx = f->rdx = f->r11 = f->rbp = 0;
 	f->rip = entry;
 	f->rsp = a->estack_va + LRPC_ESTACK_BYTES;   /* 16-byte aligned, empty */
 	f->rflags = RFLAGS_IF | 0x2;

@@ -128,14 +128,6 @@ die(struct proc *p, int sig, const char *why)
 	proc_exit(p, WAIT_KILLED | sig);
 }
 
-/* The frame traps.S or syscall_entry.S built at the top of this thread's
- * kernel stack on entry from ring 3. */
-static struct trap_frame *
-user_frame(void)
-{
-	return thread_user_frame(current_thread());
-}
-
 /* ---- kill ---- */
 
 /* proc_lock held, p alive.  Posts sig, or kills p when that is its action. */
@@ -369,7 +361,7 @@ long
 signal_return(void)
 {
 	struct proc *p = current_proc();
-	struct trap_frame *f = user_frame();
+	struct trap_frame *f = current_user_frame();
 	struct sig_frame fr;
 	uint64_t vector = f->vector, error = f->error;
 

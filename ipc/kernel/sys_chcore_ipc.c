@@ -18,13 +18,6 @@
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "common/errno.h"
 
-/* The calling thread's user frame sits at the top of its kernel stack. */
-static struct trap_frame *
-user_frame(void)
-{
-	return thread_user_frame(current_thread());
-}
-
 static int
 arg_cap(uint64_t raw, int64_t *cap)
 {
@@ -66,7 +59,7 @@ sys_chcore_accept(const struct sys_args *a)
 	if (arg_int_range(a->a[1], 1, INT32_MAX, &pid) || a->a[2] > 1)
 		return -EINVAL;
 	int64_t r = chcore_accept(cap, (int)pid, (int)a->a[2], &va);
-	user_frame()->rdx = va;
+	current_user_frame()->rdx = va;
 	return r;
 }
 
@@ -82,7 +75,7 @@ sys_chcore_connect(const struct sys_args *a)
 	if (a->a[1] == 0 || a->a[1] > CHCORE_BUF_MAX || (a->a[3] & ~(uint64_t)CHCORE_CONN_SLOWPATH))
 		return -EINVAL;
 	int64_t r = chcore_connect((uint64_t)id, a->a[1], a->a[2], (unsigned)a->a[3], &va);
-	user_frame()->rdx = va;
+	current_user_frame()->rdx = va;
 	return r;
 }
 
@@ -97,7 +90,7 @@ sys_chcore_call(const struct sys_args *a)
 	if (arg_cap(a->a[0], &cap))
 		return -EBADF;
 	int64_t r = chcore_call(cap, a->a[1], a->a[2], &a->a[3], &ret1);
-	user_frame()->rdx = ret1;
+	current_user_frame()->rdx = ret1;
 	return r;
 }
 
@@ -126,7 +119,7 @@ sys_chcore_reply_recv(const struct sys_args *a)
 		return -EINVAL;
 	int64_t r = chcore_reply_recv(cap, a->a[1], a->a[2], a->a[3], &in);
 	if (r >= 0 && (a->a[1] & CHCORE_RECV))
-		chcore_recv_to_frame(user_frame(), &in);
+		chcore_recv_to_frame(current_user_frame(), &in);
 	return r;
 }
 

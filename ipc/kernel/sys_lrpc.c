@@ -9,12 +9,6 @@
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "common/errno.h"
 
-static struct trap_frame *
-syscall_frame(void)
-{
-	return (struct trap_frame *)(current_thread()->kstack_top - sizeof(struct trap_frame));
-}
-
 /* Ids are positive; anything else is -EINVAL before a table is looked at. */
 static int
 arg_id(uint64_t raw, int64_t *id)
@@ -107,12 +101,12 @@ sys_lrpc_call(const struct sys_args *a)
 
 	if (arg_id(a->a[0], &id))
 		return -EBADF;
-	return lrpc_call(syscall_frame(), id, a->a[1], a->a[2]);
+	return lrpc_call(current_user_frame(), id, a->a[1], a->a[2]);
 }
 
 /* lrpc_return(result): any value is a result. */
 long
 sys_lrpc_return(const struct sys_args *a)
 {
-	return lrpc_return(syscall_frame(), (long)a->a[0]);
+	return lrpc_return(current_user_frame(), (long)a->a[0]);
 }

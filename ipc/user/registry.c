@@ -14,6 +14,7 @@ extern const struct ipc_mech ipc_mailbox;      /* mailbox.c */
 extern const struct ipc_mech ipc_unix_socket;  /* unix_socket.c */
 extern const struct ipc_mech ipc_lrpc;         /* lrpc.c */
 extern const struct ipc_mech ipc_chcore;       /* chcore.c */
+extern const struct ipc_mech ipc_null;         /* null.c */
 
 static const struct ipc_mech *const mechanisms[] = {
 	&ipc_shm_poll,    /* shared ring, polling */
@@ -27,6 +28,7 @@ static const struct ipc_mech *const mechanisms[] = {
 	&ipc_unix_socket, /* Unix domain sockets: stream and dgram */
 	&ipc_lrpc,        /* LRPC: the caller's thread runs the server's procedure */
 	&ipc_chcore,      /* ChCore: capability calls, direct switch, shared buffer */
+	&ipc_null,        /* not IPC: returns at once; the harness's own floor */
 };
 
 const struct ipc_mech *

@@ -99,8 +99,7 @@ aspace_destroy(struct aspace *as)
 void
 aspace_activate(struct aspace *as)
 {
-	if (tlb_current() != &as->asid)
-		tlb_switch_to(&as->asid, as->root);
+	tlb_switch_to(&as->asid, as->root);   /* returns at once if current */
 }
 
 static int

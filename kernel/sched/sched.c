@@ -262,7 +262,7 @@ thread_create_user(struct proc *p, uint64_t rip, uint64_t rsp, uint64_t arg0, ui
 	if (!t)
 		return -ENOMEM;
 	int tid = t->tid;
-	struct trap_frame *f = (struct trap_frame *)(t->kstack_top - sizeof *f);
+	struct trap_frame *f = thread_user_frame(t);
 	memset(f, 0, sizeof *f);
 	f->rip = rip;
 	f->cs = USER_CS;

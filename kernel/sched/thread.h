@@ -70,6 +70,13 @@ thread_user_frame(const struct thread *t)
 	return (struct trap_frame *)(t->kstack_top - TRAP_FRAME_SIZE);
 }
 
+/* The calling thread's own (syscall handlers that return in registers). */
+static inline struct trap_frame *
+current_user_frame(void)
+{
+	return thread_user_frame(current_thread());
+}
+
 void sched_init(void);                        /* makes the boot code a thread */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg);
 /* A user thread of p, queued to run: its tid, or -ENOMEM, or -ESRCH when p

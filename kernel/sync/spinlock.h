@@ -10,6 +10,7 @@
 #define KERNEL_SYNC_SPINLOCK_H
 
 #include <stdint.h>
+#include "kernel/arch/x86_64/percpu.h"
 
 struct spinlock {
 	volatile uint32_t locked;
@@ -22,6 +23,21 @@ void spin_init(struct spinlock *l, const char *name);
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
 int  spin_held(const struct spinlock *l);
+
+/* spin_lock for code that runs with interrupts already off and holds no
+ * other lock (a syscall fast path before its STI): the same nesting count,
+ * without reading RFLAGS.  Release with spin_unlock (interrupts stay off). */
+static inline void
+spin_lock_irqs_off(struct spinlock *l)
+{
+	struct percpu *c = this_cpu();
+
+	if (c->ncli++ == 0)
+		c->intena = 0;
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		while (l->locked)
+			__builtin_ia32_pause();
+}
 
 /* Interrupt-off nesting, usable without a lock. */
 void push_off(void);
