@@ -139,9 +139,11 @@ def _size(text):
     return int(m.group(1)) << {"": 0, "k": 10, "m": 20}[m.group(2).lower()]
 
 
-def _cases_for(mech, patterns, sizes):
-    n = 0
-    for pattern in patterns:
+def _cases_for(mech, variant, patterns, sizes):
+    """(mech, variant, pattern, size) of one variant, in bench/driver.c's
+    order: patterns in the driver's fixed order, then sizes as listed."""
+    out = []
+    for pattern in (p for p in PATTERNS if p in patterns):
         if pattern == "call" and "CALL" not in mech.caps:
             continue
         if mech.max_msg == 0:
@@ -153,8 +155,8 @@ def _cases_for(mech, patterns, sizes):
                 continue
             if size == 0 and "STREAM" in mech.caps:
                 continue
-            n += 1
-    return n * len(mech.variants)
+            out.append((mech.name, variant_name(variant), pattern, size))
+    return out
 
 
 def variant_name(variant):
@@ -183,12 +185,18 @@ def selection(mechs, mech_list):
     return out
 
 
-def expected_cases(mechs, settings):
-    """How many 'bench:' cases a boot with these presets.Settings runs."""
+def planned_cases(mechs, settings):
+    """Every 'bench:' case a boot with these presets.Settings runs, in the
+    order the guest runs them: [(mech, variant, pattern, size)]."""
     patterns = settings.patterns.split(",") if settings.patterns else PATTERNS
     sizes = [_size(s) for s in settings.sizes.split(",")] if settings.sizes else None
-    return sum(_cases_for(m, patterns, sizes) // len(m.variants) * len(variants)
-               for m, variants in selection(mechs, settings.mech))
+    return [case for m, variants in selection(mechs, settings.mech)
+            for v in variants for case in _cases_for(m, v, patterns, sizes)]
+
+
+def expected_cases(mechs, settings):
+    """How many 'bench:' cases a boot with these presets.Settings runs."""
+    return len(planned_cases(mechs, settings))
 
 
 def unknown_names(mechs, settings):

@@ -15,7 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from . import (accel, csvframe, plan, plancheck, presets, qemu, registry, report,
+from . import (accel, csvframe, eta, plan, plancheck, presets, qemu, registry, report,
                rundir, samples, seriallog, summary, sweepmeta, verdict, watch)
 
 ACCELS = ("auto", "kvm", "tcg")
@@ -28,6 +28,8 @@ RUN_ID_OK = re.compile(r"[^A-Za-z0-9_./-]")
 SHOWN_FAILED = 4
 # --via-usb: time after the result line for the loader to write the stick.
 USB_WRITE_GRACE_S = 60.0
+# The guest's iters/warmup when the plan sets none (bench/args.c).
+DEFAULT_ITERS, DEFAULT_WARMUP = 1000, 100
 # Guest lines worth repeating in the summary: the driver's warnings (an
 # unknown --mech) and processes the kernel killed (a benchmark end crashed).
 WARNING = re.compile(r"bench: warning:|^\s*fault: pid \d+")
@@ -256,7 +258,7 @@ def run_boot(ctx, boot, index, expected, guess_s, later_s, exact=False):
                  f"{'' if exact else '~'}{expected or '?'} cases")
     proc = qemu.start(cfg, ctx.run.file(f"qemu-{name}.log"))
     w = watch.Watcher(cfg.serial_log, ctx.prog.say, tag, expected, guess_s, later_s,
-                      exact=exact)
+                      exact=exact, model=ctx.cost_model)
     w.start()
     # Borrow mode writes the files after the result line, then exits itself.
     grace = USB_WRITE_GRACE_S if ctx.via_usb else qemu.AFTER_RESULT_GRACE_S
@@ -334,6 +336,7 @@ class Ctx:
     image_sha256: str = None
     via_usb: bool = False       # results come from the image's \RESULTS (usb.py)
     stick_seen: set = field(default_factory=set)
+    cost_model: object = None     # eta.CostModel of one boot's planned cases
 
 
 def _boot_all(ctx, expected):
@@ -407,6 +410,15 @@ def cmd_sweep(args, prog):
         raise cli.EnvError(str(e)) from None
 
 
+def cost_model(repo, mechs, settings):
+    planned = registry.planned_cases(mechs, settings)
+    if not planned:
+        return None
+    return eta.CostModel.build(repo, planned, settings.iters or DEFAULT_ITERS,
+                               settings.warmup if settings.warmup is not None
+                               else DEFAULT_WARMUP)
+
+
 def say_accels(prog, combos):
     """Which accelerator and why (the reason for falling back to TCG)."""
     for a in dict.fromkeys(c.accel for c in combos):
@@ -445,7 +457,8 @@ def _sweep(args, prog, cli):
     for b in boots:
         b.plan_text = plan_for(settings, b.combo, rid, args.icount, extra, base)
     ctx = Ctx(cli.REPO, cli.PYTHON, prog, run, fw, img, args.icount, timeout, boots,
-              image_sha256=sweepmeta.sha256_of(image), via_usb=args.via_usb)
+              image_sha256=sweepmeta.sha256_of(image), via_usb=args.via_usb,
+              cost_model=cost_model(cli.REPO, mechs, settings))
     rows, files = execute(ctx, settings, registry.expected_cases(mechs, settings) or None,
                           started, plots_wanted=not args.no_plots)
     code = exit_code(boots)

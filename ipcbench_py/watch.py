@@ -5,7 +5,8 @@ A thread polls the file (QEMU writes it; nothing else to hook into) and
 prints one timestamped line per case the guest starts.  The numbers are
 estimates: `expected` comes from the source scan (registry.py) or from an
 earlier boot of the same sweep, and the time left assumes the remaining
-cases cost what the finished ones did on average.
+cases cost what the finished ones did on average - or, with a cost model
+(eta.py), that the measured pace per unit of modelled cost holds.
 """
 import threading
 import time
@@ -59,13 +60,14 @@ class Watcher(threading.Thread):
     """Prints progress for one boot until stop() is called."""
 
     def __init__(self, path, say, tag, expected=None, boot_guess_s=None,
-                 later_boots_s=0.0, clock_fn=None, exact=False):
+                 later_boots_s=0.0, clock_fn=None, exact=False, model=None):
         super().__init__(daemon=True)
         self.path = path
         self.say = say
         self.tag = tag
         self.expected = expected
         self.exact = exact
+        self.model = model          # eta.CostModel of the planned cases, or None
         self.boot_guess_s = boot_guess_s
         self.later_boots_s = later_boots_s
         self.counter = Counter()
@@ -123,9 +125,11 @@ class Watcher(threading.Thread):
         t = self.now() - self.t0
         of = f"/{'' if self.exact else '~'}{self.expected}" if self.expected else ""
         since = t - (c.first_case_s or t)
-        left = estimate_left(c.cases - 1, self.expected, since,
-                             None if self.boot_guess_s is None
-                             else max(0.0, self.boot_guess_s - t))
+        left = self.model.left(c.cases - 1, since) if self.model else None
+        if left is None:
+            left = estimate_left(c.cases - 1, self.expected, since,
+                                 None if self.boot_guess_s is None
+                                 else max(0.0, self.boot_guess_s - t))
         tail = f", boot {clock(t)}"
         if left is not None:
             tail += f", ~{clock(left + self.later_boots_s)} left at this pace"

@@ -349,3 +349,38 @@ def test_series_styles_are_distinct_and_grouped_by_family():
     assert len(pairs) == len(labels)              # no two series look alike
     assert plots.family_of("shm-poll") is plots.family_of("shm-notify")
     assert plots.series_style("pipe/xv6") == plots.series_style("pipe/xv6")
+
+
+# -------------------------------------------------------------------- ETA
+
+def test_cost_model_eta_beats_the_average_when_slow_cases_come_first(tmp_path):
+    """Two slow polling cases first, then cheap ones: the plain average
+    says 10x too much; the model, paced on the finished cases, is close."""
+    from ipcbench_py import eta
+    ref = tmp_path / "results" / "reference" / "x"
+    ref.mkdir(parents=True)
+    rows = [dict(r, unit="instructions") for r in synthetic_rows()]
+    for r in rows:
+        if r["mech"] == "shm-poll" and r["variant"] == "spin" and r["pattern"] == "pingpong":
+            r["mean"] = 20_000_000
+    csvframe.write(ref / "results.csv", rows)
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "bench.h").write_text("#define BENCH_CASE_BUDGET_S 5\n")
+    planned = [("shm-poll", "spin", "pingpong", 8), ("shm-poll", "spin", "pingpong", 1024)] + \
+        [("pipe", "xv6", p, s) for p in ("pingpong", "stream") for s in (8, 1024, 65536)]
+    model = eta.CostModel.build(str(tmp_path), planned, 200, 20)
+    slow, cheap = 100.0, 1.0          # wall seconds per case, as measured
+    actual_left = 6 * cheap
+    naive = 2 * slow / 2 * 6
+    got = model.left(2, 2 * slow)
+    assert naive / actual_left > 10
+    assert 0.2 < got / actual_left < 5, got
+    assert model.left(0, 1.0) is None
+
+
+def test_planned_cases_follow_the_drivers_order():
+    mechs = registry.mechanisms(REPO)
+    s = presets.resolve("quick", mech="pipe", patterns="stream,pingpong", sizes="8,1K")
+    assert registry.planned_cases(mechs, s) == [
+        ("pipe", "xv6", "pingpong", 8), ("pipe", "xv6", "pingpong", 1024),
+        ("pipe", "xv6", "stream", 8), ("pipe", "xv6", "stream", 1024)]
