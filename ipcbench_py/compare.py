@@ -411,6 +411,13 @@ def out_dir(args, root, a, b):
     return path
 
 
+def unit_notes(rows):
+    """What each (accel, unit) of the compared rows means (plots.unit_note)."""
+    from .plots import unit_note
+    seen = dict.fromkeys((r["accel"], r["unit"]) for r in rows)
+    return [unit_note(accel, unit) for accel, unit in seen]
+
+
 def cmd_compare(args, prog):
     from . import cli
     root = os.path.join(cli.REPO, "results")
@@ -428,8 +435,11 @@ def cmd_compare(args, prog):
     except CompareError as e:
         raise cli.EnvError(str(e)) from None
     title = f"B / A   A = {a}   B = {b}"
-    text = [f"A = {a}", f"B = {b}"] + ([warning] if warning else []) + table(res.ratios, res)
-    md = markdown(res.ratios, res, title) + ([f"- {warning}"] if warning else [])
+    notes = unit_notes(rows_a + rows_b)
+    text = [f"A = {a}", f"B = {b}"] + ([warning] if warning else []) + \
+        table(res.ratios, res) + notes
+    md = markdown(res.ratios, res, title) + ([f"- {warning}"] if warning else []) + \
+        [f"- {n}" for n in notes]
     for name, lines in (("compare.txt", text), ("compare.md", md)):
         with open(os.path.join(out, name), "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
@@ -437,7 +447,8 @@ def cmd_compare(args, prog):
     files = []
     if not args.no_plot:
         cli.stage_deps(args, prog, ["plot"], f"./run.py compare {a} {b}")
-        files = draw(res.ratios, os.path.join(out, "compare"), title)
+        files = draw(res.ratios, os.path.join(out, "compare"),
+                     title + "\n" + "\n".join(notes))
     prog.say(f"comparison in {cli.shown(out)}: compare.txt, compare.md"
              + (", compare.png, compare.svg" if files else ""))
     return 0

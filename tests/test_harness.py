@@ -122,6 +122,7 @@ def test_cli_compare_units_markdown_and_out(tmp_path):
                  "--format", "md")
     assert res.returncode == 0, res.stderr
     assert "| mech/variant | pattern | size |" in res.stdout and "warning:" in res.stdout
+    assert "QEMU TCG's virtual clock" in res.stdout and "QEMU -icount" in res.stdout
     assert os.path.isfile(os.path.join(out, "compare.md"))
     assert os.path.isfile(os.path.join(out, "compare.txt"))
     res = run_py("compare", a, b, "--no-plot", "--out", out, "--allow-unit-mismatch")
