@@ -262,6 +262,26 @@ pair(void)
 	return ok;
 }
 
+/* A blocked receive holds its process's place: a third process is refused
+ * while it waits, and gets the place once the receive fails (killed). */
+static int
+pair_pending(void)
+{
+	long id = sys_mbox_create(2, MBOX_PAIR);
+	int ok = check(send_msg(id, 1, 0, 0, 0) == 0 && recv_is(id, 1, 0), "mailbox: PAIR: the creator is user 1");
+	long x = spawnf("recv %ld -1 -1 0", id, 0, 0, 0, 0, 0);
+	ok &= check(wait_stat(id, 1, 0) && stat_of(id).users[1] == x, "mailbox: PAIR: a blocked receiver holds place 2");
+	long y = spawnf("send %ld 1 9 0 0 0", id, 0, 0, 0, 0, 0);
+	ok &= check(status_of(y) == EPERM, "mailbox: PAIR: meanwhile a third process is refused (-EPERM)");
+	ok &= check(sys_kill_proc(x) == 0 && status_of(x) == WAIT_KILLED && stat_of(id).users[1] == 0,
+		    "mailbox: PAIR: the receiver killed in its receive never succeeded: place 2 is free again");
+	y = spawnf("send %ld 1 9 0 0 0", id, 0, 0, 0, 0, 0);
+	ok &= check(status_of(y) == 0 && stat_of(id).users[1] == y && recv_is(id, 9, 0),
+		    "mailbox: PAIR: another process's send then succeeds and makes it user 2");
+	sys_mbox_destroy(id);
+	return ok;
+}
+
 static int
 one_receiver(void)
 {
@@ -336,6 +356,7 @@ policy(void)
 	long id = sys_mbox_create(16, MBOX_ANY_RECEIVER);
 	int ok = pair();
 
+	ok &= pair_pending();
 	ok &= one_receiver();
 	ok &= many_receivers();
 	ok &= picked_receiver(id);
