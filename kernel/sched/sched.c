@@ -210,8 +210,9 @@ thread_alloc(const char *name, struct proc *p)
 	return t;
 }
 
-/* Builds the stack context_switch pops: six callee-saved registers and a
- * return address, above which `extra` bytes are left for the trampoline. */
+/* Builds the stack context_switch pops: RFLAGS, six callee-saved registers
+ * and a return address, above which `extra` bytes are left for the
+ * trampoline. */
 static void
 prepare_switch_frame(struct thread *t, void (*trampoline)(void),
 		     uint64_t r12, uint64_t r13, uint64_t extra)
@@ -225,6 +226,7 @@ prepare_switch_frame(struct thread *t, void (*trampoline)(void),
 	*--sp = r13;
 	*--sp = 0;        /* r14 */
 	*--sp = 0;        /* r15 */
+	*--sp = 0x2;      /* rflags: IF, AC, DF clear (bit 1 is always 1) */
 	t->saved_rsp = (uint64_t)sp;
 }
 

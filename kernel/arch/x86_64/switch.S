@@ -1,12 +1,15 @@
 /*
  * switch.S - context_switch(uint64_t *save_rsp, uint64_t next_rsp).
  *
- * Saves the callee-saved registers (SysV ABI: rbx, rbp, r12-r15) on the
- * current kernel stack, stores rsp in *save_rsp, loads next_rsp and pops
- * the next thread's registers.  A new thread's stack is prepared by
- * thread_create so that the final `ret` lands in thread_trampoline.
+ * Saves the callee-saved registers (SysV ABI: rbx, rbp, r12-r15) and
+ * RFLAGS on the current kernel stack, stores rsp in *save_rsp, loads
+ * next_rsp and pops the next thread's.  RFLAGS travels with the thread so
+ * that one thread's AC (SMAP off while it copies user memory) or DF never
+ * reaches another; IF is 0 on both sides (sched_lock is held).  A new
+ * thread's stack is prepared by prepare_switch_frame (sched.c, same
+ * layout) so that the final `ret` lands in its trampoline.
  */
-/* Pushes the callee-saved registers and stores rsp in *save_rsp. */
+/* Pushes the callee-saved registers and RFLAGS; stores rsp in *save_rsp. */
 .macro SAVE_CONTEXT save_rsp
 	pushq	%rbp
 	pushq	%rbx
@@ -14,6 +17,7 @@
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
+	pushfq
 	mov	%rsp, (\save_rsp)
 .endm
 
@@ -22,6 +26,7 @@
 context_switch:
 	SAVE_CONTEXT %rdi
 	mov	%rsi, %rsp
+	popfq
 	popq	%r15
 	popq	%r14
 	popq	%r13

@@ -77,9 +77,21 @@ handle_exception(struct trap_frame *f)
 	panic_trap(f);
 }
 
+/* Entries whose handler found RFLAGS.AC set (traps.S clears it with SMAP
+ * on; a selftest checks that this stays 0 while ring 3 sets AC). */
+static volatile uint64_t entries_with_ac;
+
+uint64_t
+trap_entries_with_ac(void)
+{
+	return entries_with_ac;
+}
+
 void
 trap_dispatch(struct trap_frame *f)
 {
+	if (read_rflags() & RFLAGS_AC)
+		entries_with_ac++;
 	if (f->vector < 32) {
 		handle_exception(f);
 		return;

@@ -4,6 +4,7 @@
  * Vectors 8, 10-14, 17, 21, 29, 30 get an error code from the CPU; the rest
  * get a 0 pushed here so struct trap_frame has one layout.  Entry from ring
  * 3 swaps GS to the kernel's per-CPU base; the exit path swaps it back.
+ * Every entry clears DF and (with SMAP) AC before any C code runs.
  */
 
 	.text
@@ -50,7 +51,13 @@ trap_common:
 	pushq	%r14
 	pushq	%r15			/* ->r15 */
 	cld
-	mov	%rsp, %rdi		/* trap_dispatch(struct trap_frame *) */
+	/* SMAP: an interrupt gate clears IF and TF but not AC, which ring 3
+	 * may set at will (and a stac window may be interrupted): no handler
+	 * runs with it.  IRET restores the interrupted AC from the frame. */
+	cmpb	$0, uaccess_smap(%rip)
+	je	3f
+	clac
+3:	mov	%rsp, %rdi		/* trap_dispatch(struct trap_frame *) */
 	/* Frame-pointer chain through the interrupted code for backtraces. */
 	mov	17*8(%rsp), %rax	/* interrupted RIP */
 	push	%rax
