@@ -14,7 +14,7 @@ import sys
 import time
 
 from . import (accel, compare, deps, listing, ovmf, plan, plancheck, plots, qemu,
-               rundir, seriallog, shake, summary, sweep, usb, verdict)
+               rundir, seriallog, shake, summary, sweep, sweepmeta, usb, verdict)
 from .progress import Progress
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -242,6 +242,8 @@ def build_meta(run, cfg, argv, plan_text, outcome, report, v, started):
         "firmware": {"code": cfg.firmware.code, "vars": cfg.firmware.vars},
         "git": rundir.git_info(REPO), "host": dict(rundir.host_info(), cpu=host_cpu()),
         "compiler": first_line(["gcc", "--version"]), "plan": plan_text,
+        "image": {"file": IMAGE, "sha256": sweepmeta.sha256_of(os.path.join(REPO, IMAGE))},
+        "packages": sweepmeta.package_versions(),
         "wall_s": round(outcome.wall_s, 3),
         "first_output_s": _round(outcome.first_output_s),
         "result_s": _round(outcome.result_s),

@@ -554,12 +554,16 @@ def cmd_parse(args, prog):
                                          else os.path.dirname(path), "meta.json")) or {}
     recorded = {b.get("serial_log"): b.get("verdict") for b in meta.get("boots", [])}
     boot_of = {b.get("serial_log"): b.get("boot") for b in meta.get("boots", [])}
+    khz_of = {b.get("serial_log"): (b.get("guest") or {}).get("tsc_khz")
+              for b in meta.get("boots", [])}
     lines, rows, all_ok = [], [], True
     for log in logs:
         out, block, ok = parse_lines(log, recorded.get(os.path.basename(log)))
         lines += out
-        boot = boot_of.get(os.path.basename(log))
-        rows += [dict(r, **{csvframe.BOOT_COLUMN: boot}) if boot else r for r in block.rows]
+        name = os.path.basename(log)
+        boot, khz = boot_of.get(name), khz_of.get(name)
+        rows += [samples.add_ns(dict(r, **{csvframe.BOOT_COLUMN: boot}), khz) if boot else r
+                 for r in block.rows]
         all_ok = all_ok and ok
     lines.insert(0, "PASS" if all_ok else "FAIL (see below)")
     csv_out = getattr(args, "csv", None)

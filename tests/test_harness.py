@@ -385,3 +385,21 @@ def test_planned_cases_follow_the_drivers_order():
     assert registry.planned_cases(mechs, s) == [
         ("pipe", "xv6", "pingpong", 8), ("pipe", "xv6", "pingpong", 1024),
         ("pipe", "xv6", "stream", 8), ("pipe", "xv6", "stream", 1024)]
+
+
+def test_parse_of_a_run_dir_restores_boot_and_ns(tmp_path):
+    from ipcbench_py.progress import Progress
+    import io
+    run = tmp_path / "run"
+    run.mkdir()
+    with open(SAMPLES_LOG, "rb") as f:
+        (run / "serial-tcg-pcidoff-r2.log").write_bytes(f.read())
+    rundir.write_meta(rundir.RunDir(str(run), "run"), {"boots": [
+        {"serial_log": "serial-tcg-pcidoff-r2.log", "boot": "tcg-pcidoff#2",
+         "guest": {"tsc_khz": 2_000_000}, "verdict": {"ok": True}}]})
+    out = tmp_path / "x.csv"
+    args = type("A", (), {"path": str(run), "csv": str(out)})()
+    assert sweep.cmd_parse(args, Progress(stream=io.StringIO())) == 0
+    rows = csvframe.read(out)
+    assert {r["boot"] for r in rows} == {"tcg-pcidoff#2"}
+    assert rows[0]["p50_ns"] == pytest.approx(rows[0]["p50"] / 2, abs=0.05)
