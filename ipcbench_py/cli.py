@@ -292,7 +292,8 @@ def selftest_boot(args, prog, env, out=None, timing=None):
     report = seriallog.parse_file(cfg.serial_log)
     v = verdict.judge(outcome, report, choice.name)
     meta = build_meta(run, cfg, argv, plan_text, outcome, report, v, started)
-    meta.update(run_wall_s=round(prog.elapsed(), 3), image=drop_image_after_pass(run, v))
+    meta["run_wall_s"] = round(prog.elapsed(), 3)
+    meta["image"]["copy"] = drop_image_after_pass(run, v)
     if timing is not None:
         meta["shake"] = dict(timing.as_dict(),
                              replay=shake.replay_command(timing, args.icount, replay_args(args)))
