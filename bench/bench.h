@@ -116,6 +116,15 @@ int endpoint_main(const char *arg);
 /* driver.c */
 int driver_main(const char *arg);
 
+/* roles.c: the program's roles by the argument's first word. */
+int bench_role_main(const char *arg);
+
+/* Which struct kcounters fields the system under test counts (bit i: the
+ * i-th uint64_t); csv.c leaves the columns of the others empty.  Defined by
+ * the platform's entry: bench/main.c (ipcbench's kernel: all of them) and
+ * bench/linux/main.c (what Linux lets it count). */
+unsigned bench_counters_known(void);
+
 /* floors.c */
 void floors_run(const struct bench_args *a);
 int floors_partner(const char *arg);     /* the "bench partner" process */

@@ -73,6 +73,14 @@ per_op(char *buf, size_t size, uint64_t value, uint32_t ops)
 	snformat(buf, size, "%lu.%03lu", (unsigned long)(milli / 1000), (unsigned long)(milli % 1000));
 }
 
+/* One event column: per op, or empty when the system does not count it. */
+#define EVENT_PER_OP(buf, ev, field, ops) do { \
+	if (bench_counters_known() & (1u << (__builtin_offsetof(struct kcounters, field) / 8))) \
+		per_op(buf, sizeof buf, (ev)->field, ops); \
+	else \
+		buf[0] = '\0'; \
+} while (0)
+
 void
 csv_row(const struct bench_args *a, const char *mech, const char *variant,
 	const char *pattern, uint32_t size, uint32_t iters,
@@ -81,12 +89,12 @@ csv_row(const struct bench_args *a, const char *mech, const char *variant,
 {
 	char sc[24], sw[24], as[24], tf[24], kc[24], wk[24], in[24] = "", uc[24] = "";
 
-	per_op(sc, sizeof sc, ev->syscalls, ops);
-	per_op(sw, sizeof sw, ev->context_switches, ops);
-	per_op(as, sizeof as, ev->as_switches, ops);
-	per_op(tf, sizeof tf, ev->tlb_flushes, ops);
-	per_op(kc, sizeof kc, ev->kcopy_bytes, ops);
-	per_op(wk, sizeof wk, ev->wakeups, ops);
+	EVENT_PER_OP(sc, ev, syscalls, ops);
+	EVENT_PER_OP(sw, ev, context_switches, ops);
+	EVENT_PER_OP(as, ev, as_switches, ops);
+	EVENT_PER_OP(tf, ev, tlb_flushes, ops);
+	EVENT_PER_OP(kc, ev, kcopy_bytes, ops);
+	EVENT_PER_OP(wk, ev, wakeups, ops);
 	if (pmu->valid) {        /* empty fields when the CPU exposes no PMU */
 		per_op(in, sizeof in, pmu->instructions, ops);
 		per_op(uc, sizeof uc, pmu->unhalted, ops);

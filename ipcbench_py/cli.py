@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from . import (accel, compare, deps, listing, ovmf, plan, plancheck, plots, qemu,
+from . import (accel, compare, deps, linux, listing, ovmf, plan, plancheck, plots, qemu,
                rundir, seriallog, shake, summary, sweep, sweepmeta, usb, verdict)
 from .progress import Progress
 
@@ -77,7 +77,7 @@ def parser():
                          "default random, printed so a failing boot can be replayed")
     dp = sub.add_parser("deps", help="check (and on Debian install) host tools")
     dp.add_argument("--need", default="build,run,test",
-                    help="comma list of build,run,test,plot (default build,run,test)")
+                    help="comma list of build,run,test,plot,linux (default build,run,test)")
     add_install_option(dp)
     usb.add_parsers(sub)        # usb, import
     pa = sub.add_parser("parse", help="re-read a saved serial log or run dir")
@@ -88,6 +88,7 @@ def parser():
                          "to FILE ('-' for stdout)")
     sweep.add_parsers(sub)      # sweep, plot, compare
     listing.add_parser(sub)
+    linux.add_parser(sub)       # linux --host | --guest
     return ap
 
 
@@ -372,7 +373,7 @@ def cmd_selftest_repeat(args, prog):
 
 def cmd_deps(args, prog):
     groups = [g.strip() for g in args.need.split(",") if g.strip()]
-    bad = [g for g in groups if g not in ("build", "run", "test", "plot")]
+    bad = [g for g in groups if g not in ("build", "run", "test", "plot", "linux")]
     if bad:
         raise EnvError(f"--need: unknown group {', '.join(bad)} "
                        "(build, run, test, plot)")
@@ -417,7 +418,8 @@ def cmd_parse(args, prog):
 
 COMMANDS = {"selftest": cmd_selftest, "deps": cmd_deps, "usb": cmd_usb, "import": cmd_import,
             "parse": cmd_parse, "sweep": sweep.cmd_sweep, "plot": plots.cmd_plot,
-            "compare": compare.cmd_compare, "list": listing.cmd_list}
+            "compare": compare.cmd_compare, "list": listing.cmd_list,
+            "linux": linux.cmd_linux}
 
 
 def _terminate(signum, frame):

@@ -124,6 +124,9 @@ def matches(key, group):
     boot asked for); older rows by the PCID in effect."""
     accel, pcid, _ = key[:3]
     config = key[3] if len(key) > 3 else None
+    system = key[4] if len(key) > 4 else None
+    if group == system:
+        return True
     if config:
         return group in (config, f"{accel}/{_requested_pcid(config)}", accel)
     return group in (csvframe.group_name(key), f"{accel}/{pcid}", accel)
@@ -188,6 +191,21 @@ def _case_name(key):
     return f"{g + ' ' if g else ''}{label} {pattern} {size}"
 
 
+def variant_aliases(rows_a, rows_b):
+    """{(mech, A's variant): B's variant} for a mechanism with one variant
+    on each side under different names: the same mechanism on two systems
+    (ipcbench's pipe is "xv6", the Linux harness's "linux")."""
+    def variants(rows):
+        out = {}
+        for r in rows:
+            if not csvframe.is_floor(r):
+                out.setdefault(r["mech"], set()).add(r["variant"])
+        return out
+    va, vb = variants(rows_a), variants(rows_b)
+    return {(m, next(iter(va[m]))): next(iter(vb[m])) for m in va
+            if m in vb and len(va[m]) == 1 and len(vb[m]) == 1 and va[m] != vb[m]}
+
+
 def match(rows_a, rows_b):
     """Result: ratios for every case in both (in A's order) and the cases
     of one side only."""
@@ -205,9 +223,17 @@ def match(rows_a, rows_b):
             "pick one each with DIR:GROUP, e.g. ./run.py compare A:tcg-pcidoff "
             "B:tcg-pcidoff")
     ia, ib = _cases(rows_a, with_group), _cases(rows_b, with_group)
-    out = [Ratio(key[0], *key[1:], a, ib[key]) for key, a in ia.items() if key in ib]
-    return Result(out, [_case_name(k) for k in ia if k not in ib],
-                  [_case_name(k) for k in ib if k not in ia])
+    alias = variant_aliases(rows_a, rows_b)
+
+    def in_b(key):
+        g, mech, variant, pattern, size = key
+        other = (g, mech, alias.get((mech, variant)), pattern, size)
+        return key if key in ib else other if other in ib else None
+    pair = {key: in_b(key) for key in ia}
+    out = [Ratio(key[0], *key[1:], a, ib[pair[key]]) for key, a in ia.items() if pair[key]]
+    matched = set(pair.values())
+    return Result(out, [_case_name(k) for k in ia if not pair[k]],
+                  [_case_name(k) for k in ib if k not in matched])
 
 
 def ratios(rows_a, rows_b):

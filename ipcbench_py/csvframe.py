@@ -33,13 +33,17 @@ BOOT_COLUMN = "boot"
 NS_COLUMN = "p50_ns"
 # Every appended column in the order docs/CSV.md documents; results.csv
 # writes them in this order whatever order rows gained them.
-APPENDED = PMU_COLUMNS + (BOOT_COLUMN, NS_COLUMN)
-OPTIONAL_FLOAT_COLUMNS = PMU_COLUMNS + (NS_COLUMN,)
+APPENDED = PMU_COLUMNS + (BOOT_COLUMN, NS_COLUMN, "placement", "system")
+# Which system measured a row (appended by run.py, docs/CSV.md); rows
+# without the column are ipcbench's.
+SYSTEMS = ("ipcbench", "linux-guest", "linux-host")
 INT_COLUMNS = ("size", "iters", "min", "p50", "p90", "p99", "max", "mean", "stddev")
-FLOAT_COLUMNS = ("mbps", "syscalls_per_op", "switches_per_op", "as_switches_per_op",
-                 "tlb_flushes_per_op", "kcopy_bytes_per_op", "wakeups_per_op")
+FLOAT_COLUMNS = ("mbps",)
+# Per-op kernel events; empty where the system under test cannot count one
+# (the Linux harness counts only context switches, and only in its guest).
 EVENT_COLUMNS = ("syscalls_per_op", "switches_per_op", "as_switches_per_op",
                  "tlb_flushes_per_op", "wakeups_per_op")
+OPTIONAL_FLOAT_COLUMNS = EVENT_COLUMNS + ("kcopy_bytes_per_op",) + PMU_COLUMNS + (NS_COLUMN,)
 UNITS = ("cycles", "instructions", "ns")
 FORMAT_VERSION = 1
 FLOORS = ("floor-timer", "floor-syscall", "floor-yield", "floor-as-switch",
@@ -108,7 +112,7 @@ def typed_row(fields, names=COLUMNS):
         row[name] = _number(name, row[name], int)
     for name in FLOAT_COLUMNS:
         row[name] = _number(name, row[name], float)
-    for name in OPTIONAL_FLOAT_COLUMNS:     # optional: may be empty
+    for name in OPTIONAL_FLOAT_COLUMNS:  # empty: not measured or not counted
         if name in row:
             row[name] = _number(name, row[name], float) if row[name] else None
     if row["unit"] not in UNITS:
@@ -353,19 +357,26 @@ def boot_config(row):
     return boot.split("#", 1)[0] if boot else None
 
 
+def system_of(row):
+    return row.get("system") or "ipcbench"
+
+
 def group_key(row):
     """Rows of one boot configuration: (accel, pcid in effect, unit), and
     the configuration of the boot column when there is one (two boots that
-    asked for different PCID settings may both run without PCID)."""
-    return (row["accel"], row["pcid"], row["unit"], boot_config(row))
+    asked for different PCID settings may both run without PCID); then the
+    system and the placement (ipcbench and "" for rows without them)."""
+    return (row["accel"], row["pcid"], row["unit"], boot_config(row), system_of(row),
+            row.get("placement") or "")
 
 
 def group_name(key):
     accel, pcid, unit = key[:3]
     config = key[3] if len(key) > 3 else None
-    if config:
-        return config
-    return f"{accel}-pcid{pcid}" + ("-icount" if unit == "instructions" else "")
+    system, placement = (list(key[4:]) + ["ipcbench", ""])[:2]
+    name = config or f"{accel}-pcid{pcid}" + ("-icount" if unit == "instructions" else "")
+    name += f"-{placement}" if placement else ""
+    return name + ("" if system == "ipcbench" else f"-{system}")
 
 
 def groups(rows):

@@ -42,6 +42,10 @@ def requirements(env=None):
         Requirement("pytest", "module", "pytest", "test"),
         Requirement("bochs", "exe", "bochs", "test"),   # PCID path on Bochs CPU models
         Requirement("matplotlib", "module", "matplotlib", "plot"),
+        # ./run.py linux: the static Linux harness and the guest's initramfs
+        Requirement("/usr/lib/x86_64-linux-gnu/libc.a", "file", "libc-static", "linux"),
+        Requirement("/bin/busybox", "file", "busybox-static", "linux"),
+        Requirement("dpkg-deb", "exe", "compiler", "linux"),
     ]
 
 

@@ -15,24 +15,28 @@ PACKAGES = {
         "qemu": "qemu-system-x86", "ovmf": "ovmf", "mtools": "mtools",
         "dosfstools": "dosfstools", "matplotlib": "python3-matplotlib",
         "pytest": "python3-pytest", "bochs": "bochs bochsbios vgabios bochs-term",
+        "libc-static": "libc6-dev", "busybox-static": "busybox-static",
     },
     "fedora": {
         "compiler": "gcc make binutils", "gnu-efi": "gnu-efi-devel",
         "qemu": "qemu-system-x86", "ovmf": "edk2-ovmf", "mtools": "mtools",
         "dosfstools": "dosfstools", "matplotlib": "python3-matplotlib",
         "pytest": "python3-pytest", "bochs": "bochs",
+        "libc-static": "glibc-static", "busybox-static": "busybox",
     },
     "arch": {
         "compiler": "base-devel", "gnu-efi": "gnu-efi",
         "qemu": "qemu-system-x86", "ovmf": "edk2-ovmf", "mtools": "mtools",
         "dosfstools": "dosfstools", "matplotlib": "python-matplotlib",
         "pytest": "python-pytest", "bochs": "bochs",
+        "libc-static": "glibc", "busybox-static": "busybox",
     },
     "suse": {
         "compiler": "gcc make binutils", "gnu-efi": "gnu-efi",
         "qemu": "qemu-x86", "ovmf": "qemu-ovmf-x86_64", "mtools": "mtools",
         "dosfstools": "dosfstools", "matplotlib": "python3-matplotlib",
         "pytest": "python3-pytest", "bochs": "bochs",
+        "libc-static": "glibc-devel-static", "busybox-static": "busybox-static",
     },
 }
 

@@ -351,20 +351,24 @@ def events(plt, rows, title, base):
     if size is None:
         return []
     items = event_rows(rows, size)
+    panels = [(col, what) for col, what in EVENT_PANELS
+              if any(r.get(col) is not None for _, r in items)]
+    if not panels:
+        return []               # a system that counts no kernel events (Linux host)
     names = [n for n, _ in items]
     colors = ["0.55" if n.startswith("floor-") else
               series_style(n.split(" (")[0].removesuffix(" call"))["color"] for n in names]
     cols = 3
-    nrows = -(-len(EVENT_PANELS) // cols)
+    nrows = -(-len(panels) // cols)
     width = min(18, max(10, 0.45 * len(items) * cols))
     fig, axes = plt.subplots(nrows, cols, figsize=(width, 3.6 * nrows), sharex=True)
     flat = list(axes.flat)
-    for ax, (col, what) in zip(flat, EVENT_PANELS):
-        vals = [r[col] for _, r in items]
+    for ax, (col, what) in zip(flat, panels):     # a kind not counted has no panel
+        vals = [r[col] or 0.0 for _, r in items]
         ax.bar(range(len(items)), vals, color=colors, edgecolor="0.2", linewidth=0.4)
         ax.set_title(f"{what} per round trip", fontsize=9)
         ax.grid(True, axis="y", alpha=0.3)
-    for ax in flat[len(EVENT_PANELS):]:
+    for ax in flat[len(panels):]:
         ax.set_visible(False)
     for ax in flat[-cols:]:
         ax.set_xticks(range(len(items)))
@@ -422,8 +426,11 @@ def unit_note(accel, unit):
 def labels_for(key, group, meta):
     """Title, caption and ns scale of one configuration's figures."""
     accel, pcid, unit = key[:3]
+    system, placement = (list(key[4:6]) + ["ipcbench", ""])[:2]
     meta = meta or {}
     title = f"{accel.upper()}, PCID {pcid}" + (", icount" if unit == "instructions" else "")
+    title += (f", {placement}" if placement else "") + \
+        ("" if system == "ipcbench" else f", {system}")
     iters = sorted({r["iters"] for r in group if not csvframe.is_floor(r)})
     it = (f"{iters[0]} iterations" if len(iters) == 1 else
           f"{iters[0]}-{iters[-1]} iterations (time budget)" if iters else "")
@@ -475,7 +482,8 @@ def draw_run(outdir, rows, warn=None, src_dir=None):
         if cases:
             files += plots_cdf.cdf(plt, cases, key[2], labels,
                                    os.path.join(outdir, f"cdf-{name}"))
-    return files
+    from . import sideplots     # rows of several systems: also on one figure
+    return files + sideplots.draw(outdir, rows)
 
 
 # ---------------------------------------------------------------- command

@@ -73,15 +73,21 @@ DISKS = {
 }
 
 
-def command(cfg):
-    """The full argv for one boot."""
-    machine, disk_argv = DISKS[cfg.disk]
-    argv = [cfg.qemu, "-machine", machine, "-cpu", cfg.accel.cpu,
-            "-m", str(cfg.memory_mb), "-smp", str(cfg.smp),
+def machine_args(qemu, accel, memory_mb, smp, serial_log, machine="q35"):
+    """The virtual machine every boot gets (ipcbench's and ./run.py linux
+    --guest's): machine, CPU model, memory, CPUs, serial port, no NIC."""
+    return [qemu, "-machine", machine, "-cpu", accel.cpu,
+            "-m", str(memory_mb), "-smp", str(smp),
             "-no-reboot", "-display", "none",
             # No NIC: a failed disk boot would otherwise sit in PXE for minutes.
             "-nic", "none",
-            "-serial", f"file:{cfg.serial_log}"]
+            "-serial", f"file:{serial_log}"]
+
+
+def command(cfg):
+    """The full argv for one boot."""
+    machine, disk_argv = DISKS[cfg.disk]
+    argv = machine_args(cfg.qemu, cfg.accel, cfg.memory_mb, cfg.smp, cfg.serial_log, machine)
     argv += firmware_args(cfg.firmware, cfg.vars_copy)
     argv += disk_argv(cfg.image)
     argv += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",

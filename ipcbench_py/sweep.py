@@ -105,6 +105,9 @@ def add_sweep_options(p):
                    help="the USB stick's path: borrow mode, the loader writes the "
                         "results to the image's own volume and they are read back "
                         "from the image file (README, \"Benchmarking a real machine\")")
+    p.add_argument("--with-linux", action="store_true",
+                   help="also boot a Linux guest with the same settings (./run.py linux "
+                        "--guest) into the same run dir; plots draw both")
     p.add_argument("--no-install", action="store_true",
                    help="never install missing packages; print the command instead")
 
@@ -168,12 +171,13 @@ def settings_of(args):
         raise SweepError(str(e)) from None
 
 
-def timeout_of(args, settings):
+def timeout_of(args, settings, table=TIMEOUT_S):
+    """--timeout, else the preset's time from `table` (x4 under icount)."""
     if args.timeout is not None:
         if args.timeout <= 0:
             raise SweepError("--timeout must be positive")
         return args.timeout
-    base = TIMEOUT_S.get(settings.preset, TIMEOUT_S["full"])
+    base = table.get(settings.preset, table["full"])
     return base * (ICOUNT_FACTOR if args.icount else 1)
 
 
@@ -310,6 +314,7 @@ def gather(boots, run_id):
         khz = tsc_khz(b)
         for row in (b.block.rows if b.block else []):
             rows.append(samples.add_ns(dict(row, run_id=run_id, accel=b.combo.accel.name,
+                                            system=row.get("system") or "ipcbench",
                                             **{csvframe.BOOT_COLUMN: b.name}), khz))
     return rows
 
@@ -359,7 +364,7 @@ def _check_names(mechs, settings):
                          f"(registered in ipc/user/registry.c: {have})")
 
 
-def _draw(run, rows, prog):
+def draw_plots(run, rows, prog):
     from . import plots
     try:
         files = plots.draw_run(run.path, rows)
@@ -460,8 +465,13 @@ def _sweep(args, prog, cli):
               image_sha256=sweepmeta.sha256_of(image), via_usb=args.via_usb,
               cost_model=cost_model(cli.REPO, mechs, settings))
     rows, files = execute(ctx, settings, registry.expected_cases(mechs, settings) or None,
-                          started, plots_wanted=not args.no_plots)
+                          started, plots_wanted=not args.no_plots and not args.with_linux)
     code = exit_code(boots)
+    if args.with_linux:
+        from . import linux
+        rows, files, linux_ok = linux.after_sweep(cli.REPO, run, settings, args,
+                                                  boots[0].combo.accel, rows, prog)
+        code = code or (0 if linux_ok else 1)
     if not args.out and code == 0:
         rundir.point_latest(os.path.join(cli.REPO, "results"), run)
     prog.say(summary.render(summary_lines(boots, run, rows, files, prog.elapsed())))
@@ -483,7 +493,7 @@ def execute(ctx, settings, expected, started, plots_wanted=True):
     meta["via_usb"] = ctx.via_usb
     rundir.write_meta(run, meta)
     report.write(run.file(report.FILE), rows, meta)
-    files = _draw(run, rows, ctx.prog) if plots_wanted and rows else None
+    files = draw_plots(run, rows, ctx.prog) if plots_wanted and rows else None
     if all(b.ok for b in ctx.boots):
         for name in ("ipcbench.img", "OVMF_VARS.fd"):
             if os.path.exists(run.file(name)):

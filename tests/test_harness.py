@@ -50,7 +50,8 @@ def test_boot_column_makes_keys_unique_and_is_written_in_order(tmp_path):
         ["tcg-pcidauto", "tcg-pcidoff"]
     # boot comes after the PMU columns whatever order the dicts have.
     names = csvframe.names_of([dict(rows[0], p50_ns=1.0, instructions_per_op=None,
-                                    unhalted_cycles_per_op=None)])
+                                    unhalted_cycles_per_op=None, system="ipcbench",
+                                    placement="same-core")])
     assert names[len(csvframe.COLUMNS):] == list(csvframe.APPENDED)
     path = tmp_path / "results.csv"
     csvframe.write(path, rows)

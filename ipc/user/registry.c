@@ -1,7 +1,7 @@
-/* registry.c - the list of IPC mechanisms: one row per mechanism.
+/* registry.c - the list of IPC mechanisms: one row per mechanism (lookup.c
+ * finds them by name).
  * Adding a mechanism is adding its extern and its row. */
 #include "ipc/user/ipc.h"
-#include "common/string.h"
 
 extern const struct ipc_mech ipc_shm_poll;     /* shm_poll.c */
 extern const struct ipc_mech ipc_shm_notify;   /* shm_notify.c */
@@ -35,34 +35,4 @@ const struct ipc_mech *
 ipc_at(unsigned i)
 {
 	return i < sizeof mechanisms / sizeof mechanisms[0] ? mechanisms[i] : 0;
-}
-
-unsigned
-ipc_count(void)
-{
-	unsigned n = 0;
-
-	while (ipc_at(n))
-		n++;
-	return n;
-}
-
-const struct ipc_mech *
-ipc_find(const char *name)
-{
-	for (unsigned i = 0; ipc_at(i); i++)
-		if (!strcmp(ipc_at(i)->name, name))
-			return ipc_at(i);
-	return 0;
-}
-
-int
-ipc_has_variant(const struct ipc_mech *m, const char *variant)
-{
-	if (!variant[0])
-		return 1;
-	for (const char *const *v = m->variants; v && *v; v++)
-		if (!strcmp(*v, variant))
-			return 1;
-	return 0;
 }

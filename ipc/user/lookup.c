@@ -1,0 +1,35 @@
+/* lookup.c - finding mechanisms by name over ipc_at(), whichever table
+ * provides it (ipc/user/registry.c in ipcbench, bench/linux/registry.c in
+ * the Linux build of the harness). */
+#include "ipc/user/ipc.h"
+#include "common/string.h"
+
+unsigned
+ipc_count(void)
+{
+	unsigned n = 0;
+
+	while (ipc_at(n))
+		n++;
+	return n;
+}
+
+const struct ipc_mech *
+ipc_find(const char *name)
+{
+	for (unsigned i = 0; ipc_at(i); i++)
+		if (!strcmp(ipc_at(i)->name, name))
+			return ipc_at(i);
+	return 0;
+}
+
+int
+ipc_has_variant(const struct ipc_mech *m, const char *variant)
+{
+	if (!variant[0])
+		return 1;
+	for (const char *const *v = m->variants; v && *v; v++)
+		if (!strcmp(*v, variant))
+			return 1;
+	return 0;
+}
