@@ -24,6 +24,7 @@
 struct proc kernel_proc = { .pid = 0, .name = "kernel", .state = PROC_ALIVE };
 struct spinlock proc_lock = SPINLOCK_INIT("proc");
 static struct proc *procs;          /* user processes, newest first */
+void (*proc_exit_window_hook)(void);
 static int next_pid = 1;
 
 struct proc *
@@ -117,6 +118,8 @@ proc_teardown(struct proc *p, struct thread *dying)
 	spin_unlock(&proc_lock);
 	if (parent)
 		wakeup(parent);
+	if (proc_exit_window_hook)
+		proc_exit_window_hook();
 }
 
 void
@@ -132,11 +135,19 @@ proc_thread_exiting(struct thread *t)
 		p->exiting = 1;             /* every thread called thread_exit */
 		p->exit_status = 0;
 	}
+	/* Not the last: once unlocked, the last thread may tear p down and
+	 * its parent free it while t, preempted, still waits to be switched
+	 * back in (which reads t->proc->as); like the last thread (see
+	 * proc_teardown), t belongs to the kernel process from here. */
+	if (!last)
+		t->proc = &kernel_proc;
 	spin_unlock(&proc_lock);
 	/* t is in the kernel for good: its user stack may go (thread_join). */
 	wakeup(&p->threads);
 	if (last)
 		proc_teardown(p, t);
+	else if (proc_exit_window_hook)
+		proc_exit_window_hook();
 }
 
 static struct thread *

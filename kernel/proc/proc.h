@@ -81,6 +81,12 @@ int proc_thread_join(struct proc *p, int tid);
 int proc_add_thread(struct proc *p, struct thread *t);
 void proc_thread_exiting(struct thread *t);
 
+/* Tests only: called on an exiting thread that no longer keeps its process
+ * alive (the process may be reaped and freed from here on) but has not yet
+ * left the CPU; a test makes a long preemption happen there
+ * (kernel/test/test_proc.c, proc-exit-window). */
+extern void (*proc_exit_window_hook)(void);
+
 struct proc *current_proc(void);
 
 /* The permission model (docs/ARCHITECTURE.md, "Who may use what"). */

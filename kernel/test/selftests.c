@@ -16,6 +16,7 @@ void test_proc_isolation(void);
 void test_proc_badargs(void);
 void test_proc_preempt(void);
 void test_proc_kill(void);
+void test_proc_exit_window(void);
 void test_proc_threads(void);
 void test_proc_orphans(void);
 void test_cpu_state_ac(void);
@@ -55,6 +56,7 @@ const struct ktest ktest_table[] = {
 	{ "proc-badargs",   test_proc_badargs },   /* bad pointers/lengths/ids */
 	{ "proc-preempt",   test_proc_preempt },   /* timer preemption */
 	{ "proc-kill",      test_proc_kill },      /* kill wakes a sleeper */
+	{ "proc-exit-window", test_proc_exit_window }, /* no tick between zombie and switch */
 	{ "proc-threads",   test_proc_threads },   /* threads share a process */
 	{ "proc-orphans",   test_proc_orphans },   /* orphans and their zombies are freed */
 	{ "cpu-ac",         test_cpu_state_ac },   /* user/thread EFLAGS.AC never reaches kernel code */

@@ -8,6 +8,7 @@
 #include "kernel/mm/heap.h"
 #include "kernel/mm/shm.h"
 #include "kernel/time/clock.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "common/errno.h"
 #include "common/format.h"
 #include "common/string.h"
@@ -95,6 +96,47 @@ test_proc_kill(void)
 	ktest_check(status == WAIT_KILLED, "kill: the sleeping process wakes and dies (status %x)", status);
 	ktest_check(clock_ns() - t0 < 5000000000ull, "kill: it died long before its 60 s sleep would end");
 	ktest_check(proc_kill(pid) == -ESRCH, "kill: a reaped pid is gone (-ESRCH)");
+}
+
+/* A long preemption where the hook is called, as a timer tick would cause
+ * if interrupts are on there. */
+static int windows;
+
+static void
+preempted_in_exit_window(void)
+{
+	if (read_rflags() & RFLAGS_IF) {
+		windows++;
+		sleep_ms_kernel(50);
+	}
+}
+
+/* Can an exiting thread run again after its process was freed?  The parent
+ * reaps (kfree) a zombie at once, and a thread preempted after it stopped
+ * keeping its process alive is switched back in later through t->proc.
+ * t_threads exit-race has a worker leave first (not the last thread), then
+ * the main thread; each is held off the CPU for 50 ms in its window while
+ * the process is reaped and its memory refilled with junk.  (The fuzzer
+ * found the last-thread case as a #GP in aspace_activate after about a
+ * million calls; the worker's case panicked the same way here.) */
+void
+test_proc_exit_window(void)
+{
+	void *junk[4];
+
+	windows = 0;
+	proc_exit_window_hook = preempted_in_exit_window;
+	int status = ktest_run("t_threads", "exit-race");
+	for (int i = 0; i < 4; i++)                     /* the freed slot comes first */
+		if ((junk[i] = kmalloc(sizeof(struct proc))))
+			memset(junk[i], 0xa5, sizeof(struct proc));
+	sleep_ms_kernel(200);                           /* both threads run again and leave */
+	proc_exit_window_hook = 0;
+	for (int i = 0; i < 4; i++)
+		kfree(junk[i]);
+	ktest_check(status == 0 && windows == 2,
+		    "exit: two threads held off the CPU after their process became reapable leave safely "
+		    "(status %d, %d windows)", status, windows);
 }
 
 void

@@ -1,7 +1,9 @@
 /* t_threads.c - several threads in one process share its memory and all
  * progress; with arg "abandon" the main thread exits while a worker still
  * spins, which must end the whole process; with arg "join" thread_join
- * returns only once a thread is off its stack, so the stack may go. */
+ * returns only once a thread is off its stack, so the stack may go; with
+ * arg "exit-race" a worker leaves, then the main thread (the kernel's
+ * proc-exit-window test holds each of them off the CPU as it exits). */
 #include "user/lib/ipcbench.h"
 
 #define WORKERS 3
@@ -28,6 +30,11 @@ spin_forever(void *arg)
 {
 	for (;;)
 		progress[0]++;
+}
+
+static void
+leave_at_once(void *unused)
+{
 }
 
 /* ---- join ---------------------------------------------------------------- */
@@ -107,6 +114,10 @@ main(const char *arg, unsigned long arglen)
 
 	if (stacks < 0)
 		return 1;
+	if (!strcmp(arg, "exit-race")) {
+		long tid = thread_start(leave_at_once, (void *)(stacks + STACK_BYTES), 0);
+		return tid > 0 && sys_thread_join(tid) == 0 ? 0 : 1;
+	}
 	if (!strcmp(arg, "abandon")) {
 		thread_start(spin_forever, (void *)(stacks + STACK_BYTES), 0);
 		sys_yield();
