@@ -135,7 +135,8 @@ msg_quoted(struct msg *m, struct span v)
 enum key_id {
 	K_MODE, K_POOL_MB, K_PCID, K_TIMESLICE_US, K_END, K_INJECT,
 	K_PIPESIZE, K_ITERS, K_WARMUP, K_TESTS, K_MECH, K_SIZES, K_PATTERNS,
-	K_RUN_ID, K_ACCEL, K_UNIT, K_SHAKE, K_HANDOFF, K_COUNT
+	K_RUN_ID, K_ACCEL, K_UNIT, K_SHAKE, K_HANDOFF, K_FUZZ_CALLS, K_FUZZ_SEED,
+	K_FUZZ_PROCS, K_COUNT
 };
 
 enum kind {
@@ -216,6 +217,9 @@ static const struct key keys[K_COUNT] = {
 	[K_UNIT]         = { "unit",         KIND_CHOICE, 0, 0, unit_choices },
 	[K_SHAKE]        = { "shake",        KIND_NUMBER, 0, UINT32_MAX, NULL },
 	[K_HANDOFF]      = { "handoff",      KIND_CHOICE, 0, 0, handoff_choices },
+	[K_FUZZ_CALLS]   = { "fuzz_calls",   KIND_NUMBER, 1, 1000000000, NULL },
+	[K_FUZZ_SEED]    = { "fuzz_seed",    KIND_NUMBER, 0, UINT32_MAX, NULL },
+	[K_FUZZ_PROCS]   = { "fuzz_procs",   KIND_NUMBER, 1, 8, NULL },
 };
 
 static const char *
@@ -384,6 +388,9 @@ set_scalar(struct plan *p, enum key_id id, uint32_t v)
 	case K_UNIT:         p->unit = (enum plan_unit)v; break;
 	case K_SHAKE:        p->shake = v; break;
 	case K_HANDOFF:      p->handoff = (enum plan_handoff)v; break;
+	case K_FUZZ_CALLS:   p->fuzz_calls = v; break;
+	case K_FUZZ_SEED:    p->fuzz_seed = v; break;
+	case K_FUZZ_PROCS:   p->fuzz_procs = v; break;
 	default:             break;   /* lists are stored by their parsers */
 	}
 }
@@ -705,6 +712,9 @@ plan_defaults(struct plan *p)
 	p->pipesize = 512;
 	p->iters = 1000;
 	p->warmup = 100;
+	p->fuzz_calls = 50000;
+	p->fuzz_seed = 1;
+	p->fuzz_procs = 4;
 }
 
 int

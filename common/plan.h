@@ -68,6 +68,11 @@ struct plan {
 					* jitter that varies preemption points (0 = off) */
 	enum plan_handoff handoff;     /* handoff = exit | borrow        (exit) */
 
+	/* The fuzz selftest (kernel/test/test_fuzz.c, docs/RELIABILITY.md). */
+	uint32_t fuzz_calls;           /* fuzz_calls = 1..1000000000     (50000) */
+	uint32_t fuzz_seed;            /* fuzz_seed = 0..4294967295      (1) */
+	uint32_t fuzz_procs;           /* fuzz_procs = 1..8 fuzzers      (4) */
+
 	/* sizes = 8,64,1K,4K,1M ...    (bytes; K and M suffixes; none = default list) */
 	unsigned size_count;
 	uint32_t sizes[PLAN_MAX_LIST];

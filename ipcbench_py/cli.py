@@ -13,8 +13,9 @@ import subprocess
 import sys
 import time
 
-from . import (accel, compare, deps, linux, listing, ovmf, plan, plancheck, plots, qemu,
-               rundir, seriallog, shake, summary, sweep, sweepmeta, usb, verdict)
+from . import (accel, compare, deps, fuzz, linux, listing, ovmf, plan, plancheck,
+               plots, qemu, rundir, seriallog, shake, summary, sweep, sweepmeta, usb,
+               verdict)
 from .progress import Progress
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -89,6 +90,7 @@ def parser():
     sweep.add_parsers(sub)      # sweep, plot, compare
     listing.add_parser(sub)
     linux.add_parser(sub)       # linux --host | --guest
+    fuzz.add_parser(sub, add_boot_options)
     return ap
 
 
@@ -313,6 +315,10 @@ def stage_selftest_env(args, prog):
 def cmd_selftest(args, prog):
     if args.repeat is not None or args.seed is not None:
         return cmd_selftest_repeat(args, prog)
+    return selftest_once(args, prog)
+
+
+def selftest_once(args, prog):
     v, report, outcome, run = selftest_boot(args, prog, stage_selftest_env(args, prog))
     lines = summary.lines_for(report, v, outcome, shown(run.path))
     prog.say(summary.render(lines + next_steps(run, v)))
@@ -416,9 +422,16 @@ def cmd_parse(args, prog):
     return v.exit_code
 
 
-COMMANDS = {"selftest": cmd_selftest, "deps": cmd_deps, "usb": cmd_usb, "import": cmd_import,
-            "parse": cmd_parse, "sweep": sweep.cmd_sweep, "plot": plots.cmd_plot,
-            "compare": compare.cmd_compare, "list": listing.cmd_list,
+def cmd_fuzz(args, prog):
+    try:
+        return fuzz.cmd_fuzz(args, prog, selftest_once, os.path.join(REPO, "results"))
+    except fuzz.FuzzUsage as e:
+        raise EnvError(str(e)) from None
+
+
+COMMANDS = {"selftest": cmd_selftest, "fuzz": cmd_fuzz, "deps": cmd_deps, "usb": cmd_usb,
+            "import": cmd_import, "parse": cmd_parse, "sweep": sweep.cmd_sweep,
+            "plot": plots.cmd_plot, "compare": compare.cmd_compare, "list": listing.cmd_list,
             "linux": linux.cmd_linux}
 
 

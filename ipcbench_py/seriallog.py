@@ -177,10 +177,12 @@ def parse_file(path):
 
 class SerialTail:
     """Follow a serial log QEMU is still writing: when did output start,
-    when did the result line appear."""
+    when did the result line appear.  `on_line`, when given, is called with
+    every complete line as it arrives."""
 
-    def __init__(self, path):
+    def __init__(self, path, on_line=None):
         self.path = path
+        self.on_line = on_line
         self.offset = 0
         self.partial = b""
         self.last_line = ""
@@ -208,6 +210,8 @@ class SerialTail:
             for line in clean(raw):
                 if line.strip():
                     self.last_line = line.strip()
+                if self.on_line:
+                    self.on_line(line)
                 m = RESULT.search(line)
                 if m and self.result is None:
                     self.result = m.group(1)

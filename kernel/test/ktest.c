@@ -6,12 +6,13 @@
 #include "common/plan.h"
 #include "kernel/time/clock.h"
 
-extern const struct ktest ktest_table[];
-extern const unsigned ktest_table_len;
+extern const struct ktest ktest_table[], ktest_named_only[];
+extern const unsigned ktest_table_len, ktest_named_only_len;
 
 static unsigned checks, failures;
+static const struct plan *the_plan;
 
-void
+int
 ktest_check(int cond, const char *fmt, ...)
 {
 	char name[160];
@@ -24,32 +25,53 @@ ktest_check(int cond, const char *fmt, ...)
 	if (!cond)
 		failures++;
 	kprintf("%sok %u - %s\n", cond ? "" : "not ", checks, name);
+	return cond != 0;
 }
 
+unsigned
+ktest_failures(void)
+{
+	return failures;
+}
+
+const struct plan *
+ktest_plan(void)
+{
+	return the_plan;
+}
+
+/* `all` selects every row of ktest_table, none of ktest_named_only. */
 static int
-selected(const struct plan *p, const char *name)
+selected(const struct plan *p, const struct ktest *t, int named_only)
 {
 	if (!p->test_count)
-		return 1;
+		return !named_only;
 	for (unsigned i = 0; i < p->test_count; i++)
-		if (!strncmp(name, p->tests[i], strlen(p->tests[i])))
+		if (!strncmp(t->name, p->tests[i], strlen(p->tests[i])))
 			return 1;
 	return 0;
+}
+
+static void
+run_one(const struct ktest *t)
+{
+	kprintf("# %s\n", t->name);
+	uint64_t t0 = clock_ns();
+	t->run();
+	kprintf("# %s took %lu ms\n", t->name, (unsigned long)((clock_ns() - t0) / 1000000));
 }
 
 int
 ktest_run_selected(const struct plan *p)
 {
+	the_plan = p;
 	kprintf("TAP version 13\n");
-	for (unsigned i = 0; i < ktest_table_len; i++) {
-		if (!selected(p, ktest_table[i].name))
-			continue;
-		kprintf("# %s\n", ktest_table[i].name);
-		uint64_t t0 = clock_ns();
-		ktest_table[i].run();
-		kprintf("# %s took %lu ms\n", ktest_table[i].name,
-			(unsigned long)((clock_ns() - t0) / 1000000));
-	}
+	for (unsigned i = 0; i < ktest_table_len; i++)
+		if (selected(p, &ktest_table[i], 0))
+			run_one(&ktest_table[i]);
+	for (unsigned i = 0; i < ktest_named_only_len; i++)
+		if (selected(p, &ktest_named_only[i], 1))
+			run_one(&ktest_named_only[i]);
 	kprintf("1..%u\n", checks);
 	kprintf("# selftest: %u passed, %u failed\n", checks - failures, failures);
 	return failures;

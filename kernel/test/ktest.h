@@ -19,7 +19,12 @@ struct ktest {
 	void (*run)(void);
 };
 
-void ktest_check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints the TAP line; returns cond != 0, so a test can stop at a failure. */
+int ktest_check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Failed checks so far in this boot. */
+unsigned ktest_failures(void);
+/* The plan of this boot (for tests with plan keys of their own). */
+const struct plan *ktest_plan(void);
 /* ktest_proc.c: user programs as children of the kernel process.
  * ktest_spawn returns the pid or -errno; ktest_wait the exit status, or -1
  * for a bad pid; ktest_run both (a spawn error comes back as -errno). */

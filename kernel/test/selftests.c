@@ -39,6 +39,7 @@ void test_floors(void);
 void test_perm_proc(void), test_perm_signal(void), test_perm_shm(void), test_perm_pipe(void);
 void test_perm_sem(void), test_perm_mailbox(void), test_perm_futex(void), test_perm_sysv(void);
 void test_perm_msg(void), test_perm_usock(void), test_perm_lrpc(void), test_perm_chcore(void);
+void test_fuzz(void);
 
 void test_chcore_basic(void), test_chcore_slowpath(void), test_chcore_server_death(void), test_chcore_client_kill(void), test_chcore_ipc(void);
 
@@ -134,3 +135,10 @@ const struct ktest ktest_table[] = {
 	{ "floors",         test_floors },         /* this boot's reference costs */
 };
 const unsigned ktest_table_len = sizeof ktest_table / sizeof ktest_table[0];
+
+/* Not part of `tests = all`: each runs in a boot of its own, when the plan
+ * names it (run after the rows above that are named too). */
+const struct ktest ktest_named_only[] = {
+	{ "fuzz",           test_fuzz },           /* fuzz_calls random syscalls beside a victim (./run.py fuzz) */
+};
+const unsigned ktest_named_only_len = sizeof ktest_named_only / sizeof ktest_named_only[0];

@@ -55,6 +55,8 @@ test_defaults(void)
 	      "default enums");
 	CHECK(p.pool_mb == 0 && p.timeslice_us == 10000 && p.pipesize == 512 &&
 	      p.iters == 1000 && p.warmup == 100, "default numbers");
+	CHECK(p.fuzz_calls == 50000 && p.fuzz_seed == 1 && p.fuzz_procs == 4,
+	      "default fuzz: 50,000 calls, seed 1, 4 fuzzers");
 	CHECK(p.test_count == 0 && p.mech_count == 0 && p.size_count == 0 &&
 	      p.error_count == 0, "default lists are 'all' and no errors");
 	r = parse("", &p);
@@ -86,7 +88,10 @@ test_full_plan(void)
 		"accel = tcg\n"
 		"unit = instructions\n"
 		"shake = 4294967295\n"
-		"handoff = borrow\n";
+		"handoff = borrow\n"
+		"fuzz_calls = 1000000000\n"
+		"fuzz_seed = 4294967295\n"
+		"fuzz_procs = 8\n";
 	struct plan p;
 	int r = parse(text, &p);
 
@@ -105,8 +110,12 @@ test_full_plan(void)
 	CHECK(p.pattern_count == 2 && !strcmp(p.patterns[1], "stream"), "patterns list");
 	CHECK(!strcmp(p.run_id, "20261125-121022") && !strcmp(p.accel, "tcg") &&
 	      p.unit == PLAN_UNIT_INSTRUCTIONS, "run_id, accel and unit");
+	CHECK(p.fuzz_calls == 1000000000 && p.fuzz_seed == 4294967295u && p.fuzz_procs == 8,
+	      "fuzz keys at their maximum");
 	CHECK(p.handoff == PLAN_HANDOFF_BORROW, "handoff = borrow");
 	CHECK(parse("", &p) == 0 && p.handoff == PLAN_HANDOFF_EXIT, "handoff defaults to exit");
+	CHECK(parse("fuzz_seed = 0\nfuzz_calls = 1\nfuzz_procs = 1\n", &p) == 0 &&
+	      p.fuzz_seed == 0 && p.fuzz_calls == 1 && p.fuzz_procs == 1, "fuzz keys at their minimum");
 	CHECK(parse("sizes = 0,8\n", &p) == 0 && p.sizes[0] == 0, "size 0 is allowed (empty messages)");
 	CHECK(p.shake == 0, "shake is off (0) by default");
 	CHECK(parse(text, &p) == 0 && p.shake == 4294967295u, "shake takes the whole 32-bit seed range");
@@ -146,6 +155,13 @@ static const struct {
 	{ "handoff = lend", "handoff: 'lend' is not one of exit, borrow" },
 	{ "run_id = a b", "run_id: 'a b' is not a name (use a-z 0-9 _ - . /)" },
 	{ "sizes = 4096M", "sizes: 4096M is out of range 0..16M" },
+	{ "fuzz_calls = 0", "fuzz_calls: 0 is out of range 1..1000000000" },
+	{ "fuzz_calls = 1000000001", "fuzz_calls: 1000000001 is out of range 1..1000000000" },
+	{ "fuzz_calls = 50k", "fuzz_calls: '50k' is not a number (use 1..1000000000)" },
+	{ "fuzz_seed = 4294967296", "fuzz_seed: 4294967296 is out of range 0..4294967295" },
+	{ "fuzz_seed = -1", "fuzz_seed: '-1' is not a number (use 0..4294967295)" },
+	{ "fuzz_procs = 0", "fuzz_procs: 0 is out of range 1..8" },
+	{ "fuzz_procs = 9", "fuzz_procs: 9 is out of range 1..8" },
 	/* numeric overflow: far past 2^64, and just past 2^32 */
 	{ "iters = 99999999999999999999",
 	  "iters: 99999999999999999999 is out of range 1..10000000" },
