@@ -10,6 +10,10 @@
 
 #define MAP_AREA_END 0x0000600000000000ull
 #define MAX_REGION   (1ull << 30)
+/* Anonymous pages zeroed and mapped per hold of as->lock (interrupts are
+ * off while it is held): 64 KiB, a few ms at most under TCG on a loaded
+ * host, where 512 MiB in one hold kept the timer out for seconds. */
+#define POPULATE_BYTES (16 * PAGE_SIZE)
 
 struct aspace *
 aspace_create(void)
@@ -135,6 +139,17 @@ valid_fixed_range(uint64_t va, uint64_t len)
 	       va + len <= USER_TOP;
 }
 
+/* Unmaps the anonymous pages [va, va + len) and frees their frames. */
+static void
+unmap_fresh_frames(struct aspace *as, uint64_t va, uint64_t len)
+{
+	uint64_t deferred = 0;
+
+	pt_unmap(kvm_env(), as->root, va, len, defer_anon_frame, &deferred);
+	tlb_invalidate_range(&as->asid, va, len / PAGE_SIZE);
+	free_deferred(deferred);
+}
+
 /* Maps anonymous frames page by page; on failure unmaps what it mapped. */
 static int
 map_fresh_frames(struct aspace *as, uint64_t va, uint64_t len, unsigned prot)
@@ -144,14 +159,43 @@ map_fresh_frames(struct aspace *as, uint64_t va, uint64_t len, unsigned prot)
 		if (!pa || pt_map(kvm_env(), as->root, va + off, pa, PAGE_SIZE, pte_prot(prot), 0)) {
 			if (pa)
 				frames_free(pa, 1);
-			uint64_t deferred = 0;
-			pt_unmap(kvm_env(), as->root, va, off, defer_anon_frame, &deferred);
-			tlb_invalidate_range(&as->asid, va, off / PAGE_SIZE);
-			free_deferred(deferred);
+			unmap_fresh_frames(as, va, off);
 			return -ENOMEM;
 		}
 	}
 	return 0;
+}
+
+/* Fills a reserved anonymous region (v->populating) chunk by chunk, as->lock
+ * held for one chunk at a time, so the tick and other threads run between
+ * chunks.  The reservation keeps every other map and unmap off the range.
+ * On failure nothing of it stays mapped. */
+static int
+populate(struct aspace *as, uint64_t va, uint64_t len, unsigned prot)
+{
+	for (uint64_t off = 0; off < len; off += POPULATE_BYTES) {
+		uint64_t n = len - off < POPULATE_BYTES ? len - off : POPULATE_BYTES;
+		spin_lock(&as->lock);
+		int err = map_fresh_frames(as, va + off, n, prot);
+		spin_unlock(&as->lock);
+		if (err) {
+			unmap_fresh_frames(as, va, off);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Takes v off as's list; as->lock held. */
+static void
+unlink_region(struct aspace *as, struct vma *v)
+{
+	for (struct vma **pp = &as->regions; *pp; pp = &(*pp)->next) {
+		if (*pp == v) {
+			*pp = v->next;
+			return;
+		}
+	}
 }
 
 /* Maps a shared object's frames; on failure unmaps the part it mapped
@@ -181,17 +225,27 @@ add_region(struct aspace *as, uint64_t va, uint64_t len, unsigned prot, struct s
 		err = va ? -EEXIST : -ENOMEM;
 		goto fail;
 	}
-	err = shm ? map_shared_frames(as, va, shm, prot) : map_fresh_frames(as, va, len, prot);
-	if (err)
+	if (shm && (err = map_shared_frames(as, va, shm, prot)))
 		goto fail;
 	v->start = va;
 	v->len = len;
 	v->prot = prot;
 	v->shm = shm;
+	v->populating = !shm;
 	v->next = as->regions;
 	as->regions = v;
 	spin_unlock(&as->lock);
-	return (int64_t)va;
+	if (shm)
+		return (int64_t)va;
+	err = populate(as, va, len, prot);
+	spin_lock(&as->lock);
+	v->populating = 0;
+	if (err)
+		unlink_region(as, v);
+	spin_unlock(&as->lock);
+	if (err)
+		kfree(v);
+	return err ? err : (int64_t)va;
 fail:
 	spin_unlock(&as->lock);
 	kfree(v);
@@ -224,6 +278,10 @@ aspace_unmap(struct aspace *as, uint64_t va, uint64_t len)
 	spin_lock(&as->lock);
 	for (struct vma **pp = &as->regions; *pp; pp = &(*pp)->next) {
 		struct vma *v = *pp;
+		if (v->start == va && v->len == len && v->populating) {
+			spin_unlock(&as->lock);
+			return -EBUSY;          /* still being mapped by another thread */
+		}
 		if (v->start == va && v->len == len) {
 			*pp = v->next;
 			spin_unlock(&as->lock);

@@ -23,6 +23,7 @@ struct vma {
 	uint64_t start, len;
 	unsigned prot;               /* VMA_* */
 	struct shm_obj *shm;         /* NULL: anonymous, frames owned here */
+	int populating;              /* map_anon still filling it: unmap is -EBUSY */
 	struct vma *next;
 };
 

@@ -36,6 +36,7 @@ void test_usock_timeout(void), test_usock_kill(void), test_usock_exit(void), tes
 void test_lrpc_basic(void), test_lrpc_many(void), test_lrpc_busy(void), test_lrpc_nested(void);
 void test_lrpc_fail(void), test_lrpc_blocked(void), test_lrpc_ipc(void);
 void test_floors(void);
+void test_irqoff(void);
 void test_perm_proc(void), test_perm_signal(void), test_perm_shm(void), test_perm_pipe(void);
 void test_perm_sem(void), test_perm_mailbox(void), test_perm_futex(void), test_perm_sysv(void);
 void test_perm_msg(void), test_perm_usock(void), test_perm_lrpc(void), test_perm_chcore(void);
@@ -119,6 +120,7 @@ const struct ktest ktest_table[] = {
 	{ "chcore-server-death", test_chcore_server_death }, /* server killed mid-call: -ECONNRESET */
 	{ "chcore-client-kill", test_chcore_client_kill }, /* client killed mid-call: reply dropped */
 	{ "chcore-ipc",     test_chcore_ipc },     /* struct ipc_mech ping-pong */
+	{ "irqoff",         test_irqoff },         /* big map, console flood, big shm: ticks keep coming */
 	{ "perm-proc",      test_perm_proc },      /* kill_proc/wait: another uid refused */
 	{ "perm-signal",    test_perm_signal },    /* kill(): another uid refused */
 	{ "perm-shm",       test_perm_shm },       /* map/destroy: only the creator's line */

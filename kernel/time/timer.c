@@ -12,11 +12,16 @@
 #include "kernel/arch/x86_64/trap.h"
 #include "kernel/arch/x86_64/idt.h"
 #include "kernel/arch/x86_64/cpu_takeover.h"
+#include "kernel/time/clock.h"
+#include "kernel/sync/spinlock.h"
 
 static volatile uint64_t ticks;
 static uint32_t slice_us;
 static uint32_t shake_state;        /* xorshift32 state; 0 = no jitter */
 static uint32_t slice_count;        /* LAPIC timer ticks in one timeslice */
+/* The longest time between two ticks since timer_gap_reset: how long
+ * interrupts stayed off (plus the tick period).  Written by on_tick only. */
+static volatile uint64_t last_tick_ns, max_gap_ns;
 
 /* xorshift32 (Marsaglia 2003): never 0 from a nonzero state. */
 static uint32_t
@@ -50,6 +55,11 @@ shake_reload(void)
 static void
 on_tick(struct trap_frame *f)
 {
+	uint64_t now = clock_ns();
+
+	if (now - last_tick_ns > max_gap_ns)
+		max_gap_ns = now - last_tick_ns;
+	last_tick_ns = now;
 	ticks++;
 	if (shake_state)
 		shake_reload();
@@ -71,3 +81,14 @@ timer_init(uint32_t timeslice_us, uint32_t shake_seed)
 uint64_t timer_ticks(void) { return ticks; }
 uint32_t timer_timeslice_us(void) { return slice_us; }
 int timer_shaken(void) { return shake_state != 0; }
+
+void
+timer_gap_reset(void)
+{
+	push_off();                     /* no tick between the two stores */
+	last_tick_ns = clock_ns();
+	max_gap_ns = 0;
+	pop_off();
+}
+
+uint64_t timer_max_gap_ns(void) { return max_gap_ns; }

@@ -221,6 +221,59 @@ test_scroll(void)
 	scroll_case(641, "odd stride");
 }
 
+/* Writes text into a fresh 640x480 console, after `before`, either in one
+ * fbcon_write or one character at a time. */
+static struct fb
+written(const char *before, const char *text, int one_call)
+{
+	struct fb f = fb_new(640, 480, 640, BOOT_FB_BGRX);
+	size_t i, n = strlen(text);
+
+	fbcon_init(f.px, &f.info);
+	write_str(before);
+	if (one_call)
+		fbcon_write(text, n);
+	else
+		for (i = 0; i < n; i++)
+			fbcon_write(text + i, 1);
+	return f;
+}
+
+/* A write that scrolls many lines scrolls once, ahead of drawing: the
+ * screen must end exactly as with one scroll per line. */
+static void
+batch_case(const char *before, const char *text, const char *what)
+{
+	struct fb a = written(before, text, 1), b = written(before, text, 0);
+
+	CHECK(memcmp(a.px, b.px, a.info.bytes) == 0, "%s: one write draws what char-by-char writes draw", what);
+	free(a.px);
+	free(b.px);
+}
+
+static void
+test_batched_scroll(void)
+{
+	static char mix[8192], nl[2049];
+	size_t n = 0;
+	unsigned k;
+
+	for (k = 0; k < 70; k++) {
+		unsigned len = (k * 37) % 170;          /* some wrap past 80 columns */
+		for (unsigned i = 0; i < len; i++)
+			mix[n++] = (char)('!' + (k + i) % 90);
+		mix[n++] = k % 7 == 3 ? '\t' : k % 11 == 5 ? '\r' : k % 13 == 2 ? '\b' : '\n';
+	}
+	mix[n] = 0;
+	memset(nl, '\n', sizeof nl - 1);
+	batch_case("", mix, "70 mixed lines (wraps, tabs, CR, BS) into 30 rows");
+	batch_case("top\nsecond line\n", "a\nb\nc", "a write that does not scroll");
+	batch_case("cursor mid-screen\n\n\n\tx", mix + 1000, "a write that starts mid-screen");
+	batch_case("old text\n", nl, "2,048 newlines (more than a screen: all blank)");
+	batch_case("", "exactly eighty columns, then a newline: no blank line..............................\nz",
+		   "a full line then newline");
+}
+
 static void
 test_narrow(void)
 {
@@ -308,6 +361,7 @@ main(void)
 	test_hello();
 	test_colors();
 	test_scroll();
+	test_batched_scroll();
 	test_narrow();
 	test_controls();
 	if (ppm)

@@ -1,0 +1,61 @@
+/* t_irqoff.c - one system call that used to keep interrupts off for
+ * seconds; the kernel row (kernel/test/test_irqoff.c) measures the longest
+ * gap between timer ticks while it runs.
+ *   map       map_anon(512 MiB), every page touched, then unmap
+ *   console   one write of 2,048 newlines (2,048 scrolls of the screen)
+ *   shm       shm_create(64 MiB), map it, destroy it */
+#include "user/lib/ipcbench.h"
+
+#define MAP_BYTES (512ull << 20)
+#define SHM_BYTES (64ull << 20)
+#define NEWLINES  2048
+
+static int
+big_map(void)
+{
+	long va = sys_map_anon(MAP_BYTES, PROT_READ | PROT_WRITE);
+
+	if (!check(va > 0, "irqoff: map_anon(512 MiB) -> %lx", va))
+		return 1;
+	volatile char *p = (volatile char *)va;
+	uint64_t sum = 0;
+	for (uint64_t off = 0; off < MAP_BYTES; off += 61 * 4096 + 8)
+		sum += p[off];                  /* zeroed and mapped, no fault */
+	int ok = check(sum == 0, "irqoff: one page in 61 of it, spread over all, reads 0");
+	return !(ok & check(sys_unmap((void *)va, MAP_BYTES) == 0, "irqoff: unmap(512 MiB)"));
+}
+
+static int
+newlines(void)
+{
+	static char nl[NEWLINES];
+
+	memset(nl, '\n', sizeof nl);
+	return !check(sys_write(nl, sizeof nl) == NEWLINES, "irqoff: one write of %d newlines", NEWLINES);
+}
+
+static int
+big_shm(void)
+{
+	long h = sys_shm_create(SHM_BYTES);
+	long va = h > 0 ? sys_shm_map(h, PROT_READ | PROT_WRITE) : -1;
+	int ok = check(va > 0, "irqoff: shm_create + shm_map of 64 MiB (%ld, %lx)", h, va);
+
+	if (va > 0)
+		ok &= check(sys_unmap((void *)va, SHM_BYTES) == 0, "irqoff: unmap it");
+	ok &= check(h > 0 && sys_shm_destroy(h) == 0, "irqoff: shm_destroy");
+	return !ok;
+}
+
+int
+main(const char *arg, unsigned long arglen)
+{
+	(void)arglen;
+	if (!strcmp(arg, "map"))
+		return big_map();
+	if (!strcmp(arg, "console"))
+		return newlines();
+	if (!strcmp(arg, "shm"))
+		return big_shm();
+	return 2;
+}
