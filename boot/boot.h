@@ -82,8 +82,9 @@ struct boot_result {
 	uint32_t status;           /* BOOT_BORROW_PASS / _FAIL from the kernel */
 	unsigned loader_fields, loader_mismatches;
 	char loader_msg[CPU_STATE_MSG_MAX];
-	int timer_fired;
-	uint64_t timer_us;
+	int timer_fired;           /* the firmware timer event after the return */
+	uint64_t timer_us;         /* ... fired after this long (Stall-measured) */
+	int64_t timer_before_us;   /* the same test before lending; -1 = did not fire */
 };
 
 /* borrow.c */

@@ -260,8 +260,8 @@ show_checks(const struct boot_info *bi, const struct boot_result *r,
 	boot_log(L"restore check (loader): %d of %d fields equal%a%a",
 		 r->loader_fields - r->loader_mismatches, r->loader_fields,
 		 r->loader_mismatches ? "; differ: " : "", r->loader_msg);
-	boot_log(L"firmware timer event: %a (after %ld us)",
-		 r->timer_fired ? "fired" : "DID NOT FIRE", r->timer_us);
+	boot_log(L"firmware timer event: %a (after %ld us; before lending: %ld us)",
+		 r->timer_fired ? "fired" : "DID NOT FIRE", r->timer_us, r->timer_before_us);
 	boot_log(L"kernel log: %ld bytes (%ld dropped), CSV: %d rows", b->log_bytes,
 		 b->log_dropped, csv->rows);
 }

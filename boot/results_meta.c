@@ -94,8 +94,9 @@ restore(struct textbuf *t, const struct boot_info *bi, const struct boot_result 
 	tb_printf(t, "}, \"loader\": {\"fields\": %u, \"mismatches\": %u, \"names\": ",
 		  r->loader_fields, r->loader_mismatches);
 	tb_json_string(t, r->loader_msg, sizeof r->loader_msg);
-	tb_printf(t, "}, \"firmware_timer\": {\"fired\": %s, \"after_us\": %lu}}",
-		  r->timer_fired ? "true" : "false", (unsigned long)r->timer_us);
+	tb_printf(t, "}, \"firmware_timer\": {\"fired\": %s, \"after_us\": %lu, "
+		  "\"before_lending_us\": %ld}}", r->timer_fired ? "true" : "false",
+		  (unsigned long)r->timer_us, (long)r->timer_before_us);
 }
 
 void

@@ -153,9 +153,11 @@ def plan_with(lines=()):
 
 # ----------------------------------------------------------------- running
 
-def bochsrc_text(esp, model, serial, log, megs=512):
-    """The machine: OVMF as the ROM, the ESP as a vvfat IDE disk, COM1 to a
-    file, no window (rfb that waits for no viewer), logs for diagnosis."""
+def bochsrc_text(esp, model, serial, log, megs=512, image=None):
+    """The machine: OVMF as the ROM, the ESP as a vvfat IDE disk (or a whole
+    disk image, written in place: borrow mode saves its results there), COM1
+    to a file, no window (rfb that waits for no viewer), logs for diagnosis."""
+    disk = "mode=flat, path=%s" % image if image else "mode=vvfat, path=%s" % esp
     return "\n".join([
         "megs: %d" % megs,
         "romimage: file=%s, address=0x%x" % (first_existing(OVMF_PATHS), OVMF_ADDRESS),
@@ -163,7 +165,7 @@ def bochsrc_text(esp, model, serial, log, megs=512):
         "cpu: model=%s" % model_name(model),
         "pci: enabled=1, chipset=i440fx",
         "ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14",
-        "ata0-master: type=disk, mode=vvfat, path=%s" % esp,
+        "ata0-master: type=disk, %s" % disk,
         "boot: disk",
         "com1: enabled=1, mode=file, dev=%s" % serial,
         'display_library: rfb, options="timeout=0"',
@@ -184,7 +186,7 @@ def read_serial(path):
         return ""
 
 
-def _wait(proc, serial, timeout):
+def _wait(proc, serial, timeout, grace=POWER_OFF_GRACE):
     """Waits for Bochs to exit; stops it when the run is over or too long.
     Returns True if it had to be killed for the timeout."""
     deadline = time.monotonic() + timeout
@@ -193,7 +195,7 @@ def _wait(proc, serial, timeout):
         now = time.monotonic()
         if result_seen is None and RESULT_MARK in read_serial(serial):
             result_seen = now
-        if now > deadline or (result_seen and now - result_seen > POWER_OFF_GRACE):
+        if now > deadline or (result_seen and now - result_seen > grace):
             proc.kill()
             proc.wait()
             return result_seen is None
@@ -201,9 +203,11 @@ def _wait(proc, serial, timeout):
     return False
 
 
-def run(esp, model, timeout=300, workdir=None, megs=512):
-    """Boots the ESP directory under Bochs' CPU `model` (a CPU_MODELS key or
-    a Bochs model name) and returns a BochsResult."""
+def run(esp, model, timeout=300, workdir=None, megs=512, image=None,
+        grace=POWER_OFF_GRACE):
+    """Boots the ESP directory (or the disk `image`) under Bochs' CPU `model`
+    (a CPU_MODELS key or a Bochs model name) and returns a BochsResult;
+    Bochs is stopped `grace` seconds after the kernel's result line."""
     require()
     workdir = workdir or tempfile.mkdtemp(prefix="ipcbench-bochs-")
     os.makedirs(workdir, exist_ok=True)
@@ -212,8 +216,9 @@ def run(esp, model, timeout=300, workdir=None, megs=512):
     if os.path.exists(serial):
         os.unlink(serial)
     with open(rc, "w") as f:
-        f.write(bochsrc_text(os.path.abspath(esp), model, serial,
-                             os.path.join(workdir, "bochs.log"), megs))
+        f.write(bochsrc_text(esp and os.path.abspath(esp), model, serial,
+                             os.path.join(workdir, "bochs.log"), megs,
+                             image and os.path.abspath(image)))
     # Debian's Bochs has the debugger built in: it stops at the first
     # instruction and again on a fatal event; `quit` then ends it.
     with open(dbg, "w") as f:
@@ -223,7 +228,9 @@ def run(esp, model, timeout=300, workdir=None, megs=512):
         proc = subprocess.Popen([find_bochs(), "-q", "-f", rc, "-rc", dbg],
                                 stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, cwd=workdir)
-        timed_out = _wait(proc, serial, timeout)
+        timed_out = _wait(proc, serial, timeout, grace)
+    if image and os.path.exists(image + ".lock"):
+        os.unlink(image + ".lock")      # Bochs leaves it when it is killed
     return BochsResult(model_name(model), read_serial(serial), time.monotonic() - t0,
                        timed_out, proc.returncode, workdir)
 
