@@ -14,7 +14,7 @@ import sys
 import time
 
 from . import (accel, compare, deps, fuzz, linux, listing, ovmf, plan, plancheck,
-               plots, qemu, rundir, seriallog, shake, summary, sweep, sweepmeta, usb,
+               plots, profile, qemu, rundir, seriallog, shake, summary, sweep, sweepmeta, usb,
                verdict)
 from .progress import Progress
 
@@ -91,6 +91,7 @@ def parser():
     listing.add_parser(sub)
     linux.add_parser(sub)       # linux --host | --guest
     fuzz.add_parser(sub, add_boot_options)
+    profile.add_parser(sub)
     return ap
 
 
@@ -432,7 +433,8 @@ def cmd_fuzz(args, prog):
 COMMANDS = {"selftest": cmd_selftest, "fuzz": cmd_fuzz, "deps": cmd_deps, "usb": cmd_usb,
             "import": cmd_import, "parse": cmd_parse, "sweep": sweep.cmd_sweep,
             "plot": plots.cmd_plot, "compare": compare.cmd_compare, "list": listing.cmd_list,
-            "linux": linux.cmd_linux}
+            "linux": linux.cmd_linux,
+            "profile": lambda args, prog: profile.cmd_profile(args, prog, sys.modules[__name__])}
 
 
 def _terminate(signum, frame):

@@ -21,7 +21,7 @@ class Requirement:
     what: str        # shown to the user: a command, file or module
     kind: str        # "exe", "file", "module" or "ovmf"
     need: str        # logical package name, see distro.PACKAGES
-    group: str       # "build", "run", "test" or "plot"
+    group: str       # "build", "run", "test", "plot" or "profile"
 
 
 def requirements(env=None):
@@ -46,6 +46,7 @@ def requirements(env=None):
         Requirement("/usr/lib/x86_64-linux-gnu/libc.a", "file", "libc-static", "linux"),
         Requirement("/bin/busybox", "file", "busybox-static", "linux"),
         Requirement("dpkg-deb", "exe", "compiler", "linux"),
+        Requirement("gdb", "exe", "gdb", "profile"),    # ./run.py profile
     ]
 
 

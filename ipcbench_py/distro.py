@@ -16,6 +16,7 @@ PACKAGES = {
         "dosfstools": "dosfstools", "matplotlib": "python3-matplotlib",
         "pytest": "python3-pytest", "bochs": "bochs bochsbios vgabios bochs-term",
         "libc-static": "libc6-dev", "busybox-static": "busybox-static",
+        "gdb": "gdb",
     },
     "fedora": {
         "compiler": "gcc make binutils", "gnu-efi": "gnu-efi-devel",
@@ -23,6 +24,7 @@ PACKAGES = {
         "dosfstools": "dosfstools", "matplotlib": "python3-matplotlib",
         "pytest": "python3-pytest", "bochs": "bochs",
         "libc-static": "glibc-static", "busybox-static": "busybox",
+        "gdb": "gdb",
     },
     "arch": {
         "compiler": "base-devel", "gnu-efi": "gnu-efi",
@@ -30,6 +32,7 @@ PACKAGES = {
         "dosfstools": "dosfstools", "matplotlib": "python-matplotlib",
         "pytest": "python-pytest", "bochs": "bochs",
         "libc-static": "glibc", "busybox-static": "busybox",
+        "gdb": "gdb",
     },
     "suse": {
         "compiler": "gcc make binutils", "gnu-efi": "gnu-efi",
@@ -37,6 +40,7 @@ PACKAGES = {
         "dosfstools": "dosfstools", "matplotlib": "python3-matplotlib",
         "pytest": "python3-pytest", "bochs": "bochs",
         "libc-static": "glibc-devel-static", "busybox-static": "busybox-static",
+        "gdb": "gdb",
     },
 }
 

@@ -113,7 +113,8 @@ fd_cancel(struct proc *p, int fd)
 	spin_unlock(&fd_lock);
 }
 
-/* The file in slot fd, or NULL for a bad, free or reserved slot; fd_lock held. */
+/* The file in slot fd, or NULL for a bad, free or reserved slot; fd_lock
+ * held, or the caller is p's only thread (fd_use). */
 static struct file *
 lookup_locked(struct proc *p, int64_t fd)
 {
@@ -135,6 +136,38 @@ fd_get(struct proc *p, int64_t fd, unsigned mode, int *err)
 	spin_unlock(&fd_lock);
 	*err = f ? 0 : -EBADF;
 	return f;
+}
+
+/*
+ * The common path of one read or write: no lock and no reference when the
+ * calling process has one thread.  Only a thread of p changes p's table
+ * (fd_install_at fills a child before any thread runs it; fd_release_proc
+ * runs on p's last thread), and that one thread is in this syscall, so the
+ * slot cannot change under it, and the slot's own reference keeps the file.
+ * nthreads can only grow by a thread of p creating one: not meanwhile.
+ */
+struct file *
+fd_use(int64_t fd, unsigned mode, int *err, int *counted)
+{
+	struct proc *p = current_proc();
+
+	if (p->nthreads != 1) {
+		*counted = 1;
+		return fd_get(p, fd, mode, err);
+	}
+	*counted = 0;
+	struct file *f = lookup_locked(p, fd);
+	if (f && !(f->mode & mode))
+		f = 0;
+	*err = f ? 0 : -EBADF;
+	return f;
+}
+
+void
+fd_done(struct file *f, int counted)
+{
+	if (counted)
+		file_put(f);
 }
 
 int

@@ -9,7 +9,8 @@
  * references, and calls ops->close once the last reference is gone.
  *
  * fd_lock (fd.c) must be held when using: proc->fds (the pointer), every
- * table's slots, and every file's refs.  It is never held across an ops
+ * table's slots, and every file's refs -- except that a process's only
+ * thread may read its own table without it (fd_use).  It is never held across an ops
  * call, so objects may block and take their own locks freely.
  */
 #ifndef IPC_KERNEL_FD_H
@@ -60,6 +61,11 @@ void fd_cancel(struct proc *p, int fd);
  * when done), if fd is open and allows `mode`; NULL with -EBADF in *err
  * otherwise. */
 struct file *fd_get(struct proc *p, int64_t fd, unsigned mode, int *err);
+/* One operation of the calling process on fd: as fd_get, but without
+ * fd_lock or a reference when the process has a single thread (*counted
+ * = 0: the table slot's reference suffices).  Pair with fd_done. */
+struct file *fd_use(int64_t fd, unsigned mode, int *err, int *counted);
+void fd_done(struct file *f, int counted);
 /* Empties slot fd and drops its reference.  0 or -EBADF. */
 int fd_close(struct proc *p, int64_t fd);
 

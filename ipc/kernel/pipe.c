@@ -27,6 +27,8 @@ struct pipe {
 	int had_reader;              /* a read end has been open */
 	int had_writer;              /* a write end has been open */
 	int released;                /* no end can be opened any more */
+	int sleeping_readers;        /* in pipe_wait on nread / on nwrite: a */
+	int sleeping_writers;        /* wakeup only when someone sleeps there */
 
 	/* pipes_lock must be held when using these: */
 	int64_t id;
@@ -147,7 +149,7 @@ no_reader_left(const struct pipe *p)
  * made under p->lock before the wakeup (sleep_until's argument).
  */
 static int
-pipe_wait(struct pipe *p, void *chan, uint64_t timeout_ns, uint64_t deadline)
+pipe_wait(struct pipe *p, int *sleepers, void *chan, uint64_t timeout_ns, uint64_t deadline)
 {
 	if (current_thread()->killed)
 		return -EINTR;
@@ -155,8 +157,27 @@ pipe_wait(struct pipe *p, void *chan, uint64_t timeout_ns, uint64_t deadline)
 		return -EAGAIN;
 	if (deadline && clock_ns() >= deadline)
 		return -ETIMEDOUT;
+	/* Counted under p->lock, so a waker holding p->lock that sees 0
+	 * knows nobody is between its check and the sleep. */
+	(*sleepers)++;
 	sleep_until(chan, &p->lock, deadline);
+	(*sleepers)--;
 	return current_thread()->killed ? -EINTR : 0;
+}
+
+/* p->lock held: wakes the readers / writers, if any sleeps. */
+static void
+wake_readers(struct pipe *p)
+{
+	if (p->sleeping_readers)
+		wakeup(&p->nread);
+}
+
+static void
+wake_writers(struct pipe *p)
+{
+	if (p->sleeping_writers)
+		wakeup(&p->nwrite);
 }
 
 /* Ring -> user, n <= buffered bytes, in at most two pieces (the wrap). */
@@ -196,7 +217,7 @@ pipe_read(struct file *f, uint64_t ubuf, uint64_t len, uint64_t timeout_ns)
 
 	spin_lock(&p->lock);
 	while (p->nread == p->nwrite && !no_writer_left(p)) {
-		int err = pipe_wait(p, &p->nread, timeout_ns, deadline);
+		int err = pipe_wait(p, &p->sleeping_readers, &p->nread, timeout_ns, deadline);
 		if (err) {
 			spin_unlock(&p->lock);
 			return err;
@@ -208,7 +229,7 @@ pipe_read(struct file *f, uint64_t ubuf, uint64_t len, uint64_t timeout_ns)
 	r = ring_to_user(p, ubuf, n);
 	if (r == 0) {
 		r = (long)n;
-		wakeup(&p->nwrite);  /* room for blocked writers */
+		wake_writers(p);     /* room for blocked writers */
 	}
 	spin_unlock(&p->lock);
 	return r;
@@ -235,13 +256,13 @@ pipe_write(struct file *f, uint64_t ubuf, uint64_t len, uint64_t timeout_ns)
 		if (no_reader_left(p)) {
 			err = -EPIPE;
 		} else if (room < room_needed(p, len, done)) {
-			err = pipe_wait(p, &p->nwrite, timeout_ns, deadline);
+			err = pipe_wait(p, &p->sleeping_writers, &p->nwrite, timeout_ns, deadline);
 		} else {
 			uint64_t n = len - done < room ? len - done : room;
 			err = user_to_ring(p, ubuf + done, n);
 			if (!err) {
 				done += n;
-				wakeup(&p->nread);   /* data for blocked readers */
+				wake_readers(p);     /* data for blocked readers */
 			}
 		}
 	}
@@ -259,10 +280,10 @@ pipe_close_end(struct file *f)
 	spin_lock(&p->lock);
 	if (f->mode == FD_READ) {
 		p->readopen--;
-		wakeup(&p->nwrite);  /* the last reader gone: writers get EPIPE */
+		wake_writers(p);     /* the last reader gone: writers get EPIPE */
 	} else {
 		p->writeopen--;
-		wakeup(&p->nread);   /* the last writer gone: readers get EOF */
+		wake_readers(p);     /* the last writer gone: readers get EOF */
 	}
 	spin_unlock(&p->lock);
 	pipe_put(p);

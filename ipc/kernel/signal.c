@@ -325,11 +325,16 @@ signal_work(const struct proc *p)
 {
 	struct sig_state *s = p->sig;
 
-	/* The same unlocked peek as signal_deliver's. */
+	/* Unlocked peek keeps the common path cheap; a signal posted after it
+	 * is delivered at this thread's next return to ring 3.  take_blocked
+	 * alone still goes to take_signal, which clears it (another thread
+	 * delivered what sigwait saw). */
 	return s && (__atomic_load_n(&s->pending, __ATOMIC_RELAXED) |
 		     (uint64_t)__atomic_load_n(&s->take_blocked, __ATOMIC_RELAXED));
 }
 
+/* user_return_work calls this only when signal_work said there may be
+ * work (so a return with nothing pending costs one small call). */
 void
 signal_deliver(struct trap_frame *f)
 {
@@ -337,14 +342,7 @@ signal_deliver(struct trap_frame *f)
 	struct sig_state *s = p->sig;
 	struct delivery d;
 
-	/* Unlocked peek keeps the common path cheap; a signal posted after it
-	 * is delivered at this thread's next return to ring 3.  take_blocked
-	 * alone still goes to take_signal, which clears it (another thread
-	 * delivered what sigwait saw). */
-	if (!s || !(__atomic_load_n(&s->pending, __ATOMIC_RELAXED) |
-		    (uint64_t)__atomic_load_n(&s->take_blocked, __ATOMIC_RELAXED)))
-		return;
-	if (!take_signal(s, &d) || d.handler == SIG_HANDLER_IGNORE)
+	if (!s || !take_signal(s, &d) || d.handler == SIG_HANDLER_IGNORE)
 		return;
 	if (d.handler == SIG_HANDLER_DEFAULT)
 		die(p, d.sig, "default action");

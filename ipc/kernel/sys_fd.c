@@ -15,10 +15,10 @@ static long
 fd_io(const struct sys_args *a, unsigned mode)
 {
 	uint64_t ubuf = a->a[1], len = a->a[2], timeout_ns = a->a[3];
-	int err;
+	int err, counted;
 	long r;
 
-	struct file *f = fd_get(current_proc(), (int64_t)a->a[0], mode, &err);
+	struct file *f = fd_use((int64_t)a->a[0], mode, &err, &counted);
 	if (!f)
 		return err;          /* bad, closed, or the other direction */
 	if (len > FD_IO_MAX)
@@ -31,7 +31,7 @@ fd_io(const struct sys_args *a, unsigned mode)
 		r = f->ops->read(f, ubuf, len, timeout_ns);
 	else
 		r = f->ops->write(f, ubuf, len, timeout_ns);
-	file_put(f);
+	fd_done(f, counted);
 	return r;
 }
 

@@ -27,12 +27,6 @@ static struct proc *procs;          /* user processes, newest first */
 void (*proc_exit_window_hook)(void);
 static int next_pid = 1;
 
-struct proc *
-current_proc(void)
-{
-	struct thread *t = current_thread();
-	return t ? t->proc : &kernel_proc;
-}
 
 int
 proc_add_thread(struct proc *p, struct thread *t)

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include "kernel/sync/spinlock.h"
+#include "kernel/sched/thread.h"
 #include "common/syscall_abi.h"
 
 enum proc_state { PROC_ALIVE, PROC_ZOMBIE };
@@ -87,7 +88,13 @@ void proc_thread_exiting(struct thread *t);
  * (kernel/test/test_proc.c, proc-exit-window). */
 extern void (*proc_exit_window_hook)(void);
 
-struct proc *current_proc(void);
+/* The calling thread's process (the kernel process before threads exist). */
+static inline struct proc *
+current_proc(void)
+{
+	struct thread *t = current_thread();
+	return t ? t->proc : &kernel_proc;
+}
 
 /* The permission model (docs/ARCHITECTURE.md, "Who may use what"). */
 /* A uid may act on what uid `owner` holds: root, or the same uid. */

@@ -148,9 +148,8 @@ sleep_ms_kernel(unsigned ms)
 uint64_t
 sleep_deadline(uint64_t timeout_ns)
 {
+	if (timeout_ns == IPC_TIMEOUT_FOREVER)
+		return 0;                /* no deadline: the clock is not read */
 	uint64_t now = clock_ns();
-
-	if (timeout_ns == IPC_TIMEOUT_FOREVER || now + timeout_ns < now)
-		return 0;
-	return now + timeout_ns;
+	return now + timeout_ns < now ? 0 : now + timeout_ns;
 }

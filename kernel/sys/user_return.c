@@ -17,7 +17,7 @@ user_return_work(struct trap_frame *f)
 	 * interrupted one, woken from a wait there, clears its bit). */
 	if (current_thread()->lrpc_top || (current_thread()->killed & THREAD_INTERRUPTED))
 		lrpc_user_return(f);
-	else
+	else if (signal_work(current_proc()))
 		signal_deliver(f);
 	/* SYSRET to a non-canonical rip faults in ring 0; never let one out. */
 	if (f->rip >= USER_TOP)

@@ -8,8 +8,11 @@ struct trap_frame;
 
 void user_return_work(struct trap_frame *f);
 
-/* ipc/kernel/signal.c: rewrites f to enter a handler when a deliverable
- * signal is pending. */
+/* ipc/kernel/signal.c: signal_work says whether p may have a signal to
+ * deliver; signal_deliver then rewrites f to enter a handler when a
+ * deliverable signal is pending. */
+struct proc;
+int signal_work(const struct proc *p);
 void signal_deliver(struct trap_frame *f);
 
 #endif
