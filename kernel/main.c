@@ -10,6 +10,7 @@
 #include "kernel/arch/x86_64/cpu_takeover.h"
 #include "kernel/arch/x86_64/apic.h"
 #include "kernel/arch/x86_64/borrow.h"
+#include "kernel/arch/x86_64/fpu.h"
 #include "kernel/arch/x86_64/tlb.h"
 #include "kernel/arch/x86_64/pmu.h"
 #include "kernel/console/console.h"
@@ -113,6 +114,7 @@ kmain(uint64_t boot_info_phys)
 	if (tlb_init((enum tlb_pcid_request)plan.pcid))
 		kernel_finish(0, "plan asks pcid = on but the CPU has no PCID");
 	const char *protections = cpu_takeover_user_mode();
+	fpu_init();
 	sched_init();
 	fault_init();
 	if (boot_info.fb.format != BOOT_FB_NONE)
@@ -124,6 +126,7 @@ kmain(uint64_t boot_info_phys)
 	timer_init(plan.timeslice_us, plan.shake);
 	report_machine(lapic_ms);
 	kprintf("cpu: %s\n", protections);
+	kprintf("%s\n", fpu_reason());
 	kprintf("%s\n", pmu_reason());
 	sti();
 	inject_fault(plan.inject);

@@ -22,7 +22,7 @@ import bochs_run  # noqa: E402
 
 IMAGE = os.path.join(REPO, "build", "ipcbench.img")
 BOCHS_TIMEOUT = 240         # per boot; a healthy one takes 10-20 s
-SUBSET = "tests = boot,paging,tlb,pmu"
+SUBSET = "tests = boot,paging,tlb,pmu,cpu-fpu"
 
 pytestmark = [
     pytest.mark.qemu,
@@ -74,6 +74,9 @@ def test_tlb_selftest_under_bochs(image, model, tmp_path):
     assert res.passed, tail(res)
     assert EXPECTED[model] in res.serial.splitlines(), tail(res)
     assert "# tlb" in res.serial and "not ok" not in res.serial, tail(res)
+    # Haswell: XSAVEOPT with AVX; Sandy Bridge, Penryn (Bochs): XSAVE.
+    assert any(l.startswith("fpu: xsave") for l in res.serial.splitlines()), tail(res)
+    assert "# cpu-fpu" in res.serial, tail(res)
 
 
 @pytest.mark.timeout(BOCHS_TIMEOUT + 60)

@@ -55,14 +55,26 @@ def selftest(out, *extra, timeout=BOOT_TIMEOUT):
     return res, "\n".join(log)
 
 
-def boot_plain(img, workdir, timeout=BOOT_TIMEOUT):
+class CpuModel(accel.Accel):
+    """TCG with another -cpu than run.py's `max` (e.g. a feature taken away)."""
+
+    def __init__(self, model):
+        super().__init__("tcg", f"test: -cpu {model}")
+        object.__setattr__(self, "model", model)
+
+    @property
+    def cpu(self):
+        return self.model
+
+
+def boot_plain(img, workdir, timeout=BOOT_TIMEOUT, cpu=None):
     """Boot an image as a user would, without run.py writing a plan."""
     fw = ovmf.require()
     vars_copy = shutil.copyfile(fw.vars, os.path.join(workdir, "VARS.fd")) \
         if fw.vars else None
     cfg = qemu.Config(image=img, firmware=fw, vars_copy=vars_copy,
                       serial_log=os.path.join(workdir, "serial.log"),
-                      accel=accel.Accel("tcg", "test"))
+                      accel=CpuModel(cpu) if cpu else accel.Accel("tcg", "test"))
     out = qemu.start(cfg, os.path.join(workdir, "qemu.log")).wait(timeout, grace=None)
     return out, seriallog.parse_file(cfg.serial_log)
 
@@ -212,3 +224,19 @@ def test_broken_kernel_is_a_loader_error(image, tmp_path, damage):
     # Loose on wording: it must name the kernel and say what is wrong.
     assert "kernel" in log, log[-2000:]
     assert re.search(r"invalid|not found|not a |bad |missing|cannot", log), log[-2000:]
+
+
+@pytest.mark.timeout(TEST_TIMEOUT)
+def test_fpu_state_switched_with_fxsave_when_cpu_lacks_xsave(image, tmp_path):
+    """-cpu max has XSAVEOPT and AVX (the selftest covers that path); without
+    XSAVE the kernel must fall back to FXSAVE and still keep every thread's
+    x87/SSE registers its own."""
+    img = shutil.copyfile(image, str(tmp_path / "fx.img"))
+    plan_file = tmp_path / "plan.txt"
+    plan_file.write_text("mode = selftest\ntests = leak,cpu-fpu\n")
+    mtools("mcopy", "-o", "-i", f"{img}@@1M", str(plan_file), "::/EFI/IPCBENCH/PLAN.TXT")
+    out, report = boot_plain(img, str(tmp_path), cpu="max,-xsave")
+    log = "\n".join(report.lines)
+    assert "fpu: fxsave/fxrstor, 512-byte areas" in log, log[-2000:]
+    assert "ipcbench: result PASS" in log and report.failed == 0, log[-2000:]
+    assert sum(1 for l in report.lines if l.startswith("ok ") and "fpu:" in l) == 3, log[-2000:]

@@ -18,6 +18,7 @@
 #include "kernel/mm/heap.h"
 #include "kernel/mm/kvm.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/fpu.h"
 #include "kernel/arch/x86_64/gdt.h"
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/stats/counters.h"
@@ -71,6 +72,7 @@ reap_dead(void)
 	if (!dead)
 		return;
 	this_cpu()->dead = 0;
+	fpu_area_free(dead->fpu);
 	frames_free(dead->kstack_phys, KSTACK_FRAMES);
 	kfree(dead);
 }
@@ -111,6 +113,12 @@ switch_to(struct percpu *c, struct thread *prev, struct thread *next, int to_use
 	 * must not make another thread do so): it travels like intena. */
 	uint64_t full_restore = c->full_restore;
 	c->full_restore = 0;
+	/* Eager FPU switch: one save and one restore per switch between user
+	 * threads (kernel threads own no state and leave the registers be). */
+	if (prev->fpu && prev->state != THREAD_DEAD)
+		fpu_save(prev->fpu);
+	if (next->fpu)
+		fpu_restore(next->fpu);
 	if (to_user)
 		context_switch_user(&prev->saved_rsp, thread_user_frame(next));
 	else
@@ -264,6 +272,7 @@ thread_create_user(struct proc *p, uint64_t rip, uint64_t rsp, uint64_t arg0, ui
 	if (!t)
 		return -ENOMEM;
 	int tid = t->tid;
+	t->fpu = fpu_area_new();         /* the clean state: nothing inherited */
 	struct trap_frame *f = thread_user_frame(t);
 	memset(f, 0, sizeof *f);
 	f->rip = rip;
@@ -274,10 +283,12 @@ thread_create_user(struct proc *p, uint64_t rip, uint64_t rsp, uint64_t arg0, ui
 	f->rdi = arg0;
 	f->rsi = arg1;
 	prepare_switch_frame(t, thread_trampoline_user, 0, 0, sizeof *f);
-	if (proc_add_thread(p, t)) {
+	int err = !t->fpu ? -ENOMEM : proc_add_thread(p, t);
+	if (err) {
+		fpu_area_free(t->fpu);
 		frames_free(t->kstack_phys, KSTACK_FRAMES);
 		kfree(t);
-		return -ESRCH;
+		return err;
 	}
 	/* Once queued, t may run, exit and be freed before we look again:
 	 * the tid was read above. */

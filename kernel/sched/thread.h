@@ -38,6 +38,7 @@ struct thread {
 	uint64_t kstack_phys;
 	uint64_t kstack_top;         /* virtual, 16-byte aligned */
 	uint64_t saved_rsp;          /* while switched out */
+	void *fpu;                   /* x87/SSE save area (fpu.c); NULL for kernel threads */
 	void *chan;                  /* what it sleeps on */
 	uint64_t deadline_ns;        /* 0 = no timeout */
 	int timed_out;

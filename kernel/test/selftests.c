@@ -20,6 +20,7 @@ void test_proc_exit_window(void);
 void test_proc_threads(void);
 void test_proc_orphans(void);
 void test_cpu_state_ac(void);
+void test_cpu_state_fpu(void);
 void test_sleep_wakeup(void);
 void test_leak_check(void);
 void test_signal_basic(void), test_signal_pingpong(void), test_signal_frame(void), test_signal_mech(void);
@@ -62,6 +63,7 @@ const struct ktest ktest_table[] = {
 	{ "proc-threads",   test_proc_threads },   /* threads share a process */
 	{ "proc-orphans",   test_proc_orphans },   /* orphans and their zombies are freed */
 	{ "cpu-ac",         test_cpu_state_ac },   /* user/thread EFLAGS.AC never reaches kernel code */
+	{ "cpu-fpu",        test_cpu_state_fpu },  /* x87/SSE registers per thread, clean at start */
 	{ "sleep-wakeup",   test_sleep_wakeup },   /* 100,000 round trips */
 	{ "shm-futex",      test_shm_futex },      /* futex wait/wake contract, kill */
 	{ "shm-poll",       test_shm_poll },       /* ring, spin/yield/periodic, 1,000,000 msgs */

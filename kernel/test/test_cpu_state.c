@@ -1,6 +1,7 @@
 /* test_cpu_state.c - per-thread CPU state must not leak between threads:
  * RFLAGS.AC (SMAP's off switch) set by one thread never reaches kernel code
- * of another, whether it came from ring 3 or from a kernel thread. */
+ * of another, whether it came from ring 3 or from a kernel thread; x87/SSE
+ * registers are each thread's own and start clean. */
 #include "kernel/test/ktest.h"
 #include "kernel/sched/thread.h"
 #include "kernel/arch/x86_64/cpu.h"
@@ -74,4 +75,20 @@ test_cpu_state_ac(void)
 {
 	ac_from_user();
 	ac_across_switch();
+}
+
+/* Can one process read another's xmm registers? */
+void
+test_cpu_state_fpu(void)
+{
+	int a = ktest_spawn("t_fpu", "hold 1 1000"), b = ktest_spawn("t_fpu", "hold 2 1000");
+	int sa = ktest_wait(a), sb = ktest_wait(b);
+	ktest_check(sa == 0 && sb == 0, "fpu: two processes yielding to each other 1000 times each keep their own "
+		    "xmm0-15, MXCSR and x87 control word (statuses %d, %d)", sa, sb);
+	int st = ktest_run("t_fpu", "threads 1000");
+	ktest_check(st == 0, "fpu: so do two threads of one process (status %d)", st);
+	int dirty = ktest_run("t_fpu", "dirty 3");
+	st = ktest_run("t_fpu", "fresh");
+	ktest_check(dirty == 0 && st == 0, "fpu: a new process starts clean (xmm zero, MXCSR 0x1f80, FCW 0x37f), "
+		    "not with the registers of the process that ran before (status %d)", st);
 }

@@ -21,6 +21,10 @@
  *   EFER.SCE, STAR, LSTAR,     syscall entry, selectors,  syscall_init
  *     FMASK                      IF|TF|DF|AC cleared
  *   GS_BASE, KERNEL_GS_BASE    &cpu0 / 0 (SWAPGS pair)    percpu_init
+ *   CR0.MP/NE = 1, EM/TS = 0,  x87/SSE for ring 3, saved   fpu_init (fpu.c)
+ *     CR4.OSFXSR/OSXMMEXCPT,     per thread; OSXSAVE and
+ *     CR4.OSXSAVE, XCR0          XCR0 = x87|SSE(|AVX) iff
+ *                                CPUID.01H:ECX.XSAVE
  *   IA32_FIXED_CTR_CTRL,       fixed counters 0,1 on      pmu_init (pmu.c), only
  *     IA32_PERF_GLOBAL_CTRL,     (ring 0 and 3)             when CPUID.0AH has them
  *     CR4.PCE                    RDPMC from ring 3

@@ -1,0 +1,26 @@
+/*
+ * fpu.h - per-thread x87/SSE(/AVX) register state, saved eagerly on every
+ * switch between threads that own one (user threads; kernel threads have
+ * none and the kernel, built with -mgeneral-regs-only, never touches these
+ * registers).
+ */
+#ifndef KERNEL_ARCH_FPU_H
+#define KERNEL_ARCH_FPU_H
+
+#include <stdint.h>
+
+/* Enables x87/SSE for ring 3 (CR0, CR4, XCR0 as CPUID allows) and builds
+ * the clean state new threads start from.  Before any user thread. */
+void fpu_init(void);
+/* One line for the boot log: which instruction saves how many bytes. */
+const char *fpu_reason(void);
+
+/* A save area (64-byte aligned, from the heap) holding the clean state,
+ * or NULL when out of memory. */
+void *fpu_area_new(void);
+void fpu_area_free(void *area);
+
+void fpu_save(void *area);           /* registers -> area */
+void fpu_restore(const void *area);  /* area -> registers */
+
+#endif
