@@ -111,10 +111,15 @@ void tb_json_string(struct textbuf *t, const char *s, UINTN n);
 
 /* results_csv.c: the @csv lines of the kernel's log as a CSV file. */
 struct csv_summary {
-	unsigned rows;             /* @csv lines kept */
-	unsigned declared;         /* the count on @csv-end, 0 without one */
-	int began, ended, gap;     /* @csv-begin seen, @csv-end seen, numbering broke */
+	unsigned rows;             /* @csv lines kept, all blocks */
+	unsigned declared;         /* the counts on the @csv-end lines, summed */
+	unsigned began, ended;     /* blocks begun and ended (pcid = both: two) */
+	unsigned block_rows;       /* rows of the current block */
+	int gap;                   /* numbering broke, or an @csv-end disagreed */
 };
+
+#define CSV_COMPLETE(s) ((s)->began && (s)->ended == (s)->began && !(s)->gap && \
+			 (s)->declared == (s)->rows)
 void boot_csv_from_log(const char *log, UINTN bytes, struct textbuf *csv,
 		       struct csv_summary *sum);
 

@@ -210,8 +210,7 @@ failure(const struct boot_info *bi, const struct plan *plan, const struct boot_r
 		return b->reason[0] ? b->reason : "the kernel reported FAIL";
 	if (b->log_dropped)
 		return "the kernel log did not fit in its buffer";
-	if (plan->mode == PLAN_MODE_BENCH &&
-	    (!csv->began || !csv->ended || csv->gap || csv->declared != csv->rows))
+	if (plan->mode == PLAN_MODE_BENCH && !CSV_COMPLETE(csv))
 		return "the CSV block in the kernel log is incomplete";
 	return "";
 }

@@ -1,7 +1,8 @@
 /*
  * results_csv.c - turns the CSV block of the kernel's log (bench/csv.c's
  * framing, docs/CSV.md) into results.csv: the @csv-header line's columns,
- * then every "@csv <n> <row>" row in order.  Gaps in the numbering and a
+ * then every "@csv <n> <row>" row in order; several blocks (pcid = both
+ * runs the driver twice) give one file.  Gaps in the numbering and a
  * missing or disagreeing @csv-end are reported, never papered over.
  */
 #include "boot/boot.h"
@@ -39,19 +40,24 @@ one_line(const char *s, UINTN n, struct textbuf *csv, struct csv_summary *sum)
 	while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' '))
 		n--;
 	if (starts_with(s, n, "@csv-begin ")) {
-		sum->began = 1;
+		sum->began++;
+		sum->block_rows = 0;
 	} else if (starts_with(s, n, "@csv-header ") && csv->len == 0) {
 		tb_add(csv, s + 12, n - 12);
 		tb_add(csv, "\n", 1);
 	} else if (starts_with(s, n, "@csv-end ")) {
-		sum->declared = number(s + 9, n - 9, &used);
-		sum->ended = 1;
+		k = number(s + 9, n - 9, &used);
+		if (k != sum->block_rows)
+			sum->gap = 1;
+		sum->declared += k;
+		sum->ended++;
 	} else if (starts_with(s, n, "@csv ")) {
 		k = number(s + 5, n - 5, &used);
 		if (!used || 5 + used >= n)
 			return;
-		if (k != sum->rows + 1)
+		if (k != sum->block_rows + 1)
 			sum->gap = 1;
+		sum->block_rows++;
 		tb_add(csv, s + 5 + used + 1, n - 5 - used - 1);
 		tb_add(csv, "\n", 1);
 		sum->rows++;

@@ -129,9 +129,8 @@ boot_meta_json(struct textbuf *t, const struct boot_info *bi, const struct plan 
 	tb_printf(t, "{\"bytes\": %lu, \"dropped\": %lu}", (unsigned long)b->log_bytes,
 		  (unsigned long)b->log_dropped);
 	key(t, "csv", &first);
-	tb_printf(t, "{\"rows\": %u, \"declared\": %u, \"complete\": %s}", csv->rows,
-		  csv->declared, csv->began && csv->ended && !csv->gap &&
-		  csv->declared == csv->rows ? "true" : "false");
+	tb_printf(t, "{\"rows\": %u, \"declared\": %u, \"blocks\": %u, \"complete\": %s}",
+		  csv->rows, csv->declared, csv->began, CSV_COMPLETE(csv) ? "true" : "false");
 	key(t, "plan", &first);
 	tb_json_string(t, (const char *)(UINTN)bi->plan_phys, bi->plan_bytes);
 	tb_printf(t, "\n}\n");

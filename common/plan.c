@@ -169,6 +169,7 @@ static const struct choice pcid_choices[] = {
 	{ "on",   PLAN_PCID_ON },
 	{ "off",  PLAN_PCID_OFF },
 	{ "auto", PLAN_PCID_AUTO },
+	{ "both", PLAN_PCID_BOTH },
 	{ NULL, 0 },
 };
 static const struct choice end_choices[] = {

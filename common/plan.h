@@ -17,7 +17,10 @@
 #include <stdint.h>
 
 enum plan_mode   { PLAN_MODE_SELFTEST = 0, PLAN_MODE_BENCH = 1 };
-enum plan_pcid   { PLAN_PCID_AUTO = 0, PLAN_PCID_ON = 1, PLAN_PCID_OFF = 2 };
+/* both: bench mode measures every case twice in one boot, PCID on then off
+ * (once, off, on a CPU without PCID); the TLB layer itself starts as auto. */
+enum plan_pcid   { PLAN_PCID_AUTO = 0, PLAN_PCID_ON = 1, PLAN_PCID_OFF = 2,
+		   PLAN_PCID_BOTH = 3 };
 enum plan_end    { PLAN_END_POWEROFF = 0, PLAN_END_HALT = 1 };
 /* What a TSC tick means: cycles, or instructions under QEMU -icount. */
 enum plan_unit   { PLAN_UNIT_CYCLES = 0, PLAN_UNIT_INSTRUCTIONS = 1 };
@@ -41,7 +44,7 @@ struct plan_error {
 struct plan {
 	enum plan_mode mode;           /* mode = selftest | bench        (selftest) */
 	uint32_t pool_mb;              /* pool_mb = N, 0 = most of free memory (0) */
-	enum plan_pcid pcid;           /* pcid = on | off | auto          (auto) */
+	enum plan_pcid pcid;           /* pcid = on | off | auto | both   (auto) */
 	uint32_t timeslice_us;         /* timeslice_us = 100..1000000     (10000) */
 	enum plan_end end;             /* end = poweroff | halt           (poweroff) */
 	enum plan_inject inject;       /* inject = none|ud|pf|gp|de       (none) */

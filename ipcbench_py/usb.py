@@ -81,7 +81,8 @@ def plan_text(args):
             s = presets.resolve(args.preset, args.mech, args.sizes, None, args.iters)
         except presets.PresetError as e:
             raise UsbError(str(e)) from None
-        lines = s.plan_lines()
+        # One boot gives the PCID on/off comparison where the CPU has PCID.
+        lines = s.plan_lines() + ["pcid=both"]
     if not any(plan._key(l) == "handoff" for l in (base or "").splitlines()):
         lines.append("handoff=borrow")
     text = plan.build_text(args.mode, lines + list(args.plan_extra),

@@ -7,5 +7,8 @@ struct plan;
 
 /* Returns 0 when every case produced a row, nonzero otherwise. */
 int bench_mode_run(const struct plan *p);
+/* The same, but with pcid = both and PCID in use: two passes in this boot,
+ * PCID on then off (rows told apart by their pcid column). */
+int bench_mode_run_passes(const struct plan *p);
 
 #endif

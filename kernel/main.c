@@ -111,7 +111,8 @@ kmain(uint64_t boot_info_phys)
 	frames_init(&boot_info);
 	kvm_init(&boot_info);
 	power_init(&boot_info, kvm_master_root());
-	if (tlb_init((enum tlb_pcid_request)plan.pcid))
+	if (tlb_init(plan.pcid == PLAN_PCID_BOTH ? TLB_PCID_AUTO :
+		     (enum tlb_pcid_request)plan.pcid))
 		kernel_finish(0, "plan asks pcid = on but the CPU has no PCID");
 	const char *protections = cpu_takeover_user_mode();
 	fpu_init();
@@ -131,7 +132,7 @@ kmain(uint64_t boot_info_phys)
 	sti();
 	inject_fault(plan.inject);
 	if (plan.mode == PLAN_MODE_BENCH)
-		kernel_finish(bench_mode_run(&plan) == 0, "benchmark cases failed");
+		kernel_finish(bench_mode_run_passes(&plan) == 0, "benchmark cases failed");
 	int failed = ktest_run_selected(&plan);
 	kernel_finish(failed == 0, "selftest failures");
 }

@@ -151,6 +151,7 @@ def test_usb_default_image_benchmarks_the_quick_preset_in_borrow_mode(image, tmp
     plan = stick_plan(img)
     assert plan["mode"] == "bench" and plan["handoff"] == "borrow"
     assert plan["sizes"] == "8,1K,64K" and plan["iters"] == "200"    # presets.py quick
+    assert plan["pcid"] == "both"
     assert "run_id" not in plan and "accel" not in plan             # the loader's to set
     res = run_py("usb", "--out", img, "--mode", "selftest", "--no-install")
     assert res.returncode == 0 and stick_plan(img)["mode"] == "selftest"
@@ -189,6 +190,8 @@ def test_usb_image_boots_and_imports_with_plots(image, tmp_path):
     for name in ("meta.json", "results.csv", "serial.log", "plan.txt",
                  "latency-tcg-pcidoff.png"):
         assert name in got, got
+    # The stick's pcid = both on a CPU without PCID (TCG): one pass, said so.
+    assert "pcid = both, but PCID is not in use" in (into / run_id / "serial.log").read_text()
     again = run_py("import", img, "--into", str(into), "--no-install", "--no-plots")
     assert again.returncode == 0 and "already imported" in again.stdout
     # A mounted stick: FAT may show upper-case names; import finds them.
@@ -247,8 +250,10 @@ def test_borrowed_run_under_bochs_writes_csv(image, tmp_path):
     check_restored(meta)
     assert meta["pcid"].startswith("pcid: on") and meta["accel"] == "bare"
     assert meta["restore"]["kernel"]["fields"] >= 36
-    assert [r["mech"] for r in csvframe.read(run.file("results.csv"))
-            if not csvframe.is_floor(r)] == ["pipe"]
+    # pcid = both (the stick's default) on a CPU with PCID: two passes.
+    assert meta["csv"]["blocks"] == 2 and meta["csv"]["complete"] is True
+    assert [(r["mech"], r["pcid"]) for r in csvframe.read(run.file("results.csv"))
+            if not csvframe.is_floor(r)] == [("pipe", "on"), ("pipe", "off")]
 
 
 @pytest.mark.timeout(BOOT_TIMEOUT + 60)

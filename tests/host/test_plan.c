@@ -113,6 +113,7 @@ test_full_plan(void)
 	CHECK(p.fuzz_calls == 1000000000 && p.fuzz_seed == 4294967295u && p.fuzz_procs == 8,
 	      "fuzz keys at their maximum");
 	CHECK(p.handoff == PLAN_HANDOFF_BORROW, "handoff = borrow");
+	CHECK(parse("pcid = both\n", &p) == 0 && p.pcid == PLAN_PCID_BOTH, "pcid = both");
 	CHECK(parse("", &p) == 0 && p.handoff == PLAN_HANDOFF_EXIT, "handoff defaults to exit");
 	CHECK(parse("fuzz_seed = 0\nfuzz_calls = 1\nfuzz_procs = 1\n", &p) == 0 &&
 	      p.fuzz_seed == 0 && p.fuzz_calls == 1 && p.fuzz_procs == 1, "fuzz keys at their minimum");
@@ -130,7 +131,7 @@ static const struct {
 	{ "mode = Bench", "mode: 'Bench' is not one of selftest, bench" },
 	{ "pool_mb = lots", "pool_mb: 'lots' is not a number (use 0..1048576)" },
 	{ "pool_mb = 1048577", "pool_mb: 1048577 is out of range 0..1048576" },
-	{ "pcid = maybe", "pcid: 'maybe' is not one of on, off, auto" },
+	{ "pcid = maybe", "pcid: 'maybe' is not one of on, off, auto, both" },
 	{ "timeslice_us = 5", "timeslice_us: 5 is out of range 100..1000000" },
 	{ "timeslice_us = -5", "timeslice_us: '-5' is not a number (use 100..1000000)" },
 	{ "end = reboot", "end: 'reboot' is not one of poweroff, halt" },
@@ -175,7 +176,7 @@ static const struct {
 	{ "Mode = bench", "unknown key 'Mode'" },
 	{ "mode bench", "missing '=' in 'mode bench' (use key = value)" },
 	{ "= bench", "missing key before '='" },
-	{ "pcid =", "pcid: empty value (use one of on, off, auto)" },
+	{ "pcid =", "pcid: empty value (use one of on, off, auto, both)" },
 	{ "iters =   # nothing", "iters: empty value (use 1..10000000)" },
 	{ "sizes = ", "sizes: empty value (use sizes like 8,64,4K,1M)" },
 };
@@ -319,7 +320,7 @@ test_long_message(void)
 	      p.errors[0].msg);
 	r = parse("pcid = \x01\x1b[2J\n", &p);
 	CHECK(r == 1 && !strcmp(p.errors[0].msg,
-	      "pcid: '?\?[2J' is not one of on, off, auto"),
+	      "pcid: '?\?[2J' is not one of on, off, auto, both"),
 	      "control bytes are not echoed: %s", p.errors[0].msg);
 }
 
