@@ -11,7 +11,7 @@ LINUX_OBJDIR  := $(BUILD)/linux-obj
 LINUX_CFLAGS  := -std=gnu11 -O2 -g $(WARN) -iquote bench/linux/compat -I. \
 	-fno-strict-aliasing -DIPCBENCH_LINUX
 LINUX_SRCS    := $(filter-out bench/main.c,$(wildcard bench/*.c)) $(wildcard bench/linux/*.c) \
-	$(addprefix ipc/user/,ipc.c lookup.c shm_ring.c shm_poll.c shm_notify.c pipe.c \
+	$(addprefix ipc/user/,ipc.c lookup.c null.c shm_ring.c shm_poll.c shm_notify.c pipe.c \
 		sysv_msgq.c sem.c unix_socket.c) \
 	$(addprefix user/lib/,print.c args.c timing.c) common/format.c
 LINUX_OBJS    := $(patsubst %,$(LINUX_OBJDIR)/%.o,$(LINUX_SRCS))

@@ -13,7 +13,7 @@
 
 #include "ipc/user/ipc.h"
 
-extern const struct ipc_mech ipc_shm_poll, ipc_shm_notify, ipc_pipe, ipc_sysv_msgq,
+extern const struct ipc_mech ipc_null, ipc_shm_poll, ipc_shm_notify, ipc_pipe, ipc_sysv_msgq,
 	ipc_sem, ipc_unix_socket;                            /* ipc/user/ */
 extern const struct ipc_mech lx_ipc_signal, lx_ipc_posix_mq, lx_ipc_eventfd;
 
@@ -46,6 +46,7 @@ static const struct ipc_mech *const mechanisms[] = {
 	&lx_ipc_signal,     /* kill + handler, empty messages */
 	&ipc_sem,           /* POSIX semaphores guarding a bounded buffer */
 	&ipc_unix_socket,   /* AF_UNIX stream and dgram */
+	&ipc_null,          /* not IPC: the harness's own cost */
 	&lx_ipc_posix_mq,   /* mq_open/mq_send/mq_receive (Linux only) */
 	&lx_ipc_eventfd,    /* eventfd notifications (Linux only) */
 };
