@@ -356,12 +356,19 @@ def _boot_all(ctx, expected):
             expected, exact = boot.block.cases_started, True
 
 
-def _check_names(mechs, settings):
-    unknown = registry.unknown_names(mechs, settings)
+def _check_names(mechs, settings, also=()):
+    """--mech names ipcbench has; `also`: names another system of the run
+    has (sweep --with-linux: the Linux-only mechanisms)."""
+    unknown = [n for n in registry.unknown_names(mechs, settings) if n not in also]
     if unknown:
         have = ", ".join(m.name for m in mechs)
         raise SweepError(f"--mech: no mechanism named {', '.join(unknown)} "
                          f"(registered in ipc/user/registry.c: {have})")
+
+
+def linux_only_names():
+    from . import linux
+    return linux.LINUX_ONLY
 
 
 def draw_plots(run, rows, prog):
@@ -436,7 +443,7 @@ def _sweep(args, prog, cli):
     combos = combinations(args.accel, args.pcid, args.icount)
     timeout = timeout_of(args, settings)
     mechs = registry.mechanisms(cli.REPO)
-    _check_names(mechs, settings)
+    _check_names(mechs, settings, also=linux_only_names() if args.with_linux else ())
     base = read_plan_file(args.plan)
     # run_id is set once the run dir exists; any valid name does for checks.
     extra = list(args.plan_extra) + (["handoff=borrow"] if args.via_usb else [])
@@ -467,7 +474,7 @@ def _sweep(args, prog, cli):
     rows, files = execute(ctx, settings, registry.expected_cases(mechs, settings) or None,
                           started, plots_wanted=not args.no_plots and not args.with_linux)
     code = exit_code(boots)
-    if args.with_linux:
+    if args.with_linux and code != 130:          # not after Ctrl-C/SIGTERM
         from . import linux
         rows, files, linux_ok = linux.after_sweep(cli.REPO, run, settings, args,
                                                   boots[0].combo.accel, rows, prog)
