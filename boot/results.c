@@ -16,6 +16,8 @@
 #define QEMU_EXIT_PASS     0x10
 #define QEMU_EXIT_FAIL     0x11
 #define RUN_ID_TRIES       100
+#define KERNEL_TAIL_LINES  14
+#define KERNEL_TAIL_COLS   150
 
 static void
 ascii_to_char16(CHAR16 *dst, const char *src, UINTN cap)
@@ -247,6 +249,36 @@ end_run(int ok, const struct plan *plan)
 		__asm__ volatile("cli; hlt");
 }
 
+/*
+ * A failed run: the kernel's framebuffer text and the firmware console's do
+ * not share a cursor, so the screen is cleared and the end of the kernel's
+ * log (panic dump, FAIL line) is shown again above the loader's verdict.
+ * Lines are prefixed so host log parsers do not count them twice; CSV lines
+ * are left out.
+ */
+static void
+show_kernel_tail(const char *log, UINTN bytes)
+{
+	char line[KERNEL_TAIL_COLS + 1];
+	UINTN start = bytes, seen = 0, i, n;
+
+	while (start > 0 && seen <= KERNEL_TAIL_LINES)
+		if (log[--start] == '\n')
+			seen++;
+	if (ST->ConOut)
+		ST->ConOut->ClearScreen(ST->ConOut);
+	Print(L"ipcbench loader: the end of the kernel's log:\r\n");
+	while (start < bytes) {
+		for (n = 0, i = start; i < bytes && log[i] != '\n'; i++)
+			if (n < KERNEL_TAIL_COLS && log[i] >= 0x20 && log[i] < 0x7f)
+				line[n++] = log[i];
+		line[n] = '\0';
+		if (n && line[0] != '@')
+			Print(L"kernel| %a\r\n", line);
+		start = i + 1;
+	}
+}
+
 static void
 show_checks(const struct boot_info *bi, const struct boot_result *r,
 	    const struct csv_summary *csv)
@@ -282,6 +314,8 @@ boot_results_finish(struct boot_info *bi, const struct plan *plan, struct boot_r
 	tb_init(&csv, log_bytes + 1, L"results.csv");
 	boot_csv_from_log(log, log_bytes, &csv, &sum);
 	why = failure(bi, plan, r, &sum);
+	if (*why)
+		show_kernel_tail(log, log_bytes);
 	show_checks(bi, r, &sum);
 	if (*why)
 		boot_log(L"FAIL: %a", why);

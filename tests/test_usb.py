@@ -118,6 +118,10 @@ def test_kernel_fault_in_borrow_mode_is_saved_and_reported(image, tmp_path):
     with open(run.file("serial.log"), encoding="utf-8") as f:
         assert "KERNEL PANIC:" in f.read()
     assert "the run FAILED (reason above)" in log
+    # The screen was cleared for the kernel's last lines (its panic) and the verdict.
+    shown = log[log.rindex("the end of the kernel's log:"):]
+    assert "kernel| ipcbench: result FAIL (kernel exception)" in shown, shown
+    assert "kernel|   #0 0x" in shown, shown
 
 
 # ------------------------------------------------ run.py usb, import, sweep
