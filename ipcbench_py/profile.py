@@ -23,6 +23,7 @@ inlined into) and each function to a part (PARTS below).
 import bisect
 import csv
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -181,20 +182,20 @@ def marker_hit(variants, variant):
     return names.index(variant) * ITERS + TRACED_SAMPLE
 
 
-def run_gdb(port, hit, trace_path, repo, timeout):
+def run_gdb(port, hit, trace_path, user_elf, timeout):
     env = dict(os.environ, IPCB_PORT=str(port), IPCB_TRACE=trace_path,
                IPCB_MARKER_HIT=str(hit),
-               IPCB_MARKER=f"{registry_symbol(repo, MARKER):#x}",
-               IPCB_RDTSC=" ".join(rdtsc_addresses(os.path.join(repo, USER_ELF))))
+               IPCB_MARKER=f"{marker_address(user_elf):#x}",
+               IPCB_RDTSC=" ".join(rdtsc_addresses(user_elf)))
     return subprocess.run(["gdb", "-nx", "-q", "-batch", "-x", GDB_SCRIPT], env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
-def registry_symbol(repo, name):
-    for addr, sym, _ in symbols(os.path.join(repo, USER_ELF)):
-        if sym == name:
+def marker_address(user_elf):
+    for addr, sym, _ in symbols(user_elf):
+        if sym == MARKER:
             return addr
-    raise ProfileError(f"{name} not found in {USER_ELF}: rebuild (make)")
+    raise ProfileError(f"{MARKER} not found in {user_elf}: rebuild (make)")
 
 
 def case_of(args, repo):
@@ -234,6 +235,10 @@ def cmd_profile(args, prog, cli):
     boot_args = types.SimpleNamespace(plan_extra=extras, plan=None, no_plan_check=False,
                                       out=args.out, force=False)
     run, _, img, vars_copy = cli.stage_prepare(boot_args, prog, image, fw, args.out, extras)
+    # The ELFs of this image, kept beside the trace: symbols must come from
+    # the build that was booted, not from whatever build/ holds later.
+    kernel_elf = shutil.copyfile(os.path.join(repo, KERNEL_ELF), run.file("kernel.elf"))
+    user_elf = shutil.copyfile(os.path.join(repo, USER_ELF), run.file("bench.elf"))
     port = free_port()
     cfg = qemu.Config(image=img, firmware=fw, vars_copy=vars_copy,
                       serial_log=run.file("serial.log"), accel=choice, icount=True,
@@ -244,7 +249,7 @@ def cmd_profile(args, prog, cli):
     proc = qemu.start(cfg, run.file("qemu.log"))
     trace = run.file("trace.txt")
     try:
-        g = run_gdb(port, hit, trace, repo, args.timeout)
+        g = run_gdb(port, hit, trace, user_elf, args.timeout)
         outcome = proc.wait(args.timeout)
     except subprocess.TimeoutExpired:
         proc.stop()
@@ -261,7 +266,7 @@ def cmd_profile(args, prog, cli):
     report = seriallog.parse_file(cfg.serial_log)
     row = find_row(csvframe.extract(report.lines).rows, m.name, variant, pattern, size)
     p50 = row.get("p50") if row else None
-    sym = Symbolizer(symbols(os.path.join(repo, KERNEL_ELF)), symbols(os.path.join(repo, USER_ELF)))
+    sym = Symbolizer(symbols(kernel_elf), symbols(user_elf))
     funcs, parts, part_of_func = attribute(pcs, sym, repo)
     total = len(pcs)
     out_csv = run.file("profile.csv")
