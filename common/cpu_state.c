@@ -5,6 +5,9 @@
 #include "common/cpu_state.h"
 #include "common/x86.h"
 
+#define MSR_TSC_DEADLINE     0x6e0u
+#define LVT_TIMER_MODE(v)    (((v) >> 17) & 3u)
+#define LVT_MODE_DEADLINE    2u
 #define MSR_FIXED_CTR_CTRL   0x38du
 #define MSR_PERF_GLOBAL_CTRL 0x38fu
 
@@ -103,6 +106,8 @@ read_lapic(struct cpu_state *s)
 	s->lapic_lvt_error = lapic_reg(b, 0x370);
 	s->lapic_timer_init = lapic_reg(b, 0x380);
 	s->lapic_timer_div = lapic_reg(b, 0x3e0);
+	if (LVT_TIMER_MODE(s->lapic_lvt_timer) == LVT_MODE_DEADLINE)
+		s->tsc_deadline = rdmsr(MSR_TSC_DEADLINE);
 }
 
 void

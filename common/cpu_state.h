@@ -26,6 +26,10 @@ struct cpu_state {
 	uint64_t apic_base;
 	uint64_t pmu_fixed_ctrl, pmu_global_ctrl;   /* 0 when the CPU has no PMU v2 */
 	uint64_t gdt_base, idt_base;
+	/* IA32_TSC_DEADLINE when the firmware's LAPIC timer is in TSC-deadline
+	 * mode (restored so its timer is armed again; not compared: a deadline
+	 * that passed is consumed by the hardware). */
+	uint64_t tsc_deadline;
 	uint16_t gdt_limit, idt_limit;
 	uint16_t cs, ds, es, ss, fs, gs, tr;
 	uint16_t reserved;

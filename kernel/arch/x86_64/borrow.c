@@ -185,6 +185,10 @@ restore_lapic(void)
 	fw_lapic_write(0x370, fw.lapic_lvt_error);
 	fw_lapic_write(0x320, fw.lapic_lvt_timer);
 	fw_lapic_write(0x380, fw.lapic_timer_init);
+	/* A TSC-deadline timer is armed by the MSR (a past deadline fires at
+	 * once, which the firmware's handler takes as its next tick). */
+	if (((fw.lapic_lvt_timer >> 17) & 3u) == 2u && fw.tsc_deadline)
+		wrmsr(0x6e0, fw.tsc_deadline);
 }
 
 static void

@@ -29,9 +29,10 @@
  *     IA32_PERF_GLOBAL_CTRL,     (ring 0 and 3)             when CPUID.0AH has them
  *     CR4.PCE                    RDPMC from ring 3
  *
- * A later "borrow mode" must save exactly these before and restore them
- * after (see DESIGN.md); anything added to the kernel that touches control
- * state belongs in this table.
+ * Borrow mode (borrow.c) saves all of these before and restores them after
+ * (common/cpu_state.c reads and compares them); anything added to the
+ * kernel that touches control state belongs in this table *and* in
+ * struct cpu_state, or the restore check cannot see it.
  */
 #include "kernel/arch/x86_64/cpu_takeover.h"
 #include "kernel/arch/x86_64/cpu.h"
