@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include "common/syscall_abi.h"
 #include "ipc/user/ipc.h"
+#include "user/lib/timing.h"
 
 #define BENCH_MAX_LIST   16
 #define BENCH_NAME_MAX   24
@@ -73,6 +74,16 @@ struct phase {
 void phase_begin(struct phase *ph);
 /* Returns the phase's TSC cycles; fills the event and PMU deltas. */
 uint64_t phase_end(struct phase *ph, struct kcounters *events, struct pmu_delta *pmu);
+/* out = after - before, less the one counters read that closed the phase. */
+void counters_delta(const struct kcounters *before, const struct kcounters *after,
+		    struct kcounters *out);
+
+/* The TSC, ordered after every earlier instruction: each sample's clock. */
+static inline uint64_t
+cycles_now(void)
+{
+	return rdtsc_ordered();
+}
 
 /* Shared between driver and client endpoint: the result block. */
 struct bench_result {
@@ -130,9 +141,5 @@ void floors_run(const struct bench_args *a);
 int floors_partner(const char *arg);     /* the "bench partner" process */
 int floors_main(const char *arg);        /* "bench floors KEY=VALUE...": floors only */
 
-/* Helpers shared by the files above. */
-uint64_t cycles_now(void);
-void counters_delta(const struct kcounters *before, const struct kcounters *after,
-		    struct kcounters *out);
 
 #endif

@@ -19,27 +19,6 @@ struct end_args {
 	struct ipc_opts opts;
 };
 
-uint64_t
-cycles_now(void)
-{
-	return rdtsc_ordered();
-}
-
-void
-counters_delta(const struct kcounters *b, const struct kcounters *a, struct kcounters *out)
-{
-	const uint64_t *pb = (const uint64_t *)b, *pa = (const uint64_t *)a;
-	uint64_t *po = (uint64_t *)out;
-
-	for (size_t i = 0; i < sizeof *out / sizeof(uint64_t); i++)
-		po[i] = pa[i] - pb[i];
-	/* The delta includes the second counters read itself: one syscall that
-	 * copied one struct out.  Remove it so per-op figures are the
-	 * mechanism's alone. */
-	out->syscalls -= 1;
-	out->kcopy_bytes -= sizeof *out;
-}
-
 static const char *
 next_word(const char *s, char *buf, size_t size)
 {

@@ -7,6 +7,21 @@
 #include "bench/bench.h"
 #include "user/lib/ipcbench.h"
 
+void
+counters_delta(const struct kcounters *b, const struct kcounters *a, struct kcounters *out)
+{
+	const uint64_t *pb = (const uint64_t *)b, *pa = (const uint64_t *)a;
+	uint64_t *po = (uint64_t *)out;
+
+	for (size_t i = 0; i < sizeof *out / sizeof(uint64_t); i++)
+		po[i] = pa[i] - pb[i];
+	/* The delta includes the second counters read itself: one syscall that
+	 * copied one struct out.  Remove it so per-op figures are the
+	 * mechanism's alone. */
+	out->syscalls -= 1;
+	out->kcopy_bytes -= sizeof *out;
+}
+
 static int pmu_state = -1;       /* -1 unknown, 0 off, 1 on */
 
 static int

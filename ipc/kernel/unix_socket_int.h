@@ -1,7 +1,9 @@
 /*
- * unix_socket_int.h - what the two halves of the Unix socket code share:
- * unix_socket.c (the table, names, connection set-up, close) and
- * unix_socket_data.c (the rings, stream read/write, datagrams).
+ * unix_socket_int.h - what the three parts of the Unix socket code share:
+ * unix_socket_table.c (the table, names, the lock, the wait),
+ * unix_socket.c (connection set-up, close) and unix_socket_data.c (the
+ * rings, stream read/write, datagrams); both build on the table, and
+ * unix_socket.c on the data paths (never the other way round).
  *
  * One lock, usock_lock, covers every socket, the table and every ring.
  * A connection ties two sockets and a listener together, and close must
@@ -63,7 +65,14 @@ struct usock {
 
 extern struct spinlock usock_lock;
 
-/* unix_socket.c */
+/* unix_socket_table.c */
+struct usock *usock_alloc(int type);
+void usock_free(struct usock *s);           /* its ring too; s may be NULL */
+/* Gives s a slot and an id whose generation makes a stale id miss;
+ * -ENFILE when the table is full. */
+int usock_insert_locked(struct usock *s);
+/* Takes s off the table: its id and its name stop finding it. */
+void usock_remove_locked(struct usock *s);
 struct usock *usock_by_name_locked(const char *name);
 struct usock *usock_by_id_locked(int64_t id);
 /* The permission model: a bound socket is reached (connect, sendto) only by

@@ -2,6 +2,7 @@
  * text format passed to spawned ends, whole-message loops, deadlines. */
 #include "ipc/user/ipc.h"
 #include "user/lib/ipcbench.h"
+#include "common/string.h"
 
 /* Text form: "<variant or -> <max_msg> <h0> ... <h7>", decimal. */
 int
@@ -108,4 +109,17 @@ ipc_recv_all(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 		done += (size_t)r;
 	} while (done < len);
 	return (long)done;
+}
+
+/* Here, not in lookup.c: mechanisms ask it, and lookup.c reaches the
+ * mechanisms through the registry. */
+int
+ipc_has_variant(const struct ipc_mech *m, const char *variant)
+{
+	if (!variant[0])
+		return 1;
+	for (const char *const *v = m->variants; v && *v; v++)
+		if (!strcmp(*v, variant))
+			return 1;
+	return 0;
 }

@@ -22,14 +22,3 @@ ipc_find(const char *name)
 			return ipc_at(i);
 	return 0;
 }
-
-int
-ipc_has_variant(const struct ipc_mech *m, const char *variant)
-{
-	if (!variant[0])
-		return 1;
-	for (const char *const *v = m->variants; v && *v; v++)
-		if (!strcmp(*v, variant))
-			return 1;
-	return 0;
-}

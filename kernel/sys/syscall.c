@@ -102,17 +102,6 @@ syscall_init(void)
 	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_AC | (1u << 8) | (1u << 10));
 }
 
-int
-arg_int_range(uint64_t raw, int64_t lo, int64_t hi, int64_t *out)
-{
-	int64_t v = (int64_t)raw;
-
-	if (v < lo || v > hi)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 void
 syscall_dispatch(struct trap_frame *f)
 {

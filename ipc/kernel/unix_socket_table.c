@@ -1,0 +1,129 @@
+/*
+ * unix_socket_table.c - the table of Unix domain sockets by id and their
+ * name space, the lock that covers every socket (unix_socket_int.h), and
+ * the one wait of every blocking socket loop.  unix_socket.c (set-up,
+ * close) and unix_socket_data.c (the data paths) both build on it.
+ */
+#include "ipc/kernel/unix_socket_int.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sched/thread.h"
+#include "kernel/mm/heap.h"
+#include "kernel/time/clock.h"
+#include "common/errno.h"
+#include "common/string.h"
+
+struct spinlock usock_lock = SPINLOCK_INIT("usock");
+/* usock_lock must be held when using table[] and generation. */
+static struct usock *table[USOCK_MAX];
+static int64_t generation;
+
+/* ---- the table and the name space ------------------------------------ */
+
+struct usock *
+usock_alloc(int type)
+{
+	struct usock *s = kmalloc(sizeof *s);
+
+	if (s) {
+		s->type = type;
+		s->state = US_OPEN;
+	}
+	return s;
+}
+
+void
+usock_free(struct usock *s)
+{
+	if (s)
+		kfree(s->rx.data);
+	kfree(s);
+}
+
+int
+usock_insert_locked(struct usock *s)
+{
+	for (int i = 0; i < USOCK_MAX; i++) {
+		if (table[i])
+			continue;
+		generation++;
+		s->id = generation * USOCK_MAX + i + 1;
+		table[i] = s;
+		return 0;
+	}
+	return -ENFILE;
+}
+
+void
+usock_remove_locked(struct usock *s)
+{
+	table[(s->id - 1) % USOCK_MAX] = 0;
+}
+
+struct usock *
+usock_by_id_locked(int64_t id)
+{
+	if (id <= 0)
+		return 0;
+	struct usock *s = table[(id - 1) % USOCK_MAX];
+	return s && s->id == id ? s : 0;
+}
+
+/* A linear scan: USOCK_MAX is small, and the measured paths (stream I/O,
+ * datagrams to the default peer) never look a name up. */
+struct usock *
+usock_by_name_locked(const char *name)
+{
+	for (int i = 0; i < USOCK_MAX; i++)
+		if (table[i] && table[i]->name[0] && !strcmp(table[i]->name, name))
+			return table[i];
+	return 0;
+}
+
+int
+usock_may_reach_locked(const struct usock *s)
+{
+	return uid_may_act_on(current_proc()->uid, s->owner_uid);
+}
+
+int
+usock_name_ok(const char *name)
+{
+	size_t n;
+
+	for (n = 0; name[n]; n++)
+		if ((unsigned char)name[n] < 0x21 || (unsigned char)name[n] > 0x7e ||
+		    n + 1 >= SOCK_NAME_MAX)
+			return 0;
+	return n > 0;
+}
+
+unsigned
+usock_live_count(void)
+{
+	unsigned n = 0;
+
+	spin_lock(&usock_lock);
+	for (int i = 0; i < USOCK_MAX; i++)
+		n += table[i] != 0;
+	spin_unlock(&usock_lock);
+	return n;
+}
+
+/*
+ * The caller checked its condition under usock_lock and every change to
+ * it is made under usock_lock before the wakeup, so no wakeup is lost
+ * between the check and the sleep (sleep_until releases the lock only
+ * once the thread is on the channel).
+ */
+int
+usock_wait(void *chan, uint64_t timeout_ns, uint64_t deadline)
+{
+	if (current_thread()->killed)
+		return -EINTR;
+	if (timeout_ns == 0)
+		return -EAGAIN;
+	if (deadline && clock_ns() >= deadline)
+		return -ETIMEDOUT;
+	sleep_until(chan, &usock_lock, deadline);
+	return current_thread()->killed ? -EINTR : 0;
+}
