@@ -64,27 +64,6 @@ no_user_return_work(const struct thread *t)
 	return !t->killed && !t->lrpc_top && !t->run_as && !signal_work(t->proc);
 }
 
-/* t is blocked on c (outside the wait buckets) and not woken yet. */
-static inline int
-blocked_on(const struct thread *t, const struct chcore_conn *c)
-{
-	return t->state == THREAD_SLEEPING && t->chan == c;
-}
-
-/* Blocks the current thread on c and leaves to `next` in ring 3. */
-static void
-park_and_run(struct chcore_conn *c, struct thread *next)
-{
-	struct thread *me = current_thread();
-
-	next->chan = 0;
-	me->chan = c;
-	me->state = THREAD_SLEEPING;
-	sched_handoff_user(next);
-	/* The scheduler ran us again (not the partner's fast path). */
-	me->chan = 0;
-}
-
 /* The general path's exit, for a thread the scheduler woke. */
 static int
 finish(struct chcore_conn *c, struct trap_frame *f)
@@ -113,7 +92,7 @@ chcore_fastpath_call(struct trap_frame *f)
 		goto slow;
 	/* The server leaves to ring 3 at once; we block (our own return work
 	 * is checked when we are resumed, by the guard below in reply_recv). */
-	if (!blocked_on(srv, c) || !no_user_return_work(srv) || me->killed)
+	if (!sched_blocked_on(srv, c) || !no_user_return_work(srv) || me->killed)
 		goto slow;
 
 	/* ---- point of no return: nothing below may fail ---- */
@@ -132,7 +111,8 @@ chcore_fastpath_call(struct trap_frame *f)
 	sf->r10 = f->r8;
 	sf->r8 = f->r9;
 	sf->r9 = (uint64_t)c->client_pid;
-	park_and_run(c, srv);
+	sched_block_handoff_user(c, srv);
+	/* The scheduler ran us again (not the partner's fast path). */
 
 	uint64_t ret1 = 0;
 	f->rax = (uint64_t)chcore_call_wait(c, &ret1);
@@ -159,7 +139,7 @@ chcore_fastpath_reply_recv(struct trap_frame *f)
 		goto slow;
 	/* The caller still waits for it (not killed, not answered yet). */
 	struct thread *cl = c->caller;
-	if (!cl || !c->taken || c->replied || !blocked_on(cl, c))
+	if (!cl || !c->taken || c->replied || !sched_blocked_on(cl, c))
 		goto slow;
 	if (!no_user_return_work(cl) || me->killed)
 		goto slow;
@@ -174,7 +154,8 @@ chcore_fastpath_reply_recv(struct trap_frame *f)
 	c->taken = c->replied = 0;
 	c->server = me;
 	c->parked = 1;
-	park_and_run(c, cl);
+	sched_block_handoff_user(c, cl);
+	/* The scheduler ran us again (not the partner's fast path). */
 
 	struct chcore_recv in = { 0 };
 	int64_t r = chcore_recv_wait(c, &in);

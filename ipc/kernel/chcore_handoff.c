@@ -21,21 +21,7 @@
 static int
 blocked_on_conn(const struct thread *t, const struct chcore_conn *c)
 {
-	return t && t->state == THREAD_SLEEPING && t->chan == c && !t->killed;
-}
-
-/* Blocks the current thread on c and runs `next` in its place. */
-static void
-switch_to_partner(struct chcore_conn *c, struct thread *next)
-{
-	struct thread *me = current_thread();
-
-	me->chan = (void *)c;
-	me->state = THREAD_SLEEPING;
-	sched_handoff(next);
-	/* Running again: answered, taken over, killed or c died; the caller's
-	 * wait loop decides which. */
-	me->chan = 0;
+	return t && sched_blocked_on(t, c) && !t->killed;
 }
 
 int
@@ -59,7 +45,7 @@ chcore_call_handoff(struct chcore_conn *c)
 		return 0;
 
 	/* ---- point of no return: nothing below may fail ---- */
-	switch_to_partner(c, srv);
+	sched_block_handoff(c, srv);
 	return 1;
 }
 
@@ -82,6 +68,6 @@ chcore_reply_recv_handoff(struct chcore_conn *c, struct thread *client)
 		return 0;
 
 	/* ---- point of no return: nothing below may fail ---- */
-	switch_to_partner(c, client);
+	sched_block_handoff(c, client);
 	return 1;
 }

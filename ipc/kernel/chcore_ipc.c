@@ -434,10 +434,10 @@ conn_kill(struct chcore_conn *c)
 	spin_lock(&sched_lock);
 	c->dead = 1;
 	struct thread *t = c->caller;
-	if (t && t->state == THREAD_SLEEPING && t->chan == c)
+	if (t && sched_blocked_on(t, c))
 		sched_unblock_locked(t);
 	t = c->parked ? c->server : 0;
-	if (t && t->state == THREAD_SLEEPING && t->chan == c)
+	if (t && sched_blocked_on(t, c))
 		sched_unblock_locked(t);
 	spin_unlock(&sched_lock);
 }
@@ -543,18 +543,6 @@ chcore_in_call(int pid)
 
 /* ---- calls (sched_lock held in all of these) ---- */
 
-/* Blocks the current thread on c outside the wait buckets (handoff.h):
- * only a reply, a request, conn_kill or thread_kill makes it run again. */
-static void
-block_on(struct chcore_conn *c)
-{
-	struct thread *me = current_thread();
-
-	me->chan = c;
-	me->state = THREAD_SLEEPING;
-	sched();
-}
-
 /* The client's side once its request is posted.  Why nothing is lost: the
  * request, the reply and c->dead are all written under sched_lock, and a
  * writer that finds us blocked (state SLEEPING, chan c) unblocks us. */
@@ -564,7 +552,7 @@ call_wait(struct chcore_conn *c, uint64_t *ret1)
 	struct thread *me = current_thread();
 
 	while (!c->replied && !c->dead && !me->killed)
-		block_on(c);
+		sched_block(c);   /* outside the wait buckets (handoff.h) */
 	int64_t r = c->dead ? -ECONNRESET : -EINTR;
 	if (c->replied) {
 		r = (int64_t)c->ret[0];
@@ -607,7 +595,7 @@ chcore_call(int64_t cap, uint64_t msg_va, uint64_t len, const uint64_t arg[3], u
 			/* Slow path: a parked server is made runnable and the
 			 * scheduler gets to it; else its next recv finds us. */
 			struct thread *s = c->parked ? c->server : 0;
-			if (s && s->state == THREAD_SLEEPING && s->chan == c)
+			if (s && sched_blocked_on(s, c))
 				sched_unblock_locked(s);
 		}
 		r = call_wait(c, ret1);
@@ -662,9 +650,9 @@ recv_wait(struct chcore_conn *c, struct thread *client, struct chcore_recv *out)
 		c->server = me;
 		c->parked = 1;
 		if (!client || !chcore_reply_recv_handoff(c, client)) {
-			if (client && client->state == THREAD_SLEEPING && client->chan == c)
+			if (client && sched_blocked_on(client, c))
 				sched_unblock_locked(client);
-			block_on(c);
+			sched_block(c);   /* outside the wait buckets (handoff.h) */
 		}
 		client = 0;
 		c->parked = 0;
@@ -706,7 +694,7 @@ chcore_reply_recv(int64_t cap, uint64_t flags, uint64_t ret0, uint64_t ret1,
 		r = recv_wait(c, client, out);
 		client = 0;
 	}
-	if (client && client->state == THREAD_SLEEPING && client->chan == c)
+	if (client && sched_blocked_on(client, c))
 		sched_unblock_locked(client);   /* reply only: both run on */
 	spin_unlock(&sched_lock);
 	chcore_done(c);

@@ -5,10 +5,10 @@
  * next thread, so there is no rq_pop and no context_switches count.
  *
  * Contract (all with sched_lock held and no other lock, as for sched()):
- *  - a thread "blocks outside the buckets" by setting its own state to
- *    THREAD_SLEEPING and chan to a non-NULL tag, without entering a wait
- *    bucket; no wakeup(chan) can find it, only sched_unblock_locked(),
- *    sched_handoff() or thread_kill() (which unblocks it with killed set).
+ *  - a thread "blocks outside the buckets" (sched_block* below: state
+ *    THREAD_SLEEPING, chan a non-NULL tag, no wait bucket); no wakeup(chan)
+ *    can find it, only sched_unblock_locked(), a handoff or thread_kill()
+ *    (which unblocks it with killed set).
  *  - sched_handoff(next): next must be blocked that way (never queued); the
  *    caller has already set its own state (SLEEPING to block, or RUNNABLE
  *    after rq_push).  next returns from its own sched()/sched_handoff()
@@ -30,6 +30,23 @@
 void sched_handoff(struct thread *next);
 void sched_handoff_user(struct thread *next);
 void sched_unblock_locked(struct thread *t);   /* wakeups++, onto the run queue */
+
+/* The same, for IPC code that should not write thread fields itself: the
+ * current thread blocks outside the buckets on chan and
+ *   sched_block:               the scheduler picks who runs;
+ *   sched_block_handoff:       next runs (sched_handoff);
+ *   sched_block_handoff_user:  next leaves to ring 3 (sched_handoff_user).
+ * Each returns once the thread is unblocked, with its chan cleared. */
+void sched_block(void *chan);
+void sched_block_handoff(void *chan, struct thread *next);
+void sched_block_handoff_user(void *chan, struct thread *next);
+
+/* t is blocked outside the buckets on chan and not woken yet. */
+static inline int
+sched_blocked_on(const struct thread *t, const void *chan)
+{
+	return t->state == THREAD_SLEEPING && t->chan == chan;
+}
 /* sched_internal.h's, for blocking without a handoff target. */
 void sched(void);
 

@@ -171,6 +171,42 @@ sched_handoff_user(struct thread *next)
 	switch_to(this_cpu(), current_thread(), next, 1);
 }
 
+/* handoff.h: blocking outside the wait buckets, in one place. */
+static void
+block_self(void *chan)
+{
+	struct thread *me = current_thread();
+
+	me->chan = chan;
+	me->state = THREAD_SLEEPING;
+}
+
+void
+sched_block(void *chan)
+{
+	block_self(chan);
+	sched();
+	current_thread()->chan = 0;
+}
+
+void
+sched_block_handoff(void *chan, struct thread *next)
+{
+	block_self(chan);
+	next->chan = 0;
+	sched_handoff(next);
+	current_thread()->chan = 0;
+}
+
+void
+sched_block_handoff_user(void *chan, struct thread *next)
+{
+	block_self(chan);
+	next->chan = 0;             /* its own kernel context will not run */
+	sched_handoff_user(next);
+	current_thread()->chan = 0;
+}
+
 /* switch.S: context_switch_user's first step on next's stack (as
  * sched_after_switch is a new thread's). */
 void
