@@ -14,8 +14,14 @@ def _num(x):
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
 
 
+def _times_floor(p50, floor):
+    return f"{p50 / floor:.1f}x" if floor and p50 is not None else "-"
+
+
 def case_lines(group):
-    """Table rows of one configuration: one per case, boots pooled."""
+    """Table rows of one configuration: one per case, boots pooled; the
+    last column is the median p50 over the address-space-switch floor's."""
+    floor = stats.median([r["p50"] for r in group if r["mech"] == "floor-as-switch"])
     by = {}
     for r in group:
         by.setdefault((r["mech"], r["variant"], r["pattern"], r["size"]), []).append(r)
@@ -30,7 +36,9 @@ def case_lines(group):
             _num(stats.median([r["p99"] for r in rs])),
             _num(stats.median(ns)) if ns else "-",
             _num(stats.median([r["mbps"] for r in rs])) if rs[0]["pattern"] == "stream"
-            else "-")) + " |")
+            else "-",
+            _times_floor(stats.median(p50s), floor)
+            if rs[0]["pattern"] in ("pingpong", "call") else "-")) + " |")
     return out
 
 
@@ -56,7 +64,8 @@ def head_lines(meta):
 
 
 HEAD = ("| mech/variant | pattern | size | boots | median p50 | 95% CI of median "
-        "| p99 | p50 ns | MB/s |", "|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        "| p99 | p50 ns | MB/s | / AS-switch floor |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def lines(rows, meta):

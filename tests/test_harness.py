@@ -326,6 +326,11 @@ def test_sweep_writes_summary_meta_and_distribution_plots(tmp_path, monkeypatch)
     assert set(meta["packages"]) == {"qemu", "ovmf", "gnu-efi"} and meta["compiler"]
     md = open(ctx.run.file("summary.md")).read()
     assert "| pipe/xv6 | pingpong | 8 | 2 |" in md          # two boots pooled
+    line = next(l for l in md.splitlines() if l.startswith("| pipe/xv6 | pingpong | 8 |"))
+    pipe = next(r for r in rows if r["mech"] == "pipe" and r["size"] == 8
+                and r["pattern"] == "pingpong")
+    floor = next(r for r in rows if r["mech"] == "floor-as-switch")
+    assert line.endswith(f"| {pipe['p50'] / floor['p50']:.1f}x |")
     assert "QEMU TCG's virtual clock" in md and "image sha256 " + "ab" * 32 in md
     names = {os.path.basename(f) for f in files}
     assert "cdf-tcg-pcidauto.png" in names and "events-tcg-pcidauto.png" in names
