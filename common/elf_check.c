@@ -9,6 +9,7 @@
  * checked for wrap-around before it is compared.
  */
 #include "common/elf_check.h"
+#include "common/format.h"
 
 /* ELF64 header field offsets (System V gABI, Elf64_Ehdr). */
 #define EH_IDENT_CLASS   4
@@ -50,53 +51,6 @@ rd(const uint8_t *p, unsigned bytes)
 	return v;
 }
 
-/* A bounded string builder: messages never overrun the caller's buffer. */
-struct msgbuf {
-	char *buf;
-	size_t cap;
-	size_t len;
-};
-
-static void
-put_str(struct msgbuf *m, const char *s)
-{
-	if (!m->buf || m->cap == 0)
-		return;
-	while (*s && m->len + 1 < m->cap)
-		m->buf[m->len++] = *s++;
-	m->buf[m->len] = '\0';
-}
-
-static void
-put_num(struct msgbuf *m, uint64_t v, unsigned base)
-{
-	char tmp[24];
-	unsigned n = 0;
-
-	if (base == 16)
-		put_str(m, "0x");
-	do {
-		tmp[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	while (n) {
-		char one[2] = { tmp[--n], '\0' };
-		put_str(m, one);
-	}
-}
-
-static void put_hex(struct msgbuf *m, uint64_t v) { put_num(m, v, 16); }
-static void put_dec(struct msgbuf *m, uint64_t v) { put_num(m, v, 10); }
-
-/* "segment N: " prefix used by every per-segment message. */
-static void
-put_seg(struct msgbuf *m, unsigned i)
-{
-	put_str(m, "segment ");
-	put_dec(m, i);
-	put_str(m, ": ");
-}
-
 static void
 read_segment(const uint8_t *ph, struct elf_segment *seg)
 {
@@ -115,57 +69,50 @@ phdr_at(const uint8_t *img, unsigned index)
 
 /* Magic, class, encoding, version, machine, type. */
 static enum elf_err
-check_identity(const uint8_t *img, uint64_t size, struct msgbuf *m)
+check_identity(const uint8_t *img, uint64_t size, struct strbuf *m)
 {
 	uint64_t v;
 
 	if (size < 4) {
-		put_str(m, "file is ");
-		put_dec(m, size);
-		put_str(m, " bytes, too small for an ELF header");
+		strbuf_format(m, "file is %lu bytes, too small for an ELF header",
+			      (unsigned long)size);
 		return ELF_ERR_TRUNCATED;
 	}
 	if (img[0] != 0x7f || img[1] != 'E' || img[2] != 'L' || img[3] != 'F') {
-		put_str(m, "bad magic (not an ELF file)");
+		strbuf_str(m, "bad magic (not an ELF file)");
 		return ELF_ERR_MAGIC;
 	}
 	if (size < EH_SIZE) {
-		put_str(m, "file is ");
-		put_dec(m, size);
-		put_str(m, " bytes, too small for an ELF64 header (64)");
+		strbuf_format(m, "file is %lu bytes, too small for an ELF64 header (64)",
+			      (unsigned long)size);
 		return ELF_ERR_TRUNCATED;
 	}
 	if (img[EH_IDENT_CLASS] != ELFCLASS64) {
-		put_str(m, "class ");
-		put_dec(m, img[EH_IDENT_CLASS]);
-		put_str(m, " is not ELFCLASS64 (2): not a 64-bit ELF");
+		strbuf_format(m, "class %lu is not ELFCLASS64 (2): not a 64-bit ELF",
+			      (unsigned long)img[EH_IDENT_CLASS]);
 		return ELF_ERR_CLASS;
 	}
 	if (img[EH_IDENT_DATA] != ELFDATA2LSB) {
-		put_str(m, "data encoding ");
-		put_dec(m, img[EH_IDENT_DATA]);
-		put_str(m, " is not ELFDATA2LSB (1): not little-endian");
+		strbuf_format(m, "data encoding %lu is not ELFDATA2LSB (1): not little-endian",
+			      (unsigned long)img[EH_IDENT_DATA]);
 		return ELF_ERR_DATA;
 	}
 	v = rd(img + EH_VERSION, 4);
 	if (img[EH_IDENT_VERSION] != EV_CURRENT || v != EV_CURRENT) {
-		put_str(m, "ELF version ");
-		put_dec(m, img[EH_IDENT_VERSION] != EV_CURRENT ? img[EH_IDENT_VERSION] : v);
-		put_str(m, " is not EV_CURRENT (1)");
+		strbuf_format(m, "ELF version %lu is not EV_CURRENT (1)",
+			      (unsigned long)(img[EH_IDENT_VERSION] != EV_CURRENT ?
+					       img[EH_IDENT_VERSION] : v));
 		return ELF_ERR_VERSION;
 	}
 	v = rd(img + EH_MACHINE, 2);
 	if (v != EM_X86_64) {
-		put_str(m, "machine ");
-		put_hex(m, v);
-		put_str(m, " is not x86-64 (0x3e)");
+		strbuf_format(m, "machine 0x%lx is not x86-64 (0x3e)", (unsigned long)v);
 		return ELF_ERR_MACHINE;
 	}
 	v = rd(img + EH_TYPE, 2);
 	if (v != ET_EXEC) {
-		put_str(m, "type ");
-		put_dec(m, v);
-		put_str(m, " is not ET_EXEC (2): link the kernel as a static executable");
+		strbuf_format(m, "type %lu is not ET_EXEC (2): link the kernel as a static executable",
+			      (unsigned long)v);
 		return ELF_ERR_TYPE;
 	}
 	return ELF_OK;
@@ -173,7 +120,7 @@ check_identity(const uint8_t *img, uint64_t size, struct msgbuf *m)
 
 /* The table must have sane entries and lie wholly inside the file. */
 static enum elf_err
-check_phdr_table(const uint8_t *img, uint64_t size, struct msgbuf *m)
+check_phdr_table(const uint8_t *img, uint64_t size, struct strbuf *m)
 {
 	uint64_t off = rd(img + EH_PHOFF, 8);
 	uint64_t entsize = rd(img + EH_PHENTSIZE, 2);
@@ -181,32 +128,22 @@ check_phdr_table(const uint8_t *img, uint64_t size, struct msgbuf *m)
 	uint64_t bytes = num * entsize;   /* both < 2^16: cannot overflow */
 
 	if (num == 0) {
-		put_str(m, "no program headers, so no PT_LOAD segments");
+		strbuf_str(m, "no program headers, so no PT_LOAD segments");
 		return ELF_ERR_NO_LOAD;
 	}
 	if (entsize < PH_SIZE || num > ELF_MAX_PHNUM) {
-		put_str(m, "program header table: ");
-		put_dec(m, num);
-		put_str(m, " entries of ");
-		put_dec(m, entsize);
-		put_str(m, " bytes (need entries >= 56 bytes, at most 64 of them)");
+		strbuf_format(m, "program header table: %lu entries of %lu bytes (need entries >= 56 bytes, at most 64 of them)",
+			      (unsigned long)num, (unsigned long)entsize);
 		return ELF_ERR_PHDR;
 	}
 	if (off + bytes < off) {
-		put_str(m, "program header table ");
-		put_hex(m, off);
-		put_str(m, "+");
-		put_hex(m, bytes);
-		put_str(m, " overflows");
+		strbuf_format(m, "program header table 0x%lx+0x%lx overflows",
+			      (unsigned long)off, (unsigned long)bytes);
 		return ELF_ERR_OVERFLOW;
 	}
 	if (off + bytes > size) {
-		put_str(m, "program header table ");
-		put_hex(m, off);
-		put_str(m, "+");
-		put_hex(m, bytes);
-		put_str(m, " exceeds file size ");
-		put_hex(m, size);
+		strbuf_format(m, "program header table 0x%lx+0x%lx exceeds file size 0x%lx",
+			      (unsigned long)off, (unsigned long)bytes, (unsigned long)size);
 		return ELF_ERR_PHDR;
 	}
 	return ELF_OK;
@@ -215,63 +152,44 @@ check_phdr_table(const uint8_t *img, uint64_t size, struct msgbuf *m)
 /* One PT_LOAD on its own: file bytes inside the file, sizes, address. */
 static enum elf_err
 check_segment(unsigned i, const struct elf_segment *s, uint64_t size,
-	      const struct elf_limits *lim, struct msgbuf *m)
+	      const struct elf_limits *lim, struct strbuf *m)
 {
 	if (s->offset + s->filesz < s->offset) {
-		put_seg(m, i);
-		put_str(m, "file range ");
-		put_hex(m, s->offset);
-		put_str(m, "+");
-		put_hex(m, s->filesz);
-		put_str(m, " overflows");
+		strbuf_format(m, "segment %u: file range 0x%lx+0x%lx overflows",
+			      i, (unsigned long)s->offset, (unsigned long)s->filesz);
 		return ELF_ERR_OVERFLOW;
 	}
 	if (s->offset + s->filesz > size) {
-		put_seg(m, i);
-		put_str(m, "file range ");
-		put_hex(m, s->offset);
-		put_str(m, "+");
-		put_hex(m, s->filesz);
-		put_str(m, " exceeds file size ");
-		put_hex(m, size);
+		strbuf_format(m, "segment %u: file range 0x%lx+0x%lx exceeds file size 0x%lx",
+			      i, (unsigned long)s->offset, (unsigned long)s->filesz,
+			      (unsigned long)size);
 		return ELF_ERR_FILE_RANGE;
 	}
 	if (s->filesz > s->memsz) {
-		put_seg(m, i);
-		put_str(m, "filesz ");
-		put_hex(m, s->filesz);
-		put_str(m, " > memsz ");
-		put_hex(m, s->memsz);
+		strbuf_format(m, "segment %u: filesz 0x%lx > memsz 0x%lx",
+			      i, (unsigned long)s->filesz, (unsigned long)s->memsz);
 		return ELF_ERR_FILESZ;
 	}
 	if (s->vaddr < lim->lowest) {
-		put_seg(m, i);
-		put_str(m, "vaddr ");
-		put_hex(m, s->vaddr);
-		put_str(m, lim->lowest == ELF_HIGHER_HALF ?
-			" is below the higher half (0xffffffff80000000)" : " is below ");
-		if (lim->lowest != ELF_HIGHER_HALF)
-			put_hex(m, lim->lowest);
+		if (lim->lowest == ELF_HIGHER_HALF) {
+			strbuf_format(m, "segment %u: vaddr 0x%lx is below the higher half (0xffffffff80000000)",
+				      i, (unsigned long)s->vaddr);
+		} else {
+			strbuf_format(m, "segment %u: vaddr 0x%lx is below 0x%lx",
+				      i, (unsigned long)s->vaddr, (unsigned long)lim->lowest);
+		}
 		return ELF_ERR_LOWER_HALF;
 	}
 	/* An end of exactly 2^64 wraps to 0, so it is rejected too. */
 	if (s->vaddr + s->memsz <= s->vaddr && s->memsz != 0) {
-		put_seg(m, i);
-		put_str(m, "address range ");
-		put_hex(m, s->vaddr);
-		put_str(m, "+");
-		put_hex(m, s->memsz);
-		put_str(m, " overflows");
+		strbuf_format(m, "segment %u: address range 0x%lx+0x%lx overflows",
+			      i, (unsigned long)s->vaddr, (unsigned long)s->memsz);
 		return ELF_ERR_OVERFLOW;
 	}
 	if (lim->end && s->vaddr + s->memsz > lim->end) {
-		put_seg(m, i);
-		put_str(m, "address range ");
-		put_hex(m, s->vaddr);
-		put_str(m, "+");
-		put_hex(m, s->memsz);
-		put_str(m, " ends above ");
-		put_hex(m, lim->end);
+		strbuf_format(m, "segment %u: address range 0x%lx+0x%lx ends above 0x%lx",
+			      i, (unsigned long)s->vaddr, (unsigned long)s->memsz,
+			      (unsigned long)lim->end);
 		return ELF_ERR_ABOVE_LIMIT;
 	}
 	return ELF_OK;
@@ -279,7 +197,7 @@ check_segment(unsigned i, const struct elf_segment *s, uint64_t size,
 
 /* Segment i against every earlier one; ranges are [vaddr, vaddr+memsz). */
 static enum elf_err
-check_overlap(const uint8_t *img, unsigned i, const struct elf_segment *s, struct msgbuf *m)
+check_overlap(const uint8_t *img, unsigned i, const struct elf_segment *s, struct strbuf *m)
 {
 	struct elf_segment o;
 	unsigned j;
@@ -288,18 +206,10 @@ check_overlap(const uint8_t *img, unsigned i, const struct elf_segment *s, struc
 		if (!elf_load_segment(img, j, &o) || o.memsz == 0 || s->memsz == 0)
 			continue;
 		if (s->vaddr < o.vaddr + o.memsz && o.vaddr < s->vaddr + s->memsz) {
-			put_str(m, "segments ");
-			put_dec(m, j);
-			put_str(m, " and ");
-			put_dec(m, i);
-			put_str(m, " overlap: ");
-			put_hex(m, o.vaddr);
-			put_str(m, "+");
-			put_hex(m, o.memsz);
-			put_str(m, " and ");
-			put_hex(m, s->vaddr);
-			put_str(m, "+");
-			put_hex(m, s->memsz);
+			strbuf_format(m, "segments %lu and %lu overlap: 0x%lx+0x%lx and 0x%lx+0x%lx",
+				      (unsigned long)j, (unsigned long)i,
+				      (unsigned long)o.vaddr, (unsigned long)o.memsz,
+				      (unsigned long)s->vaddr, (unsigned long)s->memsz);
 			return ELF_ERR_OVERLAP;
 		}
 	}
@@ -309,7 +219,7 @@ check_overlap(const uint8_t *img, unsigned i, const struct elf_segment *s, struc
 /* Every segment, then the segments against each other. */
 static enum elf_err
 check_segments(const uint8_t *img, uint64_t size, const struct elf_limits *lim,
-	       unsigned *loads, struct msgbuf *m)
+	       unsigned *loads, struct strbuf *m)
 {
 	unsigned i, num = (unsigned)rd(img + EH_PHNUM, 2);
 	struct elf_segment s;
@@ -326,9 +236,8 @@ check_segments(const uint8_t *img, uint64_t size, const struct elf_limits *lim,
 		(*loads)++;
 	}
 	if (*loads == 0) {
-		put_str(m, "no PT_LOAD segments among ");
-		put_dec(m, num);
-		put_str(m, " program headers");
+		strbuf_format(m, "no PT_LOAD segments among %lu program headers",
+			      (unsigned long)num);
 		return ELF_ERR_NO_LOAD;
 	}
 	return ELF_OK;
@@ -336,7 +245,7 @@ check_segments(const uint8_t *img, uint64_t size, const struct elf_limits *lim,
 
 /* The entry must point into file-backed bytes of an executable segment. */
 static enum elf_err
-check_entry(const uint8_t *img, uint64_t entry, struct msgbuf *m)
+check_entry(const uint8_t *img, uint64_t entry, struct strbuf *m)
 {
 	unsigned i, num = (unsigned)rd(img + EH_PHNUM, 2);
 	struct elf_segment s;
@@ -346,9 +255,8 @@ check_entry(const uint8_t *img, uint64_t entry, struct msgbuf *m)
 		    entry >= s.vaddr && entry - s.vaddr < s.filesz)
 			return ELF_OK;
 	}
-	put_str(m, "entry point ");
-	put_hex(m, entry);
-	put_str(m, " is not inside an executable PT_LOAD segment");
+	strbuf_format(m, "entry point 0x%lx is not inside an executable PT_LOAD segment",
+		      (unsigned long)entry);
 	return ELF_ERR_ENTRY;
 }
 
@@ -365,26 +273,23 @@ elf_check_range(const void *image, uint64_t size, uint64_t lowest, uint64_t limi
 {
 	const struct elf_limits lim = { lowest, limit };
 	const uint8_t *img = image;
-	struct msgbuf m = { msg, msg_len, 0 };
+	struct strbuf m;
 	uint64_t start, end, entry;
 	unsigned loads;
 	enum elf_err err;
 
-	put_str(&m, "");
+	strbuf_init(&m, msg, msg_len);
 	if ((err = check_identity(img, size, &m)) != ELF_OK ||
 	    (err = check_phdr_table(img, size, &m)) != ELF_OK ||
 	    (err = check_segments(img, size, &lim, &loads, &m)) != ELF_OK)
 		return err;
 	if (!elf_span(img, &start, &end)) {
-		put_str(&m, "load span reaches the last page of the address space");
+		strbuf_str(&m, "load span reaches the last page of the address space");
 		return ELF_ERR_SPAN;
 	}
 	if (end - start > ELF_MAX_SPAN) {
-		put_str(&m, "load span ");
-		put_hex(&m, start);
-		put_str(&m, "..");
-		put_hex(&m, end);
-		put_str(&m, " is larger than 256 MiB");
+		strbuf_format(&m, "load span 0x%lx..0x%lx is larger than 256 MiB",
+			      (unsigned long)start, (unsigned long)end);
 		return ELF_ERR_SPAN;
 	}
 	entry = rd(img + EH_ENTRY, 8);

@@ -1,13 +1,8 @@
-/* format.c - a small, bounded printf engine shared by kernel and user code. */
+/* format.c - a small, bounded printf engine shared by kernel and user code,
+ * and the string builder it writes through (struct strbuf, format.h). */
 #include "common/format.h"
 
 #include <stdint.h>
-
-struct out {
-	char *buf;
-	size_t size;
-	size_t len;     /* characters produced so far, even past size */
-};
 
 struct spec {
 	int width;
@@ -15,8 +10,9 @@ struct spec {
 	int left;       /* '-' flag */
 };
 
+/* Appends c if there is room; the caller writes the NUL (terminate). */
 static void
-put(struct out *o, char c)
+put(struct strbuf *o, char c)
 {
 	if (o->len + 1 < o->size)
 		o->buf[o->len] = c;
@@ -24,7 +20,14 @@ put(struct out *o, char c)
 }
 
 static void
-put_padded(struct out *o, const char *s, int n, const struct spec *sp)
+terminate(struct strbuf *o)
+{
+	if (o->size)
+		o->buf[o->len < o->size ? o->len : o->size - 1] = '\0';
+}
+
+static void
+put_padded(struct strbuf *o, const char *s, int n, const struct spec *sp)
 {
 	int fill = sp->width > n ? sp->width - n : 0;
 
@@ -39,7 +42,7 @@ put_padded(struct out *o, const char *s, int n, const struct spec *sp)
 }
 
 static void
-put_number(struct out *o, uint64_t v, int neg, unsigned base, int upper,
+put_number(struct strbuf *o, uint64_t v, int neg, unsigned base, int upper,
 	   const struct spec *sp)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -105,7 +108,7 @@ fetch_arg(va_list *ap, int longs, int is_signed, int *neg)
 }
 
 static void
-format_one(struct out *o, char c, int longs, const struct spec *sp, va_list *ap)
+format_one(struct strbuf *o, char c, int longs, const struct spec *sp, va_list *ap)
 {
 	int neg;
 	uint64_t v;
@@ -148,22 +151,45 @@ format_one(struct out *o, char c, int longs, const struct spec *sp, va_list *ap)
 	}
 }
 
-int
-vsnformat(char *buf, size_t size, const char *fmt, va_list ap)
+void
+strbuf_init(struct strbuf *sb, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	sb->buf = buf;
+	sb->size = buf ? size : 0;
+	sb->len = 0;
+	terminate(sb);
+}
+
+void
+strbuf_char(struct strbuf *sb, char c)
+{
+	put(sb, c);
+	terminate(sb);
+}
+
+void
+strbuf_str(struct strbuf *sb, const char *s)
+{
+	while (*s)
+		put(sb, *s++);
+	terminate(sb);
+}
+
+void
+strbuf_vformat(struct strbuf *o, const char *fmt, va_list ap)
+{
 	struct spec sp;
 	va_list args;
 
 	va_copy(args, ap);
 	while (*fmt) {
 		if (*fmt != '%') {
-			put(&o, *fmt++);
+			put(o, *fmt++);
 			continue;
 		}
 		fmt++;
 		if (*fmt == '%') {
-			put(&o, *fmt++);
+			put(o, *fmt++);
 			continue;
 		}
 		fmt = parse_spec(fmt, &sp);
@@ -172,12 +198,30 @@ vsnformat(char *buf, size_t size, const char *fmt, va_list ap)
 			longs = 1, fmt++;
 		if (!*fmt)
 			break;
-		format_one(&o, *fmt++, longs, &sp, &args);
+		format_one(o, *fmt++, longs, &sp, &args);
 	}
 	va_end(args);
-	if (size)
-		buf[o.len < size ? o.len : size - 1] = '\0';
-	return (int)o.len;
+	terminate(o);
+}
+
+void
+strbuf_format(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vformat(sb, fmt, ap);
+	va_end(ap);
+}
+
+int
+vsnformat(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, buf, size);
+	strbuf_vformat(&sb, fmt, ap);
+	return (int)sb.len;
 }
 
 int

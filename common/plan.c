@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "common/plan.h"
+#include "common/format.h"
 
 #define LINE_MAX_BYTES  255u          /* longer lines are errors */
 #define SIZE_MAX_BYTES  (16u << 20)   /* largest message size, 16M */
@@ -71,63 +72,27 @@ span_is(struct span v, const char *word)
 	return word[i] == '\0';
 }
 
-/* ---- error messages: a bounded appender ------------------------------ */
-
-/* Appends into buf until it is full; the text stays NUL-terminated. */
-struct msg {
-	char *buf;
-	size_t len;
-};
-
-static void
-msg_char(struct msg *m, char c)
-{
-	if (m->len + 1 >= PLAN_ERR_MSG_MAX)
-		return;
-	m->buf[m->len++] = c;
-	m->buf[m->len] = '\0';
-}
-
-static void
-msg_str(struct msg *m, const char *s)
-{
-	while (*s)
-		msg_char(m, *s++);
-}
-
-static void
-msg_uint(struct msg *m, uint64_t v)
-{
-	char digits[20];
-	int n = 0;
-
-	do {
-		digits[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n > 0)
-		msg_char(m, digits[--n]);
-}
+/* ---- error messages: appended to a struct strbuf (common/format.h) --- */
 
 /* Plan bytes as typed, cut at QUOTE_MAX; unprintable bytes become '?' so
  * a binary file cannot put control codes on the console. */
 static void
-msg_span(struct msg *m, struct span v)
+msg_span(struct strbuf *m, struct span v)
 {
 	size_t i;
 
 	for (i = 0; i < v.n && i < QUOTE_MAX; i++)
-		msg_char(m, v.s[i] >= 0x20 && v.s[i] < 0x7f ? v.s[i] : '?');
+		strbuf_char(m, v.s[i] >= 0x20 && v.s[i] < 0x7f ? v.s[i] : '?');
 	if (v.n > QUOTE_MAX)
-		msg_str(m, "...");
+		strbuf_str(m, "...");
 }
 
 static void
-msg_quoted(struct msg *m, struct span v)
+msg_quoted(struct strbuf *m, struct span v)
 {
-	msg_char(m, '\'');
+	strbuf_char(m, '\'');
 	msg_span(m, v);
-	msg_char(m, '\'');
+	strbuf_char(m, '\'');
 }
 
 /* ---- the keys -------------------------------------------------------- */
@@ -242,7 +207,7 @@ struct parser {
 };
 
 /* Counts one error on the current line and returns its empty message. */
-static struct msg
+static struct strbuf
 error_begin(struct parser *ps)
 {
 	struct plan *p = ps->p;
@@ -253,68 +218,65 @@ error_begin(struct parser *ps)
 		buf = p->errors[p->error_count].msg;
 	}
 	p->error_count++;
-	buf[0] = '\0';
-	return (struct msg){ buf, 0 };
+	struct strbuf m;
+	strbuf_init(&m, buf, PLAN_ERR_MSG_MAX);
+	return m;
 }
 
 /* "key: 'value' " or "key: value " - the common head of a value error. */
-static struct msg
+static struct strbuf
 error_value(struct parser *ps, const struct key *k, struct span v, bool quote)
 {
-	struct msg m = error_begin(ps);
+	struct strbuf m = error_begin(ps);
 
-	msg_str(&m, k->name);
-	msg_str(&m, ": ");
+	strbuf_str(&m, k->name);
+	strbuf_str(&m, ": ");
 	if (quote)
 		msg_quoted(&m, v);
 	else
 		msg_span(&m, v);
-	msg_char(&m, ' ');
+	strbuf_char(&m, ' ');
 	return m;
 }
 
 static void
-msg_size(struct msg *m, uint32_t v)
+msg_size(struct strbuf *m, uint32_t v)
 {
 	if (v != 0 && v % (1u << 20) == 0) {
-		msg_uint(m, v >> 20);
-		msg_char(m, 'M');
+		strbuf_format(m, "%uM", v >> 20);
 	} else if (v != 0 && v % 1024 == 0) {
-		msg_uint(m, v >> 10);
-		msg_char(m, 'K');
+		strbuf_format(m, "%uK", v >> 10);
 	} else {
-		msg_uint(m, v);
+		strbuf_format(m, "%u", v);
 	}
 }
 
 /* What the key accepts, for "empty value" messages. */
 static void
-msg_allowed(struct msg *m, const struct key *k)
+msg_allowed(struct strbuf *m, const struct key *k)
 {
 	const struct choice *c;
 
 	switch (k->kind) {
 	case KIND_CHOICE:
-		msg_str(m, "one of ");
+		strbuf_str(m, "one of ");
 		for (c = k->choices; c->name; c++) {
-			msg_str(m, c->name);
+			strbuf_str(m, c->name);
 			if (c[1].name)
-				msg_str(m, ", ");
+				strbuf_str(m, ", ");
 		}
 		break;
 	case KIND_NUMBER:
-		msg_uint(m, k->min);
-		msg_str(m, "..");
-		msg_uint(m, k->max);
+		strbuf_format(m, "%u..%u", k->min, k->max);
 		break;
 	case KIND_NAMES:
-		msg_str(m, "all or name,name,...");
+		strbuf_str(m, "all or name,name,...");
 		break;
 	case KIND_SIZES:
-		msg_str(m, "sizes like 8,64,4K,1M");
+		strbuf_str(m, "sizes like 8,64,4K,1M");
 		break;
 	case KIND_NAME:
-		msg_str(m, "a name");
+		strbuf_str(m, "a name");
 		break;
 	}
 }
@@ -322,12 +284,12 @@ msg_allowed(struct msg *m, const struct key *k)
 static void
 error_range(struct parser *ps, const struct key *k, struct span v)
 {
-	struct msg m = error_value(ps, k, v, false);
+	struct strbuf m = error_value(ps, k, v, false);
 
-	msg_str(&m, "is out of range ");
+	strbuf_str(&m, "is out of range ");
 	if (k->kind == KIND_SIZES) {
 		msg_size(&m, k->min);
-		msg_str(&m, "..");
+		strbuf_str(&m, "..");
 		msg_size(&m, k->max);
 	} else {
 		msg_allowed(&m, k);
@@ -401,7 +363,7 @@ parse_choice(struct parser *ps, enum key_id id, struct span v)
 {
 	const struct key *k = &keys[id];
 	const struct choice *c;
-	struct msg m;
+	struct strbuf m;
 
 	for (c = k->choices; c->name; c++) {
 		if (span_is(v, c->name)) {
@@ -410,7 +372,7 @@ parse_choice(struct parser *ps, enum key_id id, struct span v)
 		}
 	}
 	m = error_value(ps, k, v, true);
-	msg_str(&m, "is not ");
+	strbuf_str(&m, "is not ");
 	msg_allowed(&m, k);
 	return false;
 }
@@ -421,13 +383,13 @@ parse_scalar(struct parser *ps, enum key_id id, struct span v)
 	const struct key *k = &keys[id];
 	uint32_t n = 0;
 	enum num r = parse_number(v, false, &n);
-	struct msg m;
+	struct strbuf m;
 
 	if (r == NUM_BAD) {
 		m = error_value(ps, k, v, true);
-		msg_str(&m, "is not a number (use ");
+		strbuf_str(&m, "is not a number (use ");
 		msg_allowed(&m, k);
-		msg_char(&m, ')');
+		strbuf_char(&m, ')');
 		return false;
 	}
 	if (r == NUM_BIG || n < k->min || n > k->max) {
@@ -444,7 +406,7 @@ static bool
 split_list(struct parser *ps, const struct key *k, struct span v,
 	   struct span item[PLAN_MAX_LIST], unsigned *count)
 {
-	struct msg m;
+	struct strbuf m;
 	unsigned n = 0;
 	size_t at;
 
@@ -452,19 +414,16 @@ split_list(struct parser *ps, const struct key *k, struct span v,
 		at = find(v, ',');
 		if (n == PLAN_MAX_LIST) {
 			m = error_begin(ps);
-			msg_str(&m, k->name);
-			msg_str(&m, ": more than ");
-			msg_uint(&m, PLAN_MAX_LIST);
-			msg_str(&m, " entries");
+			strbuf_format(&m, "%s: more than %d entries", k->name, PLAN_MAX_LIST);
 			return false;
 		}
 		item[n] = trim((struct span){ v.s, at });
 		if (item[n].n == 0) {
 			m = error_begin(ps);
-			msg_str(&m, k->name);
-			msg_str(&m, ": empty entry in list (use ");
+			strbuf_str(&m, k->name);
+			strbuf_str(&m, ": empty entry in list (use ");
 			msg_allowed(&m, k);
-			msg_char(&m, ')');
+			strbuf_char(&m, ')');
 			return false;
 		}
 		n++;
@@ -488,27 +447,25 @@ is_name_char(char c)
 static bool
 check_name(struct parser *ps, const struct key *k, struct span v)
 {
-	struct msg m;
+	struct strbuf m;
 	size_t i;
 
 	for (i = 0; i < v.n; i++) {
 		if (!is_name_char(v.s[i])) {
 			m = error_value(ps, k, v, true);
-			msg_str(&m, "is not a name (use a-z 0-9 _ - . /)");
+			strbuf_str(&m, "is not a name (use a-z 0-9 _ - . /)");
 			return false;
 		}
 	}
 	if (v.n > PLAN_NAME_MAX - 1) {
 		m = error_value(ps, k, v, true);
-		msg_str(&m, "is longer than ");
-		msg_uint(&m, PLAN_NAME_MAX - 1);
-		msg_str(&m, " bytes");
+		strbuf_format(&m, "is longer than %d bytes", PLAN_NAME_MAX - 1);
 		return false;
 	}
 	if (span_is(v, "all")) {
 		m = error_begin(ps);
-		msg_str(&m, k->name);
-		msg_str(&m, ": 'all' cannot be mixed with names");
+		strbuf_str(&m, k->name);
+		strbuf_str(&m, ": 'all' cannot be mixed with names");
 		return false;
 	}
 	return true;
@@ -567,7 +524,7 @@ parse_sizes(struct parser *ps, enum key_id id, struct span v)
 	uint32_t size[PLAN_MAX_LIST];
 	unsigned n, i;
 	enum num r;
-	struct msg m;
+	struct strbuf m;
 
 	p->size_count = 0;
 	if (!split_list(ps, k, v, item, &n))
@@ -576,7 +533,7 @@ parse_sizes(struct parser *ps, enum key_id id, struct span v)
 		r = parse_number(item[i], true, &size[i]);
 		if (r == NUM_BAD) {
 			m = error_value(ps, k, item[i], true);
-			msg_str(&m, "is not a size (use bytes or K/M suffix)");
+			strbuf_str(&m, "is not a size (use bytes or K/M suffix)");
 			return false;
 		}
 		if (r == NUM_BIG || size[i] < k->min || size[i] > k->max) {
@@ -623,45 +580,43 @@ parse_assignment(struct parser *ps, struct span line)
 	size_t eq = find(line, '=');
 	struct span key = trim((struct span){ line.s, eq });
 	struct span val;
-	struct msg m;
+	struct strbuf m;
 	int id;
 
 	if (eq == line.n) {
 		m = error_begin(ps);
-		msg_str(&m, "missing '=' in ");
+		strbuf_str(&m, "missing '=' in ");
 		msg_quoted(&m, line);
-		msg_str(&m, " (use key = value)");
+		strbuf_str(&m, " (use key = value)");
 		return;
 	}
 	val = trim((struct span){ line.s + eq + 1, line.n - eq - 1 });
 	if (key.n == 0) {
 		m = error_begin(ps);
-		msg_str(&m, "missing key before '='");
+		strbuf_str(&m, "missing key before '='");
 		return;
 	}
 	id = lookup_key(key);
 	if (id < 0) {
 		m = error_begin(ps);
-		msg_str(&m, "unknown key ");
+		strbuf_str(&m, "unknown key ");
 		msg_quoted(&m, key);
 		return;
 	}
 	if (ps->first_line[id]) {
 		m = error_begin(ps);
-		msg_str(&m, "duplicate key ");
+		strbuf_str(&m, "duplicate key ");
 		msg_quoted(&m, key);
-		msg_str(&m, " (first on line ");
-		msg_uint(&m, ps->first_line[id]);
-		msg_char(&m, ')');
+		strbuf_format(&m, " (first on line %u)", ps->first_line[id]);
 		return;
 	}
 	ps->first_line[id] = ps->line;
 	if (val.n == 0) {
 		m = error_begin(ps);
-		msg_str(&m, keys[id].name);
-		msg_str(&m, ": empty value (use ");
+		strbuf_str(&m, keys[id].name);
+		strbuf_str(&m, ": empty value (use ");
 		msg_allowed(&m, &keys[id]);
-		msg_char(&m, ')');
+		strbuf_char(&m, ')');
 		return;
 	}
 	parse_value(ps, (enum key_id)id, val);
@@ -673,21 +628,17 @@ static void
 parse_line(struct parser *ps, struct span line)
 {
 	size_t nul = find(line, '\0');
-	struct msg m;
+	struct strbuf m;
 
 	if (line.n > LINE_MAX_BYTES) {
 		m = error_begin(ps);
-		msg_str(&m, "line is ");
-		msg_uint(&m, line.n);
-		msg_str(&m, " bytes long (at most ");
-		msg_uint(&m, LINE_MAX_BYTES);
-		msg_char(&m, ')');
+		strbuf_format(&m, "line is %lu bytes long (at most %u)",
+			      (unsigned long)line.n, LINE_MAX_BYTES);
 		return;
 	}
 	if (nul < line.n) {
 		m = error_begin(ps);
-		msg_str(&m, "NUL byte at column ");
-		msg_uint(&m, nul + 1);
+		strbuf_format(&m, "NUL byte at column %lu", (unsigned long)(nul + 1));
 		return;
 	}
 	line.n = find(line, '#');          /* values never contain '#' */

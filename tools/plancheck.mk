@@ -3,7 +3,7 @@
 PLANCHECK := $(BUILD)/host/plancheck
 all: $(PLANCHECK)
 
-$(PLANCHECK): tools/plancheck.c common/plan.c common/plan.h
+$(PLANCHECK): tools/plancheck.c common/plan.c common/plan.h common/format.c common/format.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	$(Q)$(HOSTCC) -std=gnu11 -O1 $(WARN) -I. tools/plancheck.c common/plan.c -o $@
+	$(Q)$(HOSTCC) -std=gnu11 -O1 $(WARN) -I. tools/plancheck.c common/plan.c common/format.c -o $@
