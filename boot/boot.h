@@ -27,8 +27,9 @@
 #define BOOT_PAGE        4096ULL
 #define BOOT_PAGES(b)    (((b) + BOOT_PAGE - 1) / BOOT_PAGE)
 #define BOOT_MIB         (1ULL << 20)
-/* Borrow mode: what the kernel may print (a quick sweep's log is ~30 KiB). */
-#define BOOT_BORROW_LOG_BYTES (4 * BOOT_MIB)
+/* Borrow mode: what the kernel may print.  A quick sweep's log is well
+ * under 1 MiB; raw samples ("@s" lines) may fill half (capture.c). */
+#define BOOT_BORROW_LOG_BYTES (32 * BOOT_MIB)
 
 /* A file read whole into EfiLoaderData pool memory. */
 struct boot_file {
@@ -88,6 +89,7 @@ struct boot_result {
 };
 
 /* borrow.c */
+void boot_borrow_reserve_log(struct boot_info *bi);
 __attribute__((noreturn)) void boot_borrow_and_report(struct boot_info *bi, struct boot_mmap *m, uint64_t entry,
 			    const struct plan *plan, struct boot_result *r);
 

@@ -67,6 +67,15 @@ __asm__(
 	"mov %rdi, %rax\n\t"
 	"ret\n");
 
+/* Before the pool takes most of memory: the buffer the kernel prints into. */
+void
+boot_borrow_reserve_log(struct boot_info *bi)
+{
+	bi->borrow.log_cap = BOOT_BORROW_LOG_BYTES;
+	bi->borrow.log_phys = (uint64_t)(UINTN)boot_alloc_pages(BOOT_BORROW_LOG_BYTES,
+								L"the kernel log buffer");
+}
+
 /* Everything the kernel needs to come back; the memory map is a snapshot
  * (boot services keep changing it, the kernel only reads it). */
 static void
@@ -76,9 +85,6 @@ prepare(struct boot_info *bi, struct boot_mmap *m)
 
 	bi->borrow.handoff = BOOT_HANDOFF_BORROW;
 	bi->borrow.resume = (uint64_t)(UINTN)boot_borrow_resume;
-	bi->borrow.log_cap = BOOT_BORROW_LOG_BYTES;
-	bi->borrow.log_phys = (uint64_t)(UINTN)boot_alloc_pages(BOOT_BORROW_LOG_BYTES,
-								L"the kernel log buffer");
 	st = boot_mmap_get(m);
 	if (EFI_ERROR(st))
 		boot_fail(L"GetMemoryMap failed: %r", st);
@@ -152,6 +158,10 @@ boot_borrow_and_report(struct boot_info *bi, struct boot_mmap *m, uint64_t entry
 	BS->RestoreTPL(old);
 	boot_log(L"the kernel gave the CPU back (%a)",
 		 r.status == BOOT_BORROW_PASS ? "PASS" : "FAIL");
+	/* The kernel is done with its pool: the firmware gets it back for the
+	 * file writes (the log and boot_info are separate allocations). */
+	for (unsigned i = 0; i < bi->pool_count; i++)
+		BS->FreePages(bi->pool[i].phys, BOOT_PAGES(bi->pool[i].bytes));
 	check_restore(&r, bi, &after);
 	check_firmware_timer(&r);
 	boot_results_finish(bi, plan, &r);

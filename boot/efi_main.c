@@ -129,6 +129,8 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	bi->loader_cr3 = boot_build_page_tables(bi, boot_identity_top(bi));
 	/* Sized before the pool takes most of memory, used after it. */
 	boot_mmap_alloc(&exit_map, EXIT_MAP_SPARE);
+	if (plan.handoff == PLAN_HANDOFF_BORROW)
+		boot_borrow_reserve_log(bi);
 	boot_alloc_pool(bi, plan.pool_mb);
 	log_summary(bi);
 

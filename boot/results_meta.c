@@ -126,8 +126,9 @@ boot_meta_json(struct textbuf *t, const struct boot_info *bi, const struct plan 
 	str(t, "pcid", b->pcid, &first);
 	restore(t, bi, r, &first);
 	key(t, "log", &first);
-	tb_printf(t, "{\"bytes\": %lu, \"dropped\": %lu}", (unsigned long)b->log_bytes,
-		  (unsigned long)b->log_dropped);
+	tb_printf(t, "{\"bytes\": %lu, \"dropped\": %lu, \"samples_dropped\": %lu}",
+		  (unsigned long)b->log_bytes, (unsigned long)b->log_dropped,
+		  (unsigned long)b->log_samples_dropped);
 	key(t, "csv", &first);
 	tb_printf(t, "{\"rows\": %u, \"declared\": %u, \"blocks\": %u, \"complete\": %s}",
 		  csv->rows, csv->declared, csv->began, CSV_COMPLETE(csv) ? "true" : "false");

@@ -94,6 +94,7 @@ struct boot_borrow {
 	char reason[BOOT_BORROW_TEXT];      /* kernel: why the run failed ("" on PASS) */
 	char pcid[BOOT_BORROW_TEXT];        /* kernel: its "pcid: ..." line */
 	struct cpu_state saved;  /* kernel: the firmware's state at entry (CR3: loader_cr3) */
+	uint64_t log_samples_dropped; /* kernel: "@s" sample lines left out (half-full buffer) */
 };
 
 struct boot_info {

@@ -12,5 +12,7 @@ void capture_init(uint64_t phys, uint64_t cap);
 void capture_write(const char *s, unsigned long n);
 uint64_t capture_bytes(void);
 uint64_t capture_dropped(void);
+/* Bytes of "@s" sample lines left out to keep room for everything else. */
+uint64_t capture_samples_dropped(void);
 
 #endif

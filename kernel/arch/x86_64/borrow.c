@@ -102,6 +102,7 @@ report(int pass, const char *reason)
 	b->tsc_hz = clock_tsc_hz();
 	b->log_bytes = capture_bytes();
 	b->log_dropped = capture_dropped();
+	b->log_samples_dropped = capture_samples_dropped();
 }
 
 /* Vectors 32..255 while draining: acknowledge and return, nothing else. */
