@@ -374,5 +374,7 @@ def after_sweep(repo, run, settings, args, choice, rows, prog):
     meta = rundir.read_meta(run.file("meta.json")) or {}
     meta["linux"] = [part_meta(part)]
     rundir.write_meta(run, meta)
+    from . import report
+    report.write(run.file(report.FILE), rows, meta)     # summary.md: both systems
     files = sweep.draw_plots(run, rows, prog) if not args.no_plots else None
     return rows, files, part.ok

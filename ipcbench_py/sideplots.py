@@ -115,7 +115,7 @@ def draw(outdir, rows):
         axes[2].set_ylabel(f"p50 ({unit_label(unit)})")
         axes[2].set_title("Floors and each mechanism's smallest round trip", fontsize=10)
         fig.suptitle(" vs ".join(names) + f" ({unit})", fontsize=11)
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0, 1, 0.98))     # room for the suptitle
         files += _save(fig, os.path.join(outdir, f"systems-{unit}"))
         plt.close(fig)
     return files
