@@ -5,7 +5,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie \
 	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-	-I. -DIPCBENCH_KERNEL
+	-I. -DIPCBENCH_KERNEL $(if $(filter 1,$(DEBUG)),-DIPCBENCH_DEBUG)
 KERNEL_LDS    := kernel/arch/x86_64/kernel.ld
 KERNEL_SRCS   := $(shell find kernel common ipc/kernel -name '*.c' -o -name '*.S' | sort)
 KERNEL_OBJS   := $(patsubst %,$(BUILD)/kernel-obj/%.o,$(KERNEL_SRCS)) $(KERNEL_EXTRA_OBJS)

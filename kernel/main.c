@@ -27,6 +27,7 @@
 #include "ipc/kernel/pipe.h"
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
+#include "kernel/sync/irqs_off.h"
 
 #define IPCBENCH_VERSION "0.1"
 
@@ -129,6 +130,8 @@ kmain(uint64_t boot_info_phys)
 	kprintf("cpu: %s\n", protections);
 	kprintf("%s\n", fpu_reason());
 	kprintf("%s\n", pmu_reason());
+	if (IPCBENCH_DEBUG_CHECKS)
+		kprintf("debug: checks on (assert_irqs_off)\n");
 	sti();
 	inject_fault(plan.inject);
 	if (plan.mode == PLAN_MODE_BENCH)

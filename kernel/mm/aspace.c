@@ -66,17 +66,27 @@ free_deferred(uint64_t head)
 	}
 }
 
-/* Removes a region's pages; frees anonymous frames, drops shm references.
- * Order matters: unmap, invalidate, and only then let the frames be reused,
- * so no stale translation can ever reach a frame with a new owner. */
+/* Unmaps [va, va + len) and, when anon, frees the frames.  Order matters:
+ * unmap, invalidate, and only then let the frames be reused, so no stale
+ * translation can ever reach a frame with a new owner.  The TLB call runs
+ * with interrupts off (tlb.c: the timer's context switch changes its state). */
 static void
-region_teardown(struct aspace *as, struct vma *v)
+unmap_range(struct aspace *as, uint64_t va, uint64_t len, int anon)
 {
 	uint64_t deferred = 0;
 
-	pt_unmap(kvm_env(), as->root, v->start, v->len, v->shm ? 0 : defer_anon_frame, &deferred);
-	tlb_invalidate_range(&as->asid, v->start, v->len / PAGE_SIZE);
+	pt_unmap(kvm_env(), as->root, va, len, anon ? defer_anon_frame : 0, &deferred);
+	push_off();
+	tlb_invalidate_range(&as->asid, va, len / PAGE_SIZE);
+	pop_off();
 	free_deferred(deferred);
+}
+
+/* Removes a region's pages; frees anonymous frames, drops shm references. */
+static void
+region_teardown(struct aspace *as, struct vma *v)
+{
+	unmap_range(as, v->start, v->len, !v->shm);
 	if (v->shm)
 		shm_put(v->shm);
 	kfree(v);
@@ -87,15 +97,19 @@ aspace_destroy(struct aspace *as)
 {
 	if (!as)
 		return;
+	push_off();             /* tlb.c's rule, across the test and the load */
 	if (tlb_current() == &as->asid)
 		tlb_load_kernel_root(kvm_master_root());
+	pop_off();
 	while (as->regions) {
 		struct vma *v = as->regions;
 		as->regions = v->next;
 		region_teardown(as, v);
 	}
 	pt_free_lower(kvm_env(), as->root, 0, 0);
+	push_off();
 	tlb_release(&as->asid);
+	pop_off();
 	frames_free(as->root, 1);
 	kfree(as);
 }
@@ -139,17 +153,6 @@ valid_fixed_range(uint64_t va, uint64_t len)
 	       va + len <= USER_TOP;
 }
 
-/* Unmaps the anonymous pages [va, va + len) and frees their frames. */
-static void
-unmap_fresh_frames(struct aspace *as, uint64_t va, uint64_t len)
-{
-	uint64_t deferred = 0;
-
-	pt_unmap(kvm_env(), as->root, va, len, defer_anon_frame, &deferred);
-	tlb_invalidate_range(&as->asid, va, len / PAGE_SIZE);
-	free_deferred(deferred);
-}
-
 /* Maps anonymous frames page by page; on failure unmaps what it mapped. */
 static int
 map_fresh_frames(struct aspace *as, uint64_t va, uint64_t len, unsigned prot)
@@ -159,7 +162,7 @@ map_fresh_frames(struct aspace *as, uint64_t va, uint64_t len, unsigned prot)
 		if (!pa || pt_map(kvm_env(), as->root, va + off, pa, PAGE_SIZE, pte_prot(prot), 0)) {
 			if (pa)
 				frames_free(pa, 1);
-			unmap_fresh_frames(as, va, off);
+			unmap_range(as, va, off, 1);
 			return -ENOMEM;
 		}
 	}
@@ -179,7 +182,7 @@ populate(struct aspace *as, uint64_t va, uint64_t len, unsigned prot)
 		int err = map_fresh_frames(as, va + off, n, prot);
 		spin_unlock(&as->lock);
 		if (err) {
-			unmap_fresh_frames(as, va, off);
+			unmap_range(as, va, off, 1);
 			return err;
 		}
 	}

@@ -182,9 +182,9 @@ test_tlb(void)
 	tlb_load_kernel_root(kvm_master_root());
 	ktest_check(hw_read_cr3() == kvm_master_root() && tlb_current() == 0,
 		    "tlb: back on the kernel root with PCID 0");
+	space_free(&a);         /* tlb_release: interrupts still off (tlb.c) */
+	space_free(&b);
 	if (flags & RFLAGS_IF)
 		sti();
-	space_free(&a);
-	space_free(&b);
 	ktest_check(frames_free_count() == frames0, "tlb: every frame and table freed");
 }

@@ -52,12 +52,14 @@
  *   I4 current is 0 (the kernel root) or an asid of the current generation.
  *
  * Locking: one CPU; callers keep interrupts off across a call, because the
- * scheduler switches address spaces from the timer interrupt.
+ * scheduler switches address spaces from the timer interrupt (checked by
+ * assert_irqs_off in a debug build).
  */
 #include "kernel/arch/x86_64/tlb.h"
 #include "kernel/arch/x86_64/tlb_hw.h"
 #include "kernel/mm/pagetable.h"
 #include "kernel/stats/counters.h"
+#include "kernel/sync/irqs_off.h"
 
 #define CR3_PCID_MASK 0xfffull
 /* Above this many pages a whole-PCID flush is cheaper than one INVLPG per
@@ -155,6 +157,7 @@ load_cr3(uint64_t value, struct tlb_asid *as, uint64_t root, int flushes)
 void
 tlb_load_kernel_root(uint64_t root_phys)
 {
+	assert_irqs_off();
 	kernel_root = root_phys;
 	load_cr3(cr3_value(root_phys, 0, 0), 0, root_phys, 1);
 }
@@ -165,6 +168,7 @@ tlb_switch_to(struct tlb_asid *as, uint64_t root_phys)
 {
 	int noflush;
 
+	assert_irqs_off();
 	if (as == current && root_phys == current_root)
 		return;
 	if (!pcid_on) {
@@ -226,6 +230,7 @@ invalidate_other(struct tlb_asid *as, uint64_t va, uint64_t pages)
 void
 tlb_invalidate_range(struct tlb_asid *as, uint64_t va, uint64_t pages)
 {
+	assert_irqs_off();
 	if (!pages)
 		return;
 	if (!as)
@@ -247,6 +252,7 @@ tlb_invalidate_range(struct tlb_asid *as, uint64_t va, uint64_t pages)
 void
 tlb_release(struct tlb_asid *as)
 {
+	assert_irqs_off();
 	if (as == current && kernel_root)
 		tlb_load_kernel_root(kernel_root);
 	as->pcid = 0;
