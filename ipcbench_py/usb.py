@@ -26,8 +26,8 @@ def add_parsers(sub):
     us = sub.add_parser("usb", help="write a bootable image file for a USB stick "
                         "(benchmarks; results saved on the stick)")
     us.add_argument("--out", required=True, metavar="FILE")
-    us.add_argument("--mode", choices=MODES, default="bench",
-                    help="bench (default) or selftest")
+    us.add_argument("--mode", choices=MODES, default=None,
+                    help="bench (default, or the --plan file's mode) or selftest")
     us.add_argument("--preset", choices=tuple(presets.PRESETS), default=None,
                     help="quick (default) or full; the options below override it")
     us.add_argument("--mech", metavar="A,B", help="mechanisms (default: all)")
@@ -63,10 +63,20 @@ def check_target(out):
         raise UsbError(f"{out} is a directory; give a file name, e.g. {out}/ipcbench.img")
 
 
+def _base_value(base, key):
+    """The value a plan file gives key, or None."""
+    for line in (base or "").splitlines():
+        if plan._key(line) == key:
+            return line.split("#", 1)[0].split("=", 1)[1].strip()
+    return None
+
+
 def plan_text(args):
-    """The stick's plan: the preset (bench) or selftest mode, borrow mode,
-    the user's --plan file and options on top.  run_id and accel are left
-    to the loader (date and time; `bare` without a hypervisor)."""
+    """The stick's plan.  Without --plan: the preset (bench) or selftest
+    mode, pcid = both, borrow mode.  With --plan FILE: that file, plus only
+    the options given, and borrow mode / pcid = both where it says nothing
+    about them.  run_id and accel are left to the loader (date and time;
+    `bare` without a hypervisor)."""
     base = None
     if args.plan:
         try:
@@ -75,19 +85,25 @@ def plan_text(args):
         except (OSError, UnicodeDecodeError) as e:
             raise UsbError(f"--plan {args.plan}: {getattr(e, 'strerror', None) or e}") \
                 from None
-    lines = [f"mode={args.mode}"]
-    if args.mode == "bench":
+    mode = args.mode or _base_value(base, "mode") or "bench"
+    lines = [f"mode={mode}"]
+    given = any(v is not None for v in (args.preset, args.mech, args.sizes, args.iters))
+    if mode == "bench" and (base is None or given):
         try:
             s = presets.resolve(args.preset, args.mech, args.sizes, None, args.iters)
         except presets.PresetError as e:
             raise UsbError(str(e)) from None
-        # One boot gives the PCID on/off comparison where the CPU has PCID.
-        lines = s.plan_lines() + ["pcid=both"]
-    if not any(plan._key(l) == "handoff" for l in (base or "").splitlines()):
+        lines = s.plan_lines()
+        if base is not None:        # keep the file's values for what was not given
+            lines = [l for l in lines if l.split("=")[0] == "mode" or
+                     getattr(args, l.split("=")[0], None) is not None or args.preset]
+    # One boot gives the PCID on/off comparison where the CPU has PCID.
+    if mode == "bench" and _base_value(base, "pcid") is None:
+        lines.append("pcid=both")
+    if _base_value(base, "handoff") is None:
         lines.append("handoff=borrow")
-    text = plan.build_text(args.mode, lines + list(args.plan_extra),
-                           base if base is not None else HEADER + f"mode = {args.mode}\n")
-    return text
+    return plan.build_text(mode, lines + list(args.plan_extra),
+                           base if base is not None else HEADER + f"mode = {mode}\n")
 
 
 def cmd_usb(args, prog, cli):

@@ -161,6 +161,17 @@ def test_usb_default_image_benchmarks_the_quick_preset_in_borrow_mode(image, tmp
     res = run_py("usb", "--out", img, "--mode", "selftest", "--no-install")
     assert res.returncode == 0 and stick_plan(img)["mode"] == "selftest"
     assert stick_plan(img)["handoff"] == "borrow"
+    # --plan FILE: the file as written, only the options given on top, and
+    # borrow mode / pcid = both only where the file says nothing.
+    mine = tmp_path / "mine.plan"
+    mine.write_text("mode = bench\nmech = pipe\niters = 50\npcid = off\n")
+    res = run_py("usb", "--out", img, "--plan", str(mine), "--iters", "7", "--no-install")
+    assert res.returncode == 0, res.stderr
+    assert stick_plan(img) == {"mode": "bench", "mech": "pipe", "iters": "7", "pcid": "off",
+                               "handoff": "borrow"}
+    mine.write_text("mode = selftest\ntests = boot\nhandoff = exit\n")
+    assert run_py("usb", "--out", img, "--plan", str(mine), "--no-install").returncode == 0
+    assert stick_plan(img) == {"mode": "selftest", "tests": "boot", "handoff": "exit"}
 
 
 @pytest.mark.timeout(120)
