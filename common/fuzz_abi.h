@@ -42,6 +42,7 @@ struct fuzz_slot {
 	volatile int64_t uid;
 	volatile int64_t ids[FUZZ_OBJ_COUNT][FUZZ_IDS];  /* 0 = none */
 	volatile uint64_t calls;                   /* system calls made so far */
+	volatile uint64_t succeeded;               /* of them, those that returned >= 0 */
 	volatile uint64_t in_call;                 /* 1 while cur_* is in the kernel */
 	volatile uint64_t cur_nr;                  /* the call being made */
 	volatile uint64_t cur_args[6];

@@ -112,6 +112,16 @@ digest_of(const struct fuzz_run *r)
 }
 
 static uint64_t
+succeeded_so_far(const struct fuzz_run *r)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < r->procs; i++)
+		n += r->board->fuzzer[i].succeeded;
+	return n;
+}
+
+static uint64_t
 calls_so_far(const struct fuzz_run *r)
 {
 	uint64_t n = 0;
@@ -247,11 +257,14 @@ judge(struct fuzz_run *r, const struct fuzz_census *before, uint64_t t0)
 	}
 	int victim = stop_victim(r);
 	uint64_t made = calls_so_far(r), rounds = r->board->victim.rounds, digest = digest_of(r);
+	uint64_t ok = succeeded_so_far(r);
 	drop_board(r);
 	census(&after);
 	kprintf("# fuzz: %lu calls by %u fuzzers in %lu ms, seed %lu, digest %016lx\n", (unsigned long)made,
 		r->procs, (unsigned long)((clock_ns() - t0) / 1000000), (unsigned long)r->seed,
 		(unsigned long)digest);
+	kprintf("# fuzz: %lu calls succeeded, %lu returned an error\n", (unsigned long)ok,
+		(unsigned long)(made - ok));
 	ktest_check(!r->hung, "fuzz: no fuzzer hung in a call for %lu s", (unsigned long)(STALL_NS / 1000000000ull));
 	ktest_check(all_zero && made >= r->calls,
 		    "fuzz: %u fuzzers made %lu of %lu calls and all came back (statuses %s)", r->procs,

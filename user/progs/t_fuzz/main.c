@@ -32,6 +32,7 @@ fuzz_syscall(uint64_t nr, uint64_t a[6], uint64_t *rdx)
 	long r = fz_syscall6(nr, a, rdx);
 	me->in_call = 0;
 	me->calls++;
+	me->succeeded += r >= 0;
 	/* FNV-1a over (number, result): two runs agree iff every call did. */
 	me->digest = ((me->digest ? me->digest : 14695981039346656037ull) ^ nr ^ (uint64_t)r * 31) *
 		     1099511628211ull;
