@@ -94,8 +94,15 @@ static void
 proc_teardown(struct proc *p, struct thread *dying)
 {
 	proc_hooks_release(p);
-	aspace_destroy(p->as);
+	/* Detached first: preempted during or after the destroy, the dying
+	 * thread is switched back in through p->as (load_thread_context),
+	 * which must not be the space being freed (its root frame would go
+	 * back into CR3). */
+	struct aspace *as = p->as;
 	p->as = 0;
+	aspace_destroy(as);
+	if (proc_exit_window_hook)
+		proc_exit_window_hook();
 	shm_release_owner(p->pid);
 	spin_lock(&proc_lock);
 	reparent_children(p);

@@ -115,10 +115,13 @@ preempted_in_exit_window(void)
  * reaps (kfree) a zombie at once, and a thread preempted after it stopped
  * keeping its process alive is switched back in later through t->proc.
  * t_threads exit-race has a worker leave first (not the last thread), then
- * the main thread; each is held off the CPU for 50 ms in its window while
- * the process is reaped and its memory refilled with junk.  (The fuzzer
- * found the last-thread case as a #GP in aspace_activate after about a
- * million calls; the worker's case panicked the same way here.) */
+ * the main thread; each is held off the CPU for 50 ms in its windows (the
+ * worker after its unlink; the main thread once its address space is
+ * destroyed, and once the process is a zombie) while the process is reaped
+ * and its memory refilled with junk.  (The fuzzer found the zombie case as
+ * a #GP in aspace_activate, and the destroyed space as a CR3 load of a
+ * freed struct aspace that hung the kernel; the worker's case panicked the
+ * same way here.) */
 void
 test_proc_exit_window(void)
 {
@@ -134,8 +137,8 @@ test_proc_exit_window(void)
 	proc_exit_window_hook = 0;
 	for (int i = 0; i < 4; i++)
 		kfree(junk[i]);
-	ktest_check(status == 0 && windows == 2,
-		    "exit: two threads held off the CPU after their process became reapable leave safely "
+	ktest_check(status == 0 && windows == 3,
+		    "exit: exiting threads held off the CPU in each window (after unlink, space destroyed, zombie) leave safely "
 		    "(status %d, %d windows)", status, windows);
 }
 
