@@ -144,25 +144,18 @@ no_reader_left(const struct pipe *p)
 /*
  * One wait of a read or write loop, p->lock held.  Returns 0 when woken
  * (the caller re-checks its condition: a wakeup is a hint, not a promise),
- * or the error that ends the operation.  No wakeup is lost because the
- * caller checked its condition under p->lock and every change to it is
- * made under p->lock before the wakeup (sleep_until's argument).
+ * or the error that ends the operation.  Why no wakeup is lost:
+ * sleep_timeout (kernel/sched/wait.c).
  */
 static int
 pipe_wait(struct pipe *p, int *sleepers, void *chan, uint64_t timeout_ns, uint64_t deadline)
 {
-	if (current_thread()->killed)
-		return -EINTR;
-	if (timeout_ns == 0)
-		return -EAGAIN;
-	if (deadline && clock_ns() >= deadline)
-		return -ETIMEDOUT;
 	/* Counted under p->lock, so a waker holding p->lock that sees 0
 	 * knows nobody is between its check and the sleep. */
 	(*sleepers)++;
-	sleep_until(chan, &p->lock, deadline);
+	int err = sleep_timeout(chan, &p->lock, timeout_ns, deadline);
 	(*sleepers)--;
-	return current_thread()->killed ? -EINTR : 0;
+	return err;
 }
 
 /* p->lock held: wakes the readers / writers, if any sleeps. */

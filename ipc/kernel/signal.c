@@ -249,23 +249,9 @@ signal_wait(uint64_t timeout_ns)
 	if (!s)
 		return -ENOMEM;
 	spin_lock(&s->lock);
-	/* No lost wakeup: kill sets pending under s->lock and then wakes this
-	 * thread; sleep_until holds s->lock until we are on the wait bucket. */
-	while (!s->pending) {
-		if (current_thread()->killed) {
-			r = -EINTR;
-			break;
-		}
-		if (!timeout_ns) {
-			r = -EAGAIN;
-			break;
-		}
-		if (deadline && clock_ns() >= deadline) {
-			r = -ETIMEDOUT;
-			break;
-		}
-		sleep_until(current_thread(), &s->lock, deadline);
-	}
+	/* kill sets pending under s->lock, then wakes this thread. */
+	while (!s->pending && !r)
+		r = sleep_timeout(current_thread(), &s->lock, timeout_ns, deadline);
 	if (!r)
 		s->take_blocked = 1;    /* sigsuspend(empty): deliver even if blocked */
 	spin_unlock(&s->lock);

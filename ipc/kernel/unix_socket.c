@@ -197,7 +197,7 @@ connect_stream(struct usock *s, const char *name, uint64_t timeout_ns)
 			err = usock_insert_locked(c.server);
 			break;
 		}
-		if ((err = usock_wait(&l->backlog, timeout_ns, deadline))) {
+		if ((err = sleep_timeout(&l->backlog, &usock_lock, timeout_ns, deadline))) {
 			err = err == -EINTR ? err : -ECONNREFUSED;   /* the backlog stayed full */
 			break;
 		}
@@ -267,7 +267,7 @@ usock_accept(struct usock *l, uint64_t timeout_ns)
 	}
 	spin_lock(&usock_lock);
 	while (!err && l->state == US_LISTENING && !l->q_head)
-		err = usock_wait(&l->qlen, timeout_ns, deadline);
+		err = sleep_timeout(&l->qlen, &usock_lock, timeout_ns, deadline);
 	if (!err && l->state != US_LISTENING)
 		err = -EINVAL;       /* not listening */
 	if (!err)

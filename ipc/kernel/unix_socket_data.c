@@ -101,7 +101,7 @@ stream_read(struct usock *s, uint64_t ubuf, uint64_t len, uint64_t timeout_ns)
 	if (s->state != US_CONNECTED)
 		r = -ENOTCONN;
 	while (!r && !usock_ring_used(&s->rx) && s->peer && !s->err)
-		r = usock_wait(&s->rx.nwrite, timeout_ns, deadline);
+		r = sleep_timeout(&s->rx.nwrite, &usock_lock, timeout_ns, deadline);
 	if (!r) {
 		uint64_t n = usock_ring_used(&s->rx) < len ? usock_ring_used(&s->rx) : len;
 		if (n == 0) {
@@ -138,7 +138,7 @@ stream_write(struct usock *s, uint64_t ubuf, uint64_t len, uint64_t timeout_ns)
 		} else if (!p) {
 			err = -EPIPE;
 		} else if (ring_room(&p->rx) == 0) {
-			err = usock_wait(&p->rx.nread, timeout_ns, deadline);
+			err = sleep_timeout(&p->rx.nread, &usock_lock, timeout_ns, deadline);
 		} else {
 			uint64_t n = len - done < ring_room(&p->rx) ? len - done : ring_room(&p->rx);
 			if (!(err = ring_from_user(&p->rx, p->rx.nwrite, ubuf + done, n))) {
@@ -202,7 +202,7 @@ usock_sendto(struct usock *s, const char *name, uint64_t ubuf, uint64_t len, uin
 		return -EMSGSIZE;
 	spin_lock(&usock_lock);
 	while ((d = destination_locked(s, name, &err)) && ring_room(&d->rx) < USOCK_DGRAM_HDR + len)
-		if ((err = usock_wait(&d->rx.nread, timeout_ns, deadline)))
+		if ((err = sleep_timeout(&d->rx.nread, &usock_lock, timeout_ns, deadline)))
 			break;
 	if (d && !err)
 		err = put_datagram_locked(d, s->name, ubuf, len);
@@ -241,7 +241,7 @@ usock_recvfrom(struct usock *s, uint64_t ubuf, uint64_t len, uint64_t ufrom, uin
 	if (!s->rx.data)
 		r = -EINVAL;         /* not bound: nothing can ever reach it */
 	while (!r && !usock_ring_used(&s->rx))
-		r = usock_wait(&s->rx.nwrite, timeout_ns, deadline);
+		r = sleep_timeout(&s->rx.nwrite, &usock_lock, timeout_ns, deadline);
 	if (!r)
 		r = take_datagram_locked(s, ubuf, len, ufrom);
 	spin_unlock(&usock_lock);

@@ -78,9 +78,6 @@ struct usock *usock_by_id_locked(int64_t id);
 /* The permission model: a bound socket is reached (connect, sendto) only by
  * root and by processes of its binder's uid; others get -EACCES. */
 int usock_may_reach_locked(const struct usock *s);
-/* One wait of a blocking loop, usock_lock held: 0 when woken (re-check),
- * or -EINTR, -EAGAIN (timeout 0), -ETIMEDOUT. */
-int usock_wait(void *chan, uint64_t timeout_ns, uint64_t deadline);
 
 /* unix_socket_data.c: the descriptor read/write of a socket. */
 long usock_file_read(struct file *f, uint64_t ubuf, uint64_t len, uint64_t timeout_ns);

@@ -1,7 +1,7 @@
 /*
  * unix_socket_table.c - the table of Unix domain sockets by id and their
- * name space, the lock that covers every socket (unix_socket_int.h), and
- * the one wait of every blocking socket loop.  unix_socket.c (set-up,
+ * name space, and the lock that covers every socket (unix_socket_int.h).
+ * unix_socket.c (set-up,
  * close) and unix_socket_data.c (the data paths) both build on it.
  */
 #include "ipc/kernel/unix_socket_int.h"
@@ -107,23 +107,4 @@ usock_live_count(void)
 		n += table[i] != 0;
 	spin_unlock(&usock_lock);
 	return n;
-}
-
-/*
- * The caller checked its condition under usock_lock and every change to
- * it is made under usock_lock before the wakeup, so no wakeup is lost
- * between the check and the sleep (sleep_until releases the lock only
- * once the thread is on the channel).
- */
-int
-usock_wait(void *chan, uint64_t timeout_ns, uint64_t deadline)
-{
-	if (current_thread()->killed)
-		return -EINTR;
-	if (timeout_ns == 0)
-		return -EAGAIN;
-	if (deadline && clock_ns() >= deadline)
-		return -ETIMEDOUT;
-	sleep_until(chan, &usock_lock, deadline);
-	return current_thread()->killed ? -EINTR : 0;
 }

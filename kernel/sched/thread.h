@@ -100,6 +100,11 @@ void sleep(void *chan, struct spinlock *lk);
  * if the deadline passed, 0 if woken by wakeup() or kill. */
 int sleep_until(void *chan, struct spinlock *lk, uint64_t deadline_ns);
 void wakeup(void *chan);
+/* One wait of a blocking loop, lk held, the condition just found false:
+ * 0 when woken (re-check the condition), or -EINTR (killed), -EAGAIN
+ * (timeout_ns 0: never sleeps), -ETIMEDOUT (deadline, from
+ * sleep_deadline(timeout_ns), passed). */
+int sleep_timeout(void *chan, struct spinlock *lk, uint64_t timeout_ns, uint64_t deadline);
 /* sleep_until's deadline for a relative timeout: 0 (none) for
  * IPC_TIMEOUT_FOREVER or a timeout so long the clock would wrap. */
 uint64_t sleep_deadline(uint64_t timeout_ns);

@@ -11,6 +11,7 @@
 #include "kernel/stats/counters.h"
 #include "kernel/panic.h"
 #include "common/syscall_abi.h"
+#include "common/errno.h"
 
 #define WAIT_BUCKETS 64
 
@@ -92,6 +93,26 @@ out:
 		spin_lock(lk);
 	}
 	return timed_out;
+}
+
+/*
+ * One wait of a blocking loop: the caller checked its condition under lk
+ * and found it false.  No wakeup is lost between that check and the sleep
+ * (see sleep_until above: every change to the condition is made under lk
+ * before its wakeup, and lk is let go only once this thread is on chan),
+ * so the caller re-checks its condition after a 0 and never misses one.
+ */
+int
+sleep_timeout(void *chan, struct spinlock *lk, uint64_t timeout_ns, uint64_t deadline)
+{
+	if (current_thread()->killed)
+		return -EINTR;
+	if (timeout_ns == 0)
+		return -EAGAIN;
+	if (deadline && clock_ns() >= deadline)
+		return -ETIMEDOUT;
+	sleep_until(chan, lk, deadline);
+	return current_thread()->killed ? -EINTR : 0;
 }
 
 void
