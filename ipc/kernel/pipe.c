@@ -14,6 +14,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/time/clock.h"
 #include "kernel/panic.h"
+#include "kernel/lib/idtable.h"
 #include "common/errno.h"
 #include "common/syscall_abi.h"
 
@@ -40,11 +41,12 @@ struct pipe {
 	uint8_t data[];
 };
 
-/* pipes_lock must be held when using table[], generation and the fields
+/* pipes_lock must be held when using pipes (the id table) and the fields
  * marked above. */
 static struct spinlock pipes_lock = SPINLOCK_INIT("pipes");
-static struct pipe *table[PIPE_MAX];
-static int64_t generation;
+static void *pipe_objs[PIPE_MAX];
+static int64_t pipe_ids[PIPE_MAX];
+static struct idtable pipes = IDTABLE_INIT(pipe_objs, pipe_ids);
 static uint32_t ring_size = 512;
 
 void
@@ -63,10 +65,7 @@ pipe_size(void)
 static struct pipe *
 lookup_locked(int64_t id)
 {
-	if (id <= 0)
-		return 0;
-	struct pipe *p = table[(id - 1) % PIPE_MAX];
-	return p && p->id == id ? p : 0;
+	return idtable_lookup(&pipes, id);
 }
 
 /* A new pipe in the table with `refs` references, held by owner_pid if
@@ -86,18 +85,12 @@ pipe_new(int owner_pid, int held, int refs, long *err)
 	p->held = held;
 	p->refs = refs;
 	spin_lock(&pipes_lock);
-	for (int i = 0; i < PIPE_MAX; i++) {
-		if (table[i])
-			continue;
-		generation++;
-		p->id = generation * PIPE_MAX + i + 1;
-		table[i] = p;
-		spin_unlock(&pipes_lock);
-		return p;
-	}
+	p->id = idtable_insert(&pipes, p);
 	spin_unlock(&pipes_lock);
+	if (p->id > 0)
+		return p;
+	*err = p->id;
 	kfree(p);
-	*err = -ENFILE;
 	return 0;
 }
 
@@ -119,7 +112,7 @@ pipe_put(struct pipe *p)
 		panic("pipe_put: pipe %ld has %d references", (long)p->id, p->refs);
 	int last = --p->refs == 0;
 	if (last)
-		table[(p->id - 1) % PIPE_MAX] = 0;
+		idtable_remove(&pipes, p->id);
 	spin_unlock(&pipes_lock);
 	if (last)
 		kfree(p);
@@ -413,9 +406,11 @@ take_held_by(int pid)
 	struct pipe *p = 0;
 
 	spin_lock(&pipes_lock);
-	for (int i = 0; i < PIPE_MAX && !p; i++)
-		if (table[i] && table[i]->held && table[i]->owner_pid == pid)
-			p = table[i];
+	for (unsigned i = 0; i < PIPE_MAX && !p; i++) {
+		struct pipe *q = idtable_at(&pipes, i);
+		if (q && q->held && q->owner_pid == pid)
+			p = q;
+	}
 	if (p)
 		p->held = 0;
 	spin_unlock(&pipes_lock);
@@ -434,11 +429,8 @@ pipe_release_proc(struct proc *proc)
 unsigned
 pipe_live_count(void)
 {
-	unsigned n = 0;
-
 	spin_lock(&pipes_lock);
-	for (int i = 0; i < PIPE_MAX; i++)
-		n += table[i] != 0;
+	unsigned n = idtable_live(&pipes);
 	spin_unlock(&pipes_lock);
 	return n;
 }

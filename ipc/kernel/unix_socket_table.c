@@ -10,12 +10,14 @@
 #include "kernel/mm/heap.h"
 #include "kernel/time/clock.h"
 #include "common/errno.h"
+#include "kernel/lib/idtable.h"
 #include "common/string.h"
 
 struct spinlock usock_lock = SPINLOCK_INIT("usock");
-/* usock_lock must be held when using table[] and generation. */
-static struct usock *table[USOCK_MAX];
-static int64_t generation;
+/* usock_lock must be held when using socks (the id table). */
+static void *sock_objs[USOCK_MAX];
+static int64_t sock_ids[USOCK_MAX];
+static struct idtable socks = IDTABLE_INIT(sock_objs, sock_ids);
 
 /* ---- the table and the name space ------------------------------------ */
 
@@ -42,30 +44,24 @@ usock_free(struct usock *s)
 int
 usock_insert_locked(struct usock *s)
 {
-	for (int i = 0; i < USOCK_MAX; i++) {
-		if (table[i])
-			continue;
-		generation++;
-		s->id = generation * USOCK_MAX + i + 1;
-		table[i] = s;
-		return 0;
-	}
-	return -ENFILE;
+	int64_t id = idtable_insert(&socks, s);
+
+	if (id < 0)
+		return (int)id;
+	s->id = id;
+	return 0;
 }
 
 void
 usock_remove_locked(struct usock *s)
 {
-	table[(s->id - 1) % USOCK_MAX] = 0;
+	idtable_remove(&socks, s->id);
 }
 
 struct usock *
 usock_by_id_locked(int64_t id)
 {
-	if (id <= 0)
-		return 0;
-	struct usock *s = table[(id - 1) % USOCK_MAX];
-	return s && s->id == id ? s : 0;
+	return idtable_lookup(&socks, id);
 }
 
 /* A linear scan: USOCK_MAX is small, and the measured paths (stream I/O,
@@ -73,9 +69,11 @@ usock_by_id_locked(int64_t id)
 struct usock *
 usock_by_name_locked(const char *name)
 {
-	for (int i = 0; i < USOCK_MAX; i++)
-		if (table[i] && table[i]->name[0] && !strcmp(table[i]->name, name))
-			return table[i];
+	for (unsigned i = 0; i < USOCK_MAX; i++) {
+		struct usock *s = idtable_at(&socks, i);
+		if (s && s->name[0] && !strcmp(s->name, name))
+			return s;
+	}
 	return 0;
 }
 
@@ -100,11 +98,8 @@ usock_name_ok(const char *name)
 unsigned
 usock_live_count(void)
 {
-	unsigned n = 0;
-
 	spin_lock(&usock_lock);
-	for (int i = 0; i < USOCK_MAX; i++)
-		n += table[i] != 0;
+	unsigned n = idtable_live(&socks);
 	spin_unlock(&usock_lock);
 	return n;
 }

@@ -1,0 +1,47 @@
+/*
+ * idtable.h - ids for kernel objects: a slot and a generation in one
+ * number, so a stale id (its object gone, the slot reused) never finds
+ * the new object.
+ *
+ * An id is generation * size + slot + 1: never 0 or negative, the slot is
+ * (id - 1) % size, and the generation counts every insert, so no id is
+ * handed out twice (2^63 inserts apart).  The table stores the object
+ * pointers and their ids; it has no lock of its own - the mechanism's lock
+ * must be held across every call, as it is around the objects.
+ */
+#ifndef KERNEL_LIB_IDTABLE_H
+#define KERNEL_LIB_IDTABLE_H
+
+#include <stdint.h>
+
+struct idtable {
+	void **objs;                 /* objs[slot]: the object, NULL when free */
+	int64_t *ids;                /* ids[slot]: the live object's id */
+	unsigned size;
+	int64_t generation;
+};
+
+/* A table over two arrays of the same length: void *objs[N], int64_t ids[N]. */
+#define IDTABLE_INIT(objs, ids) \
+	{ (objs), (ids), sizeof(ids) / sizeof((ids)[0]), 0 }
+
+/* Puts obj in a free slot: its new id, or -ENFILE when the table is full. */
+int64_t idtable_insert(struct idtable *t, void *obj);
+/* The object with this id, or NULL (never issued, freed, or its slot
+ * reused).  Inline: some mechanisms look an id up on every operation. */
+static inline void *
+idtable_lookup(const struct idtable *t, int64_t id)
+{
+	if (id <= 0)
+		return 0;
+	unsigned i = (uint64_t)(id - 1) % t->size;
+	return t->objs[i] && t->ids[i] == id ? t->objs[i] : 0;
+}
+/* Frees the slot of a live id: the id stops finding anything. */
+void idtable_remove(struct idtable *t, int64_t id);
+/* The object in slot i (0 <= i < size), NULL when free: for scans. */
+void *idtable_at(const struct idtable *t, unsigned i);
+/* How many slots hold an object (the leak checks' live counts). */
+unsigned idtable_live(const struct idtable *t);
+
+#endif

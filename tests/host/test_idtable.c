@@ -1,0 +1,38 @@
+/*
+ * test_idtable.c - what if a process keeps an id after its object is gone,
+ * or makes one up?  A stale id must miss the object that reuses its slot,
+ * ids 0, negative and never issued must find nothing, a full table says
+ * -ENFILE, and the live count follows inserts and removes.
+ */
+#include "tests/host/check.h"
+#include "kernel/lib/idtable.h"
+#include "common/errno.h"
+
+static void *objs[4];
+static int64_t ids[4];
+static struct idtable t = IDTABLE_INIT(objs, ids);
+
+int
+main(void)
+{
+	int a, b, c, d, e;
+	int64_t ia = idtable_insert(&t, &a), ib = idtable_insert(&t, &b);
+
+	CHECK(ia == 1 * 4 + 0 + 1 && ib == 2 * 4 + 1 + 1, "ids are generation * size + slot + 1 "
+	      "(%ld, %ld)", (long)ia, (long)ib);
+	CHECK(idtable_lookup(&t, ia) == &a && idtable_lookup(&t, ib) == &b, "lookup finds each");
+	CHECK(!idtable_lookup(&t, 0) && !idtable_lookup(&t, -5) && !idtable_lookup(&t, ia + 4),
+	      "0, negative and never-issued ids find nothing");
+	idtable_remove(&t, ia);
+	CHECK(!idtable_lookup(&t, ia) && idtable_live(&t) == 1, "a removed id misses; live 1");
+	int64_t ic = idtable_insert(&t, &c);
+	CHECK((ic - 1) % 4 == (ia - 1) % 4 && ic != ia, "the slot is reused under a new id");
+	CHECK(!idtable_lookup(&t, ia) && idtable_lookup(&t, ic) == &c, "the stale id misses the new object");
+	idtable_remove(&t, ia);
+	CHECK(idtable_lookup(&t, ic) == &c, "removing a stale id leaves the new object");
+	idtable_insert(&t, &d);
+	idtable_insert(&t, &e);
+	CHECK(idtable_live(&t) == 4 && idtable_insert(&t, &a) == -ENFILE, "a full table: -ENFILE");
+	CHECK(idtable_at(&t, 0) == &c && idtable_at(&t, 4) == 0, "idtable_at reads a slot, 0 past the end");
+	return check_done();
+}
