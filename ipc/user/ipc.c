@@ -123,3 +123,17 @@ ipc_has_variant(const struct ipc_mech *m, const char *variant)
 			return 1;
 	return 0;
 }
+
+int64_t
+ipc_await_pid(const int64_t *pid, uint64_t wait_ns, uint64_t poll_ns)
+{
+	uint64_t deadline = sys_clock_ns() + wait_ns;
+	int64_t peer;
+
+	while (!(peer = __atomic_load_n(pid, __ATOMIC_ACQUIRE))) {
+		if (sys_clock_ns() >= deadline)
+			return 0;
+		sys_sleep_ns(poll_ns);
+	}
+	return peer;
+}

@@ -91,6 +91,9 @@ const struct ipc_mech *ipc_at(unsigned i);       /* NULL past the end */
 unsigned ipc_count(void);
 /* 1 if variant names one of m's variants ("" means the default). */
 int ipc_has_variant(const struct ipc_mech *m, const char *variant);
+/* Polls *pid every poll_ns until it is nonzero (the other end wrote its
+ * pid into a shared page at open): that pid, or 0 after wait_ns. */
+int64_t ipc_await_pid(const int64_t *pid, uint64_t wait_ns, uint64_t poll_ns);
 
 /* ipc.c: helpers shared by every caller. */
 /* Spawns one end of m's channel: program prog with argument arg, holding

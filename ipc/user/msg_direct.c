@@ -56,21 +56,6 @@ direct_unprepare(struct ipc_opts *o)
 	o->h[RV_HANDLE] = 0;
 }
 
-/* The peer's pid once it has opened, or 0 after OPEN_WAIT_NS. */
-static int64_t
-await_peer(struct rendezvous *rv, enum ipc_role role)
-{
-	uint64_t deadline = sys_clock_ns() + OPEN_WAIT_NS;
-	int64_t peer;
-
-	while (!(peer = __atomic_load_n(&rv->pid[!role], __ATOMIC_ACQUIRE))) {
-		if (sys_clock_ns() >= deadline)
-			return 0;
-		sys_sleep_ns(OPEN_POLL_NS);
-	}
-	return peer;
-}
-
 static void
 direct_close(struct ipc_chan *ch)
 {
@@ -104,7 +89,7 @@ direct_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 	ch->mem[0] = rv;
 	ch->local[FLAGS] = !strcmp(o->variant, "sync") ? MSG_SYNC : 0;
 	__atomic_store_n(&rv->pid[role], sys_getpid(), __ATOMIC_RELEASE);
-	if (!(ch->local[PEER] = await_peer(rv, role))) {
+	if (!(ch->local[PEER] = ipc_await_pid(&rv->pid[!role], OPEN_WAIT_NS, OPEN_POLL_NS))) {
 		direct_close(ch);
 		return -ETIMEDOUT;
 	}

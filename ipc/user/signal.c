@@ -89,21 +89,6 @@ sig_unprepare(struct ipc_opts *o)
 	sys_shm_destroy(o->h[RV_HANDLE]);
 }
 
-/* Waits for the peer's pid in the shared page; 0 on timeout. */
-static int64_t
-await_peer(struct rendezvous *rv, enum ipc_role role)
-{
-	uint64_t deadline = sys_clock_ns() + OPEN_WAIT_NS;
-	int64_t peer;
-
-	while (!(peer = __atomic_load_n(&rv->pid[!role], __ATOMIC_ACQUIRE))) {
-		if (sys_clock_ns() >= deadline)
-			return 0;
-		sys_sleep_ns(OPEN_POLL_NS);
-	}
-	return peer;
-}
-
 static int
 sig_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 {
@@ -128,7 +113,7 @@ sig_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 		return (int)err;
 	}
 	__atomic_store_n(&rv->pid[role], sys_getpid(), __ATOMIC_RELEASE);
-	ch->local[PEER] = await_peer(rv, role);
+	ch->local[PEER] = ipc_await_pid(&rv->pid[!role], OPEN_WAIT_NS, OPEN_POLL_NS);
 	if (!ch->local[PEER]) {
 		ch->mech->close(ch);
 		return -ETIMEDOUT;
