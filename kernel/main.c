@@ -24,7 +24,7 @@
 #include "kernel/power.h"
 #include "kernel/sched/thread.h"
 #include "kernel/test/ktest.h"
-#include "ipc/kernel/pipe.h"
+#include "kernel/proc/proc_hooks.h"
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
 #include "kernel/sync/irqs_off.h"
@@ -108,7 +108,7 @@ kmain(uint64_t boot_info_phys)
 	cpu_takeover_early();
 	take_plan();
 	finish_set_plan(&plan);
-	pipe_set_size(plan.pipesize);
+	proc_hooks_plan(&plan);
 	frames_init(&boot_info);
 	kvm_init(&boot_info);
 	power_init(&boot_info, kvm_master_root());

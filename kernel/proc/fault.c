@@ -1,7 +1,7 @@
 /* fault.c - a user-mode exception kills only the faulting process, with a
  * one-line report; the kernel and every other process go on. */
 #include "kernel/proc/proc.h"
-#include "ipc/kernel/lrpc.h"
+#include "kernel/proc/proc_hooks.h"
 #include "kernel/sched/thread.h"
 #include "kernel/arch/x86_64/trap.h"
 #include "kernel/arch/x86_64/cpu.h"
@@ -14,7 +14,7 @@ user_fault(struct trap_frame *f)
 	struct proc *p = current_proc();
 
 	COUNT(user_faults);
-	if (lrpc_fault(f))
+	if (proc_hooks_user_fault(f))
 		return;                     /* a procedure faulted: its call fails and its server dies */
 	kprintf("fault: pid %d (%s) killed: %s (vector %lu) rip %lx addr %lx error %lx\n",
 		p->pid, p->name, trap_vector_name(f->vector), f->vector, f->rip,

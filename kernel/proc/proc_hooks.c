@@ -1,5 +1,6 @@
-/* proc_hooks.c - the table of per-process release hooks: one row per
- * subsystem that keeps per-process state (add a row, not a call in proc.c). */
+/* proc_hooks.c - the hook tables: one row per subsystem that keeps
+ * per-process state or must act on a thread's exit, a user fault or a plan
+ * setting (add a row here, not a call in proc.c, sched.c, fault.c or main.c). */
 #include "kernel/proc/proc_hooks.h"
 #include "ipc/kernel/signal.h"
 #include "ipc/kernel/sem.h"
@@ -9,6 +10,7 @@
 #include "ipc/kernel/msg_direct.h"
 #include "ipc/kernel/mailbox.h"
 #include "ipc/kernel/chcore_ipc.h"
+#include "common/plan.h"
 
 static const struct proc_hook hooks[] = {
 	{ "signal", signal_release },  /* handlers, mask, pending signals */
@@ -27,4 +29,34 @@ proc_hooks_release(struct proc *p)
 	for (unsigned i = 0; i < sizeof hooks / sizeof hooks[0]; i++)
 		if (hooks[i].release)
 			hooks[i].release(p);
+}
+
+static void (*const thread_exit_hooks[])(struct thread *t) = {
+	lrpc_thread_exit,               /* back home before the process goes */
+};
+
+static int (*const user_fault_hooks[])(struct trap_frame *f) = {
+	lrpc_fault,                     /* a procedure faulted while migrated */
+};
+
+void
+proc_hooks_thread_exit(struct thread *t)
+{
+	for (unsigned i = 0; i < sizeof thread_exit_hooks / sizeof thread_exit_hooks[0]; i++)
+		thread_exit_hooks[i](t);
+}
+
+int
+proc_hooks_user_fault(struct trap_frame *f)
+{
+	for (unsigned i = 0; i < sizeof user_fault_hooks / sizeof user_fault_hooks[0]; i++)
+		if (user_fault_hooks[i](f))
+			return 1;
+	return 0;
+}
+
+void
+proc_hooks_plan(const struct plan *p)
+{
+	pipe_set_size(p->pipesize);
 }

@@ -1,12 +1,18 @@
 /*
- * proc_hooks.h - per-process resources owned by other subsystems (IPC
- * objects, file descriptors) register a release function here, so process
- * teardown reclaims them without proc.c knowing each one.
+ * proc_hooks.h - the hook tables through which the core reaches the IPC
+ * mechanisms without naming them: per-process resources (IPC objects,
+ * file descriptors) register a release function, and a mechanism that
+ * must act when a thread exits, when a user fault is taken, or on a plan
+ * setting adds a row to those tables (proc_hooks.c is the one core file
+ * that includes ipc/ headers).
  */
 #ifndef KERNEL_PROC_PROC_HOOKS_H
 #define KERNEL_PROC_PROC_HOOKS_H
 
 struct proc;
+struct thread;
+struct trap_frame;
+struct plan;
 
 struct proc_hook {
 	const char *name;
@@ -15,5 +21,13 @@ struct proc_hook {
 
 /* Calls every registered hook's release(p), in table order. */
 void proc_hooks_release(struct proc *p);
+/* t (the current thread) is exiting, before its process is told: each
+ * thread-exit row (LRPC: a migrated thread goes back home first). */
+void proc_hooks_thread_exit(struct thread *t);
+/* A user-mode fault: 1 when a fault row handled it (LRPC: a procedure
+ * faulted, its call fails and its server dies), 0 to kill the process. */
+int proc_hooks_user_fault(struct trap_frame *f);
+/* Plan settings that belong to a mechanism (pipesize), once at boot. */
+void proc_hooks_plan(const struct plan *p);
 
 #endif

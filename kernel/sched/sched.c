@@ -12,7 +12,7 @@
 #include "kernel/sched/sched_internal.h"
 #include "kernel/sched/handoff.h"
 #include "kernel/proc/proc.h"
-#include "ipc/kernel/lrpc.h"
+#include "kernel/proc/proc_hooks.h"
 #include "kernel/mm/aspace.h"
 #include "kernel/mm/frames.h"
 #include "kernel/mm/heap.h"
@@ -348,7 +348,7 @@ thread_exit(void)
 {
 	struct thread *t = current_thread();
 
-	lrpc_thread_exit(t);            /* back home before the process goes */
+	proc_hooks_thread_exit(t);      /* mechanisms first (LRPC: back home) */
 	proc_thread_exiting(t);         /* may tear down the process */
 	spin_lock(&sched_lock);
 	t->state = THREAD_DEAD;
