@@ -3,7 +3,10 @@
  * gap between timer ticks while it runs.
  *   map       map_anon(512 MiB), every page touched, then unmap
  *   console   one write of 2,048 newlines (2,048 scrolls of the screen)
- *   shm       shm_create(64 MiB), map it, destroy it */
+ *   shm       shm_create(64 MiB), map it, destroy it
+ *   busy      while one thread's 512 MiB map_anon fills its region, another
+ *             tries to unmap that range: -EBUSY, never a half-filled
+ *             region taken away */
 #include "user/lib/ipcbench.h"
 
 #define MAP_BYTES (512ull << 20)
@@ -47,6 +50,43 @@ big_shm(void)
 	return !ok;
 }
 
+static volatile long mapped_va;
+static volatile int map_done;
+
+static void
+mapper(void *unused)
+{
+	(void)unused;
+	mapped_va = sys_map_anon(MAP_BYTES, PROT_READ | PROT_WRITE);
+	map_done = 1;
+}
+
+/* The mapper's region comes right after our thread's stack and its guard
+ * page (map_anon hands out addresses upwards from USER_MAP_BASE). */
+static int
+unmap_while_filling(void)
+{
+	long stack = sys_map_anon(16384, PROT_READ | PROT_WRITE);
+	uint64_t va = (uint64_t)stack + 16384 + 4096;
+	long busy = 0, r = -EINVAL;
+	long tid = stack > 0 ? thread_start(mapper, (char *)stack + 16384, 0) : -1;
+
+	/* Until the region is complete: then an unmap may take it (before
+	 * the mapper has even seen its result), and it must be whole; a
+	 * half-filled one taken away would leak frames (the leak check). */
+	while (tid > 0 && !map_done && r != 0) {
+		r = sys_unmap((void *)va, MAP_BYTES);
+		busy += r == -EBUSY;
+	}
+	int ok = check(busy > 0, "irqoff: unmap of the range while it fills: -EBUSY (%ld times)", busy);
+	ok &= check(sys_thread_join(tid) == 0 && mapped_va == (long)va, "irqoff: the map succeeded at %lx (want %lx)",
+		    mapped_va, va);
+	if (r != 0)
+		r = sys_unmap((void *)va, MAP_BYTES);
+	ok &= check(r == 0, "irqoff: once complete, it unmaps (%ld)", r);
+	return !ok;
+}
+
 int
 main(const char *arg, unsigned long arglen)
 {
@@ -57,5 +97,7 @@ main(const char *arg, unsigned long arglen)
 		return newlines();
 	if (!strcmp(arg, "shm"))
 		return big_shm();
+	if (!strcmp(arg, "busy"))
+		return unmap_while_filling();
 	return 2;
 }
