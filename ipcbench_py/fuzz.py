@@ -30,7 +30,10 @@ class FuzzUsage(Exception):
 
 def add_parser(sub, add_boot_options):
     p = sub.add_parser("fuzz", help="random and adversarial system calls beside a "
-                                    "checksummed victim; exit 0 iff the kernel held")
+                                    "checksummed victim; exit 0 iff the kernel held",
+                       description="Boots the fuzz selftest (docs/RELIABILITY.md). Here "
+                                   f"--timeout defaults to {BOOT_S:g} s + {S_PER_CALL * 1000:g} ms "
+                                   "per call, ten times that with --icount.")
     p.add_argument("--calls", type=int, default=50000, metavar="N",
                    help="system calls in all, spread over the fuzzers (default 50000)")
     p.add_argument("--seed", type=int, default=1, metavar="S",
