@@ -44,9 +44,7 @@ struct pipe {
 /* pipes_lock must be held when using pipes (the id table) and the fields
  * marked above. */
 static struct spinlock pipes_lock = SPINLOCK_INIT("pipes");
-static void *pipe_objs[PIPE_MAX];
-static int64_t pipe_ids[PIPE_MAX];
-static struct idtable pipes = IDTABLE_INIT(pipe_objs, pipe_ids);
+IDTABLE_DEFINE(pipes, PIPE_MAX);
 static uint32_t ring_size = 512;
 
 void

@@ -15,9 +15,7 @@
 
 struct spinlock usock_lock = SPINLOCK_INIT("usock");
 /* usock_lock must be held when using socks (the id table). */
-static void *sock_objs[USOCK_MAX];
-static int64_t sock_ids[USOCK_MAX];
-static struct idtable socks = IDTABLE_INIT(sock_objs, sock_ids);
+IDTABLE_DEFINE(socks, USOCK_MAX);
 
 /* ---- the table and the name space ------------------------------------ */
 

@@ -20,7 +20,7 @@ void
 idtable_remove(struct idtable *t, int64_t id)
 {
 	if (idtable_lookup(t, id))
-		t->objs[(uint64_t)(id - 1) % t->size] = 0;
+		t->objs[(uint64_t)(id - 1) & (t->size - 1)] = 0;
 }
 
 void *

@@ -17,13 +17,18 @@
 struct idtable {
 	void **objs;                 /* objs[slot]: the object, NULL when free */
 	int64_t *ids;                /* ids[slot]: the live object's id */
-	unsigned size;
+	unsigned size;               /* a power of two (IDTABLE_DEFINE) */
 	int64_t generation;
 };
 
-/* A table over two arrays of the same length: void *objs[N], int64_t ids[N]. */
-#define IDTABLE_INIT(objs, ids) \
-	{ (objs), (ids), sizeof(ids) / sizeof((ids)[0]), 0 }
+/* A file-scope table `name` of n slots.  n is a power of two, so finding
+ * an id's slot is a mask, not a division (lookups sit on measured paths). */
+#define IDTABLE_DEFINE(name, n)                                              \
+	_Static_assert((n) > 0 && ((n) & ((n) - 1)) == 0,                    \
+		       #name ": the size is a power of two");                \
+	static void *name##_objs[n];                                         \
+	static int64_t name##_ids[n];                                        \
+	static struct idtable name = { name##_objs, name##_ids, (n), 0 }
 
 /* Puts obj in a free slot: its new id, or -ENFILE when the table is full. */
 int64_t idtable_insert(struct idtable *t, void *obj);
@@ -34,7 +39,7 @@ idtable_lookup(const struct idtable *t, int64_t id)
 {
 	if (id <= 0)
 		return 0;
-	unsigned i = (uint64_t)(id - 1) % t->size;
+	unsigned i = (uint64_t)(id - 1) & (t->size - 1);
 	return t->objs[i] && t->ids[i] == id ? t->objs[i] : 0;
 }
 /* Frees the slot of a live id: the id stops finding anything. */

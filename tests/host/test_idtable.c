@@ -8,9 +8,7 @@
 #include "kernel/lib/idtable.h"
 #include "common/errno.h"
 
-static void *objs[4];
-static int64_t ids[4];
-static struct idtable t = IDTABLE_INIT(objs, ids);
+IDTABLE_DEFINE(t, 4);
 
 int
 main(void)
