@@ -2,7 +2,8 @@
  * chcore_fastpath.c - the seL4-style fast path of chcore IPC.
  *
  * syscall_entry.S calls these for SYS_CHCORE_CALL and SYS_CHCORE_REPLY_RECV
- * before the general decode (syscall_dispatch), with interrupts still off.
+ * (syscall.c's syscall_fast table) before the general decode
+ * (syscall_dispatch), with interrupts still off.
  * Each is a straight list of side-effect-free guards under sched_lock (the
  * one lock it takes); if one fails it returns 0 and the general path runs
  * unchanged (decode, then invoke in chcore_ipc.c).  Past the point of no
@@ -37,10 +38,6 @@
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/stats/counters.h"
 #include "common/syscall_abi.h"
-
-/* syscall_entry.S compares rax with these (the numbers are an enum). */
-const uint64_t chcore_fastpath_nr_call = SYS_CHCORE_CALL;
-const uint64_t chcore_fastpath_nr_reply_recv = SYS_CHCORE_REPLY_RECV;
 
 /* sched_lock held: the connection cap `cap` of the calling process names,
  * if it is of `type` and may use the fast path.  A direct index into the

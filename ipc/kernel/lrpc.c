@@ -530,15 +530,21 @@ lrpc_return(struct trap_frame *f, long result)
 
 /* ---- failures and exits ------------------------------------------------ */
 
+int
+lrpc_return_work(const struct thread *t)
+{
+	/* Without the lock: the service of t's own innermost call cannot be
+	 * freed under it (the call pins it), and accepting only goes from 1
+	 * to 0, which lrpc_user_return's locked check sees. */
+	return (t->lrpc_top && !t->lrpc_top->b->svc->accepting) || (t->killed & THREAD_INTERRUPTED);
+}
+
 void
 lrpc_user_return(struct trap_frame *f)
 {
 	struct thread *t = current_thread();
 
-	/* The common case, without the lock: the service of t's own innermost
-	 * call cannot be freed under it (the call pins it), and accepting only
-	 * goes from 1 to 0, which the locked check below sees. */
-	if ((!t->lrpc_top || t->lrpc_top->b->svc->accepting) && !(t->killed & THREAD_INTERRUPTED))
+	if (!lrpc_return_work(t))
 		return;
 	spin_lock(&lrpc_lock);
 	if (t->lrpc_top && !t->lrpc_top->b->svc->accepting)

@@ -49,6 +49,12 @@ long lrpc_return(struct trap_frame *f, long result);
 void lrpc_proc_release(struct proc *p);
 void lrpc_thread_exit(struct thread *t);
 void lrpc_user_return(struct trap_frame *f);
+/* Whether lrpc_user_return has anything to do for t (an unlocked peek). */
+int lrpc_return_work(const struct thread *t);
+/* lrpc_fastpath.c: call and return entered from syscall_entry.S before
+ * syscall_dispatch (always 1: they never fall back). */
+int lrpc_fastpath_call(struct trap_frame *f);
+int lrpc_fastpath_return(struct trap_frame *f);
 int lrpc_fault(struct trap_frame *f);
 
 /* Tests and the leak check. */

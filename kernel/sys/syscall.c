@@ -2,6 +2,8 @@
  * checks on the way back to user mode. */
 #include "kernel/sys/syscall.h"
 #include "kernel/sys/user_return.h"
+#include "ipc/kernel/chcore_ipc.h"
+#include "ipc/kernel/lrpc.h"
 #include "kernel/sched/thread.h"
 #include "kernel/proc/proc.h"
 #include "kernel/arch/x86_64/cpu.h"
@@ -87,6 +89,17 @@ static const sys_handler table[SYS_COUNT] = {
 	[SYS_CHCORE_REPLY_RECV] = sys_chcore_reply_recv,
 	[SYS_CHCORE_CLOSE]    = sys_chcore_close,
 };
+
+/* Fast paths syscall_entry.S tries before syscall_dispatch, with the frame
+ * and interrupts still off: 0 back means "not taken, nothing changed". */
+typedef int (*sys_fast_handler)(struct trap_frame *f);
+const sys_fast_handler syscall_fast[SYS_COUNT] = {
+	[SYS_CHCORE_CALL]       = chcore_fastpath_call,
+	[SYS_CHCORE_REPLY_RECV] = chcore_fastpath_reply_recv,
+	[SYS_LRPC_CALL]         = lrpc_fastpath_call,
+	[SYS_LRPC_RETURN]       = lrpc_fastpath_return,
+};
+const uint64_t syscall_fast_count = SYS_COUNT;
 
 void syscall_entry(void);
 

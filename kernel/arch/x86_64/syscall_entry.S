@@ -10,9 +10,10 @@
  * layout as traps.S) so syscalls, signals and faults share one frame type;
  * vector = -1 marks a syscall frame.
  *
- * chcore_call and chcore_reply_recv try their fast path first: it may
- * leave to another thread's user context straight from here (switch.S's
- * context_switch_user, which enters syscall_return on that thread's stack).
+ * Syscalls with a fast path (syscall_fast[] in syscall.c) try it first:
+ * chcore's may leave to another thread's user context straight from here
+ * (switch.S's context_switch_user, which enters syscall_return on that
+ * thread's stack).
  *
  * A SYSRET to a non-canonical rip would fault in ring 0 with the user's
  * rsp (the Intel SYSRET erratum); syscall_dispatch never lets a frame
@@ -57,12 +58,14 @@ syscall_entry:
 	push	$0			/* ends the backtrace here */
 	mov	%rsp, %rbp
 	/* IPC fast paths first, before the general decode and with
-	 * interrupts still off (ipc/kernel/chcore_fastpath.c).  0 back: a
-	 * guard failed and nothing changed, so the general path runs. */
-	cmp	chcore_fastpath_nr_call(%rip), %rax
-	je	3f
-	cmp	chcore_fastpath_nr_reply_recv(%rip), %rax
-	je	4f
+	 * interrupts still off (syscall.c's syscall_fast table: chcore,
+	 * lrpc).  0 back: a guard failed and nothing changed, so the general
+	 * path runs. */
+	cmp	syscall_fast_count(%rip), %rax
+	jae	.Lgeneral
+	mov	syscall_fast(,%rax,8), %r11
+	test	%r11, %r11
+	jnz	3f
 .Lgeneral:
 	sti				/* syscalls are preemptible */
 	call	syscall_dispatch	/* result goes into frame->rax */
@@ -108,10 +111,8 @@ syscall_return:
 	iretq
 1:	movq	$0, %gs:PERCPU_FULL_RESTORE
 	jmp	trap_return		/* same frame layout; swaps GS for ring 3 */
-3:	call	chcore_fastpath_call
-	jmp	5f
-4:	call	chcore_fastpath_reply_recv
-5:	test	%eax, %eax
+3:	call	*%r11
+	test	%eax, %eax
 	jnz	.Lexit
 	lea	16(%rsp), %rdi		/* the frame again */
 	jmp	.Lgeneral

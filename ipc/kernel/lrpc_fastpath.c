@@ -1,0 +1,53 @@
+/*
+ * lrpc_fastpath.c - LRPC's call and return without the general syscall
+ * path.  syscall_entry.S calls these before syscall_dispatch, with
+ * interrupts still off (syscall.c's syscall_fast table).  They do what
+ * sys_lrpc_call / sys_lrpc_return do -- the same lrpc_call and lrpc_return,
+ * which check the binding, the service, the indexes and the A-stack once,
+ * under lrpc_lock -- without the dispatcher's argument copy and STI, and
+ * they skip user_return_work when it has nothing to do: the thread is not
+ * killed or interrupted, the service it now runs in still accepts (the call
+ * has just checked that), and outside any call no signal may be pending.
+ * Otherwise user_return_work runs as on every other syscall.  They never
+ * fall back: the whole call is done here.  Counted as a syscall each.
+ */
+#include "ipc/kernel/lrpc.h"
+#include "kernel/sys/user_return.h"
+#include "kernel/sched/thread.h"
+#include "kernel/mm/pagetable.h"
+#include "kernel/arch/x86_64/trap_frame.h"
+#include "kernel/stats/counters.h"
+#include "common/errno.h"
+
+/* user_return_work only when one of its checks would act. */
+static int
+leave(struct trap_frame *f)
+{
+	struct thread *t = current_thread();
+
+	if (t->killed || lrpc_return_work(t) || (!t->lrpc_top && signal_work(t->proc)) ||
+	    f->rip >= USER_TOP)
+		user_return_work(f);
+	return 1;
+}
+
+/* lrpc_call(binding, proc, astack): binding ids are positive (-EBADF, as
+ * sys_lrpc_call says). */
+int
+lrpc_fastpath_call(struct trap_frame *f)
+{
+	int64_t id = (int64_t)f->rdi;
+
+	COUNT(syscalls);
+	f->rax = (uint64_t)(id < 1 ? -EBADF : lrpc_call(f, id, f->rsi, f->rdx));
+	return leave(f);
+}
+
+/* lrpc_return(result) */
+int
+lrpc_fastpath_return(struct trap_frame *f)
+{
+	COUNT(syscalls);
+	f->rax = (uint64_t)lrpc_return(f, (long)f->rdi);
+	return leave(f);
+}
