@@ -260,18 +260,8 @@ def _on_line(block, line):
         block.running = f"{m.group(1)}/{m.group(2)} {m.group(3)} {m.group(4)}"
 
 
-def extract(raw):
-    """Parse a serial capture (bytes, str or list of cleaned lines)."""
-    lines = raw if isinstance(raw, list) else seriallog.clean(raw)
-    block = CsvBlock()
-    # The last line without a newline may be cut mid-row: not counted.
-    complete = lines[:-1] if lines and lines[-1] != "" else lines
-    for line in complete:
-        if block.end_count is not None:
-            if BEGIN.search(line):
-                block.problems.append("a second @csv-begin in one log")
-            continue
-        _on_line(block, line)
+def _finish(block):
+    """The checks that need a whole block."""
     if block.began and block.header is None:
         block.problems.append("no @csv-header line")
     gaps = _gaps(block.seqs)
@@ -281,6 +271,45 @@ def extract(raw):
         block.problems.append(f"@csv-end says {block.end_count} rows, "
                               f"the log has {len(block.rows)}")
     return block
+
+
+def _merge(passes):
+    """One block from the blocks of one boot's passes (`pcid = both` prints
+    a whole block per PCID setting): rows and their samples renumbered in
+    order, counts summed, problems named by pass."""
+    out = passes[0]
+    for k, nxt in enumerate(passes[1:], start=2):
+        offset = max(out.seqs, default=0)
+        out.rows += nxt.rows
+        out.seqs += [seq + offset for seq in nxt.seqs]
+        out.skips += nxt.skips
+        out.samples.update({seq + offset: v for seq, v in nxt.samples.items()})
+        out.sample_problems += [f"pass {k}: {p}" for p in nxt.sample_problems]
+        out.problems += [f"pass {k}: {p}" for p in nxt.problems]
+        out.cases_started += nxt.cases_started
+        out.running = nxt.running
+        if nxt.header != out.header:
+            out.problems.append(f"pass {k}: a header unlike pass 1's")
+        if out.end_count is not None and nxt.end_count is not None:
+            out.end_count += nxt.end_count
+        else:
+            out.end_count = None
+    return out
+
+
+def extract(raw):
+    """Parse a serial capture (bytes, str or list of cleaned lines).  A
+    block that begins after another one ended is a further pass of the same
+    boot (`pcid = both`); the passes are merged into one block."""
+    lines = raw if isinstance(raw, list) else seriallog.clean(raw)
+    passes = [CsvBlock()]
+    # The last line without a newline may be cut mid-row: not counted.
+    complete = lines[:-1] if lines and lines[-1] != "" else lines
+    for line in complete:
+        if passes[-1].end_count is not None and BEGIN.search(line):
+            passes.append(CsvBlock())
+        _on_line(passes[-1], line)
+    return _merge([_finish(b) for b in passes])
 
 
 def extract_file(path):

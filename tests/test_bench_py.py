@@ -120,6 +120,19 @@ def test_end_count_mismatch():
     assert not b.complete and "@csv-end says 15 rows, the log has 14" in b.problems
 
 
+def test_two_passes_of_one_boot_are_merged():
+    """pcid = both prints a whole block per PCID setting in one boot."""
+    one = raw()
+    block = one[one.index(b"@csv-begin"):one.index(b"@csv-end 14") + len(b"@csv-end 14\n")]
+    b = csvframe.extract(one + b"bench: pcid = both: pass 2 of 2, PCID off\n" + block)
+    assert b.complete, b.problems
+    assert len(b.rows) == b.end_count == 28 and b.seqs == list(range(1, 29))
+    assert b.rows[14:] == b.rows[:14] and len(b.skips) == 8
+    cut = csvframe.extract(one + block[:block.index(b"@csv 3 ")])
+    assert not cut.complete and len(cut.rows) == 16
+    assert cut.cut_short("timeout").startswith("CSV cut short after row 16 ")
+
+
 def test_duplicate_row_number():
     line = re.search(rb"@csv 3 [^\n]*\n", raw()).group(0)
     b = csvframe.extract(raw().replace(line, line + line))

@@ -114,10 +114,13 @@ test_clock(void)
 	}
 	uint64_t ticks = timer_ticks() - ticks0, waited_ns = last - t0;
 	ktest_check(monotonic, "clock: clock_ns never goes backwards");
-	/* At most one tick per period (shaken: periods down to 1/2 a slice),
-	 * plus one for the phase. */
+	/* About one tick per period (shaken: periods down to 1/2 a slice).
+	 * The slack (a quarter, plus two for the phase) is for QEMU catching
+	 * up late ticks on a loaded host (22 in a 21-tick window was seen);
+	 * a timer programmed twice too fast still fails. */
 	uint64_t shortest = timer_shaken() ? slice_ns / 2 : slice_ns;
-	uint64_t most = waited_ns / shortest + 1;
+	uint64_t periods = waited_ns / shortest;
+	uint64_t most = periods + periods / 4 + 2;
 	ktest_check(ticks >= 2 && ticks <= most,
 		    "clock: LAPIC timer ticked %lu times in %lu ms of %lu us timeslices (2..%lu expected)",
 		    ticks, (unsigned long)(waited_ns / 1000000), (unsigned long)timer_timeslice_us(), most);
