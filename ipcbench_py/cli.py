@@ -13,21 +13,16 @@ import subprocess
 import sys
 import time
 
-from . import (accel, compare, deps, fuzz, linux, listing, ovmf, plan, plancheck,
+from . import (compare, fuzz, linux, listing, plan, plancheck,
                plots, profile, qemu, rundir, seriallog, shake, summary, sweep, sweepmeta, usb,
                verdict)
 from .progress import Progress
+from .stages import (IMAGE, PYTHON, REPO, EnvError, latest_or, shown, stage_accel,
+                     stage_build, stage_deps, stage_firmware)
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-IMAGE = os.path.join("build", "ipcbench.img")
-PYTHON = "/usr/bin/python3"
 TIMEOUT_S = 60.0
 # OVMF alone takes about 30 s under -icount shift=0 (one insn per ns).
 TIMEOUT_ICOUNT_S = 180.0
-
-
-class EnvError(Exception):
-    """A usage or host problem: exit status 2, message says what to do."""
 
 
 # ---------------------------------------------------------------- options
@@ -95,52 +90,7 @@ def parser():
     return ap
 
 
-def shown(path):
-    """A path as the user should see it: relative when below the cwd."""
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
-
-
 # ----------------------------------------------------------------- stages
-
-def stage_deps(args, prog, groups, rerun):
-    try:
-        deps.ensure(groups, args.no_install, prog.say, rerun)
-    except deps.DepsError as e:
-        raise EnvError(str(e)) from None
-
-
-def stage_build(prog):
-    """make knows what is stale; always ask it."""
-    prog.say("building (make -s)")
-    res = subprocess.run(["make", "-s"], cwd=REPO)
-    image = os.path.join(REPO, IMAGE)
-    if res.returncode != 0 or not os.path.isfile(image):
-        raise EnvError(f"build failed (make exited {res.returncode}); "
-                       f"run `make -C {REPO}` to see the full error")
-    return image
-
-
-def stage_accel(args, prog):
-    # Overridable so tests can fake a machine with or without vmx/svm.
-    cpuinfo = os.environ.get("IPCBENCH_CPUINFO", accel.CPUINFO)
-    dev_kvm = os.environ.get("IPCBENCH_DEV_KVM", accel.DEV_KVM)
-    try:
-        choice = accel.choose(args.accel, cpuinfo, dev_kvm)
-    except accel.AccelError as e:
-        raise EnvError(str(e)) from None
-    prog.say(f"accel: {choice.name} ({choice.reason})")
-    return choice
-
-
-def stage_firmware(prog):
-    try:
-        fw = ovmf.require()
-    except ovmf.OvmfError as e:
-        raise EnvError(str(e)) from None
-    prog.say(f"firmware: {fw.code}" + (f" + {fw.vars}" if fw.vars else " (-bios)"))
-    return fw
-
 
 def read_plan_base(args):
     if not args.plan:
@@ -159,17 +109,6 @@ def check_plan(args, text):
         plancheck.check(REPO, text, args.plan_extra, (), args.plan)
     except plancheck.PlanCheckError as e:
         raise EnvError(f"{e}\n(--no-plan-check hands it to the guest anyway)") from None
-
-
-def latest_or(path, what):
-    """`path`, or the run results/latest points at when path is None."""
-    if path:
-        return path
-    latest = rundir.latest(os.path.join(REPO, "results"))
-    if latest is None:
-        raise EnvError(f"no {what} given and no results/latest (it points at the last "
-                       "completed sweep); run ./run.py sweep or name a run dir")
-    return latest
 
 
 def stage_prepare(args, prog, image, fw, out=None, extras=None):
@@ -391,14 +330,14 @@ def cmd_deps(args, prog):
 
 def cmd_usb(args, prog):
     try:
-        return usb.cmd_usb(args, prog, sys.modules[__name__])
+        return usb.cmd_usb(args, prog)
     except usb.UsbError as e:
         raise EnvError(str(e)) from None
 
 
 def cmd_import(args, prog):
     try:
-        return usb.cmd_import(args, prog, sys.modules[__name__])
+        return usb.cmd_import(args, prog)
     except usb.UsbError as e:
         raise EnvError(str(e)) from None
 

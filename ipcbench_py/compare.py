@@ -17,7 +17,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from . import csvframe, rundir, stats
+from . import csvframe, rundir, stages, stats
 
 
 class CompareError(Exception):
@@ -445,8 +445,7 @@ def unit_notes(rows):
 
 
 def cmd_compare(args, prog):
-    from . import cli
-    root = os.path.join(cli.REPO, "results")
+    root = os.path.join(stages.REPO, "results")
     try:
         a, b = default_sides(root, [x for x in (args.a, args.b) if x])
         pa, rows_a = load(a, "A")
@@ -459,7 +458,7 @@ def cmd_compare(args, prog):
                                "settings")
         out = out_dir(args, root, a, b)
     except CompareError as e:
-        raise cli.EnvError(str(e)) from None
+        raise stages.EnvError(str(e)) from None
     title = f"B / A   A = {a}   B = {b}"
     notes = unit_notes(rows_a + rows_b)
     text = [f"A = {a}", f"B = {b}"] + ([warning] if warning else []) + \
@@ -472,9 +471,9 @@ def cmd_compare(args, prog):
     print("\n".join(md if args.format == "md" else text))
     files = []
     if not args.no_plot:
-        cli.stage_deps(args, prog, ["plot"], f"./run.py compare {a} {b}")
+        stages.stage_deps(args, prog, ["plot"], f"./run.py compare {a} {b}")
         files = draw(res.ratios, os.path.join(out, "compare"),
                      title + "\n" + "\n".join(notes))
-    prog.say(f"comparison in {cli.shown(out)}: compare.txt, compare.md"
+    prog.say(f"comparison in {stages.shown(out)}: compare.txt, compare.md"
              + (", compare.png, compare.svg" if files else ""))
     return 0

@@ -26,7 +26,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from . import csvframe, linuxguest, presets, qemu, rundir, seriallog, sweep, sweepmeta, watch
+from . import (csvframe, linuxguest, presets, qemu, rundir, seriallog, stages, sweep, sweepmeta,
+               watch)
 
 # Mechanisms only the Linux harness has (bench/linux/registry.c): a sweep
 # --with-linux may name them; ipcbench's guest warns that it has none.
@@ -305,31 +306,30 @@ def meta_of(repo, run, settings, parts, started, total_s):
 
 
 def cmd_linux(args, prog):
-    from . import cli           # cli imports this module: import at call time
     try:
-        return _linux(args, prog, cli)
+        return _linux(args, prog)
     except LinuxError as e:
-        raise cli.EnvError(str(e)) from None
+        raise stages.EnvError(str(e)) from None
 
 
-def _linux(args, prog, cli):
+def _linux(args, prog):
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     settings = settings_of(args)
     if args.host and (args.icount or args.kernel):
         raise LinuxError("--icount and --kernel are for --guest")
-    choice = cli.stage_accel(args, prog) if args.guest else None
+    choice = stages.stage_accel(args, prog) if args.guest else None
     if args.icount and choice.name != "tcg":
         raise LinuxError("--icount needs TCG; rerun with --accel tcg")
-    cli.stage_deps(args, prog, ["build", "linux"] + (["run"] if args.guest else []) +
+    stages.stage_deps(args, prog, ["build", "linux"] + (["run"] if args.guest else []) +
                    ([] if args.no_plots else ["plot"]), "./run.py linux")
-    build(cli.REPO, prog)
-    run = rundir.create(os.path.join(cli.REPO, "results"), args.out)
-    prog.say(f"run dir: {cli.shown(run.path)}")
-    parts = run_host(cli.REPO, run, settings, args, prog) if args.host else \
-        [run_guest(cli.REPO, run, settings, args, choice, prog)]
+    build(stages.REPO, prog)
+    run = rundir.create(os.path.join(stages.REPO, "results"), args.out)
+    prog.say(f"run dir: {stages.shown(run.path)}")
+    parts = run_host(stages.REPO, run, settings, args, prog) if args.host else \
+        [run_guest(stages.REPO, run, settings, args, choice, prog)]
     rows = [r for p in parts for r in rows_of(p, sweep.csv_run_id(run))]
     csvframe.write(run.file("results.csv"), rows)
-    rundir.write_meta(run, meta_of(cli.REPO, run, settings, parts, started, prog.elapsed()))
+    rundir.write_meta(run, meta_of(stages.REPO, run, settings, parts, started, prog.elapsed()))
     files = sweep.draw_plots(run, rows, prog) if rows and not args.no_plots else None
     ok = all(p.ok for p in parts)
     lines = ["PASS" if ok else "FAIL: " + next(p.reason for p in parts if not p.ok)]
@@ -338,7 +338,7 @@ def _linux(args, prog, cli):
                         for k, v in p.facts.get("alternation", {}).items())
         lines.append(f"{p.system} {p.placement}: {'PASS' if p.ok else 'FAIL'}, "
                      f"{len(p.block.rows)} rows, {p.wall_s:.1f} s ({p.log}); {alt}")
-    lines.append(f"results: {cli.shown(run.file('results.csv'))} ({len(rows)} rows), "
+    lines.append(f"results: {stages.shown(run.file('results.csv'))} ({len(rows)} rows), "
                  f"meta.json, {len(files or [])} plot files; total "
                  f"{watch.clock(prog.elapsed())}")
     prog.say("\n".join(lines))

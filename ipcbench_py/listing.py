@@ -4,7 +4,7 @@ the list is what this tree's guest would do, not a copy kept by hand."""
 import os
 import re
 
-from . import registry
+from . import registry, stages
 
 PLAN_C = os.path.join("common", "plan.c")
 KEY_ROW = re.compile(r'\{\s*"(\w+)",\s*KIND_(NUMBER|SIZES),\s*(\w+),\s*(\w+),')
@@ -74,6 +74,5 @@ def add_parser(sub):
 
 
 def cmd_list(args, prog):
-    from . import cli
-    print("\n".join(lines(cli.REPO)))
+    print("\n".join(lines(stages.REPO)))
     return 0

@@ -17,7 +17,7 @@ rows measured under different conditions never share an axis:
 import os
 import textwrap
 
-from . import csvframe
+from . import csvframe, stages
 
 FIG_DPI = 110
 LINE_FLOORS = (("floor-syscall", "null syscall"), ("floor-yield", "thread yield"),
@@ -497,19 +497,18 @@ def add_options(p):
 
 
 def cmd_plot(args, prog):
-    from . import cli
-    path = cli.latest_or(args.path, "run dir")
+    path = stages.latest_or(args.path, "run dir")
     csv_path = os.path.join(path, "results.csv") if os.path.isdir(path) else path
     if not os.path.isfile(csv_path):
-        raise cli.EnvError(f"{csv_path}: no such file; make one with ./run.py sweep "
+        raise stages.EnvError(f"{csv_path}: no such file; make one with ./run.py sweep "
                            f"(or ./run.py parse LOG --csv {csv_path})")
     try:
         rows = csvframe.read(csv_path)
     except csvframe.SchemaError as e:
-        raise cli.EnvError(str(e)) from None
+        raise stages.EnvError(str(e)) from None
     if not rows:
-        raise cli.EnvError(f"{csv_path}: header only, no rows to plot")
-    cli.stage_deps(args, prog, ["plot"], f"./run.py plot {path}")
+        raise stages.EnvError(f"{csv_path}: header only, no rows to plot")
+    stages.stage_deps(args, prog, ["plot"], f"./run.py plot {path}")
     out = args.out or os.path.dirname(os.path.abspath(csv_path))
     os.makedirs(out, exist_ok=True)
     files = draw_run(out, rows, prog.say, os.path.dirname(os.path.abspath(csv_path)))

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import (accel, csvframe, eta, plan, plancheck, presets, qemu, registry, report,
-               rundir, samples, seriallog, summary, sweepmeta, verdict, watch)
+               rundir, samples, seriallog, stages, summary, sweepmeta, verdict, watch)
 
 ACCELS = ("auto", "kvm", "tcg")
 PCIDS = ("on", "off", "auto")
@@ -415,11 +415,10 @@ def summary_lines(boots, run, rows, files, total_s):
 
 
 def cmd_sweep(args, prog):
-    from . import cli           # cli imports this module: import at call time
     try:
-        return _sweep(args, prog, cli)
+        return _sweep(args, prog)
     except SweepError as e:
-        raise cli.EnvError(str(e)) from None
+        raise stages.EnvError(str(e)) from None
 
 
 def cost_model(repo, mechs, settings):
@@ -437,12 +436,12 @@ def say_accels(prog, combos):
         prog.say(f"accel: {a.name} ({a.reason})")
 
 
-def _sweep(args, prog, cli):
+def _sweep(args, prog):
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     settings = settings_of(args)
     combos = combinations(args.accel, args.pcid, args.icount)
     timeout = timeout_of(args, settings)
-    mechs = registry.mechanisms(cli.REPO)
+    mechs = registry.mechanisms(stages.REPO)
     _check_names(mechs, settings, also=linux_only_names() if args.with_linux else ())
     base = read_plan_file(args.plan)
     # run_id is set once the run dir exists; any valid name does for checks.
@@ -454,12 +453,12 @@ def _sweep(args, prog, cli):
              f"{', '.join(dict.fromkeys(c.name for c in combos))}"
              f"{f' x {args.repeat}' if args.repeat > 1 else ''}; plan: "
              f"{' '.join(settings.plan_lines()[1:]) or 'guest defaults'}")
-    cli.stage_deps(args, prog, ["build", "run", "plot"], "./run.py sweep")
-    fw = cli.stage_firmware(prog)
-    image = cli.stage_build(prog)
-    check_plans(cli.REPO, boots, args)
+    stages.stage_deps(args, prog, ["build", "run", "plot"], "./run.py sweep")
+    fw = stages.stage_firmware(prog)
+    image = stages.stage_build(prog)
+    check_plans(stages.REPO, boots, args)
     try:
-        run = rundir.create(os.path.join(cli.REPO, "results"), args.out,
+        run = rundir.create(os.path.join(stages.REPO, "results"), args.out,
                             force=args.force)
     except rundir.RunDirError as e:
         raise SweepError(str(e)) from None
@@ -468,19 +467,19 @@ def _sweep(args, prog, cli):
     rid = csv_run_id(run)
     for b in boots:
         b.plan_text = plan_for(settings, b.combo, rid, args.icount, extra, base)
-    ctx = Ctx(cli.REPO, cli.PYTHON, prog, run, fw, img, args.icount, timeout, boots,
+    ctx = Ctx(stages.REPO, stages.PYTHON, prog, run, fw, img, args.icount, timeout, boots,
               image_sha256=sweepmeta.sha256_of(image), via_usb=args.via_usb,
-              cost_model=cost_model(cli.REPO, mechs, settings))
+              cost_model=cost_model(stages.REPO, mechs, settings))
     rows, files = execute(ctx, settings, registry.expected_cases(mechs, settings) or None,
                           started, plots_wanted=not args.no_plots and not args.with_linux)
     code = exit_code(boots)
     if args.with_linux and code != 130:          # not after Ctrl-C/SIGTERM
         from . import linux
-        rows, files, linux_ok = linux.after_sweep(cli.REPO, run, settings, args,
+        rows, files, linux_ok = linux.after_sweep(stages.REPO, run, settings, args,
                                                   boots[0].combo.accel, rows, prog)
         code = code or (0 if linux_ok else 1)
     if not args.out and code == 0:
-        rundir.point_latest(os.path.join(cli.REPO, "results"), run)
+        rundir.point_latest(os.path.join(stages.REPO, "results"), run)
     prog.say(summary.render(summary_lines(boots, run, rows, files, prog.elapsed())))
     return code
 

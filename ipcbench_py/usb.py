@@ -10,7 +10,7 @@ import shutil
 import stat
 import tempfile
 
-from . import csvframe, plan, plancheck, presets, rundir, seriallog, stick
+from . import csvframe, plan, plancheck, presets, rundir, seriallog, stages, stick
 
 HEADER = ("# ipcbench plan for a USB stick, written by ./run.py usb (docs/PLAN.md).\n"
           "# Edit it on the stick as \\EFI\\IPCBENCH\\PLAN.TXT.  handoff = borrow\n"
@@ -106,13 +106,13 @@ def plan_text(args):
                            base if base is not None else HEADER + f"mode = {mode}\n")
 
 
-def cmd_usb(args, prog, cli):
+def cmd_usb(args, prog):
     check_target(args.out)
     text = plan_text(args)
-    cli.stage_deps(args, prog, ["build"], f"./run.py usb --out {args.out}")
-    image = cli.stage_build(prog)
+    stages.stage_deps(args, prog, ["build"], f"./run.py usb --out {args.out}")
+    image = stages.stage_build(prog)
     try:
-        plancheck.check(cli.REPO, text, args.plan_extra, ("mech", "sizes", "iters"),
+        plancheck.check(stages.REPO, text, args.plan_extra, ("mech", "sizes", "iters"),
                         args.plan)
     except plancheck.PlanCheckError as e:
         raise UsbError(str(e)) from None
@@ -122,7 +122,7 @@ def cmd_usb(args, prog, cli):
                                      encoding="utf-8") as f:
         f.write(text)
     try:
-        plan.write_into_image(cli.REPO, f.name, partial, cli.PYTHON)
+        plan.write_into_image(stages.REPO, f.name, partial, stages.PYTHON)
     except plan.PlanError as e:
         raise UsbError(str(e)) from None
     finally:
@@ -204,10 +204,10 @@ def import_one(run, root, plots_wanted, say):
     return verdict == "PASS", line
 
 
-def cmd_import(args, prog, cli):
-    root = os.path.abspath(args.into or os.path.join(cli.REPO, "results"))
+def cmd_import(args, prog):
+    root = os.path.abspath(args.into or os.path.join(stages.REPO, "results"))
     if not args.no_plots:
-        cli.stage_deps(args, prog, ["plot"], f"./run.py import {args.source}")
+        stages.stage_deps(args, prog, ["plot"], f"./run.py import {args.source}")
     with tempfile.TemporaryDirectory(prefix="ipcbench-import-") as tmp:
         try:
             runs = stick.runs(args.source, tmp)

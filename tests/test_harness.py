@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from ipcbench_py import (accel, cli, compare, csvframe, plancheck, plan, presets, samples,
-                         registry, rundir, stats, sweep)
+from ipcbench_py import (accel, compare, csvframe, plancheck, plan, presets, samples,
+                         registry, rundir, stages, stats, sweep)
 from test_bench_py import make_run, synthetic_rows
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -223,13 +223,13 @@ def test_cli_out_errors_have_no_traceback(tmp_path):
 
 
 def test_latest_or_explains_when_there_is_no_latest(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "REPO", str(tmp_path))
-    with pytest.raises(cli.EnvError, match="no results/latest"):
-        cli.latest_or(None, "run dir")
-    assert cli.latest_or("given", "run dir") == "given"
+    monkeypatch.setattr(stages, "REPO", str(tmp_path))
+    with pytest.raises(stages.EnvError, match="no results/latest"):
+        stages.latest_or(None, "run dir")
+    assert stages.latest_or("given", "run dir") == "given"
     run = rundir.create(str(tmp_path / "results"))
     rundir.point_latest(str(tmp_path / "results"), run)
-    assert cli.latest_or(None, "run dir") == run.path
+    assert stages.latest_or(None, "run dir") == run.path
 
 
 # ------------------------------------------------------ list, NAME/VARIANT

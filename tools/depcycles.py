@@ -32,7 +32,11 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 C_DIRS = ("boot", "bench", "common", "ipc", "kernel", "user", "tools")
 IMAGES = ("kernel-obj", "user-obj", "boot-obj")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
-PY_IMPORT = re.compile(r'^\s*(?:from\s+(\S+)\s+import\s+\(?([\w\s,]+)\)?|import\s+([\w.]+))', re.M)
+# Names after `from X import` span lines only inside parentheses: unbracketed,
+# they end at the line's end (else the next line's `from . import y` is read
+# as names of the line before and its edges are lost).
+PY_IMPORT = re.compile(r'^[ \t]*(?:from\s+(\S+)\s+import[ \t]+(\([\w\s,]+\)|[\w \t,]+)'
+                       r'|import\s+([\w.]+))', re.M)
 
 
 def strongly_connected(graph):
@@ -168,7 +172,7 @@ def python_graph():
                     deps.add(head[1])
                 continue
             if frm in (".", "ipcbench_py"):
-                deps |= {n.split()[0] for n in names.split(",") if n.split()}
+                deps |= {n.split()[0] for n in names.strip("()").split(",") if n.split()}
             elif frm.startswith("."):
                 deps.add(frm[1:].split(".")[0])
             elif frm.startswith("ipcbench_py."):
