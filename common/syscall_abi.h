@@ -33,7 +33,7 @@ enum sys_number {
 	SYS_KILL_PROC,        /* kill_proc(pid)                      0          */
 	SYS_TEST_REPORT,      /* test_report(ok, name): TAP line     0          */
 	SYS_SYSINFO,          /* sysinfo(struct sysinfo *)           0          */
-	/* pipe + file descriptors (ipc/kernel/pipe.c, fd.c) */
+	/* pipe + file descriptors (ipc/kernel/pipe.c, kernel/file/fd.c) */
 	SYS_PIPE_CREATE,      /* pipe_create()                       pipe id    */
 	SYS_PIPE_OPEN,        /* pipe_open(id, mode FD_READ|FD_WRITE) fd        */
 	SYS_FD_READ,          /* fd_read(fd, buf, len, timeout_ns)   bytes      */

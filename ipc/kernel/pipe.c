@@ -7,7 +7,7 @@
  * used); either may be held when taking sched_lock (wakeup, sleep).
  */
 #include "ipc/kernel/pipe.h"
-#include "ipc/kernel/fd.h"
+#include "kernel/file/fd.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sched/thread.h"
 #include "kernel/mm/heap.h"

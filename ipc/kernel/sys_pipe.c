@@ -2,7 +2,7 @@
 #include "kernel/sys/syscall.h"
 #include "kernel/proc/proc.h"
 #include "ipc/kernel/pipe.h"
-#include "ipc/kernel/fd.h"
+#include "kernel/file/fd.h"
 #include "kernel/mm/uaccess.h"
 #include "common/errno.h"
 #include "common/syscall_abi.h"

@@ -3,7 +3,7 @@
 #include "kernel/sys/syscall.h"
 #include "kernel/mm/uaccess.h"
 #include "ipc/kernel/unix_socket.h"
-#include "ipc/kernel/fd.h"
+#include "kernel/file/fd.h"
 #include "common/errno.h"
 #include "common/syscall_abi.h"
 

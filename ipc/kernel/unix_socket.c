@@ -6,7 +6,7 @@
  * unix_socket_int.h.
  */
 #include "ipc/kernel/unix_socket_int.h"
-#include "ipc/kernel/fd.h"
+#include "kernel/file/fd.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sched/thread.h"
 #include "kernel/mm/heap.h"

@@ -9,7 +9,7 @@
  * counters move only after the copy succeeded.
  */
 #include "ipc/kernel/unix_socket_int.h"
-#include "ipc/kernel/fd.h"
+#include "kernel/file/fd.h"
 #include "kernel/sched/thread.h"
 #include "kernel/mm/uaccess.h"
 #include "common/errno.h"

@@ -1,5 +1,5 @@
 /*
- * fd.h - typed wrappers for the descriptor syscalls (ipc/kernel/fd.h):
+ * fd.h - typed wrappers for the descriptor syscalls (kernel/file/fd.h):
  * read, write and close on any open file, whatever object is behind it.
  *
  * timeout_ns: 0 = do not block (-EAGAIN), IPC_TIMEOUT_FOREVER = block,

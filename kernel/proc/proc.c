@@ -15,7 +15,7 @@
 #include "kernel/mm/aspace.h"
 #include "kernel/mm/shm.h"
 #include "kernel/mm/heap.h"
-#include "ipc/kernel/fd.h"
+#include "kernel/file/fd.h"
 #include "common/errno.h"
 #include "common/string.h"
 

@@ -35,7 +35,7 @@ struct proc {
 	struct proc *next;           /* all processes */
 	/* State owned by IPC mechanisms (NULL until first used); each is
 	 * released by its row in proc_hooks.c. */
-	struct fd_table *fds;        /* ipc/kernel/fd.c */
+	struct fd_table *fds;        /* kernel/file/fd.c */
 	struct sig_state *sig;       /* ipc/kernel/signal.c */
 	struct chcore_caps *chcore_caps; /* ipc/kernel/chcore_ipc.c (written
 					    under sched_lock too: its fast path) */

@@ -4,7 +4,7 @@
 #include "kernel/proc/proc_hooks.h"
 #include "ipc/kernel/signal.h"
 #include "ipc/kernel/sem.h"
-#include "ipc/kernel/fd.h"
+#include "kernel/file/fd.h"
 #include "ipc/kernel/pipe.h"
 #include "ipc/kernel/lrpc.h"
 #include "ipc/kernel/msg_direct.h"

@@ -4,7 +4,7 @@
 #include "kernel/sched/thread.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/mm/pagetable.h"
-#include "ipc/kernel/fd.h"
+#include "kernel/file/fd.h"
 #include "common/errno.h"
 #include "common/syscall_abi.h"
 

@@ -15,7 +15,7 @@
 #define KADDR    0xffffffff80000000ull     /* kernel text */
 #define UNMAPPED 0x0000000500000000ull     /* nothing is mapped there */
 #define STRADDLE (0x00007ffffffff000ull - 4) /* 8 bytes from here cross the user top */
-#define NFILE_EXPECTED 32                  /* ipc/kernel/fd.h */
+#define NFILE_EXPECTED 32                  /* kernel/file/fd.h */
 #define FOREVER IPC_TIMEOUT_FOREVER
 
 static int

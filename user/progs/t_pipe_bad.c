@@ -13,7 +13,7 @@
 #define UNMAPPED 0x0000000500000000ull     /* nothing is mapped there */
 #define STRADDLE (0x00007ffffffff000ull - 8) /* 64 bytes from here cross the user top */
 #define HUGE     (1ull << 62)
-#define NFILE_EXPECTED 32                  /* ipc/kernel/fd.h */
+#define NFILE_EXPECTED 32                  /* kernel/file/fd.h */
 #define PIPE_MAX_EXPECTED 64               /* ipc/kernel/pipe.h */
 #define RING_MIN 16                        /* the smallest plan pipesize */
 

@@ -12,7 +12,7 @@
 #define KADDR    0xffffffff80000000ull     /* kernel text */
 #define UNMAPPED 0x0000000500000000ull     /* nothing is mapped there */
 #define HUGE     (1ull << 62)
-#define NFILE_EXPECTED 32                  /* ipc/kernel/fd.h */
+#define NFILE_EXPECTED 32                  /* kernel/file/fd.h */
 #define MS 1000000ull
 
 static const uint64_t bad_ptrs[] = { KADDR, UNMAPPED, 0 };

@@ -1,10 +1,10 @@
 /* sys_fd.c - descriptor syscalls (read, write, close): check the
  * descriptor, its direction, the buffer and the length, then call the
- * open file's ops (ipc/kernel/fd.h). */
+ * open file's ops (kernel/file/fd.h). */
 #include "kernel/sys/syscall.h"
 #include "kernel/proc/proc.h"
 #include "kernel/mm/uaccess.h"
-#include "ipc/kernel/fd.h"
+#include "kernel/file/fd.h"
 #include "common/errno.h"
 #include "common/syscall_abi.h"
 

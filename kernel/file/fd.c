@@ -1,5 +1,5 @@
 /* fd.c - per-process descriptor tables and open-file references (fd.h). */
-#include "ipc/kernel/fd.h"
+#include "kernel/file/fd.h"
 #include "kernel/proc/proc.h"
 #include "kernel/mm/heap.h"
 #include "kernel/sync/spinlock.h"
