@@ -1,5 +1,5 @@
 /*
- * borrow.c - borrow mode (plan `handoff = borrow`, DESIGN.md "Borrow mode"):
+ * borrow.c - borrow mode (plan `handoff = borrow`; README.md, "Benchmarking a real machine"):
  * boot services stay alive, the kernel borrows the CPU at TPL_HIGH_LEVEL
  * and gives it back, then the loader checks that the firmware got its
  * machine back intact (every saved register equal, its timer still firing)

@@ -66,7 +66,7 @@ struct boot_framebuffer {
 /* How the loader hands the machine over (plan key `handoff`). */
 enum boot_handoff {
 	BOOT_HANDOFF_EXIT = 0,   /* ExitBootServices, the kernel never returns */
-	BOOT_HANDOFF_BORROW = 1, /* boot services stay; the kernel returns (DESIGN.md) */
+	BOOT_HANDOFF_BORROW = 1, /* boot services stay; the kernel returns (README.md) */
 };
 
 #define BOOT_BORROW_PASS  1u

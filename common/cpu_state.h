@@ -1,6 +1,6 @@
 /*
  * cpu_state.h - the firmware's CPU control state that borrow mode must give
- * back exactly (DESIGN.md, "Borrow mode"): read it, compare two readings.
+ * back exactly (README.md, "Benchmarking a real machine"): read it, compare two readings.
  *
  * The kernel reads it first thing (before it changes anything) and again
  * after its restore; the loader reads it once more after the kernel has

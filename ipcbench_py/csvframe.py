@@ -3,7 +3,7 @@ check it against the schema, write results.csv and read it back.
 
 The guest's framing (bench/csv.c, docs/CSV.md):
   @csv-begin <version> <run_id>
-  @csv-header run_id,mech,...        DESIGN.md's columns, in order
+  @csv-header run_id,mech,...        docs/CSV.md's columns, in order
   @csv <n> <row>                     n = 1, 2, ...; a gap means a lost line
   @csv-skip <mech> <variant> <pattern> <size> <reason>
   @csv-end <rows>
@@ -23,7 +23,7 @@ COLUMNS = ("run_id", "mech", "variant", "pattern", "size", "iters", "unit",
            "syscalls_per_op", "switches_per_op", "as_switches_per_op",
            "tlb_flushes_per_op", "kcopy_bytes_per_op", "wakeups_per_op",
            "pcid", "accel", "cpu")
-# Appended after DESIGN.md's columns (empty when the guest has no PMU).
+# Appended after docs/CSV.md's columns (empty when the guest has no PMU).
 PMU_COLUMNS = ("instructions_per_op", "unhalted_cycles_per_op")
 # Appended by run.py, not printed by the guest: which boot made the row
 # ("<config>#<k>", docs/CSV.md).
@@ -79,7 +79,7 @@ def case_name(row):
 
 
 def check_header(names):
-    """Problems with a header: DESIGN.md's columns must come first, in order
+    """Problems with a header: docs/CSV.md's columns must come first, in order
     (more may be appended, none removed or renamed)."""
     names = list(names)
     if names[:len(COLUMNS)] == list(COLUMNS):
@@ -328,7 +328,7 @@ def _text(value):
 
 
 def names_of(rows):
-    """DESIGN.md's columns, then the documented appended columns the rows
+    """docs/CSV.md's columns, then the documented appended columns the rows
     have (in APPENDED's order), then any other column in the order first
     seen (rows of different guests may differ)."""
     present = set()

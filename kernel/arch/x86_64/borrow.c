@@ -1,6 +1,6 @@
 /*
  * borrow.c - saves the firmware's CPU state at entry and gives it back at
- * the end of a borrow-mode run (see borrow.h and DESIGN.md).
+ * the end of a borrow-mode run (see borrow.h and README.md, "Benchmarking a real machine").
  *
  * Giving back, in this order, each step for a reason:
  *   1. report (status, TSC, PCID, log size) while kernel services still work;

@@ -1,7 +1,7 @@
 /*
  * borrow.h - borrow mode: the kernel takes the CPU from a firmware whose
  * boot services still run, and gives it back exactly as it found it
- * (DESIGN.md, "Borrow mode"; the list of what we change is in
+ * (README.md, "Benchmarking a real machine"; the list of what we change is in
  * cpu_takeover.c).  Kept apart from cpu_takeover.c: this file only saves
  * and restores, it never configures.
  */
