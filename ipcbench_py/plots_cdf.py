@@ -3,7 +3,7 @@ one panel per message size, one line per mechanism, as the fraction of
 samples at or above x on log axes (a complementary CDF), so the tail is
 as readable as the median; p50, p99 and p99.9 are marked lines."""
 from . import csvframe
-from .plots import finish_with_suptitle, human_size, series_style, unit_label
+from .plotkit import finish_with_suptitle, human_size, series_style, unit_label
 
 MARKS = ((0.5, "p50"), (0.01, "p99"), (0.001, "p99.9"))
 MAX_PANELS = 6

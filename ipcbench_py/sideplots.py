@@ -14,7 +14,7 @@ in name only (ipcbench's pipe is "xv6", Linux's "linux") shares its color.
 import os
 
 from . import csvframe
-from .plots import _pyplot, _save, _size_axis, human_size, unit_label, xpos
+from .plotkit import _pyplot, _save, _size_axis, human_size, unit_label, xpos
 
 LINESTYLES = ("-", "--", ":", "-.")
 BAR_FLOORS = ("floor-syscall", "floor-yield", "floor-as-switch")

@@ -2,8 +2,9 @@
 
 The run record (README.md, docs/CSV.md) holds the QEMU command line and
 version, CPU vendor, model and features, TSC frequency, PCID/INVPCID, git
-commit, compiler, plan, and the wall time.  Host facts come from /proc/cpuinfo; guest facts from the
-kernel's "tsc:" and "pcid:" lines in each boot's serial log.
+commit, compiler, plan, and the wall time.  Host facts come from
+/proc/cpuinfo; guest facts from the kernel's "tsc:" and "pcid:" lines in
+each boot's serial log.
 """
 import re
 import shlex

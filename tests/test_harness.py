@@ -349,13 +349,13 @@ def test_aggregate_takes_medians_over_boots():
 
 
 def test_series_styles_are_distinct_and_grouped_by_family():
-    from ipcbench_py import plots
-    labels = plots._known_labels()
-    styles = [plots.series_style(l) for l in labels]
+    from ipcbench_py import plotkit
+    labels = plotkit._known_labels()
+    styles = [plotkit.series_style(l) for l in labels]
     pairs = {(s["marker"], tuple(round(c, 3) for c in s["color"])) for s in styles}
     assert len(pairs) == len(labels)              # no two series look alike
-    assert plots.family_of("shm-poll") is plots.family_of("shm-notify")
-    assert plots.series_style("pipe/xv6") == plots.series_style("pipe/xv6")
+    assert plotkit.family_of("shm-poll") is plotkit.family_of("shm-notify")
+    assert plotkit.series_style("pipe/xv6") == plotkit.series_style("pipe/xv6")
 
 
 # -------------------------------------------------------------------- ETA
