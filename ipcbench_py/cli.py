@@ -369,8 +369,13 @@ def cmd_fuzz(args, prog):
         raise EnvError(str(e)) from None
 
 
+def cmd_sweep(args, prog):
+    """sweep, with linux.py's step for --with-linux (sweep cannot import linux)."""
+    return sweep.cmd_sweep(args, prog, linux.after_sweep)
+
+
 COMMANDS = {"selftest": cmd_selftest, "fuzz": cmd_fuzz, "deps": cmd_deps, "usb": cmd_usb,
-            "import": cmd_import, "parse": cmd_parse, "sweep": sweep.cmd_sweep,
+            "import": cmd_import, "parse": cmd_parse, "sweep": cmd_sweep,
             "plot": plots.cmd_plot, "compare": compare.cmd_compare, "list": listing.cmd_list,
             "linux": linux.cmd_linux,
             "profile": lambda args, prog: profile.cmd_profile(args, prog, sys.modules[__name__])}

@@ -29,9 +29,6 @@ from dataclasses import dataclass, field
 from . import (csvframe, linuxguest, presets, qemu, rundir, seriallog, stages, sweep, sweepmeta,
                watch)
 
-# Mechanisms only the Linux harness has (bench/linux/registry.c): a sweep
-# --with-linux may name them; ipcbench's guest warns that it has none.
-LINUX_ONLY = ("posix-mq", "eventfd")
 SYSTEM_HOST = "linux-host"
 SYSTEM_GUEST = "linux-guest"
 BENCH = os.path.join("build", "linux", "bench")

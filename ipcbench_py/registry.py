@@ -17,6 +17,9 @@ REGISTRY = os.path.join("ipc", "user", "registry.c")
 # driver.c's lists (bench/driver.c: default_sizes, empty_only).
 DEFAULT_SIZES = (8, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576)
 PATTERNS = ("pingpong", "stream", "call")
+# Mechanisms only the Linux harness has (bench/linux/registry.c): a sweep
+# --with-linux may name them; ipcbench's guest warns that it has none.
+LINUX_ONLY = ("posix-mq", "eventfd")
 
 ROW = re.compile(r"^\s*&(ipc_\w+)\s*,", re.M)
 ARRAY = re.compile(r"mechanisms\[\]\s*=\s*\{(.*?)\};", re.S)

@@ -366,11 +366,6 @@ def _check_names(mechs, settings, also=()):
                          f"(registered in ipc/user/registry.c: {have})")
 
 
-def linux_only_names():
-    from . import linux
-    return linux.LINUX_ONLY
-
-
 def draw_plots(run, rows, prog):
     from . import plots
     try:
@@ -414,9 +409,11 @@ def summary_lines(boots, run, rows, files, total_s):
     return out
 
 
-def cmd_sweep(args, prog):
+def cmd_sweep(args, prog, after_sweep=None):
+    """`after_sweep`: the --with-linux step (linux.after_sweep), handed in by
+    cli because linux.py builds on this module and so cannot be imported here."""
     try:
-        return _sweep(args, prog)
+        return _sweep(args, prog, after_sweep)
     except SweepError as e:
         raise stages.EnvError(str(e)) from None
 
@@ -436,13 +433,13 @@ def say_accels(prog, combos):
         prog.say(f"accel: {a.name} ({a.reason})")
 
 
-def _sweep(args, prog):
+def _sweep(args, prog, after_sweep):
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     settings = settings_of(args)
     combos = combinations(args.accel, args.pcid, args.icount)
     timeout = timeout_of(args, settings)
     mechs = registry.mechanisms(stages.REPO)
-    _check_names(mechs, settings, also=linux_only_names() if args.with_linux else ())
+    _check_names(mechs, settings, also=registry.LINUX_ONLY if args.with_linux else ())
     base = read_plan_file(args.plan)
     # run_id is set once the run dir exists; any valid name does for checks.
     extra = list(args.plan_extra) + (["handoff=borrow"] if args.via_usb else [])
@@ -474,9 +471,8 @@ def _sweep(args, prog):
                           started, plots_wanted=not args.no_plots and not args.with_linux)
     code = exit_code(boots)
     if args.with_linux and code != 130:          # not after Ctrl-C/SIGTERM
-        from . import linux
-        rows, files, linux_ok = linux.after_sweep(stages.REPO, run, settings, args,
-                                                  boots[0].combo.accel, rows, prog)
+        rows, files, linux_ok = after_sweep(stages.REPO, run, settings, args,
+                                            boots[0].combo.accel, rows, prog)
         code = code or (0 if linux_ok else 1)
     if not args.out and code == 0:
         rundir.point_latest(os.path.join(stages.REPO, "results"), run)
