@@ -15,7 +15,6 @@
 #include "kernel/mm/aspace.h"
 #include "kernel/mm/shm.h"
 #include "kernel/mm/heap.h"
-#include "kernel/file/fd.h"
 #include "common/errno.h"
 #include "common/string.h"
 
@@ -339,12 +338,12 @@ proc_alloc(const char *name, struct proc *parent)
 int
 proc_spawn(const char *name, const char *arg, uint64_t arglen, struct proc *parent)
 {
-	return proc_spawn_fds(name, arg, arglen, parent, 0, 0, 0);
+	return proc_spawn_with(name, arg, arglen, parent, 0, 0);
 }
 
 int
-proc_spawn_fds(const char *name, const char *arg, uint64_t arglen, struct proc *parent,
-	       const int *fds, unsigned nfds, struct file **files)
+proc_spawn_with(const char *name, const char *arg, uint64_t arglen, struct proc *parent,
+		proc_setup_fn setup, void *ctx)
 {
 	const struct user_program *prog = program_find(name);
 	uint64_t entry = 0, arg_va = 0;
@@ -358,15 +357,13 @@ proc_spawn_fds(const char *name, const char *arg, uint64_t arglen, struct proc *
 		err = exec_load(p->as, prog, &entry);
 	if (!err && (rsp = setup_stack(p->as, arg, arglen, &arg_va)) < 0)
 		err = (int)rsp;
-	if (!err && nfds)
-		err = fd_install_at(p, fds, nfds, files);   /* the child's now */
+	if (!err && setup)
+		err = setup(p, ctx);                /* the last step that may fail */
 	if (err) {
 		if (p) {
-			fd_release_proc(p);                 /* a table made for nothing */
 			aspace_destroy(p->as);
 			kfree(p);
 		}
-		fd_put_refs(files, nfds);
 		return err;
 	}
 	spin_lock(&proc_lock);

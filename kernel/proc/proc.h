@@ -48,11 +48,15 @@ extern struct spinlock proc_lock;
  * bytes, not necessarily NUL-terminated).  Returns its pid, or -ENOENT for
  * an unknown program, -ENOEXEC-like -EINVAL for a bad image, -ENOMEM. */
 int proc_spawn(const char *name, const char *arg, uint64_t arglen, struct proc *parent);
-/* The same, and the child starts with files[i] as its descriptor fds[i]
- * (references from fd_get_refs, consumed whatever the result). */
-struct file;
-int proc_spawn_fds(const char *name, const char *arg, uint64_t arglen, struct proc *parent,
-		   const int *fds, unsigned nfds, struct file **files);
+/* The same, and setup(child, ctx) runs once the child's image and stack
+ * are in place, before its first thread exists (spawn_fds installs the
+ * descriptors it hands over).  A setup that fails leaves nothing behind and
+ * its error is the result.  The caller learns whether setup ran and
+ * succeeded through ctx, not through the pid: a later failure (no thread)
+ * still tears the child down with what setup gave it. */
+typedef int (*proc_setup_fn)(struct proc *child, void *ctx);
+int proc_spawn_with(const char *name, const char *arg, uint64_t arglen, struct proc *parent,
+		    proc_setup_fn setup, void *ctx);
 
 /* Waits for child `pid` of `parent` (-1: any child) to exit and reaps it.
  * Returns the pid and stores the status; -ECHILD if no such child,

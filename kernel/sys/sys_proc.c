@@ -73,6 +73,25 @@ fd_list_from_user(uint64_t ufds, uint64_t nfds, int *fds)
 	return 0;
 }
 
+/* The descriptors spawn_fds hands to a child: once installed, the
+ * references are the child's (its exit releases them), else the caller's. */
+struct handed_fds {
+	const int *fds;
+	unsigned n;
+	struct file **files;
+	int installed;
+};
+
+static int
+install_fds(struct proc *child, void *ctx)
+{
+	struct handed_fds *h = ctx;
+	int err = h->n ? fd_install_at(child, h->fds, h->n, h->files) : 0;
+
+	h->installed = !err;
+	return err;
+}
+
 /* spawn_fds(name, arg, arglen, const int *fds, nfds): spawn, and the child
  * starts with the caller's descriptors fds[] open under the same numbers
  * (-EBADF if one is not open). */
@@ -92,7 +111,11 @@ sys_spawn_fds(const struct sys_args *a)
 		err = fd_get_refs(current_proc(), fds, (unsigned)nfds, files);
 	if (err)
 		return err;
-	return proc_spawn_fds(name, arg, a->a[2], current_proc(), fds, (unsigned)nfds, files);
+	struct handed_fds h = { fds, (unsigned)nfds, files, 0 };
+	long pid = proc_spawn_with(name, arg, a->a[2], current_proc(), install_fds, &h);
+	if (!h.installed)
+		fd_put_refs(files, (unsigned)nfds);   /* the caller's references, unused */
+	return pid;
 }
 
 /* wait(pid, int *status): status may be NULL. */
