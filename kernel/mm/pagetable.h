@@ -13,7 +13,15 @@
 #ifndef KERNEL_MM_PAGETABLE_H
 #define KERNEL_MM_PAGETABLE_H
 
+/* The address constants are read by assembly too (syscall_entry.S checks
+ * a return rip against USER_TOP): there they lose the C suffix and the
+ * declarations below are left out. */
+#ifdef __ASSEMBLY__
+#define PT_U64(x) x
+#else
+#define PT_U64(x) x##ull
 #include <stdint.h>
+#endif
 
 #define PTE_P    (1ull << 0)
 #define PTE_W    (1ull << 1)
@@ -30,13 +38,15 @@
 
 #define PAGE_SIZE     4096ull
 #define LARGE_SIZE    (2ull << 20)
-#define USER_TOP      0x00007ffffffff000ull  /* first byte above user space; the
+#define USER_TOP      PT_U64(0x00007ffffffff000)  /* first byte above user space; the
 						 last page stays unmapped so the
 						 non-canonical sysret hole is never reached */
 #define KERNEL_HALF   0xffff800000000000ull
 
 /* Mapping request flags (not PTE bits). */
 #define PT_ALLOW_LARGE (1u << 0)   /* use 2 MiB pages where both addresses allow */
+
+#ifndef __ASSEMBLY__
 
 struct pt_env {
 	void *(*phys_to_virt)(void *ctx, uint64_t phys);
@@ -86,5 +96,7 @@ pt_canonical(uint64_t va)
 	uint64_t top = va >> 47;
 	return top == 0 || top == 0x1ffff;
 }
+
+#endif /* !__ASSEMBLY__ */
 
 #endif

@@ -2,7 +2,6 @@
 #ifndef KERNEL_ARCH_GDT_H
 #define KERNEL_ARCH_GDT_H
 
-#include <stdint.h>
 
 /*
  * SYSRET loads CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8, both with
@@ -22,6 +21,9 @@
 #define IST_NMI          2
 #define IST_MACHINE_CHECK 3
 
+#ifndef __ASSEMBLY__          /* the selectors above are read by syscall_entry.S */
+#include <stdint.h>
+
 struct tss {
 	uint32_t reserved0;
 	uint64_t rsp[3];
@@ -37,5 +39,7 @@ _Static_assert(GDT_USER_CODE == GDT_USER_DATA + 8, "SYSRET selector order");
 
 void gdt_load(void);
 void tss_set_kernel_stack(uint64_t rsp0);
+
+#endif /* !__ASSEMBLY__ */
 
 #endif

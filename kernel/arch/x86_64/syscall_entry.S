@@ -20,10 +20,8 @@
  * leave with rip >= USER_TOP, and the exit path re-checks before SYSRET.
  */
 #include "kernel/arch/x86_64/percpu.h"
-
-#define USER_CS 0x23
-#define USER_SS 0x1b
-#define USER_TOP_PAGE 0x00007ffffffff000
+#include "kernel/arch/x86_64/gdt.h"
+#include "kernel/mm/pagetable.h"
 
 	.text
 	.globl syscall_entry
@@ -95,7 +93,7 @@ syscall_return:
 	popq	%rax
 	add	$16, %rsp		/* vector, error */
 	/* Non-canonical or kernel rip must never reach SYSRET. */
-	movabs	$USER_TOP_PAGE, %rcx
+	movabs	$USER_TOP, %rcx
 	cmp	%rcx, 0(%rsp)
 	jae	2f
 	popq	%rcx			/* rip */
