@@ -21,6 +21,7 @@
  */
 #include "kernel/arch/x86_64/percpu.h"
 #include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/mm/pagetable.h"
 
 	.text
@@ -36,21 +37,7 @@ syscall_entry:
 	pushq	%rcx			/* ->rip */
 	pushq	$0			/* ->error */
 	pushq	$-1			/* ->vector: a syscall */
-	pushq	%rax			/* ->rax: the syscall number */
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15			/* ->r15 */
+	PUSH_GPRS			/* ->rax (the syscall number) .. ->r15 */
 	mov	%rsp, %rdi
 	push	%rcx			/* fake return address: user rip */
 	push	$0			/* ends the backtrace here */
@@ -76,21 +63,7 @@ syscall_entry:
 	jne	1f
 	.globl syscall_return
 syscall_return:
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_GPRS
 	add	$16, %rsp		/* vector, error */
 	/* Non-canonical or kernel rip must never reach SYSRET. */
 	movabs	$USER_TOP, %rcx

@@ -9,6 +9,46 @@
 #ifndef KERNEL_ARCH_TRAP_FRAME_H
 #define KERNEL_ARCH_TRAP_FRAME_H
 
+#ifdef __ASSEMBLY__
+/* The general registers in struct trap_frame's order: rax is pushed first,
+ * so r15 sits lowest, at the frame's start.  traps.S and syscall_entry.S
+ * build and leave their frames with these two, so the order is written once. */
+.macro PUSH_GPRS
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+.endm
+
+.macro POP_GPRS
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+.endm
+#else
 #include <stdint.h>
 
 struct trap_frame {
@@ -28,5 +68,7 @@ trap_from_user(const struct trap_frame *f)
 {
 	return (f->cs & 3) == 3;
 }
+
+#endif /* __ASSEMBLY__ */
 
 #endif

@@ -6,6 +6,7 @@
  * 3 swaps GS to the kernel's per-CPU base; the exit path swaps it back.
  * Every entry clears DF and (with SMAP) AC before any C code runs.
  */
+#include "kernel/arch/x86_64/trap_frame.h"
 
 	.text
 	.macro VECTOR_STUB v
@@ -35,21 +36,7 @@ trap_common:
 	testb	$3, 24(%rsp)		/* CS: above vector, error code, rip */
 	jz	1f
 	swapgs
-1:	pushq	%rax			/* trap_frame->rax */
-	pushq	%rbx			/* ->rbx */
-	pushq	%rcx			/* ->rcx */
-	pushq	%rdx			/* ->rdx */
-	pushq	%rsi			/* ->rsi */
-	pushq	%rdi			/* ->rdi */
-	pushq	%rbp			/* ->rbp */
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15			/* ->r15 */
+1:	PUSH_GPRS			/* trap_frame->rax .. ->r15 */
 	cld
 	/* SMAP: an interrupt gate clears IF and TF but not AC, which ring 3
 	 * may set at will (and a stac window may be interrupted): no handler
@@ -67,21 +54,7 @@ trap_common:
 	add	$16, %rsp
 	.globl trap_return
 trap_return:
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_GPRS
 	add	$16, %rsp		/* drop vector and error code */
 	testb	$3, 8(%rsp)
 	jz	2f
