@@ -111,23 +111,18 @@ digest_of(const struct fuzz_run *r)
 	return d;
 }
 
+/* The fuzzers' system calls so far, and how many of them succeeded. */
 static uint64_t
-succeeded_so_far(const struct fuzz_run *r)
+calls_so_far(const struct fuzz_run *r, uint64_t *succeeded)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, ok = 0;
 
-	for (unsigned i = 0; i < r->procs; i++)
-		n += r->board->fuzzer[i].succeeded;
-	return n;
-}
-
-static uint64_t
-calls_so_far(const struct fuzz_run *r)
-{
-	uint64_t n = 0;
-
-	for (unsigned i = 0; i < r->procs; i++)
+	for (unsigned i = 0; i < r->procs; i++) {
 		n += r->board->fuzzer[i].calls;
+		ok += r->board->fuzzer[i].succeeded;
+	}
+	if (succeeded)
+		*succeeded = ok;
 	return n;
 }
 
@@ -203,7 +198,7 @@ watch(struct fuzz_run *r)
 
 	while (running(r)) {
 		sleep_ms_kernel(POLL_MS);
-		uint64_t now = clock_ns(), n = calls_so_far(r);
+		uint64_t now = clock_ns(), n = calls_so_far(r, 0);
 		if (n != last) {
 			last = n;
 			t_last = now;
@@ -256,8 +251,8 @@ judge(struct fuzz_run *r, const struct fuzz_census *before, uint64_t t0)
 		p += snformat(p, statuses + sizeof statuses - p, "%s%x", i ? "," : "", r->status[i]);
 	}
 	int victim = stop_victim(r);
-	uint64_t made = calls_so_far(r), rounds = r->board->victim.rounds, digest = digest_of(r);
-	uint64_t ok = succeeded_so_far(r);
+	uint64_t ok, made = calls_so_far(r, &ok);
+	uint64_t rounds = r->board->victim.rounds, digest = digest_of(r);
 	drop_board(r);
 	census(&after);
 	kprintf("# fuzz: %lu calls by %u fuzzers in %lu ms, seed %lu, digest %016lx\n", (unsigned long)made,

@@ -81,6 +81,16 @@ sys_wait(long pid, int *status)
 	return syscall2(SYS_WAIT, pid, (long)status);
 }
 
+/* Child `pid`'s exit status, or -1 when pid is not a child (a failed
+ * spawn's error code included) or it could not be waited for. */
+static inline int
+wait_status(long pid)
+{
+	int st = -1;
+
+	return pid > 0 && sys_wait(pid, &st) == pid ? st : -1;
+}
+
 static inline long
 sys_map_anon(size_t len, unsigned prot)
 {

@@ -239,14 +239,6 @@ start(uint64_t *key, long *pid, struct lrpc_bind_info *info)
 	return *pid < 0 ? *pid : connect_wait(*key, info);
 }
 
-static int
-wait_status(long pid)
-{
-	int st = -1;
-
-	return sys_wait(pid, &st) == pid ? st : -1;
-}
-
 /* Disconnects and checks that the server, with no client left, ends by itself. */
 static int
 finish(long b, long pid, const char *what)

@@ -71,14 +71,6 @@ spawn_role(const char *role, const char *type, long board)
 }
 
 static int
-wait_status(long pid)
-{
-	int status = -1;
-
-	return pid > 0 && sys_wait(pid, &status) == pid ? status : -1;
-}
-
-static int
 wait_flag(volatile int *flag)
 {
 	uint64_t until = sys_clock_ns() + 20000 * MS;

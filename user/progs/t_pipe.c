@@ -29,14 +29,6 @@ spawn_role(const char *role, long a, long b)
 	return sys_spawn("t_pipe", arg);
 }
 
-static int
-wait_status(long pid)
-{
-	int st = -1;
-
-	return pid > 0 && sys_wait(pid, &st) == pid ? st : -1;
-}
-
 /* The stream's byte at position i: not periodic in any small ring size. */
 static uint8_t
 pattern(uint64_t i)

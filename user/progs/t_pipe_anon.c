@@ -24,14 +24,6 @@ expect(long got, long want, const char *what)
 	return check(got == want, "pipe(): %s returns %ld (got %ld)", what, want, got);
 }
 
-static int
-wait_status(long pid)
-{
-	int st = -1;
-
-	return pid > 0 && sys_wait(pid, &st) == pid ? st : -1;
-}
-
 /* Reads fd to EOF into buf (at most size - 1 bytes, NUL-terminated). */
 static long
 read_to_eof(long fd, char *buf, size_t size)

@@ -31,14 +31,6 @@ spawn_role(const char *role, const char *name)
 	return sys_spawn("t_usock", arg);
 }
 
-static int
-wait_status(long pid)
-{
-	int st = -1;
-
-	return pid > 0 && sys_wait(pid, &st) == pid ? st : -1;
-}
-
 static long
 listener(const char *name, int backlog)
 {

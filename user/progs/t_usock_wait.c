@@ -58,14 +58,6 @@ connector(const char *name, uint64_t timeout)
 	return fd;
 }
 
-static int
-wait_status(long pid)
-{
-	int st = -1;
-
-	return pid > 0 && sys_wait(pid, &st) == pid ? st : -1;
-}
-
 /* ---- timeout ------------------------------------------------------------ */
 
 /* r is what a call returned after `timeout`; it must be `want`, and the
