@@ -96,6 +96,7 @@ enum sys_number {
 	SYS_THREAD_JOIN,      /* thread_join(tid): until that thread of this process has exited 0 */
 	SYS_PIPE,             /* pipe(int fd[2]): fd[0] read end, fd[1] write end 0 */
 	SYS_SPAWN_FDS,        /* spawn_fds(name, arg, arglen, const int *fds, nfds): the child gets them, same numbers  pid */
+	SYS_SET_AFFINITY,     /* set_affinity(pid, cpu): pid 0 = self, cpu -1 = any  0 */
 	SYS_COUNT             /* keep last */
 };
 
@@ -149,6 +150,8 @@ struct sysinfo {
 	uint32_t pmu_fixed;          /* fixed PMU counters readable with RDPMC (0 or 2) */
 	char cpu_vendor[16];
 	char pcid_reason[64];
+	uint32_t cpu_count;          /* CPUs running threads (1 without SMP) */
+	uint32_t reserved;
 };
 
 #endif

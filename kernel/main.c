@@ -11,6 +11,7 @@
 #include "kernel/arch/x86_64/apic.h"
 #include "kernel/arch/x86_64/borrow.h"
 #include "kernel/arch/x86_64/fpu.h"
+#include "kernel/arch/x86_64/percpu.h"
 #include "kernel/arch/x86_64/tlb.h"
 #include "kernel/arch/x86_64/pmu.h"
 #include "kernel/console/console.h"
@@ -101,6 +102,7 @@ kmain(uint64_t boot_info_phys)
 	if (bi->magic == BOOT_INFO_MAGIC && bi->version == BOOT_INFO_VERSION &&
 	    bi->borrow.handoff == BOOT_HANDOFF_BORROW)
 		borrow_begin(bi);
+	percpu_init(&cpus[0], 0);       /* spinlocks and counters need GS */
 	console_init_serial(0x3f8);
 	kprintf("\nipcbench kernel %s\n", IPCBENCH_VERSION);
 	check_boot_info(bi);

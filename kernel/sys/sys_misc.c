@@ -72,7 +72,9 @@ sys_clock_ns(const struct sys_args *a)
 long
 sys_counters(const struct sys_args *a)
 {
-	struct kcounters snap = kcounters;
+	struct kcounters snap;
+
+	kcounters_read(&snap);
 
 	snap.timer_ticks = timer_ticks();
 	return copy_to_user(a->a[0], &snap, sizeof snap);

@@ -64,10 +64,10 @@ wake_one_then_destroy(void)
 	for (int i = 0; i < 3; i++)
 		pids[i] = spawn_waiter(id);
 	ktest_check(await_waiters(id, 3), "sem: three processes block in P on a semaphore at 0");
-	uint64_t wakeups = kcounters.wakeups;
+	uint64_t wakeups = KCOUNTER(wakeups);
 	ktest_check(sem_v(id) == 0 && sem_waiters(id) == 2, "sem: one V takes exactly one waiter off the queue");
-	ktest_check(kcounters.wakeups - wakeups == 1, "sem: and wakes exactly one thread (%lu wakeups)",
-		    (unsigned long)(kcounters.wakeups - wakeups));
+	ktest_check(KCOUNTER(wakeups) - wakeups == 1, "sem: and wakes exactly one thread (%lu wakeups)",
+		    (unsigned long)(KCOUNTER(wakeups) - wakeups));
 	int pid = proc_wait(&kernel_proc, -1, &status);
 	int mine = pid == pids[0] || pid == pids[1] || pid == pids[2];
 	ktest_check(mine && status == 0, "sem: that waiter's P returns 0 (pid %d, status %d)", pid, status);

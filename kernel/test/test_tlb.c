@@ -125,7 +125,7 @@ cr3_tagged(const struct test_space *s)
 static void
 check_switches(struct test_space *a, struct test_space *b)
 {
-	uint64_t sw = kcounters.as_switches, fl;
+	uint64_t sw = KCOUNTER(as_switches), fl;
 
 	tlb_switch_to(&a->asid, a->root);
 	ktest_check(read_user(TEST_VA) == 0xa1 && cr3_tagged(a),
@@ -135,13 +135,13 @@ check_switches(struct test_space *a, struct test_space *b)
 		    "tlb: space B reads its own frame at the same address");
 	ktest_check(!tlb_pcid_active() || a->asid.pcid != b->asid.pcid,
 		    "tlb: A and B have different PCIDs with PCID on (%u, %u)", a->asid.pcid, b->asid.pcid);
-	fl = kcounters.tlb_flushes;
+	fl = KCOUNTER(tlb_flushes);
 	tlb_switch_to(&a->asid, a->root);
 	ktest_check(read_user(TEST_VA) == 0xa1, "tlb: back in A it reads A's frame again");
-	ktest_check(kcounters.tlb_flushes - fl == (tlb_pcid_active() ? 0u : 1u),
+	ktest_check(KCOUNTER(tlb_flushes) - fl == (tlb_pcid_active() ? 0u : 1u),
 		    "tlb: returning to A %s", tlb_pcid_active() ?
 		    "keeps its translations (no-flush CR3 load)" : "flushes (PCID off)");
-	ktest_check(kcounters.as_switches - sw == 3, "tlb: three address-space switches counted");
+	ktest_check(KCOUNTER(as_switches) - sw == 3, "tlb: three address-space switches counted");
 }
 
 /* Remap in the current space (INVLPG), then in the other one (INVPCID, or
@@ -149,19 +149,19 @@ check_switches(struct test_space *a, struct test_space *b)
 static void
 check_remaps(struct test_space *a, struct test_space *b)
 {
-	uint64_t inv = kcounters.tlb_page_invalidations, fl;
+	uint64_t inv = KCOUNTER(tlb_page_invalidations), fl;
 	int deferred = tlb_pcid_active() && !tlb_invpcid_active();
 
 	ktest_check(remap(a, 0xa2) == 0 && read_user(TEST_VA) == 0xa2,
 		    "tlb: remap in the current space is seen at once");
-	ktest_check(kcounters.tlb_page_invalidations - inv == 1, "tlb: one page invalidation counted");
+	ktest_check(KCOUNTER(tlb_page_invalidations) - inv == 1, "tlb: one page invalidation counted");
 	ktest_check(remap(b, 0xb2) == 0, "tlb: remap in the other space");
 	ktest_check(b->asid.stale == deferred, "tlb: B %s", deferred ?
 		    "is marked for a flushing load (no INVPCID)" : "needs no deferred flush");
-	fl = kcounters.tlb_flushes;
+	fl = KCOUNTER(tlb_flushes);
 	tlb_switch_to(&b->asid, b->root);
 	ktest_check(read_user(TEST_VA) == 0xb2, "tlb: B reads its new frame after the switch");
-	ktest_check(kcounters.tlb_flushes - fl == (!tlb_pcid_active() || deferred),
+	ktest_check(KCOUNTER(tlb_flushes) - fl == (!tlb_pcid_active() || deferred),
 		    "tlb: that switch flushed exactly when it had to");
 }
 

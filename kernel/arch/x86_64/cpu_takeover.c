@@ -20,7 +20,7 @@
  *   CR4.SMEP, CR4.SMAP         1 iff CPUID.07H:EBX[7]/[20] cpu_takeover_user_mode
  *   EFER.SCE, STAR, LSTAR,     syscall entry, selectors,  syscall_init
  *     FMASK                      IF|TF|DF|AC cleared
- *   GS_BASE, KERNEL_GS_BASE    &cpu0 / 0 (SWAPGS pair)    percpu_init
+ *   GS_BASE, KERNEL_GS_BASE    &cpus[i] / 0 (SWAPGS pair) percpu_init
  *   CR0.MP/NE = 1, EM/TS = 0,  x87/SSE for ring 3, saved   fpu_init (fpu.c)
  *     CR4.OSFXSR/OSXMMEXCPT,     per thread; OSXSAVE and
  *     CR4.OSXSAVE, XCR0          XCR0 = x87|SSE(|AVX) iff
@@ -84,7 +84,6 @@ cpu_takeover_user_mode(void)
 {
 	uint32_t r[4];
 
-	percpu_init();
 	syscall_init();
 	pmu_init();                      /* before CR4 is read: it may set PCE */
 	uint64_t cr4 = read_cr4();

@@ -1,5 +1,6 @@
 /* gdt.c - the GDT (flat 64-bit segments) and the TSS with its IST stacks. */
 #include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/cpu.h"
 
 #define IST_STACK_SIZE 16384
 
@@ -35,6 +36,10 @@ gdt_load(void)
 	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) gdtr =
 		{ sizeof gdt - 1, (uint64_t)gdt };
 
+	/* Loading the null selector into GS clears GS_BASE (QEMU, AMD): the
+	 * per-CPU area set before (percpu_init) is put back below. */
+	uint64_t gs_base = rdmsr(MSR_GS_BASE);
+
 	for (int i = 0; i < 3; i++)
 		tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
 	tss.iomap_base = sizeof tss;  /* no I/O bitmap: user port I/O faults */
@@ -57,6 +62,7 @@ gdt_load(void)
 		"ltr %w3"
 		:: "m"(gdtr), "r"((uint64_t)GDT_KERNEL_DATA), "i"(GDT_KERNEL_CODE),
 		   "r"(GDT_TSS) : "rax", "memory");
+	wrmsr(MSR_GS_BASE, gs_base);
 }
 
 void

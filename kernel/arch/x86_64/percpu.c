@@ -1,12 +1,14 @@
-/* percpu.c - the (single) CPU's per-CPU area and its GS setup. */
+/* percpu.c - every CPU's per-CPU area and its GS setup. */
 #include "kernel/arch/x86_64/percpu.h"
 #include "kernel/arch/x86_64/cpu.h"
 
-struct percpu cpu0;
+struct percpu cpus[MAX_CPUS];
 
 void
-percpu_init(void)
+percpu_init(struct percpu *c, int id)
 {
-	wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
+	c->self = c;
+	c->id = id;
+	wrmsr(MSR_GS_BASE, (uint64_t)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);   /* what user mode sees after SWAPGS */
 }

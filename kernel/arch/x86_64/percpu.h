@@ -1,10 +1,15 @@
 /*
  * percpu.h - the per-CPU area reached through GS in kernel mode.
  *
- * In kernel mode GS_BASE points here; in user mode the CPU holds this
- * address in KERNEL_GS_BASE and SWAPGS exchanges the two on every
- * user<->kernel transition (traps.S, syscall_entry.S).  The assembly uses
- * the PERCPU_* offsets, checked against the struct below.
+ * In kernel mode GS_BASE points at this CPU's struct percpu; in user mode
+ * the CPU holds that address in KERNEL_GS_BASE and SWAPGS exchanges the two
+ * on every user<->kernel transition (traps.S, syscall_entry.S).  The
+ * assembly uses the PERCPU_* offsets, checked against the struct below.
+ *
+ * this_cpu() reads the area's own address from %gs:PERCPU_SELF, so it is
+ * one instruction and needs no CPU number.  A thread may move to another
+ * CPU whenever interrupts are on: keep the pointer only while they are off
+ * (any spinlock held) or when any CPU's area would do.
  */
 #ifndef KERNEL_ARCH_PERCPU_H
 #define KERNEL_ARCH_PERCPU_H
@@ -12,10 +17,15 @@
 #define PERCPU_KERNEL_RSP 0
 #define PERCPU_USER_RSP   8
 #define PERCPU_FULL_RESTORE 16
+#define PERCPU_SELF       24
+#define PERCPU_CURRENT    32
+
+#define MAX_CPUS 8
 
 #ifndef __ASSEMBLY__
 #include <stddef.h>
 #include <stdint.h>
+#include "common/syscall_abi.h"
 
 struct thread;
 
@@ -24,24 +34,49 @@ struct percpu {
 	uint64_t user_rsp;         /* scratch: user rsp during syscall entry */
 	uint64_t full_restore;     /* 1: leave this syscall by IRET, restoring
 				      every register (sigreturn, signal entry) */
+	struct percpu *self;       /* this area's address: this_cpu() */
 	struct thread *current;
 	struct thread *idle;
 	struct thread *dead;       /* exited thread whose stack awaits freeing */
 	int ncli;                  /* depth of push_off() nesting */
 	int intena;                /* were interrupts on before the first push_off? */
+	int id;                    /* 0 .. smp_cpu_count() - 1; 0 = the boot CPU */
+	uint32_t apic_id;          /* its local APIC id (IPIs are sent to it) */
+	volatile int online;       /* set by the CPU itself when it can run threads */
+	struct kcounters counters; /* this CPU's share of the event counters */
 };
 
 _Static_assert(offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "syscall_entry.S");
 _Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "syscall_entry.S");
 _Static_assert(offsetof(struct percpu, full_restore) == PERCPU_FULL_RESTORE, "syscall_entry.S");
+_Static_assert(offsetof(struct percpu, self) == PERCPU_SELF, "this_cpu");
+_Static_assert(offsetof(struct percpu, current) == PERCPU_CURRENT, "current_thread");
 
-extern struct percpu cpu0;
+/* Every CPU's area, indexed by percpu.id (smp.c starts the others). */
+extern struct percpu cpus[MAX_CPUS];
 
-static inline struct percpu *this_cpu(void) { return &cpu0; }
-static inline struct thread *current_thread(void) { return cpu0.current; }
+static inline struct percpu *
+this_cpu(void)
+{
+	struct percpu *c;
 
-/* Points GS_BASE at the per-CPU area (KERNEL_GS_BASE = 0 for user). */
-void percpu_init(void);
+	__asm__("mov %%gs:%c1, %0" : "=r"(c) : "i"(PERCPU_SELF));
+	return c;
+}
+
+/* volatile: another CPU's switch does not change it, but our own does
+ * (the compiler must not keep it across a context switch call). */
+static inline struct thread *
+current_thread(void)
+{
+	struct thread *t;
+
+	__asm__ volatile("mov %%gs:%c1, %0" : "=r"(t) : "i"(PERCPU_CURRENT));
+	return t;
+}
+
+/* Points GS_BASE at c (KERNEL_GS_BASE = 0 for user); c->self and c->id set. */
+void percpu_init(struct percpu *c, int id);
 #endif
 
 #endif

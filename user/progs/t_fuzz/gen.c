@@ -96,8 +96,9 @@ static const struct row rows[SYS_COUNT] = {
 	[SYS_THREAD_JOIN]   = { { A_TID } },
 	[SYS_PIPE]          = { { A_PTR } },
 	[SYS_SPAWN_FDS]     = { { A_NAME, A_PTR, A_LEN, A_PTR, A_INT } },
+	[SYS_SET_AFFINITY]  = { { A_PID, A_INT } },
 };
-_Static_assert(SYS_COUNT == SYS_SPAWN_FDS + 1, "a call without a row: add it above");
+_Static_assert(SYS_COUNT == SYS_SET_AFFINITY + 1, "a call without a row: add it above");
 
 /* Timeouts never wait long: IPC_TIMEOUT_FOREVER, or centuries, would let
  * a fuzzer block for good - legitimately (rule "bounded waits"). */
