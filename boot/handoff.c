@@ -69,6 +69,19 @@ find_rsdp(void)
 	return 0;
 }
 
+/* Pages for the kernel's AP trampoline: a SIPI vector is a page number
+ * below 1 MiB, and the lowest page holds real-mode vectors: avoid it. */
+static uint64_t
+alloc_ap_boot_pages(void)
+{
+	EFI_PHYSICAL_ADDRESS addr = 0x9ffff;
+
+	if (EFI_ERROR(BS->AllocatePages(AllocateMaxAddress, EfiLoaderData,
+					BOOT_AP_PAGES, &addr)) || addr < 0x1000)
+		return 0;
+	return addr;
+}
+
 void
 boot_find_firmware_tables(struct boot_info *bi)
 {
@@ -83,6 +96,9 @@ boot_find_firmware_tables(struct boot_info *bi)
 	bi->efi_runtime_services = (uint64_t)(UINTN)ST->RuntimeServices;
 	bi->lapic_phys = rdmsr(MSR_APIC_BASE) & ~0xfffULL;
 	bi->serial_port = COM1_PORT;
+	bi->ap_boot_phys = alloc_ap_boot_pages();
+	if (!bi->ap_boot_phys)
+		boot_note(bi, "no free pages below 1 MiB: the kernel uses one CPU");
 }
 
 /*

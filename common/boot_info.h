@@ -21,7 +21,7 @@
 #include "common/cpu_state.h"
 
 #define BOOT_INFO_MAGIC    0x4f464e49544f4f42ULL /* "BOOTINFO" little-endian */
-#define BOOT_INFO_VERSION  2u   /* 2: struct boot_borrow appended */
+#define BOOT_INFO_VERSION  3u   /* 2: struct boot_borrow appended; 3: ap_boot_phys */
 
 /* Where the loader finds its inputs on its own volume (the ESP). */
 #define BOOT_KERNEL_PATH   L"\\EFI\\IPCBENCH\\KERNEL.ELF"
@@ -145,6 +145,13 @@ struct boot_info {
 
 	/* Version 2: how the kernel got the machine, and borrow mode's return. */
 	struct boot_borrow borrow;
+
+	/* Version 3: BOOT_AP_PAGES pages below 1 MiB, 4 KiB aligned, for the
+	 * real-mode trampoline that starts the other CPUs (a SIPI names a page
+	 * below 1 MiB); 0 if the firmware had none free. */
+	uint64_t ap_boot_phys;
 };
+
+#define BOOT_AP_PAGES 4
 
 #endif

@@ -12,6 +12,7 @@
 #include "kernel/arch/x86_64/borrow.h"
 #include "kernel/arch/x86_64/fpu.h"
 #include "kernel/arch/x86_64/percpu.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/tlb.h"
 #include "kernel/arch/x86_64/pmu.h"
 #include "kernel/console/console.h"
@@ -129,6 +130,13 @@ kmain(uint64_t boot_info_phys)
 	uint32_t lapic_ms = cpu_takeover_lapic(&boot_info);
 	timer_init(plan.timeslice_us, plan.shake);
 	report_machine(lapic_ms);
+	cpu_takeover_snapshot();
+	if (boot_info.borrow.handoff == BOOT_HANDOFF_BORROW)
+		kprintf("smp: 1 CPU (borrow mode: the firmware keeps the others)\n");
+	else {
+		smp_start_others(&boot_info, 0);
+		kprintf("%s\n", smp_reason());
+	}
 	kprintf("cpu: %s\n", protections);
 	kprintf("%s\n", fpu_reason());
 	kprintf("%s\n", pmu_reason());

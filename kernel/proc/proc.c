@@ -20,7 +20,7 @@
 
 #define ARG_ALIGN 16
 
-struct proc kernel_proc = { .pid = 0, .name = "kernel", .state = PROC_ALIVE };
+struct proc kernel_proc = { .pid = 0, .name = "kernel", .state = PROC_ALIVE, .affinity = -1 };
 struct spinlock proc_lock = SPINLOCK_INIT("proc");
 static struct proc *procs;          /* user processes, newest first */
 void (*proc_exit_window_hook)(void);
@@ -247,6 +247,30 @@ proc_kill_by(const struct proc *killer, int pid)
 	return err;
 }
 
+/* proc.h.  Every thread of the process follows (proc_lock keeps the
+ * thread list and the process alive). */
+int
+proc_set_affinity(struct proc *caller, int pid, int cpu)
+{
+	int err = 0;
+
+	if (pid < 0)
+		return -ESRCH;
+	spin_lock(&proc_lock);
+	struct proc *p = pid == 0 ? caller : proc_find_locked(pid);
+	if (!p || p->state != PROC_ALIVE)
+		err = -ESRCH;
+	else if (!uid_may_act_on(caller->uid, p->uid))
+		err = -EPERM;
+	else {
+		p->affinity = cpu;
+		for (struct thread *t = p->threads; t; t = t->proc_next)
+			sched_set_affinity(t, cpu);
+	}
+	spin_unlock(&proc_lock);
+	return err;
+}
+
 /* Parents stay valid under proc_lock: a dying process hands its children
  * to the kernel process before it can be reaped (reparent_children). */
 int
@@ -325,6 +349,7 @@ proc_alloc(const char *name, struct proc *parent)
 		return 0;
 	strncpy_bounded(p->name, name, sizeof p->name);
 	p->uid = parent->uid;
+	p->affinity = parent->affinity;
 	p->parent = parent;
 	p->state = PROC_ALIVE;
 	p->as = aspace_create();

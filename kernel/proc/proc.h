@@ -30,6 +30,8 @@ struct proc {
 	int orphan;                  /* its parent exited first: freed at its own exit */
 	int exit_status;
 	int exiting;                 /* exit or kill has begun */
+	int affinity;                /* CPU its threads are pinned to, -1: any
+					(set_affinity; children inherit it) */
 	unsigned nthreads;           /* threads not yet exited */
 	struct thread *threads;
 	struct proc *next;           /* all processes */
@@ -70,6 +72,8 @@ void proc_exit(struct proc *p, int status) __attribute__((noreturn));
 int proc_kill(int pid);
 /* The same on behalf of `killer`: -EPERM unless its uid may act on the
  * target's (uid_may_act_on, as kill() checks). */
+/* set_affinity(pid, cpu) for `caller` (pid 0: itself): the kill rule. */
+int proc_set_affinity(struct proc *caller, int pid, int cpu);
 int proc_kill_by(const struct proc *killer, int pid);
 /* proc_lock held: the live (not zombie) process pid, or NULL. */
 struct proc *proc_find_locked(int pid);

@@ -20,6 +20,7 @@
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/fpu.h"
 #include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/stats/counters.h"
 #include "kernel/panic.h"
@@ -28,8 +29,17 @@
 
 struct spinlock sched_lock = SPINLOCK_INIT("sched");
 
-/* sched_lock must be held when using the run queue. */
-static struct thread *rq_head, *rq_tail;
+/*
+ * One run queue per CPU, all under sched_lock (a single lock: its cost is
+ * one uncontended pair per switch with two CPUs; see docs/ARCHITECTURE.md
+ * "Locking").  A thread is queued on the CPU it is pinned to, else where it
+ * last ran unless that CPU is busy and another idles; a CPU whose queue is
+ * empty takes the oldest unpinned thread of another queue before idling.
+ */
+struct runq {
+	struct thread *head, *tail;
+};
+static struct runq runqs[MAX_CPUS];
 static int next_tid = 1;
 
 void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
@@ -37,29 +47,115 @@ void context_switch_user(uint64_t *save_rsp, struct trap_frame *next_frame);
 void thread_trampoline_kernel(void);
 void thread_trampoline_user(void);
 
+static int
+cpu_idles(int cpu)
+{
+	struct percpu *c = &cpus[cpu];
+
+	return c->online && c->current == c->idle && !runqs[cpu].head;
+}
+
+/* Where a thread that becomes runnable should wait. */
+static int
+queue_cpu_for(const struct thread *t)
+{
+	if (t->affinity >= 0)
+		return t->affinity;
+	if (cpu_idles(t->cpu) || smp_cpu_count() == 1)
+		return t->cpu;
+	for (int i = 0; i < smp_cpu_count(); i++)
+		if (cpu_idles(i))
+			return i;
+	return t->cpu;
+}
+
+static void
+runq_append(int cpu, struct thread *t)
+{
+	struct runq *q = &runqs[cpu];
+
+	t->state = THREAD_RUNNABLE;
+	t->rq_next = 0;
+	t->cpu = cpu;
+	if (q->tail)
+		q->tail->rq_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+/* Queues t; a halted CPU it was queued on is woken by an IPI (a busy one
+ * finds it at its next switch or tick). */
 void
 rq_push(struct thread *t)
 {
-	t->state = THREAD_RUNNABLE;
-	t->rq_next = 0;
-	if (rq_tail)
-		rq_tail->rq_next = t;
-	else
-		rq_head = t;
-	rq_tail = t;
+	int cpu = queue_cpu_for(t);
+	int was_idle = cpu_idles(cpu);
+
+	runq_append(cpu, t);
+	if (cpu != this_cpu()->id && was_idle)
+		smp_send_ipi(cpu, VEC_IPI_RESCHED);
+}
+
+/* sched_lock held: t leaves whichever queue it is on. */
+static void
+runq_remove(struct thread *t)
+{
+	struct runq *q = &runqs[t->cpu];
+
+	for (struct thread **pp = &q->head, *prev = 0; *pp; prev = *pp, pp = &(*pp)->rq_next) {
+		if (*pp != t)
+			continue;
+		*pp = t->rq_next;
+		if (q->tail == t)
+			q->tail = prev;
+		t->rq_next = 0;
+		return;
+	}
+}
+
+/* thread.h.  A queued thread moves to its new CPU's queue now; a running
+ * one moves at its next switch (yield and the tick queue it by affinity). */
+void
+sched_set_affinity(struct thread *t, int cpu)
+{
+	spin_lock(&sched_lock);
+	t->affinity = cpu;
+	if (t->state == THREAD_RUNNABLE && cpu >= 0 && t->cpu != cpu) {
+		runq_remove(t);
+		rq_push(t);
+	}
+	spin_unlock(&sched_lock);
 }
 
 static struct thread *
+runq_take(struct runq *q, int pinned_ok)
+{
+	for (struct thread **pp = &q->head, *prev = 0; *pp; prev = *pp, pp = &(*pp)->rq_next) {
+		struct thread *t = *pp;
+		if (t->affinity >= 0 && !pinned_ok)
+			continue;
+		*pp = t->rq_next;
+		if (q->tail == t)
+			q->tail = prev;
+		t->rq_next = 0;
+		return t;
+	}
+	return 0;
+}
+
+/* This CPU's next thread: its own queue first, then an unpinned thread
+ * another CPU has not got to yet. */
+static struct thread *
 rq_pop(void)
 {
-	struct thread *t = rq_head;
+	int me = this_cpu()->id;
+	struct thread *t = runq_take(&runqs[me], 1);
 
-	if (t) {
-		rq_head = t->rq_next;
-		if (!rq_head)
-			rq_tail = 0;
-		t->rq_next = 0;
-	}
+	for (int i = 1; !t && i < smp_cpu_count(); i++)
+		t = runq_take(&runqs[(me + i) % smp_cpu_count()], 0);
+	if (t)
+		t->cpu = me;
 	return t;
 }
 
@@ -229,7 +325,7 @@ yield(void)
 
 	spin_lock(&sched_lock);
 	if (t != this_cpu()->idle)
-		rq_push(t);
+		runq_append(t->affinity >= 0 ? t->affinity : this_cpu()->id, t);
 	sched();
 	spin_unlock(&sched_lock);
 }
@@ -248,6 +344,8 @@ thread_alloc(const char *name, struct proc *p)
 	t->kstack_top = (uint64_t)phys_to_virt(t->kstack_phys) + KSTACK_FRAMES * 4096;
 	strncpy_bounded(t->name, name, sizeof t->name);
 	t->proc = p;
+	t->affinity = p ? p->affinity : -1;
+	t->cpu = this_cpu()->id;
 	spin_lock(&sched_lock);
 	t->tid = next_tid++;
 	spin_unlock(&sched_lock);
@@ -381,7 +479,9 @@ thread_interrupt(struct thread *t)
 	set_killed_bit(t, THREAD_INTERRUPTED);
 }
 
-static void
+/* sti; hlt is one step: the interrupt that ends the halt (a tick, or
+ * the resched IPI rq_push sends to an idle CPU) cannot slip in between. */
+static void __attribute__((noreturn))
 idle_loop(void *unused)
 {
 	for (;;) {
@@ -389,6 +489,36 @@ idle_loop(void *unused)
 		hlt();
 		yield();
 	}
+}
+
+struct thread *
+sched_new_ap_idle(int cpu)
+{
+	char name[] = "idle0";
+
+	name[4] = (char)('0' + cpu % 10);
+	struct thread *t = thread_alloc(name, &kernel_proc);
+	if (!t)
+		return 0;
+	t->cpu = t->affinity = cpu;
+	t->state = THREAD_RUNNABLE;
+	proc_add_thread(&kernel_proc, t);
+	return t;
+}
+
+/* Runs on the new CPU, on idle's stack: from here on it is that thread. */
+void
+sched_run_ap(struct thread *idle)
+{
+	struct percpu *c = this_cpu();
+
+	idle->state = THREAD_RUNNING;
+	c->idle = idle;
+	c->kernel_rsp = idle->kstack_top;
+	tss_set_kernel_stack(idle->kstack_top);
+	c->current = idle;
+	c->online = 1;
+	idle_loop(0);
 }
 
 void
@@ -403,6 +533,8 @@ sched_init(void)
 	strncpy_bounded(boot->name, "kmain", sizeof boot->name);
 	boot->proc = &kernel_proc;
 	boot->state = THREAD_RUNNING;
+	boot->cpu = 0;
+	boot->affinity = -1;
 	boot->kstack_top = (uint64_t)boot_stack_top;
 	this_cpu()->current = boot;
 	this_cpu()->kernel_rsp = boot->kstack_top;
@@ -413,5 +545,7 @@ sched_init(void)
 	if (!idle)
 		panic("sched: cannot create the idle thread");
 	idle->state = THREAD_RUNNABLE;
+	idle->cpu = idle->affinity = 0;
 	this_cpu()->idle = idle;
+	this_cpu()->online = 1;
 }

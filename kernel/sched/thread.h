@@ -44,6 +44,8 @@ struct thread {
 	int timed_out;
 	volatile int killed;         /* nonzero: leave any blocking wait now (THREAD_*) */
 	struct thread *rq_next;      /* run queue link */
+	int cpu;                     /* the CPU whose queue it is on / it last ran on */
+	int affinity;                /* the only CPU it may run on, or -1: any */
 	struct thread *wait_next;    /* wait bucket / timed list link */
 	struct thread *timed_next;
 	struct thread *proc_next;    /* the process's thread list (proc.c) */
@@ -91,6 +93,13 @@ void thread_kill(struct thread *t);
 /* Sets THREAD_INTERRUPTED and wakes t if it sleeps (lrpc.c). */
 void thread_interrupt(struct thread *t);
 void yield(void);
+/* Pins t to CPU cpu (-1: any).  The caller checked cpu is online. */
+void sched_set_affinity(struct thread *t, int cpu);
+/* Another CPU's idle thread, made by the boot CPU: a kernel stack the new
+ * CPU starts on, pinned to it, never queued. */
+struct thread *sched_new_ap_idle(int cpu);
+/* On the new CPU, on that stack: it becomes the idle thread and idles. */
+void sched_run_ap(struct thread *idle) __attribute__((noreturn));
 
 /* xv6 sleep/wakeup.  sleep() atomically releases lk and sleeps on chan;
  * it returns with lk held again.  Callers re-check their condition in a

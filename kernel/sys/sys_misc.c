@@ -1,5 +1,6 @@
 /* sys_misc.c - console, time, counters, test reporting, machine facts. */
 #include "kernel/sys/syscall.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sched/thread.h"
 #include "kernel/console/console.h"
@@ -105,6 +106,7 @@ sys_sysinfo(const struct sys_args *a)
 	si.invpcid = tlb_invpcid_active();
 	si.timeslice_us = timer_timeslice_us();
 	si.pmu_fixed = pmu_fixed_enabled();
+	si.cpu_count = (uint32_t)smp_cpu_count();
 	cpuid(0, 0, r);
 	memcpy(si.cpu_vendor, &r[1], 4);
 	memcpy(si.cpu_vendor + 4, &r[3], 4);

@@ -1,5 +1,6 @@
 /* sys_proc.c - process and thread syscalls: argument checks, then proc.c. */
 #include "kernel/sys/syscall.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sched/thread.h"
 #include "kernel/mm/uaccess.h"
@@ -147,6 +148,24 @@ sys_kill_proc(const struct sys_args *a)
 	if (arg_int_range(a->a[0], 0, 0x7fffffff, &pid))
 		return -ESRCH;
 	return proc_kill_by(current_proc(), (int)pid);
+}
+
+/* set_affinity(pid, cpu): pid 0 = the caller; cpu -1 = any CPU.  A caller
+ * that pins itself elsewhere moves there before this returns. */
+long
+sys_set_affinity(const struct sys_args *a)
+{
+	int64_t pid, cpu;
+
+	if (arg_int_range(a->a[0], 0, 0x7fffffff, &pid))
+		return -ESRCH;
+	if (arg_int_range(a->a[1], -1, smp_cpu_count() - 1, &cpu))
+		return -EINVAL;
+	struct proc *me = current_proc();
+	int err = proc_set_affinity(me, (int)pid, (int)cpu);
+	if (!err && cpu >= 0 && (pid == 0 || pid == me->pid) && cpu != smp_cpu_id())
+		yield();
+	return err;
 }
 
 /* thread_create(entry, stack_top, arg) */

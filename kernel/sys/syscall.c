@@ -35,6 +35,7 @@ static const sys_handler table[SYS_COUNT] = {
 	[SYS_PIPE]          = sys_pipe,
 	[SYS_SPAWN_FDS]     = sys_spawn_fds,
 	[SYS_KILL_PROC]     = sys_kill_proc,
+	[SYS_SET_AFFINITY]  = sys_set_affinity,
 	[SYS_TEST_REPORT]   = sys_test_report,
 	[SYS_SYSINFO]       = sys_sysinfo,
 	[SYS_PIPE_CREATE]   = sys_pipe_create,

@@ -29,6 +29,7 @@ long sys_getpid(const struct sys_args *a);
 long sys_spawn(const struct sys_args *a);
 long sys_wait(const struct sys_args *a);
 long sys_kill_proc(const struct sys_args *a);
+long sys_set_affinity(const struct sys_args *a);
 long sys_thread_create(const struct sys_args *a);
 long sys_thread_exit(const struct sys_args *a);
 long sys_thread_join(const struct sys_args *a);

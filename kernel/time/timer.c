@@ -9,6 +9,7 @@
  */
 #include "kernel/time/timer.h"
 #include "kernel/arch/x86_64/apic.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/trap.h"
 #include "kernel/arch/x86_64/idt.h"
 #include "kernel/arch/x86_64/cpu_takeover.h"
@@ -52,9 +53,14 @@ shake_reload(void)
 	lapic_timer_reload(shake_count(slice_count / 2, slice_count));
 }
 
+/* Every CPU ticks (its own LAPIC timer preempts its threads); the boot
+ * CPU's alone count time, the longest gap and the shaken periods, so
+ * those mean the same with one CPU or several. */
 static void
 on_tick(struct trap_frame *f)
 {
+	if (smp_cpu_id() != 0)
+		return;
 	uint64_t now = clock_ns();
 
 	if (now - last_tick_ns > max_gap_ns)

@@ -297,17 +297,22 @@ child_writer(long id, long tag_batch)
 	return ok ? 0 : 1;
 }
 
-/* Reads until EOF and checks each writer's records arrive in order. */
+/* Reads both writers' streams and checks each arrives in order.  The
+ * reader holds a write end of its own until both streams are complete:
+ * with several CPUs one writer may finish before the other has opened, and
+ * EOF (no writer left) would come early.  Then EOF must follow. */
 static int
 test_writers(void)
 {
 	long cap = ring_capacity(), id = sys_pipe_create(), r = sys_pipe_open(id, FD_READ);
+	long hold = sys_pipe_open(id, FD_WRITE);
 	long batch = cap / 8 < 16 ? cap / 8 : 16;
 	long p1 = spawn_role("writer", id, 1 | batch << 8), p2 = spawn_role("writer", id, 2 | batch << 8);
 	uint32_t next[3] = { 0, 0, 0 }, last = 0, switches = 0, bad = 0;
-	long have = 0, got;
+	long have = 0, got = 1;
 
-	while ((got = sys_fd_read(r, big + have, 4096, FOREVER)) > 0) {
+	while ((next[1] < RECORDS || next[2] < RECORDS) && bad == 0 &&
+	       (got = sys_fd_read(r, big + have, 4096, 10000 * MS)) > 0) {
 		have += got;
 		long whole = have / 8 * 8;
 		for (long off = 0; off < whole; off += 8) {
@@ -327,8 +332,10 @@ test_writers(void)
 	int ok = check(next[1] == RECORDS && next[2] == RECORDS && bad == 0 && have == 0,
 		       "two writers: %u and %u of %d records each, in order, %u torn or out of order, "
 		       "streams alternated %u times", next[1], next[2], RECORDS, bad, switches);
-	ok &= check(got == 0 && wait_status(p1) == 0 && wait_status(p2) == 0,
-		    "EOF once both writers exited; both exited cleanly");
+	sys_fd_close(hold);
+	ok &= check(wait_status(p1) == 0 && wait_status(p2) == 0 &&
+		    sys_fd_read(r, big, 4096, 10000 * MS) == 0,
+		    "both writers exited cleanly; EOF once the last write end closed");
 	sys_fd_close(r);
 	sys_pipe_release(id);
 	return ok;

@@ -11,6 +11,8 @@
 
 enum {
 	LAPIC_ID = 0x20, LAPIC_TPR = 0x80, LAPIC_EOI = 0xb0, LAPIC_SVR = 0xf0,
+	LAPIC_ICR_LOW = 0x300, LAPIC_ICR_HIGH = 0x310, ICR_PENDING = 1u << 12,
+	ICR_INIT = 0x4500, ICR_STARTUP = 0x4600,   /* delivery mode, level assert */
 	LAPIC_LVT_TIMER = 0x320, LAPIC_TIMER_INIT = 0x380,
 	LAPIC_TIMER_CUR = 0x390, LAPIC_TIMER_DIV = 0x3e0,
 	SVR_ENABLE = 0x100, LVT_MASKED = 1u << 16, LVT_PERIODIC = 1u << 17,
@@ -57,6 +59,19 @@ lapic_init(uint64_t lapic_phys)
 		base |= APIC_BASE_X2APIC;
 	wrmsr(MSR_APIC_BASE, base);
 	lapic_mmio = kvm_map_mmio(lapic_phys, 4096);
+	lapic_enable_this_cpu();
+}
+
+/* Every CPU: the same mode as the boot CPU chose, spurious vector, timer
+ * masked until the scheduler starts it. */
+void
+lapic_enable_this_cpu(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
+
+	if (x2apic)
+		base |= APIC_BASE_X2APIC;
+	wrmsr(MSR_APIC_BASE, base);
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_SVR, SVR_ENABLE | 0xff);   /* spurious vector 255 */
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
@@ -142,4 +157,45 @@ uint32_t
 lapic_ticks_per_ms(void)
 {
 	return ticks_per_ms;
+}
+
+uint32_t
+lapic_id(void)
+{
+	uint32_t id = lapic_read(LAPIC_ID);
+
+	return x2apic ? id : id >> 24;
+}
+
+/* xAPIC: the high half names the destination and the low half's write
+ * sends; x2APIC: one 64-bit MSR write (SDM 10.12.9). */
+static void
+icr_send(uint32_t apic_id, uint32_t low)
+{
+	if (x2apic) {
+		wrmsr(0x800 + LAPIC_ICR_LOW / 16, ((uint64_t)apic_id << 32) | low);
+		return;
+	}
+	lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
+	lapic_write(LAPIC_ICR_LOW, low);
+	while (lapic_read(LAPIC_ICR_LOW) & ICR_PENDING)
+		cpu_relax();
+}
+
+void
+lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+	icr_send(apic_id, vector);      /* fixed delivery, physical destination */
+}
+
+void
+lapic_send_init(uint32_t apic_id)
+{
+	icr_send(apic_id, ICR_INIT);
+}
+
+void
+lapic_send_startup(uint32_t apic_id, uint32_t page)
+{
+	icr_send(apic_id, ICR_STARTUP | (page & 0xff));
 }

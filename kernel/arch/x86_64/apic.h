@@ -9,6 +9,14 @@ struct boot_info;
 /* Enables the LAPIC (x2APIC mode when the CPU has it). */
 void lapic_init(uint64_t lapic_phys);
 int lapic_is_x2apic(void);
+/* The calling CPU's LAPIC on (another CPU, after lapic_init ran once). */
+void lapic_enable_this_cpu(void);
+uint32_t lapic_id(void);
+/* Inter-processor interrupts to a LAPIC id: a vector, or the INIT and
+ * STARTUP (SIPI: execution starts at page * 4096, real mode) messages. */
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+void lapic_send_init(uint32_t apic_id);
+void lapic_send_startup(uint32_t apic_id, uint32_t page);
 /* Borrow mode, before lapic_init: keep the firmware's xAPIC/x2APIC mode. */
 void lapic_keep_firmware_mode(void);
 /* A register by its xAPIC offset (IRR/ISR checks when giving the CPU back). */

@@ -44,6 +44,10 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/sys/syscall.h"
 #include "common/boot_info.h"
+#include "kernel/arch/x86_64/tlb.h"
+#include "kernel/time/timer.h"
+#include "kernel/mm/kvm.h"
+#include "kernel/arch/x86_64/fpu.h"
 
 #define LAPIC_CALIBRATION_MS 20
 
@@ -76,6 +80,39 @@ void
 cpu_takeover_start_timer(uint32_t timeslice_us)
 {
 	lapic_timer_start(VEC_TIMER, timeslice_us);
+}
+
+/* The boot CPU's final control state, which every other CPU copies. */
+static uint64_t bsp_cr0, bsp_cr4;
+
+void
+cpu_takeover_snapshot(void)
+{
+	bsp_cr0 = read_cr0();
+	bsp_cr4 = read_cr4();
+}
+
+/*
+ * Another CPU, from the trampoline (long mode, its percpu in GS, the
+ * trampoline's page tables): the same control state as the boot CPU, in
+ * the order the rules demand -- the master root before CR4.PCIDE (it needs
+ * CR3[11:0] = 0), CR4.OSXSAVE before XCR0 (fpu_init_ap).
+ */
+void
+cpu_takeover_ap(int cpu)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+	gdt_load_cpu(cpu);
+	idt_load();
+	tlb_load_kernel_root(kvm_master_root());
+	write_cr0(bsp_cr0);
+	write_cr4(bsp_cr4);
+	fpu_init_ap();
+	syscall_init();
+	if (pmu_fixed_enabled())
+		pmu_start_this_cpu();
+	lapic_enable_this_cpu();
+	lapic_timer_start(VEC_TIMER, timer_timeslice_us());
 }
 
 /* Everything ring 3 needs: per-CPU GS, the SYSCALL MSRs, SMEP and SMAP. */

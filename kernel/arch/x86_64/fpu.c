@@ -99,6 +99,15 @@ fpu_init(void)
 		 area_bytes, xcr0 & XCR0_AVX ? " (x87, SSE, AVX)" : " (x87, SSE)");
 }
 
+/* Another CPU (CR4 already copied from the boot CPU, OSXSAVE included):
+ * the same XCR0, so save areas mean the same on every CPU. */
+void
+fpu_init_ap(void)
+{
+	if (mode != FPU_FXSAVE)
+		xsetbv0(xcr0);
+}
+
 const char *
 fpu_reason(void)
 {

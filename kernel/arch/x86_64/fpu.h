@@ -13,6 +13,7 @@
  * the clean state new threads start from.  Before any user thread. */
 void fpu_init(void);
 /* One line for the boot log: which instruction saves how many bytes. */
+void fpu_init_ap(void);        /* another CPU, after fpu_init on the boot CPU */
 const char *fpu_reason(void);
 
 /* A save area (64-byte aligned, from the heap) holding the clean state,

@@ -37,7 +37,8 @@ struct tss {
 _Static_assert(sizeof(struct tss) == 104, "TSS layout (SDM Vol. 3A 8.7)");
 _Static_assert(GDT_USER_CODE == GDT_USER_DATA + 8, "SYSRET selector order");
 
-void gdt_load(void);
+void gdt_load(void);          /* the boot CPU's tables */
+void gdt_load_cpu(int cpu);   /* CPU `cpu`'s own GDT and TSS */
 void tss_set_kernel_stack(uint64_t rsp0);
 
 #endif /* !__ASSEMBLY__ */

@@ -28,6 +28,7 @@
 #include "common/syscall_abi.h"
 
 struct thread;
+struct tss;
 
 struct percpu {
 	uint64_t kernel_rsp;       /* top of the current thread's kernel stack */
@@ -43,6 +44,7 @@ struct percpu {
 	int id;                    /* 0 .. smp_cpu_count() - 1; 0 = the boot CPU */
 	uint32_t apic_id;          /* its local APIC id (IPIs are sent to it) */
 	volatile int online;       /* set by the CPU itself when it can run threads */
+	struct tss *tss;           /* its own TSS (gdt.c) */
 	struct kcounters counters; /* this CPU's share of the event counters */
 };
 

@@ -46,6 +46,16 @@ rdpmc_checked(uint32_t ecx, uint64_t *out)
 }
 static const char *reason = "pmu: not probed";
 
+/* The fixed counters are per CPU: each one that runs threads starts its own. */
+void
+pmu_start_this_cpu(void)
+{
+	wrmsr(MSR_FIXED_CTR0, 0);
+	wrmsr(MSR_FIXED_CTR0 + 1, 0);
+	wrmsr(MSR_FIXED_CTR_CTRL, FIXED_RING0_RING3 | (FIXED_RING0_RING3 << 4));
+	wrmsr(MSR_PERF_GLOBAL_CTRL, rdmsr(MSR_PERF_GLOBAL_CTRL) | (3ull << 32));
+}
+
 unsigned
 pmu_init(void)
 {
@@ -70,10 +80,7 @@ pmu_init(void)
 		rdpmc_faulted = 1;
 		return 0;
 	}
-	wrmsr(MSR_FIXED_CTR0, 0);
-	wrmsr(MSR_FIXED_CTR0 + 1, 0);
-	wrmsr(MSR_FIXED_CTR_CTRL, FIXED_RING0_RING3 | (FIXED_RING0_RING3 << 4));
-	wrmsr(MSR_PERF_GLOBAL_CTRL, rdmsr(MSR_PERF_GLOBAL_CTRL) | (3ull << 32));
+	pmu_start_this_cpu();
 	write_cr4(read_cr4() | CR4_PCE);
 	enabled = 2;
 	reason = "pmu: fixed counters 0 (instructions) and 1 (cycles) on, RDPMC from ring 3";

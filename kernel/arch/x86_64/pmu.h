@@ -16,6 +16,8 @@
  */
 unsigned pmu_init(void);
 unsigned pmu_fixed_enabled(void);
+/* Another CPU: its own fixed counters on, when pmu_init enabled them. */
+void pmu_start_this_cpu(void);
 /* 1 when CPUID listed fixed counters but RDPMC of them faulted (emulators). */
 int pmu_rdpmc_faulted(void);
 /* One line for the boot log: what was found and why it is (not) used. */

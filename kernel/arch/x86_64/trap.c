@@ -5,6 +5,7 @@
 #include "kernel/arch/x86_64/idt.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/apic.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "kernel/panic.h"
 #include "kernel/sys/user_return.h"
 
@@ -103,6 +104,8 @@ trap_dispatch(struct trap_frame *f)
 	lapic_eoi();
 	if (f->vector == VEC_TIMER)
 		trap_after_timer(f);
+	else if (f->vector == VEC_IPI_RESCHED)
+		trap_after_resched(f);
 	if (trap_from_user(f))
 		user_return_work(f);
 }

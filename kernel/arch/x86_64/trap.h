@@ -17,5 +17,7 @@ uint64_t trap_entries_with_ac(void);
 /* Called after the timer's EOI with interrupts still off: the scheduler's
  * preemption point (weak default does nothing). */
 void trap_after_timer(struct trap_frame *f);
+/* After a resched IPI (smp.h VEC_IPI_RESCHED): run what was queued. */
+void trap_after_resched(struct trap_frame *f);
 
 #endif
