@@ -44,7 +44,8 @@ KERNEL_BASE = 0xffff800000000000
 # other kernel function is the mechanism's own logic.
 KERNEL_PARTS = (
     ("entry/exit", ("syscall_entry", "syscall_return", "trap_return", "user_return_work",
-                    "signal_work", "lrpc_user_return", "isr_", "trap_", "alltraps")),
+                    "proc_hooks_user_return", "signal_user_return", "lrpc_user_return",
+                    "isr_", "trap_", "alltraps")),
     ("dispatch", ("syscall_dispatch", "sys_", "arg_int_range")),
     ("locks", ("spin_lock", "spin_unlock", "push_off", "pop_off", "spin_held")),
     ("CR3/TLB", ("tlb_", "aspace_activate", "hw_write_cr3", "load_cr3")),

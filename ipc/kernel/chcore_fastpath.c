@@ -29,7 +29,6 @@
  * general path's direct switch).
  */
 #include "ipc/kernel/chcore_ipc.h"
-#include "ipc/kernel/signal.h"
 #include "kernel/sched/thread.h"
 #include "kernel/sched/handoff.h"
 #include "kernel/sys/syscall.h"
@@ -51,14 +50,6 @@ fast_conn(const struct thread *me, uint64_t cap, enum chcore_cap_type type)
 		return 0;
 	struct chcore_conn *c = t->slot[cap].obj;
 	return c->dead || c->slowpath ? 0 : c;
-}
-
-/* Nothing to do for t between the kernel and ring 3 (user_return_work's
- * checks), so it may leave by SYSRET at once. */
-static inline __attribute__((always_inline)) int
-no_user_return_work(const struct thread *t)
-{
-	return !t->killed && !t->lrpc_top && !t->run_as && !signal_work(t->proc);
 }
 
 /* The general path's exit, for a thread the scheduler woke. */
@@ -89,7 +80,7 @@ chcore_fastpath_call(struct trap_frame *f)
 		goto slow;
 	/* The server leaves to ring 3 at once; we block (our own return work
 	 * is checked when we are resumed, by the guard below in reply_recv). */
-	if (!sched_blocked_on(srv, c) || !no_user_return_work(srv) || me->killed)
+	if (!sched_blocked_on(srv, c) || !user_return_idle(srv, thread_user_frame(srv)) || me->killed)
 		goto slow;
 
 	/* ---- point of no return: nothing below may fail ---- */
@@ -138,7 +129,7 @@ chcore_fastpath_reply_recv(struct trap_frame *f)
 	struct thread *cl = c->caller;
 	if (!cl || !c->taken || c->replied || !sched_blocked_on(cl, c))
 		goto slow;
-	if (!no_user_return_work(cl) || me->killed)
+	if (!user_return_idle(cl, thread_user_frame(cl)) || me->killed)
 		goto slow;
 
 	/* ---- point of no return: nothing below may fail ---- */

@@ -27,6 +27,8 @@
 #include "ipc/kernel/lrpc.h"
 #include "kernel/sched/thread.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/proc_hooks.h"
+#include "kernel/sys/user_return.h"
 #include "kernel/mm/aspace.h"
 #include "kernel/mm/shm.h"
 #include "kernel/arch/x86_64/cpu.h"
@@ -143,8 +145,11 @@ stop_accepting(struct lrpc_service *s)
 		if (!b->used || b->svc != s || !b->busy)
 			continue;
 		for (unsigned k = 0; k < s->nastacks; k++)
-			if (b->as[k].busy && b->as[k].caller->lrpc_top == &b->as[k])
+			if (b->as[k].busy && b->as[k].caller->lrpc_top == &b->as[k]) {
+				/* lrpc_user_return unwinds it on its way out */
+				user_return_post(b->as[k].caller, RETURN_WORK_LRPC);
 				thread_interrupt(b->as[k].caller);
+			}
 	}
 }
 
@@ -531,28 +536,24 @@ lrpc_return(struct trap_frame *f, long result)
 /* ---- failures and exits ------------------------------------------------ */
 
 int
-lrpc_return_work(const struct thread *t)
-{
-	/* Without the lock: the service of t's own innermost call cannot be
-	 * freed under it (the call pins it), and accepting only goes from 1
-	 * to 0, which lrpc_user_return's locked check sees. */
-	return (t->lrpc_top && !t->lrpc_top->b->svc->accepting) || (t->killed & THREAD_INTERRUPTED);
-}
-
-void
 lrpc_user_return(struct trap_frame *f)
 {
 	struct thread *t = current_thread();
 
-	if (!lrpc_return_work(t))
-		return;
 	spin_lock(&lrpc_lock);
-	if (t->lrpc_top && !t->lrpc_top->b->svc->accepting)
+	/* stop_accepting posts the bit (and the interrupt) under lrpc_lock,
+	 * so clearing it here loses nothing: what it was posted for is
+	 * handled below. */
+	user_return_done(t, RETURN_WORK_LRPC);
+	int failed = t->lrpc_top && !t->lrpc_top->b->svc->accepting;
+	int work = failed || (t->killed & THREAD_INTERRUPTED);
+	if (failed)
 		f->rax = (uint64_t)unwind(t, f, -ECONNRESET);
 	/* Interrupts are set under lrpc_lock too, so none is lost here: each
 	 * one was for a level this unwind just left. */
 	__atomic_and_fetch(&t->killed, ~THREAD_INTERRUPTED, __ATOMIC_SEQ_CST);
 	spin_unlock(&lrpc_lock);
+	return work;                 /* as before: signals wait for the next return */
 }
 
 int

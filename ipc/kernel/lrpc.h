@@ -43,14 +43,14 @@ int lrpc_disconnect(int64_t binding);
 long lrpc_call(struct trap_frame *f, int64_t binding, uint64_t proc, uint64_t astack);
 long lrpc_return(struct trap_frame *f, long result);
 
-/* Hooks: process exit (proc_hooks.c), thread exit (sched.c), return to
- * user mode of a migrated thread (user_return.c), a user fault taken while
- * migrated (fault.c: returns 1 when the call was unwound). */
+/* Rows of kernel/proc/proc_hooks.c: process exit, thread exit, the return
+ * to user mode (RETURN_WORK_LRPC, posted when the service of a thread's
+ * innermost call stops accepting: the call unwinds with -ECONNRESET; 1 when
+ * it unwound or cleared an interrupt, so a signal waits for the next
+ * return), a user fault taken while migrated (1 when the call was unwound). */
 void lrpc_proc_release(struct proc *p);
 void lrpc_thread_exit(struct thread *t);
-void lrpc_user_return(struct trap_frame *f);
-/* Whether lrpc_user_return has anything to do for t (an unlocked peek). */
-int lrpc_return_work(const struct thread *t);
+int lrpc_user_return(struct trap_frame *f);
 /* lrpc_fastpath.c: call and return entered from syscall_entry.S before
  * syscall_dispatch (always 1: they never fall back). */
 int lrpc_fastpath_call(struct trap_frame *f);

@@ -5,16 +5,14 @@
  * sys_lrpc_call / sys_lrpc_return do -- the same lrpc_call and lrpc_return,
  * which check the binding, the service, the indexes and the A-stack once,
  * under lrpc_lock -- without the dispatcher's argument copy and STI, and
- * they skip user_return_work when it has nothing to do: the thread is not
- * killed or interrupted, the service it now runs in still accepts (the call
- * has just checked that), and outside any call no signal may be pending.
- * Otherwise user_return_work runs as on every other syscall.  They never
+ * they skip user_return_work when it has nothing to do (user_return_idle,
+ * the one test user_return_work itself starts with); otherwise it runs as
+ * on every other syscall.  They never
  * fall back: the whole call is done here.  Counted as a syscall each.
  */
 #include "ipc/kernel/lrpc.h"
 #include "kernel/sys/user_return.h"
 #include "kernel/sched/thread.h"
-#include "kernel/mm/pagetable.h"
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/stats/counters.h"
 #include "common/errno.h"
@@ -23,10 +21,7 @@
 static int
 leave(struct trap_frame *f)
 {
-	struct thread *t = current_thread();
-
-	if (t->killed || lrpc_return_work(t) || (!t->lrpc_top && signal_work(t->proc)) ||
-	    f->rip >= USER_TOP)
+	if (!user_return_idle(current_thread(), f))
 		user_return_work(f);
 	return 1;
 }

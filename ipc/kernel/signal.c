@@ -1,9 +1,10 @@
 /*
  * signal.c - signals (see signal.h): kill marks a signal pending on the
- * target process; the target's next return to ring 3 (signal_deliver, from
- * user_return_work) enters the handler through a struct sig_frame built on
- * the user stack; the handler returns into the user library's restorer,
- * which calls sigreturn to put the sanitized frame back.
+ * target process and posts RETURN_WORK_SIGNAL to its threads; the target's
+ * next return to ring 3 (signal_user_return, a row of kernel/proc/
+ * proc_hooks.c run by user_return_work) enters the handler through a struct
+ * sig_frame built on the user stack; the handler returns into the user
+ * library's restorer, which calls sigreturn to put the sanitized frame back.
  *
  * State: one struct sig_state per process, made by its first sigaction,
  * sigprocmask or sigwait.  A process without one has every action at the
@@ -25,6 +26,8 @@
  */
 #include "ipc/kernel/signal.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/proc_hooks.h"
+#include "kernel/sys/user_return.h"
 #include "kernel/sched/thread.h"
 #include "kernel/sync/spinlock.h"
 #include "kernel/mm/heap.h"
@@ -158,9 +161,13 @@ post_locked(struct proc *p, int sig)
 		return;
 	/* After the pending bit is visible: a sleeper that checked before it
 	 * did so under s->lock (sigwait) or with interrupts off on this one
-	 * CPU (sleep_ns), so it is already on its wait bucket. */
-	for (struct thread *t = p->threads; t; t = t->proc_next)
+	 * CPU (sleep_ns), so it is already on its wait bucket.  Every thread's
+	 * next return to ring 3 looks (signal_user_return); whichever comes
+	 * first delivers. */
+	for (struct thread *t = p->threads; t; t = t->proc_next) {
+		user_return_post(t, RETURN_WORK_SIGNAL);
 		wakeup(t);
+	}
 }
 
 int
@@ -255,6 +262,8 @@ signal_wait(uint64_t timeout_ns)
 	if (!r)
 		s->take_blocked = 1;    /* sigsuspend(empty): deliver even if blocked */
 	spin_unlock(&s->lock);
+	if (!r)
+		user_return_post(current_thread(), RETURN_WORK_SIGNAL);
 	return r;
 }
 
@@ -306,7 +315,8 @@ push_frame(struct trap_frame *f, const struct delivery *d)
 	return 0;
 }
 
-int
+/* Whether signal_deliver might have work for p's next return to ring 3. */
+static int
 signal_work(const struct proc *p)
 {
 	struct sig_state *s = p->sig;
@@ -319,9 +329,8 @@ signal_work(const struct proc *p)
 		     (uint64_t)__atomic_load_n(&s->take_blocked, __ATOMIC_RELAXED));
 }
 
-/* user_return_work calls this only when signal_work said there may be
- * work (so a return with nothing pending costs one small call). */
-void
+/* Enters the handler of one deliverable signal, if any. */
+static void
 signal_deliver(struct trap_frame *f)
 {
 	struct proc *p = current_proc();
@@ -337,6 +346,28 @@ signal_deliver(struct trap_frame *f)
 	/* SYSRET would leave rcx and r11 clobbered; traps leave by IRET anyway. */
 	if (f->vector == SYSCALL_VECTOR)
 		this_cpu()->full_restore = 1;
+}
+
+int
+signal_user_return(struct trap_frame *f)
+{
+	struct thread *t = current_thread();
+	struct proc *p = t->proc;
+
+	/* In another space (an LRPC call): the handlers are not mapped there,
+	 * so the bit stays set for the return home. */
+	if (t->run_as)
+		return 0;
+	if (signal_work(p))
+		signal_deliver(f);
+	if (!signal_work(p)) {
+		/* Clear, then look again: a post after the first look set the
+		 * bit before this clear (seen now) or sets it after. */
+		user_return_done(t, RETURN_WORK_SIGNAL);
+		if (signal_work(p))
+			user_return_post(t, RETURN_WORK_SIGNAL);
+	}
+	return 0;
 }
 
 /* ---- sigreturn ---- */

@@ -44,12 +44,12 @@ long signal_wait(uint64_t timeout_ns);
  * interruptible sleep should give up with -EINTR so it can be delivered. */
 int signal_pending(void);
 
-/* Called by user_return_work on every return to ring 3 (strong definition
- * of the weak hook in kernel/sys/user_return.c). */
-void signal_deliver(struct trap_frame *f);
-/* Whether signal_deliver might have work for p's next return to ring 3
- * (an IPC fast path that returns straight to user mode leaves otherwise). */
-int signal_work(const struct proc *p);
+/* The user-return row (kernel/proc/proc_hooks.c, RETURN_WORK_SIGNAL, posted
+ * by kill to every thread of the target and by sigwait): enters the handler
+ * of one deliverable signal, clears the bit once none is pending; always 0
+ * (later rows run too).  A thread inside an LRPC call waits for its return
+ * home. */
+int signal_user_return(struct trap_frame *f);
 
 /* Process teardown (proc_hooks.c row). */
 void signal_release(struct proc *p);

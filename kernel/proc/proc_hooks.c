@@ -1,6 +1,7 @@
 /* proc_hooks.c - the hook tables: one row per subsystem that keeps
- * per-process state or must act on a thread's exit, a user fault or a plan
- * setting (add a row here, not a call in proc.c, sched.c, fault.c or main.c). */
+ * per-process state or must act on a thread's exit, a user fault, a return
+ * to ring 3 or a plan setting (add a row here, not a call in proc.c,
+ * sched.c, fault.c, user_return.c or main.c). */
 #include "kernel/proc/proc_hooks.h"
 #include "ipc/kernel/signal.h"
 #include "ipc/kernel/sem.h"
@@ -10,6 +11,7 @@
 #include "ipc/kernel/msg_direct.h"
 #include "ipc/kernel/mailbox.h"
 #include "ipc/kernel/chcore_ipc.h"
+#include "kernel/sched/thread.h"
 #include "common/plan.h"
 
 static const struct proc_hook hooks[] = {
@@ -53,6 +55,28 @@ proc_hooks_user_fault(struct trap_frame *f)
 		if (user_fault_hooks[i](f))
 			return 1;
 	return 0;
+}
+
+/* Each returns 1 when the rows after it must wait for the next return. */
+static const struct {
+	unsigned bit;
+	int (*run)(struct trap_frame *f);
+} user_return_rows[] = {
+	/* First: a thread inside an LRPC call runs the server's code, where its
+	 * own signal handlers are not mapped; an unwound call returns first. */
+	{ RETURN_WORK_LRPC,   lrpc_user_return },
+	{ RETURN_WORK_SIGNAL, signal_user_return },   /* one handler entered */
+};
+_Static_assert(RETURN_WORK_ALL == (1u << sizeof user_return_rows / sizeof user_return_rows[0]) - 1,
+	       "one RETURN_WORK bit per row");
+
+void
+proc_hooks_user_return(struct thread *t, struct trap_frame *f)
+{
+	for (unsigned i = 0; i < sizeof user_return_rows / sizeof user_return_rows[0]; i++)
+		if ((__atomic_load_n(&t->return_work, __ATOMIC_RELAXED) & user_return_rows[i].bit) &&
+		    user_return_rows[i].run(f))
+			return;
 }
 
 void

@@ -2,9 +2,9 @@
  * proc_hooks.h - the hook tables through which the core reaches the IPC
  * mechanisms without naming them: per-process resources (IPC objects,
  * file descriptors) register a release function, and a mechanism that
- * must act when a thread exits, when a user fault is taken, or on a plan
- * setting adds a row to those tables (proc_hooks.c is the one core file
- * that includes ipc/ headers).
+ * must act when a thread exits, when a user fault is taken, on a return
+ * to ring 3, or on a plan setting adds a row to those tables (proc_hooks.c
+ * is the one core file that includes ipc/ headers).
  */
 #ifndef KERNEL_PROC_PROC_HOOKS_H
 #define KERNEL_PROC_PROC_HOOKS_H
@@ -27,6 +27,18 @@ void proc_hooks_thread_exit(struct thread *t);
 /* A user-mode fault: 1 when a fault row handled it (LRPC: a procedure
  * faulted, its call fails and its server dies), 0 to kill the process. */
 int proc_hooks_user_fault(struct trap_frame *f);
+/* Bits of thread.return_work, one per user-return row (kernel/sys/
+ * user_return.h: set with user_return_post, cleared by the row).  A new
+ * user thread starts with RETURN_WORK_ALL: each row looks once. */
+enum {
+	RETURN_WORK_LRPC   = 1u << 0,  /* a call to unwind, an interrupt to clear */
+	RETURN_WORK_SIGNAL = 1u << 1,  /* the process may have a signal to deliver */
+	RETURN_WORK_ALL    = (1u << 2) - 1,
+};
+/* t (the current thread, not killed) leaves to ring 3 by f with bits set in
+ * t->return_work: each set bit's row, in table order, until a row says
+ * later rows wait for the next return. */
+void proc_hooks_user_return(struct thread *t, struct trap_frame *f);
 /* Plan settings that belong to a mechanism (pipesize), once at boot. */
 void proc_hooks_plan(const struct plan *p);
 

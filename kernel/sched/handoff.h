@@ -18,7 +18,7 @@
  *    (thread_user_frame), whose result registers the caller has written.
  *    Allowed only when next's kernel context holds nothing that must run
  *    (the caller took over whatever it held) and next has no work before
- *    its return to user mode (not killed, no signal, not in an LRPC call);
+ *    its return to user mode (user_return_idle, kernel/sys/user_return.h);
  *    interrupts must be off (they stay off until SYSRET).  The fast paths
  *    of ipc/kernel/chcore_fastpath.c use it.
  */

@@ -407,6 +407,7 @@ thread_create_user(struct proc *p, uint64_t rip, uint64_t rsp, uint64_t arg0, ui
 		return -ENOMEM;
 	int tid = t->tid;
 	t->fpu = fpu_area_new();         /* the clean state: nothing inherited */
+	t->return_work = RETURN_WORK_ALL; /* e.g. a signal already pending for p */
 	struct trap_frame *f = thread_user_frame(t);
 	memset(f, 0, sizeof *f);
 	f->rip = rip;

@@ -43,6 +43,8 @@ struct thread {
 	uint64_t deadline_ns;        /* 0 = no timeout */
 	int timed_out;
 	volatile int killed;         /* nonzero: leave any blocking wait now (THREAD_*) */
+	unsigned return_work;        /* RETURN_WORK_* (kernel/proc/proc_hooks.h): rows to run
+					before ring 3; atomics (kernel/sys/user_return.h) */
 	struct thread *rq_next;      /* run queue link */
 	int cpu;                     /* the CPU whose queue it is on / it last ran on */
 	int affinity;                /* the only CPU it may run on, or -1: any */

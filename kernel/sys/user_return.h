@@ -1,18 +1,48 @@
 /* user_return.h - work done on every return to ring 3 (syscalls, interrupts
- * and exceptions from user mode): die if killed, deliver signals, refuse a
- * frame that SYSRET/IRET could not safely return to. */
+ * and exceptions from user mode): die if killed, run the user-return rows
+ * of kernel/proc/proc_hooks.c whose bit is set in the thread's return_work
+ * (signal delivery, an LRPC call's unwind), refuse a frame that SYSRET/IRET
+ * could not safely return to.
+ *
+ * The common case is one test: user_return_idle.  A mechanism that leaves
+ * work for a thread's next return sets its row's bit (user_return_post,
+ * from any thread); the row clears it (user_return_done, by the thread
+ * itself) when nothing is left, and looks once more after clearing, so a
+ * post that raced with the clear is not lost. */
 #ifndef KERNEL_SYS_USER_RETURN_H
 #define KERNEL_SYS_USER_RETURN_H
 
-struct trap_frame;
+#include "kernel/sched/thread.h"
+#include "kernel/arch/x86_64/trap_frame.h"
+#include "kernel/mm/pagetable.h"
 
 void user_return_work(struct trap_frame *f);
 
-/* ipc/kernel/signal.c: signal_work says whether p may have a signal to
- * deliver; signal_deliver then rewrites f to enter a handler when a
- * deliverable signal is pending. */
-struct proc;
-int signal_work(const struct proc *p);
-void signal_deliver(struct trap_frame *f);
+/* Nothing for user_return_work to do for t leaving to ring 3 by f: not
+ * killed or interrupted, no row's bit set, a rip SYSRET may return to.
+ * The IPC fast paths, which leave to ring 3 without user_return_work (or
+ * send a partner there), ask this same question. */
+static inline __attribute__((always_inline)) int
+user_return_idle(const struct thread *t, const struct trap_frame *f)
+{
+	return !(t->killed | __atomic_load_n(&t->return_work, __ATOMIC_RELAXED)) &&
+	       f->rip < USER_TOP;
+}
+
+/* Sets RETURN_WORK_* bits (kernel/proc/proc_hooks.h) of t.  Seq-cst, so a
+ * row that clears its bit and then re-reads its condition either sees the
+ * state the poster wrote before posting or sees the bit set again. */
+static inline void
+user_return_post(struct thread *t, unsigned bits)
+{
+	__atomic_or_fetch(&t->return_work, bits, __ATOMIC_SEQ_CST);
+}
+
+/* The calling thread's row clears its own bits (then re-checks its condition). */
+static inline void
+user_return_done(struct thread *t, unsigned bits)
+{
+	__atomic_and_fetch(&t->return_work, ~bits, __ATOMIC_SEQ_CST);
+}
 
 #endif
