@@ -75,6 +75,21 @@ struct lrpc_service {
 	unsigned nastacks;
 };
 
+/* A thread's innermost linkage record lives in its ipc_slot (the word
+ * struct thread keeps for one mechanism: kernel/proc/proc_hooks.h gives it
+ * to LRPC); NULL: the thread runs in its own domain. */
+static inline struct lrpc_astack *
+top_of(const struct thread *t)
+{
+	return t->ipc_slot;
+}
+
+static inline void
+set_top(struct thread *t, struct lrpc_astack *a)
+{
+	t->ipc_slot = a;
+}
+
 struct lrpc_binding {
 	int used;
 	unsigned gen;
@@ -145,7 +160,7 @@ stop_accepting(struct lrpc_service *s)
 		if (!b->used || b->svc != s || !b->busy)
 			continue;
 		for (unsigned k = 0; k < s->nastacks; k++)
-			if (b->as[k].busy && b->as[k].caller->lrpc_top == &b->as[k]) {
+			if (b->as[k].busy && top_of(b->as[k].caller) == &b->as[k]) {
 				/* lrpc_user_return unwinds it on its way out */
 				user_return_post(b->as[k].caller, RETURN_WORK_LRPC);
 				thread_interrupt(b->as[k].caller);
@@ -210,7 +225,7 @@ lrpc_register(uint64_t key, const uint64_t *entries, unsigned nprocs,
 	struct thread *t = current_thread();
 	int err = 0;
 
-	if (t->lrpc_top)
+	if (top_of(t))
 		return -EPERM;               /* only a thread in its own domain */
 	spin_lock(&lrpc_lock);
 	struct lrpc_service *s = svc_alloc_locked(key, t->proc, &err);
@@ -245,7 +260,7 @@ int
 lrpc_unregister(int64_t id)
 {
 	spin_lock(&lrpc_lock);
-	struct lrpc_service *s = current_thread()->lrpc_top ? 0 : own_service(id);
+	struct lrpc_service *s = top_of(current_thread()) ? 0 : own_service(id);
 	if (s) {
 		stop_accepting(s);           /* calls inside unwind at their next exit */
 		s->unregistered = 1;
@@ -264,7 +279,7 @@ lrpc_serve(int64_t id, uint64_t timeout_ns)
 	int err = 0;
 
 	spin_lock(&lrpc_lock);
-	struct lrpc_service *s = t->lrpc_top ? 0 : own_service(id);
+	struct lrpc_service *s = top_of(t) ? 0 : own_service(id);
 	if (!s)
 		err = -EINVAL;
 	while (!err && !(s->ever_bound && !s->nbindings)) {
@@ -345,7 +360,7 @@ lrpc_connect(uint64_t key, struct lrpc_bind_info *info)
 	struct thread *t = current_thread();
 	int64_t r;
 
-	if (t->lrpc_top)
+	if (top_of(t))
 		return -EPERM;
 	spin_lock(&lrpc_lock);
 	struct lrpc_service *s = find_key_locked(key);
@@ -390,7 +405,7 @@ lrpc_disconnect(int64_t id)
 	struct thread *t = current_thread();
 
 	spin_lock(&lrpc_lock);
-	struct lrpc_binding *b = t->lrpc_top ? 0 : bind_lookup(id);
+	struct lrpc_binding *b = top_of(t) ? 0 : bind_lookup(id);
 	int ok = b && b->client == t->proc;
 	if (ok) {
 		b->closed = 1;               /* a call still in it finishes first */
@@ -406,14 +421,14 @@ lrpc_disconnect(int64_t id)
 static struct proc *
 domain_of(struct thread *t)
 {
-	return t->lrpc_top ? t->lrpc_top->b->svc->server : t->proc;
+	return top_of(t) ? top_of(t)->b->svc->server : t->proc;
 }
 
 /* Everything a call checks before it changes anything. */
 static long
 call_check(struct thread *t, struct lrpc_binding *b, uint64_t proc, uint64_t astack)
 {
-	struct lrpc_astack *top = t->lrpc_top;
+	struct lrpc_astack *top = top_of(t);
 
 	if (top && !top->b->svc->accepting)
 		return -ECONNRESET;          /* the caller's own domain has failed */
@@ -468,14 +483,14 @@ lrpc_call(struct trap_frame *f, int64_t id, uint64_t proc, uint64_t astack)
 	a->busy = 1;
 	a->saved = *f;
 	a->ret_as = t->run_as;
-	a->prev = t->lrpc_top;
+	a->prev = top_of(t);
 	a->caller = t;
 	a->depth = a->prev ? a->prev->depth + 1 : 1;
 	b->busy++;
 	s->pins++;
 	/* The migration: from here on this thread runs in the server's space,
 	 * and sched.c reloads that space whenever it resumes the thread. */
-	t->lrpc_top = a;
+	set_top(t, a);
 	t->run_as = s->as;
 	aspace_activate(s->as);
 	enter_procedure(f, a, s->entry[proc]);
@@ -490,7 +505,7 @@ pop_link(struct thread *t, struct lrpc_astack *a)
 	struct lrpc_binding *b = a->b;
 	struct lrpc_service *s = b->svc;
 
-	t->lrpc_top = a->prev;
+	set_top(t, a->prev);
 	t->run_as = a->ret_as;
 	aspace_activate(a->ret_as ? a->ret_as : t->proc->as);
 	a->busy = 0;
@@ -509,11 +524,11 @@ static long
 unwind(struct thread *t, struct trap_frame *f, long result)
 {
 	for (;;) {
-		struct lrpc_astack *a = t->lrpc_top;
+		struct lrpc_astack *a = top_of(t);
 		if (f)
 			*f = a->saved;
 		pop_link(t, a);
-		if (!t->lrpc_top || t->lrpc_top->b->svc->accepting)
+		if (!top_of(t) || top_of(t)->b->svc->accepting)
 			return result;
 		result = -ECONNRESET;
 	}
@@ -525,7 +540,7 @@ lrpc_return(struct trap_frame *f, long result)
 	struct thread *t = current_thread();
 
 	spin_lock(&lrpc_lock);
-	if (t->lrpc_top)
+	if (top_of(t))
 		result = unwind(t, f, result);
 	else
 		result = -EINVAL;            /* not in a call */
@@ -545,7 +560,7 @@ lrpc_user_return(struct trap_frame *f)
 	 * so clearing it here loses nothing: what it was posted for is
 	 * handled below. */
 	user_return_done(t, RETURN_WORK_LRPC);
-	int failed = t->lrpc_top && !t->lrpc_top->b->svc->accepting;
+	int failed = top_of(t) && !top_of(t)->b->svc->accepting;
 	int work = failed || (t->killed & THREAD_INTERRUPTED);
 	if (failed)
 		f->rax = (uint64_t)unwind(t, f, -ECONNRESET);
@@ -563,7 +578,7 @@ lrpc_fault(struct trap_frame *f)
 	int pid = 0;
 
 	spin_lock(&lrpc_lock);
-	struct lrpc_astack *a = t->lrpc_top;
+	struct lrpc_astack *a = top_of(t);
 	if (a) {
 		struct lrpc_service *s = a->b->svc;
 		stop_accepting(s);           /* a failed server takes no more calls */
@@ -582,11 +597,11 @@ lrpc_fault(struct trap_frame *f)
 void
 lrpc_thread_exit(struct thread *t)
 {
-	if (!t->lrpc_top)
+	if (!top_of(t))
 		return;                      /* only t itself changes its links */
 	spin_lock(&lrpc_lock);
-	while (t->lrpc_top)
-		pop_link(t, t->lrpc_top);
+	while (top_of(t))
+		pop_link(t, top_of(t));
 	spin_unlock(&lrpc_lock);
 }
 

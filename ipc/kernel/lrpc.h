@@ -9,9 +9,9 @@
  * No server thread runs, nothing is queued, nothing sleeps or wakes.
  *
  * lrpc_lock must be held when using: the service and binding tables, every
- * field of both, and each thread's lrpc_top / run_as (sched.c only reads
- * run_as, with interrupts off, so it sees either the old or the new value
- * together with the matching CR3).
+ * field of both, and each thread's innermost linkage record (thread.ipc_slot)
+ * and run_as (sched.c only reads run_as, with interrupts off, so it sees
+ * either the old or the new value together with the matching CR3).
  */
 #ifndef IPC_KERNEL_LRPC_H
 #define IPC_KERNEL_LRPC_H

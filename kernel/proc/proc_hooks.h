@@ -27,6 +27,9 @@ void proc_hooks_thread_exit(struct thread *t);
 /* A user-mode fault: 1 when a fault row handled it (LRPC: a procedure
  * faulted, its call fails and its server dies), 0 to kill the process. */
 int proc_hooks_user_fault(struct trap_frame *f);
+/* thread.ipc_slot belongs to LRPC (ipc/kernel/lrpc.c): the thread's
+ * innermost linkage record while it is migrated into a server. */
+
 /* Bits of thread.return_work, one per user-return row (kernel/sys/
  * user_return.h: set with user_return_post, cleared by the row).  A new
  * user thread starts with RETURN_WORK_ALL: each row looks once. */

@@ -28,7 +28,6 @@ enum thread_state {
 
 struct proc;
 struct aspace;
-struct lrpc_astack;
 
 struct thread {
 	int tid;
@@ -51,11 +50,14 @@ struct thread {
 	struct thread *wait_next;    /* wait bucket / timed list link */
 	struct thread *timed_next;
 	struct thread *proc_next;    /* the process's thread list (proc.c) */
-	/* LRPC (ipc/kernel/lrpc.c, under its lrpc_lock): a thread that called
-	 * into a server runs in the server's space (run_as) until it returns;
-	 * lrpc_top is its innermost linkage record.  NULL: its own process. */
+	/* The address space the thread runs in while it is not its process's
+	 * own (a thread migrated into another domain); NULL: its process's.
+	 * Written by the thread itself, with interrupts off and the CR3 load,
+	 * so a switch sees the value that matches CR3; sched.c loads it. */
 	struct aspace *run_as;
-	struct lrpc_astack *lrpc_top;
+	/* One word an IPC mechanism keeps per thread, under that mechanism's
+	 * lock (kernel/proc/proc_hooks.h names the owner); NULL when new. */
+	void *ipc_slot;
 };
 
 /* Bits of thread.killed.  Blocking loops test the whole word: either bit
