@@ -2,9 +2,11 @@
  * signal.c - signals (see signal.h): kill marks a signal pending on the
  * target process and posts RETURN_WORK_SIGNAL to its threads; the target's
  * next return to ring 3 (signal_user_return, a row of kernel/proc/
- * proc_hooks.c run by user_return_work) enters the handler through a struct
- * sig_frame built on the user stack; the handler returns into the user
- * library's restorer, which calls sigreturn to put the sanitized frame back.
+ * proc_hooks.c run by user_return_work) takes one signal off the pending
+ * set and enters its handler through a struct sig_frame on the user stack
+ * (kernel/proc/signal_frame.c builds it); the handler returns into the user
+ * library's restorer, which calls sigreturn to put the sanitized frame back
+ * (signal_frame.c reads it; the mask is restored here).
  *
  * State: one struct sig_state per process, made by its first sigaction,
  * sigprocmask or sigwait.  A process without one has every action at the
@@ -27,49 +29,16 @@
 #include "ipc/kernel/signal.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/proc_hooks.h"
+#include "kernel/proc/signal_frame.h"
 #include "kernel/sys/user_return.h"
 #include "kernel/sched/thread.h"
 #include "kernel/sync/spinlock.h"
 #include "kernel/mm/heap.h"
-#include "kernel/mm/uaccess.h"
-#include "kernel/mm/pagetable.h"
-#include "kernel/time/clock.h"
 #include "kernel/console/console.h"
 #include "kernel/arch/x86_64/cpu.h"
-#include "kernel/arch/x86_64/gdt.h"
-#include "kernel/arch/x86_64/percpu.h"
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "common/errno.h"
 #include "common/signal_abi.h"
-#include "common/string.h"
-#include <stddef.h>
-
-#define RED_ZONE 128                   /* SysV: below rsp, owned by leaf code */
-#define SYSCALL_VECTOR ((uint64_t)-1)  /* trap_frame.vector of a syscall frame */
-
-/* RFLAGS bits (SDM Vol. 1 3.4.3). */
-#define FL_CF   (1ul << 0)
-#define FL_FIXED (1ul << 1)            /* reserved, always 1 */
-#define FL_PF   (1ul << 2)
-#define FL_AF   (1ul << 4)
-#define FL_ZF   (1ul << 6)
-#define FL_SF   (1ul << 7)
-#define FL_TF   (1ul << 8)
-#define FL_DF   (1ul << 10)
-#define FL_OF   (1ul << 11)
-/* What sigreturn keeps from a user-supplied rflags: the arithmetic flags
- * and DF.  Everything else is dropped: IOPL (would open in/out and cli),
- * NT (IRET would try a task return), TF (single-step traps), RF, VM, AC
- * (alignment checks), VIF/VIP, ID.  IF is forced on. */
-#define FL_USER (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_DF | FL_OF)
-
-/* The user ABI mirrors the kernel's trap frame field for field. */
-_Static_assert(sizeof(struct sig_regs) == sizeof(struct trap_frame), "sig_regs layout");
-_Static_assert(offsetof(struct sig_regs, rax) == offsetof(struct trap_frame, rax), "sig_regs");
-_Static_assert(offsetof(struct sig_regs, rip) == offsetof(struct trap_frame, rip), "sig_regs");
-_Static_assert(offsetof(struct sig_regs, ss) == offsetof(struct trap_frame, ss), "sig_regs");
-_Static_assert(offsetof(struct sig_frame, regs) == 8, "the restorer is the return address");
-_Static_assert(sizeof(struct sig_frame) % 8 == 0, "frame of whole words");
 
 struct sig_state {
 	struct spinlock lock;
@@ -291,30 +260,6 @@ take_signal(struct sig_state *s, struct delivery *d)
 	return 1;
 }
 
-/* Builds the frame below the red zone and points f at the handler. */
-static int
-push_frame(struct trap_frame *f, const struct delivery *d)
-{
-	struct sig_frame fr;
-	uint64_t sp = f->rsp - RED_ZONE - sizeof fr;
-
-	if (sp > f->rsp)
-		return -EFAULT;                  /* wrapped: not a user stack */
-	sp = (sp & ~15ull) - 8;                  /* sp + 8 aligned, as after a call */
-	fr.restorer = d->restorer;
-	memcpy(&fr.regs, f, sizeof fr.regs);
-	fr.mask = d->old_mask;
-	fr.sig = (uint64_t)d->sig;
-	if (copy_to_user(sp, &fr, sizeof fr))
-		return -EFAULT;
-	f->rsp = sp;
-	f->rip = d->handler;
-	f->rdi = (uint64_t)d->sig;
-	f->rsi = sp;
-	f->rflags &= ~(FL_DF | FL_TF | RFLAGS_AC);   /* SysV: DF clear at entry */
-	return 0;
-}
-
 /* Whether signal_deliver might have work for p's next return to ring 3. */
 static int
 signal_work(const struct proc *p)
@@ -341,11 +286,8 @@ signal_deliver(struct trap_frame *f)
 		return;
 	if (d.handler == SIG_HANDLER_DEFAULT)
 		die(p, d.sig, "default action");
-	if (push_frame(f, &d))
+	if (sigframe_push(f, d.sig, d.handler, d.restorer, d.old_mask))
 		die(p, SIGSEGV, "cannot write the signal frame on the user stack");
-	/* SYSRET would leave rcx and r11 clobbered; traps leave by IRET anyway. */
-	if (f->vector == SYSCALL_VECTOR)
-		this_cpu()->full_restore = 1;
 }
 
 int
@@ -377,25 +319,17 @@ signal_return(void)
 {
 	struct proc *p = current_proc();
 	struct trap_frame *f = current_user_frame();
-	struct sig_frame fr;
-	uint64_t vector = f->vector, error = f->error;
+	uint64_t mask;
+	int err = sigframe_pop(f, &mask);
 
-	if (copy_from_user(&fr, f->rsp - 8, sizeof fr))
+	if (err == -EFAULT)
 		die(p, SIGSEGV, "sigreturn: unreadable signal frame");
-	/* Both below USER_TOP, which also makes them canonical. */
-	if (fr.regs.rip >= USER_TOP || fr.regs.rsp >= USER_TOP)
+	if (err)
 		die(p, SIGSEGV, "sigreturn: rip or rsp outside user space");
-	memcpy(f, &fr.regs, sizeof *f);
-	f->vector = vector;                      /* ours, not the user's */
-	f->error = error;
-	f->cs = USER_CS;
-	f->ss = USER_SS;
-	f->rflags = (fr.regs.rflags & FL_USER) | RFLAGS_IF | FL_FIXED;
 	if (p->sig) {
 		spin_lock(&p->sig->lock);
-		p->sig->mask = fr.mask & SIG_VALID_MASK & ~SIG_BIT(SIGKILL);
+		p->sig->mask = mask & SIG_VALID_MASK & ~SIG_BIT(SIGKILL);
 		spin_unlock(&p->sig->lock);
 	}
-	this_cpu()->full_restore = 1;            /* rcx and r11 too */
-	return (long)fr.regs.rax;                /* syscall_dispatch stores it in rax */
+	return (long)f->rax;                     /* syscall_dispatch stores it in rax */
 }
