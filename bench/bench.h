@@ -121,6 +121,12 @@ void csv_end(void);
 void csv_skip(const char *mech, const char *variant, const char *pattern,
 	      uint32_t size, const char *why);
 
+/* touch.c: the stream pattern's work on the bytes (docs/CSV.md): the
+ * sender writes message seq, the receiver sums it and compares. */
+void touch_fill(void *p, size_t len, uint64_t seq);
+uint64_t touch_sum(const void *p, size_t len);
+uint64_t touch_expected(size_t len, uint64_t seq);
+
 /* endpoint.c: the role "end" (client or server of one case). */
 int endpoint_main(const char *arg);
 

@@ -69,12 +69,28 @@ selected_variant(const struct bench_args *a, const char *name, const char *varia
 	return whole || picked;
 }
 
+/* Why no size of this variant and pattern can run, or NULL.  Variant
+ * "lend" is the stream pattern filling and reading in place (ipc.h). */
+static const char *
+pattern_obstacle(const struct bench_case *c)
+{
+	if (c->pattern == PATTERN_CALL && !(c->mech->caps & IPC_CAP_CALL))
+		return "no-call-operation";
+	if (!strcmp(c->variant, IPC_VARIANT_LEND) && c->pattern != PATTERN_STREAM)
+		return "lend-is-stream-only";
+	return 0;
+}
+
 /* Why a case cannot run, or NULL when it can. */
 static const char *
 case_obstacle(const struct bench_case *c)
 {
-	if (c->pattern == PATTERN_CALL && !(c->mech->caps & IPC_CAP_CALL))
-		return "no-call-operation";
+	const char *why = pattern_obstacle(c);
+
+	if (why)
+		return why;
+	if (!strcmp(c->variant, IPC_VARIANT_LEND) && (c->size == 0 || !c->mech->send_lend))
+		return c->size ? "no-lend-operations" : "an-empty-message-has-nothing-to-lend";
 	if (c->size > c->mech->max_msg)
 		return "size-above-max_msg";
 	if (c->size == 0 && (c->mech->caps & IPC_CAP_STREAM))
@@ -210,7 +226,9 @@ run_sizes(const struct bench_args *a, struct bench_case *c)
 		c->size = sizes[i];
 		const char *why = case_obstacle(c);
 		if (why) {
-			if (a->size_count || c->pattern != PATTERN_CALL)
+			/* A pattern the variant lacks is said per size only
+			 * when the sizes were asked for. */
+			if (a->size_count || !pattern_obstacle(c))
 				csv_skip(c->mech->name, c->variant, pattern_name(c->pattern), c->size, why);
 			continue;
 		}

@@ -17,6 +17,7 @@ struct end_args {
 	uint32_t size, iters, warmup;
 	int64_t result_handle;
 	struct ipc_opts opts;
+	int lend;                    /* variant "lend": the stream fills and reads in place */
 };
 
 static const char *
@@ -61,7 +62,13 @@ parse_end_args(const char *s, struct end_args *e)
 	if (!e->mech || p < 0 || !e->iters)
 		return -1;
 	e->pattern = (enum bench_pattern)p;
-	return ipc_opts_parse(s, &e->opts);
+	if (ipc_opts_parse(s, &e->opts))
+		return -1;
+	e->lend = !strcmp(e->opts.variant, IPC_VARIANT_LEND);
+	/* The driver runs lend only for stream messages of a lending mechanism. */
+	if (e->lend && (!e->mech->send_lend || e->pattern != PATTERN_STREAM || !e->size))
+		return -1;
+	return 0;
 }
 
 /* Ack size: one byte, or an empty message when the case's messages are
@@ -176,24 +183,47 @@ client_roundtrips(struct ipc_chan *ch, const struct end_args *e, struct bench_re
 	return roundtrips(ch, e, res, out, in, 0);
 }
 
-/* Client side of stream: back-to-back sends, then one ack from the server
- * proves everything arrived; the total includes the ack. */
-static int
-client_stream(struct ipc_chan *ch, const struct end_args *e, struct bench_result *res, char *out)
+/* One stream message (docs/CSV.md, "stream"): message seq is written
+ * whole, then sent: copy-through from the end's own buffer by one direct
+ * send, or, lending, written into the slot the mechanism lent and
+ * committed.  `lend` is a constant at every call site. */
+static inline __attribute__((always_inline)) long
+stream_send(struct ipc_chan *ch, char *out, size_t size, uint64_t seq, int lend)
+{
+	void *slot;
+	long r;
+
+	if (!lend) {
+		touch_fill(out, size, seq);
+		return send_msg(ch, out, size);
+	}
+	if ((r = ch->mech->send_lend(ch, size, &slot)) < 0)
+		return r;
+	touch_fill(slot, size, seq);
+	return ch->mech->send_commit(ch, size, BENCH_OP_TIMEOUT_NS);
+}
+
+/* Client side of stream: back-to-back messages (one sample each: writing
+ * it and sending it), then one ack from the server proves everything
+ * arrived; the total includes the ack. */
+static inline __attribute__((always_inline)) int
+stream_client(struct ipc_chan *ch, const struct end_args *e, struct bench_result *res, char *out,
+	      int lend)
 {
 	struct phase ph;
+	uint64_t seq = 0;
 	char ack[1];
 	long r;
 
 	for (uint32_t i = 0; i < e->warmup; i++)
-		if ((r = ipc_send_all(ch, out, e->size, BENCH_OP_TIMEOUT_NS)) < 0)
+		if ((r = stream_send(ch, out, e->size, seq++, lend)) < 0)
 			return (int)r;
 	if (e->warmup && (r = ipc_recv_all(ch, ack, ack_size(e), BENCH_OP_TIMEOUT_NS)) < 0)
 		return (int)r;
 	phase_begin(&ph);
 	for (uint32_t i = 0; i < e->iters; i++) {
 		uint64_t t0 = cycles_now();
-		if ((r = ipc_send_all(ch, out, e->size, BENCH_OP_TIMEOUT_NS)) < 0)
+		if ((r = stream_send(ch, out, e->size, seq++, lend)) < 0)
 			return (int)r;
 		if (i < BENCH_MAX_SAMPLES)
 			res->sample[i] = cycles_now() - t0;
@@ -207,11 +237,64 @@ client_stream(struct ipc_chan *ch, const struct end_args *e, struct bench_result
 }
 
 static int
-server_loop(struct ipc_chan *ch, const struct end_args *e, char *buf)
+client_stream(struct ipc_chan *ch, const struct end_args *e, struct bench_result *res, char *out)
+{
+	if (e->lend)
+		return stream_client(ch, e, res, out, 1);
+	return stream_client(ch, e, res, out, 0);
+}
+
+/* The receiver's side of one stream message: every byte read (summed) and
+ * the sum checked against the message it must be.  Called by the server
+ * loop, or by the mechanism itself as the channel's sink (a procedure-style
+ * receiver, ipc.h), inside the sender's call. */
+struct stream_rx {
+	uint64_t seq;                /* the message expected next */
+	size_t size;
+};
+
+static long
+stream_take(void *arg, const void *msg, size_t len)
+{
+	struct stream_rx *rx = arg;
+
+	if (len != rx->size || touch_sum(msg, len) != touch_expected(len, rx->seq))
+		return -EIO;
+	rx->seq++;
+	return 0;
+}
+
+/* One message received and taken: in place when lending (an end that has
+ * no view, -EOPNOTSUPP, receives as usual: its sink does the taking), else
+ * copied into buf by one direct recv. */
+static long
+stream_recv(struct ipc_chan *ch, struct stream_rx *rx, char *buf, int *lend)
+{
+	const void *view;
+	long r;
+
+	if (*lend) {
+		if ((r = ch->mech->recv_view(ch, &view, BENCH_OP_TIMEOUT_NS)) >= 0) {
+			long t = stream_take(rx, view, (size_t)r);
+			long rel = ch->mech->recv_release(ch);
+			return t < 0 ? t : rel;
+		}
+		if (r != -EOPNOTSUPP)
+			return r;
+		*lend = 0;
+	}
+	if ((r = recv_msg(ch, buf, rx->size)) < 0)
+		return r;
+	return stream_take(rx, buf, (size_t)r);
+}
+
+static int
+server_loop(struct ipc_chan *ch, const struct end_args *e, struct stream_rx *rx, char *buf)
 {
 	uint32_t total = e->warmup + e->iters;
 	size_t size = e->size;
 	char ack[1] = { 'k' };
+	int lend = e->lend;
 	long r;
 
 	if (e->pattern != PATTERN_STREAM) {
@@ -222,7 +305,7 @@ server_loop(struct ipc_chan *ch, const struct end_args *e, char *buf)
 		return 0;
 	}
 	for (uint32_t i = 0; i < total; i++) {
-		if ((r = recv_msg(ch, buf, size)) < 0)
+		if ((r = stream_recv(ch, rx, buf, &lend)) < 0)
 			return (int)r;
 		int end_of_phase = (i + 1 == e->warmup) || (i + 1 == total);
 		if (end_of_phase && (r = ipc_send_all(ch, ack, ack_size(e), BENCH_OP_TIMEOUT_NS)) < 0)
@@ -232,10 +315,11 @@ server_loop(struct ipc_chan *ch, const struct end_args *e, char *buf)
 }
 
 static int
-run_end(struct ipc_chan *ch, const struct end_args *e, struct bench_result *res, char *out, char *in)
+run_end(struct ipc_chan *ch, const struct end_args *e, struct stream_rx *rx,
+	struct bench_result *res, char *out, char *in)
 {
 	if (e->server)
-		return server_loop(ch, e, in);
+		return server_loop(ch, e, rx, in);
 	for (uint32_t i = 0; i < e->size; i++)
 		out[i] = (char)(i * 7 + 1);
 	int err = e->pattern == PATTERN_STREAM ? client_stream(ch, e, res, out)
@@ -269,9 +353,12 @@ endpoint_main(const char *arg)
 		return 4;
 	char *out = (char *)bufs, *in = (char *)bufs + e.size + 4096;
 	memset(&ch, 0, sizeof ch);
+	struct stream_rx rx = { .seq = 0, .size = e.size };
+	if (e.server && e.pattern == PATTERN_STREAM)
+		ch.sink = (struct ipc_sink){ stream_take, &rx };
 	int err = e.mech->open(&ch, &e.opts, e.server ? IPC_SERVER : IPC_CLIENT);
 	if (!err) {
-		err = run_end(&ch, &e, res, out, in);
+		err = run_end(&ch, &e, &rx, res, out, in);
 		e.mech->close(&ch);
 	}
 	if (res) {

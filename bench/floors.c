@@ -2,7 +2,9 @@
  * floors.c - the reference costs every mechanism is compared with, measured
  * in the same boot: the timer itself, a null syscall, a thread switch
  * (yield ping-pong inside one process), an address-space switch (yield
- * ping-pong between two processes) and a user memcpy of each size.
+ * ping-pong between two processes), a user memcpy of each size, and the
+ * stream pattern's own work on a message of each size (touch.c: write every
+ * byte, then sum every byte), with no IPC between.
  */
 #include "bench/bench.h"
 #include "user/lib/ipcbench.h"
@@ -196,6 +198,36 @@ floor_memcpy(struct floor_run *f, uint32_t size)
 	sys_unmap((void *)buf, 2ull * size + 4096);
 }
 
+/* What a stream message costs on its bytes alone: the sender's fill and the
+ * receiver's sum, here in one process on one buffer.  A lending stream is
+ * this plus the mechanism's own cost; a copy-through one adds its copies. */
+static void
+floor_touch(struct floor_run *f, uint32_t size)
+{
+	long buf = sys_map_anon((uint64_t)size + 4096, PROT_READ | PROT_WRITE);
+	uint64_t bad = 0, seq = 0;
+
+	if (buf < 0)
+		return;
+	void *p = (void *)buf;
+	for (uint32_t i = 0; i < f->a->warmup; i++, seq++) {
+		touch_fill(p, size, seq);
+		bad |= touch_sum(p, size) ^ touch_expected(size, seq);
+	}
+	begin(f);
+	for (uint32_t i = 0; i < f->n; i++, seq++) {
+		uint64_t t0 = cycles_now();
+		touch_fill(p, size, seq);
+		uint64_t sum = touch_sum(p, size);
+		f->samples[i] = cycles_now() - t0;
+		bad |= sum ^ touch_expected(size, seq);   /* also keeps the sum */
+	}
+	finish(f, "floor-touch", "touch", size);
+	if (bad)
+		uprintf("bench: floor-touch %u: the sums do not match (bench/touch.c is broken)\n", size);
+	sys_unmap(p, (uint64_t)size + 4096);
+}
+
 void
 floors_run(const struct bench_args *a)
 {
@@ -217,6 +249,9 @@ floors_run(const struct bench_args *a)
 	for (unsigned i = 0; i < n; i++)
 		if (list[i])
 			floor_memcpy(&f, list[i]);
+	for (unsigned i = 0; i < n; i++)
+		if (list[i])
+			floor_touch(&f, list[i]);
 	sys_unmap((void *)va, (uint64_t)f.n * 8);
 }
 

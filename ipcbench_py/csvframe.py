@@ -47,7 +47,7 @@ OPTIONAL_FLOAT_COLUMNS = EVENT_COLUMNS + ("kcopy_bytes_per_op",) + PMU_COLUMNS +
 UNITS = ("cycles", "instructions", "ns")
 FORMAT_VERSION = 1
 FLOORS = ("floor-timer", "floor-syscall", "floor-yield", "floor-as-switch",
-          "floor-memcpy")
+          "floor-memcpy", "floor-touch")
 
 BEGIN = re.compile(r"@csv-begin\s+(\d+)\s*(\S*)")
 HEADER = re.compile(r"@csv-header\s+(\S+)")

@@ -31,6 +31,14 @@ def patterns_of(m):
     return [p for p in registry.PATTERNS if p != "call" or "CALL" in m.caps]
 
 
+def lend_note(m):
+    """What the lend variant is, for a mechanism that has one."""
+    if registry.LEND not in m.variants:
+        return None
+    return (f"  {'':<12} {registry.LEND}: stream only, messages filled and read in place "
+            "(send_lend/recv_view, ipc/user/ipc.h)")
+
+
 def plan_ranges(repo):
     """{key: (min, max)} of the plan's numeric keys, from plan.c's table."""
     try:
@@ -55,8 +63,10 @@ def lines(repo):
         variants = ", ".join(registry.variant_name(v) for v in m.variants)
         out.append(f"  {m.name:<12} variants: {variants}")
         out.append(f"  {'':<12} patterns: {', '.join(patterns_of(m))}; sizes: {sizes_of(m)}")
+        if lend_note(m):
+            out.append(lend_note(m))
     out.append("floors (always measured): floor-timer, floor-syscall, floor-yield, "
-               "floor-as-switch, floor-memcpy")
+               "floor-as-switch, floor-memcpy, floor-touch")
     out.append(f"patterns (--patterns): {', '.join(registry.PATTERNS)}")
     ranges = plan_ranges(repo)
     if ranges:

@@ -17,6 +17,9 @@ REGISTRY = os.path.join("ipc", "user", "registry.c")
 # driver.c's lists (bench/driver.c: default_sizes, empty_only).
 DEFAULT_SIZES = (8, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576)
 PATTERNS = ("pingpong", "stream", "call")
+# ipc/user/ipc.h: IPC_VARIANT_LEND, the stream pattern filling and reading
+# messages in place; the driver runs it for stream messages of 1 byte or more.
+LEND = "lend"
 # Mechanisms only the Linux harness has (bench/linux/registry.c): a sweep
 # --with-linux may name them; ipcbench's guest warns that it has none.
 LINUX_ONLY = ("posix-mq", "eventfd")
@@ -149,6 +152,8 @@ def _cases_for(mech, variant, patterns, sizes):
     for pattern in (p for p in PATTERNS if p in patterns):
         if pattern == "call" and "CALL" not in mech.caps:
             continue
+        if variant == LEND and pattern != "stream":
+            continue
         if mech.max_msg == 0:
             mine = (0,)             # its only size, whatever the list says
         else:
@@ -156,7 +161,7 @@ def _cases_for(mech, variant, patterns, sizes):
         for size in mine:
             if mech.max_msg is not None and size > mech.max_msg:
                 continue
-            if size == 0 and "STREAM" in mech.caps:
+            if size == 0 and ("STREAM" in mech.caps or variant == LEND):
                 continue
             out.append((mech.name, variant_name(variant), pattern, size))
     return out

@@ -252,6 +252,28 @@ def test_cli_list():
     assert "shm-poll     variants: spin, yield, periodic" in res.stdout
     assert "sizes: 0 only (carries no data)" in res.stdout
     assert "iters: 1..10000000" in res.stdout
+    assert "chcore       variants: direct, slowpath, lend" in res.stdout
+    assert "lrpc         variants: migrate, lend" in res.stdout
+    assert res.stdout.count("lend: stream only") == 2
+
+
+def test_lend_variant_runs_only_stream_of_data():
+    """bench/driver.c runs variant lend for stream messages of 1 byte or
+    more only; the case plan (progress, time left) must agree."""
+    mechs = registry.mechanisms(REPO)
+    s = presets.resolve("quick", mech="chcore/lend,lrpc/lend,lrpc/migrate",
+                        patterns="all", sizes="0,8,64K")
+    assert registry.planned_cases(mechs, s) == [
+        ("lrpc", "migrate", "pingpong", 0), ("lrpc", "migrate", "pingpong", 8),
+        ("lrpc", "migrate", "pingpong", 65536), ("lrpc", "migrate", "stream", 0),
+        ("lrpc", "migrate", "stream", 8), ("lrpc", "migrate", "stream", 65536),
+        ("lrpc", "migrate", "call", 0), ("lrpc", "migrate", "call", 8),
+        ("lrpc", "migrate", "call", 65536),
+        ("lrpc", "lend", "stream", 8), ("lrpc", "lend", "stream", 65536),
+        ("chcore", "lend", "stream", 8), ("chcore", "lend", "stream", 65536)]
+    # A mechanism without lending has no such variant to pick.
+    assert registry.unknown_names(mechs, presets.resolve("quick", mech="pipe/lend")) \
+        == ["pipe/lend"]
 
 
 # ------------------------------------------------------------ raw samples

@@ -17,6 +17,14 @@
  * So a ping-pong round trip is exactly one call on the client and one
  * reply_recv on the server: two syscalls, two direct switches.
  * The kernel copies nothing: data goes through the buffer both map.
+ *
+ * Lending (ipc.h) skips the user-level copies too: the buffer IS the slot
+ * and the view.  send_lend hands out the buffer, send_commit is the call
+ * (client) or the answer left for the next recv (server); recv_view is the
+ * server's reply_recv with the request's VA as the view, or on the client
+ * the answer in the buffer.  One loan at a time per end (L_LOAN): while a
+ * slot is lent or a view held, the operations that would write or reuse the
+ * buffer give -EBUSY.
  */
 #include "ipc/user/ipc.h"
 #include "ipc/user/chcore.h"
@@ -29,7 +37,9 @@
 /* opts.h[] */
 enum { H_ID, H_BUFLEN };
 /* ch->local[] */
-enum { L_CAP, L_BUFLEN, L_OWED, L_REPLY_LEN, L_HAS_MSG, L_PENDING, L_PENDING_LEN };
+enum { L_CAP, L_BUFLEN, L_OWED, L_REPLY_LEN, L_HAS_MSG, L_PENDING, L_PENDING_LEN, L_LOAN };
+/* L_LOAN: 0 none, > 0 the length of the lent slot, LOAN_VIEW a view held. */
+#define LOAN_VIEW (-1)
 
 extern const struct ipc_mech ipc_chcore;
 
@@ -125,16 +135,13 @@ chcore_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 	return 0;
 }
 
-/* One call carrying len bytes from the buffer; the answer is left in ch. */
+/* One call carrying the buffer's first len bytes; the answer is left in ch. */
 static long
-client_call(struct ipc_chan *ch, const void *buf, size_t len)
+client_call_buffer(struct ipc_chan *ch, size_t len)
 {
 	uint64_t has_msg;
-
-	if (len > (uint64_t)ch->local[L_BUFLEN])
-		return -E2BIG;
-	memcpy(ch->mem[0], buf, len);
 	long r = chcore_call(ch->local[L_CAP], ch->mem[0], len, 0, 0, 0, &has_msg);
+
 	if (r < 0)
 		return r;
 	ch->local[L_PENDING] = has_msg != 0;
@@ -143,15 +150,37 @@ client_call(struct ipc_chan *ch, const void *buf, size_t len)
 }
 
 static long
-chcore_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
+client_call(struct ipc_chan *ch, const void *buf, size_t len)
 {
-	(void)timeout_ns;            /* a call blocks until it is answered */
-	if (ch->role == IPC_CLIENT)
-		return client_call(ch, buf, len);
+	if (len > (uint64_t)ch->local[L_BUFLEN])
+		return -E2BIG;
+	memcpy(ch->mem[0], buf, len);
+	return client_call_buffer(ch, len);
+}
+
+/* A server may write the buffer only to answer a request it holds. */
+static int
+server_may_answer(const struct ipc_chan *ch)
+{
 	if (!ch->local[L_OWED])
 		return -EINVAL;          /* a server only answers requests */
 	if (ch->local[L_HAS_MSG])
 		return -EAGAIN;          /* one answer per request */
+	return 0;
+}
+
+static long
+chcore_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
+{
+	int err;
+
+	(void)timeout_ns;            /* a call blocks until it is answered */
+	if (ch->local[L_LOAN])
+		return -EBUSY;
+	if (ch->role == IPC_CLIENT)
+		return client_call(ch, buf, len);
+	if ((err = server_may_answer(ch)))
+		return err;
 	if (len > (uint64_t)ch->local[L_BUFLEN])
 		return -E2BIG;
 	memcpy(ch->mem[0], buf, len);
@@ -160,17 +189,26 @@ chcore_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_n
 	return (long)len;
 }
 
-/* The server's recv answers what it holds, then waits for a request. */
+/* The server's recv: answers what it holds, then waits for a request,
+ * which *req describes (at the server's VA of the buffer). */
+static long
+server_next(struct ipc_chan *ch, struct chcore_req *req)
+{
+	unsigned flags = CHCORE_RECV | (ch->local[L_OWED] ? CHCORE_REPLY : 0);
+	uint64_t ret0 = ch->local[L_HAS_MSG] ? (uint64_t)ch->local[L_REPLY_LEN] : 0;
+
+	long r = chcore_reply_recv(ch->local[L_CAP], flags, ret0, (uint64_t)ch->local[L_HAS_MSG], req);
+	ch->local[L_OWED] = r >= 0;
+	ch->local[L_HAS_MSG] = 0;
+	return r;
+}
+
 static long
 server_recv(struct ipc_chan *ch, void *buf, size_t len)
 {
 	struct chcore_req req;
-	unsigned flags = CHCORE_RECV | (ch->local[L_OWED] ? CHCORE_REPLY : 0);
-	uint64_t ret0 = ch->local[L_HAS_MSG] ? (uint64_t)ch->local[L_REPLY_LEN] : 0;
+	long r = server_next(ch, &req);
 
-	long r = chcore_reply_recv(ch->local[L_CAP], flags, ret0, (uint64_t)ch->local[L_HAS_MSG], &req);
-	ch->local[L_OWED] = r >= 0;
-	ch->local[L_HAS_MSG] = 0;
 	if (r < 0)
 		return r;
 	if (req.len > len)
@@ -183,6 +221,8 @@ static long
 chcore_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 {
 	(void)timeout_ns;
+	if (ch->local[L_LOAN])
+		return -EBUSY;
 	if (ch->role == IPC_SERVER)
 		return server_recv(ch, buf, len);
 	if (!ch->local[L_PENDING])
@@ -195,11 +235,82 @@ chcore_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 	return (long)n;
 }
 
+/* --- Lending: the buffer itself is the slot and the view. --- */
+
+static long
+chcore_send_lend(struct ipc_chan *ch, size_t len, void **slot)
+{
+	int err;
+
+	if (len == 0)
+		return -EINVAL;          /* nothing to lend: send an empty message */
+	if (len > (uint64_t)ch->local[L_BUFLEN])
+		return -E2BIG;
+	if (ch->local[L_LOAN])
+		return -EBUSY;
+	if (ch->role == IPC_SERVER && (err = server_may_answer(ch)))
+		return err;
+	ch->local[L_PENDING] = 0;    /* an unread answer is about to be overwritten */
+	ch->local[L_LOAN] = (int64_t)len;
+	*slot = ch->mem[0];
+	return 0;
+}
+
+static long
+chcore_send_commit(struct ipc_chan *ch, size_t len, uint64_t timeout_ns)
+{
+	(void)timeout_ns;
+	if (ch->local[L_LOAN] <= 0 || len == 0 || len > (uint64_t)ch->local[L_LOAN])
+		return -EINVAL;
+	ch->local[L_LOAN] = 0;
+	if (ch->role == IPC_CLIENT)
+		return client_call_buffer(ch, len);
+	ch->local[L_REPLY_LEN] = (int64_t)len;
+	ch->local[L_HAS_MSG] = 1;
+	return (long)len;
+}
+
+static long
+chcore_recv_view(struct ipc_chan *ch, const void **view, uint64_t timeout_ns)
+{
+	struct chcore_req req;
+	long r;
+
+	(void)timeout_ns;
+	if (ch->local[L_LOAN])
+		return -EBUSY;
+	if (ch->role == IPC_CLIENT) {
+		if (!ch->local[L_PENDING])
+			return -EAGAIN;
+		ch->local[L_PENDING] = 0;
+		r = ch->local[L_PENDING_LEN];
+		*view = ch->mem[0];
+	} else {
+		if ((r = server_next(ch, &req)) < 0)
+			return r;
+		r = (long)req.len;       /* the kernel checked it lies in the buffer */
+		*view = req.msg;
+	}
+	ch->local[L_LOAN] = LOAN_VIEW;
+	return r;
+}
+
+static long
+chcore_recv_release(struct ipc_chan *ch)
+{
+	if (ch->local[L_LOAN] != LOAN_VIEW)
+		return -EINVAL;
+	ch->local[L_LOAN] = 0;
+	return 0;
+}
+
 static long
 chcore_call_op(struct ipc_chan *ch, const void *req, size_t req_len, void *reply, size_t reply_len)
 {
 	if (ch->role != IPC_CLIENT)
 		return -EINVAL;
+	if (ch->local[L_LOAN])
+		return -EBUSY;
 	long r = client_call(ch, req, req_len);
 	if (r < 0)
 		return r;
@@ -218,8 +329,9 @@ chcore_close_chan(struct ipc_chan *ch)
 }
 
 /* direct: calls take the kernel's fast path when its guards pass;
- * slowpath: the same connection with the fast path off (the baseline). */
-static const char *const chcore_variants[] = { "direct", "slowpath", 0 };
+ * slowpath: the same connection with the fast path off (the baseline);
+ * lend: direct, and the benchmark's stream lends the buffer (ipc.h). */
+static const char *const chcore_variants[] = { "direct", "slowpath", "lend", 0 };
 
 const struct ipc_mech ipc_chcore = {
 	.name = "chcore",
@@ -233,4 +345,8 @@ const struct ipc_mech ipc_chcore = {
 	.recv = chcore_recv,
 	.call = chcore_call_op,
 	.close = chcore_close_chan,
+	.send_lend = chcore_send_lend,
+	.send_commit = chcore_send_commit,
+	.recv_view = chcore_recv_view,
+	.recv_release = chcore_recv_release,
 };

@@ -24,6 +24,30 @@
  *      (mechanisms with IPC_CAP_CALL do it in one kernel crossing).
  *   5. close releases what open took.
  *
+ * Lending (optional: mechanisms whose two ends map one buffer; NULL
+ * otherwise).  Instead of copying a message in (send) and out (recv), the
+ * sender fills it where it travels and the receiver reads it there:
+ *   send_lend(ch, len, &slot)  0 and slot = len writable bytes of the shared
+ *                              buffer; -EINVAL for len 0, -E2BIG above what
+ *                              the buffer holds, -EBUSY if a slot is lent
+ *                              already, -EOPNOTSUPP where this end cannot;
+ *   send_commit(ch, len, t)    sends the slot's first len bytes (0 < len <=
+ *                              the lent length; else -EINVAL and the slot
+ *                              stays lent) and ends the loan: len or -errno;
+ *   recv_view(ch, &view, t)    the next message's length, view = its bytes
+ *                              in the shared buffer; only those len bytes are
+ *                              the message (what lies beyond is not);
+ *   recv_release(ch)           the view is given back (0; -EINVAL without
+ *                              one).  Until then the buffer stays the
+ *                              receiver's: this end's send, recv, recv_view
+ *                              and send_lend give -EBUSY.
+ * A lent slot or a view is a pointer into memory the peer writes too: it
+ * is valid only between the calls above.  A mechanism whose receiver is a
+ * procedure (LRPC: no server thread runs, the caller's thread runs the
+ * server's code) hands each request in place to the sink its server end
+ * was opened with (struct ipc_sink, below) instead of returning it from a
+ * recv.
+ *
  * Timeouts: 0 = do not block (-EAGAIN if it would), IPC_FOREVER = block,
  * otherwise a relative time in ns (-ETIMEDOUT when it passes).
  * Results: >= 0 bytes moved, or -errno (common/errno.h).  STREAM mechanisms
@@ -50,6 +74,10 @@ enum ipc_caps {
 };
 
 #define IPC_MAX_HANDLES 8
+/* The variant a mechanism with the lending operations lists for them: the
+ * benchmark's stream pattern then fills and reads messages in place
+ * (bench/endpoint.c); the other patterns do not run it. */
+#define IPC_VARIANT_LEND "lend"        /* spelled out in the variant lists: run.py reads them */
 #define IPC_VARIANT_MAX 16
 
 struct ipc_opts {
@@ -60,12 +88,22 @@ struct ipc_opts {
 
 struct ipc_mech;
 
+/* Where a procedure-style receiver (see "Lending") puts each request:
+ * take(arg, msg, len) sees the request in place, inside the call; its
+ * result < 0 fails that call with it.  Set in ch->sink before open; a
+ * mechanism that has other ways to receive never calls it. */
+struct ipc_sink {
+	long (*take)(void *arg, const void *msg, size_t len);
+	void *arg;
+};
+
 struct ipc_chan {
 	const struct ipc_mech *mech;
 	enum ipc_role role;
 	struct ipc_opts opts;
 	int64_t local[8];                /* per-end state: fds, addresses, pids */
 	void *mem[4];                    /* mapped shared memory, if any */
+	struct ipc_sink sink;            /* set by the caller before open (may be empty) */
 };
 
 struct ipc_mech {
@@ -81,6 +119,11 @@ struct ipc_mech {
 	long (*call)(struct ipc_chan *ch, const void *req, size_t req_len, void *reply,
 		     size_t reply_len);      /* NULL unless IPC_CAP_CALL */
 	void (*close)(struct ipc_chan *ch);
+	/* Lending, see above: all four or none. */
+	long (*send_lend)(struct ipc_chan *ch, size_t len, void **slot);
+	long (*send_commit)(struct ipc_chan *ch, size_t len, uint64_t timeout_ns);
+	long (*recv_view)(struct ipc_chan *ch, const void **view, uint64_t timeout_ns);
+	long (*recv_release)(struct ipc_chan *ch);
 	unsigned inherit_fds;            /* opts.h[0..inherit_fds) are the driver's
 					  * descriptors; the ends get them (ipc_spawn) */
 };

@@ -22,6 +22,12 @@
  *   server send    = -EOPNOTSUPP (the procedure answers, not the server).
  * So a pingpong round trip is one call, and a stream message is one call
  * whose reply the client ignores.
+ *
+ * Lending (ipc.h): the A-stack is the client's slot (send_lend; the call
+ * is send_commit) and the reply's view (recv_view).  The server end has
+ * no recv to view anything with: the procedure hands each request, in
+ * place on the A-stack, to the sink the server end was opened with, and
+ * answers with the sink's error or else echoes.
  */
 #include "ipc/user/ipc.h"
 #include "ipc/user/lrpc.h"
@@ -31,16 +37,31 @@
 extern const struct ipc_mech ipc_lrpc;
 
 /* ch->local[]: the binding (the service id on the server end), the
- * A-stack's size, the length of a reply a send left (-1: none). */
-enum { L_BINDING, L_ASTACK_SIZE, L_PENDING };
+ * A-stack's size, the length of a reply a send left (-1: none), the loan
+ * (0 none, > 0 the length of the lent slot, LOAN_VIEW a view held). */
+enum { L_BINDING, L_ASTACK_SIZE, L_PENDING, L_LOAN };
+#define LOAN_VIEW (-1)
+
+/* The server end's sink and A-stack size, for the procedure, which runs
+ * in this process's space but on the caller's thread (one service per
+ * process, so one of each). */
+static struct ipc_sink served_sink;
+static uint64_t served_size;
 
 /* The only procedure: the request already lies in the A-stack, which is
- * also where the reply goes, so echoing is returning its length. */
+ * also where the reply goes, so echoing is returning its length.  len
+ * comes from the caller's register: never read past our A-stack for it. */
 static __attribute__((used)) void
 echo_proc(void *astack, uint64_t len)
 {
-	(void)astack;
-	lrpc_return((long)len);
+	long r = 0;
+
+	if (served_sink.take) {
+		if (len > served_size)
+			lrpc_return(-E2BIG);
+		r = served_sink.take(served_sink.arg, astack, (size_t)len);
+	}
+	lrpc_return(r < 0 ? r : (long)len);
 }
 
 LRPC_ENTRY(echo_proc);
@@ -65,6 +86,9 @@ open_server(struct ipc_chan *ch, const struct ipc_opts *o)
 {
 	uint64_t entry = (uint64_t)echo_proc_lrpc;
 	uint64_t size = o->max_msg ? o->max_msg : 8;
+
+	served_sink = ch->sink;          /* before the first call can come */
+	served_size = size;
 	long s = sys_lrpc_register((uint64_t)o->h[0], &entry, 1, size, 1);
 
 	if (s < 0)
@@ -97,10 +121,23 @@ lrpc_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 {
 	if (!o->h[0])
 		return -EINVAL;
+	ch->local[L_LOAN] = 0;
 	ch->mech = &ipc_lrpc;
 	ch->role = role;
 	ch->opts = *o;
 	return role == IPC_SERVER ? open_server(ch, o) : open_client(ch, o);
+}
+
+/* One call of the echo procedure on the A-stack's first len bytes. */
+static long
+call_astack(struct ipc_chan *ch, size_t len)
+{
+	long r = sys_lrpc_call(ch->local[L_BINDING], 0, 0, len);
+
+	if (r < 0)
+		return r;
+	ch->local[L_PENDING] = r;        /* the reply's length, on the A-stack */
+	return (long)len;
 }
 
 static long
@@ -109,14 +146,12 @@ lrpc_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
 	(void)timeout_ns;                /* a call does not wait for anything */
 	if (ch->role != IPC_CLIENT)
 		return -EOPNOTSUPP;
+	if (ch->local[L_LOAN])
+		return -EBUSY;
 	if (len > (uint64_t)ch->local[L_ASTACK_SIZE])
 		return -E2BIG;
 	memcpy(ch->mem[0], buf, len);
-	long r = sys_lrpc_call(ch->local[L_BINDING], 0, 0, len);
-	if (r < 0)
-		return r;
-	ch->local[L_PENDING] = r;        /* the reply's length, on the A-stack */
-	return (long)len;
+	return call_astack(ch, len);
 }
 
 static long
@@ -124,6 +159,8 @@ lrpc_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 {
 	if (ch->role == IPC_CLIENT) {
 		long n = ch->local[L_PENDING];
+		if (ch->local[L_LOAN])
+			return -EBUSY;
 		if (n < 0)
 			return -EAGAIN;
 		if ((size_t)n > len)
@@ -143,6 +180,8 @@ lrpc_mech_call(struct ipc_chan *ch, const void *req, size_t req_len, void *reply
 {
 	if (ch->role != IPC_CLIENT)
 		return -EOPNOTSUPP;
+	if (ch->local[L_LOAN])
+		return -EBUSY;
 	if (req_len > (uint64_t)ch->local[L_ASTACK_SIZE])
 		return -E2BIG;
 	memcpy(ch->mem[0], req, req_len);
@@ -156,6 +195,65 @@ lrpc_mech_call(struct ipc_chan *ch, const void *req, size_t req_len, void *reply
 	return r;
 }
 
+/* --- Lending (client end only): the A-stack is the slot and the view. --- */
+
+static long
+lrpc_send_lend(struct ipc_chan *ch, size_t len, void **slot)
+{
+	if (ch->role != IPC_CLIENT)
+		return -EOPNOTSUPP;      /* the procedure answers, in place */
+	if (len == 0)
+		return -EINVAL;
+	if (len > (uint64_t)ch->local[L_ASTACK_SIZE])
+		return -E2BIG;
+	if (ch->local[L_LOAN])
+		return -EBUSY;
+	ch->local[L_PENDING] = -1;       /* the A-stack is about to be reused */
+	ch->local[L_LOAN] = (int64_t)len;
+	*slot = ch->mem[0];
+	return 0;
+}
+
+static long
+lrpc_send_commit(struct ipc_chan *ch, size_t len, uint64_t timeout_ns)
+{
+	(void)timeout_ns;
+	if (ch->role != IPC_CLIENT)
+		return -EOPNOTSUPP;
+	if (ch->local[L_LOAN] <= 0 || len == 0 || len > (uint64_t)ch->local[L_LOAN])
+		return -EINVAL;
+	ch->local[L_LOAN] = 0;
+	return call_astack(ch, len);
+}
+
+/* The reply of the last send, in place.  A server end has nothing to
+ * view: its requests go to its sink. */
+static long
+lrpc_recv_view(struct ipc_chan *ch, const void **view, uint64_t timeout_ns)
+{
+	(void)timeout_ns;
+	if (ch->role != IPC_CLIENT)
+		return -EOPNOTSUPP;
+	if (ch->local[L_LOAN])
+		return -EBUSY;
+	long n = ch->local[L_PENDING];
+	if (n < 0)
+		return -EAGAIN;
+	ch->local[L_PENDING] = -1;
+	ch->local[L_LOAN] = LOAN_VIEW;
+	*view = ch->mem[0];
+	return n;
+}
+
+static long
+lrpc_recv_release(struct ipc_chan *ch)
+{
+	if (ch->local[L_LOAN] != LOAN_VIEW)
+		return -EINVAL;
+	ch->local[L_LOAN] = 0;
+	return 0;
+}
+
 static void
 lrpc_close(struct ipc_chan *ch)
 {
@@ -165,7 +263,8 @@ lrpc_close(struct ipc_chan *ch)
 		sys_lrpc_disconnect(ch->local[L_BINDING]);
 }
 
-static const char *const lrpc_variants[] = { "migrate", 0 };
+/* lend: the same binding; the benchmark's stream lends the A-stack. */
+static const char *const lrpc_variants[] = { "migrate", "lend", 0 };
 
 const struct ipc_mech ipc_lrpc = {
 	.name = "lrpc",
@@ -179,4 +278,8 @@ const struct ipc_mech ipc_lrpc = {
 	.recv = lrpc_recv,
 	.call = lrpc_mech_call,
 	.close = lrpc_close,
+	.send_lend = lrpc_send_lend,
+	.send_commit = lrpc_send_commit,
+	.recv_view = lrpc_recv_view,
+	.recv_release = lrpc_recv_release,
 };

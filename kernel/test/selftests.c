@@ -44,6 +44,7 @@ void test_perm_msg(void), test_perm_usock(void), test_perm_lrpc(void), test_perm
 void test_fuzz(void);
 
 void test_chcore_basic(void), test_chcore_slowpath(void), test_chcore_server_death(void), test_chcore_client_kill(void), test_chcore_ipc(void);
+void test_ipc_lend(void);
 
 const struct ktest ktest_table[] = {
 	{ "boot",   test_boot_info },   /* loader hand-over is sane */
@@ -122,6 +123,7 @@ const struct ktest ktest_table[] = {
 	{ "chcore-server-death", test_chcore_server_death }, /* server killed mid-call: -ECONNRESET */
 	{ "chcore-client-kill", test_chcore_client_kill }, /* client killed mid-call: reply dropped */
 	{ "chcore-ipc",     test_chcore_ipc },     /* struct ipc_mech ping-pong */
+	{ "ipc-lend",       test_ipc_lend },       /* lent slots and views (chcore, lrpc), bad lengths */
 	{ "irqoff",         test_irqoff },         /* big map, console flood, big shm: ticks keep coming */
 	{ "perm-proc",      test_perm_proc },      /* kill_proc/wait: another uid refused */
 	{ "perm-signal",    test_perm_signal },    /* kill(): another uid refused */
