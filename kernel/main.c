@@ -27,6 +27,7 @@
 #include "kernel/sched/thread.h"
 #include "kernel/test/ktest.h"
 #include "kernel/proc/proc_hooks.h"
+#include "kernel/sys/syscall.h"
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
 #include "kernel/sync/irqs_off.h"
@@ -113,6 +114,7 @@ kmain(uint64_t boot_info_phys)
 	finish_set_plan(&plan);
 	proc_hooks_plan(&plan);
 	frames_init(&boot_info);
+	syscall_table_init();           /* before kvm_init makes it read-only */
 	kvm_init(&boot_info);
 	power_init(&boot_info, kvm_master_root());
 	if (tlb_init(plan.pcid == PLAN_PCID_BOTH ? TLB_PCID_AUTO :

@@ -29,6 +29,7 @@
 
 #include <stdint.h>
 #include "common/chcore_abi.h"
+#include "kernel/arch/x86_64/trap_frame.h"
 
 struct proc;
 struct thread;
@@ -122,7 +123,18 @@ int64_t chcore_recv_wait(struct chcore_conn *c, struct chcore_recv *out);
  * f holds the results (the thread may have run its partner meanwhile). */
 int chcore_fastpath_call(struct trap_frame *f);
 int chcore_fastpath_reply_recv(struct trap_frame *f);
-/* reply_recv's result registers for a request (sys_chcore_ipc.c). */
-void chcore_recv_to_frame(struct trap_frame *f, const struct chcore_recv *in);
+/* reply_recv's result registers for a request, as the header comment says
+ * (sys_chcore_ipc.c and the fast path both write them; inline, so neither
+ * file calls the other). */
+static inline void
+chcore_recv_to_frame(struct trap_frame *f, const struct chcore_recv *in)
+{
+	f->rdi = in->msg_va;
+	f->rsi = in->msg_len;
+	f->rdx = in->arg[0];
+	f->r10 = in->arg[1];
+	f->r8 = in->arg[2];
+	f->r9 = in->badge;
+}
 
 #endif

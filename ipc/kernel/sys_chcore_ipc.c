@@ -14,6 +14,7 @@
  */
 #include "ipc/kernel/chcore_ipc.h"
 #include "kernel/sys/syscall.h"
+#include "common/syscall_abi.h"
 #include "kernel/sched/thread.h"
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "common/errno.h"
@@ -26,7 +27,7 @@ arg_cap(uint64_t raw, int64_t *cap)
 }
 
 /* register(id) */
-long
+static long
 sys_chcore_register(const struct sys_args *a)
 {
 	int64_t id;
@@ -35,9 +36,10 @@ sys_chcore_register(const struct sys_args *a)
 		return -EINVAL;
 	return chcore_register((uint64_t)id);
 }
+SYSCALL_ROW(SYS_CHCORE_REGISTER, sys_chcore_register);
 
 /* listen(svc_cap, timeout_ns) */
-long
+static long
 sys_chcore_listen(const struct sys_args *a)
 {
 	int64_t cap;
@@ -46,9 +48,10 @@ sys_chcore_listen(const struct sys_args *a)
 		return -EBADF;
 	return chcore_listen(cap, a->a[1]);
 }
+SYSCALL_ROW(SYS_CHCORE_LISTEN, sys_chcore_listen);
 
 /* accept(svc_cap, client_pid, yes) */
-long
+static long
 sys_chcore_accept(const struct sys_args *a)
 {
 	int64_t cap, pid;
@@ -62,9 +65,10 @@ sys_chcore_accept(const struct sys_args *a)
 	current_user_frame()->rdx = va;
 	return r;
 }
+SYSCALL_ROW(SYS_CHCORE_ACCEPT, sys_chcore_accept);
 
 /* connect(id, buf_len, timeout_ns, flags) */
-long
+static long
 sys_chcore_connect(const struct sys_args *a)
 {
 	int64_t id;
@@ -78,10 +82,11 @@ sys_chcore_connect(const struct sys_args *a)
 	current_user_frame()->rdx = va;
 	return r;
 }
+SYSCALL_ROW(SYS_CHCORE_CONNECT, sys_chcore_connect);
 
 /* call(cap, msg_va, len, a0, a1, a2): msg_va..+len must lie in the
  * connection's buffer (checked against the conn in chcore_call). */
-long
+static long
 sys_chcore_call(const struct sys_args *a)
 {
 	int64_t cap;
@@ -93,21 +98,10 @@ sys_chcore_call(const struct sys_args *a)
 	current_user_frame()->rdx = ret1;
 	return r;
 }
-
-/* The request's registers, as the header comment says. */
-void
-chcore_recv_to_frame(struct trap_frame *f, const struct chcore_recv *in)
-{
-	f->rdi = in->msg_va;
-	f->rsi = in->msg_len;
-	f->rdx = in->arg[0];
-	f->r10 = in->arg[1];
-	f->r8 = in->arg[2];
-	f->r9 = in->badge;
-}
+SYSCALL_ROW_FAST(SYS_CHCORE_CALL, sys_chcore_call, chcore_fastpath_call);
 
 /* reply_recv(cap, flags, ret0, ret1) */
-long
+static long
 sys_chcore_reply_recv(const struct sys_args *a)
 {
 	int64_t cap;
@@ -122,9 +116,10 @@ sys_chcore_reply_recv(const struct sys_args *a)
 		chcore_recv_to_frame(current_user_frame(), &in);
 	return r;
 }
+SYSCALL_ROW_FAST(SYS_CHCORE_REPLY_RECV, sys_chcore_reply_recv, chcore_fastpath_reply_recv);
 
 /* close(cap) */
-long
+static long
 sys_chcore_close(const struct sys_args *a)
 {
 	int64_t cap;
@@ -133,3 +128,4 @@ sys_chcore_close(const struct sys_args *a)
 		return -EBADF;
 	return chcore_close(cap);
 }
+SYSCALL_ROW(SYS_CHCORE_CLOSE, sys_chcore_close);

@@ -1,6 +1,7 @@
 /* sys_futex.c - futex_wait/futex_wake syscalls: check the arguments, then
  * call futex.c. */
 #include "kernel/sys/syscall.h"
+#include "common/syscall_abi.h"
 #include "kernel/mm/uaccess.h"
 #include "ipc/kernel/futex.h"
 #include "common/errno.h"
@@ -18,7 +19,7 @@ check_word(uint64_t uaddr)
 }
 
 /* futex_wait(addr, expected, timeout_ns) */
-long
+static long
 sys_futex_wait(const struct sys_args *a)
 {
 	long r = check_word(a->a[0]);
@@ -29,9 +30,10 @@ sys_futex_wait(const struct sys_args *a)
 		return -EINVAL;
 	return futex_wait(a->a[0], (uint32_t)a->a[1], a->a[2]);
 }
+SYSCALL_ROW(SYS_FUTEX_WAIT, sys_futex_wait);
 
 /* futex_wake(addr, n) */
-long
+static long
 sys_futex_wake(const struct sys_args *a)
 {
 	int64_t n;
@@ -43,3 +45,4 @@ sys_futex_wake(const struct sys_args *a)
 		return -EINVAL;
 	return futex_wake(a->a[0], (uint32_t)n);
 }
+SYSCALL_ROW(SYS_FUTEX_WAKE, sys_futex_wake);

@@ -3,6 +3,7 @@
  * syscall frame at the top of the kernel stack), which they rewrite. */
 #include "ipc/kernel/lrpc.h"
 #include "kernel/sys/syscall.h"
+#include "common/syscall_abi.h"
 #include "kernel/sched/thread.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/mm/pagetable.h"
@@ -19,7 +20,7 @@ arg_id(uint64_t raw, int64_t *id)
 /* lrpc_register(key, entries, nprocs, astack_size, nastacks): every entry
  * must be a user address (a wrong one faults in the server, which the call
  * survives: see lrpc_fault). */
-long
+static long
 sys_lrpc_register(const struct sys_args *a)
 {
 	uint64_t entries[LRPC_MAX_PROCS];
@@ -36,9 +37,10 @@ sys_lrpc_register(const struct sys_args *a)
 			return -EINVAL;
 	return lrpc_register(a->a[0], entries, (unsigned)n, a->a[3], (unsigned)na);
 }
+SYSCALL_ROW(SYS_LRPC_REGISTER, sys_lrpc_register);
 
 /* lrpc_unregister(service) */
-long
+static long
 sys_lrpc_unregister(const struct sys_args *a)
 {
 	int64_t id;
@@ -47,9 +49,10 @@ sys_lrpc_unregister(const struct sys_args *a)
 		return -EINVAL;
 	return lrpc_unregister(id);
 }
+SYSCALL_ROW(SYS_LRPC_UNREGISTER, sys_lrpc_unregister);
 
 /* lrpc_serve(service, timeout_ns): every timeout value is meaningful. */
-long
+static long
 sys_lrpc_serve(const struct sys_args *a)
 {
 	int64_t id;
@@ -58,10 +61,11 @@ sys_lrpc_serve(const struct sys_args *a)
 		return -EINVAL;
 	return lrpc_serve(id, a->a[1]);
 }
+SYSCALL_ROW(SYS_LRPC_SERVE, sys_lrpc_serve);
 
 /* lrpc_connect(key, info): the pointer is checked before anything is made,
  * and a binding whose record cannot be written is taken back. */
-long
+static long
 sys_lrpc_connect(const struct sys_args *a)
 {
 	struct lrpc_bind_info info;
@@ -79,9 +83,10 @@ sys_lrpc_connect(const struct sys_args *a)
 	}
 	return b;
 }
+SYSCALL_ROW(SYS_LRPC_CONNECT, sys_lrpc_connect);
 
 /* lrpc_disconnect(binding) */
-long
+static long
 sys_lrpc_disconnect(const struct sys_args *a)
 {
 	int64_t id;
@@ -90,11 +95,12 @@ sys_lrpc_disconnect(const struct sys_args *a)
 		return -EINVAL;
 	return lrpc_disconnect(id);
 }
+SYSCALL_ROW(SYS_LRPC_DISCONNECT, sys_lrpc_disconnect);
 
 /* lrpc_call(binding, proc, astack) with arg0..arg7 in registers (any
  * value is an argument): indexes are checked against the binding inside
  * lrpc_call (they depend on its service). */
-long
+static long
 sys_lrpc_call(const struct sys_args *a)
 {
 	int64_t id;
@@ -103,10 +109,12 @@ sys_lrpc_call(const struct sys_args *a)
 		return -EBADF;
 	return lrpc_call(current_user_frame(), id, a->a[1], a->a[2]);
 }
+SYSCALL_ROW_FAST(SYS_LRPC_CALL, sys_lrpc_call, lrpc_fastpath_call);
 
 /* lrpc_return(result): any value is a result. */
-long
+static long
 sys_lrpc_return(const struct sys_args *a)
 {
 	return lrpc_return(current_user_frame(), (long)a->a[0]);
 }
+SYSCALL_ROW_FAST(SYS_LRPC_RETURN, sys_lrpc_return, lrpc_fastpath_return);

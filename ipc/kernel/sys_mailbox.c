@@ -3,6 +3,7 @@
 #include "ipc/kernel/mailbox.h"
 #include "ipc/kernel/msgcore.h"
 #include "kernel/sys/syscall.h"
+#include "common/syscall_abi.h"
 #include "kernel/proc/proc.h"
 #include "kernel/mm/uaccess.h"
 #include "common/errno.h"
@@ -15,7 +16,7 @@ arg_mbox_id(uint64_t raw, int64_t *id)
 }
 
 /* mbox_create(capacity, policy) */
-long
+static long
 sys_mbox_create(const struct sys_args *a)
 {
 	int64_t capacity, policy;
@@ -25,9 +26,10 @@ sys_mbox_create(const struct sys_args *a)
 		return -EINVAL;
 	return mbox_create(capacity, (int)policy, current_proc()->pid);
 }
+SYSCALL_ROW(SYS_MBOX_CREATE, sys_mbox_create);
 
 /* mbox_destroy(id): only the creator may. */
-long
+static long
 sys_mbox_destroy(const struct sys_args *a)
 {
 	int64_t id;
@@ -36,10 +38,11 @@ sys_mbox_destroy(const struct sys_args *a)
 		return -EINVAL;
 	return mbox_destroy(id, current_proc()->pid);
 }
+SYSCALL_ROW(SYS_MBOX_DESTROY, sys_mbox_destroy);
 
 /* mbox_send(id, buf, len, timeout_ns, flags): the message is copied in
  * whole before the mailbox is looked at. */
-long
+static long
 sys_mbox_send(const struct sys_args *a)
 {
 	struct mc_msg *m;
@@ -52,9 +55,10 @@ sys_mbox_send(const struct sys_args *a)
 		return r;
 	return mbox_send(id, m, (unsigned)a->a[4], a->a[3]);
 }
+SYSCALL_ROW(SYS_MBOX_SEND, sys_mbox_send);
 
 /* mbox_recv(id, buf, len, timeout_ns, int *sender): sender may be 0. */
-long
+static long
 sys_mbox_recv(const struct sys_args *a)
 {
 	struct mc_recv_req rq;
@@ -67,9 +71,10 @@ sys_mbox_recv(const struct sys_args *a)
 		return r;
 	return mbox_recv(id, &rq);
 }
+SYSCALL_ROW(SYS_MBOX_RECV, sys_mbox_recv);
 
 /* mbox_stat(id, struct mbox_stat *) */
-long
+static long
 sys_mbox_stat(const struct sys_args *a)
 {
 	struct mbox_stat st;
@@ -82,3 +87,4 @@ sys_mbox_stat(const struct sys_args *a)
 		return r;
 	return copy_to_user(a->a[1], &st, sizeof st);
 }
+SYSCALL_ROW(SYS_MBOX_STAT, sys_mbox_stat);

@@ -3,6 +3,7 @@
 #include "ipc/kernel/msg_direct.h"
 #include "ipc/kernel/msgcore.h"
 #include "kernel/sys/syscall.h"
+#include "common/syscall_abi.h"
 #include "kernel/proc/proc.h"
 #include "common/errno.h"
 
@@ -11,7 +12,7 @@
 /* msg_send(pid, buf, len, timeout_ns, flags): every timeout value is
  * meaningful; the message is copied in whole before anything is looked
  * up, so a bad buffer changes nothing. */
-long
+static long
 sys_msg_send(const struct sys_args *a)
 {
 	struct mc_msg *m;
@@ -24,10 +25,11 @@ sys_msg_send(const struct sys_args *a)
 		return r;
 	return msg_direct_send((int)to, m, (unsigned)a->a[4], a->a[3]);
 }
+SYSCALL_ROW(SYS_MSG_SEND, sys_msg_send);
 
 /* msg_recv(from, buf, len, timeout_ns, int *sender): from is a pid or
  * MSG_ANY; sender may be 0. */
-long
+static long
 sys_msg_recv(const struct sys_args *a)
 {
 	struct mc_recv_req rq;
@@ -40,3 +42,4 @@ sys_msg_recv(const struct sys_args *a)
 		return r;
 	return msg_direct_recv(&rq);
 }
+SYSCALL_ROW(SYS_MSG_RECV, sys_msg_recv);

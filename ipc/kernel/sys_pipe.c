@@ -8,14 +8,15 @@
 #include "common/syscall_abi.h"
 
 /* pipe_create() */
-long
+static long
 sys_pipe_create(const struct sys_args *a)
 {
 	return pipe_create(current_proc()->pid);
 }
+SYSCALL_ROW(SYS_PIPE_CREATE, sys_pipe_create);
 
 /* pipe_open(id, mode): mode is exactly one of FD_READ and FD_WRITE. */
-long
+static long
 sys_pipe_open(const struct sys_args *a)
 {
 	uint64_t mode = a->a[1];
@@ -24,10 +25,11 @@ sys_pipe_open(const struct sys_args *a)
 		return -EINVAL;
 	return pipe_open((int64_t)a->a[0], (unsigned)mode);
 }
+SYSCALL_ROW(SYS_PIPE_OPEN, sys_pipe_open);
 
 /* pipe(int fd[2]): the pointer is checked before anything is made; if the
  * two numbers cannot be written after all, both ends are closed again. */
-long
+static long
 sys_pipe(const struct sys_args *a)
 {
 	struct proc *me = current_proc();
@@ -46,10 +48,12 @@ sys_pipe(const struct sys_args *a)
 	}
 	return 0;
 }
+SYSCALL_ROW(SYS_PIPE, sys_pipe);
 
 /* pipe_release(id): only the creator may. */
-long
+static long
 sys_pipe_release(const struct sys_args *a)
 {
 	return pipe_release((int64_t)a->a[0], current_proc()->pid);
 }
+SYSCALL_ROW(SYS_PIPE_RELEASE, sys_pipe_release);

@@ -1,6 +1,7 @@
 /* sys_sem.c - semaphore syscalls: check the arguments, then call sem.c. */
 #include "ipc/kernel/sem.h"
 #include "kernel/sys/syscall.h"
+#include "common/syscall_abi.h"
 #include "kernel/proc/proc.h"
 #include "common/errno.h"
 
@@ -12,7 +13,7 @@ arg_sem_id(uint64_t raw, int64_t *id)
 }
 
 /* sem_create(initial) */
-long
+static long
 sys_sem_create(const struct sys_args *a)
 {
 	int64_t initial;
@@ -21,10 +22,11 @@ sys_sem_create(const struct sys_args *a)
 		return -EINVAL;
 	return sem_create(initial, current_proc()->pid);
 }
+SYSCALL_ROW(SYS_SEM_CREATE, sys_sem_create);
 
 /* sem_p(id, timeout_ns): every timeout value is meaningful (0 = try,
  * all ones = forever, others relative ns), so only the id is checked. */
-long
+static long
 sys_sem_p(const struct sys_args *a)
 {
 	int64_t id;
@@ -33,9 +35,10 @@ sys_sem_p(const struct sys_args *a)
 		return -EINVAL;
 	return sem_p(id, a->a[1]);
 }
+SYSCALL_ROW(SYS_SEM_P, sys_sem_p);
 
 /* sem_v(id) */
-long
+static long
 sys_sem_v(const struct sys_args *a)
 {
 	int64_t id;
@@ -44,9 +47,10 @@ sys_sem_v(const struct sys_args *a)
 		return -EINVAL;
 	return sem_v(id);
 }
+SYSCALL_ROW(SYS_SEM_V, sys_sem_v);
 
 /* sem_destroy(id): only the creator may destroy. */
-long
+static long
 sys_sem_destroy(const struct sys_args *a)
 {
 	int64_t id;
@@ -55,3 +59,4 @@ sys_sem_destroy(const struct sys_args *a)
 		return -EINVAL;
 	return sem_destroy(id, current_proc()->pid);
 }
+SYSCALL_ROW(SYS_SEM_DESTROY, sys_sem_destroy);

@@ -1,5 +1,6 @@
 /* sys_signal.c - signal syscalls: check every argument, then signal.c. */
 #include "kernel/sys/syscall.h"
+#include "common/syscall_abi.h"
 #include "kernel/proc/proc.h"
 #include "kernel/mm/uaccess.h"
 #include "ipc/kernel/signal.h"
@@ -15,7 +16,7 @@ user_code_ok(uint64_t addr)
 }
 
 /* sigaction(sig, handler, restorer) */
-long
+static long
 sys_sigaction(const struct sys_args *a)
 {
 	int64_t sig;
@@ -29,9 +30,10 @@ sys_sigaction(const struct sys_args *a)
 		return -EFAULT;
 	return signal_action((int)sig, handler, restorer);
 }
+SYSCALL_ROW(SYS_SIGACTION, sys_sigaction);
 
 /* kill(pid, sig): sig 0 checks only; pid 0 is the kernel. */
-long
+static long
 sys_kill(const struct sys_args *a)
 {
 	int64_t sig, pid;
@@ -42,15 +44,17 @@ sys_kill(const struct sys_args *a)
 		return a->a[0] == 0 ? -EPERM : -ESRCH;
 	return signal_send(current_proc(), (int)pid, (int)sig);
 }
+SYSCALL_ROW(SYS_KILL, sys_kill);
 
-long
+static long
 sys_sigreturn(const struct sys_args *a)
 {
 	return signal_return();
 }
+SYSCALL_ROW(SYS_SIGRETURN, sys_sigreturn);
 
 /* sigprocmask(how, set, uint64_t *oldset): oldset may be NULL. */
-long
+static long
 sys_sigprocmask(const struct sys_args *a)
 {
 	int64_t how;
@@ -69,10 +73,12 @@ sys_sigprocmask(const struct sys_args *a)
 		return -EFAULT;
 	return err;
 }
+SYSCALL_ROW(SYS_SIGPROCMASK, sys_sigprocmask);
 
 /* sigwait(timeout_ns) */
-long
+static long
 sys_sigwait(const struct sys_args *a)
 {
 	return signal_wait(a->a[0]);
 }
+SYSCALL_ROW(SYS_SIGWAIT, sys_sigwait);

@@ -1,6 +1,7 @@
 /* sys_sysv_msgq.c - msgget/msgsnd/msgrcv/msgctl: fetch and check the
  * user's values, then call the queue code (ipc/kernel/sysv_msgq.c). */
 #include "kernel/sys/syscall.h"
+#include "common/syscall_abi.h"
 #include "kernel/proc/proc.h"
 #include "kernel/mm/uaccess.h"
 #include "ipc/kernel/sysv_msgq.h"
@@ -19,7 +20,7 @@ arg_msqid(uint64_t raw, int *out)
 }
 
 /* msgget(key, flags) */
-long
+static long
 sys_msgget(const struct sys_args *a)
 {
 	int64_t key;
@@ -30,10 +31,11 @@ sys_msgget(const struct sys_args *a)
 		return -EINVAL;
 	return msgq_get((key_t)key, (unsigned)a->a[1], current_proc());
 }
+SYSCALL_ROW(SYS_MSGGET, sys_msgget);
 
 /* msgsnd(msqid, msgp, size, flags): the message is copied in whole before
  * the queue is touched, so a bad buffer changes nothing. */
-long
+static long
 sys_msgsnd(const struct sys_args *a)
 {
 	uint64_t umsgp = a->a[1], size = a->a[2], flags = a->a[3];
@@ -57,9 +59,10 @@ sys_msgsnd(const struct sys_args *a)
 	}
 	return msgq_send(msqid, m, (unsigned)flags, current_proc());
 }
+SYSCALL_ROW(SYS_MSGSND, sys_msgsnd);
 
 /* msgrcv(msqid, msgp, size, type, flags) */
-long
+static long
 sys_msgrcv(const struct sys_args *a)
 {
 	uint64_t umsgp = a->a[1], size = a->a[2], flags = a->a[4];
@@ -81,9 +84,10 @@ sys_msgrcv(const struct sys_args *a)
 		return -EFAULT;
 	return msgq_recv(msqid, umsgp, size, type, (unsigned)flags, current_proc());
 }
+SYSCALL_ROW(SYS_MSGRCV, sys_msgrcv);
 
 /* msgctl(msqid, cmd, buf): buf is ignored by IPC_RMID. */
-long
+static long
 sys_msgctl(const struct sys_args *a)
 {
 	struct msqid_ds ds;
@@ -106,3 +110,4 @@ sys_msgctl(const struct sys_args *a)
 		return -EINVAL;
 	}
 }
+SYSCALL_ROW(SYS_MSGCTL, sys_msgctl);

@@ -1,15 +1,17 @@
 /* sys_uid.c - setuid/getuid: the one user id a process has, inherited at
  * spawn (the kernel's is 0, root) and checked by SysV IPC permissions. */
 #include "kernel/sys/syscall.h"
+#include "common/syscall_abi.h"
 #include "kernel/proc/proc.h"
 #include "common/errno.h"
 
 /* getuid() */
-long
+static long
 sys_getuid(const struct sys_args *a)
 {
 	return current_proc()->uid;
 }
+SYSCALL_ROW(SYS_GETUID, sys_getuid);
 
 /*
  * setuid(uid): root may become anyone, others only who they already are
@@ -18,7 +20,7 @@ sys_getuid(const struct sys_args *a)
  * p->uid is written only by the process's own threads and read by them
  * and by spawn from the same process; on one CPU a 32-bit store is atomic.
  */
-long
+static long
 sys_setuid(const struct sys_args *a)
 {
 	struct proc *p = current_proc();
@@ -31,3 +33,4 @@ sys_setuid(const struct sys_args *a)
 	p->uid = (unsigned)uid;
 	return 0;
 }
+SYSCALL_ROW(SYS_SETUID, sys_setuid);

@@ -21,16 +21,17 @@ arg_sock_name(uint64_t uname, char *name)
 }
 
 /* socket(type) */
-long
+static long
 sys_socket(const struct sys_args *a)
 {
 	if (a->a[0] != SOCK_STREAM && a->a[0] != SOCK_DGRAM)
 		return -EINVAL;
 	return usock_create((int)a->a[0]);
 }
+SYSCALL_ROW(SYS_SOCKET, sys_socket);
 
 /* bind(fd, name) */
-long
+static long
 sys_bind(const struct sys_args *a)
 {
 	char name[SOCK_NAME_MAX];
@@ -45,9 +46,10 @@ sys_bind(const struct sys_args *a)
 	file_put(f);
 	return err;
 }
+SYSCALL_ROW(SYS_BIND, sys_bind);
 
 /* listen(fd, backlog): 1 .. USOCK_BACKLOG_MAX */
-long
+static long
 sys_listen(const struct sys_args *a)
 {
 	struct file *f;
@@ -63,9 +65,10 @@ sys_listen(const struct sys_args *a)
 	file_put(f);
 	return err;
 }
+SYSCALL_ROW(SYS_LISTEN, sys_listen);
 
 /* connect(fd, name, timeout_ns) */
-long
+static long
 sys_connect(const struct sys_args *a)
 {
 	char name[SOCK_NAME_MAX];
@@ -80,9 +83,10 @@ sys_connect(const struct sys_args *a)
 	file_put(f);
 	return err;
 }
+SYSCALL_ROW(SYS_CONNECT, sys_connect);
 
 /* accept(fd, timeout_ns) -> fd */
-long
+static long
 sys_accept(const struct sys_args *a)
 {
 	struct file *f;
@@ -95,9 +99,10 @@ sys_accept(const struct sys_args *a)
 	file_put(f);
 	return r;
 }
+SYSCALL_ROW(SYS_ACCEPT, sys_accept);
 
 /* sendto(fd, buf, len, name or 0 for the default peer, timeout_ns) */
-long
+static long
 sys_sendto(const struct sys_args *a)
 {
 	uint64_t ubuf = a->a[1], len = a->a[2], uname = a->a[3];
@@ -120,9 +125,10 @@ sys_sendto(const struct sys_args *a)
 	file_put(f);
 	return r;
 }
+SYSCALL_ROW(SYS_SENDTO, sys_sendto);
 
 /* recvfrom(fd, buf, len, char from[SOCK_NAME_MAX] or 0, timeout_ns) */
-long
+static long
 sys_recvfrom(const struct sys_args *a)
 {
 	uint64_t ubuf = a->a[1], len = a->a[2], ufrom = a->a[3];
@@ -140,3 +146,4 @@ sys_recvfrom(const struct sys_args *a)
 	file_put(f);
 	return r;
 }
+SYSCALL_ROW(SYS_RECVFROM, sys_recvfrom);

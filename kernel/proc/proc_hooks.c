@@ -1,7 +1,7 @@
 /* proc_hooks.c - the hook tables: one row per subsystem that keeps
  * per-process state or must act on a thread's exit, a user fault, a return
- * to ring 3 or a plan setting (add a row here, not a call in proc.c,
- * sched.c, fault.c, user_return.c or main.c). */
+ * to ring 3, an interruptible sleep or a plan setting (add a row here, not
+ * a call in proc.c, sched.c, fault.c, user_return.c, sys_misc.c or main.c). */
 #include "kernel/proc/proc_hooks.h"
 #include "ipc/kernel/signal.h"
 #include "ipc/kernel/sem.h"
@@ -77,6 +77,19 @@ proc_hooks_user_return(struct thread *t, struct trap_frame *f)
 		if ((__atomic_load_n(&t->return_work, __ATOMIC_RELAXED) & user_return_rows[i].bit) &&
 		    user_return_rows[i].run(f))
 			return;
+}
+
+static int (*const interrupt_hooks[])(void) = {
+	signal_pending,                 /* a signal to deliver on the way out */
+};
+
+int
+proc_hooks_interrupted(void)
+{
+	for (unsigned i = 0; i < sizeof interrupt_hooks / sizeof interrupt_hooks[0]; i++)
+		if (interrupt_hooks[i]())
+			return 1;
+	return 0;
 }
 
 void

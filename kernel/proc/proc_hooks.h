@@ -42,6 +42,9 @@ enum {
  * t->return_work: each set bit's row, in table order, until a row says
  * later rows wait for the next return. */
 void proc_hooks_user_return(struct thread *t, struct trap_frame *f);
+/* 1 when an interruptible sleep of the calling thread (sleep_ns) should
+ * give up with -EINTR: a row says so (a signal it may deliver is pending). */
+int proc_hooks_interrupted(void);
 /* Plan settings that belong to a mechanism (pipesize), once at boot. */
 void proc_hooks_plan(const struct plan *p);
 

@@ -35,21 +35,24 @@ fd_io(const struct sys_args *a, unsigned mode)
 	return r;
 }
 
-long
+static long
 sys_fd_read(const struct sys_args *a)
 {
 	return fd_io(a, FD_READ);
 }
+SYSCALL_ROW(SYS_FD_READ, sys_fd_read);
 
-long
+static long
 sys_fd_write(const struct sys_args *a)
 {
 	return fd_io(a, FD_WRITE);
 }
+SYSCALL_ROW(SYS_FD_WRITE, sys_fd_write);
 
 /* fd_close(fd) */
-long
+static long
 sys_fd_close(const struct sys_args *a)
 {
 	return fd_close(current_proc(), (int64_t)a->a[0]);
 }
+SYSCALL_ROW(SYS_FD_CLOSE, sys_fd_close);

@@ -17,7 +17,7 @@ prot_to_vma(uint64_t prot, unsigned *out)
 }
 
 /* map_anon(len, prot) */
-long
+static long
 sys_map_anon(const struct sys_args *a)
 {
 	unsigned prot;
@@ -26,24 +26,27 @@ sys_map_anon(const struct sys_args *a)
 		return -EINVAL;
 	return aspace_map_anon(current_proc()->as, 0, a->a[0], prot);
 }
+SYSCALL_ROW(SYS_MAP_ANON, sys_map_anon);
 
 /* unmap(addr, len) */
-long
+static long
 sys_unmap(const struct sys_args *a)
 {
 	if (a->a[0] >= USER_TOP || a->a[1] > USER_TOP)
 		return -EINVAL;
 	return aspace_unmap(current_proc()->as, a->a[0], a->a[1]);
 }
+SYSCALL_ROW(SYS_UNMAP, sys_unmap);
 
-long
+static long
 sys_shm_create(const struct sys_args *a)
 {
 	return shm_create(a->a[0], current_proc()->pid, 0);
 }
+SYSCALL_ROW(SYS_SHM_CREATE, sys_shm_create);
 
 /* shm_map(handle, prot) */
-long
+static long
 sys_shm_map(const struct sys_args *a)
 {
 	unsigned prot;
@@ -56,9 +59,11 @@ sys_shm_map(const struct sys_args *a)
 		return err;
 	return aspace_map_shm(current_proc()->as, obj, prot);
 }
+SYSCALL_ROW(SYS_SHM_MAP, sys_shm_map);
 
-long
+static long
 sys_shm_destroy(const struct sys_args *a)
 {
 	return shm_destroy_user((int64_t)a->a[0]);
 }
+SYSCALL_ROW(SYS_SHM_DESTROY, sys_shm_destroy);

@@ -1,5 +1,6 @@
 /* sys_misc.c - console, time, counters, test reporting, machine facts. */
 #include "kernel/sys/syscall.h"
+#include "common/syscall_abi.h"
 #include "kernel/arch/x86_64/smp.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sched/thread.h"
@@ -9,7 +10,7 @@
 #include "kernel/time/timer.h"
 #include "kernel/test/ktest.h"
 #include "kernel/stats/counters.h"
-#include "ipc/kernel/signal.h"
+#include "kernel/proc/proc_hooks.h"
 #include "kernel/arch/x86_64/tlb.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/pmu.h"
@@ -20,7 +21,7 @@
 #define WRITE_CHUNK 256
 
 /* write(buf, len): console output, copied in chunks. */
-long
+static long
 sys_write(const struct sys_args *a)
 {
 	char buf[WRITE_CHUNK];
@@ -39,12 +40,14 @@ sys_write(const struct sys_args *a)
 	}
 	return (long)len;
 }
+SYSCALL_ROW(SYS_WRITE, sys_write);
 
 /* sleep_ns(ns): 0 just yields.  Killed sleepers, and sleepers with a
- * signal to deliver, return -EINTR; kill wakes them because they sleep on
- * their own thread (ipc/kernel/signal.c).  No wakeup is lost: the check and
- * the sleep run under sleep_lock with interrupts off on the one CPU. */
-long
+ * signal to deliver (proc_hooks_interrupted), return -EINTR; kill wakes
+ * them because they sleep on their own thread (ipc/kernel/signal.c).  No
+ * wakeup is lost: the check and the sleep run under sleep_lock with
+ * interrupts off on the one CPU. */
+static long
 sys_sleep_ns(const struct sys_args *a)
 {
 	static struct spinlock sleep_lock = SPINLOCK_INIT("sleep_ns");
@@ -58,19 +61,22 @@ sys_sleep_ns(const struct sys_args *a)
 		return -EINVAL;
 	uint64_t deadline = clock_ns() + ns;
 	spin_lock(&sleep_lock);
-	while (clock_ns() < deadline && !current_thread()->killed && !signal_pending())
+	while (clock_ns() < deadline && !current_thread()->killed &&
+	       !proc_hooks_interrupted())
 		sleep_until(current_thread(), &sleep_lock, deadline);
 	spin_unlock(&sleep_lock);
 	return current_thread()->killed || clock_ns() < deadline ? -EINTR : 0;
 }
+SYSCALL_ROW(SYS_SLEEP_NS, sys_sleep_ns);
 
-long
+static long
 sys_clock_ns(const struct sys_args *a)
 {
 	return (long)clock_ns();
 }
+SYSCALL_ROW(SYS_CLOCK_NS, sys_clock_ns);
 
-long
+static long
 sys_counters(const struct sys_args *a)
 {
 	struct kcounters snap;
@@ -80,9 +86,10 @@ sys_counters(const struct sys_args *a)
 	snap.timer_ticks = timer_ticks();
 	return copy_to_user(a->a[0], &snap, sizeof snap);
 }
+SYSCALL_ROW(SYS_COUNTERS, sys_counters);
 
 /* test_report(ok, name): one TAP line, numbered with the kernel's tests. */
-long
+static long
 sys_test_report(const struct sys_args *a)
 {
 	char name[128];
@@ -93,8 +100,9 @@ sys_test_report(const struct sys_args *a)
 	ktest_check(a->a[0] != 0, "%s: %s", current_proc()->name, name);
 	return 0;
 }
+SYSCALL_ROW(SYS_TEST_REPORT, sys_test_report);
 
-long
+static long
 sys_sysinfo(const struct sys_args *a)
 {
 	struct sysinfo si;
@@ -114,3 +122,4 @@ sys_sysinfo(const struct sys_args *a)
 	strncpy_bounded(si.pcid_reason, tlb_mode_reason(), sizeof si.pcid_reason);
 	return copy_to_user(a->a[0], &si, sizeof si);
 }
+SYSCALL_ROW(SYS_SYSINFO, sys_sysinfo);

@@ -9,24 +9,27 @@
 #include "common/errno.h"
 #include "common/syscall_abi.h"
 
-long
+static long
 sys_exit(const struct sys_args *a)
 {
 	proc_exit(current_proc(), (int)(a->a[0] & 0xff));
 }
+SYSCALL_ROW(SYS_EXIT, sys_exit);
 
-long
+static long
 sys_yield(const struct sys_args *a)
 {
 	yield();
 	return 0;
 }
+SYSCALL_ROW(SYS_YIELD, sys_yield);
 
-long
+static long
 sys_getpid(const struct sys_args *a)
 {
 	return current_proc()->pid;
 }
+SYSCALL_ROW(SYS_GETPID, sys_getpid);
 
 /* The program name and argument of spawn and spawn_fds (arguments 1-3). */
 static long
@@ -45,7 +48,7 @@ spawn_args(const struct sys_args *a, char name[USER_NAME_MAX], char arg[USER_ARG
 }
 
 /* spawn(name, arg, arglen) */
-long
+static long
 sys_spawn(const struct sys_args *a)
 {
 	char name[USER_NAME_MAX];
@@ -54,6 +57,7 @@ sys_spawn(const struct sys_args *a)
 
 	return err ? err : proc_spawn(name, arg, a->a[2], current_proc());
 }
+SYSCALL_ROW(SYS_SPAWN, sys_spawn);
 
 /* nfds descriptor numbers from ufds: each in 0..NFILE-1, none twice. */
 static long
@@ -96,7 +100,7 @@ install_fds(struct proc *child, void *ctx)
 /* spawn_fds(name, arg, arglen, const int *fds, nfds): spawn, and the child
  * starts with the caller's descriptors fds[] open under the same numbers
  * (-EBADF if one is not open). */
-long
+static long
 sys_spawn_fds(const struct sys_args *a)
 {
 	char name[USER_NAME_MAX];
@@ -118,9 +122,10 @@ sys_spawn_fds(const struct sys_args *a)
 		fd_put_refs(files, (unsigned)nfds);   /* the caller's references, unused */
 	return pid;
 }
+SYSCALL_ROW(SYS_SPAWN_FDS, sys_spawn_fds);
 
 /* wait(pid, int *status): status may be NULL. */
-long
+static long
 sys_wait(const struct sys_args *a)
 {
 	int64_t pid;
@@ -139,8 +144,9 @@ sys_wait(const struct sys_args *a)
 		return -EFAULT;
 	return r;
 }
+SYSCALL_ROW(SYS_WAIT, sys_wait);
 
-long
+static long
 sys_kill_proc(const struct sys_args *a)
 {
 	int64_t pid;
@@ -149,10 +155,11 @@ sys_kill_proc(const struct sys_args *a)
 		return -ESRCH;
 	return proc_kill_by(current_proc(), (int)pid);
 }
+SYSCALL_ROW(SYS_KILL_PROC, sys_kill_proc);
 
 /* set_affinity(pid, cpu): pid 0 = the caller; cpu -1 = any CPU.  A caller
  * that pins itself elsewhere moves there before this returns. */
-long
+static long
 sys_set_affinity(const struct sys_args *a)
 {
 	int64_t pid, cpu;
@@ -167,9 +174,10 @@ sys_set_affinity(const struct sys_args *a)
 		yield();
 	return err;
 }
+SYSCALL_ROW(SYS_SET_AFFINITY, sys_set_affinity);
 
 /* thread_create(entry, stack_top, arg) */
-long
+static long
 sys_thread_create(const struct sys_args *a)
 {
 	uint64_t entry = a->a[0], stack_top = a->a[1];
@@ -178,9 +186,10 @@ sys_thread_create(const struct sys_args *a)
 		return -EINVAL;
 	return thread_create_user(current_proc(), entry, stack_top, a->a[2], 0);
 }
+SYSCALL_ROW(SYS_THREAD_CREATE, sys_thread_create);
 
 /* thread_join(tid): the caller may free tid's stack once this returns 0. */
-long
+static long
 sys_thread_join(const struct sys_args *a)
 {
 	int64_t tid;
@@ -189,9 +198,11 @@ sys_thread_join(const struct sys_args *a)
 		return -EINVAL;
 	return proc_thread_join(current_proc(), (int)tid);
 }
+SYSCALL_ROW(SYS_THREAD_JOIN, sys_thread_join);
 
-long
+static long
 sys_thread_exit(const struct sys_args *a)
 {
 	thread_exit();
 }
+SYSCALL_ROW(SYS_THREAD_EXIT, sys_thread_exit);
