@@ -4,7 +4,9 @@
  *   basic        one server: a procedure reads server-private memory and
  *                writes it into the A-stack; all eight register arguments
  *                arrive and the result comes back; bad bindings, indexes,
- *                pointers, registrations; register/unregister rules
+ *                pointers, registrations; register/unregister rules; a
+ *                signal sent to the client inside a call waits for its
+ *                return home
  *   many N       N calls: results, and the counters per call
  *   busy         two threads of the client on one A-stack: -EBUSY
  *   nested       A -> B -> C, and the depth limit through a server that
@@ -21,8 +23,10 @@
 #include "ipc/user/lrpc.h"
 #include "ipc/user/pipe.h"
 #include "ipc/user/fd.h"
+#include "ipc/user/signal.h"
 
-enum { P_PRIVATE, P_ECHO, P_FAULT, P_NESTED, P_DEEP, P_SPIN, P_WAIT, P_SPINNERS, P_ARGS, P_BLOCK, NPROCS };
+enum { P_PRIVATE, P_ECHO, P_FAULT, P_NESTED, P_DEEP, P_SPIN, P_WAIT, P_SPINNERS, P_ARGS, P_BLOCK,
+       P_SIGNAL, NPROCS };
 
 #define ASTACK  4096
 #define MS      1000000ull
@@ -159,6 +163,32 @@ p_args(void *astack, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_
 	lrpc_return((long)((a0 ^ a1 ^ a2 ^ a3 ^ a4 ^ a5 ^ a6 ^ a7) & 0x7fffffffffffffffull));
 }
 
+/* SIGUSR1 runs in whichever process's copy of this program the thread is
+ * in when it is delivered: the client's count, or the server's. */
+static volatile long usr1_runs;
+
+static void
+on_usr1(int sig, struct sig_frame *f)
+{
+	(void)sig, (void)f;
+	usr1_runs++;
+}
+
+/* Sends SIGUSR1 to the calling thread's process (the client) and makes
+ * more system calls, each a return to user mode here in the server: the
+ * client's handler must wait for the thread's return home. */
+static __attribute__((used)) void
+p_signal(void *astack, uint64_t arg)
+{
+	uint64_t *w = astack;
+
+	w[1] = (uint64_t)sys_kill(sys_getpid(), SIGUSR1);
+	sys_yield();
+	sys_yield();
+	w[0] = (uint64_t)usr1_runs;          /* the server's copy: 0 unless delivered here */
+	lrpc_return((long)arg);
+}
+
 LRPC_ENTRY(p_private);
 LRPC_ENTRY(p_echo);
 LRPC_ENTRY(p_fault);
@@ -169,6 +199,7 @@ LRPC_ENTRY(p_wait);
 LRPC_ENTRY(p_block);
 LRPC_ENTRY(p_spinners);
 LRPC_ENTRY(p_args);
+LRPC_ENTRY(p_signal);
 
 static long
 connect_wait(uint64_t key, struct lrpc_bind_info *info)
@@ -189,6 +220,7 @@ server(const char *arg)
 		(uint64_t)p_private_lrpc, (uint64_t)p_echo_lrpc, (uint64_t)p_fault_lrpc,
 		(uint64_t)p_nested_lrpc, (uint64_t)p_deep_lrpc, (uint64_t)p_spin_lrpc,
 		(uint64_t)p_wait_lrpc, (uint64_t)p_spinners_lrpc, (uint64_t)p_args_lrpc, (uint64_t)p_block_lrpc,
+		(uint64_t)p_signal_lrpc,
 	};
 	struct lrpc_bind_info info = { 0 };
 
@@ -294,6 +326,25 @@ basic_call(long b, long pid, const struct lrpc_bind_info *info)
 	return ok & register_args(b, info);
 }
 
+/* A signal sent to the client while its thread runs in the server. */
+static int
+signal_in_call(long b, const struct lrpc_bind_info *info)
+{
+	uint64_t *w = (uint64_t *)info->astack_va + 2 * ASTACK / 8;
+	int ok = check(sig_action(SIGUSR1, on_usr1) == 0, "lrpc signal: the client handles SIGUSR1");
+	long r = sys_lrpc_call(b, P_SIGNAL, 2, 9);
+	long runs = usr1_runs;
+	ok &= check(r == 9 && w[1] == 0,
+		    "lrpc signal: a procedure sends the client SIGUSR1 (kill %ld) and the call returns (%ld)",
+		    (long)w[1], r);
+	ok &= check(w[0] == 0, "lrpc signal: the handler did not run in the server, over three returns to user mode there (%lu)",
+		    (unsigned long)w[0]);
+	ok &= check(runs == 1, "lrpc signal: it ran in the client on the thread's way home, before the call's caller went on (%ld)",
+		    runs);
+	sig_action(SIGUSR1, SIG_DFL);
+	return ok;
+}
+
 static int
 bad_calls(long b)
 {
@@ -350,6 +401,7 @@ basic(void)
 	if (!check(b > 0, "lrpc: a client connects to a freshly registered service (%ld)", b))
 		return 1;
 	int ok = basic_call(b, pid, &info);
+	ok &= signal_in_call(b, &info);
 	ok &= bad_calls(b);
 	ok &= bad_setup(key, pid);
 	ok &= finish(b, pid, "basic");

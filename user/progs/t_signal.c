@@ -298,6 +298,50 @@ test_children(void)
 	return ok;
 }
 
+/* A signal posted before a thread exists is that thread's to deliver too
+ * (every new thread looks at the way out once): the creator waits in
+ * thread_join while the new thread lifts the mask, so the new thread is the
+ * only one that returns to user mode before the check. */
+static volatile int in_new_thread, seen_in_new_thread;
+
+static void
+on_sig_where(int sig, struct sig_frame *f)
+{
+	(void)f;
+	hits[sig]++;
+	seen_in_new_thread = in_new_thread;
+}
+
+static void
+unblocker(void *unused)
+{
+	(void)unused;
+	in_new_thread = 1;
+	sys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGUSR2), 0);
+	in_new_thread = 0;
+}
+
+static int
+test_new_thread(void)
+{
+	int h = hits[SIGUSR2];
+	int ok = check(sig_action(SIGUSR2, on_sig_where) == 0 &&
+		       sys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR2), 0) == 0 &&
+		       sys_kill(sys_getpid(), SIGUSR2) == 0 && hits[SIGUSR2] == h,
+		       "a blocked SIGUSR2 sent to ourselves stays pending");
+	long stack = sys_map_anon(16384, PROT_READ | PROT_WRITE);
+	long tid = stack > 0 ? thread_start(unblocker, (void *)(stack + 16384), 0) : -1;
+	long joined = tid > 0 ? sys_thread_join(tid) : -1;
+	ok &= check(tid > 0 && joined == 0 && hits[SIGUSR2] == h + 1 && seen_in_new_thread,
+		    "a thread made after the signal was sent runs its handler when it unblocks it "
+		    "(tid %ld, join %ld, runs %d, in the new thread %d)",
+		    tid, joined, hits[SIGUSR2] - h, seen_in_new_thread);
+	if (stack > 0)
+		sys_unmap((void *)stack, 16384);
+	sig_action(SIGUSR2, on_sig);
+	return ok;
+}
+
 static int
 test_sigkill_here(void)
 {
@@ -316,6 +360,7 @@ main(const char *arg, unsigned long arglen)
 	int ok = test_handler();
 	ok &= test_mask();
 	ok &= test_ignore();
+	ok &= test_new_thread();
 	ok &= test_sigkill_here();
 	ok &= test_bad_args();
 	ok &= test_children();
