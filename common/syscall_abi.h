@@ -139,6 +139,7 @@ struct kcounters {
 	uint64_t wakeups;            /* threads made runnable by wakeup() */
 	uint64_t timer_ticks;
 	uint64_t user_faults;        /* processes killed for faults */
+	uint64_t tlb_shootdowns;     /* TLB shootdown IPIs sent (tlb.c) */
 };
 
 /* Machine facts for benchmark metadata, read with SYS_SYSINFO. */

@@ -98,10 +98,15 @@ bench_mode_run_passes(const struct plan *p)
 	}
 	kprintf("bench: pcid = both: pass 1 of 2, PCID on\n");
 	int first = bench_mode_run(p);
-	/* Only kernel threads are left: the switch needs no process space. */
+	/* Only kernel threads are left: the switch needs no process space.
+	 * Interrupts off: tlb_init waits for the other CPUs to take the mode. */
+	push_off();
 	tlb_init(TLB_PCID_OFF);
+	pop_off();
 	kprintf("bench: pcid = both: pass 2 of 2, PCID off\n");
 	int second = bench_mode_run(p);
+	push_off();
 	tlb_init(TLB_PCID_AUTO);        /* the mode the boot reports */
+	pop_off();
 	return first ? first : second;
 }

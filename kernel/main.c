@@ -133,6 +133,7 @@ kmain(uint64_t boot_info_phys)
 	timer_init(plan.timeslice_us, plan.shake);
 	report_machine(lapic_ms);
 	cpu_takeover_snapshot();
+	tlb_ipi_init();                 /* before other CPUs can share a space */
 	if (boot_info.borrow.handoff == BOOT_HANDOFF_BORROW)
 		kprintf("smp: 1 CPU (borrow mode: the firmware keeps the others)\n");
 	else {

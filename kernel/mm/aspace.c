@@ -97,9 +97,11 @@ aspace_destroy(struct aspace *as)
 {
 	if (!as)
 		return;
-	push_off();             /* tlb.c's rule, across the test and the load */
-	if (tlb_current() == &as->asid)
-		tlb_load_kernel_root(kvm_master_root());
+	/* First every CPU leaves the space (this one, and any other that still
+	 * has it in CR3, an idle CPU included): only then may its tables and
+	 * frames go.  The teardown's invalidations find it loaded nowhere. */
+	push_off();             /* tlb.c's rule */
+	tlb_release(&as->asid);
 	pop_off();
 	while (as->regions) {
 		struct vma *v = as->regions;
@@ -107,9 +109,6 @@ aspace_destroy(struct aspace *as)
 		region_teardown(as, v);
 	}
 	pt_free_lower(kvm_env(), as->root, 0, 0);
-	push_off();
-	tlb_release(&as->asid);
-	pop_off();
 	frames_free(as->root, 1);
 	kfree(as);
 }

@@ -29,13 +29,26 @@ pop_off(void)
 		sti();
 }
 
+/* Test-and-test-and-set: spin on a plain read until the lock looks free,
+ * answering TLB shootdowns meanwhile -- the holder may be waiting, with
+ * interrupts off, for this CPU's answer (tlb.c). */
+void
+spin_lock_contended(struct spinlock *l)
+{
+	do {
+		while (l->locked) {
+			tlb_shootdown_poll();
+			cpu_relax();
+		}
+	} while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
+}
+
 void
 spin_lock(struct spinlock *l)
 {
 	push_off();
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (l->locked)
-			cpu_relax();
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		spin_lock_contended(l);
 }
 
 void

@@ -5,12 +5,17 @@
  * released (push_off/pop_off keep a per-CPU nesting depth and whether they
  * were on before), so an interrupt handler can never spin on a lock the
  * code it interrupted holds, and locks can be released in any order.
+ *
+ * A CPU that waits for a lock answers TLB shootdowns while it spins
+ * (tlb_shootdown_poll, one load per turn): the lock's holder may be waiting,
+ * interrupts off, for exactly that answer (tlb.c).
  */
 #ifndef KERNEL_SYNC_SPINLOCK_H
 #define KERNEL_SYNC_SPINLOCK_H
 
 #include <stdint.h>
 #include "kernel/arch/x86_64/percpu.h"
+#include "kernel/arch/x86_64/tlb.h"
 
 struct spinlock {
 	volatile uint32_t locked;
@@ -20,6 +25,9 @@ struct spinlock {
 #define SPINLOCK_INIT(n) { 0, (n) }
 
 void spin_init(struct spinlock *l, const char *name);
+/* The wait when the first try failed (out of line: the uncontended path
+ * stays a leaf's few instructions); returns with the lock held. */
+void spin_lock_contended(struct spinlock *l);
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
 int  spin_held(const struct spinlock *l);
@@ -34,9 +42,8 @@ spin_lock_irqs_off(struct spinlock *l)
 
 	if (c->ncli++ == 0)
 		c->intena = 0;
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (l->locked)
-			__builtin_ia32_pause();
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		spin_lock_contended(l);
 }
 
 /* Interrupt-off nesting, usable without a lock. */

@@ -6,12 +6,14 @@
  * agrees with the mode, CR3 carries the space's PCID, switching between two
  * spaces that map different frames at the same user address really changes
  * what that address reads, remaps in the current and in another space are
- * seen, the counters move as tlb.c promises, and every frame comes back.
+ * seen, the counters move as tlb.c promises, loaded_on follows CR3, spaces
+ * only this CPU loaded need no shootdown, and every frame comes back.
  * (Whether a *skipped* invalidation would be caught needs a TLB that keeps
  * entries across CR3 loads: the host model test, tests/host/test_tlb_model.c.)
  */
 #include "kernel/test/ktest.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/tlb.h"
 #include "kernel/arch/x86_64/tlb_hw.h"
 #include "kernel/mm/frames.h"
@@ -133,6 +135,8 @@ check_switches(struct test_space *a, struct test_space *b)
 	tlb_switch_to(&b->asid, b->root);
 	ktest_check(read_user(TEST_VA) == 0xb1 && cr3_tagged(b),
 		    "tlb: space B reads its own frame at the same address");
+	ktest_check(a->asid.loaded_on == 0 && b->asid.loaded_on == 1u << smp_cpu_id(),
+		    "tlb: loaded_on follows CR3: B on this CPU only, A nowhere");
 	ktest_check(!tlb_pcid_active() || a->asid.pcid != b->asid.pcid,
 		    "tlb: A and B have different PCIDs with PCID on (%u, %u)", a->asid.pcid, b->asid.pcid);
 	fl = KCOUNTER(tlb_flushes);
@@ -156,7 +160,7 @@ check_remaps(struct test_space *a, struct test_space *b)
 		    "tlb: remap in the current space is seen at once");
 	ktest_check(KCOUNTER(tlb_page_invalidations) - inv == 1, "tlb: one page invalidation counted");
 	ktest_check(remap(b, 0xb2) == 0, "tlb: remap in the other space");
-	ktest_check(b->asid.stale == deferred, "tlb: B %s", deferred ?
+	ktest_check(((b->asid.stale_on >> smp_cpu_id()) & 1) == (uint32_t)deferred, "tlb: B %s", deferred ?
 		    "is marked for a flushing load (no INVPCID)" : "needs no deferred flush");
 	fl = KCOUNTER(tlb_flushes);
 	tlb_switch_to(&b->asid, b->root);
@@ -170,6 +174,7 @@ test_tlb(void)
 {
 	struct test_space a, b;
 	uint64_t frames0 = frames_free_count(), flags = read_rflags();
+	uint64_t shot = KCOUNTER(tlb_shootdowns);
 
 	check_mode();
 	if (space_make(&a, 0xa1) || space_make(&b, 0xb1)) {
@@ -187,4 +192,6 @@ test_tlb(void)
 	if (flags & RFLAGS_IF)
 		sti();
 	ktest_check(frames_free_count() == frames0, "tlb: every frame and table freed");
+	ktest_check(KCOUNTER(tlb_shootdowns) == shot,
+		    "tlb: remaps in spaces no other CPU loaded sent no shootdown IPI");
 }

@@ -14,194 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/arch/x86_64/tlb.h"
-#include "kernel/arch/x86_64/tlb_hw.h"
-#include "kernel/mm/pagetable.h"
-#include "kernel/stats/counters.h"
-#include "tests/host/check.h"
-#include "tests/host/model_tlb.h"
+#include "tests/host/tlb_world.h"
 
-#define K            PAGE_SIZE
-#define VA_X         0x0000000000400000ull       /* same page in every space */
-#define VA_Y         0x0000100000000000ull
-#define VA_Z         0x0000200000000000ull       /* a 64-page range */
-#define Z_PAGES      64
-#define VA_KERNEL    0xffff800000100000ull       /* global, shared kernel half */
-
-/* ----------------------------------------------------------- the arena */
-
-/* Page-table frames at physical ARENA_BASE.., recycled through `used`;
- * data frames are bare numbers above DATA_BASE, never reused, so every
- * remap points somewhere new. */
-#define ARENA_BASE   0x100000ull
-#define ARENA_FRAMES 4096u
-#define DATA_BASE    0x4000000000ull
-
-static struct {
-	uint8_t *mem;
-	uint8_t used[ARENA_FRAMES];
-	unsigned cursor;
-	long live;
-	uint64_t next_data;
-} arena;
-
-static void *
-a_phys_to_virt(void *ctx, uint64_t phys)
-{
-	if (phys < ARENA_BASE || phys >= ARENA_BASE + ARENA_FRAMES * K || phys % K) {
-		fprintf(stderr, "phys_to_virt(%#llx): not a table frame\n",
-			(unsigned long long)phys);
-		abort();
-	}
-	return arena.mem + (phys - ARENA_BASE);
-}
-
-static uint64_t
-a_alloc(void *ctx)
-{
-	for (unsigned n = 0; n < ARENA_FRAMES; n++) {
-		unsigned i = (arena.cursor + n) % ARENA_FRAMES;
-		if (arena.used[i])
-			continue;
-		arena.used[i] = 1;
-		arena.cursor = i + 1;
-		arena.live++;
-		memset(arena.mem + (uint64_t)i * K, 0, K);
-		return ARENA_BASE + (uint64_t)i * K;
-	}
-	return 0;
-}
-
-static void
-a_free(void *ctx, uint64_t phys)
-{
-	unsigned i = (unsigned)((phys - ARENA_BASE) / K);
-
-	if (!arena.used[i])
-		abort();                        /* double free of a table */
-	arena.used[i] = 0;
-	arena.live--;
-	memset(arena.mem + (uint64_t)i * K, 0xcc, K);   /* a reused table shows */
-}
-
-static const struct pt_env env = { a_phys_to_virt, a_alloc, a_free, 0 };
-
-static uint64_t
-new_frame(void)
-{
-	return arena.next_data += K;
-}
-
-/* ------------------------------------------------------ machine set-up */
-
-static uint64_t master;                 /* the kernel's root: global upper half */
-static uint64_t kernel_frame;           /* what VA_KERNEL maps to now */
-
-/* A fresh model CPU, the kernel root loaded, then tlb_init(req). */
-static int
-boot(int has_pcid, int has_invpcid, enum tlb_pcid_request req)
-{
-	memset(arena.used, 0, sizeof arena.used);
-	arena.live = 0;
-	model_reset(&env, has_pcid, has_invpcid);
-	master = pt_create_root(&env);
-	kernel_frame = new_frame();
-	if (pt_map(&env, master, VA_KERNEL, kernel_frame, K, PTE_W | PTE_G, 0))
-		abort();
-	tlb_load_kernel_root(master);
-	model_watch(VA_X);
-	model_watch(VA_Y);
-	model_watch(VA_KERNEL);
-	for (unsigned i = 0; i < Z_PAGES; i += 8)
-		model_watch(VA_Z + i * K);
-	return tlb_init(req);
-}
-
-struct space {
-	struct tlb_asid asid;
-	uint64_t root;
-};
-
-static void
-space_new(struct space *s)
-{
-	uint64_t *dst, *src = a_phys_to_virt(0, master);
-
-	memset(s, 0, sizeof *s);
-	s->root = pt_create_root(&env);
-	if (!s->root)
-		abort();
-	dst = a_phys_to_virt(0, s->root);
-	memcpy(dst + 256, src + 256, 256 * sizeof *dst);   /* kvm_share_kernel_half */
-}
-
-static void
-space_free(struct space *s)
-{
-	tlb_release(&s->asid);
-	pt_free_lower(&env, s->root, 0, 0);
-	a_free(0, s->root);
-}
-
-static uint64_t
-map(struct space *s, uint64_t va)
-{
-	uint64_t f = new_frame();
-
-	if (pt_map(&env, s->root, va, f, K, PTE_U | PTE_W, 0))
-		abort();
-	return f;
-}
-
-/* The kernel's duty after an unmap: invalidate before the frame is reused. */
-static void
-unmap(struct space *s, uint64_t va, uint64_t pages)
-{
-	pt_unmap(&env, s->root, va, pages * K, 0, 0);
-	tlb_invalidate_range(&s->asid, va, pages);
-}
-
-static void
-enter(struct space *s)
-{
-	tlb_switch_to(&s->asid, s->root);
-}
-
-/* Reads va; returns 1 when it hits `frame` (0 = expect a page fault). */
-static int
-reads(uint64_t va, uint64_t frame)
-{
-	uint64_t pa;
-	int err = model_access(va, &pa);
-
-	return frame ? err == 0 && pa == frame : err == -14;
-}
-
-/* The verdict every scenario ends with. */
-static void
-check_clean(const char *what, int wrong)
-{
-	CHECK(model_stale_uses() == 0 && model_faults() == 0 && wrong == 0,
-	      "%s: no stale translation, no #GP/#UD, every read right "
-	      "(stale %lu, faults %lu, wrong %d) %s", what, model_stale_uses(),
-	      model_faults(), wrong, model_last_problem());
-}
-
-static void
-finish(struct space *s, unsigned n)
-{
-	tlb_load_kernel_root(master);
-	for (unsigned i = 0; i < n; i++)
-		space_free(&s[i]);
-	pt_free_lower(&env, master, 0, 0);
-	pt_unmap(&env, master, VA_KERNEL, K, 0, 0);
-}
-
-static const char *
-cpu_name(int pcid, int inv)
-{
-	return pcid ? (inv ? "PCID+INVPCID" : "PCID only") : "no PCID";
-}
 
 /* -------------------------------------------------------------- scenarios */
 
@@ -221,8 +35,8 @@ test_noflush_switches(int inv)
 		fx[i] = map(&s[i], VA_X);
 		fy[i] = map(&s[i], VA_Y);
 	}
-	sw0 = kcounters.as_switches;
-	fl0 = kcounters.tlb_flushes;
+	sw0 = kc().as_switches;
+	fl0 = kc().tlb_flushes;
 	for (unsigned round = 0; round < 3; round++)
 		for (unsigned i = 0; i < N; i++) {
 			enter(&s[i]);
@@ -241,7 +55,7 @@ test_noflush_switches(int inv)
 	      cpu_name(1, inv), N, cached);
 	CHECK(model_ops()->cr3_noflush == 2 * N, "%s: rounds 2 and 3 use no-flush loads (%lu)",
 	      cpu_name(1, inv), model_ops()->cr3_noflush);
-	CHECK(kcounters.as_switches - sw0 == 3 * N && kcounters.tlb_flushes - fl0 == N,
+	CHECK(kc().as_switches - sw0 == 3 * N && kc().tlb_flushes - fl0 == N,
 	      "%s: counters: %d switches, %d flushes (first loads only)",
 	      cpu_name(1, inv), 3 * N, N);
 	finish(s, N);
@@ -263,7 +77,7 @@ test_unmap_current(int pcid, int inv)
 	enter(b);
 	enter(a);
 	wrong += !reads(VA_X, f1);
-	inv0 = kcounters.tlb_page_invalidations;
+	inv0 = kc().tlb_page_invalidations;
 	unmap(a, VA_X, 1);
 	wrong += !reads(VA_X, 0);               /* a fault, not the old frame */
 	f2 = map(a, VA_X);
@@ -272,7 +86,7 @@ test_unmap_current(int pcid, int inv)
 	enter(a);
 	wrong += !reads(VA_X, f2);
 	check_clean("unmap in the current space", wrong);
-	CHECK(model_ops()->invlpg == 1 && kcounters.tlb_page_invalidations - inv0 == 1,
+	CHECK(model_ops()->invlpg == 1 && kc().tlb_page_invalidations - inv0 == 1,
 	      "%s: one INVLPG, one page invalidation counted", cpu_name(pcid, inv));
 	finish(s, 2);
 }
@@ -298,8 +112,8 @@ test_unmap_other(int inv)
 	wrong += !reads(VA_X, fb);
 	unmap(a, VA_X, 1);
 	fa2 = map(a, VA_X);
-	CHECK(inv ? model_ops()->invpcid[INVPCID_ADDRESS] == 1 && !a->asid.stale
-		  : a->asid.stale && model_cached(a->asid.pcid, VA_X),
+	CHECK(inv ? model_ops()->invpcid[INVPCID_ADDRESS] == 1 && !(a->asid.stale_on & 1)
+		  : (a->asid.stale_on & 1) && model_cached(a->asid.pcid, VA_X),
 	      "%s: unmap in another space %s", cpu_name(1, inv), inv ?
 	      "uses INVPCID type 0" : "marks it stale (its old entry still cached)");
 	unsigned long noflush = model_ops()->cr3_noflush;
@@ -313,7 +127,7 @@ test_unmap_other(int inv)
 	noflush = model_ops()->cr3_noflush;
 	enter(a);
 	wrong += !reads(VA_X, fa2);
-	CHECK(model_ops()->cr3_noflush - noflush == 1 && !a->asid.stale,
+	CHECK(model_ops()->cr3_noflush - noflush == 1 && !(a->asid.stale_on & 1),
 	      "%s: once flushed, A is entered without a flush again", cpu_name(1, inv));
 	check_clean("unmap in another space", wrong);
 	finish(s, 2);
@@ -739,8 +553,7 @@ control_faults(void)
 int
 main(void)
 {
-	arena.mem = aligned_alloc(K, (size_t)ARENA_FRAMES * K);
-	arena.next_data = DATA_BASE;
+	world_init();
 
 	test_mode_choice();
 	for (int inv = 1; inv >= 0; inv--) {
@@ -767,6 +580,6 @@ main(void)
 	control_noflush_on_reused_pcid();
 	control_global_survives_cr3();
 	control_faults();
-	free(arena.mem);
+	world_exit();
 	return check_done();
 }

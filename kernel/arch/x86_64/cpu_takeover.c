@@ -107,6 +107,7 @@ cpu_takeover_ap(int cpu)
 	tlb_load_kernel_root(kvm_master_root());
 	write_cr0(bsp_cr0);
 	write_cr4(bsp_cr4);
+	tlb_init_cpu();                 /* CR4.PCIDE as tlb_init chose, and tlb.c's view of it */
 	fpu_init_ap();
 	syscall_init();
 	if (pmu_fixed_enabled())

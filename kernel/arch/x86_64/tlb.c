@@ -1,9 +1,10 @@
 /*
  * tlb.c - PCID allocation and every CR3 load and TLB invalidation (policy).
  *
- * Portable C: it touches the hardware only through tlb_hw.h, so the kernel
- * links it with tlb_hw.c (inline assembly) and the host tests with a model
- * TLB tagged by PCID (tests/host/model_tlb.c).
+ * Portable C: it touches the hardware and the other CPUs only through
+ * tlb_hw.h, so the kernel links it with tlb_hw.c (inline assembly; CPU count
+ * and IPIs connected by tlb_ipi.c) and the host tests with model CPUs, each
+ * with a TLB tagged by PCID (tests/host/model_tlb.c).
  *
  * Hardware contract (Intel SDM Vol. 3A 4.10; "non-global" = G bit clear or
  * CR4.PGE = 0):
@@ -40,20 +41,61 @@
  *               generation is the current one;
  *   cr3 value   root | pcid | CR3_NOFLUSH, built by cr3_value() alone.
  *
- * Invariants (they are the whole correctness argument):
- *   I1 the first load of a newly assigned asid never sets CR3_NOFLUSH, so it
- *      flushes whatever an earlier owner of that PCID left behind;
+ * Invariants (they are the whole correctness argument; "CPU c" is any CPU,
+ * each with its own TLB):
+ *   I1 the first load of an asid on each CPU after the asid is assigned
+ *      never sets CR3_NOFLUSH, so it flushes whatever an earlier owner of
+ *      that PCID left on that CPU: asid_assign sets stale_on to every CPU
+ *      before it publishes the PCID, and a CPU clears its own stale bit only
+ *      under alloc_lock, right before a flushing load of that PCID;
  *   I2 within a generation a PCID has one owner, so after I1 every entry
- *      tagged with it was filled through the owner's own tables;
+ *      tagged with it on a CPU was filled through the owner's own tables;
  *   I3 a mapping removed from a space that may have it cached is invalidated
- *      before the caller reuses the frame: INVLPG when the space is current,
- *      INVPCID type 0 when it is not and the CPU has INVPCID, otherwise the
- *      space is marked stale and its next load flushes (bit 63 clear);
- *   I4 current is 0 (the kernel root) or an asid of the current generation.
+ *      before the caller reuses the frame.  On the calling CPU: INVLPG when
+ *      the space is current, INVPCID type 0 when it is not and the CPU has
+ *      INVPCID, otherwise its stale bit.  On every other CPU: its stale bit
+ *      is set (it may have run the space earlier: the entries live on under
+ *      the PCID), and each CPU in loaded_on gets a shootdown -- an IPI, then
+ *      INVLPG (or a flushing reload of its CR3) there -- that the caller
+ *      waits for.  Without PCID the stale bits are unused (every load
+ *      flushes) and the shootdown alone is needed;
+ *   I4 a CPU's current is 0 (the kernel root) or the asid it loaded last,
+ *      of the current generation or, if that CPU kept it loaded since before
+ *      a roll-over, of an older one: harmless, because a CPU that loads any
+ *      asid of the new generation has seen the roll-over and so treats the
+ *      old one as invalid (reassigned, flushed by I1) when it next loads it;
+ *   I5 bit c of loaded_on is set before CPU c's CR3 holds the space and
+ *      cleared only after it no longer does.
  *
- * Locking: one CPU; callers keep interrupts off across a call, because the
- * scheduler switches address spaces from the timer interrupt (checked by
- * assert_irqs_off in a debug build).
+ * Why I3 cannot miss a CPU that is entering the space as it is unmapped
+ * (both sides do a locked read-modify-write, then a load; x86 never moves a
+ * load before an earlier locked instruction, so one side sees the other):
+ *
+ *   CPU A: tlb_invalidate_range          CPU B: tlb_switch_to, no-flush path
+ *   clear the PTE                        lock or   loaded_on |= B
+ *   lock or   stale_on |= others         load      stale_on & B
+ *   load      loaded_on & B              CR3 = root | pcid | NOFLUSH
+ *
+ * Either A sees B loaded (shootdown, and A waits for B's INVLPG) or B sees
+ * its stale bit (a flushing load, after the PTE was cleared), or both.
+ * The no-flush path also reads (generation, pcid) without the lock: the
+ * assigner stores stale_on, pcid, generation in that order and the reader
+ * loads generation, pcid, stale_on, so a reader that saw the new PCID sees
+ * its own stale bit set and takes the locked, flushing path.
+ *
+ * Shootdowns are one at a time (shoot_lock): the request is a global
+ * record, tlb_shootdown_pending has a bit per asked CPU, and the asked CPU
+ * answers from the VEC_IPI_TLB handler or from any spin-wait loop
+ * (tlb_shootdown_poll in spinlock.c, alloc_lock, shoot_lock, the ack wait):
+ * a CPU spinning with interrupts off on a lock the sender holds still
+ * answers, so the sender's wait ends.  An answer never takes a lock and
+ * never clears a stale bit (a later invalidation may have set it).
+ *
+ * Locking: callers keep interrupts off across a call (the scheduler
+ * switches address spaces from the timer interrupt, and hw_cpu_id must not
+ * change; assert_irqs_off in a debug build).  alloc_lock covers generation,
+ * next_pcid and every asid's (pcid, generation); each CPU's struct tlb_cpu
+ * is written only by that CPU.
  */
 #include "kernel/arch/x86_64/tlb.h"
 #include "kernel/arch/x86_64/tlb_hw.h"
@@ -84,27 +126,68 @@ _Static_assert(REASON_FITS(REASON_ON) && REASON_FITS(REASON_NO_INV) &&
 	       REASON_FITS(REASON_MUST_ON) && REASON_FITS(REASON_NO_INIT),
 	       "reasons fit struct sysinfo.pcid_reason");
 
+_Static_assert(TLB_MAX_CPUS <= 32, "a CPU mask is one uint32_t");
+#define ALL_CPUS ((uint32_t)((1ull << TLB_MAX_CPUS) - 1))
+
+/* One CPU's view, written only by that CPU (a line each: no false sharing
+ * between CPUs that switch often). */
+struct tlb_cpu {
+	struct tlb_asid *current;       /* 0 = kernel root (I4) */
+	uint64_t root;                  /* physical root now in CR3 */
+	int pcide;                      /* this CPU's CR4.PCIDE */
+} __attribute__((aligned(64)));
+
+/* The one shootdown in flight (shoot_lock held by its sender). */
+enum tlb_request { REQ_INVALIDATE, REQ_RELEASE, REQ_MODE };
+static struct {
+	enum tlb_request kind;
+	struct tlb_asid *as;            /* 0 with REQ_INVALIDATE: kernel half */
+	uint64_t va, pages;
+} request;
+
 static int pcid_on, invpcid_on;
 static enum tlb_pcid_request requested = TLB_PCID_AUTO;
 static const char *reason = REASON_NO_INIT;
 static uint64_t generation = 1;
 static uint32_t next_pcid = 1;          /* TLB_MAX_PCID + 1 = generation used up */
-static struct tlb_asid *current;        /* 0 = kernel root (I4) */
-static uint64_t current_root;           /* physical root now in CR3 */
 static uint64_t kernel_root;            /* last root given to tlb_load_kernel_root */
+static struct tlb_cpu cpu_state[TLB_MAX_CPUS];
+static volatile uint32_t alloc_lock, shoot_lock;
+volatile uint32_t tlb_shootdown_pending;
+
+static struct tlb_cpu *this_tlb(void) { return &cpu_state[hw_cpu_id()]; }
+static uint32_t this_bit(void) { return 1u << hw_cpu_id(); }
 
 int tlb_pcid_active(void) { return pcid_on; }
 int tlb_invpcid_active(void) { return invpcid_on; }
 const char *tlb_mode_reason(void) { return reason; }
 enum tlb_pcid_request tlb_requested(void) { return requested; }
-struct tlb_asid *tlb_current(void) { return current; }
+struct tlb_asid *tlb_current(void) { return this_tlb()->current; }
 uint64_t tlb_generation(void) { return generation; }
+
+/* tlb.c's own spinlocks: leaves (nothing is locked inside them), and the
+ * wait answers shootdowns like every spin loop (see the header). */
+static void
+lock(volatile uint32_t *l)
+{
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		while (*l) {
+			tlb_shootdown_poll();
+			hw_relax();
+		}
+}
+
+static void
+unlock(volatile uint32_t *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
 
 /* The one conversion from (root, asid) to the value written to CR3. */
 static uint64_t
-cr3_value(uint64_t root, const struct tlb_asid *as, int noflush)
+cr3_value(const struct tlb_cpu *me, uint64_t root, const struct tlb_asid *as, int noflush)
 {
-	if (!pcid_on || !as)
+	if (!me->pcide || !as)
 		return root;                    /* PCID 0, bit 63 reserved */
 	return root | as->pcid | (noflush ? CR3_NOFLUSH : 0);
 }
@@ -119,39 +202,55 @@ asid_valid(const struct tlb_asid *as)
  * Starts a new generation: every asid handed out so far becomes invalid.
  * No TLB flush is needed here.  The processor uses only entries tagged with
  * the PCID in CR3 (4.10.2.4), and by I1 the first load of each PCID in the
- * new generation clears the entries its previous owner left, before the new
- * owner runs; old-generation spaces are reassigned (and so flushed) when they
- * next run.  A global flush (INVPCID type 3) would not remove the need for
- * I1 -- without INVPCID no single operation reaches every PCID's entries --
- * and would cost every live space a full refill.
+ * new generation on each CPU clears the entries its previous owner left,
+ * before the new owner runs there; old-generation spaces are reassigned (and
+ * so flushed) when they next run.  A global flush (INVPCID type 3) would not
+ * remove the need for I1 -- without INVPCID no single operation reaches
+ * every PCID's entries, nor another CPU's -- and would cost every live
+ * space a full refill.  Called with alloc_lock held.
  */
 static void
 generation_rollover(void)
 {
-	generation++;
+	__atomic_store_n(&generation, generation + 1, __ATOMIC_RELEASE);
 	next_pcid = 1;
 }
 
+/* Under alloc_lock.  The store order is I1's and the no-flush reader's. */
 static void
 asid_assign(struct tlb_asid *as)
 {
 	if (next_pcid > TLB_MAX_PCID)
 		generation_rollover();
-	as->pcid = (uint16_t)next_pcid++;
-	as->generation = generation;
-	as->stale = 0;
+	__atomic_or_fetch(&as->stale_on, ALL_CPUS, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&as->pcid, (uint16_t)next_pcid++, __ATOMIC_RELEASE);
+	__atomic_store_n(&as->generation, generation, __ATOMIC_RELEASE);
 }
 
-static void
-load_cr3(uint64_t value, struct tlb_asid *as, uint64_t root, int flushes)
+/* Writes CR3 on this CPU (bit = its mask bit) and moves its loaded_on bit
+ * from the old space to the new one (I5: the caller set the new bit before).
+ * Inline: it is most of the switch path the floors measure. */
+static inline __attribute__((always_inline)) void
+load_cr3(struct tlb_cpu *me, uint32_t bit, uint64_t value, struct tlb_asid *as,
+	 uint64_t root, int flushes)
 {
-	if (root != current_root || as != current)
+	struct tlb_asid *prev = me->current;
+
+	if (root != me->root || as != prev)
 		COUNT(as_switches);
 	if (flushes)
 		COUNT(tlb_flushes);
 	hw_write_cr3(value);
-	current = as;
-	current_root = root;
+	me->current = as;
+	me->root = root;
+	if (prev && prev != as)
+		__atomic_and_fetch(&prev->loaded_on, ~bit, __ATOMIC_RELEASE);
+}
+
+static void
+load_kernel_root_here(struct tlb_cpu *me)
+{
+	load_cr3(me, this_bit(), cr3_value(me, kernel_root, 0, 0), 0, kernel_root, 1);
 }
 
 void
@@ -159,27 +258,61 @@ tlb_load_kernel_root(uint64_t root_phys)
 {
 	assert_irqs_off();
 	kernel_root = root_phys;
-	load_cr3(cr3_value(root_phys, 0, 0), 0, root_phys, 1);
+	load_kernel_root_here(this_tlb());
 }
 
-/* Without PCID every load flushes (the legacy path `pcid = off` measures). */
+/* The locked path: a first load on this CPU (I1), a stale one (I3), or an
+ * asid to (re)assign.  The lock's wait may answer a shootdown, which may
+ * move this CPU to the kernel root or change its PCIDE: read `me` after. */
+static void __attribute__((noinline))
+switch_locked(struct tlb_cpu *me, uint32_t bit, struct tlb_asid *as, uint64_t root_phys)
+{
+	lock(&alloc_lock);
+	if (me->pcide) {
+		if (!asid_valid(as))
+			asid_assign(as);
+		__atomic_and_fetch(&as->stale_on, ~bit, __ATOMIC_SEQ_CST);
+	}
+	load_cr3(me, bit, cr3_value(me, root_phys, as, 0), as, root_phys, 1);
+	unlock(&alloc_lock);
+}
+
+/* Without PCID every load flushes (the legacy path `pcid = off` measures).
+ * The common paths (PCID off, no-flush load) are straight code: the
+ * current space and this CPU's bit are read once, before the locked or. */
 void
 tlb_switch_to(struct tlb_asid *as, uint64_t root_phys)
 {
-	int noflush;
+	int cpu = hw_cpu_id();
+	struct tlb_cpu *me = &cpu_state[cpu];
+	struct tlb_asid *prev = me->current;
+	uint32_t bit = 1u << cpu;
+	uint64_t value, gen;
+	uint16_t pcid;
 
 	assert_irqs_off();
-	if (as == current && root_phys == current_root)
+	if (as == prev && root_phys == me->root)
 		return;
-	if (!pcid_on) {
-		load_cr3(cr3_value(root_phys, as, 0), as, root_phys, 1);
-		return;
+	__atomic_or_fetch(&as->loaded_on, bit, __ATOMIC_SEQ_CST);    /* I5, then the diagram */
+	if (me->pcide) {
+		gen = __atomic_load_n(&as->generation, __ATOMIC_ACQUIRE);
+		pcid = __atomic_load_n(&as->pcid, __ATOMIC_ACQUIRE);
+		if (pcid == 0 || gen != __atomic_load_n(&generation, __ATOMIC_ACQUIRE) ||
+		    (__atomic_load_n(&as->stale_on, __ATOMIC_ACQUIRE) & bit)) {
+			switch_locked(me, bit, as, root_phys);
+			return;
+		}
+		value = root_phys | pcid | CR3_NOFLUSH;
+	} else {
+		value = root_phys;
+		COUNT(tlb_flushes);
 	}
-	noflush = asid_valid(as) && !as->stale;
-	if (!asid_valid(as))
-		asid_assign(as);                /* I1: noflush stays 0 */
-	as->stale = 0;
-	load_cr3(cr3_value(root_phys, as, noflush), as, root_phys, !noflush);
+	COUNT(as_switches);
+	hw_write_cr3(value);
+	me->current = as;
+	me->root = root_phys;
+	if (prev && prev != as)
+		__atomic_and_fetch(&prev->loaded_on, ~bit, __ATOMIC_RELEASE);
 }
 
 static void
@@ -190,25 +323,26 @@ invlpg_each(uint64_t va, uint64_t pages)
 	COUNT_ADD(tlb_page_invalidations, pages);
 }
 
-/* Invalidates the current space's [va, +pages): per page, or one flushing
- * reload of the same CR3 (current PCID only) for a long range. */
+/* Invalidates this CPU's current space's [va, +pages): per page, or one
+ * flushing reload of the same CR3 (current PCID only) for a long range. */
 static void
-invalidate_current(uint64_t va, uint64_t pages)
+invalidate_current(struct tlb_cpu *me, uint64_t va, uint64_t pages)
 {
 	if (pages > TLB_RANGE_CEILING) {
 		COUNT(tlb_flushes);
-		hw_write_cr3(cr3_value(current_root, current, 0));
+		hw_write_cr3(cr3_value(me, me->root, me->current, 0));
 		return;
 	}
 	invlpg_each(va, pages);
 }
 
-/* Another space: reach its PCID with INVPCID, or defer to its next load. */
+/* Another space on this CPU: reach its PCID with INVPCID, or defer to its
+ * next load here. */
 static void
 invalidate_other(struct tlb_asid *as, uint64_t va, uint64_t pages)
 {
 	if (!invpcid_on) {
-		as->stale = 1;                  /* I3: next load flushes */
+		__atomic_or_fetch(&as->stale_on, this_bit(), __ATOMIC_SEQ_CST);
 		return;
 	}
 	if (pages > TLB_RANGE_CEILING) {
@@ -221,43 +355,133 @@ invalidate_other(struct tlb_asid *as, uint64_t va, uint64_t pages)
 	COUNT_ADD(tlb_page_invalidations, pages);
 }
 
+/* The other CPUs that are online now. */
+static uint32_t
+others_online(void)
+{
+	return (uint32_t)((1ull << hw_cpu_count()) - 1) & ~this_bit();
+}
+
+/*
+ * Asks `targets` to carry out the request and waits until each answered.
+ * One request at a time; the waits answer requests to this CPU (there can
+ * be one while we wait for shoot_lock, none once we hold it).
+ */
+static void
+shootdown(uint32_t targets, enum tlb_request kind, struct tlb_asid *as,
+	  uint64_t va, uint64_t pages)
+{
+	lock(&shoot_lock);
+	request.kind = kind;
+	request.as = as;
+	request.va = va;
+	request.pages = pages;
+	/* publishes the record (a locked op orders the stores before it) */
+	__atomic_or_fetch(&tlb_shootdown_pending, targets, __ATOMIC_SEQ_CST);
+	for (int c = 0; c < TLB_MAX_CPUS; c++)
+		if (targets & (1u << c)) {
+			COUNT(tlb_shootdowns);
+			hw_send_tlb_ipi(c);
+		}
+	while (__atomic_load_n(&tlb_shootdown_pending, __ATOMIC_ACQUIRE) & targets) {
+		tlb_shootdown_poll();
+		hw_relax();
+	}
+	unlock(&shoot_lock);
+}
+
+/*
+ * Answers this CPU's pending request (IPI handler, spin loops).  Interrupts
+ * are off.  The work is counted here, on the CPU that does it.
+ */
+void
+tlb_shootdown_service(void)
+{
+	struct tlb_cpu *me = this_tlb();
+	uint32_t bit = this_bit();
+
+	if (!(__atomic_load_n(&tlb_shootdown_pending, __ATOMIC_ACQUIRE) & bit))
+		return;
+	switch (request.kind) {
+	case REQ_INVALIDATE:
+		if (!request.as)
+			invlpg_each(request.va, request.pages);
+		else if (request.as == me->current)
+			invalidate_current(me, request.va, request.pages);
+		/* else: not loaded here any more; the sender set our stale bit
+		 * before it read loaded_on, so our next load of it flushes */
+		break;
+	case REQ_RELEASE:
+		if (request.as == me->current)
+			load_kernel_root_here(me);
+		break;
+	case REQ_MODE:
+		load_kernel_root_here(me);
+		hw_set_pcide(pcid_on);
+		me->pcide = pcid_on;
+		break;
+	}
+	__atomic_and_fetch(&tlb_shootdown_pending, ~bit, __ATOMIC_RELEASE);
+}
+
 /*
  * as = 0 means the kernel's master root or the shared (global) kernel half:
  * INVLPG removes global entries for the page under every PCID (a CR3 reload
  * never does), and the master root's own non-global entries are flushed by
- * every load of it.
+ * every load of it; every other CPU does the same INVLPGs.
  */
 void
 tlb_invalidate_range(struct tlb_asid *as, uint64_t va, uint64_t pages)
 {
+	struct tlb_cpu *me = this_tlb();
+	uint32_t others = others_online();
+
 	assert_irqs_off();
 	if (!pages)
 		return;
-	if (!as)
+	if (!as) {
 		invlpg_each(va, pages);
-	else if (as == current)
-		invalidate_current(va, pages);
-	else if (pcid_on && asid_valid(as))
+		if (others)
+			shootdown(others, REQ_INVALIDATE, 0, va, pages);
+		return;
+	}
+	if (as == me->current)
+		invalidate_current(me, va, pages);
+	else if (me->pcide && asid_valid(as))
 		invalidate_other(as, va, pages);
 	/* else: with PCID off its entries went at the switch away; an asid of
 	 * an old generation is flushed by its next load (I1). */
+	if (!others)
+		return;                         /* one CPU: nothing more (I3) */
+	__atomic_or_fetch(&as->stale_on, ALL_CPUS & ~this_bit(), __ATOMIC_SEQ_CST);
+	others &= __atomic_load_n(&as->loaded_on, __ATOMIC_ACQUIRE);
+	if (others)
+		shootdown(others, REQ_INVALIDATE, as, va, pages);
 }
 
 /*
- * The space is going away.  If it is loaded, the kernel root replaces it
- * first (its tables are about to be freed).  Its PCID is not handed out
- * again in this generation; entries it left are harmless until then (the
- * PCID is never current) and flushed by I1 afterwards.
+ * The space is going away.  Every CPU that has it loaded -- this one, or
+ * another whose idle thread kept it -- replaces it by the kernel root first
+ * (its tables are about to be freed).  Its PCID is not handed out again in
+ * this generation; entries it left are harmless until then (the PCID is
+ * never current) and flushed by I1 afterwards.
  */
 void
 tlb_release(struct tlb_asid *as)
 {
+	struct tlb_cpu *me = this_tlb();
+	uint32_t others;
+
 	assert_irqs_off();
-	if (as == current && kernel_root)
-		tlb_load_kernel_root(kernel_root);
+	if (as == me->current && kernel_root)
+		load_kernel_root_here(me);
+	others = __atomic_load_n(&as->loaded_on, __ATOMIC_ACQUIRE) & ~this_bit();
+	if (others)
+		shootdown(others, REQ_RELEASE, as, 0, 0);
 	as->pcid = 0;
 	as->generation = 0;
-	as->stale = 0;
+	as->loaded_on = 0;
+	as->stale_on = 0;
 }
 
 static int
@@ -282,19 +506,41 @@ choose_mode(enum tlb_pcid_request req)
 
 /*
  * Setting CR4.PCIDE needs CR3[11:0] = 0, so a process space is replaced by
- * the kernel root first.  A new generation makes every asid from before
- * (e.g. from an earlier mode) invalid, so none is loaded without a flush.
+ * the kernel root first, here and (REQ_MODE) on every other CPU; callers
+ * run it when only kernel threads are left.  A new generation makes every
+ * asid from before (e.g. from an earlier mode) invalid, so none is loaded
+ * without a flush.
  */
 int
 tlb_init(enum tlb_pcid_request req)
 {
+	struct tlb_cpu *me = this_tlb();
+	uint32_t others = others_online();
 	int err;
 
-	if (current && kernel_root)
-		tlb_load_kernel_root(kernel_root);
+	if (me->current && kernel_root)
+		load_kernel_root_here(me);
 	requested = req;
 	err = choose_mode(req);
 	hw_set_pcide(pcid_on);
+	me->pcide = pcid_on;
+	lock(&alloc_lock);
 	generation_rollover();
+	unlock(&alloc_lock);
+	if (others)
+		shootdown(others, REQ_MODE, 0, 0, 0);
 	return err;
+}
+
+/* Before this CPU runs a thread: the kernel root, and the mode in use. */
+void
+tlb_init_cpu(void)
+{
+	struct tlb_cpu *me = this_tlb();
+
+	assert_irqs_off();
+	me->current = 0;
+	load_kernel_root_here(me);
+	hw_set_pcide(pcid_on);
+	me->pcide = pcid_on;
 }

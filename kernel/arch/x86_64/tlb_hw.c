@@ -1,5 +1,6 @@
 /*
- * tlb_hw.c - the TLB primitives of tlb_hw.h as real instructions (kernel only).
+ * tlb_hw.c - the TLB primitives of tlb_hw.h as real instructions, and the
+ * other CPUs through the functions tlb_ipi.c connects (kernel only).
  *
  * The host tests link tests/host/model_tlb.c instead; the policy that decides
  * when each primitive runs is tlb.c.  The rules each instruction obeys (#GP,
@@ -24,13 +25,7 @@ struct invpcid_desc {
 _Static_assert(sizeof(struct invpcid_desc) == 16, "INVPCID reads a 128-bit descriptor");
 
 /* "memory" clobbers: the compiler must not move page-table stores or user
- * accesses across a translation change. */
-void
-hw_write_cr3(uint64_t value)
-{
-	__asm__ volatile("mov %0, %%cr3" :: "r"(value) : "memory");
-}
-
+ * accesses across a translation change (hw_write_cr3 is inline, tlb_hw.h). */
 uint64_t
 hw_read_cr3(void)
 {
@@ -81,4 +76,28 @@ hw_set_pcide(int on)
 
 	if (want != cr4)
 		write_cr4(want);
+}
+
+/* Set by tlb_ipi.c: reaching smp.c from here would close a loop of
+ * dependencies (smp.c starts CPUs, which set up their TLB through tlb.c). */
+static int (*cpu_count_fn)(void);
+static void (*send_ipi_fn)(int cpu);
+
+void
+tlb_hw_connect(int (*cpu_count)(void), void (*send_ipi)(int cpu))
+{
+	cpu_count_fn = cpu_count;
+	send_ipi_fn = send_ipi;
+}
+
+int
+hw_cpu_count(void)
+{
+	return cpu_count_fn ? cpu_count_fn() : 1;
+}
+
+void
+hw_send_tlb_ipi(int cpu)
+{
+	send_ipi_fn(cpu);       /* only called for a CPU hw_cpu_count counts */
 }

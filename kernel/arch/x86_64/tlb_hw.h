@@ -1,5 +1,6 @@
-/* tlb_hw.h - the primitive TLB instructions; the kernel implements them with
- * inline assembly (tlb_hw.c), the host tests with a model TLB. */
+/* tlb_hw.h - the primitive TLB instructions and the few facts about other
+ * CPUs the TLB policy needs; the kernel implements them with inline assembly
+ * and smp.h (tlb_hw.c), the host tests with a model of several CPUs. */
 #ifndef KERNEL_ARCH_TLB_HW_H
 #define KERNEL_ARCH_TLB_HW_H
 
@@ -14,7 +15,6 @@ enum invpcid_type {
 	INVPCID_ALL_NONGLOBAL = 3,   /* everything but globals */
 };
 
-void hw_write_cr3(uint64_t value);
 uint64_t hw_read_cr3(void);
 void hw_invlpg(uint64_t va);
 void hw_invpcid(enum invpcid_type type, uint16_t pcid, uint64_t va);
@@ -22,5 +22,32 @@ void hw_invpcid(enum invpcid_type type, uint16_t pcid, uint64_t va);
 int hw_has_pcid(void);
 int hw_has_invpcid(void);
 void hw_set_pcide(int on);
+
+/*
+ * The other CPUs.  CPU numbers are 0 .. hw_cpu_count() - 1 (smp.h's
+ * percpu.id); hw_cpu_id() is the caller's, valid while interrupts are off.
+ * hw_send_tlb_ipi raises VEC_IPI_TLB on one CPU; hw_relax is the pause in
+ * every wait loop (the model delivers pending IPIs there).
+ */
+int hw_cpu_count(void);
+void hw_send_tlb_ipi(int cpu);
+#ifdef HOST_TEST
+void hw_write_cr3(uint64_t value);
+int hw_cpu_id(void);
+void hw_relax(void);
+#else
+#include "kernel/arch/x86_64/smp.h"
+/* tlb_ipi.c gives tlb_hw.c smp.c's count and IPI (1 CPU until then). */
+void tlb_hw_connect(int (*cpu_count)(void), void (*send_ipi)(int cpu));
+/* "memory": the compiler must not move page-table stores or user accesses
+ * across a translation change.  Inline: the switch path is measured. */
+static inline void
+hw_write_cr3(uint64_t value)
+{
+	__asm__ volatile("mov %0, %%cr3" :: "r"(value) : "memory");
+}
+static inline int hw_cpu_id(void) { return smp_cpu_id(); }
+static inline void hw_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+#endif
 
 #endif
