@@ -103,6 +103,8 @@ apply(struct bench_args *a, const char *key, const char *v)
 		return strncpy_bounded(a->run_id, v, sizeof a->run_id) >= sizeof a->run_id;
 	if (!strcmp(key, "accel"))
 		return strncpy_bounded(a->accel, v, sizeof a->accel) >= sizeof a->accel;
+	if (!strcmp(key, "placement"))
+		return (a->placement = placement_ask_from_name(v)) < 0;
 	if (!strcmp(key, "unit"))
 		return strncpy_bounded(a->unit, v, sizeof a->unit) >= sizeof a->unit;
 	return -1;

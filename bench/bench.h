@@ -32,6 +32,12 @@
 #define BENCH_MIN_ITERS     20     /* ... once they have this many samples */
 
 enum bench_pattern { PATTERN_PINGPONG, PATTERN_STREAM, PATTERN_CALL, PATTERN_COUNT };
+/* Where a case's two ends run: one CPU, or the server on another one. */
+enum bench_placement { PLACEMENT_SAME, PLACEMENT_CROSS, PLACEMENT_COUNT };
+/* The driver's placement word (the plan's key); NONE: no word given, the
+ * caller places the processes (the Linux harness). */
+enum bench_place_ask { PLACE_ASK_NONE, PLACE_ASK_AUTO, PLACE_ASK_SAME, PLACE_ASK_CROSS,
+		       PLACE_ASK_BOTH };
 
 /* What the kernel passed on the command line (see args.c). */
 struct bench_args {
@@ -45,6 +51,7 @@ struct bench_args {
 	char run_id[BENCH_NAME_MAX];
 	char accel[BENCH_NAME_MAX];
 	char unit[16];                                   /* cycles | instructions */
+	int placement;                                   /* enum bench_place_ask */
 };
 
 /* One measurement: what to run and what the client measured. */
@@ -54,6 +61,19 @@ struct bench_case {
 	enum bench_pattern pattern;
 	uint32_t size;
 	uint32_t iters, warmup;
+	enum bench_placement placement;
+	int client_cpu, server_cpu;  /* set_affinity of each end; -1 = not pinned */
+};
+
+/* placement.c: the placements a boot runs and their CPUs. */
+struct placement_set {
+	unsigned count;                            /* placements in list[] */
+	enum bench_placement list[PLACEMENT_COUNT];
+	int labelled;        /* rows carry the placement column (a word was given) */
+	int cross_ok;        /* a second CPU runs threads and pinning works */
+	int pin_error;       /* -errno: CPUs to place on, but set_affinity refused */
+	int home, far;       /* CPUs: driver, floors, same-core ends and the
+			      * cross-core client; the cross-core server (-1: none) */
 };
 
 /* PMU fixed-counter deltas over a phase (valid only when the kernel
@@ -107,6 +127,15 @@ int bench_parse_args(const char *text, struct bench_args *a);
 const char *pattern_name(enum bench_pattern p);
 int pattern_from_name(const char *name);
 
+/* placement.c */
+void placement_setup(const struct bench_args *a, struct placement_set *ps);
+const char *placement_obstacle(const struct placement_set *ps, const struct bench_case *c,
+			       char *buf, size_t size);
+void placement_cpus(const struct placement_set *ps, struct bench_case *c);
+const char *placement_label(enum bench_placement p);
+int placement_ask_from_name(const char *name);   /* enum bench_place_ask, or -1 */
+int bench_pin_self(int cpu);                     /* cpu < 0: nothing; else 0 or -errno */
+
 /* stats.c */
 void stats_compute(uint64_t *samples, uint32_t n, struct bench_stats *out);
 
@@ -120,6 +149,8 @@ void csv_samples(const uint64_t *samples, uint32_t n);
 void csv_end(void);
 void csv_skip(const char *mech, const char *variant, const char *pattern,
 	      uint32_t size, const char *why);
+/* The placement column of the rows and skips printed from now on ("" = none). */
+void csv_set_placement(const char *label);
 
 /* touch.c: the stream pattern's work on the bytes (docs/CSV.md): the
  * sender writes message seq, the receiver sums it and compares. */
@@ -143,7 +174,7 @@ int bench_role_main(const char *arg);
 unsigned bench_counters_known(void);
 
 /* floors.c */
-void floors_run(const struct bench_args *a);
+void floors_run(const struct bench_args *a, int cpu);   /* cpu: the partner's, -1 = any */
 int floors_partner(const char *arg);     /* the "bench partner" process */
 int floors_main(const char *arg);        /* "bench floors KEY=VALUE...": floors only */
 

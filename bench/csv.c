@@ -6,7 +6,7 @@
  *   @csv-header run_id,mech,...      docs/CSV.md's columns, in order
  *   @s <n> <i> v,v,...               row n's samples from index i (before row n)
  *   @csv <n> <row>                   n = 1, 2, ... (a gap means a lost line)
- *   @csv-skip <mech> <variant> <pattern> <size> <reason>
+ *   @csv-skip <mech> <variant> <pattern> <size> <reason> [<placement>]
  *   @csv-end <rows>
  *
  * Each line is one write, so lines never interleave with other output.
@@ -17,13 +17,14 @@
 #define CSV_COLUMNS "run_id,mech,variant,pattern,size,iters,unit,min,p50,p90,p99,max," \
 	"mean,stddev,mbps,syscalls_per_op,switches_per_op,as_switches_per_op," \
 	"tlb_flushes_per_op,kcopy_bytes_per_op,wakeups_per_op,pcid,accel,cpu," \
-	"instructions_per_op,unhalted_cycles_per_op"
+	"instructions_per_op,unhalted_cycles_per_op,placement"
 
 #define CSV_SAMPLES_LINE 400     /* bytes of one "@s" line, below UPRINTF_MAX */
 
 static unsigned rows;
 static char cpu_name[49];
 static const char *pcid_state = "off";
+static const char *placement = "";
 
 /* CPUID brand string, commas and padding removed so it is one CSV field. */
 static void
@@ -99,11 +100,11 @@ csv_row(const struct bench_args *a, const char *mech, const char *variant,
 		per_op(in, sizeof in, pmu->instructions, ops);
 		per_op(uc, sizeof uc, pmu->unhalted, ops);
 	}
-	uprintf("@csv %u %s,%s,%s,%s,%u,%u,%s,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu.%03lu,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
+	uprintf("@csv %u %s,%s,%s,%s,%u,%u,%s,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu.%03lu,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
 		++rows, a->run_id, mech, variant[0] ? variant : "-", pattern, size, iters, a->unit,
 		st->min, st->p50, st->p90, st->p99, st->max, st->mean, st->stddev,
 		mbps_milli / 1000, mbps_milli % 1000, sc, sw, as, tf, kc, wk,
-		pcid_state, a->accel, cpu_name, in, uc);
+		pcid_state, a->accel, cpu_name, in, uc, placement);
 }
 
 /* The samples of the row printed next, in iteration order (before the
@@ -129,7 +130,14 @@ void
 csv_skip(const char *mech, const char *variant, const char *pattern, uint32_t size,
 	 const char *why)
 {
-	uprintf("@csv-skip %s %s %s %u %s\n", mech, variant[0] ? variant : "-", pattern, size, why);
+	uprintf("@csv-skip %s %s %s %u %s%s%s\n", mech, variant[0] ? variant : "-", pattern, size,
+		why, placement[0] ? " " : "", placement);
+}
+
+void
+csv_set_placement(const char *label)
+{
+	placement = label;
 }
 
 void

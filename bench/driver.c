@@ -105,8 +105,9 @@ spawn_end(const struct bench_case *c, const char *role, int64_t result, const st
 
 	if (ipc_opts_format(o, opts, sizeof opts) < 0)
 		return -E2BIG;
-	snformat(arg, sizeof arg, "end %s %s %s %u %u %u %ld %s", role, c->mech->name,
-		 pattern_name(c->pattern), c->size, c->iters, c->warmup, (long)result, opts);
+	int cpu = !strcmp(role, "server") ? c->server_cpu : c->client_cpu;
+	snformat(arg, sizeof arg, "end %s %s %s %u %u %u %ld %d %s", role, c->mech->name,
+		 pattern_name(c->pattern), c->size, c->iters, c->warmup, (long)result, cpu, opts);
 	return (int)ipc_spawn(c->mech, o, "bench", arg);
 }
 
@@ -209,8 +210,35 @@ run_case(const struct bench_args *a, const struct bench_case *c)
 	return err ? -1 : 0;
 }
 
+/* One case at each of the boot's placements: a case's same-core and
+ * cross-core rows are measured back to back, so host drift between them
+ * is as small as it can be. */
 static int
-run_sizes(const struct bench_args *a, struct bench_case *c)
+run_placements(const struct bench_args *a, const struct placement_set *ps, struct bench_case *c)
+{
+	unsigned failures = 0;
+	char buf[48];
+
+	for (unsigned k = 0; k < ps->count; k++) {
+		c->placement = ps->list[k];
+		csv_set_placement(ps->labelled ? placement_label(c->placement) : "");
+		const char *why = placement_obstacle(ps, c, buf, sizeof buf);
+		if (why) {
+			csv_skip(c->mech->name, c->variant, pattern_name(c->pattern), c->size, why);
+			failures += ps->pin_error != 0;
+			continue;
+		}
+		placement_cpus(ps, c);
+		uprintf("bench: %s/%s %s %u bytes x %u%s%s\n", c->mech->name,
+			c->variant[0] ? c->variant : "-", pattern_name(c->pattern), c->size, c->iters,
+			ps->labelled ? " " : "", ps->labelled ? placement_label(c->placement) : "");
+		failures += run_case(a, c) != 0;
+	}
+	return (int)failures;
+}
+
+static int
+run_sizes(const struct bench_args *a, const struct placement_set *ps, struct bench_case *c)
 {
 	const uint32_t *sizes = a->sizes;
 	unsigned n = a->size_count, failures = 0;
@@ -226,21 +254,21 @@ run_sizes(const struct bench_args *a, struct bench_case *c)
 		c->size = sizes[i];
 		const char *why = case_obstacle(c);
 		if (why) {
-			/* A pattern the variant lacks is said per size only
+			/* Not the placement's fault: one skip, whatever it is.
+			 * A pattern the variant lacks is said per size only
 			 * when the sizes were asked for. */
+			csv_set_placement("");
 			if (a->size_count || !pattern_obstacle(c))
 				csv_skip(c->mech->name, c->variant, pattern_name(c->pattern), c->size, why);
 			continue;
 		}
-		uprintf("bench: %s/%s %s %u bytes x %u\n", c->mech->name,
-			c->variant[0] ? c->variant : "-", pattern_name(c->pattern), c->size, c->iters);
-		failures += run_case(a, c) != 0;
+		failures += (unsigned)run_placements(a, ps, c);
 	}
 	return (int)failures;
 }
 
 static int
-run_mech(const struct bench_args *a, const struct ipc_mech *m)
+run_mech(const struct bench_args *a, const struct placement_set *ps, const struct ipc_mech *m)
 {
 	static const char *const no_variants[] = { "", 0 };
 	const char *const *variants = m->variants ? m->variants : no_variants;
@@ -256,7 +284,7 @@ run_mech(const struct bench_args *a, const struct ipc_mech *m)
 					   pattern_name((enum bench_pattern)p)))
 				continue;
 			c.pattern = (enum bench_pattern)p;
-			failures += run_sizes(a, &c);
+			failures += run_sizes(a, ps, &c);
 		}
 	}
 	return failures;
@@ -295,16 +323,21 @@ int
 driver_main(const char *arg)
 {
 	struct bench_args a;
+	struct placement_set ps;
 	int failures = 0;
 
 	if (bench_parse_args(arg, &a))
 		return 2;
 	warn_unknown(&a);
+	placement_setup(&a, &ps);       /* pins the driver to its home CPU */
 	csv_begin(&a);
-	floors_run(&a);
+	/* The floors run where the driver runs: one CPU (two threads or two
+	 * processes taking turns), so they are same-core rows. */
+	csv_set_placement(ps.labelled ? placement_label(PLACEMENT_SAME) : "");
+	floors_run(&a, ps.cross_ok ? ps.home : -1);
 	for (unsigned i = 0; ipc_at(i); i++)
 		if (selected_mech(&a, ipc_at(i)->name))
-			failures += run_mech(&a, ipc_at(i));
+			failures += run_mech(&a, &ps, ipc_at(i));
 	csv_end();
 	uprintf("bench: done, %d case(s) failed\n", failures);
 	return failures ? 1 : 0;

@@ -2,7 +2,9 @@
  * endpoint.c - one end of one benchmark case, a process of its own.
  *
  * Command line (built by driver.c):
- *   end <client|server> <mech> <pattern> <size> <iters> <warmup> <result> <opts...>
+ *   end <client|server> <mech> <pattern> <size> <iters> <warmup> <result> <cpu> <opts...>
+ * cpu: the CPU the end pins itself to before it opens the channel, -1 = any
+ * (bench/placement.c chooses).
  * The client times every iteration with the TSC and writes the samples,
  * the total and the kernel event deltas into the shared result object.
  * Warm-up iterations run the same code but are not recorded.
@@ -16,6 +18,7 @@ struct end_args {
 	enum bench_pattern pattern;
 	uint32_t size, iters, warmup;
 	int64_t result_handle;
+	long cpu;
 	struct ipc_opts opts;
 	int lend;                    /* variant "lend": the stream fills and reads in place */
 };
@@ -59,7 +62,7 @@ parse_end_args(const char *s, struct end_args *e)
 	e->iters = (uint32_t)to_u64(w[4]);
 	e->warmup = (uint32_t)to_u64(w[5]);
 	e->result_handle = (int64_t)to_u64(w[6]);
-	if (!e->mech || p < 0 || !e->iters)
+	if (!e->mech || p < 0 || !e->iters || !(s = arg_next_long(s, &e->cpu)))
 		return -1;
 	e->pattern = (enum bench_pattern)p;
 	if (ipc_opts_parse(s, &e->opts))
@@ -347,6 +350,15 @@ endpoint_main(const char *arg)
 		if (va < 0)
 			return 3;
 		res = (struct bench_result *)va;
+	}
+	/* Before open: open may already wait for the peer, and no sample may
+	 * be taken on the wrong CPU. */
+	int pinned = bench_pin_self((int)e.cpu);
+	if (pinned < 0) {
+		uprintf("bench end: cannot run on CPU %ld: %d\n", e.cpu, pinned);
+		if (res)
+			res->status = pinned;
+		return 5;
 	}
 	long bufs = sys_map_anon(2ull * e.size + 2 * 4096, PROT_READ | PROT_WRITE);
 	if (bufs < 0)

@@ -129,20 +129,21 @@ floor_yield(struct floor_run *f)
 	sys_unmap((void *)stack, PARTNER_STACK);
 }
 
-/* The partner is a second process: "bench partner <handle>" yields until
- * the shared flag (word 0) is set, counting its turns in word 1, so every
- * yield switches address spaces. */
+/* The partner is a second process: "bench partner <handle> [<cpu>]" yields
+ * until the shared flag (word 0) is set, counting its turns in word 1, so
+ * every yield switches address spaces.  With a cpu it first pins itself
+ * there, the driver's CPU: a yield floor needs its partner on its own CPU. */
 static void
-floor_as_switch(struct floor_run *f)
+floor_as_switch(struct floor_run *f, int cpu)
 {
 	int64_t h = sys_shm_create(4096);
 	long va = h > 0 ? sys_shm_map(h, PROT_READ | PROT_WRITE) : -1;
-	char arg[32];
+	char arg[48];
 	int status;
 
 	if (va < 0)
 		return;
-	snformat(arg, sizeof arg, "partner %ld", (long)h);
+	snformat(arg, sizeof arg, cpu >= 0 ? "partner %ld %d" : "partner %ld", (long)h, cpu);
 	long pid = sys_spawn("bench", arg);
 	if (pid > 0) {
 		while (!*(volatile int *)va)        /* partner announces itself */
@@ -158,15 +159,20 @@ floor_as_switch(struct floor_run *f)
 int
 floors_partner(const char *arg)
 {
-	long h = 0;
+	long h = 0, cpu = -1;
 
 	while (*arg == ' ')
 		arg++;
 	while (*arg >= '0' && *arg <= '9')
 		h = h * 10 + (*arg++ - '0');
+	arg_next_long(arg, &cpu);           /* absent: not pinned */
 	long va = sys_shm_map(h, PROT_READ | PROT_WRITE);
 	if (va < 0)
 		return 1;
+	/* The driver waits for the flag below, so a refusal is said, not fatal. */
+	long err = bench_pin_self((int)cpu);
+	if (err < 0)
+		uprintf("bench: warning: floor partner not pinned to CPU %ld: %ld\n", cpu, err);
 	volatile uint32_t *flag = (volatile uint32_t *)va;
 	*flag = 1;
 	while (*flag != 2) {
@@ -229,7 +235,7 @@ floor_touch(struct floor_run *f, uint32_t size)
 }
 
 void
-floors_run(const struct bench_args *a)
+floors_run(const struct bench_args *a, int cpu)
 {
 	static const uint32_t sizes[] = { 8, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576 };
 	struct floor_run f = { .a = a, .n = a->iters < BENCH_MAX_SAMPLES ? a->iters : BENCH_MAX_SAMPLES };
@@ -243,7 +249,7 @@ floors_run(const struct bench_args *a)
 	floor_timer(&f);
 	floor_syscall(&f);
 	floor_yield(&f);
-	floor_as_switch(&f);
+	floor_as_switch(&f, cpu);
 	const uint32_t *list = a->size_count ? a->sizes : sizes;
 	unsigned n = a->size_count ? a->size_count : sizeof sizes / sizeof sizes[0];
 	for (unsigned i = 0; i < n; i++)
@@ -265,7 +271,7 @@ floors_main(const char *arg)
 	if (bench_parse_args(arg, &a))
 		return 2;
 	csv_begin(&a);
-	floors_run(&a);
+	floors_run(&a, -1);
 	csv_end();
 	return 0;
 }

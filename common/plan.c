@@ -101,7 +101,7 @@ enum key_id {
 	K_MODE, K_POOL_MB, K_PCID, K_TIMESLICE_US, K_END, K_INJECT,
 	K_PIPESIZE, K_ITERS, K_WARMUP, K_TESTS, K_MECH, K_SIZES, K_PATTERNS,
 	K_RUN_ID, K_ACCEL, K_UNIT, K_SHAKE, K_HANDOFF, K_FUZZ_CALLS, K_FUZZ_SEED,
-	K_FUZZ_PROCS, K_COUNT
+	K_FUZZ_PROCS, K_PLACEMENT, K_COUNT
 };
 
 enum kind {
@@ -163,6 +163,14 @@ static const struct choice handoff_choices[] = {
 	{ NULL, 0 },
 };
 
+static const struct choice placement_choices[] = {
+	{ "same",  PLAN_PLACEMENT_SAME },
+	{ "cross", PLAN_PLACEMENT_CROSS },
+	{ "both",  PLAN_PLACEMENT_BOTH },
+	{ "auto",  PLAN_PLACEMENT_AUTO },
+	{ NULL, 0 },
+};
+
 /* One row per key; the ranges here are the documented ones (plan.h). */
 static const struct key keys[K_COUNT] = {
 	[K_MODE]         = { "mode",         KIND_CHOICE, 0, 0, mode_choices },
@@ -186,6 +194,7 @@ static const struct key keys[K_COUNT] = {
 	[K_FUZZ_CALLS]   = { "fuzz_calls",   KIND_NUMBER, 1, 1000000000, NULL },
 	[K_FUZZ_SEED]    = { "fuzz_seed",    KIND_NUMBER, 0, UINT32_MAX, NULL },
 	[K_FUZZ_PROCS]   = { "fuzz_procs",   KIND_NUMBER, 1, 8, NULL },
+	[K_PLACEMENT]    = { "placement",    KIND_CHOICE, 0, 0, placement_choices },
 };
 
 static const char *
@@ -354,6 +363,7 @@ set_scalar(struct plan *p, enum key_id id, uint32_t v)
 	case K_FUZZ_CALLS:   p->fuzz_calls = v; break;
 	case K_FUZZ_SEED:    p->fuzz_seed = v; break;
 	case K_FUZZ_PROCS:   p->fuzz_procs = v; break;
+	case K_PLACEMENT:    p->placement = (enum plan_placement)v; break;
 	default:             break;   /* lists are stored by their parsers */
 	}
 }
@@ -724,4 +734,10 @@ const char *
 plan_handoff_name(enum plan_handoff h)
 {
 	return choice_name(handoff_choices, h);
+}
+
+const char *
+plan_placement_name(enum plan_placement m)
+{
+	return choice_name(placement_choices, m);
 }

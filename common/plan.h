@@ -30,6 +30,11 @@ enum plan_handoff { PLAN_HANDOFF_EXIT = 0, PLAN_HANDOFF_BORROW = 1 };
 /* Deliberate kernel faults, to test the exception dump path end to end. */
 enum plan_inject { PLAN_INJECT_NONE = 0, PLAN_INJECT_UD, PLAN_INJECT_PF,
 		   PLAN_INJECT_GP, PLAN_INJECT_DE };
+/* Where the two ends of a benchmark case run (bench/placement.c): one CPU,
+ * two CPUs, or each case both ways; auto = both when the kernel runs two
+ * or more CPUs, else same. */
+enum plan_placement { PLAN_PLACEMENT_AUTO = 0, PLAN_PLACEMENT_SAME = 1,
+		      PLAN_PLACEMENT_CROSS = 2, PLAN_PLACEMENT_BOTH = 3 };
 
 #define PLAN_MAX_LIST      16   /* entries in a list value (mech, sizes, tests) */
 #define PLAN_NAME_MAX      24   /* bytes in one name, including the NUL */
@@ -70,6 +75,7 @@ struct plan {
 	uint32_t shake;                /* shake = 0..4294967295: seed of the timer
 					* jitter that varies preemption points (0 = off) */
 	enum plan_handoff handoff;     /* handoff = exit | borrow        (exit) */
+	enum plan_placement placement; /* placement = auto|same|cross|both (auto) */
 
 	/* The fuzz selftest (kernel/test/test_fuzz.c, docs/RELIABILITY.md). */
 	uint32_t fuzz_calls;           /* fuzz_calls = 1..1000000000     (50000) */
@@ -102,5 +108,6 @@ const char *plan_pcid_name(enum plan_pcid m);
 const char *plan_end_name(enum plan_end e);
 const char *plan_inject_name(enum plan_inject i);
 const char *plan_handoff_name(enum plan_handoff h);
+const char *plan_placement_name(enum plan_placement m);
 
 #endif

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from . import (compare, fuzz, linux, listing, plan, plancheck,
+from . import (compare, fuzz, linux, listing, placement, plan, plancheck,
                plots, profile, qemu, rundir, seriallog, shake, summary, sweep, sweepmeta, usb,
                verdict)
 from .progress import Progress
@@ -52,6 +52,7 @@ def add_boot_options(p):
                         "own plan errors)")
     p.add_argument("--icount", action="store_true",
                    help="deterministic: one TSC tick per guest instruction")
+    placement.add_smp_option(p)
     p.add_argument("--monitor", metavar="SOCK",
                    help="QEMU monitor on this unix socket (HMP); with it, "
                         "QEMU is left running after the result until the timeout")
@@ -141,8 +142,16 @@ def timeout_of(args):
     return TIMEOUT_ICOUNT_S if args.icount else TIMEOUT_S
 
 
+def smp_of(args):
+    try:
+        return placement.smp_of(getattr(args, "smp", None))
+    except placement.PlacementError as e:
+        raise EnvError(str(e)) from None
+
+
 def stage_boot(args, prog, cfg, run, timeout):
     mode = f" with icount shift={cfg.icount_shift}" if args.icount else ""
+    mode += f", {cfg.smp} CPUs" if cfg.smp > 1 else ""
     prog.say(f"booting under {cfg.accel.name.upper()}{mode} "
              f"(timeout {timeout:g} s) ...")
     proc = qemu.start(cfg, run.file("qemu.log"))
@@ -176,7 +185,7 @@ def _round(seconds):
 
 def build_meta(run, cfg, argv, plan_text, outcome, report, v, started):
     return {
-        "run_id": run.run_id, "command": "selftest",
+        "run_id": run.run_id, "command": "selftest", "smp": cfg.smp,
         "run_py_argv": sys.argv, "started_utc": started,
         "qemu": {"argv": argv, "cmdline": shlex.join(argv),
                  "version": qemu.version(cfg.qemu)},
@@ -230,7 +239,8 @@ def selftest_boot(args, prog, env, out=None, timing=None):
     shift = timing.icount_shift if timing and timing.icount_shift is not None else 0
     cfg = qemu.Config(image=img, firmware=fw, vars_copy=vars_copy,
                       serial_log=run.file("serial.log"), accel=choice,
-                      icount=args.icount, icount_shift=shift, monitor=args.monitor)
+                      icount=args.icount, icount_shift=shift, monitor=args.monitor,
+                      smp=smp_of(args))
     argv, outcome = stage_boot(args, prog, cfg, run, timeout_of(args))
     report = seriallog.parse_file(cfg.serial_log)
     v = verdict.judge(outcome, report, choice.name)
@@ -245,7 +255,8 @@ def selftest_boot(args, prog, env, out=None, timing=None):
 
 
 def stage_selftest_env(args, prog):
-    timeout_of(args)            # reject a bad --timeout before building
+    timeout_of(args)            # reject a bad --timeout or --smp before building
+    smp_of(args)
     choice = stage_accel(args, prog)
     stage_deps(args, prog, ["build", "run"], "./run.py selftest")
     fw = stage_firmware(prog)

@@ -121,11 +121,13 @@ def _requested_pcid(config):
 
 def matches(key, group):
     """Rows with a boot column are named by their configuration (what the
-    boot asked for); older rows by the PCID in effect."""
+    boot asked for); older rows by the PCID in effect.  A placement
+    (same-core, cross-core) or a whole group name picks that group only."""
     accel, pcid, _ = key[:3]
     config = key[3] if len(key) > 3 else None
     system = key[4] if len(key) > 4 else None
-    if group == system:
+    where = key[5] if len(key) > 5 else ""
+    if group in (system, csvframe.group_name(key)) or (where and group == where):
         return True
     if config:
         return group in (config, f"{accel}/{_requested_pcid(config)}", accel)

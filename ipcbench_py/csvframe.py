@@ -5,7 +5,7 @@ The guest's framing (bench/csv.c, docs/CSV.md):
   @csv-begin <version> <run_id>
   @csv-header run_id,mech,...        docs/CSV.md's columns, in order
   @csv <n> <row>                     n = 1, 2, ...; a gap means a lost line
-  @csv-skip <mech> <variant> <pattern> <size> <reason>
+  @csv-skip <mech> <variant> <pattern> <size> <reason> [<placement>]
   @csv-end <rows>
 Anything else (kernel messages, "bench: ..." progress lines, OVMF escapes)
 may sit between these lines and is ignored.  extract() is pure, so it is
@@ -37,6 +37,11 @@ APPENDED = PMU_COLUMNS + (BOOT_COLUMN, NS_COLUMN, "placement", "system")
 # Which system measured a row (appended by run.py, docs/CSV.md); rows
 # without the column are ipcbench's.
 SYSTEMS = ("ipcbench", "linux-guest", "linux-host")
+# Where a case's two ends ran (the guest prints it since issue 12; rows
+# from before have none, and the Linux harness's come from run.py).
+PLACEMENTS = ("same-core", "cross-core")
+# What bench/csv.c prints, in its order (results.csv orders by APPENDED).
+GUEST_COLUMNS = COLUMNS + PMU_COLUMNS + ("placement",)
 INT_COLUMNS = ("size", "iters", "min", "p50", "p90", "p99", "max", "mean", "stddev")
 FLOAT_COLUMNS = ("mbps",)
 # Per-op kernel events; empty where the system under test cannot count one
@@ -52,12 +57,14 @@ FLOORS = ("floor-timer", "floor-syscall", "floor-yield", "floor-as-switch",
 BEGIN = re.compile(r"@csv-begin\s+(\d+)\s*(\S*)")
 HEADER = re.compile(r"@csv-header\s+(\S+)")
 ROW = re.compile(r"@csv\s+(\d+)\s+(\S.*?)\s*$")
-SKIP = re.compile(r"@csv-skip\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d+)\s+(.*?)\s*$")
+SKIP = re.compile(r"@csv-skip\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d+)\s+(.*?)"
+                  r"(?:\s+(same-core|cross-core))?\s*$")
 END = re.compile(r"@csv-end\s+(\d+)")
 # bench/csv.c: row n's samples in iteration order, printed before row n.
 SAMPLES = re.compile(r"^@s\s+(\d+)\s+(\d+)\s+(\d+(?:,\d+)*)\s*$")
 # driver.c prints this before each case: "bench: pipe/xv6 pingpong 8 bytes x 200"
-CASE = re.compile(r"bench: ([^\s/]+)/(\S+) (\S+) (\d+) bytes x (\d+)")
+# (then " same-core" or " cross-core" when the boot places its ends)
+CASE = re.compile(r"bench: ([^\s/]+)/(\S+) (\S+) (\d+) bytes x (\d+)(?: (same-core|cross-core))?")
 
 
 class SchemaError(ValueError):
@@ -75,7 +82,8 @@ def label(row):
 
 
 def case_name(row):
-    return f"{label(row)} {row['pattern']} {row['size']}"
+    where = row.get("placement")
+    return f"{label(row)} {row['pattern']} {row['size']}" + (f" {where}" if where else "")
 
 
 def check_header(names):
@@ -129,10 +137,12 @@ class Skip:
     pattern: str
     size: int
     reason: str
+    placement: str = ""      # "" when the skip is not about one placement
 
     def as_dict(self):
-        return {"mech": self.mech, "variant": self.variant, "pattern": self.pattern,
-                "size": self.size, "reason": self.reason}
+        out = {"mech": self.mech, "variant": self.variant, "pattern": self.pattern,
+               "size": self.size, "reason": self.reason}
+        return dict(out, placement=self.placement) if self.placement else out
 
 
 @dataclass
@@ -246,7 +256,7 @@ def _on_line(block, line):
         block.problems.extend(check_header(block.header))
     elif (m := SKIP.search(line)):
         block.skips.append(Skip(m.group(1), m.group(2), m.group(3),
-                                int(m.group(4)), m.group(5)))
+                                int(m.group(4)), m.group(5), m.group(6) or ""))
         block.running = None
     elif (m := END.search(line)):
         block.end_count = int(m.group(1))
@@ -257,7 +267,8 @@ def _on_line(block, line):
         block.running = None
     elif (m := CASE.search(line)):
         block.cases_started += 1
-        block.running = f"{m.group(1)}/{m.group(2)} {m.group(3)} {m.group(4)}"
+        block.running = f"{m.group(1)}/{m.group(2)} {m.group(3)} {m.group(4)}" + \
+            (f" {m.group(6)}" if m.group(6) else "")
 
 
 def _finish(block):
@@ -402,7 +413,8 @@ def group_key(row):
 def group_name(key):
     accel, pcid, unit = key[:3]
     config = key[3] if len(key) > 3 else None
-    system, placement = (list(key[4:]) + ["ipcbench", ""])[:2]
+    system = key[4] if len(key) > 4 else "ipcbench"
+    placement = key[5] if len(key) > 5 else ""
     name = config or f"{accel}-pcid{pcid}" + ("-icount" if unit == "instructions" else "")
     name += f"-{placement}" if placement else ""
     return name + ("" if system == "ipcbench" else f"-{system}")

@@ -71,7 +71,9 @@ class CostModel:
         every = sorted(means.values()) or [1e-6]
         weights = []
         for case in planned:
-            mean = means.get(case)
+            # A cross-core case costs what the reference measured for the
+            # case (same-core, or before placements): an estimate only.
+            mean = means.get(tuple(case[:4]))
             if mean is None:
                 mine = sorted(per_mech.get(case[0], every))
                 mean = mine[len(mine) // 2]

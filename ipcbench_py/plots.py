@@ -13,6 +13,8 @@ rows measured under different conditions never share an axis:
   events-<cfg>     kernel events per round trip at one size, stacked
                    (syscalls, switches, AS switches, TLB flushes, wakeups),
                    and kernel-copied bytes per round trip beside it
+  placement-<cfg>  the same-core / cross-core matrix, when a configuration
+                   has both placements (plots_placement.py)
 """
 import os
 import textwrap
@@ -321,7 +323,8 @@ def unit_note(accel, unit):
 def labels_for(key, group, meta):
     """Title, caption and ns scale of one configuration's figures."""
     accel, pcid, unit = key[:3]
-    system, placement = (list(key[4:6]) + ["ipcbench", ""])[:2]
+    system = key[4] if len(key) > 4 else "ipcbench"
+    placement = key[5] if len(key) > 5 else ""
     meta = meta or {}
     title = f"{accel.upper()}, PCID {pcid}" + (", icount" if unit == "instructions" else "")
     title += (f", {placement}" if placement else "") + \
@@ -373,10 +376,16 @@ def draw_run(outdir, rows, warn=None, src_dir=None):
         for kind, fn in (("latency", latency), ("bandwidth", bandwidth),
                          ("smallmsg", small_messages), ("events", events)):
             files += fn(plt, group, labels, os.path.join(outdir, f"{kind}-{name}"))
-        cases = plots_cdf.config_sets(sets, name)
+        # samples.csv.gz names a boot's configuration and the placement apart
+        cases = plots_cdf.config_sets(sets, csvframe.group_name(key[:5]), key[5])
         if cases:
             files += plots_cdf.cdf(plt, cases, key[2], labels,
                                    os.path.join(outdir, f"cdf-{name}"))
+    from . import plots_placement   # both placements of a configuration side by side
+
+    def placement_labels(key):
+        return labels_for(key, [r for r in rows if csvframe.group_key(r)[:5] == key], meta)
+    files += plots_placement.draw(plt, rows, outdir, placement_labels)
     from . import sideplots     # rows of several systems: also on one figure
     return files + sideplots.draw(outdir, rows)
 

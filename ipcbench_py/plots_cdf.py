@@ -9,13 +9,14 @@ MARKS = ((0.5, "p50"), (0.01, "p99"), (0.001, "p99.9"))
 MAX_PANELS = 6
 
 
-def config_sets(sets, config):
-    """{(mech, variant, pattern, size): values} of one configuration, the
-    samples of its repeated boots pooled; round trips only."""
+def config_sets(sets, config, placement=""):
+    """{(mech, variant, pattern, size): values} of one configuration (boot
+    configuration and placement), the samples of its repeated boots
+    pooled; round trips only."""
     out = {}
-    for (boot, mech, variant, pattern, size), (_, values) in sets.items():
-        if boot.split("#", 1)[0] != config or mech.startswith("floor-") \
-                or pattern not in ("pingpong", "call"):
+    for (boot, mech, variant, pattern, size, where), (_, values) in sets.items():
+        if boot.split("#", 1)[0] != config or where != placement \
+                or mech.startswith("floor-") or pattern not in ("pingpong", "call"):
             continue
         out.setdefault((mech, variant, pattern, size), []).extend(values)
     return out

@@ -27,11 +27,12 @@ class Settings:
     patterns: str = None      # "pingpong,stream" or None = all
     iters: int = None
     warmup: int = None
+    placement: str = None     # "same", "cross", "both" or None = the guest's auto
 
     def plan_lines(self):
         """key=value lines for plan.build_text (only the keys that are set)."""
         out = ["mode=bench"]
-        for key in ("mech", "patterns", "sizes", "iters", "warmup"):
+        for key in ("mech", "patterns", "sizes", "iters", "warmup", "placement"):
             value = getattr(self, key)
             if value is not None:
                 out.append(f"{key}={value}")

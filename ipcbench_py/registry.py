@@ -35,6 +35,8 @@ class Mech:
     variants: tuple          # ("",) when the mechanism has none
     caps: frozenset          # {"STREAM", "CALL", ...}
     max_msg: int = None      # None: could not be read
+    same_core_skip: tuple = ()   # variants whose same-core rows are skipped
+                                 # when cross-core rows run (bench/placement.c)
 
 
 def _strip_comments(text):
@@ -108,12 +110,14 @@ def _descriptor(symbol, texts, defines):
         m = pat.search(text)
         if not m:
             continue
-        body = m.group(1) + ","
+        body = m.group(1).rstrip().rstrip(",") + ","
         name = _field(body, "name")
         caps = _field(body, "caps") or ""
         max_msg = _field(body, "max_msg")
+        skip = _field(body, "same_core_skip")
         return Mech(name=name.strip('"') if name else symbol[4:].replace("_", "-"),
                     variants=_variants(_field(body, "variants"), texts),
+                    same_core_skip=tuple(v for v in _variants(skip, texts) if v),
                     caps=frozenset(re.findall(r"IPC_CAP_(\w+)", caps)),
                     max_msg=_eval_int(max_msg, defines) if max_msg else None)
     return None
@@ -145,9 +149,10 @@ def _size(text):
     return int(m.group(1)) << {"": 0, "k": 10, "m": 20}[m.group(2).lower()]
 
 
-def _cases_for(mech, variant, patterns, sizes):
-    """(mech, variant, pattern, size) of one variant, in bench/driver.c's
-    order: patterns in the driver's fixed order, then sizes as listed."""
+def _cases_for(mech, variant, patterns, sizes, placements=("",)):
+    """(mech, variant, pattern, size, placement) of one variant, in
+    bench/driver.c's order: patterns in the driver's fixed order, sizes as
+    listed, then each placement (bench/placement.c)."""
     out = []
     for pattern in (p for p in PATTERNS if p in patterns):
         if pattern == "call" and "CALL" not in mech.caps:
@@ -163,8 +168,18 @@ def _cases_for(mech, variant, patterns, sizes):
                 continue
             if size == 0 and ("STREAM" in mech.caps or variant == LEND):
                 continue
-            out.append((mech.name, variant_name(variant), pattern, size))
+            for where in placements:
+                if where == "same-core" and "cross-core" in placements \
+                        and variant in mech.same_core_skip:
+                    continue        # needs-a-partner-on-another-cpu
+                out.append((mech.name, variant_name(variant), pattern, size, where))
     return out
+
+
+# The plan's placement word -> the placements a boot runs (bench/placement.c;
+# None: the guest's auto, which run.py's sweeps never leave to the guest).
+PLACEMENTS = {"same": ("same-core",), "cross": ("cross-core",),
+              "both": ("same-core", "cross-core"), None: ("",)}
 
 
 def variant_name(variant):
@@ -195,11 +210,13 @@ def selection(mechs, mech_list):
 
 def planned_cases(mechs, settings):
     """Every 'bench:' case a boot with these presets.Settings runs, in the
-    order the guest runs them: [(mech, variant, pattern, size)]."""
+    order the guest runs them: [(mech, variant, pattern, size, placement)]
+    (placement "" when the settings leave it to the guest)."""
     patterns = settings.patterns.split(",") if settings.patterns else PATTERNS
     sizes = [_size(s) for s in settings.sizes.split(",")] if settings.sizes else None
+    where = PLACEMENTS[getattr(settings, "placement", None)]
     return [case for m, variants in selection(mechs, settings.mech)
-            for v in variants for case in _cases_for(m, v, patterns, sizes)]
+            for v in variants for case in _cases_for(m, v, patterns, sizes, where)]
 
 
 def expected_cases(mechs, settings):

@@ -3,7 +3,9 @@ docs/CSV.md) as results/<run>/samples.csv.gz, and the time conversion
 from the boot's measured TSC frequency.
 
 samples.csv.gz columns: boot, mech, variant, pattern, size, unit, index,
-value - one line per sample, in iteration order, value in `unit`.
+value, placement - one line per sample, in iteration order, value in
+`unit`; placement (same-core, cross-core or empty) tells a case's two rows
+of one boot apart.  Files from before it have no placement column.
 """
 import csv
 import gzip
@@ -12,7 +14,8 @@ import io
 from . import csvframe
 
 FILE = "samples.csv.gz"
-COLUMNS = ("boot", "mech", "variant", "pattern", "size", "unit", "index", "value")
+COLUMNS = ("boot", "mech", "variant", "pattern", "size", "unit", "index", "value",
+           "placement")
 
 
 def ns_per_unit(unit, tsc_khz):
@@ -40,22 +43,24 @@ def write(path, items):
         for boot, row, values in items:
             head = (boot, row["mech"], row["variant"], row["pattern"], row["size"],
                     row["unit"])
+            where = row.get("placement") or ""
             for i, v in enumerate(values):
-                w.writerow(head + (i, v))
+                w.writerow(head + (i, v, where))
             n += len(values)
     return n
 
 
 def read(path):
-    """{(boot, mech, variant, pattern, size): (unit, [values])}."""
+    """{(boot, mech, variant, pattern, size, placement): (unit, [values])};
+    placement "" in files from before the column."""
     out = {}
     with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
         r = csv.reader(f)
-        header = next(r, None)
-        if tuple(header or ()) != COLUMNS:
+        header = tuple(next(r, None) or ())
+        if header not in (COLUMNS, COLUMNS[:-1]):
             raise csvframe.SchemaError(f"{path}: header is not {','.join(COLUMNS)}")
-        for boot, mech, variant, pattern, size, unit, _, value in r:
-            key = (boot, mech, variant, pattern, int(size))
+        for boot, mech, variant, pattern, size, unit, _, value, *where in r:
+            key = (boot, mech, variant, pattern, int(size), where[0] if where else "")
             out.setdefault(key, (unit, []))[1].append(int(value))
     return out
 

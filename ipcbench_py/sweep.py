@@ -13,10 +13,10 @@ import re
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from . import (accel, csvframe, eta, plan, plancheck, presets, qemu, registry, report,
-               rundir, samples, seriallog, stages, summary, sweepmeta, verdict, watch)
+from . import (accel, csvframe, eta, placement, plan, plancheck, presets, qemu, registry,
+               report, rundir, samples, seriallog, stages, summary, sweepmeta, verdict, watch)
 
 ACCELS = ("auto", "kvm", "tcg")
 PCIDS = ("on", "off", "auto")
@@ -88,6 +88,7 @@ def add_sweep_options(p):
                    help="on|off|auto, comma list for one boot each (default auto)")
     p.add_argument("--icount", action="store_true",
                    help="QEMU -icount: deterministic instruction counts (TCG only)")
+    placement.add_options(p)
     p.add_argument("--repeat", type=int, default=1, metavar="N",
                    help="boot each configuration N times (one row per boot; "
                         "summary.md gives the median p50 and a 95%% CI)")
@@ -171,6 +172,16 @@ def settings_of(args):
         raise SweepError(str(e)) from None
 
 
+def placed(args, settings):
+    """(CPUs of the guest, settings with the plan's placement word) from
+    --smp and --placement (placement.py)."""
+    try:
+        smp = placement.smp_of(args.smp)
+        return smp, replace(settings, placement=placement.plan_word(args.placement, smp))
+    except placement.PlacementError as e:
+        raise SweepError(str(e)) from None
+
+
 def timeout_of(args, settings, table=TIMEOUT_S):
     """--timeout, else the preset's time from `table` (x4 under icount)."""
     if args.timeout is not None:
@@ -206,7 +217,7 @@ def read_plan_file(path):
 
 def check_plans(repo, boots, args):
     """Every boot's plan through the guest's own parser, before any boot."""
-    keys = ("mech", "sizes", "patterns", "iters", "warmup")
+    keys = ("mech", "sizes", "patterns", "iters", "warmup", "placement")
     for text in dict.fromkeys(b.plan_text for b in boots):
         try:
             plancheck.check(repo, text, args.plan_extra, keys, getattr(args, "plan", None))
@@ -255,7 +266,7 @@ def run_boot(ctx, boot, index, expected, guess_s, later_s, exact=False):
         if ctx.fw.vars else None      # fresh per boot: same start, same counts
     cfg = qemu.Config(image=ctx.img, firmware=ctx.fw, vars_copy=vars_copy,
                       serial_log=ctx.run.file(boot.serial_name), accel=boot.combo.accel,
-                      icount=ctx.icount, qemu=ctx.qemu)
+                      icount=ctx.icount, qemu=ctx.qemu, smp=ctx.smp)
     tag = f"boot {index + 1}/{len(ctx.boots)} {boot.name}"
     ctx.prog.say(f"{tag}: booting under {boot.combo.accel.name.upper()}"
                  f"{' with icount' if ctx.icount else ''} (timeout {ctx.timeout:g} s), "
@@ -342,6 +353,7 @@ class Ctx:
     via_usb: bool = False       # results come from the image's \RESULTS (usb.py)
     stick_seen: set = field(default_factory=set)
     cost_model: object = None     # eta.CostModel of one boot's planned cases
+    smp: int = 1                  # QEMU -smp: CPUs of every boot
 
 
 def _boot_all(ctx, expected):
@@ -382,6 +394,19 @@ def shown(path):
     return path if rel.startswith("..") else rel
 
 
+def skip_lines(skips):
+    """One line per placement skip reason with its count, so the cases a
+    boot left out on purpose are said (failures are in the verdict)."""
+    counts = {}
+    for s in skips:
+        if s.placement and "failed" not in s.reason:
+            key = (s.reason, s.placement)
+            counts[key] = counts.get(key, 0) + 1
+    return [f"skipped {n} {where} case(s): {why}" + (
+        " (--placement same measures them)" if why == "needs-a-partner-on-another-cpu" else "")
+        for (why, where), n in counts.items()]
+
+
 def summary_lines(boots, run, rows, files, total_s):
     ok = all(b.ok for b in boots) and bool(boots)
     head = "PASS" if ok else "FAIL: " + next(
@@ -394,6 +419,7 @@ def summary_lines(boots, run, rows, files, total_s):
         out.append(f"{b.name}: {'PASS' if b.ok else 'FAIL'}, "
                    f"{len(b.block.rows) if b.block else 0} rows, {n_skip} skips, "
                    f"{b.outcome.wall_s:.1f} s ({b.serial_name})")
+        out.extend(f"  {w}" for w in skip_lines(b.block.skips if b.block else []))
         out.extend(f"  {w}" for w in b.warnings[:SHOWN_FAILED])
         if len(b.warnings) > SHOWN_FAILED:
             out.append(f"  ... {len(b.warnings) - SHOWN_FAILED} more such lines "
@@ -435,7 +461,7 @@ def say_accels(prog, combos):
 
 def _sweep(args, prog, after_sweep):
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    settings = settings_of(args)
+    smp, settings = placed(args, settings_of(args))
     combos = combinations(args.accel, args.pcid, args.icount)
     timeout = timeout_of(args, settings)
     mechs = registry.mechanisms(stages.REPO)
@@ -448,7 +474,7 @@ def _sweep(args, prog, after_sweep):
     say_accels(prog, combos)
     prog.say(f"sweep: preset {settings.preset}, {len(boots)} boot(s): "
              f"{', '.join(dict.fromkeys(c.name for c in combos))}"
-             f"{f' x {args.repeat}' if args.repeat > 1 else ''}; plan: "
+             f"{f' x {args.repeat}' if args.repeat > 1 else ''}, {smp} CPU(s) each; plan: "
              f"{' '.join(settings.plan_lines()[1:]) or 'guest defaults'}")
     stages.stage_deps(args, prog, ["build", "run", "plot"], "./run.py sweep")
     fw = stages.stage_firmware(prog)
@@ -466,7 +492,7 @@ def _sweep(args, prog, after_sweep):
         b.plan_text = plan_for(settings, b.combo, rid, args.icount, extra, base)
     ctx = Ctx(stages.REPO, stages.PYTHON, prog, run, fw, img, args.icount, timeout, boots,
               image_sha256=sweepmeta.sha256_of(image), via_usb=args.via_usb,
-              cost_model=cost_model(stages.REPO, mechs, settings))
+              cost_model=cost_model(stages.REPO, mechs, settings), smp=smp)
     rows, files = execute(ctx, settings, registry.expected_cases(mechs, settings) or None,
                           started, plots_wanted=not args.no_plots and not args.with_linux)
     code = exit_code(boots)
@@ -493,6 +519,7 @@ def execute(ctx, settings, expected, started, plots_wanted=True):
                            ctx.icount, qemu.version(ctx.qemu), sys.argv, ctx.fw,
                            ctx.image_sha256)
     meta["via_usb"] = ctx.via_usb
+    meta["smp"] = ctx.smp
     rundir.write_meta(run, meta)
     report.write(run.file(report.FILE), rows, meta)
     files = draw_plots(run, rows, ctx.prog) if plots_wanted and rows else None

@@ -115,6 +115,9 @@ def boot_entry(boot):
                 "cases_started": boot.block.cases_started if boot.block else 0},
         "skips": [s.as_dict() for s in boot.block.skips] if boot.block else [],
         "warnings": boot.warnings,
+        # bench/placement.c's one line: the CPUs it found and where the ends ran
+        "placement": next((l.strip() for l in (boot.report.lines if boot.report else [])
+                           if "bench: placement:" in l), None),
     }
 
 
@@ -128,7 +131,8 @@ def build(repo, run, settings, boots, started, total_s, icount, qemu_version,
         "started_utc": started, "preset": settings.preset,
         "settings": {"mech": settings.mech or "all", "sizes": settings.sizes or "default",
                      "patterns": settings.patterns or "all", "iters": settings.iters,
-                     "warmup": settings.warmup},
+                     "warmup": settings.warmup,
+                     "placement": getattr(settings, "placement", None) or "auto"},
         "icount": icount, "unit": "instructions" if icount else "cycles",
         "qemu_version": qemu_version,
         "firmware": {"code": firmware.code, "vars": firmware.vars},

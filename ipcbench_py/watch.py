@@ -39,7 +39,8 @@ class Counter:
         m = csvframe.CASE.search(line)
         if m:
             self.cases += 1
-            self.current = f"{m.group(1)}/{m.group(2)} {m.group(3)} {m.group(4)} B x {m.group(5)}"
+            self.current = f"{m.group(1)}/{m.group(2)} {m.group(3)} {m.group(4)} B x {m.group(5)}" \
+                + (f" {m.group(6)}" if m.group(6) else "")
             if self.first_case_s is None:
                 self.first_case_s = now
             return True

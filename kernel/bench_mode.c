@@ -66,6 +66,10 @@ build_args(const struct plan *p, struct argbuf *b)
 		add(b, p->accel);
 	}
 	add(b, p->unit == PLAN_UNIT_INSTRUCTIONS ? " unit=instructions" : " unit=cycles");
+	/* Always given: a driver started without it (the Linux harness) leaves
+	 * placement to its caller and pins nothing (bench/placement.c). */
+	add(b, " placement=");
+	add(b, plan_placement_name(p->placement));
 }
 
 int

@@ -328,7 +328,7 @@ def test_sweep_writes_samples_and_ns(tmp_path, monkeypatch):
     assert khz and all(r["p50_ns"] == pytest.approx(round(r["p50"] * 1e6 / khz, 1))
                        for r in back)
     got = samples.read(ctx.run.file(samples.FILE))
-    key = ("tcg-pcidauto#1", "pipe", "xv6", "pingpong", 8)
+    key = ("tcg-pcidauto#1", "pipe", "xv6", "pingpong", 8, "")   # a log from before placement
     assert got[key][0] == "cycles" and len(got[key][1]) == 30
 
 
@@ -411,8 +411,11 @@ def test_planned_cases_follow_the_drivers_order():
     mechs = registry.mechanisms(REPO)
     s = presets.resolve("quick", mech="pipe", patterns="stream,pingpong", sizes="8,1K")
     assert registry.planned_cases(mechs, s) == [
-        ("pipe", "xv6", "pingpong", 8), ("pipe", "xv6", "pingpong", 1024),
-        ("pipe", "xv6", "stream", 8), ("pipe", "xv6", "stream", 1024)]
+        ("pipe", "xv6", "pingpong", 8, ""), ("pipe", "xv6", "pingpong", 1024, ""),
+        ("pipe", "xv6", "stream", 8, ""), ("pipe", "xv6", "stream", 1024, "")]
+    from dataclasses import replace
+    assert registry.planned_cases(mechs, replace(s, placement="both"))[:2] == [
+        ("pipe", "xv6", "pingpong", 8, "same-core"), ("pipe", "xv6", "pingpong", 8, "cross-core")]
 
 
 def test_parse_of_a_run_dir_restores_boot_and_ns(tmp_path):

@@ -153,16 +153,17 @@ def plan_with(lines=()):
 
 # ----------------------------------------------------------------- running
 
-def bochsrc_text(esp, model, serial, log, megs=512, image=None):
+def bochsrc_text(esp, model, serial, log, megs=512, image=None, smp=1):
     """The machine: OVMF as the ROM, the ESP as a vvfat IDE disk (or a whole
     disk image, written in place: borrow mode saves its results there), COM1
-    to a file, no window (rfb that waits for no viewer), logs for diagnosis."""
+    to a file, no window (rfb that waits for no viewer), logs for diagnosis;
+    `smp` CPUs (Bochs' cpu count; Debian's Bochs is built with SMP)."""
     disk = "mode=flat, path=%s" % image if image else "mode=vvfat, path=%s" % esp
     return "\n".join([
         "megs: %d" % megs,
         "romimage: file=%s, address=0x%x" % (first_existing(OVMF_PATHS), OVMF_ADDRESS),
         "vgaromimage: file=%s" % first_existing(VGABIOS_PATHS),
-        "cpu: model=%s" % model_name(model),
+        "cpu: model=%s" % model_name(model) + (", count=%d" % smp if smp > 1 else ""),
         "pci: enabled=1, chipset=i440fx",
         "ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14",
         "ata0-master: type=disk, %s" % disk,
@@ -204,7 +205,7 @@ def _wait(proc, serial, timeout, grace=POWER_OFF_GRACE):
 
 
 def run(esp, model, timeout=300, workdir=None, megs=512, image=None,
-        grace=POWER_OFF_GRACE):
+        grace=POWER_OFF_GRACE, smp=1):
     """Boots the ESP directory (or the disk `image`) under Bochs' CPU `model`
     (a CPU_MODELS key or a Bochs model name) and returns a BochsResult;
     Bochs is stopped `grace` seconds after the kernel's result line."""
@@ -218,7 +219,7 @@ def run(esp, model, timeout=300, workdir=None, megs=512, image=None,
     with open(rc, "w") as f:
         f.write(bochsrc_text(esp and os.path.abspath(esp), model, serial,
                              os.path.join(workdir, "bochs.log"), megs,
-                             image and os.path.abspath(image)))
+                             image and os.path.abspath(image), smp))
     # Debian's Bochs has the debugger built in: it stops at the first
     # instruction and again on a fatal event; `quit` then ends it.
     with open(dbg, "w") as f:
@@ -235,7 +236,7 @@ def run(esp, model, timeout=300, workdir=None, megs=512, image=None,
                        timed_out, proc.returncode, workdir)
 
 
-def run_build(model, plan_lines=(), timeout=300, workdir=None, image=None):
+def run_build(model, plan_lines=(), timeout=300, workdir=None, image=None, smp=1):
     """Builds a temporary ESP from the build tree (or from `image`) and
     boots it; the ESP is removed afterwards, the workdir kept."""
     with tempfile.TemporaryDirectory(prefix="ipcbench-esp-") as esp:
@@ -245,7 +246,7 @@ def run_build(model, plan_lines=(), timeout=300, workdir=None, image=None):
         else:
             esp_from_files(esp, os.path.join(REPO, "build", "boot", "BOOTX64.EFI"),
                            os.path.join(REPO, "build", "kernel", "kernel.elf"), plan)
-        return run(esp, model, timeout, workdir)
+        return run(esp, model, timeout, workdir, smp=smp)
 
 
 def main(argv=None):
@@ -257,9 +258,16 @@ def main(argv=None):
                     help="extra plan line (repeatable), e.g. 'tests = boot,tlb'")
     ap.add_argument("--timeout", type=float, default=300, help="seconds (default 300)")
     ap.add_argument("--workdir", help="keep bochsrc, bochs.log and serial.txt here")
+    ap.add_argument("--smp", type=int, default=1, metavar="N",
+                    help="CPUs of the machine (default 1)")
     args = ap.parse_args(argv)
+    if not 1 <= args.smp <= 8:
+        print("bochs_run: --smp %d is not 1..8 (the kernel's MAX_CPUS)" % args.smp,
+              file=sys.stderr)
+        return 2
     try:
-        res = run_build(args.model, args.plan_line, args.timeout, args.workdir, args.image)
+        res = run_build(args.model, args.plan_line, args.timeout, args.workdir, args.image,
+                        args.smp)
     except BochsError as e:
         print("bochs_run: %s" % e, file=sys.stderr)
         return 2

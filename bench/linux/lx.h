@@ -39,6 +39,9 @@ long lx_shm_create(size_t len);
 long lx_shm_map(long handle, unsigned prot);
 long lx_shm_destroy(long handle);
 long lx_counters(uint64_t *fields, size_t n);
+/* sched_setaffinity to one CPU (cpu -1: every CPU).  The Linux driver runs
+ * without a placement word, so it never pins: IPCBENCH_CPUS does. */
+long lx_set_affinity(long pid, int cpu);
 unsigned lx_counters_known(void);          /* bit i: field i is counted */
 uint64_t lx_tsc_hz(void);
 int lx_pcid_state(void);                   /* 0 off, 1 pcid, 2 pcid + invpcid */

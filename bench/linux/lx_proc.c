@@ -51,6 +51,20 @@ pin_to(int cpu)
 		fprintf(stderr, "bench: cannot pin to CPU %d: %s\n", cpu, strerror(errno));
 }
 
+long
+lx_set_affinity(long pid, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	if (cpu < -1 || cpu >= CPU_SETSIZE)
+		return -EINVAL;
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (cpu < 0 || i == cpu)
+			CPU_SET(i, &set);
+	return sched_setaffinity((pid_t)pid, sizeof set, &set) ? neg_errno() : 0;
+}
+
 /* Same-core: everything on A.  Cross-core: a case's server end on B. */
 static void
 apply_placement(const char *role_arg)

@@ -126,6 +126,13 @@ struct ipc_mech {
 	long (*recv_release)(struct ipc_chan *ch);
 	unsigned inherit_fds;            /* opts.h[0..inherit_fds) are the driver's
 					  * descriptors; the ends get them (ipc_spawn) */
+	/* Variants (NULL-terminated; NULL = none) whose waiting end polls
+	 * without handing the CPU over: with both ends on one CPU a round
+	 * trip lasts until the poller's time slice ends, so the row measures
+	 * the scheduler tick, not the mechanism.  The driver skips their
+	 * same-core rows ("needs-a-partner-on-another-cpu") when the boot
+	 * measures cross-core rows too (bench/placement.c). */
+	const char *const *same_core_skip;
 };
 
 /* registry.c: every mechanism, in the order of docs/ARCHITECTURE.md. */

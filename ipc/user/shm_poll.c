@@ -87,6 +87,9 @@ static const struct shm_waitops poll_ops[] = {
 };
 
 static const char *const poll_variants[] = { "spin", "yield", "periodic", 0 };
+/* spin keeps its CPU until the tick; periodic sleeps until the tick: on
+ * one CPU both wait out a time slice per message (yield hands over). */
+static const char *const sliced_variants[] = { "spin", "periodic", 0 };
 
 /* Parses "<digits>" in us into ns, within [1 us, 1 s]; 0 when bad. */
 static uint64_t
@@ -156,4 +159,5 @@ const struct ipc_mech ipc_shm_poll = {
 	.recv = shm_chan_recv,
 	.call = 0,
 	.close = shm_chan_close,
+	.same_core_skip = sliced_variants,
 };

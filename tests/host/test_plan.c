@@ -91,7 +91,8 @@ test_full_plan(void)
 		"handoff = borrow\n"
 		"fuzz_calls = 1000000000\n"
 		"fuzz_seed = 4294967295\n"
-		"fuzz_procs = 8\n";
+		"fuzz_procs = 8\n"
+		"placement = cross\n";
 	struct plan p;
 	int r = parse(text, &p);
 
@@ -114,6 +115,12 @@ test_full_plan(void)
 	      "fuzz keys at their maximum");
 	CHECK(p.handoff == PLAN_HANDOFF_BORROW, "handoff = borrow");
 	CHECK(parse("pcid = both\n", &p) == 0 && p.pcid == PLAN_PCID_BOTH, "pcid = both");
+	CHECK(parse(text, &p) == 0 && p.placement == PLAN_PLACEMENT_CROSS, "placement = cross");
+	CHECK(parse("placement = same\n", &p) == 0 && p.placement == PLAN_PLACEMENT_SAME &&
+	      parse("placement = both\n", &p) == 0 && p.placement == PLAN_PLACEMENT_BOTH,
+	      "placement = same, both");
+	CHECK(parse("", &p) == 0 && p.placement == PLAN_PLACEMENT_AUTO &&
+	      !strcmp(plan_placement_name(p.placement), "auto"), "placement defaults to auto");
 	CHECK(parse("", &p) == 0 && p.handoff == PLAN_HANDOFF_EXIT, "handoff defaults to exit");
 	CHECK(parse("fuzz_seed = 0\nfuzz_calls = 1\nfuzz_procs = 1\n", &p) == 0 &&
 	      p.fuzz_seed == 0 && p.fuzz_calls == 1 && p.fuzz_procs == 1, "fuzz keys at their minimum");
@@ -154,6 +161,9 @@ static const struct {
 	{ "sizes = 8,17M", "sizes: 17M is out of range 0..16M" },
 	{ "unit = seconds", "unit: 'seconds' is not one of cycles, instructions" },
 	{ "handoff = lend", "handoff: 'lend' is not one of exit, borrow" },
+	{ "placement = far", "placement: 'far' is not one of same, cross, both, auto" },
+	{ "placement = same,cross",
+	  "placement: 'same,cross' is not one of same, cross, both, auto" },
 	{ "run_id = a b", "run_id: 'a b' is not a name (use a-z 0-9 _ - . /)" },
 	{ "sizes = 4096M", "sizes: 4096M is out of range 0..16M" },
 	{ "fuzz_calls = 0", "fuzz_calls: 0 is out of range 1..1000000000" },

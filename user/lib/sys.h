@@ -172,6 +172,15 @@ sys_sysinfo(struct sysinfo *out)
 	return syscall1(SYS_SYSINFO, (long)out);
 }
 
+/* Runs process `pid` (0 = the caller) only on CPU `cpu` (0 .. cpu_count-1,
+ * struct sysinfo), or on any CPU (cpu = -1).  0, or -errno: -EINVAL for a
+ * CPU that does not run threads, -ENOSYS on a kernel without the call. */
+static inline long
+usys_set_affinity(long pid, int cpu)
+{
+	return syscall2(SYS_SET_AFFINITY, pid, cpu);
+}
+
 /* Out-of-line forms for crt0.S and thread.S (sys.c). */
 __attribute__((noreturn)) void exit(int status);
 __attribute__((noreturn)) void thread_exit(void);

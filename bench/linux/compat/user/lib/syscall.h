@@ -75,6 +75,7 @@ lx_syscall(long nr, long a, long b, long c, long d, long e)
 	case SYS_SHM_DESTROY: return lx_shm_destroy(a);
 	case SYS_COUNTERS:    return lx_counters((uint64_t *)a, sizeof(struct kcounters) / 8);
 	case SYS_SYSINFO:     return lx_sysinfo((struct sysinfo *)a);
+	case SYS_SET_AFFINITY: return lx_set_affinity(a, (int)b);
 	case SYS_PIPE:        return lx_pipe((int *)a);
 	case SYS_FD_READ:     return lx_fd_read(a, (void *)b, (size_t)c, (uint64_t)d);
 	case SYS_FD_WRITE:    return lx_fd_write(a, (const void *)b, (size_t)c, (uint64_t)d);

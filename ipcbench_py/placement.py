@@ -1,0 +1,85 @@
+"""placement - `--smp N` and `--placement same,cross` (issue 12): how many
+CPUs the guest gets, and where the two ends of each benchmark case run.
+
+The guest does the placing (bench/placement.c, the plan key `placement`,
+docs/PLAN.md); run.py chooses the plan word and checks that it can be
+honoured:
+  --smp N          QEMU's -smp N; default 2 when the host has 2 or more
+                   CPUs (once KERNEL_STARTS_APS, below), else 1 (--smp 1:
+                   one CPU, as before issue 12)
+  --placement P    same, cross or same,cross (= both); default both with
+                   2 or more CPUs, same with 1.  cross needs --smp 2.
+The same-core rows of shm-poll spin and periodic (pollers whose partner
+only runs when their time slice ends) are skipped with the reason
+`needs-a-partner-on-another-cpu` whenever the boot also measures cross-core
+rows; they are measured when same-core is all a boot runs: --placement
+same (or --smp 1).
+"""
+import os
+
+# kernel/arch/x86_64/percpu.h: MAX_CPUS, the most CPUs the kernel keeps.
+MAX_SMP = 8
+# Whether the kernel starts the other CPUs (kernel/arch/x86_64/smp.c).  Until
+# it does, a second vCPU only burns a host core: OVMF parks the AP in a loop
+# that never halts (QEMU 7.2 `info cpus`: CPU #1 never "halted" in 10
+# samples; its thread used 1.6x vCPU 0's host time), and on a loaded 2-core
+# host a selftest boot took 98-102 s under -smp 2 against 48 s under -smp 1,
+# with the irqoff tick-gap checks failing.  So the default stays 1 until then.
+KERNEL_STARTS_APS = False
+WORDS = ("same", "cross")
+
+
+class PlacementError(ValueError):
+    pass
+
+
+def host_cpus():
+    """CPUs this process may run on (a container's limit, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def smp_of(value, host=None):
+    """--smp as given, or the default for this host."""
+    if value is None:
+        many = (host if host is not None else host_cpus()) >= 2
+        return 2 if many and KERNEL_STARTS_APS else 1
+    if not 1 <= value <= MAX_SMP:
+        raise PlacementError(f"--smp: {value} is not 1..{MAX_SMP} (the kernel's MAX_CPUS, "
+                             "kernel/arch/x86_64/percpu.h)")
+    return value
+
+
+def plan_word(text, smp):
+    """The plan's `placement` value for --placement TEXT on `smp` CPUs."""
+    if text is None:
+        return "both" if smp >= 2 else "same"
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    items = ["same", "cross"] if items == ["both"] else items
+    bad = [t for t in items if t not in WORDS]
+    if bad or not items:
+        raise PlacementError(f"--placement: {', '.join(bad) or repr(text)} is not one of "
+                             "same, cross (comma list, or both)")
+    if "cross" in items and smp < 2:
+        raise PlacementError(f"--placement {text}: cross-core needs two CPUs, and the guest "
+                             f"gets --smp {smp}; add --smp 2 (or leave out cross)")
+    return "both" if len(set(items)) == 2 else items[0]
+
+
+def add_smp_option(p):
+    p.add_argument("--smp", type=int, metavar="N",
+                   help="CPUs of the guest (QEMU -smp N; default " +
+                        ("2 when the host has 2 or more, else 1)" if KERNEL_STARTS_APS else
+                         "1 until the kernel starts other CPUs)"))
+
+
+def add_options(p):
+    """--smp and --placement for a benchmark run."""
+    add_smp_option(p)
+    p.add_argument("--placement", metavar="P[,P]",
+                   help="same, cross or same,cross: both ends of a case on one CPU, "
+                        "the server on another, or each case both ways (default: "
+                        "same,cross with --smp 2 or more, else same); same-core rows of "
+                        "shm-poll spin/periodic run only with --placement same")
