@@ -68,6 +68,9 @@ def _panel(ax, cells, size, unit):
                 "same-core skipped" if cross else "cross-core missing")
         ax.text(max(v for v in (same, cross) if v) * 1.15, y, note, va="center",
                 fontsize=7)
+    values = [v for n in names for v in cells[(n, size)].values() if v]
+    if values:          # room on the right for the notes
+        ax.set_xlim(min(values) / 2, max(values) * 30)
     ax.set_yticks(list(ys))
     ax.set_yticklabels(names, fontsize=7)
     ax.invert_yaxis()
@@ -90,7 +93,8 @@ def draw(plt, rows, outdir, labels_of=None):
                                  squeeze=False)
         for ax, size in zip(axes[0], sizes):
             _panel(ax, cells, size, key[2])
-        axes[0][0].legend(fontsize=7, loc="lower right")
+        handles, names = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, names, fontsize=7, loc="upper right", ncol=2)
         name = csvframe.group_name(key)
         labels = labels_of(key) if labels_of else None
         fig.suptitle(f"Same-core / cross-core round trips - {name}\n(bars: p50; "

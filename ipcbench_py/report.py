@@ -68,8 +68,31 @@ HEAD = ("| mech/variant | pattern | size | boots | median p50 | 95% CI of median
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
+def skip_lines(meta):
+    """The cases the guest left out on purpose because of where they would
+    run (bench/placement.c), counted per boot and reason."""
+    out = []
+    for b in (meta or {}).get("boots", []):
+        counts = {}
+        for s in b.get("skips") or []:
+            if s.get("placement") and "failed" not in s.get("reason", ""):
+                key = (s["reason"], s["placement"])
+                counts.setdefault(key, []).append(f"{s['mech']}/{s['variant']} "
+                                                  f"{s['pattern']} {s['size']}")
+        out += [f"- {b.get('boot')}: {len(cases)} {where} case(s) skipped, "
+                f"`{why}`: {', '.join(cases[:6])}{' ...' if len(cases) > 6 else ''}"
+                for (why, where), cases in counts.items()]
+    if not out:
+        return []
+    return ["", "## Skipped by placement", "",
+            "`needs-a-partner-on-another-cpu`: a poller whose partner shares its CPU "
+            "waits for its time slice to end, so the row would measure the tick; "
+            "`--placement same` measures them. `needs-a-second-cpu`: the kernel ran one "
+            "CPU.", ""] + out
+
+
 def lines(rows, meta):
-    out = head_lines(meta)
+    out = head_lines(meta) + skip_lines(meta)
     for key, group in csvframe.groups(rows).items():
         accel, pcid, unit = key[:3]
         out += ["", f"## {csvframe.group_name(key)} (accel {accel}, PCID {pcid} in effect, "

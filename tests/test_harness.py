@@ -263,7 +263,7 @@ def test_lend_variant_runs_only_stream_of_data():
     mechs = registry.mechanisms(REPO)
     s = presets.resolve("quick", mech="chcore/lend,lrpc/lend,lrpc/migrate",
                         patterns="all", sizes="0,8,64K")
-    assert registry.planned_cases(mechs, s) == [
+    assert [c[:4] for c in registry.planned_cases(mechs, s)] == [
         ("lrpc", "migrate", "pingpong", 0), ("lrpc", "migrate", "pingpong", 8),
         ("lrpc", "migrate", "pingpong", 65536), ("lrpc", "migrate", "stream", 0),
         ("lrpc", "migrate", "stream", 8), ("lrpc", "migrate", "stream", 65536),

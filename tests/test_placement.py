@@ -218,6 +218,8 @@ def test_sweep_of_two_placements(tmp_path, monkeypatch):
     assert {"cdf-tcg-pcidauto-same-core.png", "cdf-tcg-pcidauto-cross-core.png"} <= base
     md = open(run.file("summary.md")).read()
     assert "## tcg-pcidauto-cross-core" in md and "## tcg-pcidauto-same-core" in md
+    assert "- tcg-pcidauto#1: 2 same-core case(s) skipped, `needs-a-partner-on-another-cpu`: " \
+           "shm-poll/spin pingpong 8, shm-poll/spin pingpong 4096" in md
 
 
 def test_matrix_cells_and_sizes():
