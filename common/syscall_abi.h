@@ -97,6 +97,7 @@ enum sys_number {
 	SYS_PIPE,             /* pipe(int fd[2]): fd[0] read end, fd[1] write end 0 */
 	SYS_SPAWN_FDS,        /* spawn_fds(name, arg, arglen, const int *fds, nfds): the child gets them, same numbers  pid */
 	SYS_SET_AFFINITY,     /* set_affinity(pid, cpu): pid 0 = self, cpu -1 = any  0 */
+	SYS_GETCPU,           /* getcpu(): the CPU the caller ran on at the call  cpu */
 	SYS_COUNT             /* keep last */
 };
 

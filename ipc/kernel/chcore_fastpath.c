@@ -80,7 +80,8 @@ chcore_fastpath_call(struct trap_frame *f)
 		goto slow;
 	/* The server leaves to ring 3 at once; we block (our own return work
 	 * is checked when we are resumed, by the guard below in reply_recv). */
-	if (!sched_blocked_on(srv, c) || !user_return_idle(srv, thread_user_frame(srv)) || me->killed)
+	if (!sched_blocked_on(srv, c) || !user_return_idle(srv, thread_user_frame(srv)) ||
+	    me->killed || !sched_handoff_allowed(srv))
 		goto slow;
 
 	/* ---- point of no return: nothing below may fail ---- */
@@ -127,7 +128,8 @@ chcore_fastpath_reply_recv(struct trap_frame *f)
 		goto slow;
 	/* The caller still waits for it (not killed, not answered yet). */
 	struct thread *cl = c->caller;
-	if (!cl || !c->taken || c->replied || !sched_blocked_on(cl, c))
+	if (!cl || !c->taken || c->replied || !sched_blocked_on(cl, c) ||
+	    !sched_handoff_allowed(cl))
 		goto slow;
 	if (!user_return_idle(cl, thread_user_frame(cl)) || me->killed)
 		goto slow;

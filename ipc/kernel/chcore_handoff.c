@@ -17,11 +17,12 @@
 #include "kernel/sched/handoff.h"
 #include "kernel/proc/proc.h"
 
-/* t blocked in c (outside the wait buckets) and not being killed. */
+/* t blocked in c (outside the wait buckets), not being killed, and free
+ * to run on this CPU. */
 static int
 blocked_on_conn(const struct thread *t, const struct chcore_conn *c)
 {
-	return t && sched_blocked_on(t, c) && !t->killed;
+	return t && sched_blocked_on(t, c) && !t->killed && sched_handoff_allowed(t);
 }
 
 int

@@ -47,7 +47,16 @@ sched_blocked_on(const struct thread *t, const void *chan)
 {
 	return t->state == THREAD_SLEEPING && t->chan == chan;
 }
+/* A direct switch runs t on this CPU: allowed unless t is pinned to
+ * another one (set_affinity).  A pinned partner is woken instead and runs
+ * on its own CPU, so a cross-core pair keeps its placement. */
+static inline int
+sched_handoff_allowed(const struct thread *t)
+{
+	return t->affinity < 0 || t->affinity == this_cpu()->id;
+}
+
 /* sched_internal.h's, for blocking without a handoff target. */
-void sched(void);
+int sched(void);
 
 #endif

@@ -219,13 +219,17 @@ switch_to(struct percpu *c, struct thread *prev, struct thread *next, int to_use
 		context_switch_user(&prev->saved_rsp, thread_user_frame(next));
 	else
 		context_switch(&prev->saved_rsp, next->saved_rsp);
-	c->intena = intena;             /* back on prev: its interrupt state */
+	/* Back on prev, perhaps on another CPU than the one it left: its
+	 * interrupt state and exit mode go to the CPU it runs on now. */
+	c = this_cpu();
+	c->intena = intena;
 	c->full_restore = full_restore;
 	reap_dead();
 }
 
-/* Switches away from the current thread, whose state the caller set. */
-void
+/* Switches away from the current thread, whose state the caller set;
+ * 0 when it goes on at once (it was running and nothing else could). */
+int
 sched(void)
 {
 	struct percpu *c = this_cpu();
@@ -235,15 +239,16 @@ sched(void)
 		panic("sched: called with locks %d held", c->ncli);
 	if (!next) {
 		if (prev->state == THREAD_RUNNING)
-			return;                 /* nothing else to run */
+			return 0;               /* nothing else to run */
 		next = c->idle;
 	}
 	if (next == prev) {
 		prev->state = THREAD_RUNNING;
-		return;
+		return 0;
 	}
 	COUNT(context_switches);
 	switch_to(c, prev, next, 0);
+	return 1;
 }
 
 /* handoff.h: a direct switch that bypasses the run queue (no rq_pop, no
@@ -326,8 +331,14 @@ yield(void)
 	spin_lock(&sched_lock);
 	if (t != this_cpu()->idle)
 		runq_append(t->affinity >= 0 ? t->affinity : this_cpu()->id, t);
-	sched();
+	int switched = sched();
 	spin_unlock(&sched_lock);
+	/* Nothing else could run here: a yield loop is polling, so PAUSE
+	 * (the spin-wait hint), outside the lock.  QEMU -icount runs CPUs in
+	 * turn and ends a CPU's turn at PAUSE: the CPU polled gets to run,
+	 * and finds sched_lock free (docs/SMP.md). */
+	if (!switched)
+		cpu_relax();
 }
 
 static struct thread *
@@ -550,3 +561,4 @@ sched_init(void)
 	this_cpu()->idle = idle;
 	this_cpu()->online = 1;
 }
+

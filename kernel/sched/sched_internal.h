@@ -5,7 +5,7 @@
 #include "kernel/sched/thread.h"
 
 void rq_push(struct thread *t);                  /* sched_lock held */
-void sched(void);                                /* sched_lock held, only it */
+int sched(void);                                /* sched_lock held, only it */
 void wake_thread_locked(struct thread *t);       /* sched_lock held */
 
 #endif

@@ -176,6 +176,16 @@ sys_set_affinity(const struct sys_args *a)
 }
 SYSCALL_ROW(SYS_SET_AFFINITY, sys_set_affinity);
 
+/* getcpu(): may be stale at once (the caller can move), exact for a
+ * pinned caller. */
+static long
+sys_getcpu(const struct sys_args *a)
+{
+	(void)a;
+	return smp_cpu_id();
+}
+SYSCALL_ROW(SYS_GETCPU, sys_getcpu);
+
 /* thread_create(entry, stack_top, arg) */
 static long
 sys_thread_create(const struct sys_args *a)

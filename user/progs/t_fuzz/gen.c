@@ -97,8 +97,9 @@ static const struct row rows[SYS_COUNT] = {
 	[SYS_PIPE]          = { { A_PTR } },
 	[SYS_SPAWN_FDS]     = { { A_NAME, A_PTR, A_LEN, A_PTR, A_INT } },
 	[SYS_SET_AFFINITY]  = { { A_PID, A_INT } },
+	[SYS_GETCPU]        = { { 0 } },
 };
-_Static_assert(SYS_COUNT == SYS_SET_AFFINITY + 1, "a call without a row: add it above");
+_Static_assert(SYS_COUNT == SYS_GETCPU + 1, "a call without a row: add it above");
 
 /* Timeouts never wait long: IPC_TIMEOUT_FOREVER, or centuries, would let
  * a fuzzer block for good - legitimately (rule "bounded waits"). */
