@@ -180,7 +180,12 @@ def marker_hit(variants, variant):
     names = [v or "" for v in variants]
     if variant not in names:
         raise ProfileError(f"variant {variant!r} not among {', '.join(n or '-' for n in names)}")
-    return names.index(variant) * ITERS + TRACED_SAMPLE
+    if variant == registry.LEND:
+        raise ProfileError(f"variant {registry.LEND} runs only the stream pattern; "
+                           "profile traces round trips (pingpong, call)")
+    # Variant lend runs no round trip, so it passes no marker.
+    before = [n for n in names[:names.index(variant)] if n != registry.LEND]
+    return len(before) * ITERS + TRACED_SAMPLE
 
 
 def run_gdb(port, hit, trace_path, user_elf, timeout):

@@ -40,6 +40,11 @@ def test_marker_hit_picks_the_variant():
         profile.ITERS + profile.TRACED_SAMPLE
     with pytest.raises(profile.ProfileError):
         profile.marker_hit(("direct",), "nope")
+    # lend runs only the stream pattern: it passes no marker, and has none to trace.
+    assert profile.marker_hit(("direct", "lend", "slowpath"), "slowpath") == \
+        profile.ITERS + profile.TRACED_SAMPLE
+    with pytest.raises(profile.ProfileError, match="stream"):
+        profile.marker_hit(("direct", "slowpath", "lend"), "lend")
 
 
 def test_csv_totals(tmp_path):

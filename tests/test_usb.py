@@ -200,7 +200,8 @@ def test_usb_image_boots_and_imports_with_plots(image, tmp_path):
     into = tmp_path / "results"
     res = run_py("import", img, "--into", str(into), "--no-install")
     assert res.returncode == 0, res.stdout + res.stderr
-    assert res.stdout.count("PASS, 6 rows") == 2, res.stdout
+    # 4 size-free floors, floor-memcpy and floor-touch of 8 bytes, pipe pingpong 8.
+    assert res.stdout.count("PASS, 7 rows") == 2, res.stdout
     run_id = sorted(os.listdir(into))[0]
     got = sorted(os.listdir(into / run_id))
     for name in ("meta.json", "results.csv", "serial.log", "plan.txt",
