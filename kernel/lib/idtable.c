@@ -2,22 +2,34 @@
 #include "kernel/lib/idtable.h"
 #include "common/errno.h"
 
-int64_t
-idtable_insert(struct idtable *t, void *obj)
+int
+idtable_free_slot(const struct idtable *t)
 {
-	for (unsigned i = 0; i < t->size; i++) {
-		if (t->objs[i])
-			continue;
-		t->generation++;
-		t->ids[i] = t->generation * t->size + i + 1;
-		t->objs[i] = obj;
-		return t->ids[i];
-	}
+	for (unsigned i = 0; i < t->size; i++)
+		if (!t->objs[i])
+			return (int)i;
 	return -ENFILE;
 }
 
+int64_t
+idtable_insert_at(const struct idtable *t, unsigned i, void *obj)
+{
+	++*t->generation;
+	t->ids[i] = *t->generation * t->size + i + 1;
+	t->objs[i] = obj;
+	return t->ids[i];
+}
+
+int64_t
+idtable_insert(const struct idtable *t, void *obj)
+{
+	int i = idtable_free_slot(t);
+
+	return i < 0 ? i : idtable_insert_at(t, (unsigned)i, obj);
+}
+
 void
-idtable_remove(struct idtable *t, int64_t id)
+idtable_remove(const struct idtable *t, int64_t id)
 {
 	if (idtable_lookup(t, id))
 		t->objs[(uint64_t)(id - 1) & (t->size - 1)] = 0;
