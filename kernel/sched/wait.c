@@ -59,11 +59,13 @@ wake_thread_locked(struct thread *t)
  * before releasing lk, and wakeup() needs sched_lock to look at sleepers,
  * so a waker either ran before our check (we saw its change) or runs after
  * we are on the bucket in state SLEEPING (it finds us).
+ *
+ * Inlined into sleep_until and sleep_timeout, so a blocking loop pays for
+ * one call, not two (its waits sit on measured paths).
  */
-int
-sleep_until(void *chan, struct spinlock *lk, uint64_t deadline_ns)
+static inline __attribute__((always_inline)) int
+sleep_on(struct thread *t, void *chan, struct spinlock *lk, uint64_t deadline_ns)
 {
-	struct thread *t = current_thread();
 	int timed_out;
 
 	if (lk != &sched_lock) {
@@ -95,24 +97,29 @@ out:
 	return timed_out;
 }
 
+int
+sleep_until(void *chan, struct spinlock *lk, uint64_t deadline_ns)
+{
+	return sleep_on(current_thread(), chan, lk, deadline_ns);
+}
+
 /*
  * One wait of a blocking loop: the caller checked its condition under lk
  * and found it false.  No wakeup is lost between that check and the sleep
- * (see sleep_until above: every change to the condition is made under lk
+ * (see sleep_on above: every change to the condition is made under lk
  * before its wakeup, and lk is let go only once this thread is on chan),
  * so the caller re-checks its condition after a 0 and never misses one.
  */
 int
 sleep_timeout(void *chan, struct spinlock *lk, uint64_t timeout_ns, uint64_t deadline)
 {
-	if (current_thread()->killed)
-		return -EINTR;
-	if (timeout_ns == 0)
-		return -EAGAIN;
-	if (deadline && clock_ns() >= deadline)
-		return -ETIMEDOUT;
-	sleep_until(chan, lk, deadline);
-	return current_thread()->killed ? -EINTR : 0;
+	struct thread *t = current_thread();
+
+	/* A kill wins over the timeout; sleep_on does not sleep when killed. */
+	if (timeout_ns == 0 || (deadline && clock_ns() >= deadline))
+		return t->killed ? -EINTR : timeout_ns == 0 ? -EAGAIN : -ETIMEDOUT;
+	sleep_on(t, chan, lk, deadline);
+	return t->killed ? -EINTR : 0;
 }
 
 void
