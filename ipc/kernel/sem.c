@@ -16,8 +16,8 @@
 #include "kernel/proc/proc.h"
 #include "kernel/sched/thread.h"
 #include "kernel/sync/spinlock.h"
-#include "kernel/time/clock.h"
 #include "kernel/panic.h"
+#include "kernel/lib/idtable.h"
 #include "common/errno.h"
 #include "common/syscall_abi.h"
 
@@ -37,36 +37,27 @@ struct sem_waiter {
 
 /* sem_lock must be held when using every field of every slot. */
 struct sem {
-	int64_t id;                  /* 0 = free slot */
+	int64_t id;                  /* as in sems; 0 once destroyed */
 	int64_t count;               /* 0..SEM_VALUE_MAX */
 	int owner_pid;               /* creator: may destroy; its exit destroys */
 	unsigned nwaiters;
 	struct sem_waiter *head, *tail;  /* FIFO of threads blocked in P */
 };
 
-/* sem_lock must be held when using table[] and generation. */
+/* sem_lock must be held when using sems (the ids) and slots[].  Semaphore
+ * i lives in slots[i], static, so a waiter woken after a destroy may still
+ * read its semaphore's (zeroed) id. */
 static struct spinlock sem_lock = SPINLOCK_INIT("sem");
-static struct sem table[SEM_MAX];
-static int64_t generation;
-
-/* Slot i's ids are generation * SEM_MAX + i + 1: the slot is encoded in
- * the id, the generation makes every id ever handed out different. */
-static struct sem *
-lookup(int64_t id)
-{
-	if (id <= 0)
-		return 0;
-	struct sem *s = &table[(id - 1) % SEM_MAX];
-	return s->id == id ? s : 0;
-}
+IDTABLE_DEFINE(sems, SEM_MAX);
+static struct sem slots[SEM_MAX];
 
 /* For P and V: the semaphore, or NULL with *err -EINVAL (no such id) or
  * -EPERM (the caller is not in its creator's line:
  * proc_in_line_of).  sem_lock held; proc_in_line_of takes proc_lock inside it. */
-static struct sem *
+static inline struct sem *
 lookup_usable(int64_t id, long *err)
 {
-	struct sem *s = lookup(id);
+	struct sem *s = idtable_lookup(&sems, id);
 
 	*err = !s ? -EINVAL : !proc_in_line_of(s->owner_pid) ? -EPERM : 0;
 	return *err ? 0 : s;
@@ -146,6 +137,7 @@ destroy_locked(struct sem *s)
 		w->state = W_REMOVED;
 		wakeup(w);
 	}
+	idtable_remove(&sems, s->id);
 	s->id = 0;
 	s->count = 0;
 }
@@ -153,24 +145,22 @@ destroy_locked(struct sem *s)
 int64_t
 sem_create(int64_t initial, int owner_pid)
 {
-	struct sem *s = 0;
 	unsigned owned = 0;
 
 	if (initial < 0 || initial > SEM_VALUE_MAX)
 		return -EINVAL;
 	spin_lock(&sem_lock);
-	for (int i = 0; i < SEM_MAX; i++) {
-		if (!table[i].id && !s)
-			s = &table[i];
-		else if (table[i].id && table[i].owner_pid == owner_pid)
-			owned++;
+	for (unsigned i = 0; i < SEM_MAX; i++) {
+		struct sem *o = idtable_at(&sems, i);
+		owned += o && o->owner_pid == owner_pid;
 	}
-	if (!s || owned >= SEM_PER_OWNER) {
+	int slot = idtable_free_slot(&sems);
+	if (slot < 0 || owned >= SEM_PER_OWNER) {
 		spin_unlock(&sem_lock);
 		return -ENOSPC;
 	}
-	generation++;
-	s->id = generation * SEM_MAX + (s - table) + 1;
+	struct sem *s = &slots[slot];
+	s->id = idtable_insert_at(&sems, (unsigned)slot, s);
 	s->count = initial;
 	s->owner_pid = owner_pid;
 	s->nwaiters = 0;
@@ -182,36 +172,30 @@ sem_create(int64_t initial, int owner_pid)
 
 /*
  * Sleeps until w is granted or removed, the deadline passes or the thread
- * is killed; sem_lock held on entry and exit.  No wakeup is lost: V and
- * destroy change w->state only under sem_lock, and sleep_until() releases
- * sem_lock only once this thread is asleep on w, so a change happens
- * either before our check (we see it) or after we sleep (it wakes us).
+ * is killed; sem_lock held on entry and exit.  V and destroy change
+ * w->state only under sem_lock, so no wakeup is lost (sleep_timeout,
+ * kernel/sched/wait.c).  What happened to w decides, even when the sleep
+ * also ended in a kill.
  */
 static long
-wait_for_unit(struct sem *s, struct sem_waiter *w, int64_t id, uint64_t deadline)
+wait_for_unit(struct sem *s, struct sem_waiter *w, int64_t id, uint64_t timeout_ns,
+	      uint64_t deadline)
 {
-	struct thread *t = current_thread();
+	long r = 0;
 
-	for (;;) {
-		if (w->state == W_GRANTED) {
-			if (!t->killed)
-				return 0;
-			if (s->id == id)
-				give_locked(s);   /* dying: pass the unit on */
-			return -EINTR;
-		}
-		if (w->state == W_REMOVED)
-			return -EIDRM;
-		if (t->killed) {
-			unlink_waiter(s, w);
-			return -EINTR;
-		}
-		if (deadline && clock_ns() >= deadline) {
-			unlink_waiter(s, w);
-			return -ETIMEDOUT;
-		}
-		sleep_until(w, &sem_lock, deadline);
+	while (w->state == W_WAITING && !r)
+		r = sleep_timeout(w, &sem_lock, timeout_ns, deadline);
+	if (w->state == W_GRANTED) {
+		if (!current_thread()->killed)
+			return 0;
+		if (s->id == id)
+			give_locked(s);   /* dying: pass the unit on */
+		return -EINTR;
 	}
+	if (w->state == W_REMOVED)
+		return -EIDRM;
+	unlink_waiter(s, w);      /* still queued: we give up */
+	return r;
 }
 
 long
@@ -236,7 +220,7 @@ sem_p(int64_t id, uint64_t timeout_ns)
 		r = -EAGAIN;
 	} else {
 		enqueue(s, &w);
-		r = wait_for_unit(s, &w, id, deadline);
+		r = wait_for_unit(s, &w, id, timeout_ns, deadline);
 	}
 	spin_unlock(&sem_lock);
 	return r;
@@ -261,7 +245,7 @@ sem_destroy(int64_t id, int caller_pid)
 	long r = -EINVAL;
 
 	spin_lock(&sem_lock);
-	struct sem *s = lookup(id);
+	struct sem *s = idtable_lookup(&sems, id);
 	if (s && caller_pid != 0 && caller_pid != s->owner_pid) {
 		r = -EPERM;
 	} else if (s) {
@@ -276,20 +260,19 @@ void
 sem_proc_release(struct proc *p)
 {
 	spin_lock(&sem_lock);
-	for (int i = 0; i < SEM_MAX; i++)
-		if (table[i].id && table[i].owner_pid == p->pid)
-			destroy_locked(&table[i]);
+	for (unsigned i = 0; i < SEM_MAX; i++) {
+		struct sem *s = idtable_at(&sems, i);
+		if (s && s->owner_pid == p->pid)
+			destroy_locked(s);
+	}
 	spin_unlock(&sem_lock);
 }
 
 unsigned
 sem_live_count(void)
 {
-	unsigned n = 0;
-
 	spin_lock(&sem_lock);
-	for (int i = 0; i < SEM_MAX; i++)
-		n += table[i].id != 0;
+	unsigned n = idtable_live(&sems);
 	spin_unlock(&sem_lock);
 	return n;
 }
@@ -298,7 +281,7 @@ long
 sem_waiters(int64_t id)
 {
 	spin_lock(&sem_lock);
-	struct sem *s = lookup(id);
+	struct sem *s = idtable_lookup(&sems, id);
 	long n = s ? (long)s->nwaiters : -EINVAL;
 	spin_unlock(&sem_lock);
 	return n;
