@@ -3,7 +3,8 @@
  * sharing policies, and reclaim when the creator exits.  Queueing,
  * capacity and blocking are msgcore's; a mailbox is one port with one link.
  *
- * Slots are static, so a thread that slept in the core on a mailbox can
+ * Ids come from an idtable (kernel/lib/idtable.h).  Mailbox i lives in
+ * slots[i], static, so a thread that slept in the core on a mailbox can
  * look at its slot again when it wakes: an id that changed means the
  * mailbox was destroyed (and the slot maybe reused), and the thread then
  * leaves the slot alone.
@@ -13,11 +14,12 @@
 #include "kernel/proc/proc.h"
 #include "kernel/sched/thread.h"
 #include "kernel/sync/spinlock.h"
+#include "kernel/lib/idtable.h"
 #include "common/errno.h"
 #include "common/string.h"
 
-/* mbox_lock must be held when using every field of every slot (with its
- * port, link and messages) and generation.  A free slot has id 0. */
+/* mbox_lock must be held when using mboxes (the ids) and every field of
+ * every slot (with its port, link and messages).  A free slot has id 0. */
 struct mailbox {
 	int64_t id;
 	int owner;
@@ -34,26 +36,16 @@ struct mailbox {
 };
 
 static struct spinlock mbox_lock = SPINLOCK_INIT("mailbox");
-static struct mailbox table[MBOX_MAX];
-static int64_t generation;
-
-/* Slot i's ids are generation * MBOX_MAX + i + 1. */
-static struct mailbox *
-lookup(int64_t id)
-{
-	if (id <= 0)
-		return 0;
-	struct mailbox *b = &table[(id - 1) % MBOX_MAX];
-	return b->id == id ? b : 0;
-}
+IDTABLE_DEFINE(mboxes, MBOX_MAX);
+static struct mailbox slots[MBOX_MAX];
 
 /* For send, receive and stat: the mailbox, or NULL with *err -EINVAL (no
  * such id) or -EPERM (the caller is not in its creator's
  * line: proc_in_line_of).  mbox_lock held; proc_in_line_of takes proc_lock. */
-static struct mailbox *
+static inline struct mailbox *
 lookup_usable(int64_t id, long *err)
 {
-	struct mailbox *b = lookup(id);
+	struct mailbox *b = idtable_lookup(&mboxes, id);
 
 	*err = !b ? -EINVAL : !proc_in_line_of(b->owner) ? -EPERM : 0;
 	return *err ? 0 : b;
@@ -62,22 +54,21 @@ lookup_usable(int64_t id, long *err)
 int64_t
 mbox_create(int64_t capacity, int policy, int owner_pid)
 {
-	struct mailbox *b = 0;
 	unsigned owned = 0;
 
 	spin_lock(&mbox_lock);
-	for (int i = 0; i < MBOX_MAX; i++) {
-		if (!table[i].id && !b)
-			b = &table[i];
-		else if (table[i].id && table[i].owner == owner_pid)
-			owned++;
+	for (unsigned i = 0; i < MBOX_MAX; i++) {
+		struct mailbox *o = idtable_at(&mboxes, i);
+		owned += o && o->owner == owner_pid;
 	}
-	if (!b || owned >= MBOX_PER_OWNER) {
+	int slot = idtable_free_slot(&mboxes);
+	if (slot < 0 || owned >= MBOX_PER_OWNER) {
 		spin_unlock(&mbox_lock);
 		return -ENOSPC;
 	}
+	struct mailbox *b = &slots[slot];
 	memset(b, 0, sizeof *b);
-	b->id = ++generation * MBOX_MAX + (b - table) + 1;
+	b->id = idtable_insert_at(&mboxes, (unsigned)slot, b);
 	b->owner = owner_pid;
 	b->policy = policy;
 	b->capacity = capacity;
@@ -92,6 +83,7 @@ static void
 destroy_locked(struct mailbox *b)
 {
 	mc_port_destroy(&b->port, -EIDRM);
+	idtable_remove(&mboxes, b->id);
 	memset(b, 0, sizeof *b);
 }
 
@@ -101,7 +93,7 @@ mbox_destroy(int64_t id, int caller_pid)
 	long r = -EINVAL;
 
 	spin_lock(&mbox_lock);
-	struct mailbox *b = lookup(id);
+	struct mailbox *b = idtable_lookup(&mboxes, id);
 	if (b && caller_pid != 0 && caller_pid != b->owner) {
 		r = -EPERM;
 	} else if (b) {
@@ -238,20 +230,19 @@ void
 mbox_release_proc(struct proc *p)
 {
 	spin_lock(&mbox_lock);
-	for (int i = 0; i < MBOX_MAX; i++)
-		if (table[i].id && table[i].owner == p->pid)
-			destroy_locked(&table[i]);
+	for (unsigned i = 0; i < MBOX_MAX; i++) {
+		struct mailbox *b = idtable_at(&mboxes, i);
+		if (b && b->owner == p->pid)
+			destroy_locked(b);
+	}
 	spin_unlock(&mbox_lock);
 }
 
 unsigned
 mbox_live_count(void)
 {
-	unsigned n = 0;
-
 	spin_lock(&mbox_lock);
-	for (int i = 0; i < MBOX_MAX; i++)
-		n += table[i].id != 0;
+	unsigned n = idtable_live(&mboxes);
 	spin_unlock(&mbox_lock);
 	return n;
 }
