@@ -6,8 +6,8 @@
  * on its kernel stack), never on the port: destroy can then wake everyone
  * and free the port at once, because a woken thread that reads "gone" in
  * its record leaves without looking at the port again.  Only the holder
- * of the owner's lock changes a record, and a sleeper is on its record
- * before that lock is released (sleep_until), so no wakeup is lost.
+ * of the owner's lock changes a record, so no wakeup is lost (the
+ * argument is sleep_timeout's, kernel/sched/wait.c).
  *
  * A receiver record is on port->receivers from the moment it sleeps until
  * its thread runs again and unlinks it, whatever woke it; senders are not
@@ -19,7 +19,6 @@
 #include "kernel/sync/spinlock.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/uaccess.h"
-#include "kernel/time/clock.h"
 #include "kernel/panic.h"
 #include "common/errno.h"
 
@@ -250,24 +249,21 @@ withdraw(struct mc_port *p, struct mc_msg *m)
 }
 
 /* Sleeps until the offered message m is buffered or taken, or the port is
- * destroyed, or the sender gives up; the owner's lock held throughout. */
+ * destroyed, or the sender gives up (timeout_ns > 0); the owner's lock
+ * held throughout.  What happened to m decides, even after a kill. */
 static long
-wait_taken(struct mc_port *p, struct mc_msg *m, struct mc_waiter *w, uint64_t deadline,
+wait_taken(struct mc_port *p, struct mc_msg *m, struct mc_waiter *w, uint64_t timeout_ns,
 	   struct spinlock *lk)
 {
-	for (;;) {
-		if (w->state != MC_WAITING)
-			return w->result;         /* m is not ours any more; p may be gone */
-		if (current_thread()->killed) {
-			withdraw(p, m);
-			return -EINTR;
-		}
-		if (deadline && clock_ns() >= deadline) {
-			withdraw(p, m);
-			return -ETIMEDOUT;
-		}
-		sleep_until(w, lk, deadline);
-	}
+	uint64_t deadline = sleep_deadline(timeout_ns);
+	long r = 0;
+
+	while (w->state == MC_WAITING && !r)
+		r = sleep_timeout(w, lk, timeout_ns, deadline);
+	if (w->state != MC_WAITING)
+		return w->result;         /* m is not ours any more; p may be gone */
+	withdraw(p, m);
+	return r;
 }
 
 /*
@@ -303,7 +299,7 @@ mc_send(struct mc_port *p, struct mc_link *l, struct mc_msg *m, unsigned flags,
 	notify(p, m->sender);
 	if (buffer || hand_over)
 		return 0;
-	return wait_taken(p, m, &w, sleep_deadline(timeout_ns), lk);
+	return wait_taken(p, m, &w, timeout_ns, lk);
 }
 
 /* Copies the message at *pp out (data, then the sender's pid) and takes
@@ -353,11 +349,10 @@ unlink_receiver(struct mc_port *p, struct mc_waiter *w)
 }
 
 /*
- * The receive loop.  Why no wakeup is lost: a receiver looks for a message
- * and enqueues its record under the owner's lock; a sender appends and
- * notifies under the same lock, and sleep_until() lets go of it only once
- * this thread is asleep on the record, so a message sent after our look
- * finds the record (and notifies it), and one sent before is found.
+ * The receive loop.  A receiver looks for a message and enqueues its
+ * record under the owner's lock, and a sender appends and notifies under
+ * the same lock, so a message sent after our look finds the record (no
+ * lost wakeup: sleep_timeout) and one sent before is found.
  */
 long
 mc_recv(struct mc_port *p, struct mc_recv_req *rq, struct spinlock *lk)
@@ -375,18 +370,17 @@ mc_recv(struct mc_port *p, struct mc_recv_req *rq, struct spinlock *lk)
 			r = deliver(p, pp, rq);
 		else if (w.sender_gone)
 			r = w.sender_gone;
-		else if (!rq->timeout_ns)
-			r = -EAGAIN;
-		else if (deadline && clock_ns() >= deadline)
-			r = -ETIMEDOUT;
 		else {
+			/* Queued first, so a send after our look finds us; a
+			 * poll (timeout 0) gets -EAGAIN here, off the queue again. */
 			enqueue_receiver(p, &w);
-			sleep_until(&w, lk, deadline);
+			r = sleep_timeout(&w, lk, rq->timeout_ns, deadline);
 			if (w.state == MC_GONE)
 				return w.result;        /* p is gone: touch nothing */
 			unlink_receiver(p, &w);
 			notified |= w.state == MC_NOTIFIED;
-			continue;
+			if (!r)
+				continue;
 		}
 		break;
 	}
