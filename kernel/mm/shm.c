@@ -3,10 +3,11 @@
 #include "kernel/mm/frames.h"
 #include "kernel/sync/spinlock.h"
 #include "kernel/proc/proc.h"
+#include "kernel/lib/idtable.h"
 #include "common/errno.h"
 
 struct shm_obj {
-	int64_t handle;              /* 0 = free slot */
+	int64_t handle;              /* its id in shms; 0 = free slot */
 	uint64_t phys, pages;
 	int refs;                    /* mappings */
 	int destroyed;
@@ -14,10 +15,11 @@ struct shm_obj {
 	int kernel_only;             /* no shm_map/shm_destroy by handle (SHM_KERNEL) */
 };
 
-/* shm_lock must be held when using table[] and generation. */
+/* shm_lock must be held when using shms (the handles) and slots[].
+ * Object i lives in slots[i], static: mappings point at it. */
 static struct spinlock shm_lock = SPINLOCK_INIT("shm");
-static struct shm_obj table[SHM_MAX_OBJECTS];
-static int64_t generation;
+IDTABLE_DEFINE(shms, SHM_MAX_OBJECTS);
+static struct shm_obj slots[SHM_MAX_OBJECTS];
 
 /* Frees an object with no mappings that is destroyed; shm_lock held. */
 static void
@@ -25,17 +27,17 @@ maybe_free(struct shm_obj *o)
 {
 	if (o->refs == 0 && o->destroyed) {
 		frames_free(o->phys, o->pages);
+		idtable_remove(&shms, o->handle);
 		o->handle = 0;
 	}
 }
 
+/* A live object that is not destroyed, or NULL. */
 static struct shm_obj *
 lookup(int64_t handle)
 {
-	if (handle <= 0)
-		return 0;
-	struct shm_obj *o = &table[(handle - 1) % SHM_MAX_OBJECTS];
-	return o->handle == handle && !o->destroyed ? o : 0;
+	struct shm_obj *o = idtable_lookup(&shms, handle);
+	return o && !o->destroyed ? o : 0;
 }
 
 int64_t
@@ -48,20 +50,19 @@ shm_create(uint64_t len, int owner_pid, unsigned flags)
 	if (!phys)
 		return -ENOMEM;
 	spin_lock(&shm_lock);
-	for (int i = 0; i < SHM_MAX_OBJECTS; i++) {
-		struct shm_obj *o = &table[i];
-		if (o->handle)
-			continue;
-		generation++;
-		o->handle = generation * SHM_MAX_OBJECTS + i + 1;
+	int slot = idtable_free_slot(&shms);
+	if (slot >= 0) {
+		struct shm_obj *o = &slots[slot];
+		o->handle = idtable_insert_at(&shms, (unsigned)slot, o);
 		o->phys = phys;
 		o->pages = pages;
 		o->refs = 0;
 		o->destroyed = 0;
 		o->owner_pid = owner_pid;
 		o->kernel_only = (flags & SHM_KERNEL) != 0;
+		int64_t handle = o->handle;    /* read under the lock */
 		spin_unlock(&shm_lock);
-		return o->handle;
+		return handle;
 	}
 	spin_unlock(&shm_lock);
 	frames_free(phys, pages);
@@ -140,9 +141,9 @@ void
 shm_release_owner(int pid)
 {
 	spin_lock(&shm_lock);
-	for (int i = 0; i < SHM_MAX_OBJECTS; i++) {
-		struct shm_obj *o = &table[i];
-		if (o->handle && !o->destroyed && o->owner_pid == pid) {
+	for (unsigned i = 0; i < SHM_MAX_OBJECTS; i++) {
+		struct shm_obj *o = idtable_at(&shms, i);
+		if (o && !o->destroyed && o->owner_pid == pid) {
 			o->destroyed = 1;
 			maybe_free(o);
 		}
@@ -156,11 +157,8 @@ uint64_t shm_size(const struct shm_obj *o) { return o->pages * 4096; }
 unsigned
 shm_live_count(void)
 {
-	unsigned n = 0;
-
 	spin_lock(&shm_lock);
-	for (int i = 0; i < SHM_MAX_OBJECTS; i++)
-		n += table[i].handle != 0;
+	unsigned n = idtable_live(&shms);
 	spin_unlock(&shm_lock);
 	return n;
 }
