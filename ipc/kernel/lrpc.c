@@ -35,6 +35,7 @@
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/console/console.h"
 #include "kernel/sync/spinlock.h"
+#include "kernel/lib/idtable.h"
 #include "common/errno.h"
 #include "common/string.h"
 #include <stddef.h>
@@ -58,8 +59,7 @@ struct lrpc_astack {
 };
 
 struct lrpc_service {
-	int used;
-	unsigned gen;
+	int64_t id;                   /* in svcs; 0: a free slot */
 	uint64_t key;
 	struct proc *server;          /* NULL once the server has exited */
 	struct aspace *as;            /* the server's space */
@@ -91,8 +91,7 @@ set_top(struct thread *t, struct lrpc_astack *a)
 }
 
 struct lrpc_binding {
-	int used;
-	unsigned gen;
+	int64_t id;                   /* in binds; 0: a free slot */
 	struct proc *client;          /* the domain that may call; NULL once it exited */
 	struct lrpc_service *svc;
 	uint64_t client_va, server_va, len;
@@ -101,38 +100,21 @@ struct lrpc_binding {
 	struct lrpc_astack as[LRPC_MAX_ASTACKS];
 };
 
+/* Ids from two idtables (kernel/lib/idtable.h); service i lives in
+ * services[i], binding i in bindings[i], static: linkage records and
+ * threads point into them. */
 static struct spinlock lrpc_lock = SPINLOCK_INIT("lrpc");
+IDTABLE_DEFINE(svcs, LRPC_MAX_SERVICES);
+IDTABLE_DEFINE(binds, LRPC_MAX_BINDINGS);
 static struct lrpc_service services[LRPC_MAX_SERVICES];
 static struct lrpc_binding bindings[LRPC_MAX_BINDINGS];
-
-/* Ids: generation above the slot, so a stale id never names a reused slot. */
-static int64_t
-make_id(unsigned gen, unsigned slot)
-{
-	return ((int64_t)gen << 8) | slot;
-}
-
-static struct lrpc_service *
-svc_lookup(int64_t id)
-{
-	uint64_t slot = (uint64_t)id & 0xff, gen = (uint64_t)id >> 8;
-
-	if (id <= 0 || slot >= LRPC_MAX_SERVICES)
-		return 0;
-	struct lrpc_service *s = &services[slot];
-	return s->used && s->gen == gen ? s : 0;
-}
 
 /* A binding that may still be called through (not closed). */
 static struct lrpc_binding *
 bind_lookup(int64_t id)
 {
-	uint64_t slot = (uint64_t)id & 0xff, gen = (uint64_t)id >> 8;
-
-	if (id <= 0 || slot >= LRPC_MAX_BINDINGS)
-		return 0;
-	struct lrpc_binding *b = &bindings[slot];
-	return b->used && !b->closed && b->gen == gen ? b : 0;
+	struct lrpc_binding *b = idtable_lookup(&binds, id);
+	return b && !b->closed ? b : 0;
 }
 
 /* Frees what nothing refers to any more; destroys an inherited space once
@@ -144,8 +126,10 @@ service_check(struct lrpc_service *s)
 		aspace_destroy(s->as);
 		s->as = 0;
 	}
-	if (s->used && !s->accepting && !s->nbindings && !s->pins && (s->unregistered || !s->server))
-		s->used = 0;
+	if (s->id && !s->accepting && !s->nbindings && !s->pins && (s->unregistered || !s->server)) {
+		idtable_remove(&svcs, s->id);
+		s->id = 0;
+	}
 }
 
 /* s no longer accepts calls.  Threads whose innermost call is in s leave
@@ -156,8 +140,8 @@ stop_accepting(struct lrpc_service *s)
 {
 	s->accepting = 0;
 	for (unsigned i = 0; i < LRPC_MAX_BINDINGS; i++) {
-		struct lrpc_binding *b = &bindings[i];
-		if (!b->used || b->svc != s || !b->busy)
+		struct lrpc_binding *b = idtable_at(&binds, i);
+		if (!b || b->svc != s || !b->busy)
 			continue;
 		for (unsigned k = 0; k < s->nastacks; k++)
 			if (b->as[k].busy && top_of(b->as[k].caller) == &b->as[k]) {
@@ -187,11 +171,12 @@ binding_unmap(struct lrpc_binding *b)
 static void
 binding_check(struct lrpc_binding *b)
 {
-	if (!b->used || !b->closed || b->busy)
+	if (!b->id || !b->closed || b->busy)
 		return;
 	struct lrpc_service *s = b->svc;
 	binding_unmap(b);
-	b->used = 0;
+	idtable_remove(&binds, b->id);
+	b->id = 0;
 	s->nbindings--;
 	wakeup(s);                           /* lrpc_serve */
 	service_check(s);
@@ -199,23 +184,26 @@ binding_check(struct lrpc_binding *b)
 
 /* ---- registration ---------------------------------------------------- */
 
+/* A free, zeroed service with its new id, or NULL with *err. */
 static struct lrpc_service *
 svc_alloc_locked(uint64_t key, struct proc *p, int *err)
 {
-	struct lrpc_service *free = 0;
-
 	for (unsigned i = 0; i < LRPC_MAX_SERVICES; i++) {
-		struct lrpc_service *s = &services[i];
-		if (s->used && (s->server == p || (s->accepting && s->key == key))) {
+		struct lrpc_service *s = idtable_at(&svcs, i);
+		if (s && (s->server == p || (s->accepting && s->key == key))) {
 			*err = -EEXIST;       /* one service per process, keys unique */
 			return 0;
 		}
-		if (!s->used && !free)
-			free = s;
 	}
-	if (!free)
+	int slot = idtable_free_slot(&svcs);
+	if (slot < 0) {
 		*err = -ENOSPC;
-	return free;
+		return 0;
+	}
+	struct lrpc_service *s = &services[slot];
+	memset(s, 0, sizeof *s);
+	s->id = idtable_insert_at(&svcs, (unsigned)slot, s);
+	return s;
 }
 
 int64_t
@@ -230,10 +218,6 @@ lrpc_register(uint64_t key, const uint64_t *entries, unsigned nprocs,
 	spin_lock(&lrpc_lock);
 	struct lrpc_service *s = svc_alloc_locked(key, t->proc, &err);
 	if (s) {
-		unsigned gen = s->gen + 1;
-		memset(s, 0, sizeof *s);
-		s->used = 1;
-		s->gen = gen;
 		s->key = key;
 		s->server = t->proc;
 		s->as = t->proc->as;
@@ -243,15 +227,16 @@ lrpc_register(uint64_t key, const uint64_t *entries, unsigned nprocs,
 		s->astack_size = (astack_size + PAGE - 1) & ~(PAGE - 1);
 		s->nastacks = nastacks;
 	}
+	int64_t r = s ? s->id : err;
 	spin_unlock(&lrpc_lock);
-	return s ? make_id(s->gen, (unsigned)(s - services)) : err;
+	return r;
 }
 
 /* The caller's own service, or NULL. */
 static struct lrpc_service *
 own_service(int64_t id)
 {
-	struct lrpc_service *s = svc_lookup(id);
+	struct lrpc_service *s = idtable_lookup(&svcs, id);
 
 	return s && s->server == current_proc() && !s->unregistered ? s : 0;
 }
@@ -275,22 +260,16 @@ int
 lrpc_serve(int64_t id, uint64_t timeout_ns)
 {
 	uint64_t deadline = sleep_deadline(timeout_ns);
-	struct thread *t = current_thread();
 	int err = 0;
 
 	spin_lock(&lrpc_lock);
-	struct lrpc_service *s = top_of(t) ? 0 : own_service(id);
+	struct lrpc_service *s = top_of(current_thread()) ? 0 : own_service(id);
 	if (!s)
 		err = -EINVAL;
+	/* binding_check, unregister and proc release change what this waits
+	 * for under lrpc_lock, then wake s. */
 	while (!err && !(s->ever_bound && !s->nbindings)) {
-		if (t->killed)
-			err = -EINTR;
-		else if (timeout_ns == 0)
-			err = -EAGAIN;
-		else if (deadline && sleep_until(s, &lrpc_lock, deadline))
-			err = -ETIMEDOUT;
-		else if (!deadline)
-			sleep(s, &lrpc_lock);
+		err = sleep_timeout(s, &lrpc_lock, timeout_ns, deadline);
 		if (!err && own_service(id) != s)
 			err = -EINVAL;           /* another thread unregistered it */
 	}
@@ -339,19 +318,25 @@ binding_map(struct lrpc_binding *b, struct lrpc_service *s, struct proc *me)
 static struct lrpc_service *
 find_key_locked(uint64_t key)
 {
-	for (unsigned i = 0; i < LRPC_MAX_SERVICES; i++)
-		if (services[i].used && services[i].accepting && services[i].key == key)
-			return &services[i];
+	for (unsigned i = 0; i < LRPC_MAX_SERVICES; i++) {
+		struct lrpc_service *s = idtable_at(&svcs, i);
+		if (s && s->accepting && s->key == key)
+			return s;
+	}
 	return 0;
 }
 
+/* A free, zeroed binding with its new id, or NULL. */
 static struct lrpc_binding *
 bind_alloc_locked(void)
 {
-	for (unsigned i = 0; i < LRPC_MAX_BINDINGS; i++)
-		if (!bindings[i].used)
-			return &bindings[i];
-	return 0;
+	int slot = idtable_free_slot(&binds);
+	if (slot < 0)
+		return 0;
+	struct lrpc_binding *b = &bindings[slot];
+	memset(b, 0, sizeof *b);
+	b->id = idtable_insert_at(&binds, (unsigned)slot, b);
+	return b;
 }
 
 int64_t
@@ -373,10 +358,6 @@ lrpc_connect(uint64_t key, struct lrpc_bind_info *info)
 		spin_unlock(&lrpc_lock);
 		return s ? -ENOSPC : -ECONNREFUSED;
 	}
-	unsigned gen = b->gen + 1;
-	memset(b, 0, sizeof *b);
-	b->used = 1;
-	b->gen = gen;
 	b->client = t->proc;
 	b->svc = s;
 	b->len = s->astack_size * s->nastacks;
@@ -386,7 +367,7 @@ lrpc_connect(uint64_t key, struct lrpc_bind_info *info)
 	}
 	s->nbindings++;
 	int err = binding_map(b, s, t->proc);
-	r = make_id(b->gen, (unsigned)(b - bindings));
+	r = b->id;
 	if (err) {
 		b->closed = 1;
 		binding_check(b);            /* unmaps the part that was mapped */
@@ -612,16 +593,16 @@ lrpc_proc_release(struct proc *p)
 {
 	spin_lock(&lrpc_lock);
 	for (unsigned i = 0; i < LRPC_MAX_BINDINGS; i++) {
-		struct lrpc_binding *b = &bindings[i];
-		if (b->used && b->client == p) {
+		struct lrpc_binding *b = idtable_at(&binds, i);
+		if (b && b->client == p) {
 			b->client = 0;       /* its space goes whole */
 			b->closed = 1;
 			binding_check(b);
 		}
 	}
 	for (unsigned i = 0; i < LRPC_MAX_SERVICES; i++) {
-		struct lrpc_service *s = &services[i];
-		if (!s->used || s->server != p)
+		struct lrpc_service *s = idtable_at(&svcs, i);
+		if (!s || s->server != p)
 			continue;
 		stop_accepting(s);
 		s->server = 0;
@@ -642,11 +623,8 @@ lrpc_proc_release(struct proc *p)
 unsigned
 lrpc_live_services(void)
 {
-	unsigned n = 0;
-
 	spin_lock(&lrpc_lock);
-	for (unsigned i = 0; i < LRPC_MAX_SERVICES; i++)
-		n += services[i].used != 0;
+	unsigned n = idtable_live(&svcs);
 	spin_unlock(&lrpc_lock);
 	return n;
 }
@@ -654,11 +632,8 @@ lrpc_live_services(void)
 unsigned
 lrpc_live_bindings(void)
 {
-	unsigned n = 0;
-
 	spin_lock(&lrpc_lock);
-	for (unsigned i = 0; i < LRPC_MAX_BINDINGS; i++)
-		n += bindings[i].used != 0;
+	unsigned n = idtable_live(&binds);
 	spin_unlock(&lrpc_lock);
 	return n;
 }
@@ -667,7 +642,7 @@ unsigned
 lrpc_inflight(int64_t id)
 {
 	spin_lock(&lrpc_lock);
-	struct lrpc_service *s = svc_lookup(id);
+	struct lrpc_service *s = idtable_lookup(&svcs, id);
 	unsigned n = s ? s->pins : 0;
 	spin_unlock(&lrpc_lock);
 	return n;

@@ -349,8 +349,9 @@ static int
 bad_calls(long b)
 {
 	int ok = check(sys_lrpc_call(0, 0, 0, 0) == -EBADF && sys_lrpc_call(-1, 0, 0, 0) == -EBADF &&
-		       sys_lrpc_call(b + 256, 0, 0, 0) == -EBADF && sys_lrpc_call(b ^ 1, 0, 0, 0) == -EBADF,
-		       "lrpc: calls through binding 0, -1, a stale generation and another slot give -EBADF");
+		       sys_lrpc_call(b - LRPC_MAX_BINDINGS, 0, 0, 0) == -EBADF &&
+		       sys_lrpc_call(b + LRPC_MAX_BINDINGS, 0, 0, 0) == -EBADF && sys_lrpc_call(b ^ 1, 0, 0, 0) == -EBADF,
+		       "lrpc: calls through binding 0, -1, its slot's earlier and later generation and another slot give -EBADF");
 	ok &= check(sys_lrpc_call(b, NPROCS, 0, 0) == -EINVAL && sys_lrpc_call(b, (uint64_t)-1, 0, 0) == -EINVAL,
 		    "lrpc: a procedure index past the service's gives -EINVAL");
 	ok &= check(sys_lrpc_call(b, 0, LRPC_MAX_ASTACKS, 0) == -EINVAL && sys_lrpc_call(b, 0, 1ull << 40, 0) == -EINVAL,
