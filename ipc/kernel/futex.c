@@ -19,8 +19,8 @@
  *                                       after the enqueue: it finds us
  *
  * and in case (b) the waker sets w->woken under futex_lock, which the waiter
- * re-checks under futex_lock before each sleep; sleep_until() itself closes
- * the window between dropping futex_lock and being asleep (wait.c).
+ * re-checks under futex_lock before each sleep; sleep_timeout() closes the
+ * window between dropping futex_lock and being asleep (wait.c).
  */
 #include "ipc/kernel/futex.h"
 #include "kernel/sched/thread.h"
@@ -29,7 +29,6 @@
 #include "kernel/mm/kvm.h"
 #include "kernel/mm/pagetable.h"
 #include "kernel/mm/uaccess.h"
-#include "kernel/time/clock.h"
 #include "common/errno.h"
 #include "common/syscall_abi.h"
 
@@ -104,26 +103,19 @@ dequeue(struct futex_waiter *w)
 }
 
 /*
- * futex_lock held, w enqueued: sleeps until woken, the deadline or a kill.
- * Returns 0, -ETIMEDOUT or -EINTR; on return w is off the list either way
- * (futex_wake took it off, or we do), so the caller's stack may go.
+ * futex_lock held, w enqueued, timeout_ns > 0: sleeps until woken, the
+ * deadline or a kill.  Returns 0, -ETIMEDOUT or -EINTR; on return w is off
+ * the list either way (futex_wake took it off, or we do), so the caller's
+ * stack may go.
  */
 static long
-wait_queued(struct futex_waiter *w, uint64_t deadline)
+wait_queued(struct futex_waiter *w, uint64_t timeout_ns)
 {
+	uint64_t deadline = sleep_deadline(timeout_ns);
 	long r = 0;
 
-	while (!w->woken) {
-		if (current_thread()->killed) {
-			r = -EINTR;
-			break;
-		}
-		if (deadline && clock_ns() >= deadline) {
-			r = -ETIMEDOUT;
-			break;
-		}
-		sleep_until(w, &futex_lock, deadline);
-	}
+	while (!w->woken && !r)
+		r = sleep_timeout(w, &futex_lock, timeout_ns, deadline);
 	if (w->woken)
 		return 0;               /* a wake that reached us counts as delivered */
 	dequeue(w);
@@ -149,7 +141,7 @@ futex_wait(uint64_t uaddr, uint32_t expected, uint64_t timeout_ns)
 		r = -ETIMEDOUT;         /* "do not block": the wait ends at once */
 	if (!r) {
 		enqueue(&w);
-		r = wait_queued(&w, sleep_deadline(timeout_ns));
+		r = wait_queued(&w, timeout_ns);
 	}
 	spin_unlock(&futex_lock);
 	return r;
