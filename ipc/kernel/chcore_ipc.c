@@ -220,18 +220,9 @@ chcore_listen(int64_t svc_cap, uint64_t timeout_ns)
 			r = s->req_head->client_pid;
 			break;
 		}
-		if (timeout_ns == 0) {
-			r = -EAGAIN;
+		/* connect queues a request and wakes s under chcore_lock. */
+		if ((r = sleep_timeout(s, &chcore_lock, timeout_ns, deadline)))
 			break;
-		}
-		if (current_thread()->killed) {
-			r = -EINTR;
-			break;
-		}
-		if (sleep_until(s, &chcore_lock, deadline)) {
-			r = -ETIMEDOUT;
-			break;
-		}
 	}
 	spin_unlock(&chcore_lock);
 	return r;
@@ -370,18 +361,16 @@ connect_wait(struct chcore_conn *c, uint64_t id, uint64_t timeout_ns)
 		s->req_head = c;
 	s->req_tail = c;
 	wakeup(s);
-	while (c->state == CONN_REQUESTED) {
-		int timed_out = 0;
-		if (timeout_ns && !current_thread()->killed)
-			timed_out = sleep_until(c, &chcore_lock, deadline);
-		if (c->state != CONN_REQUESTED)
-			break;
-		if (timeout_ns && !timed_out && !current_thread()->killed)
-			continue;
+	/* accept answers (c->state) and wakes c under chcore_lock; the answer
+	 * counts even when the wait also ended in a kill or the deadline. */
+	int err = 0;
+	while (c->state == CONN_REQUESTED && !err)
+		err = sleep_timeout(c, &chcore_lock, timeout_ns, deadline);
+	if (c->state == CONN_REQUESTED) {
 		if (c->svc)
 			request_unlink(c->svc, c);
 		c->state = CONN_DEAD;   /* an accept mapping meanwhile backs out */
-		return current_thread()->killed ? -EINTR : timeout_ns ? -ETIMEDOUT : -EAGAIN;
+		return err;
 	}
 	return c->state == CONN_ACCEPTED ? 0 : -ECONNREFUSED;
 }
@@ -542,6 +531,11 @@ chcore_in_call(int pid)
 }
 
 /* ---- calls (sched_lock held in all of these) ---- */
+
+/* call_wait and recv_wait do not use sleep_timeout: the partner hands the
+ * CPU straight to a thread blocked here (sched_block, outside the wait
+ * buckets, handoff.h), which a sleep on a wait bucket would not allow, and
+ * a call has no timeout. */
 
 /* The client's side once its request is posted.  Why nothing is lost: the
  * request, the reply and c->dead are all written under sched_lock, and a
