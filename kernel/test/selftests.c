@@ -9,6 +9,7 @@ void test_heap(void);
 void test_paging(void);
 void test_clock(void);
 void test_tlb(void);
+void test_tlb_smp(void);
 void test_pmu(void);
 void test_leak_baseline(void);
 void test_proc_basic(void);
@@ -54,6 +55,7 @@ const struct ktest ktest_table[] = {
 	{ "paging", test_paging },      /* kernel protections are in force */
 	{ "clock",  test_clock },       /* TSC clock and LAPIC tick advance */
 	{ "tlb",    test_tlb },         /* PCID mode, CR3 switches, remaps */
+	{ "tlb-smp", test_tlb_smp },    /* remaps seen on another CPU (IPI), release */
 	{ "pmu",    test_pmu },         /* fixed counters iff CPUID.0AH */
 	{ "leak-baseline",  test_leak_baseline },  /* frames/heap before processes */
 	{ "proc-basic",     test_proc_basic },     /* spawn, exit status, wait */

@@ -28,6 +28,9 @@ _Static_assert((int)PLAN_PCID_AUTO == (int)TLB_PCID_AUTO &&
 	       "main.c casts enum plan_pcid to enum tlb_pcid_request");
 
 #define TEST_VA USER_MAP_BASE
+/* This CPU's own count: the checks run with interrupts off on one CPU, and
+ * other CPUs may switch spaces meanwhile (KCOUNTER sums them all). */
+#define MY_COUNT(field) (this_cpu()->counters.field)
 
 struct test_space {
 	struct tlb_asid asid;
@@ -127,7 +130,7 @@ cr3_tagged(const struct test_space *s)
 static void
 check_switches(struct test_space *a, struct test_space *b)
 {
-	uint64_t sw = KCOUNTER(as_switches), fl;
+	uint64_t sw = MY_COUNT(as_switches), fl;
 
 	tlb_switch_to(&a->asid, a->root);
 	ktest_check(read_user(TEST_VA) == 0xa1 && cr3_tagged(a),
@@ -139,13 +142,13 @@ check_switches(struct test_space *a, struct test_space *b)
 		    "tlb: loaded_on follows CR3: B on this CPU only, A nowhere");
 	ktest_check(!tlb_pcid_active() || a->asid.pcid != b->asid.pcid,
 		    "tlb: A and B have different PCIDs with PCID on (%u, %u)", a->asid.pcid, b->asid.pcid);
-	fl = KCOUNTER(tlb_flushes);
+	fl = MY_COUNT(tlb_flushes);
 	tlb_switch_to(&a->asid, a->root);
 	ktest_check(read_user(TEST_VA) == 0xa1, "tlb: back in A it reads A's frame again");
-	ktest_check(KCOUNTER(tlb_flushes) - fl == (tlb_pcid_active() ? 0u : 1u),
+	ktest_check(MY_COUNT(tlb_flushes) - fl == (tlb_pcid_active() ? 0u : 1u),
 		    "tlb: returning to A %s", tlb_pcid_active() ?
 		    "keeps its translations (no-flush CR3 load)" : "flushes (PCID off)");
-	ktest_check(KCOUNTER(as_switches) - sw == 3, "tlb: three address-space switches counted");
+	ktest_check(MY_COUNT(as_switches) - sw == 3, "tlb: three address-space switches counted");
 }
 
 /* Remap in the current space (INVLPG), then in the other one (INVPCID, or
@@ -153,19 +156,19 @@ check_switches(struct test_space *a, struct test_space *b)
 static void
 check_remaps(struct test_space *a, struct test_space *b)
 {
-	uint64_t inv = KCOUNTER(tlb_page_invalidations), fl;
+	uint64_t inv = MY_COUNT(tlb_page_invalidations), fl;
 	int deferred = tlb_pcid_active() && !tlb_invpcid_active();
 
 	ktest_check(remap(a, 0xa2) == 0 && read_user(TEST_VA) == 0xa2,
 		    "tlb: remap in the current space is seen at once");
-	ktest_check(KCOUNTER(tlb_page_invalidations) - inv == 1, "tlb: one page invalidation counted");
+	ktest_check(MY_COUNT(tlb_page_invalidations) - inv == 1, "tlb: one page invalidation counted");
 	ktest_check(remap(b, 0xb2) == 0, "tlb: remap in the other space");
 	ktest_check(((b->asid.stale_on >> smp_cpu_id()) & 1) == (uint32_t)deferred, "tlb: B %s", deferred ?
 		    "is marked for a flushing load (no INVPCID)" : "needs no deferred flush");
-	fl = KCOUNTER(tlb_flushes);
+	fl = MY_COUNT(tlb_flushes);
 	tlb_switch_to(&b->asid, b->root);
 	ktest_check(read_user(TEST_VA) == 0xb2, "tlb: B reads its new frame after the switch");
-	ktest_check(KCOUNTER(tlb_flushes) - fl == (!tlb_pcid_active() || deferred),
+	ktest_check(MY_COUNT(tlb_flushes) - fl == (!tlb_pcid_active() || deferred),
 		    "tlb: that switch flushed exactly when it had to");
 }
 
@@ -173,8 +176,7 @@ void
 test_tlb(void)
 {
 	struct test_space a, b;
-	uint64_t frames0 = frames_free_count(), flags = read_rflags();
-	uint64_t shot = KCOUNTER(tlb_shootdowns);
+	uint64_t frames0 = frames_free_count(), flags = read_rflags(), shot;
 
 	check_mode();
 	if (space_make(&a, 0xa1) || space_make(&b, 0xb1)) {
@@ -182,6 +184,7 @@ test_tlb(void)
 		return;
 	}
 	cli();          /* nothing else may switch CR3 while we run in A or B */
+	shot = MY_COUNT(tlb_shootdowns);
 	check_switches(&a, &b);
 	check_remaps(&a, &b);
 	tlb_load_kernel_root(kvm_master_root());
@@ -189,9 +192,9 @@ test_tlb(void)
 		    "tlb: back on the kernel root with PCID 0");
 	space_free(&a);         /* tlb_release: interrupts still off (tlb.c) */
 	space_free(&b);
+	ktest_check(MY_COUNT(tlb_shootdowns) == shot,
+		    "tlb: remaps in spaces no other CPU loaded sent no shootdown IPI");
 	if (flags & RFLAGS_IF)
 		sti();
 	ktest_check(frames_free_count() == frames0, "tlb: every frame and table freed");
-	ktest_check(KCOUNTER(tlb_shootdowns) == shot,
-		    "tlb: remaps in spaces no other CPU loaded sent no shootdown IPI");
 }
