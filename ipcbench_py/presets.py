@@ -3,7 +3,8 @@
 quick: every registered mechanism, a few sizes, few iterations, every
        pattern; about a minute under TCG on a 2-core machine.
 full:  the guest's default size list (8 B .. 1 MiB, or 0 for mechanisms that
-       carry no data), 1000 iterations, every pattern.
+       carry no data), 1000 iterations, every pattern; under --icount 200
+       iterations after 20 warm-up ones (ICOUNT below).
 A value of None leaves the plan key out, so the guest's own default applies.
 """
 import re
@@ -17,6 +18,13 @@ PRESETS = {
     "full": dict(mech=None, sizes=None, patterns=None, iters=1000, warmup=100),
 }
 DEFAULT_PRESET = "quick"
+# Under --icount every figure is an exact instruction count, so iterations of
+# one path give one value (docs/SMP.md): 1000 of them only sample the tail
+# (ticks, refills) more finely, and cost 5x the guest time of 200.  At 1000 a
+# full -icount sweep is about 4.5e11 guest instructions (an hour or more at
+# TCG's 50-150 million a second on a 2-core host); at 200, about 9e10.
+# --iters/--warmup still win.
+ICOUNT = {"full": dict(iters=200, warmup=20)}
 
 
 @dataclass(frozen=True)
@@ -79,14 +87,17 @@ def _list(value, what):
     return ",".join(items)
 
 
-def resolve(preset, mech=None, sizes=None, patterns=None, iters=None, warmup=None):
-    """The preset's settings with every option that was given replacing its
-    value."""
+def resolve(preset, mech=None, sizes=None, patterns=None, iters=None, warmup=None,
+            icount=False):
+    """The preset's settings (its ICOUNT values under --icount) with every
+    option that was given replacing its value."""
     name = preset or DEFAULT_PRESET
     if name not in PRESETS:
         raise PresetError(f"--preset: unknown preset {name!r} "
                           f"({', '.join(PRESETS)})")
     s = Settings(preset=name, **PRESETS[name])
+    if icount:
+        s = replace(s, **ICOUNT.get(name, {}))
     if mech is not None:
         s = replace(s, mech=_list(mech, "mech"))
     if sizes is not None:

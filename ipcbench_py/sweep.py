@@ -76,7 +76,8 @@ class SweepError(Exception):
 
 def add_sweep_options(p):
     p.add_argument("--preset", choices=tuple(presets.PRESETS), default=None,
-                   help=f"quick (default) or full; options below override it")
+                   help="quick (default) or full (200 iterations under --icount); "
+                        "options below override it")
     p.add_argument("--mech", metavar="A,B", help="mechanisms (default: all registered)")
     p.add_argument("--sizes", metavar="N,N", help="message sizes, e.g. 0,8,1K,64K,1M")
     p.add_argument("--patterns", metavar="P,P", help="pingpong,stream,call (or all)")
@@ -167,7 +168,8 @@ def make_boots(combos, repeat, plan_of):
 def settings_of(args):
     try:
         return presets.resolve(args.preset, args.mech, args.sizes, args.patterns,
-                               args.iters, args.warmup)
+                               args.iters, args.warmup,
+                               icount=getattr(args, "icount", False))  # linux --host has none
     except presets.PresetError as e:
         raise SweepError(str(e)) from None
 

@@ -250,6 +250,20 @@ def test_presets_and_overrides():
         presets.resolve("slow")
 
 
+def test_full_preset_under_icount_counts_200_iterations():
+    # Exact counts repeat per iteration: under --icount full measures 200
+    # after 20 warm-up ones (presets.ICOUNT); quick is unchanged, and the
+    # options still win, checked like any other value.
+    f = presets.resolve("full", icount=True)
+    assert (f.iters, f.warmup, f.sizes, f.patterns) == (200, 20, None, None)
+    assert "iters=200" in f.plan_lines() and "warmup=20" in f.plan_lines()
+    assert presets.resolve("quick", icount=True) == presets.resolve("quick")
+    assert presets.resolve("full", iters=1000, warmup=100, icount=True).iters == 1000
+    for kw in (dict(iters=0), dict(warmup=-1)):
+        with pytest.raises(presets.PresetError, match="out of range"):
+            presets.resolve("full", icount=True, **kw)
+
+
 def fake_tree(tmp_path):
     user = tmp_path / "ipc" / "user"
     user.mkdir(parents=True)
