@@ -5,7 +5,7 @@ The guest does the placing (bench/placement.c, the plan key `placement`,
 docs/PLAN.md); run.py chooses the plan word and checks that it can be
 honoured:
   --smp N          QEMU's -smp N; default 2 when the host has 2 or more
-                   CPUs (once KERNEL_STARTS_APS, below), else 1 (--smp 1:
+                   CPUs, else 1 (--smp 1:
                    one CPU, as before issue 12)
   --placement P    same, cross or same,cross (= both); default both with
                    2 or more CPUs, same with 1.  cross needs --smp 2.
@@ -19,13 +19,10 @@ import os
 
 # kernel/arch/x86_64/percpu.h: MAX_CPUS, the most CPUs the kernel keeps.
 MAX_SMP = 8
-# Whether the kernel starts the other CPUs (kernel/arch/x86_64/smp.c).  Until
-# it does, a second vCPU only burns a host core: OVMF parks the AP in a loop
-# that never halts (QEMU 7.2 `info cpus`: CPU #1 never "halted" in 10
-# samples; its thread used 1.6x vCPU 0's host time), and on a loaded 2-core
-# host a selftest boot took 98-102 s under -smp 2 against 48 s under -smp 1,
-# with the irqoff tick-gap checks failing.  So the default stays 1 until then.
-KERNEL_STARTS_APS = False
+# Whether the kernel starts the other CPUs (kernel/arch/x86_64/smp.c): it
+# does, and idle ones halt.  (Before it did, a second vCPU only burned a host
+# core in OVMF's parking loop, and the default had to stay 1.)
+KERNEL_STARTS_APS = True
 WORDS = ("same", "cross")
 
 

@@ -144,7 +144,7 @@ kmain(uint64_t boot_info_phys)
 	kprintf("%s\n", fpu_reason());
 	kprintf("%s\n", pmu_reason());
 	if (IPCBENCH_DEBUG_CHECKS)
-		kprintf("debug: checks on (assert_irqs_off)\n");
+		kprintf("debug: checks on (assert_irqs_off, lock order)\n");
 	sti();
 	inject_fault(plan.inject);
 	if (plan.mode == PLAN_MODE_BENCH)

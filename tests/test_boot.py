@@ -67,13 +67,13 @@ class CpuModel(accel.Accel):
         return self.model
 
 
-def boot_plain(img, workdir, timeout=BOOT_TIMEOUT, cpu=None):
+def boot_plain(img, workdir, timeout=BOOT_TIMEOUT, cpu=None, smp=1):
     """Boot an image as a user would, without run.py writing a plan."""
     fw = ovmf.require()
     vars_copy = shutil.copyfile(fw.vars, os.path.join(workdir, "VARS.fd")) \
         if fw.vars else None
     cfg = qemu.Config(image=img, firmware=fw, vars_copy=vars_copy,
-                      serial_log=os.path.join(workdir, "serial.log"),
+                      serial_log=os.path.join(workdir, "serial.log"), smp=smp,
                       accel=CpuModel(cpu) if cpu else accel.Accel("tcg", "test"))
     out = qemu.start(cfg, os.path.join(workdir, "qemu.log")).wait(timeout, grace=None)
     return out, seriallog.parse_file(cfg.serial_log)

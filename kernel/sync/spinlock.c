@@ -2,6 +2,7 @@
 #include "kernel/sync/spinlock.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/percpu.h"
+#include "kernel/sync/lockorder.h"
 
 void
 spin_init(struct spinlock *l, const char *name)
@@ -49,11 +50,13 @@ spin_lock(struct spinlock *l)
 	push_off();
 	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		spin_lock_contended(l);
+	lockorder_acquired(l);
 }
 
 void
 spin_unlock(struct spinlock *l)
 {
+	lockorder_releasing(l);
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	pop_off();
 }

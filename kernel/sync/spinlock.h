@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include "kernel/arch/x86_64/percpu.h"
 #include "kernel/arch/x86_64/tlb.h"
+#include "kernel/sync/lockorder.h"
 
 struct spinlock {
 	volatile uint32_t locked;
@@ -44,6 +45,7 @@ spin_lock_irqs_off(struct spinlock *l)
 		c->intena = 0;
 	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		spin_lock_contended(l);
+	lockorder_acquired(l);
 }
 
 /* Interrupt-off nesting, usable without a lock. */

@@ -39,6 +39,7 @@ void test_lrpc_basic(void), test_lrpc_many(void), test_lrpc_busy(void), test_lrp
 void test_lrpc_fail(void), test_lrpc_blocked(void), test_lrpc_ipc(void);
 void test_floors(void);
 void test_smp(void);
+void test_lock_order(void);
 void test_irqoff(void);
 void test_perm_proc(void), test_perm_signal(void), test_perm_shm(void), test_perm_pipe(void);
 void test_perm_sem(void), test_perm_mailbox(void), test_perm_futex(void), test_perm_sysv(void);
@@ -141,6 +142,7 @@ const struct ktest ktest_table[] = {
 	{ "perm-lrpc",      test_perm_lrpc },      /* bind: root or the server's uid; bindings per domain */
 	{ "perm-chcore",    test_perm_chcore },    /* caps per process; the buffer is the kernel's */
 	{ "smp",            test_smp },            /* placement; every mechanism across CPUs */
+	{ "lock-order",     test_lock_order },     /* debug build: the order check learns and catches */
 	{ "leak-check",     test_leak_check },     /* everything given back */
 	{ "floors",         test_floors },         /* this boot's reference costs */
 };

@@ -45,7 +45,6 @@
 #include "kernel/sys/syscall.h"
 #include "common/boot_info.h"
 #include "kernel/arch/x86_64/tlb.h"
-#include "kernel/time/timer.h"
 #include "kernel/mm/kvm.h"
 #include "kernel/arch/x86_64/fpu.h"
 
@@ -76,9 +75,13 @@ cpu_takeover_lapic(const struct boot_info *bi)
 	return lapic_timer_calibrate(LAPIC_CALIBRATION_MS);
 }
 
+/* The tick period, for the other CPUs' timers too. */
+static uint32_t tick_us;
+
 void
 cpu_takeover_start_timer(uint32_t timeslice_us)
 {
+	tick_us = timeslice_us;
 	lapic_timer_start(VEC_TIMER, timeslice_us);
 }
 
@@ -113,7 +116,7 @@ cpu_takeover_ap(int cpu)
 	if (pmu_fixed_enabled())
 		pmu_start_this_cpu();
 	lapic_enable_this_cpu();
-	lapic_timer_start(VEC_TIMER, timer_timeslice_us());
+	lapic_timer_start(VEC_TIMER, tick_us);
 }
 
 /* Everything ring 3 needs: per-CPU GS, the SYSCALL MSRs, SMEP and SMAP. */

@@ -25,18 +25,10 @@
 
 extern const char ap_boot_start[], ap_boot_end[], ap_boot_pm32[], ap_boot_lm64[];
 
-static int online_count = 1;
 static char reason[96] = "smp: 1 CPU (not started)";
 
-int smp_cpu_count(void) { return online_count; }
 const char *smp_reason(void) { return reason; }
 
-void
-smp_send_ipi(int cpu, uint8_t vector)
-{
-	if (cpu >= 0 && cpu < online_count && cpus[cpu].online)
-		lapic_send_ipi(cpus[cpu].apic_id, vector);
-}
 
 static void
 delay_us(uint64_t us)
@@ -130,26 +122,27 @@ smp_start_others(const struct boot_info *bi, int want)
 	madt_find_cpus(bi->acpi_rsdp, &found);
 	if (found.error) {
 		snformat(reason, sizeof reason, "smp: 1 CPU (%s)", found.error);
-		return online_count;
+		return 1;
 	}
 	if (!bi->ap_boot_phys || bi->ap_boot_phys >= 0x100000) {
 		snformat(reason, sizeof reason, "smp: 1 CPU of %u (no trampoline page below 1 MiB)",
 			 found.count);
-		return online_count;
+		return 1;
 	}
 	if (want <= 0 || want > MAX_CPUS)
 		want = MAX_CPUS;
 	trampoline_build(bi->ap_boot_phys);
-	for (unsigned i = 0; i < found.count && online_count < want; i++) {
+	int online = 1;
+	for (unsigned i = 0; i < found.count && online < want; i++) {
 		if (found.apic_id[i] == me)
 			continue;
-		if (start_one(bi->ap_boot_phys, online_count, found.apic_id[i]))
-			online_count++;
+		if (start_one(bi->ap_boot_phys, online, found.apic_id[i]))
+			smp_set_cpu_count(++online);
 		else
 			missed++;
 	}
 	snformat(reason, sizeof reason, "smp: %d CPU%s running (MADT lists %u%s)",
-		 online_count, online_count == 1 ? "" : "s", found.count,
+		 online, online == 1 ? "" : "s", found.count,
 		 missed ? ", some did not start" : "");
-	return online_count;
+	return online;
 }

@@ -1,7 +1,7 @@
 /*
  * smp.h - the other CPUs: found in the ACPI MADT, started with
  * INIT-SIPI-SIPI through a real-mode trampoline (smp.c, ap_boot.S), and
- * reached with inter-processor interrupts.
+ * reached with inter-processor interrupts (smp_ipi.c).
  *
  * CPU numbers are percpu.id: 0 is the boot CPU, the others are numbered in
  * MADT order as they come up.  Only CPUs that came online count.
@@ -21,6 +21,9 @@ struct boot_info;
 /* CPUs that run threads (1 until smp_start_others has run). */
 int smp_cpu_count(void);
 static inline int smp_cpu_id(void) { return this_cpu()->id; }
+
+/* smp.c, as a CPU comes up (smp_ipi.c keeps the count). */
+void smp_set_cpu_count(int n);
 
 /* Sends vector to CPU `cpu` (its percpu.id); no-op for an offline one. */
 void smp_send_ipi(int cpu, uint8_t vector);
