@@ -12,6 +12,7 @@
  * entries across CR3 loads: the host model test, tests/host/test_tlb_model.c.)
  */
 #include "kernel/test/ktest.h"
+#include "kernel/test/ktest_user.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/tlb.h"
@@ -38,20 +39,6 @@ struct test_space {
 	uint64_t frame;         /* mapped at TEST_VA */
 };
 
-/* Reads a user page from the kernel; with SMAP on, only inside stac/clac. */
-static uint64_t
-read_user(uint64_t va)
-{
-	int smap = (read_cr4() & CR4_SMAP) != 0;
-	uint64_t v;
-
-	if (smap)
-		__asm__ volatile("stac" ::: "memory");
-	v = *(volatile uint64_t *)va;
-	if (smap)
-		__asm__ volatile("clac" ::: "memory");
-	return v;
-}
 
 /* Gives the space a fresh frame at TEST_VA holding `value`. */
 static int
@@ -133,10 +120,10 @@ check_switches(struct test_space *a, struct test_space *b)
 	uint64_t sw = MY_COUNT(as_switches), fl;
 
 	tlb_switch_to(&a->asid, a->root);
-	ktest_check(read_user(TEST_VA) == 0xa1 && cr3_tagged(a),
+	ktest_check(ktest_read_user(TEST_VA) == 0xa1 && cr3_tagged(a),
 		    "tlb: space A reads its own frame, CR3 carries its tag");
 	tlb_switch_to(&b->asid, b->root);
-	ktest_check(read_user(TEST_VA) == 0xb1 && cr3_tagged(b),
+	ktest_check(ktest_read_user(TEST_VA) == 0xb1 && cr3_tagged(b),
 		    "tlb: space B reads its own frame at the same address");
 	ktest_check(a->asid.loaded_on == 0 && b->asid.loaded_on == 1u << smp_cpu_id(),
 		    "tlb: loaded_on follows CR3: B on this CPU only, A nowhere");
@@ -144,7 +131,7 @@ check_switches(struct test_space *a, struct test_space *b)
 		    "tlb: A and B have different PCIDs with PCID on (%u, %u)", a->asid.pcid, b->asid.pcid);
 	fl = MY_COUNT(tlb_flushes);
 	tlb_switch_to(&a->asid, a->root);
-	ktest_check(read_user(TEST_VA) == 0xa1, "tlb: back in A it reads A's frame again");
+	ktest_check(ktest_read_user(TEST_VA) == 0xa1, "tlb: back in A it reads A's frame again");
 	ktest_check(MY_COUNT(tlb_flushes) - fl == (tlb_pcid_active() ? 0u : 1u),
 		    "tlb: returning to A %s", tlb_pcid_active() ?
 		    "keeps its translations (no-flush CR3 load)" : "flushes (PCID off)");
@@ -159,7 +146,7 @@ check_remaps(struct test_space *a, struct test_space *b)
 	uint64_t inv = MY_COUNT(tlb_page_invalidations), fl;
 	int deferred = tlb_pcid_active() && !tlb_invpcid_active();
 
-	ktest_check(remap(a, 0xa2) == 0 && read_user(TEST_VA) == 0xa2,
+	ktest_check(remap(a, 0xa2) == 0 && ktest_read_user(TEST_VA) == 0xa2,
 		    "tlb: remap in the current space is seen at once");
 	ktest_check(MY_COUNT(tlb_page_invalidations) - inv == 1, "tlb: one page invalidation counted");
 	ktest_check(remap(b, 0xb2) == 0, "tlb: remap in the other space");
@@ -167,7 +154,7 @@ check_remaps(struct test_space *a, struct test_space *b)
 		    "is marked for a flushing load (no INVPCID)" : "needs no deferred flush");
 	fl = MY_COUNT(tlb_flushes);
 	tlb_switch_to(&b->asid, b->root);
-	ktest_check(read_user(TEST_VA) == 0xb2, "tlb: B reads its new frame after the switch");
+	ktest_check(ktest_read_user(TEST_VA) == 0xb2, "tlb: B reads its new frame after the switch");
 	ktest_check(MY_COUNT(tlb_flushes) - fl == (!tlb_pcid_active() || deferred),
 		    "tlb: that switch flushed exactly when it had to");
 }

@@ -16,6 +16,7 @@
  * tests/host/test_tlb_smp.c.
  */
 #include "kernel/test/ktest.h"
+#include "kernel/test/ktest_user.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/tlb.h"
@@ -52,20 +53,6 @@ static int
 get_phase(struct xcpu *x)
 {
 	return __atomic_load_n(&x->phase, __ATOMIC_ACQUIRE);
-}
-
-static uint64_t
-read_user(uint64_t va)
-{
-	int smap = (read_cr4() & CR4_SMAP) != 0;
-	uint64_t v;
-
-	if (smap)
-		__asm__ volatile("stac" ::: "memory");
-	v = *(volatile uint64_t *)va;
-	if (smap)
-		__asm__ volatile("clac" ::: "memory");
-	return v;
 }
 
 /* A fresh frame holding value (0 if none). */
@@ -136,11 +123,11 @@ holder(void *arg)
 	push_off();
 	x->cpu = smp_cpu_id();
 	tlb_switch_to(&x->asid, x->root);
-	x->seen[0] = read_user(TEST_VA);        /* cached now */
+	x->seen[0] = ktest_read_user(TEST_VA);        /* cached now */
 	set_phase(x, 1);
 	if (!wait_phase(x, 2, 1))               /* interrupts off: the poll answers */
 		goto out;
-	x->seen[1] = read_user(TEST_VA);
+	x->seen[1] = ktest_read_user(TEST_VA);
 	set_phase(x, 3);
 	while (get_phase(x) < 4 && clock_ns() < end) {
 		/* Interrupts on until the next one (the IPI, or a tick, which may
@@ -158,7 +145,7 @@ holder(void *arg)
 	}
 	if (get_phase(x) != 4)
 		goto out;
-	x->seen[2] = read_user(TEST_VA);
+	x->seen[2] = ktest_read_user(TEST_VA);
 	set_phase(x, 5);
 	if (!wait_phase(x, 6, 1))
 		goto out;
