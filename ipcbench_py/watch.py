@@ -72,9 +72,8 @@ class Watcher(threading.Thread):
         self.boot_guess_s = boot_guess_s
         self.later_boots_s = later_boots_s
         self.counter = Counter()
-        self.last_line = ""
-        self.offset = 0
-        self.partial = b""
+        # seriallog's follower reads the growing file; we only count lines.
+        self.tail = seriallog.SerialTail(path, on_line=self._line)
         self._stop_event = threading.Event()
         self.now = clock_fn or time.monotonic
         self.t0 = self.now()
@@ -96,26 +95,16 @@ class Watcher(threading.Thread):
                 return
 
     def poll(self):
-        try:
-            with open(self.path, "rb") as f:
-                f.seek(self.offset)
-                data = f.read()
-        except FileNotFoundError:
-            return
-        if not data:
-            return
-        self.offset += len(data)
-        *lines, self.partial = (self.partial + data).split(b"\n")
-        for raw in lines:
-            for line in seriallog.clean(raw):
-                if line.strip():
-                    self.last_line = line.strip()
-                if self.counter.feed(line, self.now() - self.t0):
-                    self.report()
+        self.tail.poll()
+
+    def _line(self, line):
+        if self.counter.feed(line, self.now() - self.t0):
+            self.report()
 
     def heartbeat(self):
         t = self.now() - self.t0
-        what = f"last line: {self.last_line[:70]}" if self.last_line \
+        last = self.tail.last_line
+        what = f"last line: {last[:70]}" if last \
             else "no serial output yet (firmware booting)"
         self.last_said = self.now()
         self.say(f"{self.tag}: {clock(t)} in, {self.counter.cases} case(s) started; {what}")
