@@ -8,41 +8,28 @@ import shlex
 
 OS_RELEASE = "/etc/os-release"
 
-# Logical need -> package name per family.  None: part of another package.
-PACKAGES = {
-    "debian": {
-        "compiler": "build-essential", "gnu-efi": "gnu-efi",
-        "qemu": "qemu-system-x86", "ovmf": "ovmf", "mtools": "mtools",
-        "dosfstools": "dosfstools", "matplotlib": "python3-matplotlib",
-        "pytest": "python3-pytest", "bochs": "bochs bochsbios vgabios bochs-term",
-        "libc-static": "libc6-dev", "busybox-static": "busybox-static",
-        "gdb": "gdb",
-    },
-    "fedora": {
-        "compiler": "gcc make binutils", "gnu-efi": "gnu-efi-devel",
-        "qemu": "qemu-system-x86", "ovmf": "edk2-ovmf", "mtools": "mtools",
-        "dosfstools": "dosfstools", "matplotlib": "python3-matplotlib",
-        "pytest": "python3-pytest", "bochs": "bochs",
-        "libc-static": "glibc-static", "busybox-static": "busybox",
-        "gdb": "gdb",
-    },
-    "arch": {
-        "compiler": "base-devel", "gnu-efi": "gnu-efi",
-        "qemu": "qemu-system-x86", "ovmf": "edk2-ovmf", "mtools": "mtools",
-        "dosfstools": "dosfstools", "matplotlib": "python-matplotlib",
-        "pytest": "python-pytest", "bochs": "bochs",
-        "libc-static": "glibc", "busybox-static": "busybox",
-        "gdb": "gdb",
-    },
-    "suse": {
-        "compiler": "gcc make binutils", "gnu-efi": "gnu-efi",
-        "qemu": "qemu-x86", "ovmf": "qemu-ovmf-x86_64", "mtools": "mtools",
-        "dosfstools": "dosfstools", "matplotlib": "python3-matplotlib",
-        "pytest": "python3-pytest", "bochs": "bochs",
-        "libc-static": "glibc-devel-static", "busybox-static": "busybox-static",
-        "gdb": "gdb",
-    },
+FAMILIES = ("debian", "fedora", "arch", "suse")
+
+# Logical need -> package name(s) per family, in FAMILIES order: one row a
+# need, so what differs between families stands side by side.
+_NAMES = {
+    "compiler":       ("build-essential", "gcc make binutils", "base-devel",
+                       "gcc make binutils"),
+    "gnu-efi":        ("gnu-efi", "gnu-efi-devel", "gnu-efi", "gnu-efi"),
+    "qemu":           ("qemu-system-x86", "qemu-system-x86", "qemu-system-x86", "qemu-x86"),
+    "ovmf":           ("ovmf", "edk2-ovmf", "edk2-ovmf", "qemu-ovmf-x86_64"),
+    "mtools":         ("mtools",) * 4,
+    "dosfstools":     ("dosfstools",) * 4,
+    "matplotlib":     ("python3-matplotlib", "python3-matplotlib", "python-matplotlib",
+                       "python3-matplotlib"),
+    "pytest":         ("python3-pytest", "python3-pytest", "python-pytest", "python3-pytest"),
+    "bochs":          ("bochs bochsbios vgabios bochs-term", "bochs", "bochs", "bochs"),
+    "libc-static":    ("libc6-dev", "glibc-static", "glibc", "glibc-devel-static"),
+    "busybox-static": ("busybox-static", "busybox", "busybox", "busybox-static"),
+    "gdb":            ("gdb",) * 4,
 }
+PACKAGES = {fam: {need: names[i] for need, names in _NAMES.items()}
+            for i, fam in enumerate(FAMILIES)}
 
 INSTALLERS = {
     "debian": "sudo apt-get install -y",
