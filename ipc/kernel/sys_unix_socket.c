@@ -30,9 +30,10 @@ sys_socket(const struct sys_args *a)
 }
 SYSCALL_ROW(SYS_SOCKET, sys_socket);
 
-/* bind(fd, name) */
+/* bind(fd, name) and connect(fd, name, timeout_ns): the same descriptor
+ * and name checks, then one of the two operations. */
 static long
-sys_bind(const struct sys_args *a)
+sock_named(const struct sys_args *a, int connect)
 {
 	char name[SOCK_NAME_MAX];
 	struct file *f;
@@ -42,9 +43,15 @@ sys_bind(const struct sys_args *a)
 	if (!s)
 		return err;
 	if (!(err = arg_sock_name(a->a[1], name)))
-		err = usock_bind(s, name);
+		err = connect ? usock_connect(s, name, a->a[2]) : usock_bind(s, name);
 	file_put(f);
 	return err;
+}
+
+static long
+sys_bind(const struct sys_args *a)
+{
+	return sock_named(a, 0);
 }
 SYSCALL_ROW(SYS_BIND, sys_bind);
 
@@ -67,21 +74,10 @@ sys_listen(const struct sys_args *a)
 }
 SYSCALL_ROW(SYS_LISTEN, sys_listen);
 
-/* connect(fd, name, timeout_ns) */
 static long
 sys_connect(const struct sys_args *a)
 {
-	char name[SOCK_NAME_MAX];
-	struct file *f;
-	int err;
-	struct usock *s = usock_fd_get((int64_t)a->a[0], &f, &err);
-
-	if (!s)
-		return err;
-	if (!(err = arg_sock_name(a->a[1], name)))
-		err = usock_connect(s, name, a->a[2]);
-	file_put(f);
-	return err;
+	return sock_named(a, 1);
 }
 SYSCALL_ROW(SYS_CONNECT, sys_connect);
 
