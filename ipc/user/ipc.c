@@ -124,16 +124,40 @@ ipc_has_variant(const struct ipc_mech *m, const char *variant)
 	return 0;
 }
 
-int64_t
-ipc_await_pid(const int64_t *pid, uint64_t wait_ns, uint64_t poll_ns)
+#define RV_WAIT_NS (10ull * 1000000000ull)       /* open gives up on the peer */
+#define RV_POLL_NS 1000000ull
+
+int
+ipc_rv_create(struct ipc_opts *o)
 {
-	uint64_t deadline = sys_clock_ns() + wait_ns;
+	long h = sys_shm_create(IPC_RV_BYTES);
+
+	if (h < 0)
+		return (int)h;
+	o->h[IPC_RV_HANDLE] = h;
+	return 0;
+}
+
+void
+ipc_rv_destroy(struct ipc_opts *o)
+{
+	if (o->h[IPC_RV_HANDLE] > 0)
+		sys_shm_destroy(o->h[IPC_RV_HANDLE]);
+	o->h[IPC_RV_HANDLE] = 0;
+}
+
+int64_t
+ipc_rv_meet(int64_t pid[2], enum ipc_role role)
+{
+	uint64_t deadline;
 	int64_t peer;
 
-	while (!(peer = __atomic_load_n(pid, __ATOMIC_ACQUIRE))) {
+	__atomic_store_n(&pid[role], sys_getpid(), __ATOMIC_RELEASE);
+	deadline = sys_clock_ns() + RV_WAIT_NS;
+	while (!(peer = __atomic_load_n(&pid[!role], __ATOMIC_ACQUIRE))) {
 		if (sys_clock_ns() >= deadline)
 			return 0;
-		sys_sleep_ns(poll_ns);
+		sys_sleep_ns(RV_POLL_NS);
 	}
 	return peer;
 }

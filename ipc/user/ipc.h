@@ -141,9 +141,16 @@ const struct ipc_mech *ipc_at(unsigned i);       /* NULL past the end */
 unsigned ipc_count(void);
 /* 1 if variant names one of m's variants ("" means the default). */
 int ipc_has_variant(const struct ipc_mech *m, const char *variant);
-/* Polls *pid every poll_ns until it is nonzero (the other end wrote its
- * pid into a shared page at open): that pid, or 0 after wait_ns. */
-int64_t ipc_await_pid(const int64_t *pid, uint64_t wait_ns, uint64_t poll_ns);
+/* A rendezvous page, for mechanisms whose ends address each other by pid
+ * (msg-direct, signal): one shared page, opts.h[IPC_RV_HANDLE], that begins
+ * with int64_t pid[2] indexed by enum ipc_role (0 = that end not open). */
+#define IPC_RV_HANDLE 0
+#define IPC_RV_BYTES  4096
+int ipc_rv_create(struct ipc_opts *o);          /* 0 or -errno */
+void ipc_rv_destroy(struct ipc_opts *o);        /* also after a failed create */
+/* Writes our pid into pid[role], then polls pid[!role] until the peer has
+ * written its own: the peer's pid, or 0 when none came within 10 s. */
+int64_t ipc_rv_meet(int64_t pid[2], enum ipc_role role);
 
 /* ipc.c: helpers shared by every caller. */
 /* Spawns one end of m's channel: program prog with argument arg, holding

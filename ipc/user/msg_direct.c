@@ -19,16 +19,11 @@
 #include "ipc/user/ipc.h"
 #include "user/lib/ipcbench.h"
 
-#define RV_HANDLE    0                          /* opts->h[] */
-#define RV_BYTES     4096
-#define OPEN_WAIT_NS (10ull * 1000000000ull)    /* open gives up on the peer */
-#define OPEN_POLL_NS 1000000ull
-
 enum { PEER = 0, FLAGS = 1 };                   /* ch->local[] */
 
 extern const struct ipc_mech ipc_msg_direct;
 
-/* The shared page: each end's pid, indexed by enum ipc_role, 0 = closed. */
+/* The rendezvous page (ipc.h): each end's pid, indexed by enum ipc_role. */
 struct rendezvous {
 	int64_t pid[2];
 };
@@ -41,19 +36,13 @@ direct_prepare(struct ipc_opts *o)
 	memset(o->h, 0, sizeof o->h);
 	if (!ipc_has_variant(&ipc_msg_direct, o->variant) || o->max_msg > MSG_MAX)
 		return -EINVAL;
-	long h = sys_shm_create(RV_BYTES);
-	if (h < 0)
-		return (int)h;
-	o->h[RV_HANDLE] = h;
-	return 0;
+	return ipc_rv_create(o);
 }
 
 static void
 direct_unprepare(struct ipc_opts *o)
 {
-	if (o->h[RV_HANDLE] > 0)
-		sys_shm_destroy(o->h[RV_HANDLE]);
-	o->h[RV_HANDLE] = 0;
+	ipc_rv_destroy(o);
 }
 
 static void
@@ -68,7 +57,7 @@ direct_close(struct ipc_chan *ch)
 	 * its real peer instead of finding us. */
 	__atomic_compare_exchange_n(&rv->pid[ch->role], &self, 0, 0, __ATOMIC_RELEASE,
 				    __ATOMIC_RELAXED);
-	sys_unmap(rv, RV_BYTES);
+	sys_unmap(rv, IPC_RV_BYTES);
 	ch->mem[0] = 0;
 }
 
@@ -79,7 +68,7 @@ direct_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 	if ((role != IPC_CLIENT && role != IPC_SERVER) || o->max_msg > MSG_MAX ||
 	    !ipc_has_variant(&ipc_msg_direct, o->variant))
 		return -EINVAL;
-	long addr = sys_shm_map(o->h[RV_HANDLE], PROT_READ | PROT_WRITE);
+	long addr = sys_shm_map(o->h[IPC_RV_HANDLE], PROT_READ | PROT_WRITE);
 	if (addr < 0)
 		return (int)addr;
 	struct rendezvous *rv = (struct rendezvous *)addr;
@@ -88,8 +77,7 @@ direct_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 	ch->opts = *o;
 	ch->mem[0] = rv;
 	ch->local[FLAGS] = !strcmp(o->variant, "sync") ? MSG_SYNC : 0;
-	__atomic_store_n(&rv->pid[role], sys_getpid(), __ATOMIC_RELEASE);
-	if (!(ch->local[PEER] = ipc_await_pid(&rv->pid[!role], OPEN_WAIT_NS, OPEN_POLL_NS))) {
+	if (!(ch->local[PEER] = ipc_rv_meet(rv->pid, role))) {
 		direct_close(ch);
 		return -ETIMEDOUT;
 	}

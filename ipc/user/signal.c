@@ -39,15 +39,11 @@ __asm__(
 	"	ud2\n"                   /* sigreturn never comes back here */
 	"	.size sig_restorer, . - sig_restorer\n");
 
-#define RV_HANDLE      0                       /* opts->h[] */
-#define RV_BYTES       4096
-#define OPEN_WAIT_NS   (10ull * 1000000000ull) /* open gives up on the peer */
-#define OPEN_POLL_NS   1000000ull
 #define ALIVE_SLICE_NS (50ull * 1000000ull)    /* recv checks the peer this often */
 
 enum { PEER = 0, SEEN = 1, SENT = 2 };        /* ch->local[] */
 
-/* The shared page, indexed by enum ipc_role. */
+/* The rendezvous page (ipc.h), indexed by enum ipc_role. */
 struct rendezvous {
 	int64_t pid[2];                        /* 0 until that end has opened */
 	uint64_t handled[2];                   /* SIGUSR1s its handler counted */
@@ -72,27 +68,11 @@ handled_by(struct ipc_chan *ch, enum ipc_role role)
 
 static const char *const sig_variants[] = { "sigwait", 0 };
 
-static int
-sig_prepare(struct ipc_opts *o)
-{
-	long h = sys_shm_create(RV_BYTES);
-
-	if (h < 0)
-		return (int)h;
-	o->h[RV_HANDLE] = h;
-	return 0;
-}
-
-static void
-sig_unprepare(struct ipc_opts *o)
-{
-	sys_shm_destroy(o->h[RV_HANDLE]);
-}
 
 static int
 sig_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 {
-	long addr = sys_shm_map(o->h[RV_HANDLE], PROT_READ | PROT_WRITE);
+	long addr = sys_shm_map(o->h[IPC_RV_HANDLE], PROT_READ | PROT_WRITE);
 	struct rendezvous *rv = (struct rendezvous *)addr;
 	long err;
 
@@ -112,8 +92,7 @@ sig_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 		ch->mech->close(ch);
 		return (int)err;
 	}
-	__atomic_store_n(&rv->pid[role], sys_getpid(), __ATOMIC_RELEASE);
-	ch->local[PEER] = ipc_await_pid(&rv->pid[!role], OPEN_WAIT_NS, OPEN_POLL_NS);
+	ch->local[PEER] = ipc_rv_meet(rv->pid, role);
 	if (!ch->local[PEER]) {
 		ch->mech->close(ch);
 		return -ETIMEDOUT;
@@ -206,7 +185,7 @@ sig_close(struct ipc_chan *ch)
 	handled = &no_channel;
 	if (rv) {
 		__atomic_store_n(&rv->pid[ch->role], 0, __ATOMIC_RELEASE);
-		sys_unmap(rv, RV_BYTES);
+		sys_unmap(rv, IPC_RV_BYTES);
 	}
 	ch->mem[0] = 0;
 	ch->local[PEER] = 0;
@@ -217,8 +196,8 @@ const struct ipc_mech ipc_signal = {
 	.caps = IPC_CAP_MESSAGE | IPC_CAP_TIMEOUT,
 	.max_msg = 0,                /* a signal is only a notification */
 	.variants = sig_variants,
-	.prepare = sig_prepare,
-	.unprepare = sig_unprepare,
+	.prepare = ipc_rv_create,
+	.unprepare = ipc_rv_destroy,
 	.open = sig_open,
 	.send = sig_send,
 	.recv = sig_recv,
