@@ -129,8 +129,8 @@ post_locked(struct proc *p, int sig)
 	if (!posted)
 		return;
 	/* After the pending bit is visible: a sleeper that checked before it
-	 * did so under s->lock (sigwait) or with interrupts off on this one
-	 * CPU (sleep_ns), so it is already on its wait bucket.  Every thread's
+	 * did so under s->lock (sigwait) or under sched_lock, which wakeup
+	 * takes (sleep_ns), so it is already on its wait bucket.  Every thread's
 	 * next return to ring 3 looks (signal_user_return); whichever comes
 	 * first delivers. */
 	for (struct thread *t = p->threads; t; t = t->proc_next) {

@@ -18,7 +18,8 @@ SYSCALL_ROW(SYS_GETUID, sys_getuid);
  * (-EPERM), so a process that drops root cannot get it back.  (uid_t)-1
  * means "unchanged" in Unix calls and is refused here (-EINVAL).
  * p->uid is written only by the process's own threads and read by them
- * and by spawn from the same process; on one CPU a 32-bit store is atomic.
+ * and by spawn from the same process; an aligned 32-bit store is atomic on
+ * x86 with any number of CPUs (SDM Vol. 3A 9.1.1).
  */
 static long
 sys_setuid(const struct sys_args *a)

@@ -8,8 +8,8 @@
  * goes away, a thread asleep on a queue that is removed can still look at
  * the slot when it wakes: a changed id tells it the queue is gone (-EIDRM).
  *
- * One lock covers every queue: the kernel runs on one CPU, and every
- * operation is short except the copy of one message to the receiver, which
+ * One lock covers every queue: every operation is short (contention
+ * between CPUs stays small) except the copy of one message to the receiver, which
  * is done under the lock so that a message leaves the queue only once it
  * has been delivered (a bad buffer gives -EFAULT and loses nothing).
  * User memory is mapped eagerly, so that copy never sleeps.

@@ -5,9 +5,10 @@
  * of "looking again":
  *
  *   spin      look continuously (盲目等待): lowest latency when the peer
- *             runs on another CPU; on our single CPU the spinner burns its
- *             whole timeslice before the peer can run, which is the waste
- *             the lecture warns about, now measurable.
+ *             runs on another CPU (placement cross-core); with both on
+ *             one CPU the spinner burns its whole timeslice before the
+ *             peer can run, which is the waste the lecture warns about
+ *             (measured with --placement same).
  *   yield     look, and give the CPU away (sys_yield) while not ready.
  *   periodic  look once every T (小明每天晚上检查一下快递): T = 100 us, so
  *             a period costs little CPU while staying far below human

@@ -45,12 +45,13 @@ SYSCALL_ROW(SYS_WRITE, sys_write);
 /* sleep_ns(ns): 0 just yields.  Killed sleepers, and sleepers with a
  * signal to deliver (proc_hooks_interrupted), return -EINTR; kill wakes
  * them because they sleep on their own thread (ipc/kernel/signal.c).  No
- * wakeup is lost: the check and the sleep run under sleep_lock with
- * interrupts off on the one CPU. */
+ * wakeup is lost, on any number of CPUs: the condition is checked under
+ * sched_lock, which a kill's wakeup(t) takes after posting the signal, so
+ * the wakeup comes before the check (which then sees the signal) or after
+ * the thread is on its wait bucket. */
 static long
 sys_sleep_ns(const struct sys_args *a)
 {
-	static struct spinlock sleep_lock = SPINLOCK_INIT("sleep_ns");
 	uint64_t ns = a->a[0];
 
 	if (!ns) {
@@ -60,11 +61,11 @@ sys_sleep_ns(const struct sys_args *a)
 	if (ns > 3600ull * 1000000000ull)
 		return -EINVAL;
 	uint64_t deadline = clock_ns() + ns;
-	spin_lock(&sleep_lock);
+	spin_lock(&sched_lock);
 	while (clock_ns() < deadline && !current_thread()->killed &&
 	       !proc_hooks_interrupted())
-		sleep_until(current_thread(), &sleep_lock, deadline);
-	spin_unlock(&sleep_lock);
+		sleep_until(current_thread(), &sched_lock, deadline);
+	spin_unlock(&sched_lock);
 	return current_thread()->killed || clock_ns() < deadline ? -EINTR : 0;
 }
 SYSCALL_ROW(SYS_SLEEP_NS, sys_sleep_ns);

@@ -16,6 +16,7 @@
  * tests/host/test_tlb_smp.c.
  */
 #include "kernel/test/ktest.h"
+#include "kernel/console/console.h"
 #include "kernel/test/ktest_user.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/smp.h"
@@ -171,7 +172,7 @@ test_tlb_smp(void)
 	int ok;
 
 	if (smp_cpu_count() < 2) {
-		ktest_check(1, "tlb-smp: one CPU, nothing to shoot down (skipped)");
+		kprintf("# tlb-smp: skipped, one CPU: nothing to shoot down\n");
 		return;
 	}
 	memset(&x, 0, sizeof x);
