@@ -1,6 +1,7 @@
 /* ipc.c - helpers shared by all mechanisms and their callers: the opts
  * text format passed to spawned ends, whole-message loops, deadlines. */
 #include "ipc/user/ipc.h"
+#include "ipc/user/deadline.h"
 #include "user/lib/ipcbench.h"
 #include "common/string.h"
 
@@ -67,18 +68,6 @@ ipc_deadline(uint64_t timeout_ns)
 	return now + timeout_ns < now ? IPC_FOREVER : now + timeout_ns;
 }
 
-/* Time left until an absolute deadline, in the interface's timeout form. */
-static uint64_t
-remaining(uint64_t deadline)
-{
-	uint64_t now;
-
-	if (deadline == IPC_FOREVER)
-		return IPC_FOREVER;
-	now = sys_clock_ns();
-	return deadline > now ? deadline - now : 0;
-}
-
 long
 ipc_send_all(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
 {
@@ -86,7 +75,7 @@ ipc_send_all(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_
 	size_t done = 0;
 
 	do {
-		long r = ch->mech->send(ch, (const char *)buf + done, len - done, remaining(deadline));
+		long r = ch->mech->send(ch, (const char *)buf + done, len - done, ipc_time_left(deadline));
 		if (r < 0)
 			return done ? (long)done : r;
 		done += (size_t)r;
@@ -101,7 +90,7 @@ ipc_recv_all(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 	size_t done = 0;
 
 	do {
-		long r = ch->mech->recv(ch, (char *)buf + done, len - done, remaining(deadline));
+		long r = ch->mech->recv(ch, (char *)buf + done, len - done, ipc_time_left(deadline));
 		if (r < 0)
 			return done ? (long)done : r;
 		if (r == 0 && len)

@@ -26,6 +26,7 @@
  */
 #include "ipc/user/shm_ring.h"
 #include "ipc/user/futex.h"
+#include "ipc/user/deadline.h"
 #include "user/lib/ipcbench.h"
 
 static uint32_t *
@@ -38,18 +39,6 @@ static uint32_t *
 waiting_of(struct shm_ring *r, enum shm_side side)
 {
 	return side == SHM_DATA ? &r->data_waiting : &r->space_waiting;
-}
-
-/* Relative timeout for the kernel from an absolute deadline. */
-static uint64_t
-time_left(uint64_t deadline)
-{
-	uint64_t now;
-
-	if (deadline == IPC_FOREVER)
-		return IPC_TIMEOUT_FOREVER;
-	now = sys_clock_ns();
-	return deadline > now ? deadline - now : 0;
 }
 
 static int
@@ -69,7 +58,7 @@ notify_wait(const struct shm_waiter *w, struct shm_ring *r, enum shm_side side, 
 		__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);
 		return 0;
 	}
-	long rc = sys_futex_wait(bell, b, time_left(deadline));
+	long rc = sys_futex_wait(bell, b, ipc_time_left(deadline));
 	if (rc == 0 || rc == -EAGAIN)
 		return 0;               /* rung (the ringer cleared `waiting`) */
 	__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);

@@ -68,7 +68,6 @@ handled_by(struct ipc_chan *ch, enum ipc_role role)
 
 static const char *const sig_variants[] = { "sigwait", 0 };
 
-
 static int
 sig_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 {
