@@ -23,14 +23,12 @@ TCG = accel.Accel("tcg", "test")
 
 # ------------------------------------------------------------- options
 
-def test_smp_defaults_to_two_on_a_host_with_two_cpus(monkeypatch):
-    monkeypatch.setattr(placement, "KERNEL_STARTS_APS", True)
+def test_smp_defaults_to_two_on_a_host_with_two_cpus():
     assert placement.smp_of(None, host=2) == 2
     assert placement.smp_of(None, host=16) == 2
     assert placement.smp_of(None, host=1) == 1
     assert placement.smp_of(1) == 1 and placement.smp_of(4) == 4
-    monkeypatch.setattr(placement, "KERNEL_STARTS_APS", False)   # an AP that only spins
-    assert placement.smp_of(None, host=16) == 1
+    assert placement.smp_of(None, host=3, default=4) == 1      # the host has too few
     for bad in (0, -1, placement.MAX_SMP + 1):
         with pytest.raises(placement.PlacementError, match="--smp"):
             placement.smp_of(bad)
