@@ -204,8 +204,10 @@ def test_usb_image_boots_and_imports_with_plots(image, tmp_path):
     assert res.stdout.count("PASS, 7 rows") == 2, res.stdout
     run_id = sorted(os.listdir(into))[0]
     got = sorted(os.listdir(into / run_id))
+    # Borrow mode runs one CPU: every row is same-core, and the figures of a
+    # configuration are named with its placement (csvframe.group_name).
     for name in ("meta.json", "results.csv", "serial.log", "plan.txt",
-                 "latency-tcg-pcidoff.png"):
+                 "latency-tcg-pcidoff-same-core.png"):
         assert name in got, got
     # The stick's pcid = both on a CPU without PCID (TCG): one pass, said so.
     assert "pcid = both, but PCID is not in use" in (into / run_id / "serial.log").read_text()
