@@ -61,6 +61,41 @@ chan_name(const struct ipc_opts *o, const char *suffix, char *name)
 	snformat(name, SOCK_NAME_MAX, "usk.%ld.%ld%s", (long)o->h[PID], (long)o->h[SEQ], suffix);
 }
 
+/* fd when r is 0, else r with fd closed: the end of each step below. */
+static long
+fd_or_close(long fd, long r)
+{
+	if (r < 0) {
+		sys_fd_close(fd);
+		return r;
+	}
+	return fd;
+}
+
+long
+usock_user_bound(int type, const char *name)
+{
+	long fd = sys_socket(type);
+
+	return fd < 0 ? fd : fd_or_close(fd, sys_bind(fd, name));
+}
+
+long
+usock_user_listener(const char *name, int backlog)
+{
+	long fd = usock_user_bound(SOCK_STREAM, name);
+
+	return fd < 0 ? fd : fd_or_close(fd, sys_listen(fd, backlog));
+}
+
+long
+usock_user_connected(const char *name, uint64_t timeout_ns)
+{
+	long fd = sys_socket(SOCK_STREAM);
+
+	return fd < 0 ? fd : fd_or_close(fd, sys_connect(fd, name, timeout_ns));
+}
+
 /* Connects fd to name, waiting for the peer to bind it (see the top). */
 static long
 connect_retry(long fd, const char *name)
@@ -80,22 +115,17 @@ static long
 open_stream(const struct ipc_opts *o, enum ipc_role role)
 {
 	char name[SOCK_NAME_MAX];
-	long fd = sys_socket(SOCK_STREAM), r;
+	long fd, r;
 
-	if (fd < 0)
-		return fd;
 	chan_name(o, "", name);
 	if (role == IPC_CLIENT) {
-		r = connect_retry(fd, name);
-		if (r < 0)
-			sys_fd_close(fd);
-		return r < 0 ? r : fd;
+		fd = sys_socket(SOCK_STREAM);
+		return fd < 0 ? fd : fd_or_close(fd, connect_retry(fd, name));
 	}
-	r = sys_bind(fd, name);
-	if (!r)
-		r = sys_listen(fd, 1);
-	if (!r)
-		r = sys_accept(fd, OPEN_TIMEOUT_NS);
+	fd = usock_user_listener(name, 1);
+	if (fd < 0)
+		return fd;
+	r = sys_accept(fd, OPEN_TIMEOUT_NS);
 	sys_fd_close(fd);
 	return r;
 }
@@ -105,20 +135,12 @@ static long
 open_dgram(const struct ipc_opts *o, enum ipc_role role)
 {
 	char mine[SOCK_NAME_MAX], peer[SOCK_NAME_MAX];
-	long fd = sys_socket(SOCK_DGRAM), r;
+	long fd;
 
-	if (fd < 0)
-		return fd;
 	chan_name(o, role == IPC_SERVER ? ".s" : ".c", mine);
 	chan_name(o, role == IPC_SERVER ? ".c" : ".s", peer);
-	r = sys_bind(fd, mine);
-	if (!r)
-		r = connect_retry(fd, peer);
-	if (r < 0) {
-		sys_fd_close(fd);
-		return r;
-	}
-	return fd;
+	fd = usock_user_bound(SOCK_DGRAM, mine);
+	return fd < 0 ? fd : fd_or_close(fd, connect_retry(fd, peer));
 }
 
 static int

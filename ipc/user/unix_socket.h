@@ -62,6 +62,14 @@ sys_recvfrom(long fd, void *buf, size_t len, char *from, uint64_t timeout_ns)
 	return syscall5(SYS_RECVFROM, fd, (long)buf, (long)len, (long)from, (long)timeout_ns);
 }
 
+/* The usual first steps, each returning a descriptor or -errno with
+ * nothing left open: a socket of type bound to name; a stream socket
+ * bound to name and listening with backlog; a stream socket connected to
+ * name (waiting up to timeout_ns for room in the listener's backlog). */
+long usock_user_bound(int type, const char *name);
+long usock_user_listener(const char *name, int backlog);
+long usock_user_connected(const char *name, uint64_t timeout_ns);
+
 extern const struct ipc_mech ipc_unix_socket;
 
 #endif

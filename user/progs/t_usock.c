@@ -31,33 +31,6 @@ spawn_role(const char *role, const char *name)
 	return sys_spawn("t_usock", arg);
 }
 
-static long
-listener(const char *name, int backlog)
-{
-	long fd = sys_socket(SOCK_STREAM);
-
-	if (fd >= 0 && (sys_bind(fd, name) || sys_listen(fd, backlog))) {
-		sys_fd_close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* A connected client socket, or the connect error. */
-static long
-connector(const char *name, uint64_t timeout)
-{
-	long fd = sys_socket(SOCK_STREAM), r;
-
-	if (fd < 0)
-		return fd;
-	if ((r = sys_connect(fd, name, timeout)) < 0) {
-		sys_fd_close(fd);
-		return r;
-	}
-	return fd;
-}
-
 static uint8_t
 pattern(uint64_t i, int way)
 {
@@ -109,7 +82,7 @@ read_mib(long fd, int way, uint64_t *total, uint64_t *bad, long *maxchunk)
 static int
 child_c1m(const char *name)
 {
-	long fd = connector(name, 5000 * MS), n, ok = fd >= 0, first = 600000, maxchunk;
+	long fd = usock_user_connected(name, 5000 * MS), n, ok = fd >= 0, first = 600000, maxchunk;
 	uint64_t total, bad;
 
 	for (uint64_t i = 0; i < MiB; i++)
@@ -131,7 +104,7 @@ child_c1m(const char *name)
 static int
 test_stream(void)
 {
-	long l = listener("t.stream", 1), pid = spawn_role("c1m", "t.stream");
+	long l = usock_user_listener("t.stream", 1), pid = spawn_role("c1m", "t.stream");
 	long s = sys_accept(l, 10000 * MS), maxchunk;
 	uint64_t total, bad;
 	int ok;
@@ -160,7 +133,7 @@ static int
 rules_basic(long l)
 {
 	char buf[128];
-	long c = connector("t.rules", 0);
+	long c = usock_user_connected("t.rules", 0);
 	int ok = check(c >= 0 && sys_fd_write(c, "0123456789", 10, 0) == 10,
 		       "connect returns before accept, and the client can already write");
 	long s = sys_accept(l, 0);
@@ -190,7 +163,7 @@ static int
 rules_reset(long l)
 {
 	char buf[16];
-	long c = connector("t.rules", 0), s = sys_accept(l, 0);
+	long c = usock_user_connected("t.rules", 0), s = sys_accept(l, 0);
 
 	sys_fd_write(c, "abc", 3, 0);
 	sys_fd_close(s);
@@ -201,7 +174,7 @@ rules_reset(long l)
 		       "writes -EPIPE (%ld, %ld, %ld)", e1, e2, e3);
 	sys_fd_close(c);
 
-	c = connector("t.rules", 0);
+	c = usock_user_connected("t.rules", 0);
 	s = sys_accept(l, 0);
 	sys_fd_write(s, "hello", 5, 0);
 	sys_fd_write(c, "x", 1, 0);
@@ -214,7 +187,7 @@ rules_reset(long l)
 		    "then EOF (%ld)", e1, e2, e3);
 	sys_fd_close(c);
 
-	c = connector("t.rules", 0);
+	c = usock_user_connected("t.rules", 0);
 	s = sys_accept(l, 0);
 	sys_fd_write(c, "x", 1, 0);
 	sys_fd_close(s);
@@ -233,7 +206,7 @@ static int
 rules_queued(long l)
 {
 	char buf[8];
-	long q = listener("t.rules.q", 2), c = connector("t.rules.q", 0);
+	long q = usock_user_listener("t.rules.q", 2), c = usock_user_connected("t.rules.q", 0);
 
 	sys_fd_write(c, "abc", 3, 0);
 	sys_fd_close(q);
@@ -241,11 +214,11 @@ rules_queued(long l)
 	int ok = check(c >= 0 && e1 == -ECONNRESET && e2 == 0,
 		       "a listener closed with a queued connection resets its client (%ld, then %ld)", e1, e2);
 	sys_fd_close(c);
-	q = listener("t.rules.q", 2);
+	q = usock_user_listener("t.rules.q", 2);
 	ok &= check(q >= 0, "and the listener's name is free again at once");
 	sys_fd_close(q);
 
-	c = connector("t.rules", 0);
+	c = usock_user_connected("t.rules", 0);
 	sys_fd_write(c, "bye", 3, 0);
 	sys_fd_close(c);
 	long s = sys_accept(l, 0);
@@ -287,7 +260,7 @@ rules_wake(long l)
 static int
 test_rules(void)
 {
-	long l = listener("t.rules", 4);
+	long l = usock_user_listener("t.rules", 4);
 	int ok = check(l >= 0, "a listening socket on \"t.rules\"");
 
 	ok &= rules_basic(l);
@@ -301,7 +274,7 @@ test_rules(void)
 static int
 child_eof_reader(const char *name)
 {
-	long fd = connector(name, 5000 * MS);
+	long fd = usock_user_connected(name, 5000 * MS);
 	char c;
 
 	sys_fd_write(fd, "r", 1, FOREVER);
@@ -311,7 +284,7 @@ child_eof_reader(const char *name)
 static int
 child_reset_reader(const char *name)
 {
-	long fd = connector(name, 5000 * MS);
+	long fd = usock_user_connected(name, 5000 * MS);
 	char c;
 
 	sys_fd_write(fd, "rr", 2, FOREVER);     /* the second byte stays unread */
@@ -321,7 +294,7 @@ child_reset_reader(const char *name)
 static int
 child_reset_writer(const char *name)
 {
-	long fd = connector(name, 5000 * MS);
+	long fd = usock_user_connected(name, 5000 * MS);
 
 	sys_fd_write(fd, "r", 1, FOREVER);
 	long n = sys_fd_write(fd, big, 2 * RING, FOREVER);
@@ -366,7 +339,7 @@ static int
 timed_refusal(uint64_t timeout)
 {
 	uint64_t t0 = sys_clock_ns();
-	long r = connector("t.full", timeout);
+	long r = usock_user_connected("t.full", timeout);
 	uint64_t ms = (sys_clock_ns() - t0) / MS;
 
 	if (r >= 0)
@@ -379,17 +352,18 @@ timed_refusal(uint64_t timeout)
 static int
 refused_backlog(void)
 {
-	long l = listener("t.full", 2), c1 = connector("t.full", 0), c2 = connector("t.full", 0);
+	long l = usock_user_listener("t.full", 2), c1 = usock_user_connected("t.full", 0);
+	long c2 = usock_user_connected("t.full", 0);
 	int ok;
 
 	ok = check(c1 >= 0 && c2 >= 0, "a backlog of 2 takes 2 connections");
 	ok &= timed_refusal(0);
 	ok &= timed_refusal(30 * MS);
-	long s = sys_accept(l, 0), c3 = connector("t.full", 0);
+	long s = sys_accept(l, 0), c3 = usock_user_connected("t.full", 0);
 	ok &= check(s >= 0 && c3 >= 0, "accept makes room: the third connects");
 	ok &= check(sys_connect(c1, "t.full", 0) == -EISCONN && sys_connect(l, "t.full", 0) == -EINVAL,
 		    "connect of a connected socket: -EISCONN; of a listening one: -EINVAL");
-	ok &= check(sys_listen(l, 3) == 0 && connector("t.full", 0) >= 0,
+	ok &= check(sys_listen(l, 3) == 0 && usock_user_connected("t.full", 0) >= 0,
 		    "listen again raises the backlog: a fourth connects");
 	long pid = spawn_role("wait-connect", "t.full");
 	sys_sleep_ns(50 * MS);
@@ -414,7 +388,7 @@ static int
 child_wait_connect(const char *name)
 {
 	uint64_t t0 = sys_clock_ns();
-	long fd = connector(name, 5000 * MS);
+	long fd = usock_user_connected(name, 5000 * MS);
 	uint64_t ms = (sys_clock_ns() - t0) / MS;
 
 	return check(fd >= 0, "a connect that waited %lu ms for room succeeded (%ld)",

@@ -25,18 +25,6 @@ expect(long got, long want, const char *what)
 	return check(got == want, "%s returns %ld (got %ld)", what, want, got);
 }
 
-static long
-bound(int type, const char *name)
-{
-	long fd = sys_socket(type);
-
-	if (fd >= 0 && sys_bind(fd, name)) {
-		sys_fd_close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Every socket call on fd fails with want. */
 static int
 all_calls(long fd, long want, const char *what)
@@ -114,7 +102,7 @@ static int
 bad_backlogs(void)
 {
 	static const long backlogs[] = { 0, -1, 17, (long)HUGE };
-	long l = bound(SOCK_STREAM, "t.b.l");
+	long l = usock_user_bound(SOCK_STREAM, "t.b.l");
 	int ok = 1;
 
 	for (unsigned i = 0; i < sizeof backlogs / sizeof backlogs[0]; i++)
@@ -129,7 +117,7 @@ bad_backlogs(void)
 static int
 bad_dgram_buffers(void)
 {
-	long me = bound(SOCK_DGRAM, "t.b.me");
+	long me = usock_user_bound(SOCK_DGRAM, "t.b.me");
 	char buf[16], from[SOCK_NAME_MAX];
 	int ok = 1;
 
@@ -156,7 +144,7 @@ bad_dgram_buffers(void)
 static int
 bad_stream_buffers(void)
 {
-	long l = bound(SOCK_STREAM, "t.b.s"), c = sys_socket(SOCK_STREAM);
+	long l = usock_user_bound(SOCK_STREAM, "t.b.s"), c = sys_socket(SOCK_STREAM);
 	char buf[16];
 	int ok;
 
@@ -216,7 +204,8 @@ child_hold(void)
 static int
 out_of_sockets(void)
 {
-	long ready = bound(SOCK_DGRAM, "t.b.ready"), l = bound(SOCK_STREAM, "t.b.full");
+	long ready = usock_user_bound(SOCK_DGRAM, "t.b.ready");
+	long l = usock_user_bound(SOCK_STREAM, "t.b.full");
 	long pids[2], fds[8], err = 0;
 	char c;
 	int n = 0, got = 0;

@@ -26,22 +26,10 @@ byte_of(long k, long i)
 	return (uint8_t)(i * 7 + k * 61 + (i >> 8));
 }
 
-static long
-bound(int type, const char *name)
-{
-	long fd = sys_socket(type);
-
-	if (fd >= 0 && sys_bind(fd, name)) {
-		sys_fd_close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static int
 child_sender(const char *to)
 {
-	long fd = bound(SOCK_DGRAM, "t.dg.sender"), ok = fd >= 0;
+	long fd = usock_user_bound(SOCK_DGRAM, "t.dg.sender"), ok = fd >= 0;
 
 	for (int k = 0; k < 3; k++) {
 		for (long i = 0; i < three[k]; i++)
@@ -122,7 +110,7 @@ static int
 dgram_peers(long me, long other)
 {
 	char buf[16], from[SOCK_NAME_MAX];
-	long anon = sys_socket(SOCK_DGRAM), st = bound(SOCK_STREAM, "t.dg.stream");
+	long anon = sys_socket(SOCK_DGRAM), st = usock_user_bound(SOCK_STREAM, "t.dg.stream");
 	int ok;
 
 	ok = check(sys_sendto(anon, "x", 1, 0, 0) == -ENOTCONN,
@@ -143,10 +131,10 @@ dgram_peers(long me, long other)
 	ok &= check(sys_sendto(st, "x", 1, "t.dg.me", 0) == -EOPNOTSUPP &&
 		    sys_recvfrom(st, buf, 1, 0, 0) == -EOPNOTSUPP,
 		    "sendto and recvfrom on a stream socket: -EOPNOTSUPP");
-	long tmp = bound(SOCK_DGRAM, "t.dg.tmp");
+	long tmp = usock_user_bound(SOCK_DGRAM, "t.dg.tmp");
 	sys_connect(anon, "t.dg.tmp", 0);
 	sys_fd_close(tmp);
-	tmp = bound(SOCK_DGRAM, "t.dg.tmp");
+	tmp = usock_user_bound(SOCK_DGRAM, "t.dg.tmp");
 	ok &= check(sys_sendto(anon, "x", 1, 0, 0) == -ECONNREFUSED,
 		    "once the default peer closed, sends to it fail with -ECONNREFUSED, even with its "
 		    "name bound again by another socket");
@@ -166,7 +154,8 @@ main(const char *arg, unsigned long arglen)
 	big = (char *)mem;
 	if (!strncmp(arg, "sender ", 7))
 		return child_sender(arg + 7);
-	long me = bound(SOCK_DGRAM, "t.dg.me"), other = bound(SOCK_DGRAM, "t.dg.other");
+	long me = usock_user_bound(SOCK_DGRAM, "t.dg.me");
+	long other = usock_user_bound(SOCK_DGRAM, "t.dg.other");
 	int ok = check(me >= 0 && other >= 0, "two bound datagram sockets");
 	ok &= dgram_boundaries(me);
 	ok &= dgram_sizes(me, other);

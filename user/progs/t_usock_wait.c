@@ -22,42 +22,6 @@
 
 static char *big;                    /* 2 MiB of scratch */
 
-static long
-bound(int type, const char *name)
-{
-	long fd = sys_socket(type);
-
-	if (fd >= 0 && sys_bind(fd, name)) {
-		sys_fd_close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static long
-listener(const char *name, int backlog)
-{
-	long fd = bound(SOCK_STREAM, name);
-
-	if (fd >= 0 && sys_listen(fd, backlog)) {
-		sys_fd_close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static long
-connector(const char *name, uint64_t timeout)
-{
-	long fd = sys_socket(SOCK_STREAM), r;
-
-	if (fd >= 0 && (r = sys_connect(fd, name, timeout)) < 0) {
-		sys_fd_close(fd);
-		return r;
-	}
-	return fd;
-}
-
 /* ---- timeout ------------------------------------------------------------ */
 
 /* r is what a call returned after `timeout`; it must be `want`, and the
@@ -75,7 +39,8 @@ judge(long r, uint64_t t0, uint64_t timeout, long want, const char *what)
 static int
 timeout_stream(void)
 {
-	long l = listener("t.w.l", 1), c = connector("t.w.l", 0), s = sys_accept(l, 0);
+	long l = usock_user_listener("t.w.l", 1), c = usock_user_connected("t.w.l", 0);
+	long s = sys_accept(l, 0);
 	uint64_t t0, T = 30 * MS;
 	int ok;
 
@@ -91,11 +56,13 @@ timeout_stream(void)
 	ok &= check(sys_fd_write(c, big, 1, 0) == -EAGAIN, "non-blocking write to a full ring: -EAGAIN");
 	t0 = sys_clock_ns();
 	ok &= judge(sys_fd_write(c, big, 1, T), t0, T, -ETIMEDOUT, "write to a full ring, 30 ms");
-	long c2 = connector("t.w.l", 0);          /* fills the backlog of 1 */
+	long c2 = usock_user_connected("t.w.l", 0);          /* fills the backlog of 1 */
 	t0 = sys_clock_ns();
-	ok &= judge(connector("t.w.l", 0), t0, 0, -ECONNREFUSED, "non-blocking connect to a full backlog");
+	ok &= judge(usock_user_connected("t.w.l", 0), t0, 0, -ECONNREFUSED,
+		    "non-blocking connect to a full backlog");
 	t0 = sys_clock_ns();
-	ok &= judge(connector("t.w.l", T), t0, T, -ECONNREFUSED, "connect to a full backlog, 30 ms");
+	ok &= judge(usock_user_connected("t.w.l", T), t0, T, -ECONNREFUSED,
+		    "connect to a full backlog, 30 ms");
 	sys_fd_close(c2);
 	sys_fd_close(s);
 	sys_fd_close(c);
@@ -106,7 +73,7 @@ timeout_stream(void)
 static int
 timeout_dgram(void)
 {
-	long me = bound(SOCK_DGRAM, "t.w.d"), n = 0;
+	long me = usock_user_bound(SOCK_DGRAM, "t.w.d"), n = 0;
 	uint64_t t0, T = 30 * MS;
 	int ok;
 
@@ -151,18 +118,18 @@ child_block(const char *what)
 	long fd;
 
 	if (!strcmp(what, "accept")) {
-		fd = listener("t.w.victim", 1);
+		fd = usock_user_listener("t.w.victim", 1);
 		say_ready();
 		sys_accept(fd, FOREVER);
 	} else if (!strcmp(what, "read") || !strcmp(what, "write")) {
-		fd = connector("t.w.l", 5000 * MS);
+		fd = usock_user_connected("t.w.l", 5000 * MS);
 		say_ready();
 		if (what[0] == 'r')
 			sys_fd_read(fd, big, 1, FOREVER);
 		else
 			sys_fd_write(fd, big, MiB, FOREVER);   /* fills, then blocks */
 	} else if (!strcmp(what, "recvfrom")) {
-		fd = bound(SOCK_DGRAM, "t.w.victim");
+		fd = usock_user_bound(SOCK_DGRAM, "t.w.victim");
 		say_ready();
 		sys_recvfrom(fd, big, 1, 0, FOREVER);
 	} else if (!strcmp(what, "sendto")) {
@@ -172,7 +139,7 @@ child_block(const char *what)
 			sys_sendto(fd, big, SOCK_DGRAM_MAX, "t.w.d", FOREVER);
 	} else if (!strcmp(what, "connect")) {
 		say_ready();
-		connector("t.w.l", FOREVER);              /* the backlog is full */
+		usock_user_connected("t.w.l", FOREVER);              /* the backlog is full */
 	}
 	return 3;
 }
@@ -200,16 +167,17 @@ kill_one(long ready, const char *what)
 static int
 test_kill(void)
 {
-	long ready = bound(SOCK_DGRAM, "t.w.ready"), l = listener("t.w.l", 1), s, n, total = 0;
-	long d = bound(SOCK_DGRAM, "t.w.d");
+	long ready = usock_user_bound(SOCK_DGRAM, "t.w.ready"), l = usock_user_listener("t.w.l", 1);
+	long s, n, total = 0;
+	long d = usock_user_bound(SOCK_DGRAM, "t.w.d");
 	int ok;
 
 	ok = kill_one(ready, "accept");
-	long v = listener("t.w.victim", 1);
+	long v = usock_user_listener("t.w.victim", 1);
 	ok &= check(v >= 0, "the killed listener's name is free again");
 	sys_fd_close(v);
 	ok &= kill_one(ready, "recvfrom");
-	v = bound(SOCK_DGRAM, "t.w.victim");
+	v = usock_user_bound(SOCK_DGRAM, "t.w.victim");
 	ok &= check(v >= 0, "the killed receiver's name is free again");
 	sys_fd_close(v);
 	ok &= kill_one(ready, "read");
@@ -227,7 +195,7 @@ test_kill(void)
 	ok &= kill_one(ready, "sendto");
 	while (sys_recvfrom(d, big, 1, 0, 0) >= 0)
 		;
-	long c = connector("t.w.l", 0);           /* fills the backlog of 1 */
+	long c = usock_user_connected("t.w.l", 0);           /* fills the backlog of 1 */
 	ok &= kill_one(ready, "connect");
 	s = sys_accept(l, 0);
 	ok &= check(c >= 0 && s >= 0 && sys_accept(l, 0) == -EAGAIN,
@@ -245,7 +213,7 @@ test_kill(void)
 static int
 child_exit_writer(const char *unused)
 {
-	long fd = connector("t.w.l", 5000 * MS);
+	long fd = usock_user_connected("t.w.l", 5000 * MS);
 
 	sys_fd_write(fd, "hello", 5, FOREVER);
 	return fd >= 0 ? 0 : 1;      /* exits with fd open */
@@ -256,7 +224,7 @@ child_exit_writer(const char *unused)
 static int
 child_exit_holder(const char *unused)
 {
-	long l = listener("t.w.held", 1), d = bound(SOCK_DGRAM, "t.w.held.d");
+	long l = usock_user_listener("t.w.held", 1), d = usock_user_bound(SOCK_DGRAM, "t.w.held.d");
 	char c;
 
 	say_ready();
@@ -266,7 +234,7 @@ child_exit_holder(const char *unused)
 static int
 test_exit(void)
 {
-	long ready = bound(SOCK_DGRAM, "t.w.ready"), l = listener("t.w.l", 1);
+	long ready = usock_user_bound(SOCK_DGRAM, "t.w.ready"), l = usock_user_listener("t.w.l", 1);
 	char buf[16], c;
 	int ok, st = wait_status(sys_spawn("t_usock_wait", "exit-writer -"));
 	long s = sys_accept(l, 0), n = sys_fd_read(s, buf, sizeof buf, 0);
@@ -278,14 +246,14 @@ test_exit(void)
 
 	long pid = sys_spawn("t_usock_wait", "exit-holder -");
 	sys_recvfrom(ready, &c, 1, 0, 5000 * MS);
-	long q = connector("t.w.held", 0), go = sys_socket(SOCK_DGRAM);
+	long q = usock_user_connected("t.w.held", 0), go = sys_socket(SOCK_DGRAM);
 	sys_fd_write(q, "abc", 3, 0);
 	sys_sendto(go, "g", 1, "t.w.held.d", 0);
 	st = wait_status(pid);
 	n = sys_fd_read(q, buf, sizeof buf, 5000 * MS);
 	ok &= check(q >= 0 && st == 0 && n == -ECONNRESET,
 		    "a listener's exit resets the connection it had not accepted (%ld)", n);
-	long l2 = listener("t.w.held", 1), d2 = bound(SOCK_DGRAM, "t.w.held.d");
+	long l2 = usock_user_listener("t.w.held", 1), d2 = usock_user_bound(SOCK_DGRAM, "t.w.held.d");
 	ok &= check(l2 >= 0 && d2 >= 0, "and its names are free again");
 	sys_fd_close(l2);
 	sys_fd_close(d2);
