@@ -22,3 +22,14 @@ arg_next_long(const char *s, long *out)
 	*out = neg ? (long)(0 - v) : (long)v;
 	return s;
 }
+
+long
+arg_take_long(const char **s)
+{
+	long v = 0;
+	const char *end = arg_next_long(*s, &v);
+
+	if (end)
+		*s = end;
+	return v;
+}

@@ -42,6 +42,9 @@ uint32_t checksum(const void *data, size_t n);
  * Returns the position after it, or NULL when there is none or it does not
  * fit in a long. */
 const char *arg_next_long(const char *s, long *out);
+/* The same, for argument strings a test program writes itself: the number,
+ * with *s moved past it; 0, *s unmoved, when there is none. */
+long arg_take_long(const char **s);
 
 /* thread.c: runs fn(arg) on a new thread of this process, whose stack ends
  * at stack_top (e.g. from sys_map_anon); the thread ends when fn returns.

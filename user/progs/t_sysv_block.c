@@ -29,20 +29,6 @@ struct msgbuf {
 
 static struct msgbuf buf;
 
-static long
-num(const char **s)
-{
-	long v = 0, neg = 0;
-
-	while (**s == ' ')
-		(*s)++;
-	if (**s == '-')
-		neg = 1, (*s)++;
-	while (**s >= '0' && **s <= '9')
-		v = v * 10 + (*(*s)++ - '0');
-	return neg ? -v : v;
-}
-
 static struct msqid_ds
 stat_of(long q)
 {
@@ -216,18 +202,18 @@ role(const char *arg)
 
 	if (!strncmp(arg, "send ", 5)) {
 		arg += 5;
-		long q = num(&arg), type = num(&arg), len = num(&arg);
+		long q = arg_take_long(&arg), type = arg_take_long(&arg), len = arg_take_long(&arg);
 		buf.mtype = type;
 		r = sys_msgsnd(q, &buf, (size_t)len, 0);
 	} else if (!strncmp(arg, "recv ", 5)) {
 		arg += 5;
-		long q = num(&arg), type = num(&arg);
+		long q = arg_take_long(&arg), type = arg_take_long(&arg);
 		r = sys_msgrcv(q, &buf, sizeof buf.mtext, type, 0);
 		if (r >= 0 && type > 0 && buf.mtype != type)
 			return 100;
 	} else if (!strncmp(arg, "relay ", 6)) {
 		arg += 6;
-		long q = num(&arg), res = num(&arg), n = num(&arg);
+		long q = arg_take_long(&arg), res = arg_take_long(&arg), n = arg_take_long(&arg);
 		for (long i = 0; i < n && r >= 0; i++)
 			if ((r = sys_msgrcv(q, &buf, sizeof(long), 1, 0)) >= 0) {
 				buf.mtype = 2;
@@ -235,7 +221,7 @@ role(const char *arg)
 			}
 	} else if (!strncmp(arg, "feed ", 5)) {
 		arg += 5;
-		long q = num(&arg), first = num(&arg), n = num(&arg);
+		long q = arg_take_long(&arg), first = arg_take_long(&arg), n = arg_take_long(&arg);
 		for (long i = 0; i < n && r >= 0; i++) {
 			buf.mtype = 1;
 			*(long *)buf.mtext = first + i;

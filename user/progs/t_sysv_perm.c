@@ -26,20 +26,6 @@ expect(long got, long want, const char *what)
 }
 
 static long
-num(const char **s)
-{
-	long v = 0, neg = 0;
-
-	while (**s == ' ')
-		(*s)++;
-	if (**s == '-')
-		neg = 1, (*s)++;
-	while (**s >= '0' && **s <= '9')
-		v = v * 10 + (*(*s)++ - '0');
-	return neg ? -v : v;
-}
-
-static long
 send1(long q)
 {
 	struct msgbuf m = { 1, "x" };
@@ -150,8 +136,8 @@ own_queue(void)
 static int
 child(const char *arg)
 {
-	key_t k600 = (key_t)num(&arg), k666 = (key_t)num(&arg);
-	long qown = num(&arg);
+	key_t k600 = (key_t)arg_take_long(&arg), k666 = (key_t)arg_take_long(&arg);
+	long qown = arg_take_long(&arg);
 
 	int ok = setuid_rules();
 	ok &= denied(k600) & allowed(k666) & owner_bits(qown) & own_queue();
@@ -203,7 +189,7 @@ main(const char *arg, unsigned long arglen)
 		return child(arg + 6) ? 0 : 1;
 	if (!strncmp(arg, "uid ", 4)) {
 		const char *p = arg + 4;
-		return sys_getuid() == num(&p) ? 0 : 1;
+		return sys_getuid() == arg_take_long(&p) ? 0 : 1;
 	}
 	return driver() ? 0 : 1;
 }
