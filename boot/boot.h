@@ -134,7 +134,10 @@ void boot_meta_json(struct textbuf *t, const struct boot_info *bi, const struct 
 const char *boot_hypervisor_name(void);
 void boot_cpu_brand(char *out, UINTN cap);
 void boot_cpu_features(char *out, UINTN cap);
+
+/* mp_services.c */
 UINTN boot_cpu_count(void);
+void boot_find_fw_cpus(struct boot_info *bi);
 
 /* handoff.c */
 void boot_copy_memmap(struct boot_info *bi, const struct boot_mmap *m);

@@ -1,22 +1,12 @@
 /*
  * cpu_facts.c - what meta.json says about the machine's CPU: brand, feature
  * flags that matter to the benchmarks, whether a hypervisor is present
- * (the CSV's `accel` column: `bare` only when CPUID says there is none),
- * and how many processors the firmware knows (the kernel uses one).
+ * (the CSV's `accel` column: `bare` only when CPUID says there is none).
+ * How many processors the firmware knows: mp_services.c.
  */
 #include "boot/boot.h"
 #include "common/format.h"
 #include "common/x86.h"
-
-/* EFI_MP_SERVICES_PROTOCOL (UEFI PI spec, vol. 2, 13.4): only the first
- * member is used here, so only it is declared. */
-#define MP_SERVICES_GUID \
-	{ 0x3fdda605, 0xa76e, 0x4f46, { 0xad, 0x29, 0x12, 0xf4, 0x53, 0x1b, 0x3d, 0x08 } }
-
-struct mp_services {
-	EFI_STATUS (EFIAPI *get_number_of_processors)(struct mp_services *self,
-						       UINTN *count, UINTN *enabled);
-};
 
 static uint32_t
 max_leaf(uint32_t base)
@@ -113,19 +103,4 @@ boot_cpu_features(char *out, UINTN cap)
 		if (r[0] & 0xff)
 			snformat(out + len, cap - len, "%spmu_v%u", len ? " " : "", r[0] & 0xff);
 	}
-}
-
-/* 0 when the firmware has no MP services protocol. */
-UINTN
-boot_cpu_count(void)
-{
-	EFI_GUID guid = MP_SERVICES_GUID;
-	struct mp_services *mp = NULL;
-	UINTN count = 0, enabled = 0;
-
-	if (EFI_ERROR(BS->LocateProtocol(&guid, NULL, (void **)&mp)) || !mp)
-		return 0;
-	if (EFI_ERROR(mp->get_number_of_processors(mp, &count, &enabled)))
-		return 0;
-	return count;
 }

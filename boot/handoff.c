@@ -91,6 +91,7 @@ boot_find_firmware_tables(struct boot_info *bi)
 	bi->acpi_rsdp = find_rsdp();
 	if (!bi->acpi_rsdp)
 		boot_note(bi, "no ACPI RSDP in the EFI configuration table");
+	boot_find_fw_cpus(bi);
 	/* UEFI runs identity mapped, so these pointers are physical addresses. */
 	bi->efi_system_table = (uint64_t)(UINTN)ST;
 	bi->efi_runtime_services = (uint64_t)(UINTN)ST->RuntimeServices;

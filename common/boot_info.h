@@ -21,7 +21,8 @@
 #include "common/cpu_state.h"
 
 #define BOOT_INFO_MAGIC    0x4f464e49544f4f42ULL /* "BOOTINFO" little-endian */
-#define BOOT_INFO_VERSION  3u   /* 2: struct boot_borrow appended; 3: ap_boot_phys */
+#define BOOT_INFO_VERSION  4u   /* 2: struct boot_borrow appended; 3: ap_boot_phys;
+                                   4: fw_cpus */
 
 /* Where the loader finds its inputs on its own volume (the ESP). */
 #define BOOT_KERNEL_PATH   L"\\EFI\\IPCBENCH\\KERNEL.ELF"
@@ -30,6 +31,7 @@
 #define BOOT_MAX_POOL_RANGES  32u
 #define BOOT_MAX_MEMMAP       512u
 #define BOOT_PLAN_MAX_BYTES   16384u
+#define BOOT_MAX_FW_CPUS      64u
 
 /* One contiguous run of physical memory given to the kernel. 4 KiB aligned. */
 struct boot_range {
@@ -150,6 +152,15 @@ struct boot_info {
 	 * real-mode trampoline that starts the other CPUs (a SIPI names a page
 	 * below 1 MiB); 0 if the firmware had none free. */
 	uint64_t ap_boot_phys;
+
+	/* Version 4: the processors the firmware's PI MP Services protocol
+	 * lists (enabled ones, boot CPU included), for a machine without ACPI
+	 * tables: OVMF under Bochs installs none, since it takes them from
+	 * QEMU's fw_cfg.  The kernel prefers the MADT.  0 when the protocol is
+	 * missing; at most BOOT_MAX_FW_CPUS. */
+	uint32_t fw_cpu_count;
+	uint32_t reserved3;
+	uint32_t fw_apic_id[BOOT_MAX_FW_CPUS];
 };
 
 #define BOOT_AP_PAGES 4

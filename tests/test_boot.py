@@ -88,10 +88,12 @@ def has_line(log, key):
 
 @pytest.mark.timeout(TEST_TIMEOUT)
 def test_selftest_passes_and_reports_hardware(image, tmp_path):
-    res, log = selftest(tmp_path / "run")
+    """The whole selftest on one CPU (several: tests/test_smp_boot.py)."""
+    res, log = selftest(tmp_path / "run", "--smp", "1")
     assert res.returncode == 0, res.stdout + res.stderr
     for key in ("mem", "timer", "tsc"):
         assert has_line(log, key), f"no '{key}:' figure in the serial log"
+    assert "smp: 1 CPU running (MADT lists 1)" in log.splitlines(), log[:3000]
     assert "ipcbench: result PASS" in log
     assert re.search(r"PASS\n\s+\d+ passed, 0 failed", res.stdout), res.stdout
     meta = (tmp_path / "run" / "meta.json").read_text()

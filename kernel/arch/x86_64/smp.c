@@ -115,11 +115,21 @@ int
 smp_start_others(const struct boot_info *bi, int want)
 {
 	struct madt_cpus found;
+	const char *source = "MADT lists";
 	uint32_t me = lapic_id();
 	int missed = 0;
 
 	cpus[0].apic_id = me;
 	madt_find_cpus(bi->acpi_rsdp, &found);
+	if (found.error && bi->fw_cpu_count > 1) {
+		/* No MADT (OVMF under Bochs has no ACPI tables): the list the
+		 * firmware's MP services gave the loader names the same CPUs. */
+		found.count = bi->fw_cpu_count < MADT_MAX_CPUS ? bi->fw_cpu_count : MADT_MAX_CPUS;
+		for (unsigned i = 0; i < found.count; i++)
+			found.apic_id[i] = bi->fw_apic_id[i];
+		source = "firmware MP services list";
+		found.error = 0;
+	}
 	if (found.error) {
 		snformat(reason, sizeof reason, "smp: 1 CPU (%s)", found.error);
 		return 1;
@@ -141,8 +151,8 @@ smp_start_others(const struct boot_info *bi, int want)
 		else
 			missed++;
 	}
-	snformat(reason, sizeof reason, "smp: %d CPU%s running (MADT lists %u%s)",
-		 online, online == 1 ? "" : "s", found.count,
+	snformat(reason, sizeof reason, "smp: %d CPU%s running (%s %u%s)",
+		 online, online == 1 ? "" : "s", source, found.count,
 		 missed ? ", some did not start" : "");
 	return online;
 }
