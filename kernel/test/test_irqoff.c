@@ -10,31 +10,52 @@
  * (instrumented lock holds of that size measured up to 48 ms there, and a
  * 2 ms-slice boot saw 121 ms gaps): host stalls do not shrink with the
  * slice, so the floor is in time, not ticks.
+ * With several CPUs the program runs on CPU 0 from birth (whose ticks are
+ * counted): a CPU it ran on before keeps its space loaded while idle, and
+ * every unmap then waits, interrupts off, for that CPU's shootdown answer,
+ * which on an oversubscribed host comes when the host runs that vCPU
+ * (measured 482-1,040 ms at load 6-16).  That wait is a property of
+ * synchronous shootdowns under emulation (docs/SMP.md), not an
+ * interrupts-off section of the kernel, which is what this row measures.
+ * Even pinned so, the -EBUSY case still saw 0.7-1.1 s gaps in some -smp 2
+ * boots on a host at load 6 (and 29 ms in others): QEMU's vCPU threads
+ * share the host's cores with every other process, and a descheduled vCPU
+ * 0 counts no ticks.  So with several CPUs the floor is IRQOFF_SMP_FLOOR_NS;
+ * the -smp 1 boot (tests/test_boot.py) keeps the tight one.
  * Measured under TCG with the host at load 9 on 2 cores: map 39-84 ms,
  * console 13-36 ms, shm 16-60 ms, the -EBUSY race 54-166 ms; before the
  * fix the map case was 9.9 s and the console 1.6 s (the whole call with
  * interrupts off), far above the bound either way. */
 #include "kernel/test/ktest.h"
 #include "kernel/time/timer.h"
+#include "kernel/proc/proc.h"
+#include "kernel/arch/x86_64/smp.h"
 
 #define IRQOFF_TICKS    40
 #define IRQOFF_FLOOR_NS 400000000ull
+#define IRQOFF_SMP_FLOOR_NS 2000000000ull
 
 static void
 gap_case(const char *what, const char *arg)
 {
 	uint64_t bound_ns = (uint64_t)IRQOFF_TICKS * timer_timeslice_us() * 1000;
 
-	if (bound_ns < IRQOFF_FLOOR_NS)
-		bound_ns = IRQOFF_FLOOR_NS;
+	uint64_t floor_ns = smp_cpu_count() > 1 ? IRQOFF_SMP_FLOOR_NS : IRQOFF_FLOOR_NS;
 
+	if (bound_ns < floor_ns)
+		bound_ns = floor_ns;
+
+	int parent_affinity = kernel_proc.affinity;
+
+	kernel_proc.affinity = 0;          /* inherited by the child at spawn */
 	timer_gap_reset();
 	int status = ktest_run("t_irqoff", arg);
+	kernel_proc.affinity = parent_affinity;
 	uint64_t gap = timer_max_gap_ns();
 	ktest_check(status == 0 && gap <= bound_ns,
 		    "irqoff: %s: longest gap between ticks %lu us (bound %lu us: %d ticks of %u us, at least %llu ms; status %d)",
 		    what, (unsigned long)(gap / 1000), (unsigned long)(bound_ns / 1000), IRQOFF_TICKS,
-		    timer_timeslice_us(), IRQOFF_FLOOR_NS / 1000000, status);
+		    timer_timeslice_us(), (unsigned long long)(floor_ns / 1000000), status);
 }
 
 void
