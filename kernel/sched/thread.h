@@ -12,6 +12,12 @@
 #ifndef KERNEL_SCHED_THREAD_H
 #define KERNEL_SCHED_THREAD_H
 
+/* Offsets of thread.killed and thread.return_work for the lean syscall exit
+ * (syscall_entry.S; checked in kernel/sys/syscall.c). */
+#define THREAD_KILLED_OFF      0x64
+#define THREAD_RETURN_WORK_OFF 0x68
+
+#ifndef __ASSEMBLY__
 #include <stdint.h>
 #include "kernel/sync/spinlock.h"
 #include "kernel/arch/x86_64/percpu.h"
@@ -123,5 +129,7 @@ int sleep_timeout(void *chan, struct spinlock *lk, uint64_t timeout_ns, uint64_t
 uint64_t sleep_deadline(uint64_t timeout_ns);
 /* Sleeps the calling thread for ms milliseconds (timer-tick resolution). */
 void sleep_ms_kernel(unsigned ms);
+
+#endif /* __ASSEMBLY__ */
 
 #endif

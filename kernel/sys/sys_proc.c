@@ -29,7 +29,8 @@ sys_getpid(const struct sys_args *a)
 {
 	return current_proc()->pid;
 }
-SYSCALL_ROW(SYS_GETPID, sys_getpid);
+/* Lean (syscall.h): it reads one field and is the null-syscall floor. */
+SYSCALL_ROW_LEAN(SYS_GETPID, sys_getpid);
 
 /* The program name and argument of spawn and spawn_fds (arguments 1-3). */
 static long

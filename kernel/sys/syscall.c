@@ -13,13 +13,22 @@
 #include "kernel/panic.h"
 #include "common/errno.h"
 #include "common/syscall_abi.h"
+#include <stddef.h>
 
 /* The table syscall_dispatch indexes, and the fast paths syscall_entry.S
  * tries first: filled from the rows by syscall_table_init, then read-only
  * (.ro_after_init lies in the kernel's read-only data, kernel.ld). */
 static sys_handler table[SYS_COUNT] __attribute__((section(".ro_after_init")));
 sys_fast_handler syscall_fast[SYS_COUNT] __attribute__((section(".ro_after_init")));
+sys_handler syscall_lean[SYS_COUNT] __attribute__((section(".ro_after_init")));
 const uint64_t syscall_fast_count = SYS_COUNT;
+
+/* The offsets the lean entry (syscall_entry.S) uses. */
+_Static_assert(KCOUNTER_OFFSET(syscalls) == PERCPU_COUNT_SYSCALLS, "syscall_entry.S");
+_Static_assert(offsetof(struct thread, killed) == THREAD_KILLED_OFF, "syscall_entry.S");
+_Static_assert(offsetof(struct thread, return_work) == THREAD_RETURN_WORK_OFF, "syscall_entry.S");
+_Static_assert(sizeof(((struct thread *)0)->killed) == 4 &&
+	       sizeof(((struct thread *)0)->return_work) == 4, "syscall_entry.S");
 
 extern const struct syscall_row __syscall_rows_start[], __syscall_rows_end[];
 
@@ -27,11 +36,12 @@ void
 syscall_table_init(void)
 {
 	for (const struct syscall_row *r = __syscall_rows_start; r < __syscall_rows_end; r++) {
-		if (r->nr >= SYS_COUNT || !r->handler || table[r->nr])
-			panic("syscall: row for number %lu is out of range, empty or a second one",
-			      r->nr);
+		if (r->nr >= SYS_COUNT || !r->handler || table[r->nr] || (r->lean && r->fast))
+			panic("syscall: row for number %lu is out of range, empty, a second one "
+			      "or both lean and fast", r->nr);
 		table[r->nr] = r->handler;
 		syscall_fast[r->nr] = r->fast;
+		syscall_lean[r->nr] = r->lean ? r->handler : 0;
 	}
 	for (unsigned nr = 0; nr < SYS_COUNT; nr++)
 		if (!table[nr])

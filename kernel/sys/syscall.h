@@ -33,12 +33,24 @@ struct syscall_row {
 	uint64_t nr;                 /* enum sys_number */
 	sys_handler handler;         /* the general path */
 	sys_fast_handler fast;       /* tried first at entry, or NULL */
+	uint64_t lean;               /* 1: handler runs on the lean entry (below) */
 };
 
-#define SYSCALL_ROW_FAST(nr, handler, fast)                                        \
+#define SYSCALL_ROW_ANY(nr, handler, fast, lean)                                   \
 	static const struct syscall_row syscall_row_##handler                      \
-	__attribute__((used, section(".syscall_rows"), aligned(8))) = { (nr), (handler), (fast) }
-#define SYSCALL_ROW(nr, handler) SYSCALL_ROW_FAST(nr, handler, 0)
+	__attribute__((used, section(".syscall_rows"), aligned(8))) =              \
+		{ (nr), (handler), (fast), (lean) }
+#define SYSCALL_ROW_FAST(nr, handler, fast) SYSCALL_ROW_ANY(nr, handler, fast, 0)
+#define SYSCALL_ROW(nr, handler) SYSCALL_ROW_ANY(nr, handler, 0, 0)
+/* A handler for the lean entry (syscall_entry.S): it saves only what the C
+ * ABI lets the handler clobber (rdi, rsi, rdx, r8-r10; the handler itself
+ * keeps rbx, rbp, r12-r15) and calls it with interrupts off, without a
+ * complete trap frame: the frame's register slots are filled only if
+ * user_return_work has something to do on the way out.  So the handler must
+ * not block, sleep, yield, take a sleeping lock, touch user memory or read
+ * or write the trap frame (current_user_frame); it may post return work
+ * (the exit checks it).  getpid is one; anything that waits is not. */
+#define SYSCALL_ROW_LEAN(nr, handler) SYSCALL_ROW_ANY(nr, handler, 0, 1)
 
 void syscall_dispatch(struct trap_frame *f);
 /* Fills the table from the rows; panics on a number with no row, two rows

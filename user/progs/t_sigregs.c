@@ -6,7 +6,11 @@
  *                 the red zone and DF with known values and spin until a
  *                 handler, run by a signal from a child, sets a flag; one
  *                 spins in pure user code (delivery on the timer's IRET
- *                 path), one in a yield loop (delivery on a syscall exit).
+ *                 path), one in a yield loop (delivery on a syscall exit),
+ *                 one in a getpid loop (the lean syscall entry and exit,
+ *                 kernel/arch/x86_64/syscall_entry.S: millions of lean
+ *                 round trips, and delivery on its exit when the signal
+ *                 comes while the loop is in the kernel).
  *                 Everything must be intact afterwards.
  *   forge-flags   the handler asks for kernel CS/SS, IOPL 3, NT, TF, AC, VM,
  *                 IF off and a mask with SIGKILL: sigreturn must sanitize,
@@ -47,8 +51,9 @@ static const char *const reg_names[15] = { "rax", "rbx", "rcx", "rdx", "rsi", "r
 	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
 #define RZ_PATTERN 0x5a5a5a5a5a5a5a5aull
 
-void probe_user(void), probe_syscall(void);
+void probe_user(void), probe_syscall(void), probe_lean(void);
 extern const char probe_user_spin[], probe_user_end[], probe_sys_spin[], probe_sys_end[];
+extern const char probe_lean_spin[], probe_lean_end[];
 
 /* Both probes: save callee-saved registers, fill the red zone, load the
  * known values, set DF, spin until probe_flag (or probe_left runs out, a
@@ -131,8 +136,21 @@ __asm__(
 	"	decq probe_left(%rip)\n"
 	"	jnz probe_sys_spin\n"
 	"probe_sys_end:\n"
+	"	PROBE_LEAVE\n"
+	"	.globl probe_lean, probe_lean_spin, probe_lean_end\n"
+	"probe_lean:\n"
+	"	PROBE_ENTER\n"
+	"probe_lean_spin:\n"
+	"	mov $2, %eax\n"                    /* SYS_GETPID: rax, rcx, r11 die */
+	"	syscall\n"
+	"	cmpq $0, probe_flag(%rip)\n"
+	"	jne probe_lean_end\n"
+	"	decq probe_left(%rip)\n"
+	"	jnz probe_lean_spin\n"
+	"probe_lean_end:\n"
 	"	PROBE_LEAVE\n");
 _Static_assert(SYS_YIELD == 1, "probe_syscall's syscall number");
+_Static_assert(SYS_GETPID == 2, "probe_lean's syscall number");
 
 static volatile int h_sig, h_aligned, h_df_clear, forge;
 static volatile uint64_t h_rip;
@@ -210,6 +228,8 @@ test_regs(void)
 			1ull << 32, 0);
 	ok &= run_probe(probe_syscall, probe_sys_spin, probe_sys_end, "yield loop (syscall exit)",
 			1ull << 22, (1u << 0) | (1u << 2) | (1u << 10));
+	ok &= run_probe(probe_lean, probe_lean_spin, probe_lean_end, "getpid loop (lean syscall)",
+			1ull << 32, (1u << 0) | (1u << 2) | (1u << 10));
 	return ok ? 0 : 1;
 }
 

@@ -19,6 +19,9 @@
 #define PERCPU_FULL_RESTORE 16
 #define PERCPU_SELF       24
 #define PERCPU_CURRENT    32
+/* counters.syscalls (struct kcounters' first field): the lean syscall entry
+ * counts with one add, like COUNT (checked in kernel/sys/syscall.c). */
+#define PERCPU_COUNT_SYSCALLS 88
 
 #define MAX_CPUS 8
 

@@ -10,6 +10,17 @@
  * layout as traps.S) so syscalls, signals and faults share one frame type;
  * vector = -1 marks a syscall frame.
  *
+ * Lean syscalls (SYSCALL_ROW_LEAN, syscall.h: getpid-class handlers that
+ * neither block nor look at the frame) skip the frame's register part: the
+ * entry saves only the registers the C ABI lets the handler clobber (rdi,
+ * rsi, rdx, r8-r10, pushed so that they form the handler's struct
+ * sys_args; the handler keeps rbx, rbp and r12-r15 itself) and calls it
+ * with interrupts off.  The exit asks user_return_idle's question (killed,
+ * return work, rip below USER_TOP); only if user_return_work has something
+ * to do does it complete the frame exactly as the full entry builds it and
+ * leave by the general exit.  The user sees the same registers either way:
+ * its own except rax (the result), rcx (rip) and r11 (rflags).
+ *
  * Syscalls with a fast path (syscall_fast[] in syscall.c) try it first:
  * chcore's may leave to another thread's user context straight from here
  * (switch.S's context_switch_user, which enters syscall_return on that
@@ -23,6 +34,17 @@
 #include "kernel/arch/x86_64/gdt.h"
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/mm/pagetable.h"
+#include "kernel/sched/thread.h"
+
+/* The register part of the frame, and a stack frame that ends backtraces
+ * at the user rip; rdi = the trap frame for the C code. */
+.macro FULL_FRAME
+	PUSH_GPRS			/* ->rax (the syscall number) .. ->r15 */
+	mov	%rsp, %rdi
+	push	%rcx			/* fake return address: user rip */
+	push	$0			/* ends the backtrace here */
+	mov	%rsp, %rbp
+.endm
 
 	.text
 	.globl syscall_entry
@@ -37,20 +59,15 @@ syscall_entry:
 	pushq	%rcx			/* ->rip */
 	pushq	$0			/* ->error */
 	pushq	$-1			/* ->vector: a syscall */
-	PUSH_GPRS			/* ->rax (the syscall number) .. ->r15 */
-	mov	%rsp, %rdi
-	push	%rcx			/* fake return address: user rip */
-	push	$0			/* ends the backtrace here */
-	mov	%rsp, %rbp
-	/* IPC fast paths first, before the general decode and with
-	 * interrupts still off (syscall.c's syscall_fast table: chcore,
-	 * lrpc).  0 back: a guard failed and nothing changed, so the general
-	 * path runs. */
+	/* The tables are compared in memory: every register still holds the
+	 * user's value, which the frame must get. */
 	cmp	syscall_fast_count(%rip), %rax
-	jae	.Lgeneral
-	mov	syscall_fast(,%rax,8), %r11
-	test	%r11, %r11
-	jnz	3f
+	jae	5f			/* out of range: the dispatcher says -ENOSYS */
+	cmpq	$0, syscall_fast(,%rax,8)
+	jne	3f
+	cmpq	$0, syscall_lean(,%rax,8)
+	jne	.Llean
+5:	FULL_FRAME
 .Lgeneral:
 	sti				/* syscalls are preemptible */
 	call	syscall_dispatch	/* result goes into frame->rax */
@@ -69,6 +86,7 @@ syscall_return:
 	movabs	$USER_TOP, %rcx
 	cmp	%rcx, 0(%rsp)
 	jae	2f
+.Lsysret:				/* rsp at ->rip, a checked one */
 	popq	%rcx			/* rip */
 	add	$8, %rsp		/* cs */
 	popq	%r11			/* rflags */
@@ -82,8 +100,57 @@ syscall_return:
 	iretq
 1:	movq	$0, %gs:PERCPU_FULL_RESTORE
 	jmp	trap_return		/* same frame layout; swaps GS for ring 3 */
-3:	call	*%r11
+	/* IPC fast paths, before the general decode and with interrupts
+	 * still off (syscall.c's syscall_fast table: chcore, lrpc).  0 back:
+	 * a guard failed and nothing changed, so the general path runs. */
+3:	FULL_FRAME
+	call	*syscall_fast(,%rax,8)
 	test	%eax, %eax
 	jnz	.Lexit
 	lea	16(%rsp), %rdi		/* the frame again */
 	jmp	.Lgeneral
+
+/* The lean path: rsp is at ->vector, the hardware part of the frame is in
+ * place (so thread_user_frame and the exit find rip, rflags and rsp where
+ * they always are); the register slots below stay unwritten unless the
+ * slow exit needs them.  Interrupts stay off throughout, so nothing else
+ * runs on this CPU while the frame is incomplete. */
+.Llean:
+	sub	$TF_VECTOR, %rsp	/* the register slots */
+	pushq	%r9			/* struct sys_args a[5] .. a[0] */
+	pushq	%r8
+	pushq	%r10
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	addq	$1, %gs:PERCPU_COUNT_SYSCALLS
+	mov	%rsp, %rdi
+	call	*syscall_lean(,%rax,8)	/* result in rax */
+	popq	%rdi			/* the user's again */
+	popq	%rsi
+	popq	%rdx
+	popq	%r10
+	popq	%r8
+	popq	%r9
+	/* user_return_idle: not killed, no return work, rip SYSRET may take
+	 * (rcx and r11 are free: SYSRET and the frame give them rip and
+	 * rflags). */
+	mov	%gs:PERCPU_CURRENT, %rcx
+	mov	THREAD_KILLED_OFF(%rcx), %r11d
+	or	THREAD_RETURN_WORK_OFF(%rcx), %r11d
+	jnz	4f
+	movabs	$USER_TOP, %rcx
+	cmp	%rcx, TF_RIP(%rsp)
+	jae	4f
+	add	$TF_RIP, %rsp
+	jmp	.Lsysret
+4:	/* Work for user_return_work: build the frame the full entry would
+	 * have (the user's registers, rcx = rip and r11 = rflags as SYSCALL
+	 * left them, rax = the result) and leave by the general exit. */
+	mov	TF_RIP(%rsp), %rcx
+	mov	TF_RFLAGS(%rsp), %r11
+	add	$TF_VECTOR, %rsp
+	FULL_FRAME
+	sti				/* as syscall_dispatch runs it */
+	call	user_return_work
+	jmp	.Lexit

@@ -9,6 +9,12 @@
 #ifndef KERNEL_ARCH_TRAP_FRAME_H
 #define KERNEL_ARCH_TRAP_FRAME_H
 
+/* Byte offsets of struct trap_frame's slots, for the assembly that reads
+ * single slots (syscall_entry.S's lean path); checked below. */
+#define TF_VECTOR  120
+#define TF_RIP     136
+#define TF_RFLAGS  152
+
 #ifdef __ASSEMBLY__
 /* The general registers in struct trap_frame's order: rax is pushed first,
  * so r15 sits lowest, at the frame's start.  traps.S and syscall_entry.S
@@ -62,6 +68,9 @@ struct trap_frame {
 
 #define TRAP_FRAME_SIZE (22 * 8)
 _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "traps.S layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, vector) == TF_VECTOR, "syscall_entry.S");
+_Static_assert(__builtin_offsetof(struct trap_frame, rip) == TF_RIP, "syscall_entry.S");
+_Static_assert(__builtin_offsetof(struct trap_frame, rflags) == TF_RFLAGS, "syscall_entry.S");
 
 static inline int
 trap_from_user(const struct trap_frame *f)
