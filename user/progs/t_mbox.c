@@ -329,7 +329,16 @@ many_receivers(void)
 	ok = check(ok && total == NVALUES && st.sent == NVALUES + NWORKERS && st.received == st.sent && st.queued == 0,
 		   "mailbox: ANY_RECEIVER: 2 senders, %d receivers, %d messages: each delivered exactly once (%ld, %ld, %ld)",
 		   NWORKERS, NVALUES, sh->count[0], sh->count[1], sh->count[2]);
-	ok &= check(busy >= 2, "mailbox: ANY_RECEIVER: the kernel handed messages to %ld of the %d receivers", busy, NWORKERS);
+	/* Spreading is a one-CPU property: with several CPUs a worker woken on
+	 * another CPU may lose every race to one that is already running, so
+	 * there the count is reported, not checked (all to one seen in 1 of 5
+	 * -smp 2 boots). */
+	struct sysinfo si;
+	if (sys_sysinfo(&si) == 0 && si.cpu_count > 1)
+		uprintf("# mailbox: ANY_RECEIVER on %u CPUs: messages went to %ld of the %d receivers\n",
+			si.cpu_count, busy, NWORKERS);
+	else
+		ok &= check(busy >= 2, "mailbox: ANY_RECEIVER: the kernel handed messages to %ld of the %d receivers", busy, NWORKERS);
 	sys_mbox_destroy(id);
 	return ok;
 }
