@@ -97,21 +97,32 @@ rq_push(struct thread *t)
 		smp_send_ipi(cpu, VEC_IPI_RESCHED);
 }
 
-/* sched_lock held: t leaves whichever queue it is on. */
+/* Unlinks *pp (prev: the thread before it, or 0) from q. */
 static void
+runq_unlink(struct runq *q, struct thread **pp, struct thread *prev)
+{
+	struct thread *t = *pp;
+
+	*pp = t->rq_next;
+	if (q->tail == t)
+		q->tail = prev;
+	t->rq_next = 0;
+}
+
+/* sched_lock held: t leaves its CPU's queue; 0 if it was on none (state
+ * RUNNABLE is also a new thread's before thread_create_user queues it). */
+static int
 runq_remove(struct thread *t)
 {
 	struct runq *q = &runqs[t->cpu];
 
 	for (struct thread **pp = &q->head, *prev = 0; *pp; prev = *pp, pp = &(*pp)->rq_next) {
-		if (*pp != t)
-			continue;
-		*pp = t->rq_next;
-		if (q->tail == t)
-			q->tail = prev;
-		t->rq_next = 0;
-		return;
+		if (*pp == t) {
+			runq_unlink(q, pp, prev);
+			return 1;
+		}
 	}
+	return 0;
 }
 
 /* thread.h.  A queued thread moves to its new CPU's queue now; a running
@@ -121,10 +132,8 @@ sched_set_affinity(struct thread *t, int cpu)
 {
 	spin_lock(&sched_lock);
 	t->affinity = cpu;
-	if (t->state == THREAD_RUNNABLE && cpu >= 0 && t->cpu != cpu) {
-		runq_remove(t);
+	if (t->state == THREAD_RUNNABLE && cpu >= 0 && t->cpu != cpu && runq_remove(t))
 		rq_push(t);
-	}
 	spin_unlock(&sched_lock);
 }
 
@@ -135,10 +144,7 @@ runq_take(struct runq *q, int pinned_ok)
 		struct thread *t = *pp;
 		if (t->affinity >= 0 && !pinned_ok)
 			continue;
-		*pp = t->rq_next;
-		if (q->tail == t)
-			q->tail = prev;
-		t->rq_next = 0;
+		runq_unlink(q, pp, prev);
 		return t;
 	}
 	return 0;
