@@ -25,6 +25,22 @@ all_clean(void)
 	return model_audit() == 0;
 }
 
+/* Two CPUs; spaces s[0] (A) and s[1] (B) each map VA_X; CPU 1 runs A and
+ * has read VA_X, so A's entry is cached there.  Returns 1 if that read was
+ * wrong (0 normally); the current CPU is left at 1. */
+static int
+a_cached_on_cpu1(struct space s[2], int pcid, int inv)
+{
+	boot_smp(2, pcid, inv, TLB_PCID_AUTO);
+	space_new(&s[0]);
+	space_new(&s[1]);
+	uint64_t f1 = map(&s[0], VA_X);
+	map(&s[1], VA_X);
+	model_set_cpu(1);
+	enter(&s[0]);
+	return !reads(VA_X, f1);
+}
+
 /* What if a page is unmapped on CPU 0 while CPU 1 runs the space and has
  * the page cached?  CPU 1 gets one IPI and invalidates it itself; with the
  * space also current on CPU 0 (two threads), CPU 0 invalidates locally. */
@@ -32,18 +48,10 @@ static void
 test_loaded_elsewhere(int pcid, int inv, int also_here)
 {
 	struct space s[2], *a = &s[0], *b = &s[1];
-	uint64_t f1, f2;
-	int wrong = 0;
+	uint64_t f2;
+	int wrong = a_cached_on_cpu1(s, pcid, inv);
 	char what[80];
 
-	boot_smp(2, pcid, inv, TLB_PCID_AUTO);
-	space_new(a);
-	space_new(b);
-	f1 = map(a, VA_X);
-	map(b, VA_X);
-	model_set_cpu(1);
-	enter(a);
-	wrong += !reads(VA_X, f1);
 	model_set_cpu(0);
 	enter(also_here ? a : b);
 	uint64_t inv1 = model_counters(1)->tlb_page_invalidations;
@@ -72,17 +80,9 @@ static void
 test_lazy_stale(int pcid, int inv)
 {
 	struct space s[2], *a = &s[0], *b = &s[1];
-	uint64_t f1, f2;
-	int wrong = 0;
+	uint64_t f2;
+	int wrong = a_cached_on_cpu1(s, pcid, inv);
 
-	boot_smp(2, pcid, inv, TLB_PCID_AUTO);
-	space_new(a);
-	space_new(b);
-	f1 = map(a, VA_X);
-	map(b, VA_X);
-	model_set_cpu(1);
-	enter(a);
-	wrong += !reads(VA_X, f1);
 	enter(b);
 	int kept = model_cached(a->asid.pcid, VA_X);
 	model_set_cpu(0);
