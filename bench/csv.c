@@ -59,7 +59,7 @@ csv_begin(const struct bench_args *a)
 	struct sysinfo si;
 
 	read_cpu_name();
-	if (sys_sysinfo(&si) == 0 && si.pcid_active)
+	if (usys_sysinfo(&si) == 0 && si.pcid_active)
 		pcid_state = si.invpcid ? "on" : "on-noinvpcid";
 	rows = 0;
 	uprintf("@csv-begin 1 %s\n", a->run_id);

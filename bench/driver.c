@@ -125,20 +125,20 @@ run_ends(const struct bench_case *c, int64_t result, const struct ipc_opts *o)
 		return server;
 	int client = spawn_end(c, "client", result, o);
 	if (client < 0) {
-		sys_kill_proc(server);
-		sys_wait(server, &status);
+		usys_kill_proc(server);
+		usys_wait(server, &status);
 		return client;
 	}
 	for (int left = 2; left > 0; left--) {
-		long pid = sys_wait(-1, &status);
+		long pid = usys_wait(-1, &status);
 		if (pid < 0)
 			return (int)pid;
 		if (pid == client) {
 			client_status = status;
 			if (left == 2)
-				sys_kill_proc(server);
+				usys_kill_proc(server);
 		} else if (status != 0 && left == 2) {
-			sys_kill_proc(client);
+			usys_kill_proc(client);
 		}
 	}
 	return client_status == 0 ? 0 : -EIO;
@@ -156,7 +156,7 @@ mbps_milli(const struct bench_result *r)
 }
 
 static void
-report(const struct bench_args *a, const struct bench_case *c, struct bench_result *r)
+report_result(const struct bench_args *a, const struct bench_case *c, struct bench_result *r)
 {
 	struct bench_stats st;
 
@@ -189,24 +189,24 @@ run_case(const struct bench_args *a, const struct bench_case *c)
 		csv_skip(c->mech->name, c->variant, pattern_name(c->pattern), c->size, why);
 		return too_big ? 0 : -1;
 	}
-	int64_t handle = sys_shm_create(bytes);
-	long va = handle > 0 ? sys_shm_map(handle, PROT_READ | PROT_WRITE) : -ENOMEM;
+	int64_t handle = usys_shm_create(bytes);
+	long va = handle > 0 ? usys_shm_map(handle, PROT_READ | PROT_WRITE) : -ENOMEM;
 	struct bench_result *r = (struct bench_result *)va;
 	err = va < 0 ? (int)va : run_ends(c, handle, &o);
 	/* The client's own error says more than "an end failed" (-EIO). */
 	if ((!err || err == -EIO) && r->status)
 		err = r->status;
 	if (!err)
-		report(a, c, r);
+		report_result(a, c, r);
 	else {
 		snformat(why, sizeof why, "failed:%d", err);
 		csv_skip(c->mech->name, c->variant, pattern_name(c->pattern), c->size, why);
 	}
 	c->mech->unprepare(&o);
 	if (va >= 0)
-		sys_unmap((void *)va, bytes);
+		usys_unmap((void *)va, bytes);
 	if (handle > 0)
-		sys_shm_destroy(handle);
+		usys_shm_destroy(handle);
 	return err ? -1 : 0;
 }
 

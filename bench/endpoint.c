@@ -346,7 +346,7 @@ endpoint_main(const char *arg)
 		return 2;
 	}
 	if (!e.server) {
-		long va = sys_shm_map(e.result_handle, PROT_READ | PROT_WRITE);
+		long va = usys_shm_map(e.result_handle, PROT_READ | PROT_WRITE);
 		if (va < 0)
 			return 3;
 		res = (struct bench_result *)va;
@@ -360,7 +360,7 @@ endpoint_main(const char *arg)
 			res->status = pinned;
 		return 5;
 	}
-	long bufs = sys_map_anon(2ull * e.size + 2 * 4096, PROT_READ | PROT_WRITE);
+	long bufs = usys_map_anon(2ull * e.size + 2 * 4096, PROT_READ | PROT_WRITE);
 	if (bufs < 0)
 		return 4;
 	char *out = (char *)bufs, *in = (char *)bufs + e.size + 4096;

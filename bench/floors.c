@@ -27,7 +27,7 @@ begin(struct floor_run *f)
 }
 
 static void
-finish(struct floor_run *f, const char *mech, const char *pattern, uint32_t size)
+floor_finish(struct floor_run *f, const char *mech, const char *pattern, uint32_t size)
 {
 	struct bench_stats st;
 	struct kcounters ev;
@@ -47,24 +47,24 @@ floor_timer(struct floor_run *f)
 		uint64_t t0 = cycles_now();
 		f->samples[i] = cycles_now() - t0;
 	}
-	finish(f, "floor-timer", "timer", 0);
+	floor_finish(f, "floor-timer", "timer", 0);
 }
 
 static void
 floor_syscall(struct floor_run *f)
 {
 	for (uint32_t i = 0; i < f->a->warmup; i++)
-		sys_getpid();
+		usys_getpid();
 	begin(f);
 	for (uint32_t i = 0; i < f->n; i++) {
 		uint64_t t0 = cycles_now();
-		sys_getpid();
+		usys_getpid();
 		f->samples[i] = cycles_now() - t0;
 	}
-	finish(f, "floor-syscall", "null", 0);
+	floor_finish(f, "floor-syscall", "null", 0);
 }
 
-/* Round trips of sys_yield while exactly one partner is runnable.  The
+/* Round trips of usys_yield while exactly one partner is runnable.  The
  * partner adds one to *turns each time it runs, so a round trip that did
  * not give it exactly one turn is seen.  Warm-up is the plan's count, then
  * as long as it takes to see SETTLE_RUN alternating round trips in a row
@@ -81,18 +81,18 @@ yield_roundtrips(struct floor_run *f, const char *mech, volatile uint32_t *turns
 
 	for (i = 0; i < f->a->warmup || (run < SETTLE_RUN && i < SETTLE_MAX); i++) {
 		uint32_t before = *turns;
-		sys_yield();
+		usys_yield();
 		run = *turns == before + 1 ? run + 1 : 0;
 	}
 	begin(f);
 	for (uint32_t k = 0; k < f->n; k++) {
 		uint32_t before = *turns;
 		uint64_t t0 = cycles_now();
-		sys_yield();
+		usys_yield();
 		f->samples[k] = cycles_now() - t0;
 		missed += *turns != before + 1;
 	}
-	finish(f, mech, "pingpong", 0);
+	floor_finish(f, mech, "pingpong", 0);
 	uprintf("bench: %s alternation: %u of %u round trips gave the partner exactly one turn "
 		"(warm-up %u yields, settled: %s)\n", mech, f->n - missed, f->n, i,
 		run >= SETTLE_RUN ? "yes" : "no");
@@ -104,7 +104,7 @@ static void
 partner_thread(void *unused)
 {
 	while (!partner_stop) {
-		sys_yield();
+		usys_yield();
 		partner_turns++;
 	}
 }
@@ -112,7 +112,7 @@ partner_thread(void *unused)
 static void
 floor_yield(struct floor_run *f)
 {
-	long stack = sys_map_anon(PARTNER_STACK, PROT_READ | PROT_WRITE);
+	long stack = usys_map_anon(PARTNER_STACK, PROT_READ | PROT_WRITE);
 
 	if (stack < 0)
 		return;
@@ -123,10 +123,10 @@ floor_yield(struct floor_run *f)
 		yield_roundtrips(f, "floor-yield", &partner_turns);
 		partner_stop = 1;
 		/* Not a flag set by the partner: it would still be on the
-		 * stack (its return, the call to thread_exit) when we unmap. */
-		sys_thread_join(tid);
+		 * stack (its return, the call to thread_user_exit) when we unmap. */
+		usys_thread_join(tid);
 	}
-	sys_unmap((void *)stack, PARTNER_STACK);
+	usys_unmap((void *)stack, PARTNER_STACK);
 }
 
 /* The partner is a second process: "bench partner <handle> [<cpu>]" yields
@@ -136,24 +136,24 @@ floor_yield(struct floor_run *f)
 static void
 floor_as_switch(struct floor_run *f, int cpu)
 {
-	int64_t h = sys_shm_create(4096);
-	long va = h > 0 ? sys_shm_map(h, PROT_READ | PROT_WRITE) : -1;
+	int64_t h = usys_shm_create(4096);
+	long va = h > 0 ? usys_shm_map(h, PROT_READ | PROT_WRITE) : -1;
 	char arg[48];
 	int status;
 
 	if (va < 0)
 		return;
 	snformat(arg, sizeof arg, cpu >= 0 ? "partner %ld %d" : "partner %ld", (long)h, cpu);
-	long pid = sys_spawn("bench", arg);
+	long pid = usys_spawn("bench", arg);
 	if (pid > 0) {
 		while (!*(volatile int *)va)        /* partner announces itself */
-			sys_yield();
+			usys_yield();
 		yield_roundtrips(f, "floor-as-switch", (volatile uint32_t *)va + 1);
 		*(volatile int *)va = 2;
-		sys_wait(pid, &status);
+		usys_wait(pid, &status);
 	}
-	sys_unmap((void *)va, 4096);
-	sys_shm_destroy(h);
+	usys_unmap((void *)va, 4096);
+	usys_shm_destroy(h);
 }
 
 int
@@ -166,7 +166,7 @@ floors_partner(const char *arg)
 	while (*arg >= '0' && *arg <= '9')
 		h = h * 10 + (*arg++ - '0');
 	arg_next_long(arg, &cpu);           /* absent: not pinned */
-	long va = sys_shm_map(h, PROT_READ | PROT_WRITE);
+	long va = usys_shm_map(h, PROT_READ | PROT_WRITE);
 	if (va < 0)
 		return 1;
 	/* The driver waits for the flag below, so a refusal is said, not fatal. */
@@ -176,7 +176,7 @@ floors_partner(const char *arg)
 	volatile uint32_t *flag = (volatile uint32_t *)va;
 	*flag = 1;
 	while (*flag != 2) {
-		sys_yield();
+		usys_yield();
 		flag[1]++;
 	}
 	return 0;
@@ -185,7 +185,7 @@ floors_partner(const char *arg)
 static void
 floor_memcpy(struct floor_run *f, uint32_t size)
 {
-	long buf = sys_map_anon(2ull * size + 4096, PROT_READ | PROT_WRITE);
+	long buf = usys_map_anon(2ull * size + 4096, PROT_READ | PROT_WRITE);
 
 	if (buf < 0)
 		return;
@@ -200,8 +200,8 @@ floor_memcpy(struct floor_run *f, uint32_t size)
 		__asm__ volatile("" ::: "memory");   /* keep the copy in the loop */
 		f->samples[i] = cycles_now() - t0;
 	}
-	finish(f, "floor-memcpy", "copy", size);
-	sys_unmap((void *)buf, 2ull * size + 4096);
+	floor_finish(f, "floor-memcpy", "copy", size);
+	usys_unmap((void *)buf, 2ull * size + 4096);
 }
 
 /* What a stream message costs on its bytes alone: the sender's fill and the
@@ -210,7 +210,7 @@ floor_memcpy(struct floor_run *f, uint32_t size)
 static void
 floor_touch(struct floor_run *f, uint32_t size)
 {
-	long buf = sys_map_anon((uint64_t)size + 4096, PROT_READ | PROT_WRITE);
+	long buf = usys_map_anon((uint64_t)size + 4096, PROT_READ | PROT_WRITE);
 	uint64_t bad = 0, seq = 0;
 
 	if (buf < 0)
@@ -228,10 +228,10 @@ floor_touch(struct floor_run *f, uint32_t size)
 		f->samples[i] = cycles_now() - t0;
 		bad |= sum ^ touch_expected(size, seq);   /* also keeps the sum */
 	}
-	finish(f, "floor-touch", "touch", size);
+	floor_finish(f, "floor-touch", "touch", size);
 	if (bad)
 		uprintf("bench: floor-touch %u: the sums do not match (bench/touch.c is broken)\n", size);
-	sys_unmap(p, (uint64_t)size + 4096);
+	usys_unmap(p, (uint64_t)size + 4096);
 }
 
 void
@@ -239,7 +239,7 @@ floors_run(const struct bench_args *a, int cpu)
 {
 	static const uint32_t sizes[] = { 8, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576 };
 	struct floor_run f = { .a = a, .n = a->iters < BENCH_MAX_SAMPLES ? a->iters : BENCH_MAX_SAMPLES };
-	long va = sys_map_anon((uint64_t)f.n * 8, PROT_READ | PROT_WRITE);
+	long va = usys_map_anon((uint64_t)f.n * 8, PROT_READ | PROT_WRITE);
 
 	if (va < 0) {
 		uprintf("bench: no memory for floor samples\n");
@@ -258,7 +258,7 @@ floors_run(const struct bench_args *a, int cpu)
 	for (unsigned i = 0; i < n; i++)
 		if (list[i])
 			floor_touch(&f, list[i]);
-	sys_unmap((void *)va, (uint64_t)f.n * 8);
+	usys_unmap((void *)va, (uint64_t)f.n * 8);
 }
 
 /* The floors alone, as their own CSV block (the selftests print them so

@@ -30,7 +30,7 @@ pmu_on(void)
 	struct sysinfo si;
 
 	if (pmu_state < 0)
-		pmu_state = sys_sysinfo(&si) == 0 && si.pmu_fixed >= 2;
+		pmu_state = usys_sysinfo(&si) == 0 && si.pmu_fixed >= 2;
 	return pmu_state;
 }
 
@@ -48,7 +48,7 @@ phase_begin(struct phase *ph)
 {
 	(void)tsc_hz();          /* both caches filled before anything is counted */
 	ph->pmu_valid = pmu_on();
-	sys_counters(&ph->before);
+	usys_counters(&ph->before);
 	if (ph->pmu_valid) {
 		ph->instructions = rdpmc_fixed(0);
 		ph->unhalted = rdpmc_fixed(1);
@@ -67,7 +67,7 @@ phase_end(struct phase *ph, struct kcounters *events, struct pmu_delta *pmu)
 		pmu->instructions = rdpmc_fixed(0) - ph->instructions;
 		pmu->unhalted = rdpmc_fixed(1) - ph->unhalted;
 	}
-	sys_counters(&after);
+	usys_counters(&after);
 	counters_delta(&ph->before, &after, events);
 	return total;
 }

@@ -77,7 +77,7 @@ void
 placement_setup(const struct bench_args *a, struct placement_set *ps)
 {
 	struct sysinfo si;
-	unsigned cpus = sys_sysinfo(&si) == 0 && si.cpu_count ? si.cpu_count : 1;
+	unsigned cpus = usys_sysinfo(&si) == 0 && si.cpu_count ? si.cpu_count : 1;
 
 	memset(ps, 0, sizeof *ps);
 	ps->home = ps->far = -1;

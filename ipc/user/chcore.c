@@ -4,16 +4,16 @@
  *
  * ChCore IPC is call/return only, so the interface's send/recv map onto
  * calls like this (docs/mech/chcore.md):
- *   client send(m)  = copy m into the shared buffer + one chcore_call; the
+ *   client send(m)  = copy m into the shared buffer + one usys_chcore_call; the
  *                     call returns when the server answers, and the answer
  *                     (if it is a message) waits in the channel;
  *   client recv     = takes that answer out of the buffer (no syscall);
- *   server recv     = one chcore_reply_recv that first answers the request
+ *   server recv     = one usys_chcore_reply_recv that first answers the request
  *                     it holds (with the message a send left, or empty) and
  *                     then waits for the next request;
  *   server send(m)  = copy m into the buffer; it leaves with the next recv
  *                     (or close).
- *   call            = one chcore_call; the server's recv+send answer it.
+ *   call            = one usys_chcore_call; the server's recv+send answer it.
  * So a ping-pong round trip is exactly one call on the client and one
  * reply_recv on the server: two syscalls, two direct switches.
  * The kernel copies nothing: data goes through the buffer both map.
@@ -51,7 +51,7 @@ chcore_serve(long conn, chcore_handler h)
 	unsigned flags = CHCORE_RECV;
 
 	for (;;) {
-		long r = chcore_reply_recv(conn, flags, ret0, ret1, &req);
+		long r = usys_chcore_reply_recv(conn, flags, ret0, ret1, &req);
 		if (r < 0)
 			return r;
 		ret1 = 0;
@@ -65,7 +65,7 @@ static int
 chcore_prepare(struct ipc_opts *o)
 {
 	static unsigned next;
-	long pid = sys_getpid();
+	long pid = usys_getpid();
 
 	if (pid < 0)
 		return (int)pid;
@@ -88,12 +88,12 @@ chcore_unprepare(struct ipc_opts *o)
 static int
 open_server(struct ipc_chan *ch, const struct ipc_opts *o)
 {
-	long svc = chcore_register(o->h[H_ID]);
+	long svc = usys_chcore_register(o->h[H_ID]);
 	if (svc < 0)
 		return (int)svc;
-	long pid = chcore_listen(svc, OPEN_WAIT_NS);
-	long conn = pid < 0 ? pid : chcore_accept(svc, pid, 1, &ch->mem[0]);
-	chcore_close(svc);
+	long pid = usys_chcore_listen(svc, OPEN_WAIT_NS);
+	long conn = pid < 0 ? pid : usys_chcore_accept(svc, pid, 1, &ch->mem[0]);
+	usys_chcore_close(svc);
 	if (conn < 0)
 		return (int)conn;
 	ch->local[L_CAP] = conn;
@@ -105,14 +105,14 @@ open_server(struct ipc_chan *ch, const struct ipc_opts *o)
 static int
 open_client(struct ipc_chan *ch, const struct ipc_opts *o)
 {
-	uint64_t deadline = sys_clock_ns() + OPEN_WAIT_NS;
+	uint64_t deadline = usys_clock_ns() + OPEN_WAIT_NS;
 	unsigned flags = strcmp(o->variant, "slowpath") ? 0 : CHCORE_CONN_SLOWPATH;
 	long conn;
 
-	while ((conn = chcore_connect_flags(o->h[H_ID], (size_t)o->h[H_BUFLEN], OPEN_WAIT_NS, flags,
+	while ((conn = usys_chcore_connect_flags(o->h[H_ID], (size_t)o->h[H_BUFLEN], OPEN_WAIT_NS, flags,
 					    &ch->mem[0])) == -ENOENT
-	       && sys_clock_ns() < deadline)
-		sys_sleep_ns(MS);
+	       && usys_clock_ns() < deadline)
+		usys_sleep_ns(MS);
 	if (conn < 0)
 		return (int)conn;
 	ch->local[L_CAP] = conn;
@@ -140,7 +140,7 @@ static long
 client_call_buffer(struct ipc_chan *ch, size_t len)
 {
 	uint64_t has_msg;
-	long r = chcore_call(ch->local[L_CAP], ch->mem[0], len, 0, 0, 0, &has_msg);
+	long r = usys_chcore_call(ch->local[L_CAP], ch->mem[0], len, 0, 0, 0, &has_msg);
 
 	if (r < 0)
 		return r;
@@ -197,7 +197,7 @@ server_next(struct ipc_chan *ch, struct chcore_req *req)
 	unsigned flags = CHCORE_RECV | (ch->local[L_OWED] ? CHCORE_REPLY : 0);
 	uint64_t ret0 = ch->local[L_HAS_MSG] ? (uint64_t)ch->local[L_REPLY_LEN] : 0;
 
-	long r = chcore_reply_recv(ch->local[L_CAP], flags, ret0, (uint64_t)ch->local[L_HAS_MSG], req);
+	long r = usys_chcore_reply_recv(ch->local[L_CAP], flags, ret0, (uint64_t)ch->local[L_HAS_MSG], req);
 	ch->local[L_OWED] = r >= 0;
 	ch->local[L_HAS_MSG] = 0;
 	return r;
@@ -321,10 +321,10 @@ static void
 chcore_close_chan(struct ipc_chan *ch)
 {
 	if (ch->role == IPC_SERVER && ch->local[L_OWED])
-		chcore_reply_recv(ch->local[L_CAP], CHCORE_REPLY,
+		usys_chcore_reply_recv(ch->local[L_CAP], CHCORE_REPLY,
 				  ch->local[L_HAS_MSG] ? (uint64_t)ch->local[L_REPLY_LEN] : 0,
 				  (uint64_t)ch->local[L_HAS_MSG], 0);
-	chcore_close(ch->local[L_CAP]);
+	usys_chcore_close(ch->local[L_CAP]);
 	memset(ch, 0, sizeof *ch);
 }
 

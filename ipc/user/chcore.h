@@ -4,13 +4,13 @@
  * the lecture's server loop (ipc_register_server / ipc_return, here
  * chcore_serve), and the `chcore` mechanism of the one IPC interface.
  *
- * Server:  svc = chcore_register(id); pid = chcore_listen(svc, t);
- *          conn = chcore_accept(svc, pid, 1, &buf)   (0: reject);
+ * Server:  svc = usys_chcore_register(id); pid = usys_chcore_listen(svc, t);
+ *          conn = usys_chcore_accept(svc, pid, 1, &buf)   (0: reject);
  *          chcore_serve(conn, handler)  -- each call runs handler(request at
  *          the server's VA of the buffer, len, a0..a2, client pid) and its
  *          return value goes back in registers.
- * Client:  conn = chcore_connect(id, buf_len, t, &buf);
- *          ret = chcore_call(conn, buf + off, len, a0, a1, a2, &ret1).
+ * Client:  conn = usys_chcore_connect(id, buf_len, t, &buf);
+ *          ret = usys_chcore_call(conn, buf + off, len, a0, a1, a2, &ret1).
  */
 #ifndef IPC_USER_CHCORE_H
 #define IPC_USER_CHCORE_H
@@ -28,13 +28,13 @@ struct chcore_req {
 };
 
 static inline long
-chcore_register(long id)
+usys_chcore_register(long id)
 {
 	return syscall1(SYS_CHCORE_REGISTER, id);
 }
 
 static inline long
-chcore_listen(long svc, uint64_t timeout_ns)
+usys_chcore_listen(long svc, uint64_t timeout_ns)
 {
 	return syscall2(SYS_CHCORE_LISTEN, svc, (long)timeout_ns);
 }
@@ -54,7 +54,7 @@ chcore_syscall4_rdx(long nr, long a1, long a2, long a3, long a4, uint64_t *rdx_o
 }
 
 static inline long
-chcore_accept(long svc, long client_pid, int yes, void **buf)
+usys_chcore_accept(long svc, long client_pid, int yes, void **buf)
 {
 	uint64_t va;
 	long r = chcore_syscall4_rdx(SYS_CHCORE_ACCEPT, svc, client_pid, yes, 0, &va);
@@ -66,7 +66,7 @@ chcore_accept(long svc, long client_pid, int yes, void **buf)
 
 /* flags: 0 or CHCORE_CONN_SLOWPATH (no fast path on this connection). */
 static inline long
-chcore_connect_flags(long id, size_t buf_len, uint64_t timeout_ns, unsigned flags, void **buf)
+usys_chcore_connect_flags(long id, size_t buf_len, uint64_t timeout_ns, unsigned flags, void **buf)
 {
 	uint64_t va;
 	long r = chcore_syscall4_rdx(SYS_CHCORE_CONNECT, id, (long)buf_len, (long)timeout_ns,
@@ -78,14 +78,14 @@ chcore_connect_flags(long id, size_t buf_len, uint64_t timeout_ns, unsigned flag
 }
 
 static inline long
-chcore_connect(long id, size_t buf_len, uint64_t timeout_ns, void **buf)
+usys_chcore_connect(long id, size_t buf_len, uint64_t timeout_ns, void **buf)
 {
-	return chcore_connect_flags(id, buf_len, timeout_ns, 0, buf);
+	return usys_chcore_connect_flags(id, buf_len, timeout_ns, 0, buf);
 }
 
 /* One SYSCALL: the kernel switches to the server and back. */
 static inline long
-chcore_call(long cap, const void *msg, size_t len, uint64_t a0, uint64_t a1, uint64_t a2,
+usys_chcore_call(long cap, const void *msg, size_t len, uint64_t a0, uint64_t a1, uint64_t a2,
 	    uint64_t *ret1)
 {
 	long ret;
@@ -105,7 +105,7 @@ chcore_call(long cap, const void *msg, size_t len, uint64_t a0, uint64_t a1, uin
 /* flags CHCORE_REPLY (answer the last request with ret0/ret1) and/or
  * CHCORE_RECV (then wait for the next one, filled into *req). */
 static inline long
-chcore_reply_recv(long cap, unsigned flags, uint64_t ret0, uint64_t ret1, struct chcore_req *req)
+usys_chcore_reply_recv(long cap, unsigned flags, uint64_t ret0, uint64_t ret1, struct chcore_req *req)
 {
 	long ret;
 	register uint64_t rdi __asm__("rdi") = (uint64_t)cap;
@@ -131,7 +131,7 @@ chcore_reply_recv(long cap, unsigned flags, uint64_t ret0, uint64_t ret1, struct
 }
 
 static inline long
-chcore_close(long cap)
+usys_chcore_close(long cap)
 {
 	return syscall1(SYS_CHCORE_CLOSE, cap);
 }

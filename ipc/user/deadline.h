@@ -16,7 +16,7 @@ ipc_time_left(uint64_t deadline)
 
 	if (deadline == IPC_FOREVER)
 		return IPC_FOREVER;
-	now = sys_clock_ns();
+	now = usys_clock_ns();
 	return deadline > now ? deadline - now : 0;
 }
 

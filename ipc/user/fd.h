@@ -15,19 +15,19 @@
 #include "user/lib/syscall.h"
 
 static inline long
-sys_fd_read(long fd, void *buf, size_t len, uint64_t timeout_ns)
+usys_fd_read(long fd, void *buf, size_t len, uint64_t timeout_ns)
 {
 	return syscall4(SYS_FD_READ, fd, (long)buf, (long)len, (long)timeout_ns);
 }
 
 static inline long
-sys_fd_write(long fd, const void *buf, size_t len, uint64_t timeout_ns)
+usys_fd_write(long fd, const void *buf, size_t len, uint64_t timeout_ns)
 {
 	return syscall4(SYS_FD_WRITE, fd, (long)buf, (long)len, (long)timeout_ns);
 }
 
 static inline long
-sys_fd_close(long fd)
+usys_fd_close(long fd)
 {
 	return syscall1(SYS_FD_CLOSE, fd);
 }

@@ -14,14 +14,14 @@
  * (timeout 0 never sleeps); -EINTR when killed; -EFAULT / -EINVAL for a bad
  * or misaligned address.  timeout_ns: IPC_TIMEOUT_FOREVER or relative ns. */
 static inline long
-sys_futex_wait(const volatile uint32_t *word, uint32_t expected, uint64_t timeout_ns)
+usys_futex_wait(const volatile uint32_t *word, uint32_t expected, uint64_t timeout_ns)
 {
 	return syscall3(SYS_FUTEX_WAIT, (long)word, (long)expected, (long)timeout_ns);
 }
 
 /* Wakes up to n waiters of *word; returns how many it woke. */
 static inline long
-sys_futex_wake(const volatile uint32_t *word, int n)
+usys_futex_wake(const volatile uint32_t *word, int n)
 {
 	return syscall2(SYS_FUTEX_WAKE, (long)word, (long)n);
 }

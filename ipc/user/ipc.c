@@ -25,7 +25,7 @@ ipc_spawn(const struct ipc_mech *m, const struct ipc_opts *o, const char *prog, 
 		return -EINVAL;
 	for (unsigned i = 0; i < m->inherit_fds; i++)
 		fds[i] = (int)o->h[i];
-	return m->inherit_fds ? sys_spawn_fds(prog, arg, fds, m->inherit_fds) : sys_spawn(prog, arg);
+	return m->inherit_fds ? usys_spawn_fds(prog, arg, fds, m->inherit_fds) : usys_spawn(prog, arg);
 }
 
 int
@@ -64,7 +64,7 @@ ipc_deadline(uint64_t timeout_ns)
 {
 	if (timeout_ns == IPC_FOREVER)
 		return IPC_FOREVER;
-	uint64_t now = sys_clock_ns();
+	uint64_t now = usys_clock_ns();
 	return now + timeout_ns < now ? IPC_FOREVER : now + timeout_ns;
 }
 
@@ -119,7 +119,7 @@ ipc_has_variant(const struct ipc_mech *m, const char *variant)
 int
 ipc_rv_create(struct ipc_opts *o)
 {
-	long h = sys_shm_create(IPC_RV_BYTES);
+	long h = usys_shm_create(IPC_RV_BYTES);
 
 	if (h < 0)
 		return (int)h;
@@ -131,7 +131,7 @@ void
 ipc_rv_destroy(struct ipc_opts *o)
 {
 	if (o->h[IPC_RV_HANDLE] > 0)
-		sys_shm_destroy(o->h[IPC_RV_HANDLE]);
+		usys_shm_destroy(o->h[IPC_RV_HANDLE]);
 	o->h[IPC_RV_HANDLE] = 0;
 }
 
@@ -141,12 +141,12 @@ ipc_rv_meet(int64_t pid[2], enum ipc_role role)
 	uint64_t deadline;
 	int64_t peer;
 
-	__atomic_store_n(&pid[role], sys_getpid(), __ATOMIC_RELEASE);
-	deadline = sys_clock_ns() + RV_WAIT_NS;
+	__atomic_store_n(&pid[role], usys_getpid(), __ATOMIC_RELEASE);
+	deadline = usys_clock_ns() + RV_WAIT_NS;
 	while (!(peer = __atomic_load_n(&pid[!role], __ATOMIC_ACQUIRE))) {
-		if (sys_clock_ns() >= deadline)
+		if (usys_clock_ns() >= deadline)
 			return 0;
-		sys_sleep_ns(RV_POLL_NS);
+		usys_sleep_ns(RV_POLL_NS);
 	}
 	return peer;
 }

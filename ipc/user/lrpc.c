@@ -58,10 +58,10 @@ echo_proc(void *astack, uint64_t len)
 
 	if (served_sink.take) {
 		if (len > served_size)
-			lrpc_return(-E2BIG);
+			lrpc_proc_return(-E2BIG);
 		r = served_sink.take(served_sink.arg, astack, (size_t)len);
 	}
-	lrpc_return(r < 0 ? r : (long)len);
+	lrpc_proc_return(r < 0 ? r : (long)len);
 }
 
 LRPC_ENTRY(echo_proc);
@@ -71,7 +71,7 @@ lrpc_prepare(struct ipc_opts *o)
 {
 	static uint32_t counter;
 
-	o->h[0] = (int64_t)(((uint64_t)sys_getpid() << 32) | ++counter);
+	o->h[0] = (int64_t)(((uint64_t)usys_getpid() << 32) | ++counter);
 	return 0;
 }
 
@@ -89,7 +89,7 @@ open_server(struct ipc_chan *ch, const struct ipc_opts *o)
 
 	served_sink = ch->sink;          /* before the first call can come */
 	served_size = size;
-	long s = sys_lrpc_register((uint64_t)o->h[0], &entry, 1, size, 1);
+	long s = usys_lrpc_register((uint64_t)o->h[0], &entry, 1, size, 1);
 
 	if (s < 0)
 		return (int)s;
@@ -101,12 +101,12 @@ static int
 open_client(struct ipc_chan *ch, const struct ipc_opts *o)
 {
 	struct lrpc_bind_info info;
-	uint64_t until = sys_clock_ns() + OPEN_WAIT_NS;
+	uint64_t until = usys_clock_ns() + OPEN_WAIT_NS;
 	long b;
 
-	while ((b = sys_lrpc_connect((uint64_t)o->h[0], &info)) == -ECONNREFUSED &&
-	       sys_clock_ns() < until)
-		sys_sleep_ns(1000000);
+	while ((b = usys_lrpc_connect((uint64_t)o->h[0], &info)) == -ECONNREFUSED &&
+	       usys_clock_ns() < until)
+		usys_sleep_ns(1000000);
 	if (b < 0)
 		return (int)b;
 	ch->local[L_BINDING] = b;
@@ -132,7 +132,7 @@ lrpc_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 static long
 call_astack(struct ipc_chan *ch, size_t len)
 {
-	long r = sys_lrpc_call(ch->local[L_BINDING], 0, 0, len);
+	long r = usys_lrpc_call(ch->local[L_BINDING], 0, 0, len);
 
 	if (r < 0)
 		return r;
@@ -171,7 +171,7 @@ lrpc_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 	}
 	/* Only "do not block" is honoured: the calls run on the client's
 	 * thread, so a server that gave up waiting would end a live binding. */
-	long r = sys_lrpc_serve(ch->local[L_BINDING], timeout_ns ? IPC_FOREVER : 0);
+	long r = usys_lrpc_serve(ch->local[L_BINDING], timeout_ns ? IPC_FOREVER : 0);
 	return r == 0 ? -EPIPE : r;
 }
 
@@ -186,7 +186,7 @@ lrpc_mech_call(struct ipc_chan *ch, const void *req, size_t req_len, void *reply
 		return -E2BIG;
 	memcpy(ch->mem[0], req, req_len);
 	ch->local[L_PENDING] = -1;       /* the A-stack is about to be reused */
-	long r = sys_lrpc_call(ch->local[L_BINDING], 0, 0, req_len);
+	long r = usys_lrpc_call(ch->local[L_BINDING], 0, 0, req_len);
 	if (r < 0)
 		return r;
 	if ((size_t)r > reply_len)
@@ -258,9 +258,9 @@ static void
 lrpc_close(struct ipc_chan *ch)
 {
 	if (ch->role == IPC_SERVER)
-		sys_lrpc_unregister(ch->local[L_BINDING]);
+		usys_lrpc_unregister(ch->local[L_BINDING]);
 	else
-		sys_lrpc_disconnect(ch->local[L_BINDING]);
+		usys_lrpc_disconnect(ch->local[L_BINDING]);
 }
 
 /* lend: the same binding; the benchmark's stream lends the A-stack. */

@@ -11,9 +11,9 @@
  * C function
  *     void proc(void *astack, uint64_t a0, ..., uint64_t a7, uint64_t astack_index)
  * (a prefix of these parameters is enough) registered through its
- * LRPC_ENTRY stub; it ends with lrpc_return(result) and never returns;
+ * LRPC_ENTRY stub; it ends with lrpc_proc_return(result) and never returns;
  * lrpc_call8 then returns result in the caller, every other register as it
- * was.  sys_lrpc_call(binding, proc, astack, arg) is the one-word form
+ * was.  usys_lrpc_call(binding, proc, astack, arg) is the one-word form
  * (a1..a7 = 0).
  * Kernel errors of lrpc_call (before the procedure runs): -EBADF binding,
  * -EPERM a binding of another domain, -EINVAL proc/astack index, -EBUSY
@@ -28,32 +28,32 @@
 #include "common/lrpc_abi.h"
 
 static inline long
-sys_lrpc_register(uint64_t key, const uint64_t *entries, unsigned nprocs,
+usys_lrpc_register(uint64_t key, const uint64_t *entries, unsigned nprocs,
 		  uint64_t astack_size, unsigned nastacks)
 {
 	return syscall5(SYS_LRPC_REGISTER, (long)key, (long)entries, nprocs, (long)astack_size, nastacks);
 }
 
 static inline long
-sys_lrpc_unregister(long service)
+usys_lrpc_unregister(long service)
 {
 	return syscall1(SYS_LRPC_UNREGISTER, service);
 }
 
 static inline long
-sys_lrpc_serve(long service, uint64_t timeout_ns)
+usys_lrpc_serve(long service, uint64_t timeout_ns)
 {
 	return syscall2(SYS_LRPC_SERVE, service, (long)timeout_ns);
 }
 
 static inline long
-sys_lrpc_connect(uint64_t key, struct lrpc_bind_info *info)
+usys_lrpc_connect(uint64_t key, struct lrpc_bind_info *info)
 {
 	return syscall2(SYS_LRPC_CONNECT, (long)key, (long)info);
 }
 
 static inline long
-sys_lrpc_disconnect(long binding)
+usys_lrpc_disconnect(long binding)
 {
 	return syscall1(SYS_LRPC_DISCONNECT, binding);
 }
@@ -81,7 +81,7 @@ lrpc_call8(long binding, uint64_t proc, uint64_t astack, uint64_t a0, uint64_t a
 /* One argument word; the other seven are 0 (nothing of the caller's
  * registers reaches the server by accident). */
 static inline long
-sys_lrpc_call(long binding, uint64_t proc, uint64_t astack, uint64_t arg)
+usys_lrpc_call(long binding, uint64_t proc, uint64_t astack, uint64_t arg)
 {
 	return lrpc_call8(binding, proc, astack, arg, 0, 0, 0, 0, 0, 0, 0);
 }
@@ -115,17 +115,17 @@ sys_lrpc_call(long binding, uint64_t proc, uint64_t astack, uint64_t arg)
 
 /* Returns only when not in a call (-EINVAL). */
 static inline long
-sys_lrpc_return(long result)
+usys_lrpc_return(long result)
 {
 	return syscall1(SYS_LRPC_RETURN, result);
 }
 
 /* The end of every procedure. */
 static inline __attribute__((noreturn)) void
-lrpc_return(long result)
+lrpc_proc_return(long result)
 {
 	for (;;)
-		sys_exit((int)sys_lrpc_return(result));   /* only outside a call */
+		usys_exit((int)usys_lrpc_return(result));   /* only outside a call */
 }
 
 /* The mechanism: one A-stack of max_msg bytes per client; the server's

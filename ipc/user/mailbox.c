@@ -46,7 +46,7 @@ mbox_unprepare(struct ipc_opts *o)
 {
 	for (int i = H_C2S; i <= H_S2C; i++) {
 		if (o->h[i] > 0)
-			sys_mbox_destroy(o->h[i]);
+			usys_mbox_destroy(o->h[i]);
 		o->h[i] = 0;
 	}
 }
@@ -60,7 +60,7 @@ mbox_prepare(struct ipc_opts *o)
 	if (cap == -2 || o->max_msg > MSG_MAX)
 		return -EINVAL;
 	for (int i = H_C2S; i <= H_S2C; i++) {
-		long id = sys_mbox_create(cap, MBOX_ANY_RECEIVER);
+		long id = usys_mbox_create(cap, MBOX_ANY_RECEIVER);
 		if (id < 0) {
 			mbox_unprepare(o);
 			return (int)id;
@@ -80,7 +80,7 @@ mbox_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 	if ((role != IPC_CLIENT && role != IPC_SERVER) || o->max_msg > MSG_MAX)
 		return -EINVAL;
 	for (int i = H_C2S; i <= H_S2C; i++)
-		if ((r = sys_mbox_stat(o->h[i], &st)) < 0)
+		if ((r = usys_mbox_stat(o->h[i], &st)) < 0)
 			return (int)r;          /* both mailboxes must be there */
 	ch->mech = &ipc_mailbox;
 	ch->role = role;
@@ -92,27 +92,27 @@ mbox_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 
 /* -ENOMEM: yield to the receiver and retry, within the timeout. */
 static long
-mbox_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
+mbox_op_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
 {
 	uint64_t deadline = 0;
 	long r;
 
 	if (len > MSG_MAX)
 		return -E2BIG;
-	while ((r = sys_mbox_send(ch->local[TX], buf, len, timeout_ns, 0)) == -ENOMEM && timeout_ns) {
+	while ((r = usys_mbox_send(ch->local[TX], buf, len, timeout_ns, 0)) == -ENOMEM && timeout_ns) {
 		if (!deadline)
 			deadline = ipc_deadline(timeout_ns);
-		else if (deadline != IPC_FOREVER && sys_clock_ns() >= deadline)
+		else if (deadline != IPC_FOREVER && usys_clock_ns() >= deadline)
 			return -ETIMEDOUT;
-		sys_yield();
+		usys_yield();
 	}
 	return r < 0 ? r : (long)len;
 }
 
 static long
-mbox_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
+mbox_op_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 {
-	return sys_mbox_recv(ch->local[RX], buf, len, timeout_ns, 0);
+	return usys_mbox_recv(ch->local[RX], buf, len, timeout_ns, 0);
 }
 
 static void
@@ -129,8 +129,8 @@ const struct ipc_mech ipc_mailbox = {
 	.prepare = mbox_prepare,
 	.unprepare = mbox_unprepare,
 	.open = mbox_open,
-	.send = mbox_send,
-	.recv = mbox_recv,
+	.send = mbox_op_send,
+	.recv = mbox_op_recv,
 	.call = 0,
 	.close = mbox_close,
 };

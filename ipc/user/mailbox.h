@@ -15,13 +15,13 @@
 /* capacity: 0, 1..MBOX_CAP_MAX or MBOX_UNBOUNDED; policy: MBOX_PAIR,
  * MBOX_ONE_RECEIVER or MBOX_ANY_RECEIVER.  Returns the id. */
 static inline long
-sys_mbox_create(long capacity, int policy)
+usys_mbox_create(long capacity, int policy)
 {
 	return syscall2(SYS_MBOX_CREATE, capacity, (long)policy);
 }
 
 static inline long
-sys_mbox_destroy(long id)
+usys_mbox_destroy(long id)
 {
 	return syscall1(SYS_MBOX_DESTROY, id);
 }
@@ -29,19 +29,19 @@ sys_mbox_destroy(long id)
 /* 0: buffered; > 0: the pid of the receiver that took it while we waited
  * (capacity 0 or MSG_SYNC: always). */
 static inline long
-sys_mbox_send(long id, const void *buf, size_t len, uint64_t timeout_ns, unsigned flags)
+usys_mbox_send(long id, const void *buf, size_t len, uint64_t timeout_ns, unsigned flags)
 {
 	return syscall5(SYS_MBOX_SEND, id, (long)buf, (long)len, (long)timeout_ns, (long)flags);
 }
 
 static inline long
-sys_mbox_recv(long id, void *buf, size_t len, uint64_t timeout_ns, int *sender)
+usys_mbox_recv(long id, void *buf, size_t len, uint64_t timeout_ns, int *sender)
 {
 	return syscall5(SYS_MBOX_RECV, id, (long)buf, (long)len, (long)timeout_ns, (long)sender);
 }
 
 static inline long
-sys_mbox_stat(long id, struct mbox_stat *out)
+usys_mbox_stat(long id, struct mbox_stat *out)
 {
 	return syscall2(SYS_MBOX_STAT, id, (long)out);
 }

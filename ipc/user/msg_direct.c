@@ -49,7 +49,7 @@ static void
 direct_close(struct ipc_chan *ch)
 {
 	struct rendezvous *rv = ch->mem[0];
-	int64_t self = sys_getpid();
+	int64_t self = usys_getpid();
 
 	if (!rv)
 		return;
@@ -57,7 +57,7 @@ direct_close(struct ipc_chan *ch)
 	 * its real peer instead of finding us. */
 	__atomic_compare_exchange_n(&rv->pid[ch->role], &self, 0, 0, __ATOMIC_RELEASE,
 				    __ATOMIC_RELAXED);
-	sys_unmap(rv, IPC_RV_BYTES);
+	usys_unmap(rv, IPC_RV_BYTES);
 	ch->mem[0] = 0;
 }
 
@@ -68,7 +68,7 @@ direct_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 	if ((role != IPC_CLIENT && role != IPC_SERVER) || o->max_msg > MSG_MAX ||
 	    !ipc_has_variant(&ipc_msg_direct, o->variant))
 		return -EINVAL;
-	long addr = sys_shm_map(o->h[IPC_RV_HANDLE], PROT_READ | PROT_WRITE);
+	long addr = usys_shm_map(o->h[IPC_RV_HANDLE], PROT_READ | PROT_WRITE);
 	if (addr < 0)
 		return (int)addr;
 	struct rendezvous *rv = (struct rendezvous *)addr;
@@ -89,7 +89,7 @@ direct_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_n
 {
 	if (len > MSG_MAX)
 		return -E2BIG;
-	long r = sys_msg_send(ch->local[PEER], buf, len, timeout_ns, (unsigned)ch->local[FLAGS]);
+	long r = usys_msg_send(ch->local[PEER], buf, len, timeout_ns, (unsigned)ch->local[FLAGS]);
 	if (r < 0)
 		return r == -ESRCH ? -EPIPE : r;
 	return (long)len;
@@ -99,7 +99,7 @@ direct_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_n
 static long
 direct_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 {
-	long r = sys_msg_recv(ch->local[PEER], buf, len, timeout_ns, 0);
+	long r = usys_msg_recv(ch->local[PEER], buf, len, timeout_ns, 0);
 
 	return r == -ESRCH ? -EPIPE : r;
 }

@@ -15,7 +15,7 @@
 /* Sends len bytes to process pid.  0: buffered; > 0: the pid of the
  * receiver that took it while we waited (flags MSG_SYNC: always). */
 static inline long
-sys_msg_send(long pid, const void *buf, size_t len, uint64_t timeout_ns, unsigned flags)
+usys_msg_send(long pid, const void *buf, size_t len, uint64_t timeout_ns, unsigned flags)
 {
 	return syscall5(SYS_MSG_SEND, pid, (long)buf, (long)len, (long)timeout_ns, (long)flags);
 }
@@ -23,7 +23,7 @@ sys_msg_send(long pid, const void *buf, size_t len, uint64_t timeout_ns, unsigne
 /* Receives the first message from `from` (MSG_ANY: from anyone) into buf;
  * *sender (if not NULL) gets its sender's pid.  Returns its length. */
 static inline long
-sys_msg_recv(long from, void *buf, size_t len, uint64_t timeout_ns, int *sender)
+usys_msg_recv(long from, void *buf, size_t len, uint64_t timeout_ns, int *sender)
 {
 	return syscall5(SYS_MSG_RECV, from, (long)buf, (long)len, (long)timeout_ns, (long)sender);
 }

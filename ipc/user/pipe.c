@@ -24,20 +24,20 @@ static void
 close_handles(const struct ipc_opts *o, int from, int to)
 {
 	for (int i = from; i < to; i++)
-		sys_fd_close((long)o->h[i]);
+		usys_fd_close((long)o->h[i]);
 }
 
 static int
 pipe_prepare(struct ipc_opts *o)
 {
 	int c2s[2], s2c[2];
-	long r = sys_pipe(c2s);
+	long r = usys_pipe(c2s);
 
 	if (r < 0)
 		return (int)r;
-	if ((r = sys_pipe(s2c)) < 0) {
-		sys_fd_close(c2s[0]);
-		sys_fd_close(c2s[1]);
+	if ((r = usys_pipe(s2c)) < 0) {
+		usys_fd_close(c2s[0]);
+		usys_fd_close(c2s[1]);
 		return (int)r;
 	}
 	o->h[C2S_READ] = c2s[0];
@@ -65,14 +65,14 @@ pipe_open_chan(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role
 	if (role != IPC_CLIENT && role != IPC_SERVER)
 		return -EINVAL;
 	/* Zero-byte calls check the descriptors and their directions only. */
-	long err = sys_fd_write(wfd, 0, 0, 0);
-	if (err < 0 || (err = sys_fd_read(rfd, 0, 0, 0)) < 0)
+	long err = usys_fd_write(wfd, 0, 0, 0);
+	if (err < 0 || (err = usys_fd_read(rfd, 0, 0, 0)) < 0)
 		return (int)err;
 	ch->mech = &ipc_pipe;
 	ch->role = role;
 	ch->opts = *o;
-	sys_fd_close((long)o->h[client ? C2S_READ : S2C_READ]);
-	sys_fd_close((long)o->h[client ? S2C_WRITE : C2S_WRITE]);
+	usys_fd_close((long)o->h[client ? C2S_READ : S2C_READ]);
+	usys_fd_close((long)o->h[client ? S2C_WRITE : C2S_WRITE]);
 	ch->local[SEND_FD] = wfd;
 	ch->local[RECV_FD] = rfd;
 	return 0;
@@ -81,20 +81,20 @@ pipe_open_chan(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role
 static long
 pipe_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
 {
-	return sys_fd_write((long)ch->local[SEND_FD], buf, len, timeout_ns);
+	return usys_fd_write((long)ch->local[SEND_FD], buf, len, timeout_ns);
 }
 
 static long
 pipe_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 {
-	return sys_fd_read((long)ch->local[RECV_FD], buf, len, timeout_ns);
+	return usys_fd_read((long)ch->local[RECV_FD], buf, len, timeout_ns);
 }
 
 static void
 pipe_close_chan(struct ipc_chan *ch)
 {
-	sys_fd_close((long)ch->local[SEND_FD]);
-	sys_fd_close((long)ch->local[RECV_FD]);
+	usys_fd_close((long)ch->local[SEND_FD]);
+	usys_fd_close((long)ch->local[RECV_FD]);
 	ch->local[SEND_FD] = ch->local[RECV_FD] = -1;
 }
 

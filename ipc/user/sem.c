@@ -74,7 +74,7 @@ bb_sems_create(struct bb_sems *s, uint32_t nslots, int msglocks)
 
 	memset(s, 0, sizeof *s);
 	for (int i = 0; i < (msglocks ? 5 : 3); i++) {
-		long id = sys_sem_create(init[i]);
+		long id = usys_sem_create(init[i]);
 		if (id < 0) {
 			bb_sems_destroy(s);
 			return (int)id;
@@ -91,7 +91,7 @@ bb_sems_destroy(struct bb_sems *s)
 
 	for (int i = 0; i < 5; i++) {
 		if (*ids[i] > 0)
-			sys_sem_destroy(*ids[i]);
+			usys_sem_destroy(*ids[i]);
 		*ids[i] = 0;
 	}
 }
@@ -134,7 +134,7 @@ left(uint64_t deadline)
 {
 	if (deadline == IPC_FOREVER)
 		return IPC_FOREVER;
-	uint64_t now = sys_clock_ns();
+	uint64_t now = usys_clock_ns();
 	return deadline > now ? deadline - now : 0;
 }
 
@@ -142,7 +142,7 @@ left(uint64_t deadline)
 static long
 p_until(int64_t sem, uint64_t timeout_ns, uint64_t deadline)
 {
-	long r = sys_sem_p(sem, left(deadline));
+	long r = usys_sem_p(sem, left(deadline));
 	return r == -EAGAIN && timeout_ns ? -ETIMEDOUT : r;
 }
 
@@ -155,7 +155,7 @@ reserve(int64_t sem, uint64_t n, uint64_t timeout_ns, uint64_t deadline)
 		long r = p_until(sem, timeout_ns, deadline);
 		if (r < 0) {
 			while (i--)
-				sys_sem_v(sem);
+				usys_sem_v(sem);
 			return r;
 		}
 	}
@@ -166,7 +166,7 @@ reserve(int64_t sem, uint64_t n, uint64_t timeout_ns, uint64_t deadline)
 static long
 put_frag(struct bbuf *b, const uint8_t *msg, uint64_t len, uint64_t i)
 {
-	long r = sys_sem_p(b->s.mutex, IPC_FOREVER);
+	long r = usys_sem_p(b->s.mutex, IPC_FOREVER);
 	if (r < 0)
 		return r;
 	uint64_t in = b->ring->in;
@@ -178,8 +178,8 @@ put_frag(struct bbuf *b, const uint8_t *msg, uint64_t len, uint64_t i)
 	memcpy(b->data + (size_t)slot * b->slot_bytes, msg + i * b->slot_bytes,
 	       frag_bytes(b, len, i));
 	b->ring->in = in + 1;
-	sys_sem_v(b->s.mutex);
-	sys_sem_v(b->s.full);
+	usys_sem_v(b->s.mutex);
+	usys_sem_v(b->s.full);
 	return 0;
 }
 
@@ -199,12 +199,12 @@ bb_put(struct bbuf *b, const void *msg, size_t len, uint64_t timeout_ns)
 	 * first N (a message longer than the buffer) wait for the consumer. */
 	for (uint64_t i = 0; r == 0 && i < k; i++) {
 		if (i >= held)
-			r = sys_sem_p(b->s.empty, IPC_FOREVER);
+			r = usys_sem_p(b->s.empty, IPC_FOREVER);
 		if (r == 0)
 			r = put_frag(b, msg, len, i);
 	}
 	if (b->s.put_lock)
-		sys_sem_v(b->s.put_lock);
+		usys_sem_v(b->s.put_lock);
 	return r < 0 ? r : (long)len;
 }
 
@@ -214,7 +214,7 @@ bb_put(struct bbuf *b, const void *msg, size_t len, uint64_t timeout_ns)
 static long
 take_frag(struct bbuf *b, uint64_t i, struct bb_hdr *first, uint8_t *buf, size_t cap)
 {
-	long r = sys_sem_p(b->s.mutex, IPC_FOREVER);
+	long r = usys_sem_p(b->s.mutex, IPC_FOREVER);
 	if (r < 0)
 		return r;
 	uint64_t out = b->ring->out;
@@ -222,8 +222,8 @@ take_frag(struct bbuf *b, uint64_t i, struct bb_hdr *first, uint8_t *buf, size_t
 	const volatile struct bb_hdr *src = &b->ring->hdr[slot];
 	struct bb_hdr h = { src->msg_len, src->frag, src->tag, 0 };
 	if (i == 0 && h.frag == 0 && h.msg_len > cap) {
-		sys_sem_v(b->s.mutex);
-		sys_sem_v(b->s.full);
+		usys_sem_v(b->s.mutex);
+		usys_sem_v(b->s.full);
 		return -E2BIG;
 	}
 	if (i == 0)
@@ -233,8 +233,8 @@ take_frag(struct bbuf *b, uint64_t i, struct bb_hdr *first, uint8_t *buf, size_t
 		memcpy(buf + i * b->slot_bytes, b->data + (size_t)slot * b->slot_bytes,
 		       frag_bytes(b, h.msg_len, i));
 	b->ring->out = out + 1;          /* a bad slot is dropped, not retried forever */
-	sys_sem_v(b->s.mutex);
-	sys_sem_v(b->s.empty);
+	usys_sem_v(b->s.mutex);
+	usys_sem_v(b->s.empty);
 	return ok ? 0 : -EIO;
 }
 
@@ -252,12 +252,12 @@ bb_get(struct bbuf *b, void *buf, size_t cap, uint64_t timeout_ns)
 		r = take_frag(b, 0, &first, buf, cap);
 	/* The message has started: its other slots are on their way. */
 	for (uint64_t i = 1; r == 0 && i < frag_count(b, first.msg_len); i++) {
-		r = sys_sem_p(b->s.full, IPC_FOREVER);
+		r = usys_sem_p(b->s.full, IPC_FOREVER);
 		if (r == 0)
 			r = take_frag(b, i, &first, buf, cap);
 	}
 	if (b->s.get_lock)
-		sys_sem_v(b->s.get_lock);
+		usys_sem_v(b->s.get_lock);
 	return r < 0 ? r : (long)first.msg_len;
 }
 
@@ -294,11 +294,11 @@ sem_unprepare(struct ipc_opts *o)
 {
 	for (int i = H_C2S; i < H_S2C + 3; i++) {
 		if (o->h[i] > 0)
-			sys_sem_destroy(o->h[i]);
+			usys_sem_destroy(o->h[i]);
 		o->h[i] = 0;
 	}
 	if (o->h[H_SHM] > 0)
-		sys_shm_destroy(o->h[H_SHM]);
+		usys_shm_destroy(o->h[H_SHM]);
 	o->h[H_SHM] = 0;
 }
 
@@ -312,18 +312,18 @@ sem_prepare(struct ipc_opts *o)
 	memset(o->h, 0, sizeof o->h);
 	if (!ipc_has_variant(&ipc_sem, o->variant) || o->max_msg > SEM_MECH_MAX_MSG)
 		return -EINVAL;
-	long shm = sys_shm_create(2 * ring);
+	long shm = usys_shm_create(2 * ring);
 	if (shm < 0)
 		return (int)shm;
 	o->h[H_SHM] = shm;
-	long va = sys_shm_map(shm, PROT_READ | PROT_WRITE);
+	long va = usys_shm_map(shm, PROT_READ | PROT_WRITE);
 	if (va < 0) {
 		sem_unprepare(o);
 		return (int)va;
 	}
 	bb_format((void *)va, SEM_MECH_SLOTS, SEM_MECH_SLOT_BYTES);
 	bb_format((void *)(va + ring), SEM_MECH_SLOTS, SEM_MECH_SLOT_BYTES);
-	sys_unmap((void *)va, 2 * ring);
+	usys_unmap((void *)va, 2 * ring);
 	for (int dir = H_C2S; dir <= H_S2C; dir += 3) {
 		if ((r = bb_sems_create(&s, SEM_MECH_SLOTS, 0)) < 0) {
 			sem_unprepare(o);
@@ -359,7 +359,7 @@ sem_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 	for (int i = 0; i < H_S2C + 3; i++)
 		if (o->h[i] <= 0)
 			return -EINVAL;
-	long va = sys_shm_map(o->h[H_SHM], PROT_READ | PROT_WRITE);
+	long va = usys_shm_map(o->h[H_SHM], PROT_READ | PROT_WRITE);
 	if (va < 0)
 		return (int)va;
 	ch->mech = &ipc_sem;
@@ -381,7 +381,7 @@ sem_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 	if (!err)
 		err = bb_attach(&b, (void *)(va + ring), SEM_MECH_SLOTS, SEM_MECH_SLOT_BYTES, &s, 0);
 	if (err) {
-		sys_unmap(ch->mem[0], 2 * ring);
+		usys_unmap(ch->mem[0], 2 * ring);
 		memset(ch, 0, sizeof *ch);
 	}
 	return err;
@@ -415,7 +415,7 @@ static void
 sem_close(struct ipc_chan *ch)
 {
 	if (ch->mem[0])
-		sys_unmap(ch->mem[0], (size_t)ch->local[L_MAPLEN]);
+		usys_unmap(ch->mem[0], (size_t)ch->local[L_MAPLEN]);
 	ch->mem[0] = ch->mem[1] = ch->mem[2] = 0;
 }
 

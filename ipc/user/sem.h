@@ -37,25 +37,25 @@
 
 /* Typed wrappers; the kernel's results (sem.h in ipc/kernel/). */
 static inline long
-sys_sem_create(long initial)
+usys_sem_create(long initial)
 {
 	return syscall1(SYS_SEM_CREATE, initial);
 }
 
 static inline long
-sys_sem_p(long id, uint64_t timeout_ns)
+usys_sem_p(long id, uint64_t timeout_ns)
 {
 	return syscall2(SYS_SEM_P, id, (long)timeout_ns);
 }
 
 static inline long
-sys_sem_v(long id)
+usys_sem_v(long id)
 {
 	return syscall1(SYS_SEM_V, id);
 }
 
 static inline long
-sys_sem_destroy(long id)
+usys_sem_destroy(long id)
 {
 	return syscall1(SYS_SEM_DESTROY, id);
 }

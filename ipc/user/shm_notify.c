@@ -58,7 +58,7 @@ notify_wait(const struct shm_waiter *w, struct shm_ring *r, enum shm_side side, 
 		__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);
 		return 0;
 	}
-	long rc = sys_futex_wait(bell, b, ipc_time_left(deadline));
+	long rc = usys_futex_wait(bell, b, ipc_time_left(deadline));
 	if (rc == 0 || rc == -EAGAIN)
 		return 0;               /* rung (the ringer cleared `waiting`) */
 	__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);
@@ -78,7 +78,7 @@ notify_kick(struct shm_ring *r, enum shm_side side)
 	if (__atomic_exchange_n(waiting, 0, __ATOMIC_ACQ_REL)) {
 		/* release: change the word before the wake, see the top comment */
 		__atomic_fetch_add(bell_of(r, side), 1, __ATOMIC_RELEASE);
-		sys_futex_wake(bell_of(r, side), 1);
+		usys_futex_wake(bell_of(r, side), 1);
 	}
 }
 
@@ -87,7 +87,7 @@ notify_kick_closed(struct shm_ring *r)
 {
 	for (int side = SHM_DATA; side <= SHM_SPACE; side++) {
 		__atomic_fetch_add(bell_of(r, side), 1, __ATOMIC_RELEASE);
-		sys_futex_wake(bell_of(r, side), INT32_MAX);
+		usys_futex_wake(bell_of(r, side), INT32_MAX);
 	}
 }
 

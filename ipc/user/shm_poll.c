@@ -9,7 +9,7 @@
  *             one CPU the spinner burns its whole timeslice before the
  *             peer can run, which is the waste the lecture warns about
  *             (measured with --placement same).
- *   yield     look, and give the CPU away (sys_yield) while not ready.
+ *   yield     look, and give the CPU away (usys_yield) while not ready.
  *   periodic  look once every T (小明每天晚上检查一下快递): T = 100 us, so
  *             a period costs little CPU while staying far below human
  *             scale; "periodic-<N>" (N in us, not in the variant list) sets
@@ -47,7 +47,7 @@ spin_wait(const struct shm_waiter *w, struct shm_ring *r, enum shm_side side, ui
 	for (uint32_t i = 1; !changed(r, side, seen); i++) {
 		__asm__ volatile("pause");  /* tell the CPU this is a spin loop */
 		if (deadline != IPC_FOREVER && i % SPIN_CLOCK_EVERY == 0 &&
-		    sys_clock_ns() >= deadline)
+		    usys_clock_ns() >= deadline)
 			return -ETIMEDOUT;
 	}
 	return 0;
@@ -58,7 +58,7 @@ yield_wait(const struct shm_waiter *w, struct shm_ring *r, enum shm_side side, u
 	   uint64_t deadline)
 {
 	if (!changed(r, side, seen))
-		sys_yield();
+		usys_yield();
 	return 0;               /* wait_for checks the deadline before calling again */
 }
 
@@ -69,13 +69,13 @@ periodic_wait(const struct shm_waiter *w, struct shm_ring *r, enum shm_side side
 	uint64_t nap = w->period_ns;
 
 	if (deadline != IPC_FOREVER) {
-		uint64_t now = sys_clock_ns();
+		uint64_t now = usys_clock_ns();
 		if (now >= deadline)
 			return -ETIMEDOUT;
 		if (deadline - now < nap)
 			nap = deadline - now;
 	}
-	long rc = sys_sleep_ns(nap);
+	long rc = usys_sleep_ns(nap);
 	return rc == -EINTR ? -EINTR : 0;
 }
 

@@ -41,7 +41,7 @@ slots_for(size_t len)
 static int
 expired(uint64_t deadline)
 {
-	return deadline != IPC_FOREVER && sys_clock_ns() >= deadline;
+	return deadline != IPC_FOREVER && usys_clock_ns() >= deadline;
 }
 
 /* Slots side's party may use now: filled ones for the consumer, free ones
@@ -205,13 +205,13 @@ area_bytes(void)
 int
 shm_chan_prepare(struct ipc_opts *o)
 {
-	long h = sys_shm_create(area_bytes());
+	long h = usys_shm_create(area_bytes());
 	long va;
 
 	if (h < 0)
 		return (int)h;
-	if ((va = sys_shm_map(h, PROT_READ | PROT_WRITE)) < 0) {
-		sys_shm_destroy(h);
+	if ((va = usys_shm_map(h, PROT_READ | PROT_WRITE)) < 0) {
+		usys_shm_destroy(h);
 		return (int)va;
 	}
 	/* The kernel zeroed it: in == out == 0, nobody waiting, open. */
@@ -219,7 +219,7 @@ shm_chan_prepare(struct ipc_opts *o)
 	a->slots = SHM_RING_SLOTS;
 	a->slot_size = SHM_SLOT_SIZE;
 	store_release(&a->magic, SHM_AREA_MAGIC);
-	sys_unmap((void *)va, area_bytes());
+	usys_unmap((void *)va, area_bytes());
 	o->h[0] = h;
 	return 0;
 }
@@ -228,7 +228,7 @@ void
 shm_chan_unprepare(struct ipc_opts *o)
 {
 	if (o->h[0] > 0)
-		sys_shm_destroy(o->h[0]);
+		usys_shm_destroy(o->h[0]);
 	o->h[0] = 0;
 }
 
@@ -236,14 +236,14 @@ int
 shm_chan_open(struct ipc_chan *ch, const struct ipc_mech *m, const struct ipc_opts *o,
 	      enum ipc_role role, const struct shm_waiter *w)
 {
-	long va = sys_shm_map(o->h[0], PROT_READ | PROT_WRITE);
+	long va = usys_shm_map(o->h[0], PROT_READ | PROT_WRITE);
 
 	if (va < 0)
 		return (int)va;
 	struct shm_area *a = (struct shm_area *)va;
 	if (load_acquire(&a->magic) != SHM_AREA_MAGIC || a->slots != SHM_RING_SLOTS ||
 	    a->slot_size != SHM_SLOT_SIZE) {
-		sys_unmap((void *)va, area_bytes());
+		usys_unmap((void *)va, area_bytes());
 		return -EINVAL;         /* not a ring made by shm_chan_prepare */
 	}
 	ch->mech = m;                   /* ipc_send_all and friends call through it */
@@ -276,7 +276,7 @@ shm_chan_close(struct ipc_chan *ch)
 		if (w.ops->kick_closed)
 			w.ops->kick_closed(&a->ring[i]);
 	}
-	sys_unmap(a, area_bytes());
+	usys_unmap(a, area_bytes());
 	ch->mem[0] = 0;
 }
 

@@ -71,7 +71,7 @@ static const char *const sig_variants[] = { "sigwait", 0 };
 static int
 sig_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 {
-	long addr = sys_shm_map(o->h[IPC_RV_HANDLE], PROT_READ | PROT_WRITE);
+	long addr = usys_shm_map(o->h[IPC_RV_HANDLE], PROT_READ | PROT_WRITE);
 	struct rendezvous *rv = (struct rendezvous *)addr;
 	long err;
 
@@ -86,7 +86,7 @@ sig_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 	handled = &rv->handled[role];
 	/* Handler in place and SIGUSR1 blocked before the peer can learn our
 	 * pid: its first signal must not find the default action (death). */
-	if ((err = sys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), 0)) < 0 ||
+	if ((err = usys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), 0)) < 0 ||
 	    (err = sig_action(SIGUSR1, on_arrival)) < 0) {
 		ch->mech->close(ch);
 		return (int)err;
@@ -112,18 +112,18 @@ await_handled(struct ipc_chan *ch, uint64_t timeout_ns)
 		if (!timeout_ns)
 			return -EAGAIN;
 		if (start) {
-			uint64_t now = sys_clock_ns();
+			uint64_t now = usys_clock_ns();
 			if (timeout_ns != IPC_FOREVER && now - start >= timeout_ns)
 				return -ETIMEDOUT;
 			if (now - checked >= ALIVE_SLICE_NS) {
-				if (sys_kill(ch->local[PEER], 0) < 0)
+				if (usys_kill(ch->local[PEER], 0) < 0)
 					return -EPIPE;
 				checked = now;
 			}
 		}
-		sys_yield();                   /* the receiver is runnable: let it run */
+		usys_yield();                   /* the receiver is runnable: let it run */
 		if (!start)
-			start = checked = sys_clock_ns();
+			start = checked = usys_clock_ns();
 	}
 	return 0;
 }
@@ -136,7 +136,7 @@ sig_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
 	long r = await_handled(ch, timeout_ns);
 	if (r < 0)
 		return r;
-	r = sys_kill(ch->local[PEER], SIGUSR1);
+	r = usys_kill(ch->local[PEER], SIGUSR1);
 	if (r < 0)
 		return r == -ESRCH ? -EPIPE : r;
 	ch->local[SENT]++;
@@ -159,12 +159,12 @@ sig_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 			return 0;
 		}
 		uint64_t slice = left < ALIVE_SLICE_NS ? left : ALIVE_SLICE_NS;
-		long r = sys_sigwait(slice);   /* the handler runs on its way out */
+		long r = usys_sigwait(slice);   /* the handler runs on its way out */
 		if (r == 0)
 			continue;
 		if (r != -ETIMEDOUT && r != -EAGAIN)
 			return r;                      /* -EINTR: we are being killed */
-		if (sys_kill(ch->local[PEER], 0) < 0)
+		if (usys_kill(ch->local[PEER], 0) < 0)
 			return -EPIPE;                 /* the peer is gone: no reply comes */
 		if (left != IPC_FOREVER)
 			left -= slice;
@@ -180,11 +180,11 @@ sig_close(struct ipc_chan *ch)
 
 	/* A late signal from the peer must not kill a closed end. */
 	sig_action(SIGUSR1, SIG_IGN);
-	sys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGUSR1), 0);
+	usys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGUSR1), 0);
 	handled = &no_channel;
 	if (rv) {
 		__atomic_store_n(&rv->pid[ch->role], 0, __ATOMIC_RELEASE);
-		sys_unmap(rv, IPC_RV_BYTES);
+		usys_unmap(rv, IPC_RV_BYTES);
 	}
 	ch->mem[0] = 0;
 	ch->local[PEER] = 0;

@@ -18,25 +18,25 @@ typedef void (*sig_handler_fn)(int sig, struct sig_frame *frame);
 
 /* Raw: handler and restorer as the kernel sees them (tests pass bad ones). */
 static inline long
-sys_sigaction(long sig, uint64_t handler, uint64_t restorer)
+usys_sigaction(long sig, uint64_t handler, uint64_t restorer)
 {
 	return syscall3(SYS_SIGACTION, sig, (long)handler, (long)restorer);
 }
 
 static inline long
-sys_kill(long pid, long sig)
+usys_kill(long pid, long sig)
 {
 	return syscall2(SYS_KILL, pid, sig);
 }
 
 static inline long
-sys_sigprocmask(long how, uint64_t set, uint64_t *oldset)
+usys_sigprocmask(long how, uint64_t set, uint64_t *oldset)
 {
 	return syscall3(SYS_SIGPROCMASK, how, (long)set, (long)oldset);
 }
 
 static inline long
-sys_sigwait(uint64_t timeout_ns)
+usys_sigwait(uint64_t timeout_ns)
 {
 	return syscall1(SYS_SIGWAIT, (long)timeout_ns);
 }
@@ -49,7 +49,7 @@ void sig_restorer(void);
 static inline long
 sig_action(int sig, sig_handler_fn fn)
 {
-	return sys_sigaction(sig, (uint64_t)fn, (uint64_t)sig_restorer);
+	return usys_sigaction(sig, (uint64_t)fn, (uint64_t)sig_restorer);
 }
 
 struct ipc_mech;

@@ -22,38 +22,38 @@
 key_t ftok(const char *name, int id);
 
 static inline long
-sys_msgget(key_t key, unsigned flags)
+usys_msgget(key_t key, unsigned flags)
 {
 	return syscall2(SYS_MSGGET, (long)key, (long)flags);
 }
 
 /* msgp points to { long mtype; char mtext[size]; }. */
 static inline long
-sys_msgsnd(long msqid, const void *msgp, size_t size, unsigned flags)
+usys_msgsnd(long msqid, const void *msgp, size_t size, unsigned flags)
 {
 	return syscall4(SYS_MSGSND, msqid, (long)msgp, (long)size, (long)flags);
 }
 
 static inline long
-sys_msgrcv(long msqid, void *msgp, size_t size, long type, unsigned flags)
+usys_msgrcv(long msqid, void *msgp, size_t size, long type, unsigned flags)
 {
 	return syscall5(SYS_MSGRCV, msqid, (long)msgp, (long)size, type, (long)flags);
 }
 
 static inline long
-sys_msgctl(long msqid, int cmd, struct msqid_ds *buf)
+usys_msgctl(long msqid, int cmd, struct msqid_ds *buf)
 {
 	return syscall3(SYS_MSGCTL, msqid, (long)cmd, (long)buf);
 }
 
 static inline long
-sys_setuid(unsigned uid)
+usys_setuid(unsigned uid)
 {
 	return syscall1(SYS_SETUID, (long)uid);
 }
 
 static inline long
-sys_getuid(void)
+usys_getuid(void)
 {
 	return syscall0(SYS_GETUID);
 }

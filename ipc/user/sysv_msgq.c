@@ -42,7 +42,7 @@ msgq_prepare(struct ipc_opts *o)
 {
 	if (o->max_msg > MSGMAX)
 		return -EINVAL;
-	long id = sys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	long id = usys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	if (id < 0)
 		return (int)id;
 	o->h[0] = id;
@@ -53,7 +53,7 @@ static void
 msgq_unprepare(struct ipc_opts *o)
 {
 	if (o->h[0] > 0)
-		sys_msgctl(o->h[0], IPC_RMID, 0);
+		usys_msgctl(o->h[0], IPC_RMID, 0);
 	o->h[0] = 0;
 }
 
@@ -64,11 +64,11 @@ msgq_open(struct ipc_chan *ch, const struct ipc_opts *opts, enum ipc_role role)
 
 	if ((role != IPC_CLIENT && role != IPC_SERVER) || opts->max_msg > MSGMAX)
 		return -EINVAL;
-	long r = sys_msgctl(opts->h[0], IPC_STAT, &ds);   /* the queue is there and ours */
+	long r = usys_msgctl(opts->h[0], IPC_STAT, &ds);   /* the queue is there and ours */
 	if (r < 0)
 		return (int)r;
 	uint64_t mapped = (sizeof(struct staged) + opts->max_msg + PAGE - 1) & ~(PAGE - 1);
-	long addr = sys_map_anon(mapped, PROT_READ | PROT_WRITE);
+	long addr = usys_map_anon(mapped, PROT_READ | PROT_WRITE);
 	if (addr < 0)
 		return (int)addr;
 	memset(ch, 0, sizeof *ch);
@@ -90,10 +90,10 @@ once(struct ipc_chan *ch, long want, size_t len, unsigned flags)
 	long r;
 
 	if (!want) {
-		r = sys_msgsnd(ch->local[L_MSQID], ch->mem[M_STAGE], len, flags);
+		r = usys_msgsnd(ch->local[L_MSQID], ch->mem[M_STAGE], len, flags);
 		return r < 0 ? r : (long)len;
 	}
-	r = sys_msgrcv(ch->local[L_MSQID], ch->mem[M_STAGE], len, want, flags);
+	r = usys_msgrcv(ch->local[L_MSQID], ch->mem[M_STAGE], len, want, flags);
 	return r == -ENOMSG ? -EAGAIN : r;
 }
 
@@ -108,16 +108,16 @@ timed(struct ipc_chan *ch, long want, size_t len, uint64_t timeout_ns)
 		long r = once(ch, want, len, IPC_NOWAIT);
 		if (r != -EAGAIN || timeout_ns == 0)
 			return r;
-		uint64_t now = sys_clock_ns();
+		uint64_t now = usys_clock_ns();
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		sys_sleep_ns(deadline - now < nap ? deadline - now : nap);
+		usys_sleep_ns(deadline - now < nap ? deadline - now : nap);
 		nap = nap * 2 < POLL_MAX_NS ? nap * 2 : POLL_MAX_NS;
 	}
 }
 
 static long
-msgq_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
+msgq_op_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
 {
 	struct staged *s = ch->mem[M_STAGE];
 
@@ -130,7 +130,7 @@ msgq_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
 
 /* A message longer than len gives -E2BIG and stays queued. */
 static long
-msgq_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
+msgq_op_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 {
 	struct staged *s = ch->mem[M_STAGE];
 	long want = ch->role == IPC_CLIENT ? MTYPE_TO_CLIENT : MTYPE_TO_SERVER;
@@ -147,7 +147,7 @@ static void
 msgq_close(struct ipc_chan *ch)
 {
 	if (ch->mem[M_STAGE])
-		sys_unmap(ch->mem[M_STAGE], (size_t)ch->local[L_MAPPED]);
+		usys_unmap(ch->mem[M_STAGE], (size_t)ch->local[L_MAPPED]);
 	ch->mem[M_STAGE] = 0;
 }
 
@@ -161,8 +161,8 @@ const struct ipc_mech ipc_sysv_msgq = {
 	.prepare = msgq_prepare,
 	.unprepare = msgq_unprepare,
 	.open = msgq_open,
-	.send = msgq_send,
-	.recv = msgq_recv,
+	.send = msgq_op_send,
+	.recv = msgq_op_recv,
 	.call = 0,
 	.close = msgq_close,
 };

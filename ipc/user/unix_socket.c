@@ -45,7 +45,7 @@ usock_prepare(struct ipc_opts *o)
 
 	if (is_dgram(o) && o->max_msg > SOCK_DGRAM_MAX)
 		return -EMSGSIZE;    /* one message is one datagram */
-	o->h[PID] = sys_getpid();
+	o->h[PID] = usys_getpid();
 	o->h[SEQ] = ++seq;
 	return 0;
 }
@@ -66,7 +66,7 @@ static long
 fd_or_close(long fd, long r)
 {
 	if (r < 0) {
-		sys_fd_close(fd);
+		usys_fd_close(fd);
 		return r;
 	}
 	return fd;
@@ -75,9 +75,9 @@ fd_or_close(long fd, long r)
 long
 usock_user_bound(int type, const char *name)
 {
-	long fd = sys_socket(type);
+	long fd = usys_socket(type);
 
-	return fd < 0 ? fd : fd_or_close(fd, sys_bind(fd, name));
+	return fd < 0 ? fd : fd_or_close(fd, usys_bind(fd, name));
 }
 
 long
@@ -85,15 +85,15 @@ usock_user_listener(const char *name, int backlog)
 {
 	long fd = usock_user_bound(SOCK_STREAM, name);
 
-	return fd < 0 ? fd : fd_or_close(fd, sys_listen(fd, backlog));
+	return fd < 0 ? fd : fd_or_close(fd, usys_listen(fd, backlog));
 }
 
 long
 usock_user_connected(const char *name, uint64_t timeout_ns)
 {
-	long fd = sys_socket(SOCK_STREAM);
+	long fd = usys_socket(SOCK_STREAM);
 
-	return fd < 0 ? fd : fd_or_close(fd, sys_connect(fd, name, timeout_ns));
+	return fd < 0 ? fd : fd_or_close(fd, usys_connect(fd, name, timeout_ns));
 }
 
 /* Connects fd to name, waiting for the peer to bind it (see the top). */
@@ -103,9 +103,9 @@ connect_retry(long fd, const char *name)
 	uint64_t deadline = ipc_deadline(OPEN_TIMEOUT_NS);
 	long r;
 
-	while ((r = sys_connect(fd, name, OPEN_TIMEOUT_NS)) == -ECONNREFUSED &&
-	       sys_clock_ns() < deadline)
-		sys_sleep_ns(RETRY_NS);
+	while ((r = usys_connect(fd, name, OPEN_TIMEOUT_NS)) == -ECONNREFUSED &&
+	       usys_clock_ns() < deadline)
+		usys_sleep_ns(RETRY_NS);
 	return r;
 }
 
@@ -119,14 +119,14 @@ open_stream(const struct ipc_opts *o, enum ipc_role role)
 
 	chan_name(o, "", name);
 	if (role == IPC_CLIENT) {
-		fd = sys_socket(SOCK_STREAM);
+		fd = usys_socket(SOCK_STREAM);
 		return fd < 0 ? fd : fd_or_close(fd, connect_retry(fd, name));
 	}
 	fd = usock_user_listener(name, 1);
 	if (fd < 0)
 		return fd;
-	r = sys_accept(fd, OPEN_TIMEOUT_NS);
-	sys_fd_close(fd);
+	r = usys_accept(fd, OPEN_TIMEOUT_NS);
+	usys_fd_close(fd);
 	return r;
 }
 
@@ -163,22 +163,22 @@ static long
 usock_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
 {
 	if (ch->local[DGRAM])
-		return sys_sendto((long)ch->local[FD], buf, len, 0, timeout_ns);
-	return sys_fd_write((long)ch->local[FD], buf, len, timeout_ns);
+		return usys_sendto((long)ch->local[FD], buf, len, 0, timeout_ns);
+	return usys_fd_write((long)ch->local[FD], buf, len, timeout_ns);
 }
 
 static long
 usock_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 {
 	if (ch->local[DGRAM])
-		return sys_recvfrom((long)ch->local[FD], buf, len, 0, timeout_ns);
-	return sys_fd_read((long)ch->local[FD], buf, len, timeout_ns);
+		return usys_recvfrom((long)ch->local[FD], buf, len, 0, timeout_ns);
+	return usys_fd_read((long)ch->local[FD], buf, len, timeout_ns);
 }
 
 static void
 usock_close_chan(struct ipc_chan *ch)
 {
-	sys_fd_close((long)ch->local[FD]);
+	usys_fd_close((long)ch->local[FD]);
 	ch->local[FD] = -1;
 }
 

@@ -3,11 +3,11 @@
  * wrappers and the `unix-socket` mechanism of the one IPC interface
  * (ipc/user/unix_socket.c).
  *
- * sys_socket(SOCK_STREAM or SOCK_DGRAM) -> a descriptor; names are short
+ * usys_socket(SOCK_STREAM or SOCK_DGRAM) -> a descriptor; names are short
  * strings in a kernel namespace (1..SOCK_NAME_MAX-1 printable bytes, no
  * space).  Stream: bind + listen + accept on one side, connect on the
- * other, then sys_fd_read/sys_fd_write (fd.h); datagram: bind to receive,
- * sys_sendto/sys_recvfrom.  The rules (EOF, reset, truncation, limits)
+ * other, then usys_fd_read/usys_fd_write (fd.h); datagram: bind to receive,
+ * usys_sendto/usys_recvfrom.  The rules (EOF, reset, truncation, limits)
  * are in ipc/kernel/unix_socket.h and docs/mech/unix-socket.md.
  * timeout_ns: 0 = do not block, IPC_TIMEOUT_FOREVER = block, else
  * relative nanoseconds.
@@ -19,45 +19,45 @@
 #include "ipc/user/ipc.h"
 
 static inline long
-sys_socket(int type)
+usys_socket(int type)
 {
 	return syscall1(SYS_SOCKET, type);
 }
 
 static inline long
-sys_bind(long fd, const char *name)
+usys_bind(long fd, const char *name)
 {
 	return syscall2(SYS_BIND, fd, (long)name);
 }
 
 static inline long
-sys_listen(long fd, int backlog)
+usys_listen(long fd, int backlog)
 {
 	return syscall2(SYS_LISTEN, fd, backlog);
 }
 
 static inline long
-sys_connect(long fd, const char *name, uint64_t timeout_ns)
+usys_connect(long fd, const char *name, uint64_t timeout_ns)
 {
 	return syscall3(SYS_CONNECT, fd, (long)name, (long)timeout_ns);
 }
 
 static inline long
-sys_accept(long fd, uint64_t timeout_ns)
+usys_accept(long fd, uint64_t timeout_ns)
 {
 	return syscall2(SYS_ACCEPT, fd, (long)timeout_ns);
 }
 
-/* name NULL: the default peer set by sys_connect. */
+/* name NULL: the default peer set by usys_connect. */
 static inline long
-sys_sendto(long fd, const void *buf, size_t len, const char *name, uint64_t timeout_ns)
+usys_sendto(long fd, const void *buf, size_t len, const char *name, uint64_t timeout_ns)
 {
 	return syscall5(SYS_SENDTO, fd, (long)buf, (long)len, (long)name, (long)timeout_ns);
 }
 
 /* from: NULL, or SOCK_NAME_MAX bytes for the sender's name ("" if none). */
 static inline long
-sys_recvfrom(long fd, void *buf, size_t len, char *from, uint64_t timeout_ns)
+usys_recvfrom(long fd, void *buf, size_t len, char *from, uint64_t timeout_ns)
 {
 	return syscall5(SYS_RECVFROM, fd, (long)buf, (long)len, (long)from, (long)timeout_ns);
 }

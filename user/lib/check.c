@@ -11,6 +11,6 @@ check(int cond, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnformat(name, sizeof(name), fmt, ap);
 	va_end(ap);
-	sys_test_report(cond != 0, name);
+	usys_test_report(cond != 0, name);
 	return cond != 0;
 }

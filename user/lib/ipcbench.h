@@ -21,9 +21,9 @@
 
 int main(const char *arg, unsigned long arglen);
 
-/* print.c: formatted console output.  One sys_write per call, so lines from
+/* print.c: formatted console output.  One usys_write per call, so lines from
  * different processes do not interleave mid-line; output past UPRINTF_MAX
- * bytes is cut.  Both return what sys_write returns. */
+ * bytes is cut.  Both return what usys_write returns. */
 #define UPRINTF_MAX 512
 long uprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 long uvprintf(const char *fmt, va_list ap);
@@ -47,8 +47,8 @@ const char *arg_next_long(const char *s, long *out);
 long arg_take_long(const char **s);
 
 /* thread.c: runs fn(arg) on a new thread of this process, whose stack ends
- * at stack_top (e.g. from sys_map_anon); the thread ends when fn returns.
- * Returns the tid or -errno.  Free the stack only after sys_thread_join(tid). */
+ * at stack_top (e.g. from usys_map_anon); the thread ends when fn returns.
+ * Returns the tid or -errno.  Free the stack only after usys_thread_join(tid). */
 long thread_start(void (*fn)(void *), void *stack_top, void *arg);
 
 #endif

@@ -1,5 +1,5 @@
 /* print.c - uprintf/uputs: format on the stack with common/format.c, then
- * one sys_write. */
+ * one usys_write. */
 #include "user/lib/ipcbench.h"
 
 long
@@ -12,7 +12,7 @@ uvprintf(const char *fmt, va_list ap)
 		return -EINVAL;
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;    /* cut: vsnformat kept the prefix */
-	return sys_write(buf, (size_t)n);
+	return usys_write(buf, (size_t)n);
 }
 
 long

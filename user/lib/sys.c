@@ -5,11 +5,11 @@
 void
 exit(int status)
 {
-	sys_exit(status);
+	usys_exit(status);
 }
 
 void
-thread_exit(void)
+thread_user_exit(void)
 {
-	sys_thread_exit();
+	usys_thread_exit();
 }

@@ -1,7 +1,7 @@
 /*
  * thread.S - first instructions of a thread made by thread_start() (thread.c).
  *
- * Entered like a process (rdi = the sys_thread_create argument, rsp = the
+ * Entered like a process (rdi = the usys_thread_create argument, rsp = the
  * stack top it was given), with rdi pointing at the struct thread_boot that
  * thread_start() left at the top of the new stack.  Calls fn(arg) and ends
  * the thread when fn returns, so a thread function may simply return.
@@ -15,7 +15,7 @@ thread_trampoline:
 	movq	0(%rdi), %rax		/* thread_boot->fn */
 	movq	8(%rdi), %rdi		/* thread_boot->arg */
 	call	*%rax
-	call	thread_exit		/* sys.c; does not return */
+	call	thread_user_exit		/* sys.c; does not return */
 	ud2
 	.size thread_trampoline, . - thread_trampoline
 

@@ -1,5 +1,5 @@
 /* thread.c - thread_start(): a thread whose function may return, on top of
- * the raw sys_thread_create. */
+ * the raw usys_thread_create. */
 #include "user/lib/ipcbench.h"
 
 /* Left at the top of the new thread's stack for thread_trampoline. */
@@ -22,5 +22,5 @@ thread_start(void (*fn)(void *), void *stack_top, void *arg)
 	boot->arg = arg;
 	/* The new thread's stack starts just below the boot record, which it
 	 * reads before it pushes anything. */
-	return sys_thread_create(thread_trampoline, boot, boot);
+	return usys_thread_create(thread_trampoline, boot, boot);
 }

@@ -8,7 +8,7 @@ tsc_hz(void)
 	static volatile uint64_t cached;
 	struct sysinfo si;
 
-	if (!cached && sys_sysinfo(&si) == 0)
+	if (!cached && usys_sysinfo(&si) == 0)
 		cached = si.tsc_hz;
 	return cached;
 }

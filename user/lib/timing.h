@@ -15,14 +15,7 @@
 
 #include <stdint.h>
 
-static inline uint64_t
-rdtsc_ordered(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
+#include "common/tsc.h"   /* rdtsc_ordered */
 
 /* *cpu (if not NULL) gets IA32_TSC_AUX, the kernel's CPU number if it sets one. */
 static inline uint64_t
@@ -36,7 +29,7 @@ rdtscp_ordered(uint32_t *cpu)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-/* timing.c: the TSC frequency from sys_sysinfo, fetched once per process;
+/* timing.c: the TSC frequency from usys_sysinfo, fetched once per process;
  * 0 if the kernel does not know it. */
 uint64_t tsc_hz(void);
 

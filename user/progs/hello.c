@@ -5,6 +5,6 @@
 int
 main(const char *arg, unsigned long arglen)
 {
-	uprintf("hello from user pid %ld, arg '%s'\n", sys_getpid(), arg);
+	uprintf("hello from user pid %ld, arg '%s'\n", usys_getpid(), arg);
 	return 7;
 }

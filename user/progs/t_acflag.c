@@ -31,10 +31,10 @@ main(const char *arg, unsigned long arglen)
 
 	if (!arg_next_long(arg, &ms) || ms <= 0)
 		return 2;
-	uint64_t end = sys_clock_ns() + (uint64_t)ms * 1000000ull;
+	uint64_t end = usys_clock_ns() + (uint64_t)ms * 1000000ull;
 	set_rflags(rflags() | RFLAGS_AC);
 	volatile uint64_t spins = 0;
-	while (sys_clock_ns() < end)
+	while (usys_clock_ns() < end)
 		for (int i = 0; i < 10000; i++)
 			spins++;
 	int still = (rflags() & RFLAGS_AC) != 0;

@@ -69,7 +69,7 @@ bad_ids(void)
 
 	memset(longname, 'a', sizeof longname);
 	ok &= expect(syscall3(SYS_SPAWN, (long)longname, (long)"", 0), -ENAMETOOLONG, "spawn", "unterminated name");
-	ok &= expect(sys_spawn("no-such-program", ""), -ENOENT, "spawn", "unknown program");
+	ok &= expect(usys_spawn("no-such-program", ""), -ENOENT, "spawn", "unknown program");
 	ok &= expect(syscall2(SYS_SHM_MAP, 999999, PROT_READ), -EINVAL, "shm_map", "unknown handle");
 	ok &= expect(syscall2(SYS_SHM_MAP, -1, PROT_READ), -EINVAL, "shm_map", "negative handle");
 	ok &= expect(syscall1(SYS_SHM_DESTROY, 0), -EINVAL, "shm_destroy", "handle 0");

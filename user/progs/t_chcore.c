@@ -60,12 +60,12 @@ handler(const struct chcore_req *r, uint64_t *ret1)
 			((uint8_t *)r->msg)[j] = pat(j);
 		return r->len;
 	case OP_SLEEP:
-		sys_sleep_ns(60000 * MS);
+		usys_sleep_ns(60000 * MS);
 		return 0;
 	case OP_EXIT:
-		sys_exit(7);
+		usys_exit(7);
 	case OP_SLOW:
-		sys_sleep_ns(300 * MS);
+		usys_sleep_ns(300 * MS);
 		return 1;
 	}
 	return (uint64_t)-EINVAL;
@@ -81,27 +81,27 @@ server(const char *arg)
 		return 2;
 	/* Map something first, so the buffer's VA here is likely to differ
 	 * from the client's (the checks do not rely on it). */
-	sys_map_anon(5 * 4096, PROT_READ | PROT_WRITE);
-	long svc = chcore_register(id);
+	usys_map_anon(5 * 4096, PROT_READ | PROT_WRITE);
+	long svc = usys_chcore_register(id);
 	int ok = check(svc >= 0, "chcore: server registers service %ld (cap %ld)", id, svc);
-	ok &= check(chcore_register(id) == -EEXIST, "chcore: registering the same id again gives -EEXIST");
+	ok &= check(usys_chcore_register(id) == -EEXIST, "chcore: registering the same id again gives -EEXIST");
 	long conn = -1;
 	void *buf = 0;
 	for (long n = 0; ok && conn < 0; n++) {
-		long pid = chcore_listen(svc, 20000 * MS);
+		long pid = usys_chcore_listen(svc, 20000 * MS);
 		if (pid <= 0)
 			return 3;
-		conn = chcore_accept(svc, pid, n >= reject, &buf);
+		conn = usys_chcore_accept(svc, pid, n >= reject, &buf);
 		if (n < reject)
 			ok &= check(conn == 0, "chcore: server rejects request %ld from pid %ld", n + 1, pid), conn = -1;
 	}
 	ok &= check(conn >= 0 && buf, "chcore: server accepts: conn cap %ld, buffer at %p", conn, buf);
 	server_buf = buf;
-	ok &= check(chcore_reply_recv(conn, CHCORE_REPLY, 0, 0, 0) == -EINVAL,
+	ok &= check(usys_chcore_reply_recv(conn, CHCORE_REPLY, 0, 0, 0) == -EINVAL,
 		    "chcore: a reply with no request taken gives -EINVAL");
-	ok &= check(chcore_reply_recv(svc, CHCORE_RECV, 0, 0, 0) == -EPERM,
+	ok &= check(usys_chcore_reply_recv(svc, CHCORE_RECV, 0, 0, 0) == -EPERM,
 		    "chcore: reply_recv on a service cap gives -EPERM (wrong type)");
-	chcore_close(svc);
+	usys_chcore_close(svc);
 	long r = chcore_serve(conn, handler);
 	return ok && r == -ECONNRESET ? 0 : 1;
 }
@@ -112,28 +112,28 @@ static long
 connect_retry(long id, void **buf)
 {
 	long r;
-	uint64_t deadline = sys_clock_ns() + 20000 * MS;
+	uint64_t deadline = usys_clock_ns() + 20000 * MS;
 
-	while ((r = chcore_connect_flags(id, BUF, 20000 * MS, conn_flags, buf)) == -ENOENT &&
-	       sys_clock_ns() < deadline)
-		sys_sleep_ns(MS);
+	while ((r = usys_chcore_connect_flags(id, BUF, 20000 * MS, conn_flags, buf)) == -ENOENT &&
+	       usys_clock_ns() < deadline)
+		usys_sleep_ns(MS);
 	return r;
 }
 
 static int
 bad_values(long id)
 {
-	int ok = check(chcore_register(0) == -EINVAL && chcore_register(-5) == -EINVAL &&
-		       chcore_register(CHCORE_ID_MAX + 1) == -EINVAL, "chcore: register of ids 0, -5, too big gives -EINVAL");
-	ok &= check(chcore_connect(id, 0, 0, 0) == -EINVAL && chcore_connect(id, CHCORE_BUF_MAX + 1, 0, 0) == -EINVAL,
+	int ok = check(usys_chcore_register(0) == -EINVAL && usys_chcore_register(-5) == -EINVAL &&
+		       usys_chcore_register(CHCORE_ID_MAX + 1) == -EINVAL, "chcore: register of ids 0, -5, too big gives -EINVAL");
+	ok &= check(usys_chcore_connect(id, 0, 0, 0) == -EINVAL && usys_chcore_connect(id, CHCORE_BUF_MAX + 1, 0, 0) == -EINVAL,
 		    "chcore: connect with a 0 or too big buffer gives -EINVAL");
-	ok &= check(chcore_connect(id + 1, BUF, 0, 0) == -ENOENT, "chcore: connect to an unregistered id gives -ENOENT");
-	ok &= check(chcore_connect_flags(id, BUF, 0, 2, 0) == -EINVAL &&
-		    chcore_connect_flags(id, BUF, 0, ~0u, 0) == -EINVAL,
+	ok &= check(usys_chcore_connect(id + 1, BUF, 0, 0) == -ENOENT, "chcore: connect to an unregistered id gives -ENOENT");
+	ok &= check(usys_chcore_connect_flags(id, BUF, 0, 2, 0) == -EINVAL &&
+		    usys_chcore_connect_flags(id, BUF, 0, ~0u, 0) == -EINVAL,
 		    "chcore: connect with unknown flags gives -EINVAL");
-	ok &= check(chcore_listen(3, 0) == -EBADF && chcore_accept(-1, 5, 1, 0) == -EBADF,
+	ok &= check(usys_chcore_listen(3, 0) == -EBADF && usys_chcore_accept(-1, 5, 1, 0) == -EBADF,
 		    "chcore: listen/accept on empty or negative slots give -EBADF");
-	ok &= check(chcore_close(CHCORE_NCAPS) == -EBADF && chcore_close(-1) == -EBADF,
+	ok &= check(usys_chcore_close(CHCORE_NCAPS) == -EBADF && usys_chcore_close(-1) == -EBADF,
 		    "chcore: close of slots out of range gives -EBADF");
 	return ok;
 }
@@ -142,31 +142,31 @@ bad_values(long id)
 static int
 bad_caps(long conn, uint8_t *buf)
 {
-	int ok = check(chcore_call(CHCORE_NCAPS, buf, 0, OP_ECHO, 0, 0, 0) == -EBADF &&
-		       chcore_call(-1, buf, 0, OP_ECHO, 0, 0, 0) == -EBADF,
+	int ok = check(usys_chcore_call(CHCORE_NCAPS, buf, 0, OP_ECHO, 0, 0, 0) == -EBADF &&
+		       usys_chcore_call(-1, buf, 0, OP_ECHO, 0, 0, 0) == -EBADF,
 		       "chcore: call on slots out of range gives -EBADF");
-	ok &= check(chcore_call(conn + 5, buf, 0, OP_ECHO, 0, 0, 0) == -EBADF,
+	ok &= check(usys_chcore_call(conn + 5, buf, 0, OP_ECHO, 0, 0, 0) == -EBADF,
 		    "chcore: call on an empty slot (forged cap) gives -EBADF");
 	/* The server's conn cap is slot 1 in its table; in ours slot 1 is empty. */
-	ok &= check(conn != 1 && chcore_call(1, buf, 0, OP_ECHO, 0, 0, 0) == -EBADF,
+	ok &= check(conn != 1 && usys_chcore_call(1, buf, 0, OP_ECHO, 0, 0, 0) == -EBADF,
 		    "chcore: the server's slot number means nothing here: -EBADF");
-	long mine = chcore_register(sys_getpid() + 500000);
-	ok &= check(mine >= 0 && chcore_call(mine, buf, 0, OP_ECHO, 0, 0, 0) == -EPERM,
+	long mine = usys_chcore_register(usys_getpid() + 500000);
+	ok &= check(mine >= 0 && usys_chcore_call(mine, buf, 0, OP_ECHO, 0, 0, 0) == -EPERM,
 		    "chcore: call on a service cap gives -EPERM (wrong type)");
-	ok &= check(chcore_reply_recv(conn, CHCORE_RECV, 0, 0, 0) == -EPERM,
+	ok &= check(usys_chcore_reply_recv(conn, CHCORE_RECV, 0, 0, 0) == -EPERM,
 		    "chcore: reply_recv on a client end gives -EPERM");
 	/* Nobody answers requests to our own service: the timeouts. */
-	ok &= check(chcore_connect(sys_getpid() + 500000, BUF, 0, 0) == -EAGAIN,
+	ok &= check(usys_chcore_connect(usys_getpid() + 500000, BUF, 0, 0) == -EAGAIN,
 		    "chcore: connect with timeout 0 gives -EAGAIN (the server must answer)");
-	uint64_t t0 = sys_clock_ns();
-	long r = chcore_connect(sys_getpid() + 500000, BUF, 30 * MS, 0);
-	uint64_t ms = (sys_clock_ns() - t0) / MS;
+	uint64_t t0 = usys_clock_ns();
+	long r = usys_chcore_connect(usys_getpid() + 500000, BUF, 30 * MS, 0);
+	uint64_t ms = (usys_clock_ns() - t0) / MS;
 	ok &= check(r == -ETIMEDOUT && ms >= 30, "chcore: connect with a 30 ms timeout gives -ETIMEDOUT after %lu ms",
 		    (unsigned long)ms);
-	ok &= check(chcore_listen(mine, 0) == -EAGAIN && chcore_listen(mine, 10 * MS) == -ETIMEDOUT,
+	ok &= check(usys_chcore_listen(mine, 0) == -EAGAIN && usys_chcore_listen(mine, 10 * MS) == -ETIMEDOUT,
 		    "chcore: listen with no request: -EAGAIN at timeout 0, -ETIMEDOUT after 10 ms (timed-out requests are gone)");
-	ok &= check(chcore_accept(mine, sys_getpid(), 1, 0) == -ESRCH, "chcore: accepting a client that is not waiting gives -ESRCH");
-	ok &= check(chcore_close(mine) == 0 && chcore_call(mine, buf, 0, 0, 0, 0, 0) == -EBADF,
+	ok &= check(usys_chcore_accept(mine, usys_getpid(), 1, 0) == -ESRCH, "chcore: accepting a client that is not waiting gives -ESRCH");
+	ok &= check(usys_chcore_close(mine) == 0 && usys_chcore_call(mine, buf, 0, 0, 0, 0, 0) == -EBADF,
 		    "chcore: a closed slot gives -EBADF");
 	return ok;
 }
@@ -175,18 +175,18 @@ bad_caps(long conn, uint8_t *buf)
 static int
 bad_ranges(long conn, uint8_t *buf)
 {
-	int ok = check(chcore_call(conn, buf - 1, 1, OP_ECHO, 0, 0, 0) == -EINVAL,
+	int ok = check(usys_chcore_call(conn, buf - 1, 1, OP_ECHO, 0, 0, 0) == -EINVAL,
 		       "chcore: a message starting below the buffer gives -EINVAL");
-	ok &= check(chcore_call(conn, buf + BUF, 1, OP_ECHO, 0, 0, 0) == -EINVAL &&
-		    chcore_call(conn, buf + 1, BUF, OP_ECHO, 0, 0, 0) == -EINVAL,
+	ok &= check(usys_chcore_call(conn, buf + BUF, 1, OP_ECHO, 0, 0, 0) == -EINVAL &&
+		    usys_chcore_call(conn, buf + 1, BUF, OP_ECHO, 0, 0, 0) == -EINVAL,
 		    "chcore: a message ending past the buffer gives -EINVAL");
-	ok &= check(chcore_call(conn, buf, BUF + 1, OP_ECHO, 0, 0, 0) == -EINVAL &&
-		    chcore_call(conn, buf + 16, (size_t)-8, OP_ECHO, 0, 0, 0) == -EINVAL,
+	ok &= check(usys_chcore_call(conn, buf, BUF + 1, OP_ECHO, 0, 0, 0) == -EINVAL &&
+		    usys_chcore_call(conn, buf + 16, (size_t)-8, OP_ECHO, 0, 0, 0) == -EINVAL,
 		    "chcore: lengths over the buffer (and wrapping ones) give -EINVAL");
-	ok &= check(chcore_call(conn, 0, 0, OP_ECHO, 0, 0, 0) == -EINVAL &&
-		    chcore_call(conn, (void *)0xffff800000000000ull, 8, OP_ECHO, 0, 0, 0) == -EINVAL,
+	ok &= check(usys_chcore_call(conn, 0, 0, OP_ECHO, 0, 0, 0) == -EINVAL &&
+		    usys_chcore_call(conn, (void *)0xffff800000000000ull, 8, OP_ECHO, 0, 0, 0) == -EINVAL,
 		    "chcore: NULL and kernel message pointers give -EINVAL");
-	ok &= check(chcore_reply_recv(conn, 0, 0, 0, 0) == -EINVAL || chcore_reply_recv(conn, 0, 0, 0, 0) == -EPERM,
+	ok &= check(usys_chcore_reply_recv(conn, 0, 0, 0, 0) == -EINVAL || usys_chcore_reply_recv(conn, 0, 0, 0, 0) == -EPERM,
 		    "chcore: reply_recv with no flags is refused");
 	return ok;
 }
@@ -195,13 +195,13 @@ static int
 semantics(long conn, uint8_t *buf)
 {
 	uint64_t r1 = 0;
-	long r = chcore_call(conn, buf, 0, OP_ECHO, 40, 2, &r1);
-	int ok = check(r == 42 && (long)r1 == sys_getpid(),
+	long r = usys_chcore_call(conn, buf, 0, OP_ECHO, 40, 2, &r1);
+	int ok = check(r == 42 && (long)r1 == usys_getpid(),
 		       "chcore: call returns the server's result in registers (%ld) and its badge is our pid (%lu)", r,
 		       (unsigned long)r1);
 	for (size_t j = 0; j < 200; j++)
 		buf[100 + j] = pat(j + 3);
-	r = chcore_call(conn, buf + 100, 200, OP_VA, 0, 0, &r1);
+	r = usys_chcore_call(conn, buf + 100, 200, OP_VA, 0, 0, &r1);
 	ok &= check(r1 == sum(buf + 100, 200), "chcore: the server reads our 200 bytes through the shared buffer");
 	/* Where the two mappings land is layout, not a guarantee (they may
 	 * coincide); the translation is: our offset 100 is the server's. */
@@ -209,7 +209,7 @@ semantics(long conn, uint8_t *buf)
 		    "chcore: the kernel translates the message to the server's own mapping of the buffer, "
 		    "same offset (100, got %ld)", r);
 	memset(buf, 0, 4096);
-	r = chcore_call(conn, buf + 8, 1000, OP_WRITE, 0, 0, 0);
+	r = usys_chcore_call(conn, buf + 8, 1000, OP_WRITE, 0, 0, 0);
 	int same = 1;
 	for (size_t j = 0; j < 1000; j++)
 		same &= buf[8 + j] == pat(j);
@@ -225,10 +225,10 @@ counted_calls(long conn, uint8_t *buf)
 	struct kcounters a, b;
 	long bad = 0;
 
-	sys_counters(&a);
+	usys_counters(&a);
 	for (long i = 0; i < CALLS; i++)
-		bad += chcore_call(conn, buf, 8, OP_ECHO, (uint64_t)i, 1, 0) != i + 1;
-	sys_counters(&b);
+		bad += usys_chcore_call(conn, buf, 8, OP_ECHO, (uint64_t)i, 1, 0) != i + 1;
+	usys_counters(&b);
 	uint64_t sc = b.syscalls - a.syscalls - 1, as = b.as_switches - a.as_switches;
 	uint64_t wk = b.wakeups - a.wakeups, cs = b.context_switches - a.context_switches;
 	uint64_t ticks = b.timer_ticks - a.timer_ticks;
@@ -248,11 +248,11 @@ static int
 basic(void)
 {
 	char arg[40];
-	long id = 1000 + sys_getpid();
+	long id = 1000 + usys_getpid();
 	int ok = bad_values(id);
 
 	snformat(arg, sizeof arg, "server %ld 1", id);
-	long spid = sys_spawn("t_chcore", arg);
+	long spid = usys_spawn("t_chcore", arg);
 	uint8_t *buf = 0;
 	long conn = connect_retry(id, (void **)&buf);
 	ok &= check(conn == -ECONNREFUSED, "chcore: a rejected connect gives -ECONNREFUSED (%ld)", conn);
@@ -264,14 +264,14 @@ basic(void)
 	ok &= bad_caps(conn, buf);
 	ok &= bad_ranges(conn, buf);
 	ok &= counted_calls(conn, buf);
-	long r = chcore_call(conn, buf, 0, OP_EXIT, 0, 0, 0);
+	long r = usys_chcore_call(conn, buf, 0, OP_EXIT, 0, 0, 0);
 	ok &= check(r == -ECONNRESET, "chcore: the server exits inside its handler: the call gives -ECONNRESET (%ld)", r);
-	ok &= check(chcore_call(conn, buf, 0, OP_ECHO, 0, 0, 0) == -ECONNRESET,
+	ok &= check(usys_chcore_call(conn, buf, 0, OP_ECHO, 0, 0, 0) == -ECONNRESET,
 		    "chcore: and every later call on that connection too");
 	int status = -1;
-	long w = sys_wait(spid, &status);
+	long w = usys_wait(spid, &status);
 	ok &= check(w == spid && status == 7, "chcore: the server's exit status is its own (%d)", status);
-	ok &= check(chcore_close(conn) == 0 && chcore_close(conn) == -EBADF, "chcore: close, then close again: -EBADF");
+	ok &= check(usys_chcore_close(conn) == 0 && usys_chcore_close(conn) == -EBADF, "chcore: close, then close again: -EBADF");
 	return ok ? 0 : 1;
 }
 
@@ -288,10 +288,10 @@ client_for(const char *arg, enum op op)
 	long conn = connect_retry(id, (void **)&buf);
 	if (conn < 0)
 		return 3;
-	long r = chcore_call(conn, buf, 0, op, 0, 0, 0);
+	long r = usys_chcore_call(conn, buf, 0, op, 0, 0, 0);
 	if (op == OP_SLOW)
 		return 1;                /* should have been killed in the call */
-	long r2 = chcore_call(conn, buf, 0, OP_ECHO, 0, 0, 0);
+	long r2 = usys_chcore_call(conn, buf, 0, OP_ECHO, 0, 0, 0);
 	return r == -ECONNRESET && r2 == -ECONNRESET ? 0 : 1;
 }
 

@@ -91,7 +91,7 @@ end(const char *role, const char *opts_text)
 	if (!m || ipc_opts_parse(opts_text, &o))
 		return 2;
 	max_msg = o.max_msg;
-	long mem = sys_map_anon(2 * max_msg, PROT_READ | PROT_WRITE);
+	long mem = usys_map_anon(2 * max_msg, PROT_READ | PROT_WRITE);
 	if (mem < 0 || m->open(&ch, &o, server ? IPC_SERVER : IPC_CLIENT))
 		return !check(0, "chcore: %s opens the channel", role);
 	bufs[0] = (uint8_t *)mem;
@@ -130,10 +130,10 @@ driver(void)
 	const char *roles[2] = { "server", "client" };
 	for (int i = 0; i < 2; i++) {
 		snformat(arg, sizeof arg, "%s %s", roles[i], opts);
-		pid[i] = sys_spawn("t_chcore_ipc", arg);
+		pid[i] = usys_spawn("t_chcore_ipc", arg);
 	}
 	for (int i = 0; i < 2; i++)
-		sys_wait(pid[i], &status[i]);
+		usys_wait(pid[i], &status[i]);
 	m->unprepare(&o);
 	return check(status[0] == 0 && status[1] == 0, "chcore: both ends finished (%d, %d)", status[0], status[1]) ? 0 : 1;
 }

@@ -81,7 +81,7 @@ hold(long seed, long n)
 	pattern(&want, seed);
 	load(&want);
 	for (long i = 0; i < n; i++) {
-		sys_yield();
+		usys_yield();
 		store(&got);
 		bad += !same(&want, &got);
 	}
@@ -111,13 +111,13 @@ second_thread(void *n)
 static int
 threads(long n)
 {
-	long stack = sys_map_anon(16384, PROT_READ | PROT_WRITE);
+	long stack = usys_map_anon(16384, PROT_READ | PROT_WRITE);
 	long tid = stack < 0 ? stack : thread_start(second_thread, (void *)(stack + 16384), (void *)n);
 
 	if (tid < 0)
 		return 3;
 	int mine = hold(1, n);
-	sys_thread_join(tid);
+	usys_thread_join(tid);
 	return mine == 0 && thread_result == 0 ? 0 : 1;
 }
 

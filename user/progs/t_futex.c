@@ -27,29 +27,29 @@ slack_ns(void)
 {
 	struct sysinfo si;
 
-	sys_sysinfo(&si);
+	usys_sysinfo(&si);
 	return 3ull * si.timeslice_us * 1000 + 50 * MS;
 }
 
 static int
 values_and_timeouts(void)
 {
-	uint64_t t0 = sys_clock_ns();
-	long r = sys_futex_wait(&word, 6, IPC_TIMEOUT_FOREVER);
-	uint64_t dt = sys_clock_ns() - t0;
+	uint64_t t0 = usys_clock_ns();
+	long r = usys_futex_wait(&word, 6, IPC_TIMEOUT_FOREVER);
+	uint64_t dt = usys_clock_ns() - t0;
 	int ok = check(r == -EAGAIN && dt < slack_ns(), "wait with the wrong expected value is -EAGAIN at once (%lu us)",
 		       (unsigned long)(dt / 1000));
 
-	ok &= check(sys_futex_wait(&word, 5, 0) == -ETIMEDOUT, "wait with timeout 0 never sleeps: -ETIMEDOUT");
-	t0 = sys_clock_ns();
-	r = sys_futex_wait(&word, 5, 50 * MS);
-	dt = sys_clock_ns() - t0;
+	ok &= check(usys_futex_wait(&word, 5, 0) == -ETIMEDOUT, "wait with timeout 0 never sleeps: -ETIMEDOUT");
+	t0 = usys_clock_ns();
+	r = usys_futex_wait(&word, 5, 50 * MS);
+	dt = usys_clock_ns() - t0;
 	ok &= check(r == -ETIMEDOUT && dt >= 50 * MS && dt < 50 * MS + slack_ns(),
 		    "wait with a 50 ms timeout is -ETIMEDOUT after %lu us (%ld)", (unsigned long)(dt / 1000), r);
-	ok &= check(sys_futex_wake(&word, 1) == 0, "wake with nobody waiting wakes 0");
+	ok &= check(usys_futex_wake(&word, 1) == 0, "wake with nobody waiting wakes 0");
 	/* Waiting only reads the word: read-only memory is fine. */
 	const uint32_t *text = (const uint32_t *)((uintptr_t)main & ~3ul);
-	ok &= check(sys_futex_wait(text, *text + 1, IPC_TIMEOUT_FOREVER) == -EAGAIN,
+	ok &= check(usys_futex_wait(text, *text + 1, IPC_TIMEOUT_FOREVER) == -EAGAIN,
 		    "wait on a read-only word compares it (-EAGAIN)");
 	return ok;
 }
@@ -79,7 +79,7 @@ static void
 waiter(void *arg)
 {
 	__atomic_fetch_add(&ready, 1, __ATOMIC_SEQ_CST);
-	results[(long)arg] = sys_futex_wait(&tword, 0, 10000 * MS);
+	results[(long)arg] = usys_futex_wait(&tword, 0, 10000 * MS);
 	__atomic_fetch_add(&done, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -87,7 +87,7 @@ waiter(void *arg)
 static int
 wake_counts(void)
 {
-	long stacks = sys_map_anon(3 * STACK, PROT_READ | PROT_WRITE);
+	long stacks = usys_map_anon(3 * STACK, PROT_READ | PROT_WRITE);
 	long w2, w1, w0;
 
 	if (stacks < 0)
@@ -95,15 +95,15 @@ wake_counts(void)
 	for (long i = 0; i < 3; i++)
 		thread_start(waiter, (void *)(stacks + (i + 1) * STACK), (void *)i);
 	while (ready < 3)
-		sys_yield();
-	sys_sleep_ns(20 * MS);          /* they run on and block in the kernel */
-	w2 = sys_futex_wake(&tword, 2);
+		usys_yield();
+	usys_sleep_ns(20 * MS);          /* they run on and block in the kernel */
+	w2 = usys_futex_wake(&tword, 2);
 	while (done < 2)
-		sys_yield();
-	w1 = sys_futex_wake(&tword, INT32_MAX);
+		usys_yield();
+	w1 = usys_futex_wake(&tword, INT32_MAX);
 	while (done < 3)
-		sys_yield();
-	w0 = sys_futex_wake(&tword, INT32_MAX);
+		usys_yield();
+	w0 = usys_futex_wake(&tword, INT32_MAX);
 	return check(w2 == 2 && w1 == 1 && w0 == 0 && !results[0] && !results[1] && !results[2],
 		     "wake(2) wakes 2 of 3 waiters, wake(all) the last, then 0 (%ld %ld %ld)", w2, w1, w0);
 }
@@ -112,8 +112,8 @@ wake_counts(void)
 static int
 cross_process(void)
 {
-	long h = sys_shm_create(4096);
-	long va = h > 0 ? sys_shm_map(h, PROT_READ | PROT_WRITE) : -1;
+	long h = usys_shm_create(4096);
+	long va = h > 0 ? usys_shm_map(h, PROT_READ | PROT_WRITE) : -1;
 	char arg[32];
 	long child, r = 0;
 	int status = -1;
@@ -122,17 +122,17 @@ cross_process(void)
 		return check(0, "cross-process: no shared object");
 	volatile uint32_t *w = (volatile uint32_t *)va;
 	snformat(arg, sizeof arg, "cross %ld", h);
-	child = sys_spawn("t_futex", arg);
-	uint64_t deadline = sys_clock_ns() + 5000 * MS;
-	while (child > 0 && (r = sys_futex_wake(w, 1)) == 0 && sys_clock_ns() < deadline)
-		sys_sleep_ns(MS);       /* until the child is queued */
-	sys_wait(child, &status);
+	child = usys_spawn("t_futex", arg);
+	uint64_t deadline = usys_clock_ns() + 5000 * MS;
+	while (child > 0 && (r = usys_futex_wake(w, 1)) == 0 && usys_clock_ns() < deadline)
+		usys_sleep_ns(MS);       /* until the child is queued */
+	usys_wait(child, &status);
 	uint64_t child_va = *(volatile uint64_t *)(va + 64);
 	int ok = check(r == 1 && status == 0 && child_va && child_va != (uint64_t)va,
 		       "a process waiting on a shared word at %lx is woken through it at %lx",
 		       (unsigned long)child_va, (unsigned long)va);
-	sys_unmap((void *)va, 4096);
-	sys_shm_destroy(h);
+	usys_unmap((void *)va, 4096);
+	usys_shm_destroy(h);
 	return ok;
 }
 
@@ -144,18 +144,18 @@ cross_child(const char *arg)
 	while (*arg >= '0' && *arg <= '9')
 		h = h * 10 + (*arg++ - '0');
 	/* Map something first so our address differs from the parent's. */
-	sys_map_anon(4096 * 3, PROT_READ);
-	long va = sys_shm_map(h, PROT_READ | PROT_WRITE);
+	usys_map_anon(4096 * 3, PROT_READ);
+	long va = usys_shm_map(h, PROT_READ | PROT_WRITE);
 	if (va < 0)
 		return 2;
 	*(volatile uint64_t *)(va + 64) = (uint64_t)va;
-	return sys_futex_wait((uint32_t *)va, 0, 10000 * MS) == 0 ? 0 : 3;
+	return usys_futex_wait((uint32_t *)va, 0, 10000 * MS) == 0 ? 0 : 3;
 }
 
 static void
 forever(void *arg)
 {
-	sys_futex_wait(&tword, 0, IPC_TIMEOUT_FOREVER);
+	usys_futex_wait(&tword, 0, IPC_TIMEOUT_FOREVER);
 }
 
 int
@@ -164,11 +164,11 @@ main(const char *arg, unsigned long arglen)
 	if (!strncmp(arg, "cross ", 6))
 		return cross_child(arg + 6);
 	if (!strcmp(arg, "sleeper"))
-		return sys_futex_wait(&tword, 0, IPC_TIMEOUT_FOREVER) == -EINTR ? 4 : 5;
+		return usys_futex_wait(&tword, 0, IPC_TIMEOUT_FOREVER) == -EINTR ? 4 : 5;
 	if (!strcmp(arg, "abandon")) {
-		long stack = sys_map_anon(STACK, PROT_READ | PROT_WRITE);
+		long stack = usys_map_anon(STACK, PROT_READ | PROT_WRITE);
 		thread_start(forever, (void *)(stack + STACK), 0);
-		sys_sleep_ns(20 * MS);
+		usys_sleep_ns(20 * MS);
 		return 3;
 	}
 	int ok = values_and_timeouts();

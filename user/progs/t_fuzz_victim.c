@@ -57,14 +57,14 @@ fill(struct victim *v, uint8_t *p, size_t n)
 static int
 make_objects(struct victim *v, long shm)
 {
-	long va = sys_shm_map(shm, PROT_READ | PROT_WRITE);
+	long va = usys_shm_map(shm, PROT_READ | PROT_WRITE);
 
-	v->msq = sys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
-	v->pipe = sys_pipe_create();
-	v->rfd = sys_pipe_open(v->pipe, FD_READ);
-	v->wfd = sys_pipe_open(v->pipe, FD_WRITE);
-	v->sem = sys_sem_create(1);
-	v->mbox = sys_mbox_create(4, MBOX_ANY_RECEIVER);
+	v->msq = usys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	v->pipe = usys_pipe_create();
+	v->rfd = usys_pipe_open(v->pipe, FD_READ);
+	v->wfd = usys_pipe_open(v->pipe, FD_WRITE);
+	v->sem = usys_sem_create(1);
+	v->mbox = usys_mbox_create(4, MBOX_ANY_RECEIVER);
 	if (va < 0 || v->msq < 0 || v->pipe < 0 || v->rfd < 0 || v->wfd < 0 || v->sem < 0 || v->mbox < 0)
 		return 0;
 	v->shared = (uint8_t *)va;
@@ -84,7 +84,7 @@ publish(struct victim *v, long shm)
 	me->ids[FUZZ_OBJ_SEM][0] = v->sem;
 	me->ids[FUZZ_OBJ_MBOX][0] = v->mbox;
 	me->uid = 0;
-	me->pid = sys_getpid();
+	me->pid = usys_getpid();
 }
 
 static int
@@ -94,9 +94,9 @@ queue_round(struct victim *v)
 
 	out.mtype = 1 + (long)(next(v) % 7);
 	fill(v, out.text, sizeof out.text);
-	if (sys_msgsnd(v->msq, &out, sizeof out.text, IPC_NOWAIT) < 0)
+	if (usys_msgsnd(v->msq, &out, sizeof out.text, IPC_NOWAIT) < 0)
 		return 0;
-	long n = sys_msgrcv(v->msq, &in, sizeof in.text, 0, IPC_NOWAIT);
+	long n = usys_msgrcv(v->msq, &in, sizeof in.text, 0, IPC_NOWAIT);
 	return n == MSG_BYTES && in.mtype == out.mtype && !memcmp(in.text, out.text, MSG_BYTES);
 }
 
@@ -110,10 +110,10 @@ pipe_mbox_sem_round(struct victim *v)
 	ok &= syscall4(SYS_FD_WRITE, v->wfd, (long)out, MSG_BYTES, (long)WAIT_NS) == MSG_BYTES &&
 	      syscall4(SYS_FD_READ, v->rfd, (long)in, MSG_BYTES, (long)WAIT_NS) == MSG_BYTES &&
 	      !memcmp(in, out, MSG_BYTES);
-	ok &= sys_mbox_send(v->mbox, out, MSG_BYTES, WAIT_NS, 0) >= 0 &&
-	      sys_mbox_recv(v->mbox, in, MSG_BYTES, WAIT_NS, 0) == MSG_BYTES &&
+	ok &= usys_mbox_send(v->mbox, out, MSG_BYTES, WAIT_NS, 0) >= 0 &&
+	      usys_mbox_recv(v->mbox, in, MSG_BYTES, WAIT_NS, 0) == MSG_BYTES &&
 	      !memcmp(in, out, MSG_BYTES);
-	ok &= sys_sem_p(v->sem, WAIT_NS) == 0 && sys_sem_v(v->sem) == 0;
+	ok &= usys_sem_p(v->sem, WAIT_NS) == 0 && usys_sem_v(v->sem) == 0;
 	return ok;
 }
 
@@ -136,7 +136,7 @@ run(struct victim *v, const char **what)
 			return FUZZ_VICTIM_CORRUPTED;
 		v->failed_rounds += !queue_round(v) || !pipe_mbox_sem_round(v);
 		v->board->victim.rounds = ++v->rounds;
-		sys_sleep_ns(ROUND_NS);
+		usys_sleep_ns(ROUND_NS);
 	}
 	if (*(*what = damage(v)))
 		return FUZZ_VICTIM_CORRUPTED;
@@ -152,8 +152,8 @@ main(const char *arg, unsigned long arglen)
 
 	if (!s || !arg_next_long(s, &handle))
 		return FUZZ_VICTIM_SETUP;
-	long board = sys_shm_map(handle, PROT_READ | PROT_WRITE);
-	if (board < 0 || (shm = sys_shm_create(SHARED_BYTES)) < 0)
+	long board = usys_shm_map(handle, PROT_READ | PROT_WRITE);
+	if (board < 0 || (shm = usys_shm_create(SHARED_BYTES)) < 0)
 		return FUZZ_VICTIM_SETUP;
 	v.board = (struct fuzz_board *)board;
 	v.rng = (uint64_t)seed | 1;
@@ -168,6 +168,6 @@ main(const char *arg, unsigned long arglen)
 	int status = run(&v, &what);
 	uprintf("fuzz victim: %lu IPC rounds, %lu failed, %s\n", (unsigned long)v.rounds,
 		(unsigned long)v.failed_rounds, *what ? what : "data intact");
-	sys_msgctl(v.msq, IPC_RMID, 0);
+	usys_msgctl(v.msq, IPC_RMID, 0);
 	return status;
 }

@@ -16,7 +16,7 @@
 static int
 big_map(void)
 {
-	long va = sys_map_anon(MAP_BYTES, PROT_READ | PROT_WRITE);
+	long va = usys_map_anon(MAP_BYTES, PROT_READ | PROT_WRITE);
 
 	if (!check(va > 0, "irqoff: map_anon(512 MiB) -> %lx", va))
 		return 1;
@@ -25,7 +25,7 @@ big_map(void)
 	for (uint64_t off = 0; off < MAP_BYTES; off += 61 * 4096 + 8)
 		sum += p[off];                  /* zeroed and mapped, no fault */
 	int ok = check(sum == 0, "irqoff: one page in 61 of it, spread over all, reads 0");
-	return !(ok & check(sys_unmap((void *)va, MAP_BYTES) == 0, "irqoff: unmap(512 MiB)"));
+	return !(ok & check(usys_unmap((void *)va, MAP_BYTES) == 0, "irqoff: unmap(512 MiB)"));
 }
 
 static int
@@ -34,19 +34,19 @@ newlines(void)
 	static char nl[NEWLINES];
 
 	memset(nl, '\n', sizeof nl);
-	return !check(sys_write(nl, sizeof nl) == NEWLINES, "irqoff: one write of %d newlines", NEWLINES);
+	return !check(usys_write(nl, sizeof nl) == NEWLINES, "irqoff: one write of %d newlines", NEWLINES);
 }
 
 static int
 big_shm(void)
 {
-	long h = sys_shm_create(SHM_BYTES);
-	long va = h > 0 ? sys_shm_map(h, PROT_READ | PROT_WRITE) : -1;
+	long h = usys_shm_create(SHM_BYTES);
+	long va = h > 0 ? usys_shm_map(h, PROT_READ | PROT_WRITE) : -1;
 	int ok = check(va > 0, "irqoff: shm_create + shm_map of 64 MiB (%ld, %lx)", h, va);
 
 	if (va > 0)
-		ok &= check(sys_unmap((void *)va, SHM_BYTES) == 0, "irqoff: unmap it");
-	ok &= check(h > 0 && sys_shm_destroy(h) == 0, "irqoff: shm_destroy");
+		ok &= check(usys_unmap((void *)va, SHM_BYTES) == 0, "irqoff: unmap it");
+	ok &= check(h > 0 && usys_shm_destroy(h) == 0, "irqoff: shm_destroy");
 	return !ok;
 }
 
@@ -57,7 +57,7 @@ static void
 mapper(void *unused)
 {
 	(void)unused;
-	mapped_va = sys_map_anon(MAP_BYTES, PROT_READ | PROT_WRITE);
+	mapped_va = usys_map_anon(MAP_BYTES, PROT_READ | PROT_WRITE);
 	map_done = 1;
 }
 
@@ -66,7 +66,7 @@ mapper(void *unused)
 static int
 unmap_while_filling(void)
 {
-	long stack = sys_map_anon(16384, PROT_READ | PROT_WRITE);
+	long stack = usys_map_anon(16384, PROT_READ | PROT_WRITE);
 	uint64_t va = (uint64_t)stack + 16384 + 4096;
 	long busy = 0, r = -EINVAL;
 	long tid = stack > 0 ? thread_start(mapper, (char *)stack + 16384, 0) : -1;
@@ -75,14 +75,14 @@ unmap_while_filling(void)
 	 * the mapper has even seen its result), and it must be whole; a
 	 * half-filled one taken away would leak frames (the leak check). */
 	while (tid > 0 && !map_done && r != 0) {
-		r = sys_unmap((void *)va, MAP_BYTES);
+		r = usys_unmap((void *)va, MAP_BYTES);
 		busy += r == -EBUSY;
 	}
 	int ok = check(busy > 0, "irqoff: unmap of the range while it fills: -EBUSY (%ld times)", busy);
-	ok &= check(sys_thread_join(tid) == 0 && mapped_va == (long)va, "irqoff: the map succeeded at %lx (want %lx)",
+	ok &= check(usys_thread_join(tid) == 0 && mapped_va == (long)va, "irqoff: the map succeeded at %lx (want %lx)",
 		    mapped_va, va);
 	if (r != 0)
-		r = sys_unmap((void *)va, MAP_BYTES);
+		r = usys_unmap((void *)va, MAP_BYTES);
 	ok &= check(r == 0, "irqoff: once complete, it unmaps (%ld)", r);
 	return !ok;
 }

@@ -53,7 +53,7 @@ struct rx {
 
 /* lrpc: the procedure hands each request here, in place, in the call. */
 static long
-take(void *arg, const void *msg, size_t len)
+lend_sink_take(void *arg, const void *msg, size_t len)
 {
 	struct rx *rx = arg;
 
@@ -158,14 +158,14 @@ forged_lengths(struct ipc_chan *ch)
 
 	if (!strcmp(name, "chcore")) {
 		long cap = ch->local[0];          /* chcore.c's L_CAP; mem[0] its buffer */
-		a = chcore_call(cap, ch->mem[0], MAX_MSG + 1, 0, 0, 0, 0);
-		b = chcore_call(cap, ch->mem[0], SIZE_MAX / 2, 0, 0, 0, 0);
+		a = usys_chcore_call(cap, ch->mem[0], MAX_MSG + 1, 0, 0, 0, 0);
+		b = usys_chcore_call(cap, ch->mem[0], SIZE_MAX / 2, 0, 0, 0, 0);
 		return check(a == -EINVAL && b == -EINVAL,
 			     "%s: a call past the buffer (+1, 2^63) is refused by the kernel (%ld, %ld)", name, a, b);
 	}
 	long binding = ch->local[0];              /* lrpc.c's L_BINDING */
-	a = sys_lrpc_call(binding, 0, 0, MAX_MSG + 1);
-	b = sys_lrpc_call(binding, 0, 0, UINT64_MAX);
+	a = usys_lrpc_call(binding, 0, 0, MAX_MSG + 1);
+	b = usys_lrpc_call(binding, 0, 0, UINT64_MAX);
 	return check(a == -E2BIG && b == -E2BIG,
 		     "%s: a call past the A-stack (+1, 2^64-1) is refused by the procedure before its sink reads (%ld, %ld)",
 		     name, a, b);
@@ -241,7 +241,7 @@ end(const char *role, const char *rest)
 	if (!m || ipc_opts_parse(rest + n, &o))
 		return 2;
 	memset(&ch, 0, sizeof ch);
-	ch.sink = (struct ipc_sink){ take, &rx };
+	ch.sink = (struct ipc_sink){ lend_sink_take, &rx };
 	if (!check(m->open(&ch, &o, is_server ? IPC_SERVER : IPC_CLIENT) == 0, "%s: %s opens", name, role))
 		return 1;
 	int ok = is_server ? server(&ch, &rx) : client(&ch);
@@ -269,11 +269,11 @@ run_mech(const char *name)
 	const char *roles[2] = { "server", "client" };
 	for (int i = 0; i < 2; i++) {
 		snformat(arg, sizeof arg, "%s %s %s", roles[i], name, opts);
-		pid[i] = sys_spawn("t_lend", arg);
+		pid[i] = usys_spawn("t_lend", arg);
 	}
 	for (int i = 0; i < 2; i++)
 		if (pid[i] > 0)
-			sys_wait(pid[i], &status[i]);
+			usys_wait(pid[i], &status[i]);
 	m->unprepare(&o);
 	return check(status[0] == 0 && status[1] == 0, "%s: both ends finished (%d, %d)", name, status[0], status[1]);
 }

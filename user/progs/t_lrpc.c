@@ -56,15 +56,15 @@ p_private(void *astack, uint64_t arg, uint64_t a1, uint64_t a2, uint64_t a3, uin
 
 	w[0] = secret;
 	w[1] = index;
-	w[2] = (uint64_t)sys_getpid();       /* the thread's process: the client */
-	lrpc_return((long)arg + 1);
+	w[2] = (uint64_t)usys_getpid();       /* the thread's process: the client */
+	lrpc_proc_return((long)arg + 1);
 }
 
 static __attribute__((used)) void
 p_echo(void *astack, uint64_t arg)
 {
 	(void)astack;
-	lrpc_return((long)arg);
+	lrpc_proc_return((long)arg);
 }
 
 /* A null pointer the compiler cannot see through. */
@@ -75,7 +75,7 @@ p_fault(void *astack)
 {
 	(void)astack;
 	*null_ptr = 1;
-	lrpc_return(0);
+	lrpc_proc_return(0);
 }
 
 /* With a downstream server: call its P_NESTED and add 1; else the secret. */
@@ -85,15 +85,15 @@ p_nested(void *astack, uint64_t arg)
 	uint64_t *w = astack;
 
 	if (down_wanted && !down_binding)
-		lrpc_return(-EAGAIN);            /* not bound onwards yet: retry */
+		lrpc_proc_return(-EAGAIN);            /* not bound onwards yet: retry */
 	if (!down_binding) {
 		w[0] = secret;
-		lrpc_return((long)(secret & 0xffffffff));
+		lrpc_proc_return((long)(secret & 0xffffffff));
 	}
 	down_astack[0] = 0;
-	long r = sys_lrpc_call(down_binding, P_NESTED, 0, arg);
+	long r = usys_lrpc_call(down_binding, P_NESTED, 0, arg);
 	w[0] = down_astack[0];               /* pass the leaf's word up */
-	lrpc_return(r < 0 ? r : r + 1);
+	lrpc_proc_return(r < 0 ? r : r + 1);
 }
 
 /* Depth k+1 calls itself on A-stack k; the call that is one too deep
@@ -102,8 +102,8 @@ static __attribute__((used)) void
 p_deep(void *astack, uint64_t k)
 {
 	(void)astack;
-	long r = sys_lrpc_call(self_binding, P_DEEP, k, k + 1);
-	lrpc_return(r == -ELOOP ? (long)k + 1 : r);
+	long r = usys_lrpc_call(self_binding, P_DEEP, k, k + 1);
+	lrpc_proc_return(r == -ELOOP ? (long)k + 1 : r);
 }
 
 static volatile long spinners;          /* calls inside p_spin, in this server */
@@ -127,8 +127,8 @@ p_wait(void *astack, uint64_t arg)
 
 	w[0] = 1;
 	while (!w[1])
-		sys_yield();
-	lrpc_return((long)arg);
+		usys_yield();
+	lrpc_proc_return((long)arg);
 }
 
 /* Blocks in a system call: a read of descriptor arg (the calling thread's
@@ -140,14 +140,14 @@ p_block(void *astack, uint64_t arg)
 	char c;
 
 	w[0] = 1;
-	lrpc_return(sys_fd_read((long)arg, &c, 1, IPC_TIMEOUT_FOREVER));
+	lrpc_proc_return(usys_fd_read((long)arg, &c, 1, IPC_TIMEOUT_FOREVER));
 }
 
 static __attribute__((used)) void
 p_spinners(void *astack)
 {
 	(void)astack;
-	lrpc_return(spinners);
+	lrpc_proc_return(spinners);
 }
 
 /* Every register argument and the A-stack index, written into the A-stack
@@ -160,7 +160,7 @@ p_args(void *astack, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_
 
 	w[0] = a0, w[1] = a1, w[2] = a2, w[3] = a3, w[4] = a4, w[5] = a5, w[6] = a6, w[7] = a7;
 	w[8] = index;
-	lrpc_return((long)((a0 ^ a1 ^ a2 ^ a3 ^ a4 ^ a5 ^ a6 ^ a7) & 0x7fffffffffffffffull));
+	lrpc_proc_return((long)((a0 ^ a1 ^ a2 ^ a3 ^ a4 ^ a5 ^ a6 ^ a7) & 0x7fffffffffffffffull));
 }
 
 /* SIGUSR1 runs in whichever process's copy of this program the thread is
@@ -182,11 +182,11 @@ p_signal(void *astack, uint64_t arg)
 {
 	uint64_t *w = astack;
 
-	w[1] = (uint64_t)sys_kill(sys_getpid(), SIGUSR1);
-	sys_yield();
-	sys_yield();
+	w[1] = (uint64_t)usys_kill(usys_getpid(), SIGUSR1);
+	usys_yield();
+	usys_yield();
 	w[0] = (uint64_t)usr1_runs;          /* the server's copy: 0 unless delivered here */
-	lrpc_return((long)arg);
+	lrpc_proc_return((long)arg);
 }
 
 LRPC_ENTRY(p_private);
@@ -202,13 +202,13 @@ LRPC_ENTRY(p_args);
 LRPC_ENTRY(p_signal);
 
 static long
-connect_wait(uint64_t key, struct lrpc_bind_info *info)
+server_connect_wait(uint64_t key, struct lrpc_bind_info *info)
 {
-	uint64_t until = sys_clock_ns() + 10000 * MS;
+	uint64_t until = usys_clock_ns() + 10000 * MS;
 	long b;
 
-	while ((b = sys_lrpc_connect(key, info)) == -ECONNREFUSED && sys_clock_ns() < until)
-		sys_sleep_ns(MS);
+	while ((b = usys_lrpc_connect(key, info)) == -ECONNREFUSED && usys_clock_ns() < until)
+		usys_sleep_ns(MS);
 	return b;
 }
 
@@ -225,21 +225,21 @@ server(const char *arg)
 	struct lrpc_bind_info info = { 0 };
 
 	arg = arg_next_long(arg_next_long(arg_next_long(arg, &key), &down), &self);
-	secret = secret_of(sys_getpid());
+	secret = secret_of(usys_getpid());
 	down_wanted = down;
-	long s = sys_lrpc_register((uint64_t)key, entries, NPROCS, ASTACK, LRPC_MAX_ASTACKS);
+	long s = usys_lrpc_register((uint64_t)key, entries, NPROCS, ASTACK, LRPC_MAX_ASTACKS);
 	if (s < 0)
 		return 10;
 	if (down) {
-		long b = connect_wait((uint64_t)down, &info);
+		long b = server_connect_wait((uint64_t)down, &info);
 		if (b < 0)
 			return 11;
 		down_astack = (uint64_t *)info.astack_va;
 		down_binding = b;
 	}
-	if (self && (self_binding = connect_wait((uint64_t)key, &info)) < 0)
+	if (self && (self_binding = server_connect_wait((uint64_t)key, &info)) < 0)
 		return 12;
-	long r = sys_lrpc_serve(s, IPC_TIMEOUT_FOREVER);
+	long r = usys_lrpc_serve(s, IPC_TIMEOUT_FOREVER);
 	return r == 0 ? 0 : 13;
 }
 
@@ -250,7 +250,7 @@ static long next_key_n;
 static uint64_t
 new_key(void)
 {
-	return ((uint64_t)sys_getpid() << 16) | (uint64_t)++next_key_n;
+	return ((uint64_t)usys_getpid() << 16) | (uint64_t)++next_key_n;
 }
 
 static long
@@ -259,23 +259,23 @@ spawn_server(uint64_t key, uint64_t down, int self)
 	char a[80];
 
 	snformat(a, sizeof a, "server %lu %lu %d", (unsigned long)key, (unsigned long)down, self);
-	return sys_spawn("t_lrpc", a);
+	return usys_spawn("t_lrpc", a);
 }
 
 /* A server and a binding to it. */
 static long
-start(uint64_t *key, long *pid, struct lrpc_bind_info *info)
+server_start(uint64_t *key, long *pid, struct lrpc_bind_info *info)
 {
 	*key = new_key();
 	*pid = spawn_server(*key, 0, 0);
-	return *pid < 0 ? *pid : connect_wait(*key, info);
+	return *pid < 0 ? *pid : server_connect_wait(*key, info);
 }
 
 /* Disconnects and checks that the server, with no client left, ends by itself. */
 static int
-finish(long b, long pid, const char *what)
+server_finish(long b, long pid, const char *what)
 {
-	int ok = check(sys_lrpc_disconnect(b) == 0, "lrpc %s: disconnect", what);
+	int ok = check(usys_lrpc_disconnect(b) == 0, "lrpc %s: disconnect", what);
 	int st = wait_status(pid);
 	return ok & check(st == 0, "lrpc %s: with its only client gone the server's serve returns and it exits 0 (%d)",
 			  what, st);
@@ -300,7 +300,7 @@ register_args(long b, const struct lrpc_bind_info *info)
 		ok &= check(w[i] == a[i], "lrpc: register argument a%u arrives in the procedure (%lx, sent %lx)",
 			    i, (unsigned long)w[i], (unsigned long)a[i]);
 	ok &= check(w[8] == 5, "lrpc: the procedure is told its A-stack index (%lu)", (unsigned long)w[8]);
-	r = sys_lrpc_call(b, P_ARGS, 5, 7);
+	r = usys_lrpc_call(b, P_ARGS, 5, 7);
 	ok &= check(r == 7 && w[0] == 7 && w[1] == 0 && w[7] == 0,
 		    "lrpc: the one-word call passes a0 and zeroes a1..a7 (%ld; %lu %lu %lu)", r,
 		    (unsigned long)w[0], (unsigned long)w[1], (unsigned long)w[7]);
@@ -314,14 +314,14 @@ basic_call(long b, long pid, const struct lrpc_bind_info *info)
 	int ok = check(info->nastacks == LRPC_MAX_ASTACKS && info->astack_size == ASTACK && info->nprocs == NPROCS,
 		       "lrpc: connect reports %lu A-stacks of %lu bytes and %lu procedures",
 		       (unsigned long)info->nastacks, (unsigned long)info->astack_size, (unsigned long)info->nprocs);
-	long r = sys_lrpc_call(b, P_PRIVATE, 3, 41);
+	long r = usys_lrpc_call(b, P_PRIVATE, 3, 41);
 	ok &= check(r == 42, "lrpc: a call returns the procedure's result (%ld)", r);
 	uint64_t *w3 = w + 3 * ASTACK / 8;
 	ok &= check(w3[0] == secret_of(pid) && secret == 0,
 		    "lrpc: the procedure read the server's private memory (%lx; the client's copy is %lx)",
 		    (unsigned long)w3[0], (unsigned long)secret);
 	ok &= check(w3[1] == 3, "lrpc: and wrote into the A-stack the call named (index %lu)", (unsigned long)w3[1]);
-	ok &= check(w3[2] == (uint64_t)sys_getpid(), "lrpc: the migrated thread still belongs to the client (getpid %lu)",
+	ok &= check(w3[2] == (uint64_t)usys_getpid(), "lrpc: the migrated thread still belongs to the client (getpid %lu)",
 		    (unsigned long)w3[2]);
 	return ok & register_args(b, info);
 }
@@ -332,7 +332,7 @@ signal_in_call(long b, const struct lrpc_bind_info *info)
 {
 	uint64_t *w = (uint64_t *)info->astack_va + 2 * ASTACK / 8;
 	int ok = check(sig_action(SIGUSR1, on_usr1) == 0, "lrpc signal: the client handles SIGUSR1");
-	long r = sys_lrpc_call(b, P_SIGNAL, 2, 9);
+	long r = usys_lrpc_call(b, P_SIGNAL, 2, 9);
 	long runs = usr1_runs;
 	ok &= check(r == 9 && w[1] == 0,
 		    "lrpc signal: a procedure sends the client SIGUSR1 (kill %ld) and the call returns (%ld)",
@@ -348,15 +348,15 @@ signal_in_call(long b, const struct lrpc_bind_info *info)
 static int
 bad_calls(long b)
 {
-	int ok = check(sys_lrpc_call(0, 0, 0, 0) == -EBADF && sys_lrpc_call(-1, 0, 0, 0) == -EBADF &&
-		       sys_lrpc_call(b - LRPC_MAX_BINDINGS, 0, 0, 0) == -EBADF &&
-		       sys_lrpc_call(b + LRPC_MAX_BINDINGS, 0, 0, 0) == -EBADF && sys_lrpc_call(b ^ 1, 0, 0, 0) == -EBADF,
+	int ok = check(usys_lrpc_call(0, 0, 0, 0) == -EBADF && usys_lrpc_call(-1, 0, 0, 0) == -EBADF &&
+		       usys_lrpc_call(b - LRPC_MAX_BINDINGS, 0, 0, 0) == -EBADF &&
+		       usys_lrpc_call(b + LRPC_MAX_BINDINGS, 0, 0, 0) == -EBADF && usys_lrpc_call(b ^ 1, 0, 0, 0) == -EBADF,
 		       "lrpc: calls through binding 0, -1, its slot's earlier and later generation and another slot give -EBADF");
-	ok &= check(sys_lrpc_call(b, NPROCS, 0, 0) == -EINVAL && sys_lrpc_call(b, (uint64_t)-1, 0, 0) == -EINVAL,
+	ok &= check(usys_lrpc_call(b, NPROCS, 0, 0) == -EINVAL && usys_lrpc_call(b, (uint64_t)-1, 0, 0) == -EINVAL,
 		    "lrpc: a procedure index past the service's gives -EINVAL");
-	ok &= check(sys_lrpc_call(b, 0, LRPC_MAX_ASTACKS, 0) == -EINVAL && sys_lrpc_call(b, 0, 1ull << 40, 0) == -EINVAL,
+	ok &= check(usys_lrpc_call(b, 0, LRPC_MAX_ASTACKS, 0) == -EINVAL && usys_lrpc_call(b, 0, 1ull << 40, 0) == -EINVAL,
 		    "lrpc: an A-stack index past the binding's gives -EINVAL");
-	ok &= check(sys_lrpc_return(5) == -EINVAL, "lrpc: lrpc_return outside a call gives -EINVAL");
+	ok &= check(usys_lrpc_return(5) == -EINVAL, "lrpc: lrpc_proc_return outside a call gives -EINVAL");
 	return ok;
 }
 
@@ -366,27 +366,27 @@ bad_setup(uint64_t key, long server_pid)
 	struct lrpc_bind_info info;
 	uint64_t e[2] = { (uint64_t)p_echo_lrpc, (uint64_t)p_echo_lrpc };
 	uint64_t kern[1] = { 0xffff800000000000ull };
-	int ok = check(sys_lrpc_connect(key, 0) == -EFAULT && sys_lrpc_connect(key, (void *)0xffff800000001000ull) == -EFAULT,
+	int ok = check(usys_lrpc_connect(key, 0) == -EFAULT && usys_lrpc_connect(key, (void *)0xffff800000001000ull) == -EFAULT,
 		       "lrpc: connect with a NULL or kernel info pointer gives -EFAULT");
-	ok &= check(sys_lrpc_connect(key + 1000, &info) == -ECONNREFUSED && sys_lrpc_connect(0, &info) == -EINVAL,
+	ok &= check(usys_lrpc_connect(key + 1000, &info) == -ECONNREFUSED && usys_lrpc_connect(0, &info) == -EINVAL,
 		    "lrpc: connect to an unregistered key gives -ECONNREFUSED, to key 0 -EINVAL");
-	ok &= check(sys_lrpc_register(key + 1, 0, 1, 64, 1) == -EFAULT &&
-		    sys_lrpc_register(key + 1, (uint64_t *)0xffff800000000000ull, 1, 64, 1) == -EFAULT,
+	ok &= check(usys_lrpc_register(key + 1, 0, 1, 64, 1) == -EFAULT &&
+		    usys_lrpc_register(key + 1, (uint64_t *)0xffff800000000000ull, 1, 64, 1) == -EFAULT,
 		    "lrpc: register with a NULL or kernel entry table gives -EFAULT");
-	ok &= check(sys_lrpc_register(key + 1, e, 0, 64, 1) == -EINVAL && sys_lrpc_register(key + 1, e, LRPC_MAX_PROCS + 1, 64, 1) == -EINVAL &&
-		    sys_lrpc_register(key + 1, e, 1, 0, 1) == -EINVAL && sys_lrpc_register(key + 1, e, 1, LRPC_MAX_ASTACK + 1, 1) == -EINVAL &&
-		    sys_lrpc_register(key + 1, e, 1, 64, 0) == -EINVAL && sys_lrpc_register(key + 1, e, 1, 64, LRPC_MAX_ASTACKS + 1) == -EINVAL &&
-		    sys_lrpc_register(key + 1, kern, 1, 64, 1) == -EINVAL && sys_lrpc_register(0, e, 1, 64, 1) == -EINVAL,
+	ok &= check(usys_lrpc_register(key + 1, e, 0, 64, 1) == -EINVAL && usys_lrpc_register(key + 1, e, LRPC_MAX_PROCS + 1, 64, 1) == -EINVAL &&
+		    usys_lrpc_register(key + 1, e, 1, 0, 1) == -EINVAL && usys_lrpc_register(key + 1, e, 1, LRPC_MAX_ASTACK + 1, 1) == -EINVAL &&
+		    usys_lrpc_register(key + 1, e, 1, 64, 0) == -EINVAL && usys_lrpc_register(key + 1, e, 1, 64, LRPC_MAX_ASTACKS + 1) == -EINVAL &&
+		    usys_lrpc_register(key + 1, kern, 1, 64, 1) == -EINVAL && usys_lrpc_register(0, e, 1, 64, 1) == -EINVAL,
 		    "lrpc: register with 0 or too many procedures, A-stacks, bytes, a kernel entry or key 0 gives -EINVAL");
-	ok &= check(sys_lrpc_register(key, e, 1, 64, 1) == -EEXIST, "lrpc: registering a key in use gives -EEXIST");
-	long s = sys_lrpc_register(key + 1, e, 2, 64, 1);
-	ok &= check(s > 0 && sys_lrpc_register(key + 2, e, 1, 64, 1) == -EEXIST,
+	ok &= check(usys_lrpc_register(key, e, 1, 64, 1) == -EEXIST, "lrpc: registering a key in use gives -EEXIST");
+	long s = usys_lrpc_register(key + 1, e, 2, 64, 1);
+	ok &= check(s > 0 && usys_lrpc_register(key + 2, e, 1, 64, 1) == -EEXIST,
 		    "lrpc: one service per process (%ld, then -EEXIST)", s);
-	ok &= check(sys_lrpc_serve(s, 0) == -EAGAIN, "lrpc: serve with timeout 0 and no client gone yet gives -EAGAIN");
-	ok &= check(sys_lrpc_unregister(s) == 0 && sys_lrpc_unregister(s) == -EINVAL && sys_lrpc_serve(s, 0) == -EINVAL,
+	ok &= check(usys_lrpc_serve(s, 0) == -EAGAIN, "lrpc: serve with timeout 0 and no client gone yet gives -EAGAIN");
+	ok &= check(usys_lrpc_unregister(s) == 0 && usys_lrpc_unregister(s) == -EINVAL && usys_lrpc_serve(s, 0) == -EINVAL,
 		    "lrpc: unregister once; again, or serve after it, gives -EINVAL");
-	ok &= check(sys_lrpc_unregister(0) == -EINVAL && sys_lrpc_unregister(-5) == -EINVAL &&
-		    sys_lrpc_disconnect(0) == -EINVAL && sys_lrpc_disconnect(12345) == -EINVAL,
+	ok &= check(usys_lrpc_unregister(0) == -EINVAL && usys_lrpc_unregister(-5) == -EINVAL &&
+		    usys_lrpc_disconnect(0) == -EINVAL && usys_lrpc_disconnect(12345) == -EINVAL,
 		    "lrpc: unregister and disconnect of bad ids give -EINVAL");
 	(void)server_pid;
 	return ok;
@@ -397,7 +397,7 @@ basic(void)
 {
 	struct lrpc_bind_info info;
 	uint64_t key;
-	long pid, b = start(&key, &pid, &info);
+	long pid, b = server_start(&key, &pid, &info);
 
 	if (!check(b > 0, "lrpc: a client connects to a freshly registered service (%ld)", b))
 		return 1;
@@ -405,7 +405,7 @@ basic(void)
 	ok &= signal_in_call(b, &info);
 	ok &= bad_calls(b);
 	ok &= bad_setup(key, pid);
-	ok &= finish(b, pid, "basic");
+	ok &= server_finish(b, pid, "basic");
 	return ok ? 0 : 1;
 }
 
@@ -417,14 +417,14 @@ many(long n)
 	struct lrpc_bind_info info;
 	struct kcounters before, after;
 	uint64_t key;
-	long pid, b = start(&key, &pid, &info), bad = 0;
+	long pid, b = server_start(&key, &pid, &info), bad = 0;
 
 	if (!check(b > 0, "lrpc many: connect (%ld)", b))
 		return 1;
-	sys_counters(&before);
+	usys_counters(&before);
 	for (long i = 0; i < n; i++)
-		bad += sys_lrpc_call(b, P_ECHO, (uint64_t)i % LRPC_MAX_ASTACKS, (uint64_t)i) != i;
-	sys_counters(&after);
+		bad += usys_lrpc_call(b, P_ECHO, (uint64_t)i % LRPC_MAX_ASTACKS, (uint64_t)i) != i;
+	usys_counters(&after);
 	int ok = check(bad == 0, "lrpc many: %ld calls each return their argument (%ld wrong)", n, bad);
 	uint64_t as = after.as_switches - before.as_switches;
 	uint64_t cs = after.context_switches - before.context_switches;
@@ -437,7 +437,7 @@ many(long n)
 		    (unsigned long)cs, (unsigned long)wk);
 	ok &= check(kc <= 256, "lrpc many: the kernel copies no argument data (%lu bytes: the counter reads)",
 		    (unsigned long)kc);
-	ok &= finish(b, pid, "many");
+	ok &= server_finish(b, pid, "many");
 	return ok ? 0 : 1;
 }
 
@@ -450,7 +450,7 @@ static void
 waiter(void *unused)
 {
 	(void)unused;
-	waiter_result = sys_lrpc_call(busy_binding, P_WAIT, 0, 77);
+	waiter_result = usys_lrpc_call(busy_binding, P_WAIT, 0, 77);
 	waiter_done = 1;
 }
 
@@ -461,25 +461,25 @@ busy(void)
 	uint64_t key;
 	long pid;
 
-	busy_binding = start(&key, &pid, &info);
+	busy_binding = server_start(&key, &pid, &info);
 	if (!check(busy_binding > 0, "lrpc busy: connect (%ld)", busy_binding))
 		return 1;
 	volatile uint64_t *a0 = (uint64_t *)info.astack_va;
-	long stack = sys_map_anon(16384, PROT_READ | PROT_WRITE);
+	long stack = usys_map_anon(16384, PROT_READ | PROT_WRITE);
 	a0[0] = a0[1] = 0;
 	thread_start(waiter, (void *)(stack + 16384), 0);
 	while (!a0[0])
-		sys_yield();
-	int ok = check(sys_lrpc_call(busy_binding, P_ECHO, 0, 5) == -EBUSY,
+		usys_yield();
+	int ok = check(usys_lrpc_call(busy_binding, P_ECHO, 0, 5) == -EBUSY,
 		       "lrpc busy: while another thread's call holds A-stack 0, a call on it gives -EBUSY");
-	ok &= check(sys_lrpc_call(busy_binding, P_ECHO, 1, 5) == 5,
+	ok &= check(usys_lrpc_call(busy_binding, P_ECHO, 1, 5) == 5,
 		    "lrpc busy: a call on A-stack 1 runs at the same time");
 	a0[1] = 1;                           /* let the waiting procedure return */
 	while (!waiter_done)
-		sys_yield();
+		usys_yield();
 	ok &= check(waiter_result == 77, "lrpc busy: the first call then returns (%ld)", (long)waiter_result);
-	ok &= check(sys_lrpc_call(busy_binding, P_ECHO, 0, 6) == 6, "lrpc busy: and A-stack 0 is free again");
-	ok &= finish(busy_binding, pid, "busy");
+	ok &= check(usys_lrpc_call(busy_binding, P_ECHO, 0, 6) == 6, "lrpc busy: and A-stack 0 is free again");
+	ok &= server_finish(busy_binding, pid, "busy");
 	return ok ? 0 : 1;
 }
 
@@ -491,31 +491,31 @@ nested(void)
 	struct lrpc_bind_info info;
 	uint64_t kc = new_key(), kb = new_key(), kd = new_key();
 	long pc = spawn_server(kc, 0, 0), pb = spawn_server(kb, kc, 0);
-	long b = connect_wait(kb, &info);
+	long b = server_connect_wait(kb, &info);
 
 	if (!check(pc > 0 && pb > 0 && b > 0, "lrpc nested: servers B -> C and a binding to B (%ld)", b))
 		return 1;
 	uint64_t *w = (uint64_t *)info.astack_va;
 	long r;
-	for (int tries = 0; (r = sys_lrpc_call(b, P_NESTED, 0, 0)) == -EAGAIN && tries < 5000; tries++)
-		sys_sleep_ns(MS);
+	for (int tries = 0; (r = usys_lrpc_call(b, P_NESTED, 0, 0)) == -EAGAIN && tries < 5000; tries++)
+		usys_sleep_ns(MS);
 	int ok = check(r == (long)(secret_of(pc) & 0xffffffff) + 1 && w[0] == secret_of(pc),
 		       "lrpc nested: A -> B -> C returns C's result through B (%ld, word %lx)", r, (unsigned long)w[0]);
-	r = sys_lrpc_call(b, P_PRIVATE, 0, 1);
+	r = usys_lrpc_call(b, P_PRIVATE, 0, 1);
 	ok &= check(r == 2 && w[0] == secret_of(pb), "lrpc nested: and after it a call to B runs in B's space again");
-	ok &= finish(b, pb, "nested B");      /* B's exit drops its binding to C */
+	ok &= server_finish(b, pb, "nested B");      /* B's exit drops its binding to C */
 	int st = wait_status(pc);
 	ok &= check(st == 0, "lrpc nested: C, whose only client B exited, ends too (%d)", st);
 
 	long pd = spawn_server(kd, 0, 1);
-	b = connect_wait(kd, &info);
+	b = server_connect_wait(kd, &info);
 	/* Until D has bound to itself, its nested call finds no binding (-EBADF). */
-	for (int tries = 0; (r = sys_lrpc_call(b, P_DEEP, 0, 0)) == -EBADF && tries < 5000; tries++)
-		sys_sleep_ns(MS);
+	for (int tries = 0; (r = usys_lrpc_call(b, P_DEEP, 0, 0)) == -EBADF && tries < 5000; tries++)
+		usys_sleep_ns(MS);
 	ok &= check(r == LRPC_MAX_DEPTH, "lrpc nested: a server calling itself gets -ELOOP at depth %d (deepest %ld)",
 		    LRPC_MAX_DEPTH + 1, r);
-	ok &= check(sys_lrpc_call(b, P_ECHO, 0, 9) == 9, "lrpc nested: and every A-stack was released on the way out");
-	ok &= check(sys_lrpc_disconnect(b) == 0 && sys_kill_proc(pd) == 0, "lrpc nested: the self-bound server is killed");
+	ok &= check(usys_lrpc_call(b, P_ECHO, 0, 9) == 9, "lrpc nested: and every A-stack was released on the way out");
+	ok &= check(usys_lrpc_disconnect(b) == 0 && usys_kill_proc(pd) == 0, "lrpc nested: the self-bound server is killed");
 	st = wait_status(pd);
 	ok &= check(st == WAIT_KILLED, "lrpc nested: and exits killed (%x)", st);
 	return ok ? 0 : 1;
@@ -530,7 +530,7 @@ static void
 spinner(void *unused)
 {
 	(void)unused;
-	spinner_result = sys_lrpc_call(spin_binding, P_SPIN, 0, 0);
+	spinner_result = usys_lrpc_call(spin_binding, P_SPIN, 0, 0);
 	spinner_done = 1;
 }
 
@@ -539,16 +539,16 @@ fail_fault(void)
 {
 	struct lrpc_bind_info info;
 	uint64_t key;
-	long pid, b = start(&key, &pid, &info);
+	long pid, b = server_start(&key, &pid, &info);
 
 	if (!check(b > 0, "lrpc fail: connect (%ld)", b))
 		return 0;
-	long r = sys_lrpc_call(b, P_FAULT, 0, 0);
+	long r = usys_lrpc_call(b, P_FAULT, 0, 0);
 	int ok = check(r == -EFAULT, "lrpc fail: a procedure that faults makes the call return -EFAULT (%ld)", r);
 	int st = wait_status(pid);
 	ok &= check(st & WAIT_KILLED, "lrpc fail: and its server is killed (%x)", st);
-	ok &= check(sys_lrpc_call(b, P_ECHO, 0, 1) == -ECONNRESET, "lrpc fail: later calls give -ECONNRESET");
-	ok &= check(sys_lrpc_disconnect(b) == 0, "lrpc fail: the binding can still be disconnected");
+	ok &= check(usys_lrpc_call(b, P_ECHO, 0, 1) == -ECONNRESET, "lrpc fail: later calls give -ECONNRESET");
+	ok &= check(usys_lrpc_disconnect(b) == 0, "lrpc fail: the binding can still be disconnected");
 	return ok;
 }
 
@@ -559,23 +559,23 @@ fail_exit(void)
 	uint64_t key;
 	long pid;
 
-	spin_binding = start(&key, &pid, &info);
+	spin_binding = server_start(&key, &pid, &info);
 	if (!check(spin_binding > 0, "lrpc fail: connect (%ld)", spin_binding))
 		return 0;
 	volatile uint64_t *a0 = (uint64_t *)info.astack_va;
-	long stack = sys_map_anon(16384, PROT_READ | PROT_WRITE);
+	long stack = usys_map_anon(16384, PROT_READ | PROT_WRITE);
 	thread_start(spinner, (void *)(stack + 16384), 0);
 	while (!a0[0])
-		sys_yield();
-	int ok = check(sys_kill_proc(pid) == 0, "lrpc fail: the server is killed while a call spins inside it");
+		usys_yield();
+	int ok = check(usys_kill_proc(pid) == 0, "lrpc fail: the server is killed while a call spins inside it");
 	int st = wait_status(pid);
 	ok &= check(st == WAIT_KILLED, "lrpc fail: the server exits (%x) with the call still inside", st);
-	uint64_t until = sys_clock_ns() + 5000 * MS;
-	while (!spinner_done && sys_clock_ns() < until)
-		sys_yield();
+	uint64_t until = usys_clock_ns() + 5000 * MS;
+	while (!spinner_done && usys_clock_ns() < until)
+		usys_yield();
 	ok &= check(spinner_done && spinner_result == -ECONNRESET,
 		    "lrpc fail: the call comes back to its client with -ECONNRESET (%ld)", (long)spinner_result);
-	ok &= check(sys_lrpc_disconnect(spin_binding) == 0, "lrpc fail: and the binding is disconnected");
+	ok &= check(usys_lrpc_disconnect(spin_binding) == 0, "lrpc fail: and the binding is disconnected");
 	return ok;
 }
 
@@ -587,7 +587,7 @@ static void
 blocked_caller(void *unused)
 {
 	(void)unused;
-	blocked_result = sys_lrpc_call(blocked_binding, P_BLOCK, 0, (uint64_t)blocked_fd[0]);
+	blocked_result = usys_lrpc_call(blocked_binding, P_BLOCK, 0, (uint64_t)blocked_fd[0]);
 	blocked_done = 1;
 }
 
@@ -603,26 +603,26 @@ fail_blocked(void)
 	uint64_t key;
 	long pid;
 
-	blocked_binding = start(&key, &pid, &info);
-	if (!check(blocked_binding > 0 && sys_pipe(blocked_fd) == 0, "lrpc fail: connect (%ld) and a pipe",
+	blocked_binding = server_start(&key, &pid, &info);
+	if (!check(blocked_binding > 0 && usys_pipe(blocked_fd) == 0, "lrpc fail: connect (%ld) and a pipe",
 		   blocked_binding))
 		return 0;
 	volatile uint64_t *a0 = (uint64_t *)info.astack_va;
-	long stack = sys_map_anon(16384, PROT_READ | PROT_WRITE);
+	long stack = usys_map_anon(16384, PROT_READ | PROT_WRITE);
 	thread_start(blocked_caller, (void *)(stack + 16384), 0);
 	while (!a0[0])
-		sys_yield();
-	sys_sleep_ns(20 * MS);                /* into the read, and asleep there */
-	int ok = check(!blocked_done && sys_kill_proc(pid) == 0,
+		usys_yield();
+	usys_sleep_ns(20 * MS);                /* into the read, and asleep there */
+	int ok = check(!blocked_done && usys_kill_proc(pid) == 0,
 		       "lrpc fail: the server is killed while a call is blocked in a pipe read inside it");
 	ok &= check(wait_status(pid) == WAIT_KILLED, "lrpc fail: the server exits");
-	uint64_t t0 = sys_clock_ns(), until = t0 + 5000 * MS;
-	while (!blocked_done && sys_clock_ns() < until)
-		sys_sleep_ns(MS);
+	uint64_t t0 = usys_clock_ns(), until = t0 + 5000 * MS;
+	while (!blocked_done && usys_clock_ns() < until)
+		usys_sleep_ns(MS);
 	ok &= check(blocked_done && blocked_result == -ECONNRESET,
 		    "lrpc fail: the blocked call comes back with -ECONNRESET (%ld) after %lu ms", (long)blocked_result,
-		    (unsigned long)((sys_clock_ns() - t0) / MS));
-	ok &= check(sys_lrpc_disconnect(blocked_binding) == 0, "lrpc fail: and the binding is disconnected");
+		    (unsigned long)((usys_clock_ns() - t0) / MS));
+	ok &= check(usys_lrpc_disconnect(blocked_binding) == 0, "lrpc fail: and the binding is disconnected");
 	return ok;
 }
 
@@ -633,17 +633,17 @@ blocked(const char *arg)
 
 	if (!arg_next_long(arg, &h))
 		return 2;
-	long va = sys_shm_map(h, PROT_READ | PROT_WRITE);
+	long va = usys_shm_map(h, PROT_READ | PROT_WRITE);
 	if (va < 0)
 		return 3;
 	volatile int64_t *word = (volatile int64_t *)va;
 	int ok = fail_blocked();
 	word[0] = ok ? 1 : 2;
-	uint64_t until = sys_clock_ns() + 20000 * MS;
-	while (!word[1] && sys_clock_ns() < until)
-		sys_sleep_ns(MS);
-	sys_fd_close(blocked_fd[0]);
-	sys_fd_close(blocked_fd[1]);
+	uint64_t until = usys_clock_ns() + 20000 * MS;
+	while (!word[1] && usys_clock_ns() < until)
+		usys_sleep_ns(MS);
+	usys_fd_close(blocked_fd[0]);
+	usys_fd_close(blocked_fd[1]);
 	return ok ? 0 : 1;
 }
 
@@ -655,19 +655,19 @@ fail_client_killed(void)
 	struct lrpc_bind_info info;
 	uint64_t key;
 	char a[40];
-	long pid, b = start(&key, &pid, &info);
+	long pid, b = server_start(&key, &pid, &info);
 
 	snformat(a, sizeof a, "spincall %lu", (unsigned long)key);
-	long child = sys_spawn("t_lrpc", a);
-	uint64_t until = sys_clock_ns() + 10000 * MS;
-	while (sys_lrpc_call(b, P_SPINNERS, 0, 0) != 1 && sys_clock_ns() < until)
-		sys_sleep_ns(MS);                /* until the child's call spins inside */
-	int ok = check(b > 0 && child > 0 && sys_lrpc_call(b, P_SPINNERS, 0, 0) == 1 && sys_kill_proc(child) == 0,
+	long child = usys_spawn("t_lrpc", a);
+	uint64_t until = usys_clock_ns() + 10000 * MS;
+	while (usys_lrpc_call(b, P_SPINNERS, 0, 0) != 1 && usys_clock_ns() < until)
+		usys_sleep_ns(MS);                /* until the child's call spins inside */
+	int ok = check(b > 0 && child > 0 && usys_lrpc_call(b, P_SPINNERS, 0, 0) == 1 && usys_kill_proc(child) == 0,
 		       "lrpc fail: a client is killed while its call spins in the server");
 	int st = wait_status(child);
 	ok &= check(st == WAIT_KILLED, "lrpc fail: the client exits killed (%x)", st);
-	ok &= check(sys_lrpc_call(b, P_ECHO, 0, 3) == 3, "lrpc fail: the server still serves its other client");
-	ok &= finish(b, pid, "fail");
+	ok &= check(usys_lrpc_call(b, P_ECHO, 0, 3) == 3, "lrpc fail: the server still serves its other client");
+	ok &= server_finish(b, pid, "fail");
 	return ok;
 }
 
@@ -679,10 +679,10 @@ spincall(const char *arg)
 	long key;
 
 	arg_next_long(arg, &key);
-	long b = connect_wait((uint64_t)key, &info);
+	long b = server_connect_wait((uint64_t)key, &info);
 	if (b < 0)
 		return 3;
-	sys_lrpc_call(b, P_SPIN, 0, 0);
+	usys_lrpc_call(b, P_SPIN, 0, 0);
 	return 4;                            /* never: it is killed inside */
 }
 

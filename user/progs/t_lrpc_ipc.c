@@ -33,7 +33,7 @@ client(struct ipc_chan *ch)
 	struct kcounters before, after;
 	int good = 0;
 
-	sys_counters(&before);
+	usys_counters(&before);
 	for (unsigned i = 0; i < ROUNDS; i++) {
 		size_t n = sizes[i % NSIZES];
 		uint32_t want = fill(bufs[0], n, i);
@@ -41,7 +41,7 @@ client(struct ipc_chan *ch)
 		long r = ch->mech->call(ch, bufs[0], n, bufs[1], MAX_MSG);
 		good += r == (long)n && checksum(bufs[1], n) == want;
 	}
-	sys_counters(&after);
+	usys_counters(&after);
 	int ok = check(good == ROUNDS, "lrpc ipc: %d of %d calls of 0..%u bytes came back whole", good, ROUNDS, MAX_MSG);
 	uint64_t as = after.as_switches - before.as_switches;
 	ok &= check(as >= 2 * ROUNDS && as <= 2 * ROUNDS + 10,
@@ -87,7 +87,7 @@ end(const char *role, const char *opts_text)
 	const struct ipc_mech *m = ipc_find("lrpc");
 	struct ipc_opts o;
 	struct ipc_chan ch;
-	long mem = sys_map_anon(2 * MAX_MSG + 8192, PROT_READ | PROT_WRITE);
+	long mem = usys_map_anon(2 * MAX_MSG + 8192, PROT_READ | PROT_WRITE);
 	int is_server = !strcmp(role, "server");
 
 	memset(&ch, 0, sizeof ch);
@@ -125,10 +125,10 @@ driver(void)
 	const char *roles[2] = { "server", "client" };
 	for (int i = 0; i < 2; i++) {
 		snformat(arg, sizeof arg, "%s %s", roles[i], opts);
-		pid[i] = sys_spawn("t_lrpc_ipc", arg);
+		pid[i] = usys_spawn("t_lrpc_ipc", arg);
 	}
 	for (int i = 0; i < 2; i++)
-		sys_wait(pid[i], &status[i]);
+		usys_wait(pid[i], &status[i]);
 	m->unprepare(&o);
 	return check(status[0] == 0 && status[1] == 0, "lrpc ipc: both ends finished (%d, %d)", status[0], status[1]) ? 0 : 1;
 }

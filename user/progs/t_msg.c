@@ -38,7 +38,7 @@ static struct shared *sh;
 static long
 me(void)
 {
-	return sys_getpid();
+	return usys_getpid();
 }
 
 static uint64_t
@@ -53,7 +53,7 @@ spawnf(const char *fmt, long a, long b, long c, long d, long e)
 	char arg[128];
 
 	snformat(arg, sizeof arg, fmt, a, b, c, d, e);
-	return sys_spawn("t_msg", arg);
+	return usys_spawn("t_msg", arg);
 }
 
 static int
@@ -61,7 +61,7 @@ status_of(long pid)
 {
 	int status = -1;
 
-	return pid > 0 && sys_wait(pid, &status) == pid ? status : -1;
+	return pid > 0 && usys_wait(pid, &status) == pid ? status : -1;
 }
 
 /* A fresh shared page for the next child (the old one's fields zeroed). */
@@ -74,10 +74,10 @@ reset_shared(void)
 static int
 wait_for(volatile long *v, long want)
 {
-	uint64_t deadline = sys_clock_ns() + WAIT_NS;
+	uint64_t deadline = usys_clock_ns() + WAIT_NS;
 
-	while (*v != want && sys_clock_ns() < deadline)
-		sys_sleep_ns(MS);
+	while (*v != want && usys_clock_ns() < deadline)
+		usys_sleep_ns(MS);
 	return *v == want;
 }
 
@@ -85,11 +85,11 @@ wait_for(volatile long *v, long want)
 static int
 wait_entered(void)
 {
-	uint64_t deadline = sys_clock_ns() + WAIT_NS;
+	uint64_t deadline = usys_clock_ns() + WAIT_NS;
 
-	while (!sh->t_enter && sys_clock_ns() < deadline)
-		sys_sleep_ns(MS);
-	sys_sleep_ns(20 * MS);
+	while (!sh->t_enter && usys_clock_ns() < deadline)
+		usys_sleep_ns(MS);
+	usys_sleep_ns(20 * MS);
 	return sh->t_enter != 0;
 }
 
@@ -97,7 +97,7 @@ static long
 recv_msg(long from, struct tmsg *m, uint64_t timeout, int *sender)
 {
 	memset(m, 0, sizeof *m);
-	return sys_msg_recv(from, m, sizeof *m, timeout, sender);
+	return usys_msg_recv(from, m, sizeof *m, timeout, sender);
 }
 
 /* sender is read through a pointer: the recv that fills it is another
@@ -155,20 +155,20 @@ static int
 timeouts_and_wakeup(void)
 {
 	struct tmsg m = { 9, 0 };
-	uint64_t t0 = sys_clock_ns();
+	uint64_t t0 = usys_clock_ns();
 	long r = recv_msg(MSG_ANY, &m, 20 * MS, 0);
-	uint64_t waited = sys_clock_ns() - t0;
+	uint64_t waited = usys_clock_ns() - t0;
 	int ok = check(r == -ETIMEDOUT && waited >= 20 * MS, "msg-direct: recv with a 20 ms timeout: -ETIMEDOUT after %lu us",
 		       (unsigned long)(waited / 1000));
 	reset_shared();
 	long rx = spawnf("recv %ld -1 9 %ld", me(), shm_handle, 0, 0, 0);
 	ok &= check(wait_entered(), "msg-direct: a receiver enters msg_recv(from=driver)");
-	uint64_t sent_at = sys_clock_ns();
+	uint64_t sent_at = usys_clock_ns();
 	m.tag = 9;
-	ok &= check(sys_msg_send(rx, &m, sizeof m, 0, 0) == 0, "msg-direct: a buffered send returns 0");
+	ok &= check(usys_msg_send(rx, &m, sizeof m, 0, 0) == 0, "msg-direct: a buffered send returns 0");
 	ok &= check(status_of(rx) == 0 && sh->t_enter < sent_at && sh->t_leave >= sent_at,
 		    "msg-direct: the receiver, blocked before the send, wakes with the message");
-	ok &= check(sys_msg_send(me(), &m, sizeof m, 0, 0) == 0 && recv_msg(me(), &m, 0, 0) == sizeof m && m.tag == 9,
+	ok &= check(usys_msg_send(me(), &m, sizeof m, 0, 0) == 0 && recv_msg(me(), &m, 0, 0) == sizeof m && m.tag == 9,
 		    "msg-direct: a process may send to itself");
 	return ok;
 }
@@ -195,7 +195,7 @@ bounded_link(void)
 	reset_shared();
 	long s = spawnf("send %ld %ld 3 0 %ld", me(), MSG_LINK_CAP + 1, shm_handle, 0, 0);
 	ok &= check(wait_for(&sh->progress, MSG_LINK_CAP), "msg-direct: %u sends into one link complete", MSG_LINK_CAP);
-	sys_sleep_ns(30 * MS);
+	usys_sleep_ns(30 * MS);
 	ok &= check(sh->progress == MSG_LINK_CAP, "msg-direct: the %uth send blocks on the full link", MSG_LINK_CAP + 1);
 	ok &= check(got(recv_msg(s, &m, 0, &sender), &m, &sender, 3, 0, s), "msg-direct: the receiver takes the first");
 	ok &= check(status_of(s) == 0 && sh->progress == MSG_LINK_CAP + 1, "msg-direct: ... and the blocked sender completes");
@@ -209,14 +209,14 @@ bounded_link(void)
 static long
 sync_send_nonblocking(long rx, struct tmsg *m, long *tries)
 {
-	uint64_t deadline = sys_clock_ns() + WAIT_NS;
+	uint64_t deadline = usys_clock_ns() + WAIT_NS;
 	long r;
 
 	*tries = 0;
 	do {
 		++*tries;
-		r = sys_msg_send(rx, m, sizeof *m, 0, MSG_SYNC);
-	} while (r == -EAGAIN && sys_clock_ns() < deadline && !sys_sleep_ns(MS));
+		r = usys_msg_send(rx, m, sizeof *m, 0, MSG_SYNC);
+	} while (r == -EAGAIN && usys_clock_ns() < deadline && !usys_sleep_ns(MS));
 	return r;
 }
 
@@ -233,13 +233,13 @@ rendezvous_nonblocking(void)
 	int ok = check(wait_entered(), "msg-direct: a receiver is in its receive");
 	long r = sync_send_nonblocking(rx, &m, &tries);
 	if (r < 0)
-		sys_kill_proc(rx);
+		usys_kill_proc(rx);
 	ok &= check(r >= 0 && status_of(rx) == 0,
 		    "msg-direct: MSG_SYNC, timeout 0, to a receiver already waiting: the rendezvous succeeds (%ld after %ld tries)",
 		    r, tries);
-	ok &= check(sys_msg_send(rx, &m, sizeof m, 0, MSG_SYNC) == -ESRCH, "msg-direct: ... and the receiver is gone");
+	ok &= check(usys_msg_send(rx, &m, sizeof m, 0, MSG_SYNC) == -ESRCH, "msg-direct: ... and the receiver is gone");
 	long idle = spawnf("idlecheck 100", 0, 0, 0, 0, 0);
-	ok &= check(sys_msg_send(idle, &m, sizeof m, 0, MSG_SYNC) == -EAGAIN && status_of(idle) == EAGAIN,
+	ok &= check(usys_msg_send(idle, &m, sizeof m, 0, MSG_SYNC) == -EAGAIN && status_of(idle) == EAGAIN,
 		    "msg-direct: MSG_SYNC, timeout 0, to a process not receiving: still -EAGAIN, nothing queued");
 	return ok;
 }
@@ -249,16 +249,16 @@ rendezvous(void)
 {
 	struct tmsg m = { 4, 0 };
 	long idle = spawnf("idlecheck 200", 0, 0, 0, 0, 0);
-	int ok = check(sys_msg_send(idle, &m, sizeof m, 0, MSG_SYNC) == -EAGAIN,
+	int ok = check(usys_msg_send(idle, &m, sizeof m, 0, MSG_SYNC) == -EAGAIN,
 		       "msg-direct: MSG_SYNC with timeout 0 and no receiver: -EAGAIN");
-	uint64_t t0 = sys_clock_ns();
-	long r = sys_msg_send(idle, &m, sizeof m, 30 * MS, MSG_SYNC);
-	ok &= check(r == -ETIMEDOUT && sys_clock_ns() - t0 >= 30 * MS, "msg-direct: MSG_SYNC, nobody receives: -ETIMEDOUT after 30 ms");
+	uint64_t t0 = usys_clock_ns();
+	long r = usys_msg_send(idle, &m, sizeof m, 30 * MS, MSG_SYNC);
+	ok &= check(r == -ETIMEDOUT && usys_clock_ns() - t0 >= 30 * MS, "msg-direct: MSG_SYNC, nobody receives: -ETIMEDOUT after 30 ms");
 	ok &= check(status_of(idle) == EAGAIN, "msg-direct: the timed-out message was withdrawn (the target finds nothing)");
 	long rx = spawnf("delayrecv %ld 50", me(), 0, 0, 0, 0);
-	t0 = sys_clock_ns();
-	r = sys_msg_send(rx, &m, sizeof m, IPC_TIMEOUT_FOREVER, MSG_SYNC);
-	uint64_t waited = sys_clock_ns() - t0;
+	t0 = usys_clock_ns();
+	r = usys_msg_send(rx, &m, sizeof m, IPC_TIMEOUT_FOREVER, MSG_SYNC);
+	uint64_t waited = usys_clock_ns() - t0;
 	ok &= check(r == rx && waited >= 50 * MS, "msg-direct: MSG_SYNC waits %lu ms for the receiver and returns its pid (%ld)",
 		    (unsigned long)(waited / MS), r);
 	ok &= check(status_of(rx) == 0, "msg-direct: the receiver got it");
@@ -272,11 +272,11 @@ kills(void)
 
 	reset_shared();
 	long rx = spawnf("recv %ld -1 -1 %ld", MSG_ANY, shm_handle, 0, 0, 0);
-	int ok = check(wait_entered() && sys_kill_proc(rx) == 0 && status_of(rx) == WAIT_KILLED,
+	int ok = check(wait_entered() && usys_kill_proc(rx) == 0 && status_of(rx) == WAIT_KILLED,
 		       "msg-direct: killing a receiver blocked in msg_recv ends it");
 	reset_shared();
 	long tx = spawnf("send %ld 1 5 %u %ld", me(), MSG_SYNC, shm_handle, 0, 0);
-	ok &= check(wait_entered() && sys_kill_proc(tx) == 0 && status_of(tx) == WAIT_KILLED,
+	ok &= check(wait_entered() && usys_kill_proc(tx) == 0 && status_of(tx) == WAIT_KILLED,
 		    "msg-direct: killing a sender blocked in a MSG_SYNC send ends it");
 	ok &= check(recv_msg(tx, &m, 0, 0) == -ESRCH, "msg-direct: ... and withdraws its message");
 	return ok;
@@ -327,15 +327,15 @@ bad_sends(void)
 	int ok = 1;
 
 	for (unsigned i = 0; i < 4; i++)
-		ok &= sys_msg_send(bad_pids[i], &m, sizeof m, 0, 0) == -EINVAL;
+		ok &= usys_msg_send(bad_pids[i], &m, sizeof m, 0, 0) == -EINVAL;
 	ok = check(ok, "msg-direct: send to pid 0, -1, -5, 2^40: -EINVAL");
-	ok &= check(sys_msg_send(999999, &m, sizeof m, 0, 0) == -ESRCH, "msg-direct: send to a pid nobody has: -ESRCH");
-	ok &= check(sys_msg_send(me(), &m, sizeof m, 0, 2) == -EINVAL, "msg-direct: unknown send flags: -EINVAL");
-	ok &= check(sys_msg_send(me(), &m, MSG_MAX + 1, 0, 0) == -E2BIG &&
-		    sys_msg_send(me(), &m, (size_t)-1, 0, 0) == -E2BIG, "msg-direct: len MSG_MAX+1 or huge: -E2BIG");
-	ok &= check(sys_msg_send(me(), (void *)KADDR, 8, 0, 0) == -EFAULT &&
-		    sys_msg_send(me(), (void *)UNMAPPED, 8, 0, 0) == -EFAULT &&
-		    sys_msg_send(me(), (void *)(0x00007ffffffff000ull - 8), 64, 0, 0) == -EFAULT,
+	ok &= check(usys_msg_send(999999, &m, sizeof m, 0, 0) == -ESRCH, "msg-direct: send to a pid nobody has: -ESRCH");
+	ok &= check(usys_msg_send(me(), &m, sizeof m, 0, 2) == -EINVAL, "msg-direct: unknown send flags: -EINVAL");
+	ok &= check(usys_msg_send(me(), &m, MSG_MAX + 1, 0, 0) == -E2BIG &&
+		    usys_msg_send(me(), &m, (size_t)-1, 0, 0) == -E2BIG, "msg-direct: len MSG_MAX+1 or huge: -E2BIG");
+	ok &= check(usys_msg_send(me(), (void *)KADDR, 8, 0, 0) == -EFAULT &&
+		    usys_msg_send(me(), (void *)UNMAPPED, 8, 0, 0) == -EFAULT &&
+		    usys_msg_send(me(), (void *)(0x00007ffffffff000ull - 8), 64, 0, 0) == -EFAULT,
 		    "msg-direct: send from a kernel, unmapped or straddling buffer: -EFAULT");
 	ok &= check(recv_msg(MSG_ANY, &m, 0, 0) == -EAGAIN, "msg-direct: none of the bad sends queued anything");
 	return ok;
@@ -348,25 +348,25 @@ bad_recvs(void)
 	struct tmsg m = { 5, 6 };
 	int sender = 0, ok = 1;
 
-	ok &= sys_msg_recv(0, &m, sizeof m, 0, 0) == -EINVAL && sys_msg_recv(-2, &m, sizeof m, 0, 0) == -EINVAL &&
-	      sys_msg_recv(1l << 40, &m, sizeof m, 0, 0) == -EINVAL;
+	ok &= usys_msg_recv(0, &m, sizeof m, 0, 0) == -EINVAL && usys_msg_recv(-2, &m, sizeof m, 0, 0) == -EINVAL &&
+	      usys_msg_recv(1l << 40, &m, sizeof m, 0, 0) == -EINVAL;
 	ok = check(ok, "msg-direct: recv from 0, -2, 2^40: -EINVAL");
-	ok &= check(sys_msg_recv(MSG_ANY, (void *)KADDR, 8, 0, 0) == -EFAULT &&
-		    sys_msg_recv(MSG_ANY, &m, sizeof m, 0, (int *)KADDR) == -EFAULT,
+	ok &= check(usys_msg_recv(MSG_ANY, (void *)KADDR, 8, 0, 0) == -EFAULT &&
+		    usys_msg_recv(MSG_ANY, &m, sizeof m, 0, (int *)KADDR) == -EFAULT,
 		    "msg-direct: recv into a kernel buffer or sender pointer: -EFAULT");
-	sys_msg_send(me(), &m, sizeof m, 0, 0);
-	ok &= check(sys_msg_recv(MSG_ANY, (void *)UNMAPPED, 64, 0, 0) == -EFAULT &&
-		    sys_msg_recv(MSG_ANY, (void *)main, 64, 0, 0) == -EFAULT &&
-		    sys_msg_recv(MSG_ANY, &m, sizeof m, 0, (int *)main) == -EFAULT,
+	usys_msg_send(me(), &m, sizeof m, 0, 0);
+	ok &= check(usys_msg_recv(MSG_ANY, (void *)UNMAPPED, 64, 0, 0) == -EFAULT &&
+		    usys_msg_recv(MSG_ANY, (void *)main, 64, 0, 0) == -EFAULT &&
+		    usys_msg_recv(MSG_ANY, &m, sizeof m, 0, (int *)main) == -EFAULT,
 		    "msg-direct: recv into unmapped or read-only memory: -EFAULT");
-	ok &= check(sys_msg_recv(MSG_ANY, &m, 4, 0, 0) == -E2BIG, "msg-direct: recv into a too-small buffer: -E2BIG");
+	ok &= check(usys_msg_recv(MSG_ANY, &m, 4, 0, 0) == -E2BIG, "msg-direct: recv into a too-small buffer: -E2BIG");
 	memset(&m, 0, sizeof m);
-	ok &= check(sys_msg_recv(MSG_ANY, &m, sizeof m, 0, &sender) == sizeof m && m.tag == 5 && m.i == 6 && sender == me(),
+	ok &= check(usys_msg_recv(MSG_ANY, &m, sizeof m, 0, &sender) == sizeof m && m.tag == 5 && m.i == 6 && sender == me(),
 		    "msg-direct: ... the message stayed queued through all of them");
-	ok &= check(sys_msg_send(me(), 0, 0, 0, 0) == 0 && sys_msg_recv(me(), 0, 0, 0, &sender) == 0,
+	ok &= check(usys_msg_send(me(), 0, 0, 0, 0) == 0 && usys_msg_recv(me(), 0, 0, 0, &sender) == 0,
 		    "msg-direct: an empty message (NULL buffer, length 0) goes through");
 	memset(big, 0x5a, sizeof big);
-	ok &= check(sys_msg_send(me(), big, MSG_MAX, 0, 0) == 0 && sys_msg_recv(me(), big, (size_t)-1 >> 1, 0, 0) == MSG_MAX,
+	ok &= check(usys_msg_send(me(), big, MSG_MAX, 0, 0) == 0 && usys_msg_recv(me(), big, (size_t)-1 >> 1, 0, 0) == MSG_MAX,
 		    "msg-direct: a MSG_MAX message goes through (any buffer length above it is fine)");
 	return ok;
 }
@@ -376,7 +376,7 @@ bad_recvs(void)
 static struct shared *
 map_shared(long handle)
 {
-	long va = handle > 0 ? sys_shm_map(handle, PROT_READ | PROT_WRITE) : -1;
+	long va = handle > 0 ? usys_shm_map(handle, PROT_READ | PROT_WRITE) : -1;
 	static struct shared dummy;
 
 	return va < 0 ? &dummy : (struct shared *)va;
@@ -391,10 +391,10 @@ role_send(const char *a)
 	    !(a = arg_next_long(a, &flags)) || !(a = arg_next_long(a, &h)))
 		return 101;
 	struct shared *s = map_shared(h);
-	s->t_enter = sys_clock_ns();
+	s->t_enter = usys_clock_ns();
 	for (long i = 0; i < n; i++) {
 		struct tmsg m = { tag, i };
-		long r = sys_msg_send(to, &m, sizeof m, IPC_TIMEOUT_FOREVER, (unsigned)flags);
+		long r = usys_msg_send(to, &m, sizeof m, IPC_TIMEOUT_FOREVER, (unsigned)flags);
 		if (r < 0)
 			return (int)-r;
 		s->progress = i + 1;
@@ -412,9 +412,9 @@ role_recv(const char *a)
 	    !(a = arg_next_long(a, &h)))
 		return 101;
 	struct shared *s = map_shared(h);
-	s->t_enter = sys_clock_ns();
+	s->t_enter = usys_clock_ns();
 	long r = recv_msg(from, &m, timeout_of(ms), 0);
-	s->t_leave = sys_clock_ns();
+	s->t_leave = usys_clock_ns();
 	if (r < 0)
 		return (int)-r;
 	return tag >= 0 && m.tag != tag ? 100 : 0;
@@ -431,14 +431,14 @@ role(const char *arg)
 	if (!strncmp(arg, "recv ", 5))
 		return role_recv(arg + 5);
 	if (!strncmp(arg, "idle ", 5) && arg_next_long(arg + 5, &a))
-		return (int)sys_sleep_ns((uint64_t)a * MS);
+		return (int)usys_sleep_ns((uint64_t)a * MS);
 	if (!strncmp(arg, "idlecheck ", 10) && arg_next_long(arg + 10, &a)) {
-		sys_sleep_ns((uint64_t)a * MS);
+		usys_sleep_ns((uint64_t)a * MS);
 		long r = recv_msg(MSG_ANY, &m, 0, 0);
 		return r < 0 ? (int)-r : 0;
 	}
 	if (!strncmp(arg, "delayrecv ", 10) && (arg = arg_next_long(arg + 10, &a)) && arg_next_long(arg, &b)) {
-		sys_sleep_ns((uint64_t)b * MS);
+		usys_sleep_ns((uint64_t)b * MS);
 		long r = recv_msg(a, &m, IPC_TIMEOUT_FOREVER, 0);
 		return r < 0 ? (int)-r : 0;
 	}
@@ -448,13 +448,13 @@ role(const char *arg)
 static int
 driver(int (*fn)(void))
 {
-	shm_handle = sys_shm_create(4096);
-	long va = shm_handle > 0 ? sys_shm_map(shm_handle, PROT_READ | PROT_WRITE) : -1;
+	shm_handle = usys_shm_create(4096);
+	long va = shm_handle > 0 ? usys_shm_map(shm_handle, PROT_READ | PROT_WRITE) : -1;
 	if (!check(va > 0, "msg-direct: a shared page for the children"))
 		return 1;
 	sh = (struct shared *)va;
 	int ok = fn();
-	sys_shm_destroy(shm_handle);
+	usys_shm_destroy(shm_handle);
 	return ok ? 0 : 1;
 }
 

@@ -38,9 +38,9 @@ rules(const struct ipc_mech *m, struct ipc_chan *ch)
 {
 	int ok = check(m->recv(ch, in, 16, 0) == -EAGAIN, "%s/%s: recv with timeout 0 on nothing: -EAGAIN",
 		       m->name, ch->opts.variant);
-	uint64_t t0 = sys_clock_ns();
+	uint64_t t0 = usys_clock_ns();
 	long r = m->recv(ch, in, 16, 3000000);
-	uint64_t waited = sys_clock_ns() - t0;
+	uint64_t waited = usys_clock_ns() - t0;
 	ok &= check(r == -ETIMEDOUT && waited >= 3000000, "%s/%s: recv with a 3 ms timeout: -ETIMEDOUT after %lu us",
 		    m->name, ch->opts.variant, (unsigned long)(waited / 1000));
 	ok &= check(m->send(ch, out, m->max_msg + 1, 0) == -E2BIG, "%s/%s: a send above max_msg: -E2BIG",
@@ -92,7 +92,7 @@ spawn_end(const char *role, const struct ipc_mech *m, const struct ipc_opts *o)
 
 	if (ipc_opts_format(o, arg + n, sizeof arg - (size_t)n) < 0)
 		return -E2BIG;
-	return sys_spawn("t_msg_iface", arg);
+	return usys_spawn("t_msg_iface", arg);
 }
 
 static int
@@ -100,7 +100,7 @@ status_of(long pid)
 {
 	int status = -1;
 
-	return pid > 0 && sys_wait(pid, &status) == pid ? status : -1;
+	return pid > 0 && usys_wait(pid, &status) == pid ? status : -1;
 }
 
 /* The objects prepare made are gone after unprepare. */
@@ -110,8 +110,8 @@ gone(const struct ipc_mech *m, const struct ipc_opts *was)
 	struct mbox_stat st;
 
 	if (!strcmp(m->name, "mailbox"))
-		return sys_mbox_stat(was->h[0], &st) == -EINVAL && sys_mbox_stat(was->h[1], &st) == -EINVAL;
-	return sys_shm_map(was->h[0], PROT_READ) < 0;
+		return usys_mbox_stat(was->h[0], &st) == -EINVAL && usys_mbox_stat(was->h[1], &st) == -EINVAL;
+	return usys_shm_map(was->h[0], PROT_READ) < 0;
 }
 
 static int

@@ -13,7 +13,7 @@ static int
 spawn_children(const char *arg, long n)
 {
 	for (long i = 0; i < n; i++)
-		if (sys_spawn("t_orphans", arg) <= 0)
+		if (usys_spawn("t_orphans", arg) <= 0)
 			return 2;
 	return 0;
 }
@@ -21,11 +21,11 @@ spawn_children(const char *arg, long n)
 static int
 outlive(long ppid)
 {
-	uint64_t deadline = sys_clock_ns() + 20000 * MS;
+	uint64_t deadline = usys_clock_ns() + 20000 * MS;
 
-	while (sys_kill(ppid, 0) == 0 && sys_clock_ns() < deadline)
-		sys_sleep_ns(MS);
-	return sys_kill(ppid, 0) == -ESRCH ? 0 : 3;
+	while (usys_kill(ppid, 0) == 0 && usys_clock_ns() < deadline)
+		usys_sleep_ns(MS);
+	return usys_kill(ppid, 0) == -ESRCH ? 0 : 3;
 }
 
 int
@@ -37,12 +37,12 @@ main(const char *arg, unsigned long arglen)
 	if (!strncmp(arg, "child ", 6) && arg_next_long(arg + 6, &n))
 		return outlive(n);
 	if (!strncmp(arg, "parent ", 7) && arg_next_long(arg + 7, &n)) {
-		snformat(child, sizeof child, "child %ld", sys_getpid());
+		snformat(child, sizeof child, "child %ld", usys_getpid());
 		return spawn_children(child, n);
 	}
 	if (!strncmp(arg, "zombies ", 8) && arg_next_long(arg + 8, &n)) {
 		int r = spawn_children("exit", n);
-		sys_sleep_ns(50 * MS);          /* they die and wait to be reaped */
+		usys_sleep_ns(50 * MS);          /* they die and wait to be reaped */
 		return r;
 	}
 	if (!strcmp(arg, "exit"))

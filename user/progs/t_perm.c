@@ -67,16 +67,16 @@ spawn_role(const char *role, const char *type, long board)
 	char arg[64];
 
 	snformat(arg, sizeof arg, "%s %s %ld", role, type, board);
-	return sys_spawn("t_perm", arg);
+	return usys_spawn("t_perm", arg);
 }
 
 static int
 wait_flag(volatile int *flag)
 {
-	uint64_t until = sys_clock_ns() + 20000 * MS;
+	uint64_t until = usys_clock_ns() + 20000 * MS;
 
-	while (!*flag && sys_clock_ns() < until)
-		sys_sleep_ns(MS);
+	while (!*flag && usys_clock_ns() < until)
+		usys_sleep_ns(MS);
 	return *flag;
 }
 
@@ -85,18 +85,18 @@ wait_flag(volatile int *flag)
 static int
 shm_countdown(const struct board *b)
 {
-	long own = sys_shm_create(4096), mapped = 0, destroyed = 0;
+	long own = usys_shm_create(4096), mapped = 0, destroyed = 0;
 
 	for (long k = 1; own > 0 && k <= 512 && own - k > 0; k++) {
 		long h = own - k;
 		if (h == b->handle)
 			continue;
-		mapped += sys_shm_map(h, PROT_READ) >= 0;
-		destroyed += sys_shm_destroy(h) == 0;
+		mapped += usys_shm_map(h, PROT_READ) >= 0;
+		destroyed += usys_shm_destroy(h) == 0;
 	}
 	int ok = expect(own > 0, 1, "shm_create for the count-down");
 	ok &= expect(mapped + destroyed, 0, "handles below ours that map or destroy");
-	sys_shm_destroy(own);
+	usys_shm_destroy(own);
 	return ok;
 }
 
@@ -105,17 +105,17 @@ shm_countdown(const struct board *b)
 static int
 proc_make(struct board *b)
 {
-	b->id[0] = sys_getpid();
+	b->id[0] = usys_getpid();
 	return 1;
 }
 
 static int
 proc_stranger(struct board *b)
 {
-	int ok = expect(sys_kill_proc(b->id[0]), -EPERM, "kill_proc(root's process) as uid 1000");
-	ok &= expect(sys_wait(b->id[0], 0), -ECHILD, "wait(a process that is not our child)");
-	long mine = sys_spawn("t_perm", "idle");
-	ok &= expect(sys_kill_proc(mine), 0, "kill_proc(our own uid-1000 child)");
+	int ok = expect(usys_kill_proc(b->id[0]), -EPERM, "kill_proc(root's process) as uid 1000");
+	ok &= expect(usys_wait(b->id[0], 0), -ECHILD, "wait(a process that is not our child)");
+	long mine = usys_spawn("t_perm", "idle");
+	ok &= expect(usys_kill_proc(mine), 0, "kill_proc(our own uid-1000 child)");
 	ok &= expect(wait_status(mine), WAIT_KILLED, "that child's status");
 	return ok;
 }
@@ -123,15 +123,15 @@ proc_stranger(struct board *b)
 static int
 signal_stranger(struct board *b)
 {
-	int ok = expect(sys_kill(b->id[0], SIGKILL), -EPERM, "kill(root's process, SIGKILL) as uid 1000");
-	ok &= expect(sys_kill(b->id[0], 0), -EPERM, "kill(root's process, 0) as uid 1000");
+	int ok = expect(usys_kill(b->id[0], SIGKILL), -EPERM, "kill(root's process, SIGKILL) as uid 1000");
+	ok &= expect(usys_kill(b->id[0], 0), -EPERM, "kill(root's process, 0) as uid 1000");
 	return ok;
 }
 
 static int
 signal_heir(struct board *b)
 {
-	return expect(sys_kill(b->id[0], 0), 0, "kill(owner, 0) from a root child");
+	return expect(usys_kill(b->id[0], 0), 0, "kill(owner, 0) from a root child");
 }
 
 /* ---- shared memory (lineage) --------------------------------------------- */
@@ -139,8 +139,8 @@ signal_heir(struct board *b)
 static int
 shm_make(struct board *b)
 {
-	b->id[0] = sys_shm_create(4096);
-	long va = b->id[0] > 0 ? sys_shm_map(b->id[0], PROT_READ | PROT_WRITE) : -1;
+	b->id[0] = usys_shm_create(4096);
+	long va = b->id[0] > 0 ? usys_shm_map(b->id[0], PROT_READ | PROT_WRITE) : -1;
 	if (va < 0)
 		return 0;
 	*(volatile uint64_t *)va = 0x5eed;
@@ -150,24 +150,24 @@ shm_make(struct board *b)
 static int
 shm_heir(struct board *b)
 {
-	long va = sys_shm_map(b->id[0], PROT_READ);
+	long va = usys_shm_map(b->id[0], PROT_READ);
 	int ok = check(va >= 0 && *(volatile uint64_t *)va == 0x5eed, "perm-shm: the owner's child maps it and reads the owner's data");
-	ok &= expect(sys_shm_destroy(b->id[0]), -EPERM, "shm_destroy by the owner's child");
+	ok &= expect(usys_shm_destroy(b->id[0]), -EPERM, "shm_destroy by the owner's child");
 	return ok;
 }
 
 static int
 shm_stranger(struct board *b)
 {
-	int ok = expect(sys_shm_map(b->id[0], PROT_READ), -EPERM, "shm_map(the owner's handle)");
-	ok &= expect(sys_shm_destroy(b->id[0]), -EPERM, "shm_destroy(the owner's handle)");
+	int ok = expect(usys_shm_map(b->id[0], PROT_READ), -EPERM, "shm_map(the owner's handle)");
+	ok &= expect(usys_shm_destroy(b->id[0]), -EPERM, "shm_destroy(the owner's handle)");
 	return ok & shm_countdown(b);
 }
 
 static int
 shm_unmake(struct board *b)
 {
-	return expect(sys_shm_destroy(b->id[0]), 0, "shm_destroy by its creator");
+	return expect(usys_shm_destroy(b->id[0]), 0, "shm_destroy by its creator");
 }
 
 /* ---- pipes (lineage) ------------------------------------------------------- */
@@ -175,32 +175,32 @@ shm_unmake(struct board *b)
 static int
 pipe_make(struct board *b)
 {
-	return (b->id[0] = sys_pipe_create()) > 0;
+	return (b->id[0] = usys_pipe_create()) > 0;
 }
 
 static int
 pipe_heir(struct board *b)
 {
-	long fd = sys_pipe_open(b->id[0], FD_WRITE);
+	long fd = usys_pipe_open(b->id[0], FD_WRITE);
 	int ok = check(fd >= 0, "perm-pipe: the owner's child opens it (%ld)", fd);
-	ok &= expect(sys_pipe_release(b->id[0]), -EPERM, "pipe_release by the owner's child");
-	sys_fd_close(fd);
+	ok &= expect(usys_pipe_release(b->id[0]), -EPERM, "pipe_release by the owner's child");
+	usys_fd_close(fd);
 	return ok;
 }
 
 static int
 pipe_stranger(struct board *b)
 {
-	int ok = expect(sys_pipe_open(b->id[0], FD_READ), -EPERM, "pipe_open(id, FD_READ)");
-	ok &= expect(sys_pipe_open(b->id[0], FD_WRITE), -EPERM, "pipe_open(id, FD_WRITE)");
-	ok &= expect(sys_pipe_release(b->id[0]), -EPERM, "pipe_release(id)");
+	int ok = expect(usys_pipe_open(b->id[0], FD_READ), -EPERM, "pipe_open(id, FD_READ)");
+	ok &= expect(usys_pipe_open(b->id[0], FD_WRITE), -EPERM, "pipe_open(id, FD_WRITE)");
+	ok &= expect(usys_pipe_release(b->id[0]), -EPERM, "pipe_release(id)");
 	return ok;
 }
 
 static int
 pipe_unmake(struct board *b)
 {
-	return expect(sys_pipe_release(b->id[0]), 0, "pipe_release by its creator");
+	return expect(usys_pipe_release(b->id[0]), 0, "pipe_release by its creator");
 }
 
 /* ---- semaphores (lineage) -------------------------------------------------- */
@@ -208,33 +208,33 @@ pipe_unmake(struct board *b)
 static int
 sem_make(struct board *b)
 {
-	return (b->id[0] = sys_sem_create(1)) > 0;
+	return (b->id[0] = usys_sem_create(1)) > 0;
 }
 
 static int
 sem_heir(struct board *b)
 {
-	int ok = expect(sys_sem_p(b->id[0], 0), 0, "P by the owner's child");
-	ok &= expect(sys_sem_v(b->id[0]), 0, "V by the owner's child");
-	ok &= expect(sys_sem_destroy(b->id[0]), -EPERM, "destroy by the owner's child");
+	int ok = expect(usys_sem_p(b->id[0], 0), 0, "P by the owner's child");
+	ok &= expect(usys_sem_v(b->id[0]), 0, "V by the owner's child");
+	ok &= expect(usys_sem_destroy(b->id[0]), -EPERM, "destroy by the owner's child");
 	return ok;
 }
 
 static int
 sem_stranger(struct board *b)
 {
-	int ok = expect(sys_sem_p(b->id[0], 0), -EPERM, "P(id)");
-	ok &= expect(sys_sem_v(b->id[0]), -EPERM, "V(id)");
-	ok &= expect(sys_sem_destroy(b->id[0]), -EPERM, "sem_destroy(id)");
+	int ok = expect(usys_sem_p(b->id[0], 0), -EPERM, "P(id)");
+	ok &= expect(usys_sem_v(b->id[0]), -EPERM, "V(id)");
+	ok &= expect(usys_sem_destroy(b->id[0]), -EPERM, "sem_destroy(id)");
 	return ok;
 }
 
 static int
 sem_unmake(struct board *b)
 {
-	int ok = expect(sys_sem_p(b->id[0], 0), 0, "the unit the stranger's V did not add is the only one");
-	ok &= expect(sys_sem_p(b->id[0], 0), -EAGAIN, "no second unit");
-	return ok & expect(sys_sem_destroy(b->id[0]), 0, "sem_destroy by its creator");
+	int ok = expect(usys_sem_p(b->id[0], 0), 0, "the unit the stranger's V did not add is the only one");
+	ok &= expect(usys_sem_p(b->id[0], 0), -EAGAIN, "no second unit");
+	return ok & expect(usys_sem_destroy(b->id[0]), 0, "sem_destroy by its creator");
 }
 
 /* ---- mailboxes (lineage) --------------------------------------------------- */
@@ -242,16 +242,16 @@ sem_unmake(struct board *b)
 static int
 mbox_make(struct board *b)
 {
-	return (b->id[0] = sys_mbox_create(4, MBOX_ANY_RECEIVER)) > 0;
+	return (b->id[0] = usys_mbox_create(4, MBOX_ANY_RECEIVER)) > 0;
 }
 
 static int
 mbox_heir(struct board *b)
 {
 	char buf[8];
-	int ok = expect(sys_mbox_send(b->id[0], "h", 1, 0, 0), 0, "send by the owner's child");
-	ok &= expect(sys_mbox_recv(b->id[0], buf, sizeof buf, 0, 0), 1, "receive by the owner's child");
-	ok &= expect(sys_mbox_destroy(b->id[0]), -EPERM, "destroy by the owner's child");
+	int ok = expect(usys_mbox_send(b->id[0], "h", 1, 0, 0), 0, "send by the owner's child");
+	ok &= expect(usys_mbox_recv(b->id[0], buf, sizeof buf, 0, 0), 1, "receive by the owner's child");
+	ok &= expect(usys_mbox_destroy(b->id[0]), -EPERM, "destroy by the owner's child");
 	return ok;
 }
 
@@ -260,10 +260,10 @@ mbox_stranger(struct board *b)
 {
 	char buf[8];
 	struct mbox_stat st;
-	int ok = expect(sys_mbox_send(b->id[0], "s", 1, 0, 0), -EPERM, "mbox_send(id)");
-	ok &= expect(sys_mbox_recv(b->id[0], buf, sizeof buf, 0, 0), -EPERM, "mbox_recv(id)");
-	ok &= expect(sys_mbox_stat(b->id[0], &st), -EPERM, "mbox_stat(id)");
-	ok &= expect(sys_mbox_destroy(b->id[0]), -EPERM, "mbox_destroy(id)");
+	int ok = expect(usys_mbox_send(b->id[0], "s", 1, 0, 0), -EPERM, "mbox_op_send(id)");
+	ok &= expect(usys_mbox_recv(b->id[0], buf, sizeof buf, 0, 0), -EPERM, "mbox_op_recv(id)");
+	ok &= expect(usys_mbox_stat(b->id[0], &st), -EPERM, "mbox_stat(id)");
+	ok &= expect(usys_mbox_destroy(b->id[0]), -EPERM, "mbox_destroy(id)");
 	return ok;
 }
 
@@ -271,8 +271,8 @@ static int
 mbox_unmake(struct board *b)
 {
 	char buf[8];
-	int ok = expect(sys_mbox_recv(b->id[0], buf, sizeof buf, 0, 0), -EAGAIN, "nothing of the stranger's arrived");
-	return ok & expect(sys_mbox_destroy(b->id[0]), 0, "mbox_destroy by its creator");
+	int ok = expect(usys_mbox_recv(b->id[0], buf, sizeof buf, 0, 0), -EAGAIN, "nothing of the stranger's arrived");
+	return ok & expect(usys_mbox_destroy(b->id[0]), 0, "mbox_destroy by its creator");
 }
 
 /* ---- futex (memory) -------------------------------------------------------- */
@@ -282,7 +282,7 @@ static volatile int futex_woke;
 static void
 futex_waiter(void *word)
 {
-	sys_futex_wait(word, 0, IPC_TIMEOUT_FOREVER);
+	usys_futex_wait(word, 0, IPC_TIMEOUT_FOREVER);
 	futex_woke = 1;
 }
 
@@ -291,31 +291,31 @@ futex_waiter(void *word)
 static int
 futex_make(struct board *b)
 {
-	long word = sys_map_anon(4096, PROT_READ | PROT_WRITE);
-	long stack = sys_map_anon(16384, PROT_READ | PROT_WRITE);
+	long word = usys_map_anon(4096, PROT_READ | PROT_WRITE);
+	long stack = usys_map_anon(16384, PROT_READ | PROT_WRITE);
 	if (word < 0 || stack < 0 || thread_start(futex_waiter, (char *)stack + 16384, (void *)word) < 0)
 		return 0;
 	b->word = (volatile uint64_t *)word;
-	sys_sleep_ns(20 * MS);       /* the waiter runs and sleeps meanwhile */
+	usys_sleep_ns(20 * MS);       /* the waiter runs and sleeps meanwhile */
 	return 1;
 }
 
 static int
 futex_stranger(struct board *b)
 {
-	long mine = sys_map_anon(4096, PROT_READ | PROT_WRITE);
+	long mine = usys_map_anon(4096, PROT_READ | PROT_WRITE);
 	int ok = check(mine == (long)b->word, "perm-futex: our private word is at the owner's VA %p (%lx)",
 		       (void *)b->word, mine);
-	return ok & expect(sys_futex_wake((void *)b->word, 1), 0, "futex_wake(the owner's VA): waiters woken");
+	return ok & expect(usys_futex_wake((void *)b->word, 1), 0, "futex_wake(the owner's VA): waiters woken");
 }
 
 static int
 futex_unmake(struct board *b)
 {
 	int ok = expect(futex_woke, 0, "the owner's waiter still sleeps after the stranger's wake");
-	ok &= expect(sys_futex_wake((void *)b->word, 1), 1, "the owner wakes its own waiter");
+	ok &= expect(usys_futex_wake((void *)b->word, 1), 1, "the owner wakes its own waiter");
 	while (!futex_woke)
-		sys_yield();
+		usys_yield();
 	return ok;
 }
 
@@ -329,32 +329,32 @@ struct onemsg {
 static int
 sysv_make(struct board *b)
 {
-	return (b->id[0] = sys_msgget(SYSV_KEY, IPC_CREAT | IPC_EXCL | 0600)) >= 0;
+	return (b->id[0] = usys_msgget(SYSV_KEY, IPC_CREAT | IPC_EXCL | 0600)) >= 0;
 }
 
 static int
 sysv_heir(struct board *b)
 {
 	struct onemsg m = { 1, "h" };
-	int ok = expect(sys_msgsnd(b->id[0], &m, 1, IPC_NOWAIT), 0, "msgsnd by a root child");
-	return ok & expect(sys_msgrcv(b->id[0], &m, sizeof m.mtext, 0, IPC_NOWAIT), 1, "msgrcv by a root child");
+	int ok = expect(usys_msgsnd(b->id[0], &m, 1, IPC_NOWAIT), 0, "msgsnd by a root child");
+	return ok & expect(usys_msgrcv(b->id[0], &m, sizeof m.mtext, 0, IPC_NOWAIT), 1, "msgrcv by a root child");
 }
 
 static int
 sysv_stranger(struct board *b)
 {
 	struct onemsg m = { 1, "s" };
-	int ok = expect(sys_msgget(SYSV_KEY, 0600), -EACCES, "msgget(root's 0600 key, 0600) as uid 1000");
-	ok &= expect(sys_msgsnd(b->id[0], &m, 1, IPC_NOWAIT), -EACCES, "msgsnd as uid 1000");
-	ok &= expect(sys_msgrcv(b->id[0], &m, sizeof m.mtext, 0, IPC_NOWAIT), -EACCES, "msgrcv as uid 1000");
-	ok &= expect(sys_msgctl(b->id[0], IPC_RMID, 0), -EPERM, "IPC_RMID as uid 1000");
+	int ok = expect(usys_msgget(SYSV_KEY, 0600), -EACCES, "msgget(root's 0600 key, 0600) as uid 1000");
+	ok &= expect(usys_msgsnd(b->id[0], &m, 1, IPC_NOWAIT), -EACCES, "msgsnd as uid 1000");
+	ok &= expect(usys_msgrcv(b->id[0], &m, sizeof m.mtext, 0, IPC_NOWAIT), -EACCES, "msgrcv as uid 1000");
+	ok &= expect(usys_msgctl(b->id[0], IPC_RMID, 0), -EPERM, "IPC_RMID as uid 1000");
 	return ok;
 }
 
 static int
 sysv_unmake(struct board *b)
 {
-	return expect(sys_msgctl(b->id[0], IPC_RMID, 0), 0, "IPC_RMID by its owner");
+	return expect(usys_msgctl(b->id[0], IPC_RMID, 0), 0, "IPC_RMID by its owner");
 }
 
 /* ---- direct messages (uid) ------------------------------------------------- */
@@ -362,21 +362,21 @@ sysv_unmake(struct board *b)
 static int
 msg_heir(struct board *b)
 {
-	return expect(sys_msg_send(b->id[0], "h", 1, 0, 0), 0, "msg_send to the owner from a root child");
+	return expect(usys_msg_send(b->id[0], "h", 1, 0, 0), 0, "msg_send to the owner from a root child");
 }
 
 static int
 msg_stranger(struct board *b)
 {
-	return expect(sys_msg_send(b->id[0], "s", 1, 0, 0), -EPERM, "msg_send to root's process as uid 1000");
+	return expect(usys_msg_send(b->id[0], "s", 1, 0, 0), -EPERM, "msg_send to root's process as uid 1000");
 }
 
 static int
 msg_unmake(struct board *b)
 {
 	char buf[8];
-	int ok = expect(sys_msg_recv(MSG_ANY, buf, sizeof buf, 0, 0), 1, "the owner receives its child's message");
-	return ok & expect(sys_msg_recv(MSG_ANY, buf, sizeof buf, 0, 0), -EAGAIN, "and nothing from the stranger");
+	int ok = expect(usys_msg_recv(MSG_ANY, buf, sizeof buf, 0, 0), 1, "the owner receives its child's message");
+	return ok & expect(usys_msg_recv(MSG_ANY, buf, sizeof buf, 0, 0), -EAGAIN, "and nothing from the stranger");
 }
 
 /* ---- Unix domain sockets (uid) --------------------------------------------- */
@@ -384,32 +384,32 @@ msg_unmake(struct board *b)
 static int
 usock_make(struct board *b)
 {
-	b->id[0] = sys_socket(SOCK_STREAM);
-	b->id[1] = sys_socket(SOCK_DGRAM);
-	return b->id[0] >= 0 && b->id[1] >= 0 && sys_bind(b->id[0], "perm-stream") == 0 &&
-	       sys_listen(b->id[0], 4) == 0 && sys_bind(b->id[1], "perm-dgram") == 0;
+	b->id[0] = usys_socket(SOCK_STREAM);
+	b->id[1] = usys_socket(SOCK_DGRAM);
+	return b->id[0] >= 0 && b->id[1] >= 0 && usys_bind(b->id[0], "perm-stream") == 0 &&
+	       usys_listen(b->id[0], 4) == 0 && usys_bind(b->id[1], "perm-dgram") == 0;
 }
 
 static int
 usock_heir(struct board *b)
 {
-	long s = sys_socket(SOCK_STREAM), d = sys_socket(SOCK_DGRAM);
-	int ok = expect(sys_connect(s, "perm-stream", 0), 0, "connect by a root child");
-	ok &= expect(sys_sendto(d, "h", 1, "perm-dgram", 0), 1, "sendto by a root child");
-	sys_fd_close(s);
-	sys_fd_close(d);
+	long s = usys_socket(SOCK_STREAM), d = usys_socket(SOCK_DGRAM);
+	int ok = expect(usys_connect(s, "perm-stream", 0), 0, "connect by a root child");
+	ok &= expect(usys_sendto(d, "h", 1, "perm-dgram", 0), 1, "sendto by a root child");
+	usys_fd_close(s);
+	usys_fd_close(d);
 	return ok;
 }
 
 static int
 usock_stranger(struct board *b)
 {
-	long s = sys_socket(SOCK_STREAM), d = sys_socket(SOCK_DGRAM);
-	int ok = expect(sys_connect(s, "perm-stream", 0), -EACCES, "connect(root's name) as uid 1000");
-	ok &= expect(sys_sendto(d, "s", 1, "perm-dgram", 0), -EACCES, "sendto(root's name) as uid 1000");
-	ok &= expect(sys_connect(d, "perm-dgram", 0), -EACCES, "datagram connect(root's name) as uid 1000");
-	sys_fd_close(s);
-	sys_fd_close(d);
+	long s = usys_socket(SOCK_STREAM), d = usys_socket(SOCK_DGRAM);
+	int ok = expect(usys_connect(s, "perm-stream", 0), -EACCES, "connect(root's name) as uid 1000");
+	ok &= expect(usys_sendto(d, "s", 1, "perm-dgram", 0), -EACCES, "sendto(root's name) as uid 1000");
+	ok &= expect(usys_connect(d, "perm-dgram", 0), -EACCES, "datagram connect(root's name) as uid 1000");
+	usys_fd_close(s);
+	usys_fd_close(d);
 	return ok;
 }
 
@@ -417,10 +417,10 @@ static int
 usock_unmake(struct board *b)
 {
 	char buf[8];
-	int ok = expect(sys_recvfrom(b->id[1], buf, sizeof buf, 0, 0), 1, "the child's datagram arrived");
-	ok &= expect(sys_recvfrom(b->id[1], buf, sizeof buf, 0, 0), -EAGAIN, "the stranger's did not");
-	sys_fd_close(b->id[0]);
-	sys_fd_close(b->id[1]);
+	int ok = expect(usys_recvfrom(b->id[1], buf, sizeof buf, 0, 0), 1, "the child's datagram arrived");
+	ok &= expect(usys_recvfrom(b->id[1], buf, sizeof buf, 0, 0), -EAGAIN, "the stranger's did not");
+	usys_fd_close(b->id[0]);
+	usys_fd_close(b->id[1]);
 	return ok;
 }
 
@@ -430,7 +430,7 @@ static __attribute__((used)) void
 lrpc_echo(void *astack, uint64_t arg)
 {
 	(void)astack;
-	lrpc_return((long)arg);
+	lrpc_proc_return((long)arg);
 }
 LRPC_ENTRY(lrpc_echo);
 
@@ -440,8 +440,8 @@ lrpc_make(struct board *b)
 	uint64_t entry = (uint64_t)lrpc_echo_lrpc;
 	struct lrpc_bind_info info;
 
-	b->id[0] = sys_lrpc_register(LRPC_KEY, &entry, 1, 64, 1);
-	b->id[1] = b->id[0] >= 0 ? sys_lrpc_connect(LRPC_KEY, &info) : -1;
+	b->id[0] = usys_lrpc_register(LRPC_KEY, &entry, 1, 64, 1);
+	b->id[1] = b->id[0] >= 0 ? usys_lrpc_connect(LRPC_KEY, &info) : -1;
 	return b->id[1] >= 0;
 }
 
@@ -449,11 +449,11 @@ static int
 lrpc_heir(struct board *b)
 {
 	struct lrpc_bind_info info;
-	long bnd = sys_lrpc_connect(LRPC_KEY, &info);
+	long bnd = usys_lrpc_connect(LRPC_KEY, &info);
 	int ok = check(bnd >= 0, "perm-lrpc: a root child binds (%ld)", bnd);
-	ok &= expect(sys_lrpc_call(bnd, 0, 0, 41), 41, "its call");
-	ok &= expect(sys_lrpc_call(b->id[1], 0, 0, 1), -EPERM, "a call on the owner's binding");
-	sys_lrpc_disconnect(bnd);
+	ok &= expect(usys_lrpc_call(bnd, 0, 0, 41), 41, "its call");
+	ok &= expect(usys_lrpc_call(b->id[1], 0, 0, 1), -EPERM, "a call on the owner's binding");
+	usys_lrpc_disconnect(bnd);
 	return ok;
 }
 
@@ -461,18 +461,18 @@ static int
 lrpc_stranger(struct board *b)
 {
 	struct lrpc_bind_info info;
-	int ok = expect(sys_lrpc_connect(LRPC_KEY, &info), -EACCES, "lrpc_connect(root's key) as uid 1000");
-	ok &= expect(sys_lrpc_call(b->id[1], 0, 0, 1), -EPERM, "lrpc_call(the owner's binding)");
-	ok &= expect(sys_lrpc_disconnect(b->id[1]), -EINVAL, "lrpc_disconnect(the owner's binding)");
-	ok &= expect(sys_lrpc_unregister(b->id[0]), -EINVAL, "lrpc_unregister(the owner's service)");
+	int ok = expect(usys_lrpc_connect(LRPC_KEY, &info), -EACCES, "lrpc_connect(root's key) as uid 1000");
+	ok &= expect(usys_lrpc_call(b->id[1], 0, 0, 1), -EPERM, "lrpc_call(the owner's binding)");
+	ok &= expect(usys_lrpc_disconnect(b->id[1]), -EINVAL, "lrpc_disconnect(the owner's binding)");
+	ok &= expect(usys_lrpc_unregister(b->id[0]), -EINVAL, "lrpc_unregister(the owner's service)");
 	return ok;
 }
 
 static int
 lrpc_unmake(struct board *b)
 {
-	int ok = expect(sys_lrpc_disconnect(b->id[1]), 0, "the owner disconnects");
-	return ok & expect(sys_lrpc_unregister(b->id[0]), 0, "the owner unregisters");
+	int ok = expect(usys_lrpc_disconnect(b->id[1]), 0, "the owner disconnects");
+	return ok & expect(usys_lrpc_unregister(b->id[0]), 0, "the owner unregisters");
 }
 
 /* ---- ChCore (capabilities; the message buffer is the kernel's) ------------- */
@@ -482,19 +482,19 @@ chcore_make(struct board *b)
 {
 	char arg[32];
 
-	b->id[0] = chcore_register(CHCORE_ID);
+	b->id[0] = usys_chcore_register(CHCORE_ID);
 	snformat(arg, sizeof arg, "ccli %ld", b->handle);
-	b->id[1] = b->id[0] >= 0 ? sys_spawn("t_perm", arg) : -1;
+	b->id[1] = b->id[0] >= 0 ? usys_spawn("t_perm", arg) : -1;
 	/* The client's request waits on the service: its buffer exists and
 	 * is mapped in the client only. */
-	return b->id[1] > 0 && chcore_listen(b->id[0], 20000 * MS) == b->id[1];
+	return b->id[1] > 0 && usys_chcore_listen(b->id[0], 20000 * MS) == b->id[1];
 }
 
 static int
 chcore_stranger(struct board *b)
 {
-	int ok = expect(chcore_call(0, 0, 0, 0, 0, 0, 0), -EBADF, "chcore_call(cap 0): caps are per process");
-	ok &= expect(chcore_accept(b->id[0], b->id[1], 1, 0), -EBADF, "chcore_accept(the owner's service cap)");
+	int ok = expect(usys_chcore_call(0, 0, 0, 0, 0, 0, 0), -EBADF, "usys_chcore_call(cap 0): caps are per process");
+	ok &= expect(usys_chcore_accept(b->id[0], b->id[1], 1, 0), -EBADF, "usys_chcore_accept(the owner's service cap)");
 	return ok & shm_countdown(b);
 }
 
@@ -502,11 +502,11 @@ static int
 chcore_unmake(struct board *b)
 {
 	void *buf;
-	long conn = chcore_accept(b->id[0], b->id[1], 1, &buf);
+	long conn = usys_chcore_accept(b->id[0], b->id[1], 1, &buf);
 	int ok = check(conn >= 0, "perm-chcore: the server accepts the pending client (%ld)", conn);
 	ok &= expect(wait_status(b->id[1]), 0, "the client's status");
-	chcore_close(conn);
-	chcore_close(b->id[0]);
+	usys_chcore_close(conn);
+	usys_chcore_close(b->id[0]);
 	return ok;
 }
 
@@ -514,11 +514,11 @@ static int
 chcore_client(void)
 {
 	void *buf;
-	long conn = chcore_connect(CHCORE_ID, 4096, IPC_TIMEOUT_FOREVER, &buf);
+	long conn = usys_chcore_connect(CHCORE_ID, 4096, IPC_TIMEOUT_FOREVER, &buf);
 
 	if (conn < 0)
 		return 1;
-	chcore_close(conn);
+	usys_chcore_close(conn);
 	return 0;
 }
 
@@ -558,7 +558,7 @@ owner(const struct perm_case *c, struct board *b)
 static int
 stranger(const struct perm_case *c, struct board *b)
 {
-	if (c->by_uid && !check(sys_setuid(STRANGER_UID) == 0, "perm-%s: the stranger is uid %u", c->name,
+	if (c->by_uid && !check(usys_setuid(STRANGER_UID) == 0, "perm-%s: the stranger is uid %u", c->name,
 				STRANGER_UID))
 		return 1;
 	return !c->stranger(b);
@@ -567,8 +567,8 @@ stranger(const struct perm_case *c, struct board *b)
 static int
 driver(const char *type)
 {
-	long h = sys_shm_create(4096);
-	struct board *b = (struct board *)sys_shm_map(h, PROT_READ | PROT_WRITE);
+	long h = usys_shm_create(4096);
+	struct board *b = (struct board *)usys_shm_map(h, PROT_READ | PROT_WRITE);
 
 	if (h < 0 || (long)b < 0)
 		return 1;
@@ -579,7 +579,7 @@ driver(const char *type)
 	ok &= check(st == 0, "perm-%s: the stranger was refused everything (status %d)", type, st);
 	b->done = 1;
 	ok &= check(wait_status(own) == 0, "perm-%s: the owner's checks passed", type);
-	sys_shm_destroy(h);
+	usys_shm_destroy(h);
 	return !ok;
 }
 
@@ -619,7 +619,7 @@ role(const char *r, size_t rn, const char *rest)
 	if (!c || !arg_next_long(tail, &h))
 		return 2;
 	type_name = c->name;
-	struct board *b = (struct board *)sys_shm_map(h, PROT_READ | PROT_WRITE);
+	struct board *b = (struct board *)usys_shm_map(h, PROT_READ | PROT_WRITE);
 	if ((long)b < 0)
 		return 3;
 	if (is(r, rn, "own"))
@@ -637,7 +637,7 @@ main(const char *arg, unsigned long arglen)
 
 	if (is(arg, n, "idle"))
 		for (;;)
-			sys_sleep_ns(1000 * MS);
+			usys_sleep_ns(1000 * MS);
 	if (is(arg, n, "ccli"))
 		return chcore_client();
 	if (is(arg, n, "own") || is(arg, n, "heir") || is(arg, n, "stranger"))

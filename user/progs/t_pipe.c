@@ -26,7 +26,7 @@ spawn_role(const char *role, long a, long b)
 	char arg[80];
 
 	snformat(arg, sizeof arg, "%s %ld %ld", role, a, b);
-	return sys_spawn("t_pipe", arg);
+	return usys_spawn("t_pipe", arg);
 }
 
 /* The stream's byte at position i: not periodic in any small ring size. */
@@ -47,13 +47,13 @@ hash_step(uint64_t h, uint8_t b)
 static long
 ring_capacity(void)
 {
-	long id = sys_pipe_create();
-	long r = sys_pipe_open(id, FD_READ), w = sys_pipe_open(id, FD_WRITE);
-	long n = sys_fd_write(w, big, MiB + 4096, 0);
+	long id = usys_pipe_create();
+	long r = usys_pipe_open(id, FD_READ), w = usys_pipe_open(id, FD_WRITE);
+	long n = usys_fd_write(w, big, MiB + 4096, 0);
 
-	sys_fd_close(r);
-	sys_fd_close(w);
-	sys_pipe_release(id);
+	usys_fd_close(r);
+	usys_fd_close(w);
+	usys_pipe_release(id);
 	return n;
 }
 
@@ -63,9 +63,9 @@ await_ready(long rfd)
 {
 	char c;
 
-	if (sys_fd_read(rfd, &c, 1, 5000 * MS) != 1)
+	if (usys_fd_read(rfd, &c, 1, 5000 * MS) != 1)
 		return 0;
-	sys_sleep_ns(20 * MS);       /* it goes straight into its blocking call */
+	usys_sleep_ns(20 * MS);       /* it goes straight into its blocking call */
 	return 1;
 }
 
@@ -74,31 +74,31 @@ await_ready(long rfd)
 static int
 child_writer_1m(long id, long unused)
 {
-	long w = sys_pipe_open(id, FD_WRITE);
+	long w = usys_pipe_open(id, FD_WRITE);
 	long first = 600000, n = first, ok = 1;
 
 	for (uint64_t i = 0; i < MiB; i++)
 		big[i] = (char)pattern(i);
 	/* One call much bigger than the ring: it blocks and refills until done. */
-	ok &= sys_fd_write(w, big, first, FOREVER) == first;
+	ok &= usys_fd_write(w, big, first, FOREVER) == first;
 	for (long off = first; off < (long)MiB; off += n) {
 		n = MiB - off < 1000 ? MiB - off : 1000;
-		ok &= sys_fd_write(w, big + off, n, FOREVER) == n;
+		ok &= usys_fd_write(w, big + off, n, FOREVER) == n;
 	}
 	ok = check(w >= 0 && ok, "writer: a 600000-byte write and 449 writes of 1000 bytes each went in whole");
-	sys_fd_close(w);
+	usys_fd_close(w);
 	return ok ? 0 : 1;
 }
 
 static int
 test_stream(void)
 {
-	long cap = ring_capacity(), id = sys_pipe_create();
-	long r = sys_pipe_open(id, FD_READ);
+	long cap = ring_capacity(), id = usys_pipe_create();
+	long r = usys_pipe_open(id, FD_READ);
 	long pid = spawn_role("w1m", id, 0), got, reads = 0, maxchunk = 0;
 	uint64_t total = 0, bad = 0, h = 0xcbf29ce484222325ull, want = h;
 
-	while ((got = sys_fd_read(r, big, 65536, FOREVER)) > 0) {
+	while ((got = usys_fd_read(r, big, 65536, FOREVER)) > 0) {
 		for (long i = 0; i < got; i++) {
 			bad += (uint8_t)big[i] != pattern(total + i);
 			h = hash_step(h, (uint8_t)big[i]);
@@ -118,8 +118,8 @@ test_stream(void)
 		    maxchunk, reads);
 	ok &= check(got == 0, "after the writer closed, read returns 0 (EOF), got %ld", got);
 	ok &= check(wait_status(pid) == 0, "the writer process exited cleanly");
-	sys_fd_close(r);
-	sys_pipe_release(id);
+	usys_fd_close(r);
+	usys_pipe_release(id);
 	return ok;
 }
 
@@ -129,63 +129,63 @@ test_stream(void)
 static int
 rules_partial(long cap)
 {
-	long id = sys_pipe_create();
-	long r = sys_pipe_open(id, FD_READ), w = sys_pipe_open(id, FD_WRITE);
+	long id = usys_pipe_create();
+	long r = usys_pipe_open(id, FD_READ), w = usys_pipe_open(id, FD_WRITE);
 	long some = cap < 100 ? cap - 1 : 100;
 	char buf[1000];
 	int ok;
 
 	memset(buf, 'p', some);
-	sys_fd_write(w, buf, some, FOREVER);
-	ok = check(sys_fd_read(r, buf, sizeof buf, FOREVER) == some,
+	usys_fd_write(w, buf, some, FOREVER);
+	ok = check(usys_fd_read(r, buf, sizeof buf, FOREVER) == some,
 		   "partial read: asking 1000 bytes of a pipe holding %ld returns %ld at once", some, some);
-	sys_fd_write(w, "0123456789", 10, FOREVER);
-	long a = sys_fd_read(r, buf, 4, FOREVER), b = sys_fd_read(r, buf + 4, 100, FOREVER);
+	usys_fd_write(w, "0123456789", 10, FOREVER);
+	long a = usys_fd_read(r, buf, 4, FOREVER), b = usys_fd_read(r, buf + 4, 100, FOREVER);
 	ok &= check(a == 4 && b == 6 && !memcmp(buf, "0123456789", 10),
 		    "partial read: 4 then the other 6 of 10 bytes, in order (%ld, %ld)", a, b);
-	sys_fd_close(r);
-	sys_fd_close(w);
-	sys_pipe_release(id);
+	usys_fd_close(r);
+	usys_fd_close(w);
+	usys_pipe_release(id);
 	return ok;
 }
 
 static int
 rules_reader_first(void)
 {
-	long id = sys_pipe_create(), r = sys_pipe_open(id, FD_READ), w;
+	long id = usys_pipe_create(), r = usys_pipe_open(id, FD_READ), w;
 	char buf[8];
 	int ok;
 
-	ok = check(sys_fd_read(r, buf, 8, 0) == -EAGAIN,
+	ok = check(usys_fd_read(r, buf, 8, 0) == -EAGAIN,
 		   "a reader that opens before any writer is not at EOF: non-blocking read gives -EAGAIN");
-	ok &= check(sys_fd_read(r, buf, 8, 20 * MS) == -ETIMEDOUT,
+	ok &= check(usys_fd_read(r, buf, 8, 20 * MS) == -ETIMEDOUT,
 		    "... and a read with a timeout waits for a writer (-ETIMEDOUT)");
-	w = sys_pipe_open(id, FD_WRITE);
-	sys_fd_write(w, "abc", 3, FOREVER);
-	sys_fd_close(w);
-	ok &= check(sys_fd_read(r, buf, 8, FOREVER) == 3,
+	w = usys_pipe_open(id, FD_WRITE);
+	usys_fd_write(w, "abc", 3, FOREVER);
+	usys_fd_close(w);
+	ok &= check(usys_fd_read(r, buf, 8, FOREVER) == 3,
 		    "bytes written before the last writer closed are still read");
-	long e1 = sys_fd_read(r, buf, 8, FOREVER), e2 = sys_fd_read(r, buf, 8, 0);
+	long e1 = usys_fd_read(r, buf, 8, FOREVER), e2 = usys_fd_read(r, buf, 8, 0);
 	ok &= check(e1 == 0 && e2 == 0, "then read returns 0 (EOF), blocking or not (%ld, %ld)", e1, e2);
-	sys_fd_close(r);
-	sys_pipe_release(id);
+	usys_fd_close(r);
+	usys_pipe_release(id);
 	return ok;
 }
 
 static int
 rules_writer_first(void)
 {
-	long id = sys_pipe_create(), w = sys_pipe_open(id, FD_WRITE), r;
+	long id = usys_pipe_create(), w = usys_pipe_open(id, FD_WRITE), r;
 	int ok;
 
-	ok = check(sys_fd_write(w, "0123456789", 10, 0) == 10,
+	ok = check(usys_fd_write(w, "0123456789", 10, 0) == 10,
 		   "a writer that opens before any reader is not refused: its bytes wait in the ring");
-	r = sys_pipe_open(id, FD_READ);
-	sys_fd_close(r);
-	long e = sys_fd_write(w, "x", 1, FOREVER);
+	r = usys_pipe_open(id, FD_READ);
+	usys_fd_close(r);
+	long e = usys_fd_write(w, "x", 1, FOREVER);
 	ok &= check(e == -EPIPE, "once the last reader has closed, write fails with -EPIPE (%ld)", e);
-	sys_fd_close(w);
-	sys_pipe_release(id);
+	usys_fd_close(w);
+	usys_pipe_release(id);
 	return ok;
 }
 
@@ -194,16 +194,16 @@ rules_writer_first(void)
 static int
 wake_blocked(const char *role, unsigned my_mode)
 {
-	long id = sys_pipe_create(), ready = sys_pipe_create();
-	long mine = sys_pipe_open(id, my_mode), rr = sys_pipe_open(ready, FD_READ);
+	long id = usys_pipe_create(), ready = usys_pipe_create();
+	long mine = usys_pipe_open(id, my_mode), rr = usys_pipe_open(ready, FD_READ);
 	long pid = spawn_role(role, id, ready);
 	int ready_ok = await_ready(rr);
 
-	sys_fd_close(mine);
+	usys_fd_close(mine);
 	int st = wait_status(pid);
-	sys_fd_close(rr);
-	sys_pipe_release(ready);
-	sys_pipe_release(id);
+	usys_fd_close(rr);
+	usys_pipe_release(ready);
+	usys_pipe_release(id);
 	return ready_ok && st == 0;
 }
 
@@ -221,21 +221,21 @@ rules_wake_blocked(void)
 static int
 rules_released(void)
 {
-	long id = sys_pipe_create(), r = sys_pipe_open(id, FD_READ);
+	long id = usys_pipe_create(), r = usys_pipe_open(id, FD_READ);
 	char c;
 	int ok;
 
-	ok = check(sys_pipe_release(id) == 0 && sys_pipe_open(id, FD_WRITE) == -EINVAL,
+	ok = check(usys_pipe_release(id) == 0 && usys_pipe_open(id, FD_WRITE) == -EINVAL,
 		   "a released pipe cannot be opened again (-EINVAL)");
-	ok &= check(sys_fd_read(r, &c, 1, 1000 * MS) == 0,
+	ok &= check(usys_fd_read(r, &c, 1, 1000 * MS) == 0,
 		    "a reader of a released pipe no writer ever opened sees EOF, not a wait");
-	sys_fd_close(r);
-	id = sys_pipe_create();
-	long w = sys_pipe_open(id, FD_WRITE);
-	sys_pipe_release(id);
-	ok &= check(sys_fd_write(w, "x", 1, 1000 * MS) == -EPIPE,
+	usys_fd_close(r);
+	id = usys_pipe_create();
+	long w = usys_pipe_open(id, FD_WRITE);
+	usys_pipe_release(id);
+	ok &= check(usys_fd_write(w, "x", 1, 1000 * MS) == -EPIPE,
 		    "a writer to a released pipe no reader ever opened gets -EPIPE");
-	sys_fd_close(w);
+	usys_fd_close(w);
 	return ok;
 }
 
@@ -253,11 +253,11 @@ test_rules(void)
 static int
 child_eof_reader(long id, long ready)
 {
-	long r = sys_pipe_open(id, FD_READ), rw = sys_pipe_open(ready, FD_WRITE);
+	long r = usys_pipe_open(id, FD_READ), rw = usys_pipe_open(ready, FD_WRITE);
 	char c;
 
-	sys_fd_write(rw, "r", 1, FOREVER);
-	return r >= 0 && sys_fd_read(r, &c, 1, FOREVER) == 0 ? 0 : 1;
+	usys_fd_write(rw, "r", 1, FOREVER);
+	return r >= 0 && usys_fd_read(r, &c, 1, FOREVER) == 0 ? 0 : 1;
 }
 
 /* Writes more than the ring holds: the reader closes while it blocks. */
@@ -265,10 +265,10 @@ static int
 child_epipe_writer(long id, long ready)
 {
 	long cap = ring_capacity();
-	long w = sys_pipe_open(id, FD_WRITE), rw = sys_pipe_open(ready, FD_WRITE);
-	sys_fd_write(rw, "r", 1, FOREVER);
-	long n = sys_fd_write(w, big, 4 * cap, FOREVER);
-	long e = sys_fd_write(w, big, 1, FOREVER);
+	long w = usys_pipe_open(id, FD_WRITE), rw = usys_pipe_open(ready, FD_WRITE);
+	usys_fd_write(rw, "r", 1, FOREVER);
+	long n = usys_fd_write(w, big, 4 * cap, FOREVER);
+	long e = usys_fd_write(w, big, 1, FOREVER);
 
 	return check(n == cap && e == -EPIPE,
 		     "blocked writer: its write returns the %ld bytes that went in, the next -EPIPE (%ld, %ld)",
@@ -284,7 +284,7 @@ struct record { uint32_t tag, seq; };
 static int
 child_writer(long id, long tag_batch)
 {
-	long w = sys_pipe_open(id, FD_WRITE);
+	long w = usys_pipe_open(id, FD_WRITE);
 	long tag = tag_batch & 0xff, batch = tag_batch >> 8, ok = w >= 0;
 	struct record rec[64];
 
@@ -292,7 +292,7 @@ child_writer(long id, long tag_batch)
 		long n = RECORDS - seq < batch ? RECORDS - seq : batch;
 		for (long k = 0; k < n; k++)
 			rec[k] = (struct record){ (uint32_t)tag, (uint32_t)(seq + k) };
-		ok &= sys_fd_write(w, rec, n * sizeof rec[0], FOREVER) == (long)(n * sizeof rec[0]);
+		ok &= usys_fd_write(w, rec, n * sizeof rec[0], FOREVER) == (long)(n * sizeof rec[0]);
 	}
 	return ok ? 0 : 1;
 }
@@ -304,15 +304,15 @@ child_writer(long id, long tag_batch)
 static int
 test_writers(void)
 {
-	long cap = ring_capacity(), id = sys_pipe_create(), r = sys_pipe_open(id, FD_READ);
-	long hold = sys_pipe_open(id, FD_WRITE);
+	long cap = ring_capacity(), id = usys_pipe_create(), r = usys_pipe_open(id, FD_READ);
+	long hold = usys_pipe_open(id, FD_WRITE);
 	long batch = cap / 8 < 16 ? cap / 8 : 16;
 	long p1 = spawn_role("writer", id, 1 | batch << 8), p2 = spawn_role("writer", id, 2 | batch << 8);
 	uint32_t next[3] = { 0, 0, 0 }, last = 0, switches = 0, bad = 0;
 	long have = 0, got = 1;
 
 	while ((next[1] < RECORDS || next[2] < RECORDS) && bad == 0 &&
-	       (got = sys_fd_read(r, big + have, 4096, 10000 * MS)) > 0) {
+	       (got = usys_fd_read(r, big + have, 4096, 10000 * MS)) > 0) {
 		have += got;
 		long whole = have / 8 * 8;
 		for (long off = 0; off < whole; off += 8) {
@@ -332,12 +332,12 @@ test_writers(void)
 	int ok = check(next[1] == RECORDS && next[2] == RECORDS && bad == 0 && have == 0,
 		       "two writers: %u and %u of %d records each, in order, %u torn or out of order, "
 		       "streams alternated %u times", next[1], next[2], RECORDS, bad, switches);
-	sys_fd_close(hold);
+	usys_fd_close(hold);
 	ok &= check(wait_status(p1) == 0 && wait_status(p2) == 0 &&
-		    sys_fd_read(r, big, 4096, 10000 * MS) == 0,
+		    usys_fd_read(r, big, 4096, 10000 * MS) == 0,
 		    "both writers exited cleanly; EOF once the last write end closed");
-	sys_fd_close(r);
-	sys_pipe_release(id);
+	usys_fd_close(r);
+	usys_pipe_release(id);
 	return ok;
 }
 
@@ -347,32 +347,32 @@ static int
 child_block(long id, long ready_and_mode)
 {
 	long ready = ready_and_mode >> 2, mode = ready_and_mode & 3;
-	long fd = sys_pipe_open(id, (unsigned)mode), rw = sys_pipe_open(ready, FD_WRITE);
+	long fd = usys_pipe_open(id, (unsigned)mode), rw = usys_pipe_open(ready, FD_WRITE);
 
-	sys_fd_write(rw, "r", 1, FOREVER);
+	usys_fd_write(rw, "r", 1, FOREVER);
 	if (mode == FD_READ)
-		sys_fd_read(fd, big, 1, FOREVER);                /* empty, writer alive */
+		usys_fd_read(fd, big, 1, FOREVER);                /* empty, writer alive */
 	else
-		sys_fd_write(fd, big, 2 * MiB, FOREVER);         /* fills, then blocks */
+		usys_fd_write(fd, big, 2 * MiB, FOREVER);         /* fills, then blocks */
 	return 3;                    /* only reached if the wait ended */
 }
 
 static int
 kill_blocked(long mode, long *id_out, uint64_t *ms)
 {
-	long id = sys_pipe_create(), ready = sys_pipe_create();
-	long rr = sys_pipe_open(ready, FD_READ);
+	long id = usys_pipe_create(), ready = usys_pipe_create();
+	long rr = usys_pipe_open(ready, FD_READ);
 	long pid = spawn_role("block", id, ready << 2 | mode);
 	int st = -2;
 
 	if (await_ready(rr)) {
-		uint64_t t0 = sys_clock_ns();
-		sys_kill_proc(pid);
+		uint64_t t0 = usys_clock_ns();
+		usys_kill_proc(pid);
 		st = wait_status(pid);
-		*ms = (sys_clock_ns() - t0) / MS;
+		*ms = (usys_clock_ns() - t0) / MS;
 	}
-	sys_fd_close(rr);
-	sys_pipe_release(ready);
+	usys_fd_close(rr);
+	usys_pipe_release(ready);
 	*id_out = id;
 	return st;
 }
@@ -385,24 +385,24 @@ test_kill(void)
 	int ok, st;
 
 	st = kill_blocked(FD_READ, &id, &ms);
-	fd = sys_pipe_open(id, FD_WRITE);
+	fd = usys_pipe_open(id, FD_WRITE);
 	ok = check(st == WAIT_KILLED, "a reader blocked on an empty pipe is killed: it wakes and dies "
 		   "(status %x, %lu ms)", st, (unsigned long)ms);
-	ok &= check(sys_fd_write(fd, "x", 1, 0) == -EPIPE, "its read end closed with it: writers get -EPIPE");
-	sys_fd_close(fd);
-	sys_pipe_release(id);
+	ok &= check(usys_fd_write(fd, "x", 1, 0) == -EPIPE, "its read end closed with it: writers get -EPIPE");
+	usys_fd_close(fd);
+	usys_pipe_release(id);
 
 	fd = -1;
 	st = kill_blocked(FD_WRITE, &id, &ms);
 	ok &= check(st == WAIT_KILLED, "a writer blocked on a full pipe is killed: it wakes and dies "
 		    "(status %x, %lu ms)", st, (unsigned long)ms);
-	fd = sys_pipe_open(id, FD_READ);
-	while ((n = sys_fd_read(fd, big, 65536, 0)) > 0)
+	fd = usys_pipe_open(id, FD_READ);
+	while ((n = usys_fd_read(fd, big, 65536, 0)) > 0)
 		total += n;
 	ok &= check(total > 0 && n == 0, "its write end closed with it: the reader drains %ld bytes, "
 		    "then EOF (%ld)", total, n);
-	sys_fd_close(fd);
-	sys_pipe_release(id);
+	usys_fd_close(fd);
+	usys_pipe_release(id);
 	return ok;
 }
 
@@ -411,9 +411,9 @@ test_kill(void)
 static int
 timed(long fd, int rd, long len, uint64_t timeout, long want, const char *what)
 {
-	uint64_t t0 = sys_clock_ns();
-	long r = rd ? sys_fd_read(fd, big, len, timeout) : sys_fd_write(fd, big, len, timeout);
-	uint64_t ms = (sys_clock_ns() - t0) / MS;
+	uint64_t t0 = usys_clock_ns();
+	long r = rd ? usys_fd_read(fd, big, len, timeout) : usys_fd_write(fd, big, len, timeout);
+	uint64_t ms = (usys_clock_ns() - t0) / MS;
 
 	return check(r == want && ms >= timeout / MS && ms < timeout / MS + 2000,
 		     "%s: %ld after %lu ms (want %ld after %lu ms)", what, r, (unsigned long)ms, want,
@@ -423,26 +423,26 @@ timed(long fd, int rd, long len, uint64_t timeout, long want, const char *what)
 static int
 test_timeout(void)
 {
-	long id = sys_pipe_create();
-	long r = sys_pipe_open(id, FD_READ), w = sys_pipe_open(id, FD_WRITE);
-	long cap = sys_fd_write(w, big, MiB + 4096, 0);
+	long id = usys_pipe_create();
+	long r = usys_pipe_open(id, FD_READ), w = usys_pipe_open(id, FD_WRITE);
+	long cap = usys_fd_write(w, big, MiB + 4096, 0);
 	int ok;
 
-	ok = check(cap > 0 && sys_fd_write(w, big, 1, 0) == -EAGAIN,
+	ok = check(cap > 0 && usys_fd_write(w, big, 1, 0) == -EAGAIN,
 		   "non-blocking write to a full pipe: -EAGAIN");
 	ok &= timed(w, 0, 1, 30 * MS, -ETIMEDOUT, "write to a full pipe with a 30 ms timeout");
-	ok &= check(sys_fd_read(r, big, 1, 0) == 1 && sys_fd_write(w, big, 2, 0) == -EAGAIN,
+	ok &= check(usys_fd_read(r, big, 1, 0) == 1 && usys_fd_write(w, big, 2, 0) == -EAGAIN,
 		    "a 2-byte write with 1 byte free does not go in half: -EAGAIN");
-	ok &= check(sys_fd_write(w, big, 1, 0) == 1, "a 1-byte write with 1 byte free goes in");
-	while (sys_fd_read(r, big, 65536, 0) > 0)
+	ok &= check(usys_fd_write(w, big, 1, 0) == 1, "a 1-byte write with 1 byte free goes in");
+	while (usys_fd_read(r, big, 65536, 0) > 0)
 		;
-	ok &= check(sys_fd_read(r, big, 1, 0) == -EAGAIN, "non-blocking read of an empty pipe: -EAGAIN");
+	ok &= check(usys_fd_read(r, big, 1, 0) == -EAGAIN, "non-blocking read of an empty pipe: -EAGAIN");
 	ok &= timed(r, 1, 1, 30 * MS, -ETIMEDOUT, "read of an empty pipe with a 30 ms timeout");
 	ok &= timed(w, 0, 2 * cap, 30 * MS, cap,
 		    "a write of twice the ring, cut short by its timeout, returns what went in");
-	sys_fd_close(r);
-	sys_fd_close(w);
-	sys_pipe_release(id);
+	usys_fd_close(r);
+	usys_fd_close(w);
+	usys_pipe_release(id);
 	return ok;
 }
 
@@ -451,9 +451,9 @@ test_timeout(void)
 static int
 child_exit_writer(long id, long unused)
 {
-	long w = sys_pipe_open(id, FD_WRITE);
+	long w = usys_pipe_open(id, FD_WRITE);
 
-	sys_fd_write(w, "hello", 5, FOREVER);
+	usys_fd_write(w, "hello", 5, FOREVER);
 	return 0;                    /* exits with w still open */
 }
 
@@ -461,49 +461,49 @@ child_exit_writer(long id, long unused)
 static int
 child_creator(long back, long go)
 {
-	long id = sys_pipe_create(), w = sys_pipe_open(id, FD_WRITE);
-	long bw = sys_pipe_open(back, FD_WRITE), gr = sys_pipe_open(go, FD_READ);
+	long id = usys_pipe_create(), w = usys_pipe_open(id, FD_WRITE);
+	long bw = usys_pipe_open(back, FD_WRITE), gr = usys_pipe_open(go, FD_READ);
 	char c;
 
-	sys_fd_write(w, "abc", 3, FOREVER);
-	sys_fd_write(bw, &id, sizeof id, FOREVER);
-	sys_fd_read(gr, &c, 1, 5000 * MS);
+	usys_fd_write(w, "abc", 3, FOREVER);
+	usys_fd_write(bw, &id, sizeof id, FOREVER);
+	usys_fd_read(gr, &c, 1, 5000 * MS);
 	for (int i = 0; i < 3; i++)  /* more pipes and ends, never given back */
-		sys_pipe_open(sys_pipe_create(), i % 2 ? FD_READ : FD_WRITE);
+		usys_pipe_open(usys_pipe_create(), i % 2 ? FD_READ : FD_WRITE);
 	return 0;
 }
 
 static int
 test_exit(void)
 {
-	long id = sys_pipe_create(), r = sys_pipe_open(id, FD_READ), n;
+	long id = usys_pipe_create(), r = usys_pipe_open(id, FD_READ), n;
 	char buf[16];
 	int ok, st = wait_status(spawn_role("exit-writer", id, 0));
 
-	n = sys_fd_read(r, buf, sizeof buf, 5000 * MS);
+	n = usys_fd_read(r, buf, sizeof buf, 5000 * MS);
 	ok = check(st == 0 && n == 5 && !memcmp(buf, "hello", 5), "a writer that exits without closing: its bytes arrive");
-	n = sys_fd_read(r, buf, sizeof buf, 5000 * MS);
+	n = usys_fd_read(r, buf, sizeof buf, 5000 * MS);
 	ok &= check(n == 0, "and exit closed its end: EOF (%ld)", n);
-	sys_fd_close(r);
-	sys_pipe_release(id);
+	usys_fd_close(r);
+	usys_pipe_release(id);
 
-	long back = sys_pipe_create(), go = sys_pipe_create(), child_pipe = -1;
-	long br = sys_pipe_open(back, FD_READ), gw = sys_pipe_open(go, FD_WRITE);
+	long back = usys_pipe_create(), go = usys_pipe_create(), child_pipe = -1;
+	long br = usys_pipe_open(back, FD_READ), gw = usys_pipe_open(go, FD_WRITE);
 	long pid = spawn_role("creator", back, go);
-	sys_fd_read(br, &child_pipe, sizeof child_pipe, 5000 * MS);
-	r = sys_pipe_open(child_pipe, FD_READ);
-	sys_fd_write(gw, "g", 1, FOREVER);
+	usys_fd_read(br, &child_pipe, sizeof child_pipe, 5000 * MS);
+	r = usys_pipe_open(child_pipe, FD_READ);
+	usys_fd_write(gw, "g", 1, FOREVER);
 	st = wait_status(pid);
-	n = sys_fd_read(r, buf, sizeof buf, 5000 * MS);
+	n = usys_fd_read(r, buf, sizeof buf, 5000 * MS);
 	ok &= check(r >= 0 && st == 0 && n == 3, "a pipe outlives its creator while an end is open (%ld bytes)", n);
-	ok &= check(sys_fd_read(r, buf, 1, 5000 * MS) == 0, "the creator's write end closed at its exit: EOF");
-	ok &= check(sys_pipe_open(child_pipe, FD_READ) == -EINVAL,
+	ok &= check(usys_fd_read(r, buf, 1, 5000 * MS) == 0, "the creator's write end closed at its exit: EOF");
+	ok &= check(usys_pipe_open(child_pipe, FD_READ) == -EINVAL,
 		    "the creator's exit released the pipe: it can no longer be opened");
-	sys_fd_close(r);
-	sys_fd_close(br);
-	sys_fd_close(gw);
-	sys_pipe_release(back);
-	sys_pipe_release(go);
+	usys_fd_close(r);
+	usys_fd_close(br);
+	usys_fd_close(gw);
+	usys_pipe_release(back);
+	usys_pipe_release(go);
 	return ok;
 }
 
@@ -537,7 +537,7 @@ static const struct {
 int
 main(const char *arg, unsigned long arglen)
 {
-	long a = 0, b = 0, mem = sys_map_anon(2 * MiB, PROT_READ | PROT_WRITE);
+	long a = 0, b = 0, mem = usys_map_anon(2 * MiB, PROT_READ | PROT_WRITE);
 	size_t n = 0;
 
 	if (mem < 0)

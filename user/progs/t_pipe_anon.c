@@ -31,7 +31,7 @@ read_to_eof(long fd, char *buf, size_t size)
 	size_t n = 0;
 	long r;
 
-	while (n < size - 1 && (r = sys_fd_read(fd, buf + n, size - 1 - n, FOREVER)) > 0)
+	while (n < size - 1 && (r = usys_fd_read(fd, buf + n, size - 1 - n, FOREVER)) > 0)
 		n += (size_t)r;
 	buf[n] = 0;
 	return r < 0 ? r : (long)n;
@@ -43,24 +43,24 @@ two_ends(void)
 {
 	int fd[2] = { -1, -1 };
 	char buf[16];
-	int ok = expect(sys_pipe(fd), 0, "pipe(fd)");
+	int ok = expect(usys_pipe(fd), 0, "pipe(fd)");
 
 	ok &= check(fd[0] >= 0 && fd[1] >= 0 && fd[0] != fd[1], "pipe(): two descriptors (%d, %d)", fd[0], fd[1]);
-	ok &= expect(sys_fd_write(fd[1], "hello", 5, 0), 5, "write into fd[1]");
-	ok &= check(sys_fd_read(fd[0], buf, sizeof buf, 0) == 5 && !memcmp(buf, "hello", 5),
+	ok &= expect(usys_fd_write(fd[1], "hello", 5, 0), 5, "write into fd[1]");
+	ok &= check(usys_fd_read(fd[0], buf, sizeof buf, 0) == 5 && !memcmp(buf, "hello", 5),
 		    "pipe(): fd[0] reads what fd[1] wrote");
-	ok &= expect(sys_fd_read(fd[1], buf, 1, 0), -EBADF, "read on fd[1], the write end");
-	ok &= expect(sys_fd_write(fd[0], "x", 1, 0), -EBADF, "write on fd[0], the read end");
-	ok &= expect(sys_fd_read(fd[0], buf, 1, 0), -EAGAIN, "a non-blocking read of the empty pipe, writer open");
-	ok &= expect(sys_fd_write(fd[1], "ab", 2, 0), 2, "a write before the writer closes");
-	ok &= expect(sys_fd_close(fd[1]), 0, "close fd[1]");
-	ok &= check(sys_fd_read(fd[0], buf, sizeof buf, FOREVER) == 2 && sys_fd_read(fd[0], buf, 1, FOREVER) == 0,
+	ok &= expect(usys_fd_read(fd[1], buf, 1, 0), -EBADF, "read on fd[1], the write end");
+	ok &= expect(usys_fd_write(fd[0], "x", 1, 0), -EBADF, "write on fd[0], the read end");
+	ok &= expect(usys_fd_read(fd[0], buf, 1, 0), -EAGAIN, "a non-blocking read of the empty pipe, writer open");
+	ok &= expect(usys_fd_write(fd[1], "ab", 2, 0), 2, "a write before the writer closes");
+	ok &= expect(usys_fd_close(fd[1]), 0, "close fd[1]");
+	ok &= check(usys_fd_read(fd[0], buf, sizeof buf, FOREVER) == 2 && usys_fd_read(fd[0], buf, 1, FOREVER) == 0,
 		    "pipe(): the reader gets the last bytes, then EOF (0) without blocking");
-	ok &= expect(sys_fd_close(fd[0]), 0, "close fd[0]");
-	ok &= expect(sys_pipe(fd), 0, "a second pipe(fd)");
-	ok &= expect(sys_fd_close(fd[0]), 0, "close its read end");
-	ok &= expect(sys_fd_write(fd[1], "x", 1, FOREVER), -EPIPE, "write with no read end left (no wait)");
-	ok &= expect(sys_fd_close(fd[1]), 0, "close its write end");
+	ok &= expect(usys_fd_close(fd[0]), 0, "close fd[0]");
+	ok &= expect(usys_pipe(fd), 0, "a second pipe(fd)");
+	ok &= expect(usys_fd_close(fd[0]), 0, "close its read end");
+	ok &= expect(usys_fd_write(fd[1], "x", 1, FOREVER), -EPIPE, "write with no read end left (no wait)");
+	ok &= expect(usys_fd_close(fd[1]), 0, "close its write end");
 	return ok;
 }
 
@@ -71,34 +71,34 @@ inherited(void)
 {
 	int fd[2];
 	char buf[64], arg[64];
-	int ok = expect(sys_pipe(fd), 0, "pipe(fd) for a writing child");
+	int ok = expect(usys_pipe(fd), 0, "pipe(fd) for a writing child");
 
 	snformat(arg, sizeof arg, "writer %d from-the-child", fd[1]);
-	long child = sys_spawn_fds("t_pipe_anon", arg, &fd[1], 1);
+	long child = usys_spawn_fds("t_pipe_anon", arg, &fd[1], 1);
 	ok &= check(child > 0, "pipe(): spawn_fds hands the write end to a child (%ld)", child);
-	sys_fd_close(fd[1]);
+	usys_fd_close(fd[1]);
 	long n = read_to_eof(fd[0], buf, sizeof buf);
 	ok &= check(n == 14 && !strcmp(buf, "from-the-child"),
 		    "pipe(): the parent reads the child's bytes, then EOF once the child's end is gone (%ld \"%s\")", n, buf);
 	ok &= check(wait_status(child) == 0, "pipe(): the writing child found its end under the same number");
-	sys_fd_close(fd[0]);
+	usys_fd_close(fd[0]);
 
-	ok &= expect(sys_pipe(fd), 0, "pipe(fd) for a reading child");
+	ok &= expect(usys_pipe(fd), 0, "pipe(fd) for a reading child");
 	snformat(arg, sizeof arg, "reader %d to-the-child", fd[0]);
-	child = sys_spawn_fds("t_pipe_anon", arg, &fd[0], 1);
-	sys_fd_close(fd[0]);
-	ok &= expect(sys_fd_write(fd[1], "to-the-child", 12, FOREVER), 12, "write to the reading child");
-	sys_fd_close(fd[1]);
+	child = usys_spawn_fds("t_pipe_anon", arg, &fd[0], 1);
+	usys_fd_close(fd[0]);
+	ok &= expect(usys_fd_write(fd[1], "to-the-child", 12, FOREVER), 12, "write to the reading child");
+	usys_fd_close(fd[1]);
 	ok &= check(wait_status(child) == 0, "pipe(): the child read it all and then EOF (its parent's write end closed)");
 
-	ok &= expect(sys_pipe(fd), 0, "pipe(fd) for a closing child");
+	ok &= expect(usys_pipe(fd), 0, "pipe(fd) for a closing child");
 	snformat(arg, sizeof arg, "closer %d", fd[0]);
-	child = sys_spawn_fds("t_pipe_anon", arg, fd, 2);
-	ok &= expect(sys_fd_write(fd[1], "x", 1, 0), 1, "write while our read end is open");
-	sys_fd_close(fd[0]);
+	child = usys_spawn_fds("t_pipe_anon", arg, fd, 2);
+	ok &= expect(usys_fd_write(fd[1], "x", 1, 0), 1, "write while our read end is open");
+	usys_fd_close(fd[0]);
 	ok &= check(wait_status(child) == 0, "pipe(): a child given both ends closes its read end and exits");
-	ok &= expect(sys_fd_write(fd[1], "x", 1, FOREVER), -EPIPE, "write once the parent's and child's read ends are closed");
-	sys_fd_close(fd[1]);
+	ok &= expect(usys_fd_write(fd[1], "x", 1, FOREVER), -EPIPE, "write once the parent's and child's read ends are closed");
+	usys_fd_close(fd[1]);
 	return ok;
 }
 
@@ -111,39 +111,39 @@ bad_pointers(void)
 	static const char *const names[] = { "NULL", "a kernel address", "an unmapped address",
 					     "a range across the user top", "our read-only text" };
 	int fd[2], again[2];
-	int ok = expect(sys_pipe(fd), 0, "pipe(fd) to learn the lowest free numbers");
+	int ok = expect(usys_pipe(fd), 0, "pipe(fd) to learn the lowest free numbers");
 
-	sys_fd_close(fd[0]);
-	sys_fd_close(fd[1]);
+	usys_fd_close(fd[0]);
+	usys_fd_close(fd[1]);
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		ok &= check(syscall1(SYS_PIPE, (long)bad[i]) == -EFAULT, "pipe(): fd = %s returns -EFAULT", names[i]);
-	ok &= check(sys_pipe(again) == 0 && again[0] == fd[0] && again[1] == fd[1],
+	ok &= check(usys_pipe(again) == 0 && again[0] == fd[0] && again[1] == fd[1],
 		    "pipe(): the failed calls left no descriptor open (%d %d again)", again[0], again[1]);
-	sys_fd_close(again[0]);
-	sys_fd_close(again[1]);
+	usys_fd_close(again[0]);
+	usys_fd_close(again[1]);
 	return ok;
 }
 
 /* With one descriptor free a pipe cannot be made (-EMFILE) and the free
  * one stays free. */
 static int
-table_full(void)
+fd_table_full(void)
 {
 	int fd[2], made = 0;
 	long r, id, last;
 
-	while ((r = sys_pipe(fd)) == 0)
+	while ((r = usys_pipe(fd)) == 0)
 		made++;
 	int ok = check(r == -EMFILE && made == NFILE_EXPECTED / 2,
 		       "pipe(): %d pipes fill the %d descriptors, then -EMFILE (%ld)", made, NFILE_EXPECTED, r);
-	ok &= expect(sys_fd_close(0), 0, "close descriptor 0");
-	ok &= expect(sys_pipe(fd), -EMFILE, "pipe(fd) with one descriptor free");
-	id = sys_pipe_create();
-	last = sys_pipe_open(id, FD_READ);
+	ok &= expect(usys_fd_close(0), 0, "close descriptor 0");
+	ok &= expect(usys_pipe(fd), -EMFILE, "pipe(fd) with one descriptor free");
+	id = usys_pipe_create();
+	last = usys_pipe_open(id, FD_READ);
 	ok &= check(last == 0, "pipe(): the free descriptor was not taken by the failed call (%ld)", last);
-	sys_pipe_release(id);
+	usys_pipe_release(id);
 	for (int i = 0; i < NFILE_EXPECTED; i++)
-		sys_fd_close(i);
+		usys_fd_close(i);
 	return ok;
 }
 
@@ -151,24 +151,24 @@ static int
 bad_spawn_fds(void)
 {
 	int fd[2], list[NFILE_EXPECTED + 1];
-	int ok = expect(sys_pipe(fd), 0, "pipe(fd) for spawn_fds checks");
+	int ok = expect(usys_pipe(fd), 0, "pipe(fd) for spawn_fds checks");
 	int closed = fd[1] + 1, dup[2] = { fd[0], fd[0] }, big = NFILE_EXPECTED, neg = -1;
 
 	for (int i = 0; i <= NFILE_EXPECTED; i++)
 		list[i] = i;
-	ok &= expect(sys_spawn_fds("t_pipe_anon", "closer 0", &closed, 1), -EBADF, "spawn_fds of a descriptor not open");
-	ok &= expect(sys_spawn_fds("t_pipe_anon", "closer 0", dup, 2), -EINVAL, "spawn_fds naming one descriptor twice");
-	ok &= expect(sys_spawn_fds("t_pipe_anon", "closer 0", &big, 1), -EINVAL, "spawn_fds of descriptor 32");
-	ok &= expect(sys_spawn_fds("t_pipe_anon", "closer 0", &neg, 1), -EINVAL, "spawn_fds of descriptor -1");
-	ok &= expect(sys_spawn_fds("t_pipe_anon", "closer 0", list, NFILE_EXPECTED + 1), -EINVAL,
+	ok &= expect(usys_spawn_fds("t_pipe_anon", "closer 0", &closed, 1), -EBADF, "spawn_fds of a descriptor not open");
+	ok &= expect(usys_spawn_fds("t_pipe_anon", "closer 0", dup, 2), -EINVAL, "spawn_fds naming one descriptor twice");
+	ok &= expect(usys_spawn_fds("t_pipe_anon", "closer 0", &big, 1), -EINVAL, "spawn_fds of descriptor 32");
+	ok &= expect(usys_spawn_fds("t_pipe_anon", "closer 0", &neg, 1), -EINVAL, "spawn_fds of descriptor -1");
+	ok &= expect(usys_spawn_fds("t_pipe_anon", "closer 0", list, NFILE_EXPECTED + 1), -EINVAL,
 		     "spawn_fds of 33 descriptors");
-	ok &= expect(sys_spawn_fds("t_pipe_anon", "closer 0", (const int *)KADDR, 1), -EFAULT,
+	ok &= expect(usys_spawn_fds("t_pipe_anon", "closer 0", (const int *)KADDR, 1), -EFAULT,
 		     "spawn_fds with a kernel pointer");
-	ok &= expect(sys_spawn_fds("no_such_program", "", fd, 2), -ENOENT, "spawn_fds of an unknown program");
+	ok &= expect(usys_spawn_fds("no_such_program", "", fd, 2), -ENOENT, "spawn_fds of an unknown program");
 	/* None of those kept a reference: closing our ends is the last word. */
-	sys_fd_close(fd[0]);
-	ok &= expect(sys_fd_write(fd[1], "x", 1, 0), -EPIPE, "write after the refused spawns (no read end kept)");
-	sys_fd_close(fd[1]);
+	usys_fd_close(fd[0]);
+	ok &= expect(usys_fd_write(fd[1], "x", 1, 0), -EPIPE, "write after the refused spawns (no read end kept)");
+	usys_fd_close(fd[1]);
 	return ok;
 }
 
@@ -179,7 +179,7 @@ child(const char *arg)
 	long fd;
 
 	if (!strncmp(arg, "closer ", 7) && arg_next_long(arg + 7, &fd))
-		return sys_fd_close(fd) == 0 ? 0 : 1;
+		return usys_fd_close(fd) == 0 ? 0 : 1;
 	int writer = !strncmp(arg, "writer ", 7);
 	if (!writer && strncmp(arg, "reader ", 7))
 		return 101;
@@ -190,7 +190,7 @@ child(const char *arg)
 		text++;
 	snformat(want, sizeof want, "%s", text);
 	if (writer)
-		return sys_fd_write(fd, want, strlen(want), FOREVER) == (long)strlen(want) ? 0 : 1;
+		return usys_fd_write(fd, want, strlen(want), FOREVER) == (long)strlen(want) ? 0 : 1;
 	return read_to_eof(fd, got, sizeof got) == (long)strlen(want) && !strcmp(got, want) ? 0 : 1;
 }
 
@@ -203,7 +203,7 @@ main(const char *arg, unsigned long arglen)
 	int ok = two_ends();
 	ok &= inherited();
 	ok &= bad_pointers();
-	ok &= table_full();
+	ok &= fd_table_full();
 	ok &= bad_spawn_fds();
 	return ok ? 0 : 1;
 }

@@ -36,15 +36,15 @@ bad_fds(long r, long w)
 
 	for (unsigned i = 0; i < sizeof fds / sizeof fds[0]; i++) {
 		snformat(name, sizeof name, "fd %ld", fds[i]);
-		ok &= check(sys_fd_read(fds[i], buf, 1, 0) == -EBADF && sys_fd_write(fds[i], buf, 1, 0) == -EBADF &&
-			    sys_fd_close(fds[i]) == -EBADF, "read, write and close of %s return -EBADF", name);
+		ok &= check(usys_fd_read(fds[i], buf, 1, 0) == -EBADF && usys_fd_write(fds[i], buf, 1, 0) == -EBADF &&
+			    usys_fd_close(fds[i]) == -EBADF, "read, write and close of %s return -EBADF", name);
 	}
-	long fd = sys_pipe_open(sys_pipe_create(), FD_READ);
-	sys_fd_close(fd);
-	ok &= check(sys_fd_read(fd, buf, 1, 0) == -EBADF && sys_fd_close(fd) == -EBADF,
+	long fd = usys_pipe_open(usys_pipe_create(), FD_READ);
+	usys_fd_close(fd);
+	ok &= check(usys_fd_read(fd, buf, 1, 0) == -EBADF && usys_fd_close(fd) == -EBADF,
 		    "read and close of a closed descriptor return -EBADF");
-	ok &= expect(sys_fd_read(w, buf, 1, 0), -EBADF, "read on a write end");
-	ok &= expect(sys_fd_write(r, "x", 1, 0), -EBADF, "write on a read end");
+	ok &= expect(usys_fd_read(w, buf, 1, 0), -EBADF, "read on a write end");
+	ok &= expect(usys_fd_write(r, "x", 1, 0), -EBADF, "write on a read end");
 	return ok;
 }
 
@@ -57,17 +57,17 @@ bad_buffers(long r, long w)
 	int ok = 1;
 
 	for (int i = 0; i < 4; i++)
-		ok &= check(sys_fd_write(w, (const void *)bad_ptrs[i], 64, 0) == -EFAULT,
+		ok &= check(usys_fd_write(w, (const void *)bad_ptrs[i], 64, 0) == -EFAULT,
 			    "write from %s returns -EFAULT", bad_names[i]);
-	ok &= expect(sys_fd_read(r, buf, 64, 0), -EAGAIN, "read after the failed writes (nothing went in)");
+	ok &= expect(usys_fd_read(r, buf, 64, 0), -EAGAIN, "read after the failed writes (nothing went in)");
 	for (int i = 0; i < 64; i++)
 		buf[i] = (char)i;
-	sys_fd_write(w, buf, RING_MIN, 0);
+	usys_fd_write(w, buf, RING_MIN, 0);
 	for (int i = 0; i < 4; i++)
-		ok &= check(sys_fd_read(r, (void *)bad_ptrs[i], 64, 0) == -EFAULT,
+		ok &= check(usys_fd_read(r, (void *)bad_ptrs[i], 64, 0) == -EFAULT,
 			    "read into %s returns -EFAULT", bad_names[i]);
-	ok &= expect(sys_fd_read(r, (void *)main, 64, 0), -EFAULT, "read into our read-only text");
-	ok &= check(sys_fd_read(r, out, 64, 0) == RING_MIN && !memcmp(out, buf, RING_MIN),
+	ok &= expect(usys_fd_read(r, (void *)main, 64, 0), -EFAULT, "read into our read-only text");
+	ok &= check(usys_fd_read(r, out, 64, 0) == RING_MIN && !memcmp(out, buf, RING_MIN),
 		    "the %d bytes are still there, intact, after the failed reads", RING_MIN);
 	return ok;
 }
@@ -78,11 +78,11 @@ bad_lengths(long r, long w)
 	char buf[8] = "x";
 	int ok = 1;
 
-	ok &= expect(sys_fd_write(w, buf, (size_t)HUGE, 0), -EINVAL, "write of 2^62 bytes");
-	ok &= expect(sys_fd_read(r, buf, (size_t)HUGE, 0), -EINVAL, "read of 2^62 bytes");
-	ok &= expect(sys_fd_write(w, buf, (1ul << 30) + 1, 0), -EINVAL, "write of 1 GiB + 1");
-	ok &= expect(sys_fd_write(w, buf, 0, 0), 0, "write of 0 bytes");
-	ok &= expect(sys_fd_read(r, buf, 0, 0), 0, "read of 0 bytes (nothing buffered, not EOF)");
+	ok &= expect(usys_fd_write(w, buf, (size_t)HUGE, 0), -EINVAL, "write of 2^62 bytes");
+	ok &= expect(usys_fd_read(r, buf, (size_t)HUGE, 0), -EINVAL, "read of 2^62 bytes");
+	ok &= expect(usys_fd_write(w, buf, (1ul << 30) + 1, 0), -EINVAL, "write of 1 GiB + 1");
+	ok &= expect(usys_fd_write(w, buf, 0, 0), 0, "write of 0 bytes");
+	ok &= expect(usys_fd_read(r, buf, 0, 0), 0, "read of 0 bytes (nothing buffered, not EOF)");
 	return ok;
 }
 
@@ -90,26 +90,26 @@ static int
 bad_ids_and_modes(long id)
 {
 	static const long ids[] = { 0, -1, 999999, (long)HUGE };
-	long stale = sys_pipe_create();
+	long stale = usys_pipe_create();
 	int ok = 1;
 
 	for (unsigned i = 0; i < sizeof ids / sizeof ids[0]; i++)
-		ok &= check(sys_pipe_open(ids[i], FD_READ) == -EINVAL && sys_pipe_release(ids[i]) == -EINVAL,
+		ok &= check(usys_pipe_open(ids[i], FD_READ) == -EINVAL && usys_pipe_release(ids[i]) == -EINVAL,
 			    "open and release of pipe id %ld return -EINVAL", ids[i]);
-	ok &= expect(sys_pipe_open(id + PIPE_MAX_EXPECTED, FD_READ), -EINVAL,
+	ok &= expect(usys_pipe_open(id + PIPE_MAX_EXPECTED, FD_READ), -EINVAL,
 		     "open of a live pipe's slot with another generation");
-	sys_pipe_release(stale);
-	ok &= expect(sys_pipe_open(stale, FD_READ), -EINVAL, "open of a released pipe");
-	ok &= expect(sys_pipe_release(stale), -EINVAL, "release of a released pipe");
-	ok &= expect(sys_pipe_open(id, 0), -EINVAL, "open with mode 0");
-	ok &= expect(sys_pipe_open(id, FD_READ | FD_WRITE), -EINVAL, "open with mode 3 (both)");
-	ok &= expect(sys_pipe_open(id, 4), -EINVAL, "open with mode 4");
+	usys_pipe_release(stale);
+	ok &= expect(usys_pipe_open(stale, FD_READ), -EINVAL, "open of a released pipe");
+	ok &= expect(usys_pipe_release(stale), -EINVAL, "release of a released pipe");
+	ok &= expect(usys_pipe_open(id, 0), -EINVAL, "open with mode 0");
+	ok &= expect(usys_pipe_open(id, FD_READ | FD_WRITE), -EINVAL, "open with mode 3 (both)");
+	ok &= expect(usys_pipe_open(id, 4), -EINVAL, "open with mode 4");
 	ok &= expect(syscall2(SYS_PIPE_OPEN, id, -1), -EINVAL, "open with mode -1");
 	char arg[32];
 	int st = -1;
 	snformat(arg, sizeof arg, "release %ld", id);
-	long pid = sys_spawn("t_pipe_bad", arg);
-	ok &= check(pid > 0 && sys_wait(pid, &st) == pid && st == 0,
+	long pid = usys_spawn("t_pipe_bad", arg);
+	ok &= check(pid > 0 && usys_wait(pid, &st) == pid && st == 0,
 		    "another process cannot release our pipe (-EPERM)");
 	return ok;
 }
@@ -122,14 +122,14 @@ out_of_fds(long id)
 	int n = 0;
 	long err = 0;
 
-	while (n <= NFILE_EXPECTED && (err = sys_pipe_open(id, FD_READ)) >= 0)
+	while (n <= NFILE_EXPECTED && (err = usys_pipe_open(id, FD_READ)) >= 0)
 		fds[n++] = err;
 	int ok = check(err == -EMFILE && n == NFILE_EXPECTED - 2,
 		       "opening ends until the table is full: %d more, then -EMFILE (%ld)", n, err);
-	sys_fd_close(fds[0]);
-	ok &= check((fds[0] = sys_pipe_open(id, FD_READ)) >= 0, "after a close, open succeeds again");
+	usys_fd_close(fds[0]);
+	ok &= check((fds[0] = usys_pipe_open(id, FD_READ)) >= 0, "after a close, open succeeds again");
 	for (int i = 0; i < n; i++)
-		sys_fd_close(fds[i]);
+		usys_fd_close(fds[i]);
 	return ok;
 }
 
@@ -141,14 +141,14 @@ out_of_pipes(void)
 	int n = 0;
 	long err = 0;
 
-	while (n <= PIPE_MAX_EXPECTED && (err = sys_pipe_create()) >= 0)
+	while (n <= PIPE_MAX_EXPECTED && (err = usys_pipe_create()) >= 0)
 		ids[n++] = err;
 	int ok = check(err == -ENFILE && n >= PIPE_MAX_EXPECTED - 8,
 		       "creating pipes until the table is full: %d, then -ENFILE (%ld)", n, err);
-	sys_pipe_release(ids[0]);
-	ok &= check((ids[0] = sys_pipe_create()) > 0, "after a release, create succeeds again");
+	usys_pipe_release(ids[0]);
+	ok &= check((ids[0] = usys_pipe_create()) > 0, "after a release, create succeeds again");
 	for (int i = 0; i < n; i++)
-		sys_pipe_release(ids[i]);
+		usys_pipe_release(ids[i]);
 	return ok;
 }
 
@@ -159,10 +159,10 @@ main(const char *arg, unsigned long arglen)
 		long id = 0;
 		for (const char *s = arg + 8; *s >= '0' && *s <= '9'; s++)
 			id = id * 10 + (*s - '0');
-		return sys_pipe_release(id) == -EPERM ? 0 : 1;
+		return usys_pipe_release(id) == -EPERM ? 0 : 1;
 	}
-	long id = sys_pipe_create();
-	long r = sys_pipe_open(id, FD_READ), w = sys_pipe_open(id, FD_WRITE);
+	long id = usys_pipe_create();
+	long r = usys_pipe_open(id, FD_READ), w = usys_pipe_open(id, FD_WRITE);
 	int ok = check(id > 0 && r >= 0 && w >= 0 && r != w, "a pipe and both its ends open");
 	ok &= bad_fds(r, w);
 	ok &= bad_buffers(r, w);
@@ -170,9 +170,9 @@ main(const char *arg, unsigned long arglen)
 	ok &= bad_ids_and_modes(id);
 	ok &= out_of_fds(id);
 	ok &= out_of_pipes();
-	sys_fd_close(r);
-	sys_fd_close(w);
-	sys_pipe_release(id);
+	usys_fd_close(r);
+	usys_fd_close(w);
+	usys_pipe_release(id);
 	check(1, "still alive after every bad argument");
 	return ok ? 0 : 1;
 }

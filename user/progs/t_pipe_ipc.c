@@ -35,7 +35,7 @@ run_end(const struct ipc_mech *m, const char *opts_text, enum ipc_role role)
 {
 	struct ipc_opts o;
 	struct ipc_chan ch;
-	long mem = sys_map_anon(m->max_msg + 4096, PROT_READ | PROT_WRITE);
+	long mem = usys_map_anon(m->max_msg + 4096, PROT_READ | PROT_WRITE);
 	uint8_t *buf = (uint8_t *)mem;
 	uint8_t key = role == IPC_SERVER ? 0 : 0xa5;   /* what the received bytes carry */
 	int bad = 0, i;
@@ -88,8 +88,8 @@ driver(const struct ipc_mech *m)
 		       m->name, m->caps, (unsigned long)m->max_msg);
 	ok &= check(ipc_opts_format(&o, text, sizeof text) > 0, "%s: opts as text: \"%s\"", m->name, text);
 	long server = spawn_end(m, &o, "server", text), client = spawn_end(m, &o, "client", text);
-	int waited = server > 0 && client > 0 && sys_wait(server, &st_s) == server &&
-		     sys_wait(client, &st_c) == client;
+	int waited = server > 0 && client > 0 && usys_wait(server, &st_s) == server &&
+		     usys_wait(client, &st_c) == client;
 	ok &= check(waited && st_s == 0 && st_c == 0,
 		    "%s: server and client both finished cleanly (%x, %x)", m->name, st_s, st_c);
 	m->unprepare(&o);

@@ -10,7 +10,7 @@ int
 main(const char *arg, unsigned long arglen)
 {
 	long me = arg[0] - '0';
-	long va = sys_map_anon(4096, PROT_READ | PROT_WRITE);
+	long va = usys_map_anon(4096, PROT_READ | PROT_WRITE);
 	int ok = 1;
 
 	ok &= check(va == (long)USER_MAP_BASE,
@@ -22,8 +22,8 @@ main(const char *arg, unsigned long arglen)
 	for (int i = 0; i < 512; i++)
 		page[i] = me * 1000 + i;
 	for (int round = 0; round < 20; round++) {
-		sys_yield();
-		sys_sleep_ns(1000000);
+		usys_yield();
+		usys_sleep_ns(1000000);
 	}
 	int intact = global_value == me;
 	for (int i = 0; i < 512; i++)

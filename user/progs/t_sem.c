@@ -25,38 +25,38 @@ expect(long got, long want, const char *what)
 static int
 counting(void)
 {
-	long id = sys_sem_create(3);
+	long id = usys_sem_create(3);
 	int ok = check(id > 0, "sem_create(3) gives an id > 0 (%ld)", id);
 
 	for (int i = 0; i < 3; i++)
-		ok &= sys_sem_p(id, 0) == 0;
+		ok &= usys_sem_p(id, 0) == 0;
 	ok &= check(ok, "three P on a semaphore created at 3 succeed without waiting");
-	ok &= expect(sys_sem_p(id, 0), -EAGAIN, "a fourth P with timeout 0");
-	ok &= expect(sys_sem_v(id), 0, "V");
-	ok &= expect(sys_sem_p(id, 0), 0, "P after that V");
-	uint64_t t0 = sys_clock_ns();
-	long r = sys_sem_p(id, 50 * MS);
-	uint64_t ms = (sys_clock_ns() - t0) / MS;
+	ok &= expect(usys_sem_p(id, 0), -EAGAIN, "a fourth P with timeout 0");
+	ok &= expect(usys_sem_v(id), 0, "V");
+	ok &= expect(usys_sem_p(id, 0), 0, "P after that V");
+	uint64_t t0 = usys_clock_ns();
+	long r = usys_sem_p(id, 50 * MS);
+	uint64_t ms = (usys_clock_ns() - t0) / MS;
 	ok &= expect(r, -ETIMEDOUT, "P with a 50 ms timeout on a semaphore at 0");
 	ok &= check(ms >= 50 && ms < 500, "the timeout ends after 50 ms, within a few ticks (%lu ms)",
 		    (unsigned long)ms);
-	ok &= expect(sys_sem_destroy(id), 0, "destroy");
-	ok &= expect(sys_sem_destroy(id), -EINVAL, "destroying it again");
+	ok &= expect(usys_sem_destroy(id), 0, "destroy");
+	ok &= expect(usys_sem_destroy(id), -EINVAL, "destroying it again");
 	return ok;
 }
 
 static int
 bad_values(void)
 {
-	long top = sys_sem_create(SEM_USER_VALUE_MAX);
+	long top = usys_sem_create(SEM_USER_VALUE_MAX);
 	int ok = check(top > 0, "sem_create(SEM_VALUE_MAX) is allowed");
 
-	ok &= expect(sys_sem_v(top), -ERANGE, "V on a semaphore at SEM_VALUE_MAX");
-	ok &= expect(sys_sem_p(top, 0), 0, "P on it");
-	ok &= expect(sys_sem_v(top), 0, "V after that P");
-	sys_sem_destroy(top);
-	ok &= expect(sys_sem_create(-1), -EINVAL, "sem_create(-1)");
-	ok &= expect(sys_sem_create(SEM_USER_VALUE_MAX + 1), -EINVAL, "sem_create(SEM_VALUE_MAX + 1)");
+	ok &= expect(usys_sem_v(top), -ERANGE, "V on a semaphore at SEM_VALUE_MAX");
+	ok &= expect(usys_sem_p(top, 0), 0, "P on it");
+	ok &= expect(usys_sem_v(top), 0, "V after that P");
+	usys_sem_destroy(top);
+	ok &= expect(usys_sem_create(-1), -EINVAL, "sem_create(-1)");
+	ok &= expect(usys_sem_create(SEM_USER_VALUE_MAX + 1), -EINVAL, "sem_create(SEM_VALUE_MAX + 1)");
 	ok &= expect(syscall1(SYS_SEM_CREATE, 1l << 40), -EINVAL, "sem_create(2^40)");
 	return ok;
 }
@@ -64,21 +64,21 @@ bad_values(void)
 static int
 bad_ids(void)
 {
-	long stale = sys_sem_create(1);
-	sys_sem_destroy(stale);
-	long fresh = sys_sem_create(1);     /* likely the same slot, new generation */
+	long stale = usys_sem_create(1);
+	usys_sem_destroy(stale);
+	long fresh = usys_sem_create(1);     /* likely the same slot, new generation */
 	const long ids[] = { 0, -1, -stale, 0x7fffffffffffffffl, 999999, stale };
 	const char *names[] = { "0", "-1", "a negated id", "INT64_MAX", "an unknown id",
 				"a stale id (destroyed, its slot reused)" };
 	int ok = check(fresh > 0 && fresh != stale, "a new semaphore never reuses an old id");
 
 	for (int i = 0; i < 6; i++) {
-		int good = sys_sem_p(ids[i], 0) == -EINVAL && sys_sem_p(ids[i], 10 * MS) == -EINVAL &&
-			   sys_sem_v(ids[i]) == -EINVAL && sys_sem_destroy(ids[i]) == -EINVAL;
+		int good = usys_sem_p(ids[i], 0) == -EINVAL && usys_sem_p(ids[i], 10 * MS) == -EINVAL &&
+			   usys_sem_v(ids[i]) == -EINVAL && usys_sem_destroy(ids[i]) == -EINVAL;
 		ok &= check(good, "P, timed P, V and destroy of %s return -EINVAL", names[i]);
 	}
-	ok &= expect(sys_sem_p(fresh, 0), 0, "P on the live semaphore in the reused slot");
-	sys_sem_destroy(fresh);
+	ok &= expect(usys_sem_p(fresh, 0), 0, "P on the live semaphore in the reused slot");
+	usys_sem_destroy(fresh);
 	return ok;
 }
 
@@ -88,15 +88,15 @@ foreign(void)
 {
 	char arg[32];
 	int status = -1;
-	long id = sys_sem_create(1);
+	long id = usys_sem_create(1);
 
 	snformat(arg, sizeof arg, "notmine %ld", id);
-	long pid = sys_spawn("t_sem", arg);
-	int waited = pid > 0 && sys_wait(pid, &status) == pid;
+	long pid = usys_spawn("t_sem", arg);
+	int waited = pid > 0 && usys_wait(pid, &status) == pid;
 	int ok = check(waited && status == 0,
 		       "another process may P and V our semaphore but not destroy it (status %d)", status);
-	ok &= expect(sys_sem_p(id, 0), 0, "P after its P and V");
-	ok &= expect(sys_sem_destroy(id), 0, "destroy by the creator");
+	ok &= expect(usys_sem_p(id, 0), 0, "P after its P and V");
+	ok &= expect(usys_sem_destroy(id), 0, "destroy by the creator");
 	return ok;
 }
 
@@ -107,47 +107,47 @@ limit(void)
 	int n = 0;
 	long r = 0;
 
-	while (n <= SEM_USER_PER_OWNER && (r = sys_sem_create(0)) > 0)
+	while (n <= SEM_USER_PER_OWNER && (r = usys_sem_create(0)) > 0)
 		ids[n++] = r;
 	int ok = check(n == SEM_USER_PER_OWNER && r == -ENOSPC,
 		       "a process gets %d semaphores, then -ENOSPC (%d, %ld)", SEM_USER_PER_OWNER, n, r);
 	int destroyed = 0;
 	for (int i = 0; i < n; i++)
-		destroyed += sys_sem_destroy(ids[i]) == 0;
+		destroyed += usys_sem_destroy(ids[i]) == 0;
 	ok &= check(destroyed == n, "all of them can be destroyed");
-	r = sys_sem_create(0);
+	r = usys_sem_create(0);
 	ok &= check(r > 0, "after which creating works again");
-	sys_sem_destroy(r);
+	usys_sem_destroy(r);
 	return ok;
 }
 
 static int
 notmine(long id)
 {
-	int ok = expect(sys_sem_destroy(id), -EPERM, "destroying another process's semaphore");
-	ok &= expect(sys_sem_p(id, 0), 0, "P on another process's semaphore");
-	ok &= expect(sys_sem_v(id), 0, "V on it");
+	int ok = expect(usys_sem_destroy(id), -EPERM, "destroying another process's semaphore");
+	ok &= expect(usys_sem_p(id, 0), 0, "P on another process's semaphore");
+	ok &= expect(usys_sem_v(id), 0, "V on it");
 	return ok ? 0 : 1;
 }
 
 static int
 creator(long shm)
 {
-	long va = sys_shm_map(shm, PROT_READ | PROT_WRITE);
+	long va = usys_shm_map(shm, PROT_READ | PROT_WRITE);
 	if (va < 0)
 		return 2;
 	volatile int64_t *word = (volatile int64_t *)va;
-	long id = sys_sem_create(0);
+	long id = usys_sem_create(0);
 	if (id <= 0)
 		return 3;
 	char arg[48];
 	snformat(arg, sizeof arg, "pinto %ld %ld", shm, id);
-	if (sys_spawn("t_sem", arg) <= 0)  /* in the creator's line: may use it */
+	if (usys_spawn("t_sem", arg) <= 0)  /* in the creator's line: may use it */
 		return 5;
 	word[0] = id;
-	uint64_t deadline = sys_clock_ns() + 10000 * MS;
-	while (!word[1] && sys_clock_ns() < deadline)
-		sys_sleep_ns(MS);
+	uint64_t deadline = usys_clock_ns() + 10000 * MS;
+	while (!word[1] && usys_clock_ns() < deadline)
+		usys_sleep_ns(MS);
 	return word[1] ? 0 : 4;     /* exits holding the semaphore */
 }
 
@@ -161,11 +161,11 @@ pinto(const char *arg)
 
 	if (!rest || !arg_next_long(rest, &id))
 		return 100;
-	long va = sys_shm_map(shm, PROT_READ | PROT_WRITE);
+	long va = usys_shm_map(shm, PROT_READ | PROT_WRITE);
 	if (va < 0)
 		return 2;
-	((volatile int64_t *)va)[3] = sys_getpid();
-	((volatile int64_t *)va)[2] = 1 - sys_sem_p(id, IPC_TIMEOUT_FOREVER);
+	((volatile int64_t *)va)[3] = usys_getpid();
+	((volatile int64_t *)va)[2] = 1 - usys_sem_p(id, IPC_TIMEOUT_FOREVER);
 	return 0;
 }
 
@@ -175,7 +175,7 @@ hog(void)
 	int n = 0;
 	long r;
 
-	while ((r = sys_sem_create(1)) > 0)
+	while ((r = usys_sem_create(1)) > 0)
 		n++;
 	return n == SEM_USER_PER_OWNER && r == -ENOSPC ? 0 : 1;
 }
@@ -209,10 +209,10 @@ main(const char *arg, unsigned long arglen)
 		while (*rest == ' ')
 			rest++;
 		if (!strcmp(rest, "forever"))
-			return (int)-sys_sem_p(v, IPC_TIMEOUT_FOREVER);
+			return (int)-usys_sem_p(v, IPC_TIMEOUT_FOREVER);
 		if (!arg_next_long(rest, &timeout))
 			return 100;
-		return (int)-sys_sem_p(v, (uint64_t)timeout);
+		return (int)-usys_sem_p(v, (uint64_t)timeout);
 	}
 	uprintf("t_sem: unknown argument '%s'\n", arg);
 	return 100;

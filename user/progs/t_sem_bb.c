@@ -83,7 +83,7 @@ producer(const struct setup *su, struct bbuf *b, struct results *res, uint32_t m
 
 /* Checks one item: 0 good, 1 torn, 2 out of order; records it as seen. */
 static int
-judge(const struct mode *m, struct results *res, const uint8_t *item, long len, int64_t *last)
+judge_item(const struct mode *m, struct results *res, const uint8_t *item, long len, int64_t *last)
 {
 	uint32_t p, seq;
 
@@ -114,7 +114,7 @@ consumer(const struct setup *su, struct bbuf *b, struct results *res, uint32_t m
 		}
 		if (r >= 4 && item[0] == STOP)
 			return 0;
-		int verdict = judge(su->m, res, item, r, last);
+		int verdict = judge_item(su->m, res, item, r, last);
 		res->got[me]++;
 		res->torn[me] += verdict == 1;
 		res->disorder[me] += verdict == 2;
@@ -164,7 +164,7 @@ party(const char *arg)
 			return 91;
 	su.shm = v[0];
 	su.s = (struct bb_sems){ v[1], v[2], v[3], v[4], v[5] };
-	long va = sys_shm_map(su.shm, PROT_READ | PROT_WRITE);
+	long va = usys_shm_map(su.shm, PROT_READ | PROT_WRITE);
 	if (va < 0 || v[6] >= (prod ? PRODUCERS : CONSUMERS))
 		return 92;
 	if (bb_attach(&b, (void *)va, SLOTS, su.m->slot_bytes, &su.s, (uint32_t)v[6] + 1))
@@ -181,7 +181,7 @@ spawn_party(const struct setup *su, const char *role, int index)
 	snformat(arg, sizeof arg, "%s %s %ld %ld %ld %ld %ld %ld %d", role, su->m->name, su->shm,
 		 (long)su->s.empty, (long)su->s.full, (long)su->s.mutex, (long)su->s.put_lock,
 		 (long)su->s.get_lock, index);
-	return sys_spawn("t_sem_bb", arg);
+	return usys_spawn("t_sem_bb", arg);
 }
 
 static int
@@ -209,7 +209,7 @@ verify(const struct mode *m, const struct results *res)
 
 /* Producers first, then one stop item per consumer from the driver. */
 static int
-drive(const struct mode *m)
+drive_mode(const struct mode *m)
 {
 	struct setup su = { m, 0, { 0 } };
 	size_t bytes = results_offset(m) + sizeof(struct results);
@@ -217,8 +217,8 @@ drive(const struct mode *m)
 	int statuses_ok = 1, status;
 	struct bbuf b;
 
-	su.shm = sys_shm_create(bytes);
-	long va = su.shm > 0 ? sys_shm_map(su.shm, PROT_READ | PROT_WRITE) : -1;
+	su.shm = usys_shm_create(bytes);
+	long va = su.shm > 0 ? usys_shm_map(su.shm, PROT_READ | PROT_WRITE) : -1;
 	if (va < 0 || bb_sems_create(&su.s, SLOTS, m->msglocks) < 0)
 		return !check(0, "%s: shared memory and semaphores", m->name);
 	bb_format((void *)va, SLOTS, m->slot_bytes);
@@ -228,20 +228,20 @@ drive(const struct mode *m)
 	for (int i = 0; i < PRODUCERS; i++)
 		pids[i] = spawn_party(&su, "prod", i);
 	for (int i = 0; i < PRODUCERS; i++)
-		statuses_ok &= sys_wait(pids[i], &status) == pids[i] && status == 0;
+		statuses_ok &= usys_wait(pids[i], &status) == pids[i] && status == 0;
 	uint8_t stop[128] = { STOP };
 	for (int i = 0; i < CONSUMERS; i++)
 		statuses_ok &= bb_put(&b, stop, m->item_bytes, OP_TIMEOUT) == (long)m->item_bytes;
 	for (int i = 0; i < CONSUMERS; i++)
-		statuses_ok &= sys_wait(pids[PRODUCERS + i], &status) == pids[PRODUCERS + i] && status == 0;
+		statuses_ok &= usys_wait(pids[PRODUCERS + i], &status) == pids[PRODUCERS + i] && status == 0;
 	struct results *res = (struct results *)(va + results_offset(m));
 	int ok = check(statuses_ok, "%s: 3 producers and 3 consumers finished cleanly (first errors %d %d %d / %d %d %d)",
 		       m->name, res->error[0], res->error[1], res->error[2], res->error[3], res->error[4],
 		       res->error[5]);
 	ok &= verify(m, res);
 	bb_sems_destroy(&su.s);
-	sys_unmap((void *)va, bytes);
-	sys_shm_destroy(su.shm);
+	usys_unmap((void *)va, bytes);
+	usys_shm_destroy(su.shm);
 	return ok;
 }
 
@@ -255,5 +255,5 @@ main(const char *arg, unsigned long arglen)
 		uprintf("t_sem_bb: unknown argument '%s'\n", arg);
 		return 100;
 	}
-	return drive(m) ? 0 : 1;
+	return drive_mode(m) ? 0 : 1;
 }

@@ -68,9 +68,9 @@ static int
 client_errors_before(struct ipc_chan *ch)
 {
 	int ok = check(ch->mech->recv(ch, bufs[1], 64, 0) == -EAGAIN, "sem: recv with timeout 0 on an empty buffer gives -EAGAIN");
-	uint64_t t0 = sys_clock_ns();
+	uint64_t t0 = usys_clock_ns();
 	long r = ch->mech->recv(ch, bufs[1], 64, 20 * MS);
-	uint64_t ms = (sys_clock_ns() - t0) / MS;
+	uint64_t ms = (usys_clock_ns() - t0) / MS;
 	ok &= check(r == -ETIMEDOUT && ms >= 20, "sem: recv with a 20 ms timeout gives -ETIMEDOUT after %lu ms",
 		    (unsigned long)ms);
 	ok &= check(ch->mech->send(ch, bufs[0], SEM_MECH_MAX_MSG + 1, 0) == -E2BIG,
@@ -135,7 +135,7 @@ end(const char *role, const char *opts_text)
 	const struct ipc_mech *m = ipc_find("sem");
 	struct ipc_opts o;
 	struct ipc_chan ch;
-	long mem = sys_map_anon(2 * SEM_MECH_MAX_MSG, PROT_READ | PROT_WRITE);
+	long mem = usys_map_anon(2 * SEM_MECH_MAX_MSG, PROT_READ | PROT_WRITE);
 	int is_server = !strcmp(role, "server");
 
 	if (!m || mem < 0 || ipc_opts_parse(opts_text, &o) || m->open(&ch, &o, is_server ? IPC_SERVER : IPC_CLIENT))
@@ -160,10 +160,10 @@ ok_bad_open(const struct ipc_mech *m, const struct ipc_opts *good)
 	o.h[0] = 999999;
 	check(m->open(&ch, &o, IPC_CLIENT) == -EINVAL, "sem: open with an unknown shared-memory handle gives -EINVAL");
 	o = *good;
-	long shm = sys_shm_create(4096);
+	long shm = usys_shm_create(4096);
 	o.h[0] = shm;
 	check(m->open(&ch, &o, IPC_CLIENT) == -EINVAL, "sem: open of shared memory that holds no buffer gives -EINVAL");
-	sys_shm_destroy(shm);
+	usys_shm_destroy(shm);
 }
 
 static int
@@ -190,10 +190,10 @@ driver(void)
 	const char *roles[2] = { "server", "client" };
 	for (int i = 0; i < 2; i++) {
 		snformat(arg, sizeof arg, "%s %s", roles[i], opts);
-		pid[i] = sys_spawn("t_sem_pp", arg);
+		pid[i] = usys_spawn("t_sem_pp", arg);
 	}
 	for (int i = 0; i < 2; i++)
-		sys_wait(pid[i], &status[i]);
+		usys_wait(pid[i], &status[i]);
 	m->unprepare(&o);
 	return check(status[0] == 0 && status[1] == 0, "sem: both ends finished (%d, %d)", status[0], status[1]) ? 0 : 1;
 }
@@ -207,17 +207,17 @@ orphan(void)
 	int status = -1;
 
 	memset(&o, 0, sizeof o);
-	long ready = sys_sem_create(0);
+	long ready = usys_sem_create(0);
 	if (!m || ready <= 0 || m->prepare(&o))
 		return 1;
 	ipc_opts_format(&o, opts, sizeof opts);
 	snformat(arg, sizeof arg, "lonely %ld %s", ready, opts);
-	long pid = sys_spawn("t_sem_pp", arg);
-	sys_sem_p(ready, 10000 * MS);       /* it has opened */
-	sys_sleep_ns(30 * MS);              /* and is asleep in recv */
+	long pid = usys_spawn("t_sem_pp", arg);
+	usys_sem_p(ready, 10000 * MS);       /* it has opened */
+	usys_sleep_ns(30 * MS);              /* and is asleep in recv */
 	m->unprepare(&o);
-	sys_wait(pid, &status);
-	sys_sem_destroy(ready);
+	usys_wait(pid, &status);
+	usys_sem_destroy(ready);
 	return check(status == 0, "sem: the server blocked in recv got an error once the driver unprepared (%d)", status)
 		? 0 : 1;
 }
@@ -235,7 +235,7 @@ lonely(const char *arg)
 		ready = ready * 10 + (*arg++ - '0');
 	if (ipc_opts_parse(arg, &o) || m->open(&ch, &o, IPC_SERVER))
 		return 2;
-	sys_sem_v(ready);
+	usys_sem_v(ready);
 	long r = m->recv(&ch, &c, 1, IPC_FOREVER);
 	uprintf("t_sem_pp: lonely server's recv returned %ld\n", r);
 	m->close(&ch);

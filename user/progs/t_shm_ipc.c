@@ -84,7 +84,7 @@ stream_client(struct end *e)
 static int
 stream_server(struct end *e)
 {
-	uint64_t t0 = sys_clock_ns();
+	uint64_t t0 = usys_clock_ns();
 	uint32_t seq;
 	long r = 0;
 
@@ -93,7 +93,7 @@ stream_server(struct end *e)
 		if (!msg_ok(e->in, r, seq, stream_size(seq)))
 			break;
 	}
-	uint64_t ms = (sys_clock_ns() - t0) / 1000000;
+	uint64_t ms = (usys_clock_ns() - t0) / 1000000;
 	int ok = check(seq == e->count, "%s/%s: %u messages in order, none lost/duplicated/torn (%lu ms)",
 		       e->mech->name, e->ch.opts.variant[0] ? e->ch.opts.variant : "-",
 		       e->count, (unsigned long)ms);
@@ -102,7 +102,7 @@ stream_server(struct end *e)
 	*(uint32_t *)e->out = seq;
 	ok &= e->mech->send(&e->ch, e->out, 4, OP_TIMEOUT) == 4;
 	/* The client sent exactly count: anything more is a duplicate. */
-	sys_sleep_ns(1000000);
+	usys_sleep_ns(1000000);
 	r = e->mech->recv(&e->ch, e->in, 4096, 0);
 	ok &= check(r == -EAGAIN || r == -EPIPE, "stream: nothing arrives after the last message (%ld)", r);
 	return !ok;
@@ -145,7 +145,7 @@ static int
 close_pattern(struct end *e, int server)
 {
 	if (!server) {
-		sys_sleep_ns(50000000);     /* let the server block first */
+		usys_sleep_ns(50000000);     /* let the server block first */
 		return 0;                   /* run_end closes the channel */
 	}
 	long r = e->mech->recv(&e->ch, e->in, 64, IPC_FOREVER);
@@ -162,9 +162,9 @@ idle_pattern(struct end *e, int server)
 
 	if (server)
 		return e->mech->recv(&e->ch, e->in, 64, OP_TIMEOUT) == 1 ? 0 : 1;
-	sys_counters(&a);
-	sys_sleep_ns(IDLE_NS);
-	sys_counters(&b);
+	usys_counters(&a);
+	usys_sleep_ns(IDLE_NS);
+	usys_counters(&b);
 	r = e->mech->send(&e->ch, "x", 1, OP_TIMEOUT);
 	uint64_t calls = b.syscalls - a.syscalls;
 	int sleeps = !strcmp(e->mech->name, "shm-notify");   /* the claim under test */
@@ -226,7 +226,7 @@ end_main(const char *arg)
 		return 10;
 	e.count = number(count);
 	int server = !strcmp(role, "server");
-	long bufs = sys_map_anon(2 * e.mech->max_msg + 8192, PROT_READ | PROT_WRITE);
+	long bufs = usys_map_anon(2 * e.mech->max_msg + 8192, PROT_READ | PROT_WRITE);
 	if (bufs < 0)
 		return 11;
 	e.out = (uint8_t *)bufs;
@@ -249,7 +249,7 @@ spawn_end(const char *role, const char *pattern, const char *count, const char *
 	if (ipc_opts_format(o, opts, sizeof opts) < 0)
 		return -E2BIG;
 	snformat(arg, sizeof arg, "end %s %s %s %s %s", role, pattern, count, mech, opts);
-	return sys_spawn("t_shm_ipc", arg);
+	return usys_spawn("t_shm_ipc", arg);
 }
 
 /* drive <mech> <variant|-> <pattern> <count> */
@@ -275,11 +275,11 @@ drive_main(const char *arg)
 	long server = spawn_end("server", pattern, count, mech, &o);
 	long client = server > 0 ? spawn_end("client", pattern, count, mech, &o) : -1;
 	if (client > 0)
-		sys_wait(client, &cs);
+		usys_wait(client, &cs);
 	if (server > 0 && cs != 0)
-		sys_kill_proc(server);      /* a failed client must not leave it waiting */
+		usys_kill_proc(server);      /* a failed client must not leave it waiting */
 	if (server > 0)
-		sys_wait(server, &ss);
+		usys_wait(server, &ss);
 	m->unprepare(&o);
 	return !check(cs == 0 && ss == 0, "%s/%s %s: both ends exited cleanly (client %x, server %x)",
 		      mech, variant, pattern, cs, ss);

@@ -25,7 +25,7 @@ about_right(uint64_t ns)
 	struct sysinfo si;
 	uint64_t slack;
 
-	sys_sysinfo(&si);
+	usys_sysinfo(&si);
 	slack = 3ull * si.timeslice_us * 1000 + 50 * MS;
 	return ns >= WAIT_NS && ns < WAIT_NS + slack;
 }
@@ -38,9 +38,9 @@ empty_ring(void)
 	int ok;
 
 	ok = check(m->recv(&srv, back, 64, 0) == -EAGAIN, "%s/%s: recv on an empty ring with timeout 0 is -EAGAIN", m->name, vname);
-	t0 = sys_clock_ns();
+	t0 = usys_clock_ns();
 	r = m->recv(&srv, back, 64, WAIT_NS);
-	t0 = sys_clock_ns() - t0;
+	t0 = usys_clock_ns() - t0;
 	ok &= check(r == -ETIMEDOUT && about_right(t0), "%s/%s: recv with a 30 ms timeout is -ETIMEDOUT after %lu us (%ld)",
 		    m->name, vname, (unsigned long)(t0 / 1000), r);
 	return ok;
@@ -60,9 +60,9 @@ full_ring(void)
 		n++;
 	ok = check(r == -EAGAIN && n == SHM_RING_SLOTS, "%s/%s: the ring takes exactly BUFFER_SIZE=%u messages, then -EAGAIN (%u, %ld)",
 		   m->name, vname, SHM_RING_SLOTS, n, r);
-	t0 = sys_clock_ns();
+	t0 = usys_clock_ns();
 	r = m->send(&cli, "x", 1, WAIT_NS);
-	t0 = sys_clock_ns() - t0;
+	t0 = usys_clock_ns() - t0;
 	ok &= check(r == -ETIMEDOUT && about_right(t0), "%s/%s: send to a full ring with a 30 ms timeout is -ETIMEDOUT after %lu us",
 		    m->name, vname, (unsigned long)(t0 / 1000));
 	ok &= m->recv(&srv, back, 64, 0) == 1 && back[0] == 0;
@@ -113,10 +113,10 @@ fast_path(void)
 	struct kcounters a, b;
 	long s, r;
 
-	sys_counters(&a);
+	usys_counters(&a);
 	s = m->send(&cli, "ping", 4, IPC_FOREVER);
 	r = m->recv(&srv, back, 64, IPC_FOREVER);
-	sys_counters(&b);
+	usys_counters(&b);
 	return check(s == 4 && r == 4 && b.syscalls - a.syscalls == 1,
 		     "%s/%s: send + recv on a ready ring make no system call (%lu)", m->name, vname,
 		     (unsigned long)(b.syscalls - a.syscalls - 1));
@@ -147,10 +147,10 @@ bad_options(const struct ipc_opts *good)
 	ok = check(m->open(&ch, &o, IPC_CLIENT) < 0, "%s: open with handle 0 fails", m->name);
 	o.h[0] = 999999;
 	ok &= check(m->open(&ch, &o, IPC_CLIENT) < 0, "%s: open with an unknown handle fails", m->name);
-	long other = sys_shm_create(4096);
+	long other = usys_shm_create(4096);
 	o.h[0] = other;
 	ok &= check(m->open(&ch, &o, IPC_CLIENT) == -EINVAL, "%s: open of a shm object that is not a ring is -EINVAL", m->name);
-	sys_shm_destroy(other);
+	usys_shm_destroy(other);
 	o = *good;
 	strncpy_bounded(o.variant, "bogus", sizeof o.variant);
 	ok &= check(m->open(&ch, &o, IPC_CLIENT) == -EINVAL && m->prepare(&o) == -EINVAL,
@@ -177,7 +177,7 @@ main(const char *arg, unsigned long arglen)
 	vname = arg[n] == ' ' ? arg + n + 1 : "-";
 	if (strcmp(vname, "-"))
 		strncpy_bounded(o.variant, vname, sizeof o.variant);
-	long bufs = sys_map_anon(2 * (SHM_MAX_MSG + 4096), PROT_READ | PROT_WRITE);
+	long bufs = usys_map_anon(2 * (SHM_MAX_MSG + 4096), PROT_READ | PROT_WRITE);
 	if (bufs < 0 || m->prepare(&o))
 		return 11;
 	big = (uint8_t *)bufs;

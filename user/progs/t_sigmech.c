@@ -44,9 +44,9 @@ client(struct ipc_chan *ch)
 	int ok = check(m->send(ch, &byte, 1, WAIT_NS) == -E2BIG,
 		       "signal: a 1-byte message is refused with -E2BIG (max_msg is 0)");
 	ok &= check(m->recv(ch, 0, 0, 0) == -EAGAIN, "signal: recv with timeout 0 and nothing sent is -EAGAIN");
-	uint64_t t0 = sys_clock_ns();
+	uint64_t t0 = usys_clock_ns();
 	long r = m->recv(ch, 0, 0, 20 * MS);
-	ok &= check(r == -ETIMEDOUT && sys_clock_ns() - t0 >= 20 * MS,
+	ok &= check(r == -ETIMEDOUT && usys_clock_ns() - t0 >= 20 * MS,
 		    "signal: recv with a 20 ms timeout and nothing sent is -ETIMEDOUT (%ld)", r);
 	uint64_t sum = 0;
 	for (int i = 0; i < ROUNDS; i++) {
@@ -93,7 +93,7 @@ spawn_end(const char *role, const char *opts)
 	char arg[256];
 
 	snformat(arg, sizeof arg, "%s %s", role, opts);
-	return sys_spawn("t_sigmech", arg);
+	return usys_spawn("t_sigmech", arg);
 }
 
 static int
@@ -117,9 +117,9 @@ driver(void)
 		return 1;
 	long s = spawn_end("server", text), c = spawn_end("client", text);
 	if (s > 0)
-		sys_wait(s, &s_status);
+		usys_wait(s, &s_status);
 	if (c > 0)
-		sys_wait(c, &c_status);
+		usys_wait(c, &c_status);
 	ok &= check(s_status == 0 && c_status == 0,
 		    "signal: server and client both finished cleanly (%x, %x)", s_status, c_status);
 	m->unprepare(&o);

@@ -35,7 +35,7 @@ on_sig(int sig, struct sig_frame *f)
 		frame_ok = 0;
 	if (reenter) {
 		reenter = 0;
-		sys_kill(sys_getpid(), sig);     /* blocked while we run */
+		usys_kill(usys_getpid(), sig);     /* blocked while we run */
 	}
 	depth--;
 }
@@ -45,7 +45,7 @@ mask_now(void)
 {
 	uint64_t m = ~0ull;
 
-	sys_sigprocmask(SIG_BLOCK, 0, &m);
+	usys_sigprocmask(SIG_BLOCK, 0, &m);
 	return m;
 }
 
@@ -69,39 +69,39 @@ static int
 child(const char *mode, long ppid)
 {
 	if (!strncmp(mode, "victim", 6)) {         /* no handlers at all */
-		sys_kill(ppid, SIGUSR1);
-		sys_sleep_ns(60 * SEC);
+		usys_kill(ppid, SIGUSR1);
+		usys_sleep_ns(60 * SEC);
 		return 3;
 	}
 	if (!strncmp(mode, "holder", 6)) {         /* SIGTERM blocked for 300 ms */
-		sys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGTERM), 0);
-		sys_kill(ppid, SIGUSR1);
-		sys_sleep_ns(300 * MS);                  /* blocked: not interrupted */
-		sys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGTERM), 0);
+		usys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGTERM), 0);
+		usys_kill(ppid, SIGUSR1);
+		usys_sleep_ns(300 * MS);                  /* blocked: not interrupted */
+		usys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGTERM), 0);
 		return 4;                                /* must not get here */
 	}
 	if (!strncmp(mode, "napper", 6)) {         /* handled signal ends a nap */
 		sig_action(SIGUSR1, on_sig);
-		sys_kill(ppid, SIGUSR1);
+		usys_kill(ppid, SIGUSR1);
 		/* The parent keeps sending until we exit, so even if its first
 		 * signal is handled before we sleep, a later one ends the nap. */
-		long r = sys_sleep_ns(60 * SEC);
+		long r = usys_sleep_ns(60 * SEC);
 		return r == -EINTR && hits[SIGUSR1] >= 1 ? 0 : 5;
 	}
 	if (!strncmp(mode, "fortress", 8)) {       /* catches, blocks all it can */
 		for (int s = 1; s <= SIG_MAX; s++)
 			if (s != SIGKILL)
 				sig_action(s, s % 2 ? SIG_IGN : on_sig);
-		sys_sigprocmask(SIG_SETMASK, SIG_VALID_MASK, 0);
-		sys_kill(ppid, SIGUSR1);
-		sys_sleep_ns(60 * SEC);
+		usys_sigprocmask(SIG_SETMASK, SIG_VALID_MASK, 0);
+		usys_kill(ppid, SIGUSR1);
+		usys_sleep_ns(60 * SEC);
 		return 6;
 	}
 	if (!strncmp(mode, "nobody", 6)) {         /* another user's process */
 		int ok = syscall1(SYS_SETUID, 1000) == 0;
-		ok &= sys_kill(ppid, 0) == -EPERM;
-		ok &= sys_kill(ppid, SIGUSR1) == -EPERM;
-		ok &= sys_kill(sys_getpid(), 0) == 0;
+		ok &= usys_kill(ppid, 0) == -EPERM;
+		ok &= usys_kill(ppid, SIGUSR1) == -EPERM;
+		ok &= usys_kill(usys_getpid(), 0) == 0;
 		return ok ? 0 : 7;
 	}
 	return 99;
@@ -112,19 +112,19 @@ child(const char *mode, long ppid)
 static int
 test_handler(void)
 {
-	long self = sys_getpid();
+	long self = usys_getpid();
 	int ok = check(sig_action(SIGUSR1, on_sig) == 0 && sig_action(SIGUSR2, on_sig) == 0,
 		       "sigaction installs handlers for SIGUSR1 and SIGUSR2");
-	long r = sys_kill(self, SIGUSR1);
+	long r = usys_kill(self, SIGUSR1);
 	ok &= check(r == 0 && hits[SIGUSR1] == 1 && last_sig == SIGUSR1,
 		    "kill(self, SIGUSR1) runs the handler before kill returns, and it sees SIGUSR1 (kill returned %ld)", r);
-	r = sys_kill(self, SIGUSR2);
+	r = usys_kill(self, SIGUSR2);
 	ok &= check(r == 0 && hits[SIGUSR2] == 1 && last_sig == SIGUSR2,
 		    "the same handler for SIGUSR2 sees SIGUSR2");
 	ok &= check(aligned_ok && frame_ok,
 		    "the handler is entered with a SysV-aligned stack and a frame naming its signal and restorer");
 	reenter = 1;
-	sys_kill(self, SIGUSR1);
+	usys_kill(self, SIGUSR1);
 	ok &= check(max_depth == 1 && hits[SIGUSR1] == 3,
 		    "a signal sent from its own handler waits until that handler returns (depth %d, runs %d)",
 		    max_depth, hits[SIGUSR1]);
@@ -135,45 +135,45 @@ test_handler(void)
 static int
 test_mask(void)
 {
-	long self = sys_getpid();
+	long self = usys_getpid();
 	uint64_t old = 123;
 	int h = hits[SIGUSR1];
-	int ok = check(sys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), &old) == 0 && old == 0,
+	int ok = check(usys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), &old) == 0 && old == 0,
 		       "SIG_BLOCK SIGUSR1 succeeds and reports the old, empty mask");
-	sys_kill(self, SIGUSR1);
-	sys_kill(self, SIGUSR1);
+	usys_kill(self, SIGUSR1);
+	usys_kill(self, SIGUSR1);
 	ok &= check(hits[SIGUSR1] == h, "a blocked signal is not delivered (it stays pending)");
-	sys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGUSR1), &old);
+	usys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGUSR1), &old);
 	ok &= check(hits[SIGUSR1] == h + 1 && old == SIG_BIT(SIGUSR1),
 		    "unblocking delivers it on the way out, once: two blocked sends merged (%d runs)",
 		    hits[SIGUSR1] - h);
-	sys_sigprocmask(SIG_SETMASK, SIG_BIT(SIGUSR1) | SIG_BIT(SIGUSR2), 0);
+	usys_sigprocmask(SIG_SETMASK, SIG_BIT(SIGUSR1) | SIG_BIT(SIGUSR2), 0);
 	ok &= check(mask_now() == (SIG_BIT(SIGUSR1) | SIG_BIT(SIGUSR2)), "SIG_SETMASK replaces the mask");
-	sys_kill(self, SIGUSR1);
-	long r = sys_sigwait(0);
+	usys_kill(self, SIGUSR1);
+	long r = usys_sigwait(0);
 	ok &= check(r == 0 && hits[SIGUSR1] == h + 2 && mask_now() == (SIG_BIT(SIGUSR1) | SIG_BIT(SIGUSR2)),
 		    "sigwait delivers a pending blocked signal and the mask is back afterwards (r %ld)", r);
-	ok &= check(sys_sigwait(0) == -EAGAIN, "sigwait(0) with nothing pending returns -EAGAIN");
-	uint64_t t0 = sys_clock_ns();
-	r = sys_sigwait(20 * MS);
-	ok &= check(r == -ETIMEDOUT && sys_clock_ns() - t0 >= 20 * MS,
+	ok &= check(usys_sigwait(0) == -EAGAIN, "sigwait(0) with nothing pending returns -EAGAIN");
+	uint64_t t0 = usys_clock_ns();
+	r = usys_sigwait(20 * MS);
+	ok &= check(r == -ETIMEDOUT && usys_clock_ns() - t0 >= 20 * MS,
 		    "sigwait(20 ms) with nothing pending times out after 20 ms (r %ld)", r);
-	sys_sigprocmask(SIG_SETMASK, 0, 0);
+	usys_sigprocmask(SIG_SETMASK, 0, 0);
 	return ok;
 }
 
 static int
 test_ignore(void)
 {
-	long self = sys_getpid();
+	long self = usys_getpid();
 	int h1 = hits[SIGUSR1], h2 = hits[SIGUSR2];
-	int ok = check(sig_action(SIGUSR2, SIG_IGN) == 0 && sys_kill(self, SIGUSR2) == 0 && hits[SIGUSR2] == h2,
+	int ok = check(sig_action(SIGUSR2, SIG_IGN) == 0 && usys_kill(self, SIGUSR2) == 0 && hits[SIGUSR2] == h2,
 		       "an ignored signal is dropped and the process lives on");
-	sys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), 0);
-	sys_kill(self, SIGUSR1);
+	usys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), 0);
+	usys_kill(self, SIGUSR1);
 	sig_action(SIGUSR1, SIG_IGN);
 	sig_action(SIGUSR1, on_sig);
-	sys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGUSR1), 0);
+	usys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGUSR1), 0);
 	ok &= check(hits[SIGUSR1] == h1, "ignoring a pending signal discards it");
 	sig_action(SIGUSR2, on_sig);
 	return ok;
@@ -191,30 +191,30 @@ test_bad_args(void)
 	uint64_t h = (uint64_t)on_sig, rs = (uint64_t)sig_restorer, m = mask_now();
 	int ok = 1;
 
-	ok &= expect(sys_sigaction(0, h, rs), -EINVAL, "sigaction of signal 0");
-	ok &= expect(sys_sigaction(32, h, rs), -EINVAL, "sigaction of signal 32");
-	ok &= expect(sys_sigaction(-1, h, rs), -EINVAL, "sigaction of signal -1");
-	ok &= expect(sys_sigaction(1L << 40, h, rs), -EINVAL, "sigaction of signal 2^40");
-	ok &= expect(sys_sigaction(SIGKILL, h, rs), -EINVAL, "sigaction catching SIGKILL");
-	ok &= expect(sys_sigaction(SIGKILL, SIG_HANDLER_IGNORE, 0), -EINVAL, "sigaction ignoring SIGKILL");
-	ok &= expect(sys_sigaction(SIGUSR1, KADDR, rs), -EFAULT, "sigaction with a kernel handler");
-	ok &= expect(sys_sigaction(SIGUSR1, NONCANON, rs), -EFAULT, "sigaction with a non-canonical handler");
-	ok &= expect(sys_sigaction(SIGUSR1, h, KADDR), -EFAULT, "sigaction with a kernel restorer");
-	ok &= expect(sys_sigaction(SIGUSR1, h, 0), -EFAULT, "sigaction with a NULL restorer");
-	ok &= expect(sys_kill(sys_getpid(), 32), -EINVAL, "kill with signal 32");
-	ok &= expect(sys_kill(sys_getpid(), -1), -EINVAL, "kill with signal -1");
-	ok &= expect(sys_kill(0, SIGUSR1), -EPERM, "kill of pid 0 (the kernel)");
-	ok &= expect(sys_kill(-1, SIGUSR1), -ESRCH, "kill of pid -1");
-	ok &= expect(sys_kill(99999, SIGUSR1), -ESRCH, "kill of an unknown pid");
-	ok &= expect(sys_kill(1L << 40, SIGUSR1), -ESRCH, "kill of pid 2^40");
-	ok &= expect(sys_kill(sys_getpid(), 0), 0, "kill(self, 0), the existence check,");
-	ok &= expect(sys_sigprocmask(3, 0, 0), -EINVAL, "sigprocmask with how 3");
-	ok &= expect(sys_sigprocmask(-1, 0, 0), -EINVAL, "sigprocmask with how -1");
-	ok &= expect(sys_sigprocmask(SIG_BLOCK, 1, 0), -EINVAL, "sigprocmask with bit 0 (no signal 0)");
-	ok &= expect(sys_sigprocmask(SIG_BLOCK, 1ull << 32, 0), -EINVAL, "sigprocmask with bit 32");
-	ok &= expect(sys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), (uint64_t *)KADDR), -EFAULT,
+	ok &= expect(usys_sigaction(0, h, rs), -EINVAL, "sigaction of signal 0");
+	ok &= expect(usys_sigaction(32, h, rs), -EINVAL, "sigaction of signal 32");
+	ok &= expect(usys_sigaction(-1, h, rs), -EINVAL, "sigaction of signal -1");
+	ok &= expect(usys_sigaction(1L << 40, h, rs), -EINVAL, "sigaction of signal 2^40");
+	ok &= expect(usys_sigaction(SIGKILL, h, rs), -EINVAL, "sigaction catching SIGKILL");
+	ok &= expect(usys_sigaction(SIGKILL, SIG_HANDLER_IGNORE, 0), -EINVAL, "sigaction ignoring SIGKILL");
+	ok &= expect(usys_sigaction(SIGUSR1, KADDR, rs), -EFAULT, "sigaction with a kernel handler");
+	ok &= expect(usys_sigaction(SIGUSR1, NONCANON, rs), -EFAULT, "sigaction with a non-canonical handler");
+	ok &= expect(usys_sigaction(SIGUSR1, h, KADDR), -EFAULT, "sigaction with a kernel restorer");
+	ok &= expect(usys_sigaction(SIGUSR1, h, 0), -EFAULT, "sigaction with a NULL restorer");
+	ok &= expect(usys_kill(usys_getpid(), 32), -EINVAL, "kill with signal 32");
+	ok &= expect(usys_kill(usys_getpid(), -1), -EINVAL, "kill with signal -1");
+	ok &= expect(usys_kill(0, SIGUSR1), -EPERM, "kill of pid 0 (the kernel)");
+	ok &= expect(usys_kill(-1, SIGUSR1), -ESRCH, "kill of pid -1");
+	ok &= expect(usys_kill(99999, SIGUSR1), -ESRCH, "kill of an unknown pid");
+	ok &= expect(usys_kill(1L << 40, SIGUSR1), -ESRCH, "kill of pid 2^40");
+	ok &= expect(usys_kill(usys_getpid(), 0), 0, "kill(self, 0), the existence check,");
+	ok &= expect(usys_sigprocmask(3, 0, 0), -EINVAL, "sigprocmask with how 3");
+	ok &= expect(usys_sigprocmask(-1, 0, 0), -EINVAL, "sigprocmask with how -1");
+	ok &= expect(usys_sigprocmask(SIG_BLOCK, 1, 0), -EINVAL, "sigprocmask with bit 0 (no signal 0)");
+	ok &= expect(usys_sigprocmask(SIG_BLOCK, 1ull << 32, 0), -EINVAL, "sigprocmask with bit 32");
+	ok &= expect(usys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), (uint64_t *)KADDR), -EFAULT,
 		     "sigprocmask with a kernel oldset");
-	ok &= expect(sys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), (uint64_t *)UNMAPPED), -EFAULT,
+	ok &= expect(usys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), (uint64_t *)UNMAPPED), -EFAULT,
 		     "sigprocmask with an unmapped oldset");
 	ok &= check(mask_now() == m, "a failed sigprocmask changed nothing");
 	return ok;
@@ -226,75 +226,75 @@ test_bad_args(void)
 static int
 await_ready(int want)
 {
-	uint64_t deadline = sys_clock_ns() + 10 * SEC;
+	uint64_t deadline = usys_clock_ns() + 10 * SEC;
 
-	while (hits[SIGUSR1] < want && sys_clock_ns() < deadline)
-		sys_sigwait(deadline - sys_clock_ns());
+	while (hits[SIGUSR1] < want && usys_clock_ns() < deadline)
+		usys_sigwait(deadline - usys_clock_ns());
 	return hits[SIGUSR1] >= want;
 }
 
 /* Starts "mode PPID" and waits for its ready signal; pid or < 0. */
 static long
-start(const char *mode)
+start_child(const char *mode)
 {
 	char arg[48];
 	int want = hits[SIGUSR1] + 1;
 
-	snformat(arg, sizeof arg, "%s %ld", mode, sys_getpid());
-	long pid = sys_spawn("t_signal", arg);
+	snformat(arg, sizeof arg, "%s %ld", mode, usys_getpid());
+	long pid = usys_spawn("t_signal", arg);
 	if (pid > 0 && strcmp(mode, "nobody") && !await_ready(want))
 		return -ETIMEDOUT;
 	return pid;
 }
 
 static int
-finish(long pid)
+finish_child(long pid)
 {
 	int status = -1;
 
-	return sys_wait(pid, &status) == pid ? status : -1;
+	return usys_wait(pid, &status) == pid ? status : -1;
 }
 
 static int
 test_children(void)
 {
 	int ok = 1;
-	sys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), 0);
+	usys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), 0);
 
-	uint64_t t0 = sys_clock_ns();
-	long pid = start("victim");
-	int st = pid > 0 && sys_kill(pid, SIGUSR2) == 0 ? finish(pid) : -1;
-	ok &= check(st == (WAIT_KILLED | SIGUSR2) && sys_clock_ns() - t0 < 5 * SEC,
+	uint64_t t0 = usys_clock_ns();
+	long pid = start_child("victim");
+	int st = pid > 0 && usys_kill(pid, SIGUSR2) == 0 ? finish_child(pid) : -1;
+	ok &= check(st == (WAIT_KILLED | SIGUSR2) && usys_clock_ns() - t0 < 5 * SEC,
 		    "SIGUSR2 with the default action ends a sleeping process at once, status WAIT_KILLED|12 (%x)", st);
-	ok &= expect(sys_kill(pid, 0), -ESRCH, "kill(pid, 0) of a reaped child");
+	ok &= expect(usys_kill(pid, 0), -ESRCH, "kill(pid, 0) of a reaped child");
 
-	pid = start("holder");
-	t0 = sys_clock_ns();
-	st = pid > 0 && sys_kill(pid, SIGTERM) == 0 ? finish(pid) : -1;
-	uint64_t held = sys_clock_ns() - t0;
+	pid = start_child("holder");
+	t0 = usys_clock_ns();
+	st = pid > 0 && usys_kill(pid, SIGTERM) == 0 ? finish_child(pid) : -1;
+	uint64_t held = usys_clock_ns() - t0;
 	ok &= check(st == (WAIT_KILLED | SIGTERM) && held >= 100 * MS,
 		    "a blocked fatal SIGTERM waits pending, then kills when unblocked (%x after %lu ms)",
 		    st, (unsigned long)(held / MS));
 
-	pid = start("napper");
-	t0 = sys_clock_ns();
-	for (int i = 0; pid > 0 && i < 100 && sys_kill(pid, SIGUSR1) == 0; i++)
-		sys_sleep_ns(20 * MS);           /* until it has exited */
-	st = pid > 0 ? finish(pid) : -1;
-	ok &= check(st == 0 && sys_clock_ns() - t0 < 5 * SEC,
+	pid = start_child("napper");
+	t0 = usys_clock_ns();
+	for (int i = 0; pid > 0 && i < 100 && usys_kill(pid, SIGUSR1) == 0; i++)
+		usys_sleep_ns(20 * MS);           /* until it has exited */
+	st = pid > 0 ? finish_child(pid) : -1;
+	ok &= check(st == 0 && usys_clock_ns() - t0 < 5 * SEC,
 		    "a handled signal interrupts sleep_ns with -EINTR after the handler ran (status %x)", st);
 
-	pid = start("fortress");
-	int killed = pid > 0 && sys_kill(pid, SIGTERM) == 0 && sys_kill(pid, SIGUSR2) == 0 &&
-		     sys_kill(pid, SIGKILL) == 0;
-	st = killed ? finish(pid) : -1;
+	pid = start_child("fortress");
+	int killed = pid > 0 && usys_kill(pid, SIGTERM) == 0 && usys_kill(pid, SIGUSR2) == 0 &&
+		     usys_kill(pid, SIGKILL) == 0;
+	st = killed ? finish_child(pid) : -1;
 	ok &= check(st == (WAIT_KILLED | SIGKILL),
 		    "SIGKILL ends a process that blocks, ignores or catches every other signal (%x)", st);
 
-	pid = start("nobody");
-	st = pid > 0 ? finish(pid) : -1;
+	pid = start_child("nobody");
+	st = pid > 0 ? finish_child(pid) : -1;
 	ok &= check(st == 0, "another user's process may not signal us, not even check us (-EPERM) (%x)", st);
-	sys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGUSR1), 0);
+	usys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGUSR1), 0);
 	return ok;
 }
 
@@ -317,7 +317,7 @@ unblocker(void *unused)
 {
 	(void)unused;
 	in_new_thread = 1;
-	sys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGUSR2), 0);
+	usys_sigprocmask(SIG_UNBLOCK, SIG_BIT(SIGUSR2), 0);
 	in_new_thread = 0;
 }
 
@@ -326,18 +326,18 @@ test_new_thread(void)
 {
 	int h = hits[SIGUSR2];
 	int ok = check(sig_action(SIGUSR2, on_sig_where) == 0 &&
-		       sys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR2), 0) == 0 &&
-		       sys_kill(sys_getpid(), SIGUSR2) == 0 && hits[SIGUSR2] == h,
+		       usys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR2), 0) == 0 &&
+		       usys_kill(usys_getpid(), SIGUSR2) == 0 && hits[SIGUSR2] == h,
 		       "a blocked SIGUSR2 sent to ourselves stays pending");
-	long stack = sys_map_anon(16384, PROT_READ | PROT_WRITE);
+	long stack = usys_map_anon(16384, PROT_READ | PROT_WRITE);
 	long tid = stack > 0 ? thread_start(unblocker, (void *)(stack + 16384), 0) : -1;
-	long joined = tid > 0 ? sys_thread_join(tid) : -1;
+	long joined = tid > 0 ? usys_thread_join(tid) : -1;
 	ok &= check(tid > 0 && joined == 0 && hits[SIGUSR2] == h + 1 && seen_in_new_thread,
 		    "a thread made after the signal was sent runs its handler when it unblocks it "
 		    "(tid %ld, join %ld, runs %d, in the new thread %d)",
 		    tid, joined, hits[SIGUSR2] - h, seen_in_new_thread);
 	if (stack > 0)
-		sys_unmap((void *)stack, 16384);
+		usys_unmap((void *)stack, 16384);
 	sig_action(SIGUSR2, on_sig);
 	return ok;
 }
@@ -345,10 +345,10 @@ test_new_thread(void)
 static int
 test_sigkill_here(void)
 {
-	int ok = check(sys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGKILL) | SIG_BIT(SIGUSR2), 0) == 0 &&
+	int ok = check(usys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGKILL) | SIG_BIT(SIGUSR2), 0) == 0 &&
 		       mask_now() == SIG_BIT(SIGUSR2),
 		       "blocking SIGKILL is silently not done (the rest of the set is blocked)");
-	sys_sigprocmask(SIG_SETMASK, 0, 0);
+	usys_sigprocmask(SIG_SETMASK, 0, 0);
 	return ok;
 }
 

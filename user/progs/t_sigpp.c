@@ -24,11 +24,11 @@ on_usr1(int sig, struct sig_frame *f)
 static int
 await(long want)
 {
-	uint64_t deadline = sys_clock_ns() + WAIT_NS;
+	uint64_t deadline = usys_clock_ns() + WAIT_NS;
 
 	while (arrivals < want) {
-		uint64_t now = sys_clock_ns();
-		if (now >= deadline || sys_sigwait(deadline - now) == -EINTR)
+		uint64_t now = usys_clock_ns();
+		if (now >= deadline || usys_sigwait(deadline - now) == -EINTR)
 			return 0;
 	}
 	return 1;
@@ -37,7 +37,7 @@ await(long want)
 static int
 setup(void)
 {
-	return sys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), 0) == 0 &&
+	return usys_sigprocmask(SIG_BLOCK, SIG_BIT(SIGUSR1), 0) == 0 &&
 	       sig_action(SIGUSR1, on_usr1) == 0;
 }
 
@@ -45,12 +45,12 @@ setup(void)
 static int
 ponger(long ppid)
 {
-	if (!setup() || sys_kill(ppid, SIGUSR1))
+	if (!setup() || usys_kill(ppid, SIGUSR1))
 		return 2;
 	for (long i = 1; i <= ROUNDS; i++) {
 		if (!await(i))
 			return 3;
-		if (sys_kill(ppid, SIGUSR1))
+		if (usys_kill(ppid, SIGUSR1))
 			return 4;
 	}
 	return arrivals == ROUNDS ? 0 : 5;
@@ -70,19 +70,19 @@ main(const char *arg, unsigned long arglen)
 	}
 	if (!check(setup(), "SIGUSR1 handler installed and blocked outside sigwait"))
 		return 1;
-	snformat(me, sizeof me, "%ld", sys_getpid());
-	long child = sys_spawn("t_sigpp", me);
+	snformat(me, sizeof me, "%ld", usys_getpid());
+	long child = usys_spawn("t_sigpp", me);
 	int ok = check(child > 0 && await(1), "the ponger started and announced itself with a signal");
-	uint64_t t0 = sys_clock_ns();
+	uint64_t t0 = usys_clock_ns();
 	long sent = 0;
 	for (long i = 1; ok && i <= ROUNDS; i++) {
-		if (sys_kill(child, SIGUSR1) || !await(i + 1))
+		if (usys_kill(child, SIGUSR1) || !await(i + 1))
 			break;
 		sent++;
 	}
-	uint64_t ns = sys_clock_ns() - t0;
+	uint64_t ns = usys_clock_ns() - t0;
 	if (child > 0)
-		sys_wait(child, &status);
+		usys_wait(child, &status);
 	ok &= check(sent == ROUNDS && arrivals == ROUNDS + 1,
 		    "%d pings each answered by a pong: %ld sent, %ld replies (%lu us per round trip)",
 		    ROUNDS, sent, arrivals - 1, (unsigned long)(sent ? ns / sent / 1000 : 0));

@@ -180,8 +180,8 @@ poke_parent_soon(void)
 {
 	char arg[32];
 
-	snformat(arg, sizeof arg, "poke %ld", sys_getpid());
-	return sys_spawn("t_sigregs", arg);
+	snformat(arg, sizeof arg, "poke %ld", usys_getpid());
+	return usys_spawn("t_sigregs", arg);
 }
 
 /* Runs one probe with a poke from a child; reports what it found. */
@@ -197,7 +197,7 @@ run_probe(void (*probe)(void), const char *spin, const char *end, const char *pa
 	long poker = poke_parent_soon();
 	probe();
 	if (poker > 0)
-		sys_wait(poker, &status);
+		usys_wait(poker, &status);
 	ok &= check(probe_flag && h_sig == SIGUSR1 && h_rip >= (uint64_t)spin && h_rip < (uint64_t)end,
 		    "%s: the signal arrived in the middle of the spin loop (rip %lx)", path,
 		    (unsigned long)h_rip);
@@ -238,7 +238,7 @@ test_regs(void)
 static void __attribute__((noreturn))
 landing(void)
 {
-	sys_exit(42);
+	usys_exit(42);
 }
 
 static void
@@ -268,14 +268,14 @@ check_sanitized(long kill_result)
 	uint64_t fl = rflags_now(), mask = ~0ull;
 
 	__asm__ volatile("mov %%cs, %0; mov %%ss, %1" : "=r"(cs), "=r"(ss));
-	sys_sigprocmask(SIG_BLOCK, 0, &mask);
+	usys_sigprocmask(SIG_BLOCK, 0, &mask);
 	int ok = check(cs == 0x23 && ss == 0x1b, "forged kernel CS/SS: back in ring 3 with the user selectors (%x, %x)", cs, ss);
 	ok &= check(!(fl & (FL_IOPL | FL_NT | FL_TF | FL_AC | FL_VM)) && (fl & FL_IF),
 		    "forged IOPL 3, NT, TF, AC, VM, IF off: all dropped, IF on (rflags %lx)", (unsigned long)fl);
 	ok &= check(mask == (SIG_VALID_MASK & ~SIG_BIT(SIGKILL)),
 		    "forged mask: SIGKILL and bits that are no signal stay unblocked (%lx)", (unsigned long)mask);
 	ok &= check(kill_result == 777, "sigreturn restored the frame's rax (%ld)", kill_result);
-	sys_sigprocmask(SIG_SETMASK, 0, 0);
+	usys_sigprocmask(SIG_SETMASK, 0, 0);
 	return ok ? 0 : 1;
 }
 
@@ -284,7 +284,7 @@ test_forge(int kind)
 {
 	forge = kind;
 	sig_action(SIGUSR1, on_forge);
-	long r = sys_kill(sys_getpid(), SIGUSR1);
+	long r = usys_kill(usys_getpid(), SIGUSR1);
 	if (kind == 4)
 		return check_sanitized(r);
 	return 1;                                  /* should not be alive */
@@ -305,7 +305,7 @@ bad_stack(void)
 {
 	sig_action(SIGUSR1, on_poke);
 	__asm__ volatile("mov %0, %%rsp; syscall; ud2"
-			 :: "r"(UNMAPPED), "a"(SYS_KILL), "D"(sys_getpid()), "S"(SIGUSR1) : "memory");
+			 :: "r"(UNMAPPED), "a"(SYS_KILL), "D"(usys_getpid()), "S"(SIGUSR1) : "memory");
 	return 1;
 }
 
@@ -319,8 +319,8 @@ main(const char *arg, unsigned long arglen)
 		long ppid = 0;
 		for (arg += 5; *arg >= '0' && *arg <= '9'; arg++)
 			ppid = ppid * 10 + (*arg - '0');
-		sys_sleep_ns(30000000ull);
-		return sys_kill(ppid, SIGUSR1) == 0 ? 0 : 1;
+		usys_sleep_ns(30000000ull);
+		return usys_kill(ppid, SIGUSR1) == 0 ? 0 : 1;
 	}
 	if (!strcmp(arg, "regs"))
 		return test_regs();

@@ -5,6 +5,6 @@
 int
 main(const char *arg, unsigned long arglen)
 {
-	sys_sleep_ns(60ull * 1000000000ull);
+	usys_sleep_ns(60ull * 1000000000ull);
 	return 0;
 }

@@ -29,7 +29,7 @@ cpu_count(void)
 {
 	struct sysinfo si;
 
-	return sys_sysinfo(&si) == 0 && si.cpu_count ? (int)si.cpu_count : 1;
+	return usys_sysinfo(&si) == 0 && si.cpu_count ? (int)si.cpu_count : 1;
 }
 
 /* ---- rules ------------------------------------------------------------ */
@@ -43,7 +43,7 @@ pins_self(int cpus)
 		long r = set_affinity(0, c);
 		int here = 1;
 		for (int k = 0; k < 20; k++) {          /* stays there across yields */
-			sys_yield();
+			usys_yield();
 			here &= getcpu() == c;
 		}
 		ok &= check(r == 0 && here, "smp: pinned to CPU %d, runs there (set %ld)", c, r);
@@ -68,7 +68,7 @@ refuses_bad_values(int cpus)
 static int
 pins_child(int cpus)
 {
-	long pid = sys_spawn("t_smp", "nap");
+	long pid = usys_spawn("t_smp", "nap");
 	long set = set_affinity(pid, cpus - 1);
 	long st = wait_status(pid);
 
@@ -82,8 +82,8 @@ refuses_stranger(void)
 {
 	char arg[32];
 
-	snformat(arg, sizeof arg, "stranger %ld", sys_getpid());
-	return check(wait_status(sys_spawn("t_smp", arg)) == 0,
+	snformat(arg, sizeof arg, "stranger %ld", usys_getpid());
+	return check(wait_status(usys_spawn("t_smp", arg)) == 0,
 		     "smp: another uid may not pin root's process (-EPERM)");
 }
 
@@ -225,13 +225,13 @@ one_channel(const struct ipc_mech *m, const char *variant, int ccpu, int scpu, l
 	if (m->prepare(&o) || ipc_opts_format(&o, opts, sizeof opts) < 0)
 		return check(0, "smp: %s/%s: prepare", m->name, variant);
 	snformat(arg, sizeof arg, "end 1 %d %ld %s %s", scpu, rounds, m->name, opts);
-	uint64_t t0 = sys_clock_ns();
+	uint64_t t0 = usys_clock_ns();
 	long sp = ipc_spawn(m, &o, "t_smp", arg);
 	snformat(arg, sizeof arg, "end 0 %d %ld %s %s", ccpu, rounds, m->name, opts);
 	long cp = ipc_spawn(m, &o, "t_smp", arg);
 	long cs = cp > 0 ? wait_status(cp) : cp, ss = sp > 0 ? wait_status(sp) : sp;
 	m->unprepare(&o);
-	uint64_t us = (sys_clock_ns() - t0) / 1000;
+	uint64_t us = (usys_clock_ns() - t0) / 1000;
 	return check(cs == 0 && ss == 0, "smp: %s/%s: %ld round trips, client on CPU %d, "
 		     "server on CPU %d, every byte right (status %ld, %ld; %lu us)",
 		     m->name, variant[0] ? variant : "-", rounds, ccpu, scpu, cs, ss, (unsigned long)us);
@@ -280,11 +280,11 @@ main(const char *arg, unsigned long arglen)
 	if (!strncmp(arg, "end ", 4))
 		return run_end(arg + 4);
 	if (!strcmp(arg, "nap")) {
-		sys_sleep_ns(20 * MS);
+		usys_sleep_ns(20 * MS);
 		return (int)getcpu();
 	}
 	if (!strncmp(arg, "stranger ", 9) && arg_next_long(arg + 9, &pid)) {
-		sys_setuid(1000);
+		usys_setuid(1000);
 		return set_affinity(pid, 0) == -EPERM ? 0 : 1;
 	}
 	int cpus = cpu_count();

@@ -13,12 +13,12 @@ main(const char *arg, unsigned long arglen)
 	while (*arg >= '0' && *arg <= '9')
 		handle = handle * 10 + (*arg++ - '0');
 	idx = arg[1] == '1';
-	long va = sys_shm_map(handle, PROT_READ | PROT_WRITE);
+	long va = usys_shm_map(handle, PROT_READ | PROT_WRITE);
 	if (va < 0)
 		return 1;
 	volatile uint64_t *count = (volatile uint64_t *)va;
-	uint64_t deadline = sys_clock_ns() + 2000000000ull;
-	while (sys_clock_ns() < deadline) {
+	uint64_t deadline = usys_clock_ns() + 2000000000ull;
+	while (usys_clock_ns() < deadline) {
 		count[idx]++;
 		if (count[!idx] > 1000 && count[idx] > 1000)
 			return 0;

@@ -35,7 +35,7 @@ stat_of(long q)
 	struct msqid_ds ds;
 
 	memset(&ds, 0, sizeof ds);
-	sys_msgctl(q, IPC_STAT, &ds);
+	usys_msgctl(q, IPC_STAT, &ds);
 	return ds;
 }
 
@@ -43,13 +43,13 @@ stat_of(long q)
 static int
 wait_sleepers(long q, unsigned rwait, unsigned swait)
 {
-	uint64_t deadline = sys_clock_ns() + WAIT_NS;
+	uint64_t deadline = usys_clock_ns() + WAIT_NS;
 
-	while (sys_clock_ns() < deadline) {
+	while (usys_clock_ns() < deadline) {
 		struct msqid_ds ds = stat_of(q);
 		if (ds.msg_rwait == rwait && ds.msg_swait == swait)
 			return 1;
-		sys_sleep_ns(1000000);
+		usys_sleep_ns(1000000);
 	}
 	return 0;
 }
@@ -60,7 +60,7 @@ spawnf(const char *fmt, long a, long b, long c)
 	char arg[64];
 
 	snformat(arg, sizeof arg, fmt, a, b, c);
-	return sys_spawn("t_sysv_block", arg);
+	return usys_spawn("t_sysv_block", arg);
 }
 
 static int
@@ -68,7 +68,7 @@ status_of(long pid)
 {
 	int status = -1;
 
-	return pid > 0 && sys_wait(pid, &status) == pid ? status : -1;
+	return pid > 0 && usys_wait(pid, &status) == pid ? status : -1;
 }
 
 static long
@@ -77,7 +77,7 @@ set_qbytes(long q, uint64_t qbytes)
 	struct msqid_ds ds = stat_of(q);
 
 	ds.msg_qbytes = qbytes;
-	return sys_msgctl(q, IPC_SET, &ds);
+	return usys_msgctl(q, IPC_SET, &ds);
 }
 
 static int
@@ -85,14 +85,14 @@ full_blocks_sender(long q)
 {
 	set_qbytes(q, MSGQ_MSG_HDR + 4096);
 	buf.mtype = 1;
-	int ok = check(sys_msgsnd(q, &buf, 4096, IPC_NOWAIT) == 0, "sysv-block: a 4096-byte message fills a queue of its header + 4096 bytes");
+	int ok = check(usys_msgsnd(q, &buf, 4096, IPC_NOWAIT) == 0, "sysv-block: a 4096-byte message fills a queue of its header + 4096 bytes");
 	long pid = spawnf("send %ld %ld %ld", q, 7, 4096);
 	ok &= check(wait_sleepers(q, 0, 1), "sysv-block: a second sender blocks on the full queue");
-	sys_sleep_ns(10000000);
+	usys_sleep_ns(10000000);
 	ok &= check(stat_of(q).msg_qnum == 1 && stat_of(q).msg_swait == 1, "sysv-block: ... and stays blocked (qnum 1)");
-	ok &= check(sys_msgrcv(q, &buf, 4096, 1, 0) == 4096, "sysv-block: a receiver drains the first message");
+	ok &= check(usys_msgrcv(q, &buf, 4096, 1, 0) == 4096, "sysv-block: a receiver drains the first message");
 	ok &= check(status_of(pid) == 0, "sysv-block: the blocked sender then completes");
-	ok &= check(sys_msgrcv(q, &buf, 4096, 0, IPC_NOWAIT) == 4096 && buf.mtype == 7,
+	ok &= check(usys_msgrcv(q, &buf, 4096, 0, IPC_NOWAIT) == 4096 && buf.mtype == 7,
 		    "sysv-block: its message is the one queued now");
 	return ok;
 }
@@ -103,14 +103,14 @@ typed_receiver_sleeps(long q)
 	long pid = spawnf("recv %ld %ld", q, 9, 0);
 	int ok = check(wait_sleepers(q, 1, 0), "sysv-block: a receiver of type 9 blocks on an empty queue");
 	buf.mtype = 3;
-	sys_msgsnd(q, &buf, 8, 0);
-	sys_sleep_ns(10000000);
+	usys_msgsnd(q, &buf, 8, 0);
+	usys_sleep_ns(10000000);
 	ok &= check(stat_of(q).msg_rwait == 1 && stat_of(q).msg_qnum == 1,
 		    "sysv-block: a type 3 message does not satisfy it; it sleeps on");
 	buf.mtype = 9;
-	sys_msgsnd(q, &buf, 8, 0);
+	usys_msgsnd(q, &buf, 8, 0);
 	ok &= check(status_of(pid) == 0, "sysv-block: a type 9 message wakes it with that message");
-	ok &= check(sys_msgrcv(q, &buf, 8, 0, IPC_NOWAIT) == 8 && buf.mtype == 3,
+	ok &= check(usys_msgrcv(q, &buf, 8, 0, IPC_NOWAIT) == 8 && buf.mtype == 3,
 		    "sysv-block: the type 3 message is still there for someone else");
 	return ok;
 }
@@ -118,40 +118,40 @@ typed_receiver_sleeps(long q)
 static int
 rmid_wakes_all(void)
 {
-	long q = sys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	long q = usys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	set_qbytes(q, MSGQ_MSG_HDR + 4096);
 	buf.mtype = 1;
-	sys_msgsnd(q, &buf, 4096, 0);
+	usys_msgsnd(q, &buf, 4096, 0);
 	long r1 = spawnf("recv %ld %ld", q, 5, 0), r2 = spawnf("recv %ld %ld", q, 6, 0);
 	long s1 = spawnf("send %ld %ld %ld", q, 1, 4096);
 	int ok = check(wait_sleepers(q, 2, 1), "sysv-block: two receivers and a sender are blocked on one queue");
-	uint64_t t0 = sys_clock_ns();
-	ok &= check(sys_msgctl(q, IPC_RMID, 0) == 0, "sysv-block: IPC_RMID of the queue they sleep on");
+	uint64_t t0 = usys_clock_ns();
+	ok &= check(usys_msgctl(q, IPC_RMID, 0) == 0, "sysv-block: IPC_RMID of the queue they sleep on");
 	int a = status_of(r1), b = status_of(r2), c = status_of(s1);
 	ok &= check(a == EIDRM && b == EIDRM, "sysv-block: both blocked receivers return -EIDRM (%d, %d)", a, b);
 	ok &= check(c == EIDRM, "sysv-block: the blocked sender returns -EIDRM (%d)", c);
-	ok &= check(sys_clock_ns() - t0 < WAIT_NS, "sysv-block: they woke at once, not at some timeout");
+	ok &= check(usys_clock_ns() - t0 < WAIT_NS, "sysv-block: they woke at once, not at some timeout");
 	return ok;
 }
 
 static int
 kill_unblocks(void)
 {
-	long q = sys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	long q = usys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	long pid = spawnf("recv %ld %ld", q, 0, 0);
 	int ok = check(wait_sleepers(q, 1, 0), "sysv-block: a receiver blocks");
-	int killed = sys_kill_proc(pid) == 0 && status_of(pid) == WAIT_KILLED;
+	int killed = usys_kill_proc(pid) == 0 && status_of(pid) == WAIT_KILLED;
 	ok &= check(killed && stat_of(q).msg_rwait == 0, "sysv-block: killing the blocked receiver ends it, rwait back to 0");
 	set_qbytes(q, MSGQ_MSG_HDR + 100);
 	buf.mtype = 1;
-	sys_msgsnd(q, &buf, 100, 0);
+	usys_msgsnd(q, &buf, 100, 0);
 	pid = spawnf("send %ld %ld %ld", q, 2, 50);
 	ok &= check(wait_sleepers(q, 0, 1), "sysv-block: a sender blocks on the full queue");
-	killed = sys_kill_proc(pid) == 0 && status_of(pid) == WAIT_KILLED;
+	killed = usys_kill_proc(pid) == 0 && status_of(pid) == WAIT_KILLED;
 	struct msqid_ds ds = stat_of(q);
 	ok &= check(killed && ds.msg_swait == 0 && ds.msg_qnum == 1 && ds.msg_cbytes == 100,
 		    "sysv-block: killing the blocked sender ends it; its message never entered the queue");
-	ok &= check(sys_msgctl(q, IPC_RMID, 0) == 0, "sysv-block: the queue outlived both (IPC_RMID works)");
+	ok &= check(usys_msgctl(q, IPC_RMID, 0) == 0, "sysv-block: the queue outlived both (IPC_RMID works)");
 	return ok;
 }
 
@@ -160,7 +160,7 @@ kill_unblocks(void)
 static int
 many_to_many(void)
 {
-	long q = sys_msgget(IPC_PRIVATE, IPC_CREAT | 0600), res = sys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	long q = usys_msgget(IPC_PRIVATE, IPC_CREAT | 0600), res = usys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	long pids[4] = {
 		spawnf("relay %ld %ld %ld", q, res, SHARED_N / 2), spawnf("relay %ld %ld %ld", q, res, SHARED_N / 2),
 		spawnf("feed %ld %ld %ld", q, 0, SHARED_N / 2), spawnf("feed %ld %ld %ld", q, SHARED_N / 2, SHARED_N / 2),
@@ -170,7 +170,7 @@ many_to_many(void)
 	for (int i = 0; i < 4; i++)
 		ok &= status_of(pids[i]) == 0;
 	for (int i = 0; i < SHARED_N; i++) {
-		long r = sys_msgrcv(res, &buf, sizeof(long), 2, IPC_NOWAIT);
+		long r = usys_msgrcv(res, &buf, sizeof(long), 2, IPC_NOWAIT);
 		long v = *(long *)buf.mtext;
 		if (r == sizeof(long) && v >= 0 && v < SHARED_N)
 			seen[v]++;
@@ -179,17 +179,17 @@ many_to_many(void)
 		ok &= seen[i] == 1;
 	ok &= stat_of(q).msg_qnum == 0 && stat_of(res).msg_qnum == 0;
 	ok &= check(ok, "sysv-block: 2 senders, 2 receivers, %d messages: each delivered exactly once", SHARED_N);
-	sys_msgctl(q, IPC_RMID, 0);
-	sys_msgctl(res, IPC_RMID, 0);
+	usys_msgctl(q, IPC_RMID, 0);
+	usys_msgctl(res, IPC_RMID, 0);
 	return ok;
 }
 
 static int
 driver(void)
 {
-	long q = sys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	long q = usys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	int ok = full_blocks_sender(q) & typed_receiver_sleeps(q);
-	ok &= check(sys_msgctl(q, IPC_RMID, 0) == 0, "sysv-block: the first queue is removed");
+	ok &= check(usys_msgctl(q, IPC_RMID, 0) == 0, "sysv-block: the first queue is removed");
 	ok &= rmid_wakes_all() & kill_unblocks() & many_to_many();
 	return ok;
 }
@@ -204,20 +204,20 @@ role(const char *arg)
 		arg += 5;
 		long q = arg_take_long(&arg), type = arg_take_long(&arg), len = arg_take_long(&arg);
 		buf.mtype = type;
-		r = sys_msgsnd(q, &buf, (size_t)len, 0);
+		r = usys_msgsnd(q, &buf, (size_t)len, 0);
 	} else if (!strncmp(arg, "recv ", 5)) {
 		arg += 5;
 		long q = arg_take_long(&arg), type = arg_take_long(&arg);
-		r = sys_msgrcv(q, &buf, sizeof buf.mtext, type, 0);
+		r = usys_msgrcv(q, &buf, sizeof buf.mtext, type, 0);
 		if (r >= 0 && type > 0 && buf.mtype != type)
 			return 100;
 	} else if (!strncmp(arg, "relay ", 6)) {
 		arg += 6;
 		long q = arg_take_long(&arg), res = arg_take_long(&arg), n = arg_take_long(&arg);
 		for (long i = 0; i < n && r >= 0; i++)
-			if ((r = sys_msgrcv(q, &buf, sizeof(long), 1, 0)) >= 0) {
+			if ((r = usys_msgrcv(q, &buf, sizeof(long), 1, 0)) >= 0) {
 				buf.mtype = 2;
-				r = sys_msgsnd(res, &buf, sizeof(long), 0);
+				r = usys_msgsnd(res, &buf, sizeof(long), 0);
 			}
 	} else if (!strncmp(arg, "feed ", 5)) {
 		arg += 5;
@@ -225,7 +225,7 @@ role(const char *arg)
 		for (long i = 0; i < n && r >= 0; i++) {
 			buf.mtype = 1;
 			*(long *)buf.mtext = first + i;
-			r = sys_msgsnd(q, &buf, sizeof(long), 0);
+			r = usys_msgsnd(q, &buf, sizeof(long), 0);
 		}
 	} else {
 		return 101;

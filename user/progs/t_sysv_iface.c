@@ -74,9 +74,9 @@ rules(const struct ipc_mech *m, const struct ipc_opts *o)
 	int ok = check(m->open(&c, o, IPC_CLIENT) == 0 && m->open(&s, o, IPC_SERVER) == 0,
 		       "sysv-iface: both ends open in one process");
 	ok &= check(m->recv(&c, in, 16, 0) == -EAGAIN, "sysv-iface: recv with timeout 0 on nothing: -EAGAIN");
-	uint64_t t0 = sys_clock_ns();
+	uint64_t t0 = usys_clock_ns();
 	long r = m->recv(&c, in, 16, 3000000);
-	uint64_t waited = sys_clock_ns() - t0;
+	uint64_t waited = usys_clock_ns() - t0;
 	ok &= check(r == -ETIMEDOUT && waited >= 3000000, "sysv-iface: recv with a 3 ms timeout: -ETIMEDOUT after %lu us",
 		    (unsigned long)(waited / 1000));
 	ok &= check(m->send(&c, "ping", 4, 0) == 4 && m->recv(&c, in, 16, 0) == -EAGAIN,
@@ -103,7 +103,7 @@ spawn_end(const char *role, const struct ipc_opts *o)
 
 	if (ipc_opts_format(o, arg + n, sizeof arg - (size_t)n) < 0)
 		return -1;
-	return (int)sys_spawn("t_sysv_iface", arg);
+	return (int)usys_spawn("t_sysv_iface", arg);
 }
 
 static int
@@ -127,14 +127,14 @@ driver(void)
 	ok &= check(prepared == 0 && o.h[0] > 0, "sysv-iface: prepare makes a queue (%ld)", (long)o.h[0]);
 	ok &= rules(m, &o);
 	int server = spawn_end("server", &o), client = spawn_end("client", &o);
-	sys_wait(server, &s1);
-	sys_wait(client, &s2);
+	usys_wait(server, &s1);
+	usys_wait(client, &s2);
 	ok &= check(server > 0 && client > 0 && s1 == 0 && s2 == 0,
 		    "sysv-iface: server and client processes both succeeded (%d, %d)", s1, s2);
 	int64_t q = o.h[0];
 	m->unprepare(&o);
 	struct msqid_ds ds;
-	ok &= check(sys_msgctl(q, IPC_STAT, &ds) == -EINVAL, "sysv-iface: unprepare removed the queue");
+	ok &= check(usys_msgctl(q, IPC_STAT, &ds) == -EINVAL, "sysv-iface: unprepare removed the queue");
 	return ok;
 }
 

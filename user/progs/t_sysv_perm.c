@@ -29,40 +29,40 @@ static long
 send1(long q)
 {
 	struct msgbuf m = { 1, "x" };
-	return sys_msgsnd(q, &m, 1, IPC_NOWAIT);
+	return usys_msgsnd(q, &m, 1, IPC_NOWAIT);
 }
 
 static long
 recv1(long q)
 {
 	struct msgbuf m;
-	return sys_msgrcv(q, &m, sizeof m.mtext, 0, IPC_NOWAIT);
+	return usys_msgrcv(q, &m, sizeof m.mtext, 0, IPC_NOWAIT);
 }
 
 static long
 set_qbytes(long q, uint64_t qbytes)
 {
 	struct msqid_ds ds;
-	long r = sys_msgctl(q, IPC_STAT, &ds);
+	long r = usys_msgctl(q, IPC_STAT, &ds);
 	if (r < 0)
 		return r;
 	ds.msg_qbytes = qbytes;
-	return sys_msgctl(q, IPC_SET, &ds);
+	return usys_msgctl(q, IPC_SET, &ds);
 }
 
 static int
 setuid_rules(void)
 {
-	int ok = expect(sys_setuid(USER), 0, "root setuid(1000)");
-	ok &= expect(sys_getuid(), USER, "getuid after it");
-	ok &= expect(sys_setuid(0), -EPERM, "uid 1000 setuid(0)");
-	ok &= expect(sys_setuid(1001), -EPERM, "uid 1000 setuid(1001)");
-	ok &= expect(sys_setuid(USER), 0, "uid 1000 setuid(1000), its own uid");
+	int ok = expect(usys_setuid(USER), 0, "root setuid(1000)");
+	ok &= expect(usys_getuid(), USER, "getuid after it");
+	ok &= expect(usys_setuid(0), -EPERM, "uid 1000 setuid(0)");
+	ok &= expect(usys_setuid(1001), -EPERM, "uid 1000 setuid(1001)");
+	ok &= expect(usys_setuid(USER), 0, "uid 1000 setuid(1000), its own uid");
 	char arg[16];
 	snformat(arg, sizeof arg, "uid %u", USER);
-	long pid = sys_spawn("t_sysv_perm", arg);
+	long pid = usys_spawn("t_sysv_perm", arg);
 	int status = -1;
-	if (pid > 0 && sys_wait(pid, &status) != pid)
+	if (pid > 0 && usys_wait(pid, &status) != pid)
 		status = -1;
 	ok &= check(status == 0, "sysv-perm: a child spawned by uid 1000 runs as uid 1000 (status %d)", status);
 	return ok;
@@ -72,16 +72,16 @@ setuid_rules(void)
 static int
 denied(key_t k600)
 {
-	long q = sys_msgget(k600, 0);
+	long q = usys_msgget(k600, 0);
 	struct msqid_ds ds;
 	int ok = check(q > 0, "sysv-perm: msgget asking for no access finds root's 0600 queue (%ld)", q);
-	ok &= expect(sys_msgget(k600, 0600), -EACCES, "uid 1000 msgget(0600) of root's 0600 queue");
-	ok &= expect(sys_msgget(k600, 0400), -EACCES, "uid 1000 msgget(0400) of root's 0600 queue");
+	ok &= expect(usys_msgget(k600, 0600), -EACCES, "uid 1000 msgget(0600) of root's 0600 queue");
+	ok &= expect(usys_msgget(k600, 0400), -EACCES, "uid 1000 msgget(0400) of root's 0600 queue");
 	ok &= expect(send1(q), -EACCES, "uid 1000 msgsnd to root's 0600 queue");
 	ok &= expect(recv1(q), -EACCES, "uid 1000 msgrcv from root's 0600 queue");
-	ok &= expect(sys_msgctl(q, IPC_STAT, &ds), -EACCES, "uid 1000 IPC_STAT of root's 0600 queue");
+	ok &= expect(usys_msgctl(q, IPC_STAT, &ds), -EACCES, "uid 1000 IPC_STAT of root's 0600 queue");
 	ok &= expect(set_qbytes(q, 100), -EACCES, "uid 1000 IPC_SET of root's 0600 queue (cannot even read it)");
-	ok &= expect(sys_msgctl(q, IPC_RMID, 0), -EPERM, "uid 1000 IPC_RMID of root's 0600 queue");
+	ok &= expect(usys_msgctl(q, IPC_RMID, 0), -EPERM, "uid 1000 IPC_RMID of root's 0600 queue");
 	return ok;
 }
 
@@ -89,15 +89,15 @@ denied(key_t k600)
 static int
 allowed(key_t k666)
 {
-	long q = sys_msgget(k666, 0666);
+	long q = usys_msgget(k666, 0666);
 	struct msqid_ds ds;
 	int ok = check(q > 0, "sysv-perm: uid 1000 msgget(0666) of root's 0666 queue (%ld)", q);
 	ok &= expect(send1(q), 0, "uid 1000 msgsnd to root's 0666 queue");
-	ok &= expect(sys_msgctl(q, IPC_STAT, &ds), 0, "uid 1000 IPC_STAT of root's 0666 queue");
+	ok &= expect(usys_msgctl(q, IPC_STAT, &ds), 0, "uid 1000 IPC_STAT of root's 0666 queue");
 	ok &= check(ds.msg_perm.uid == 0 && ds.msg_qnum == 1, "sysv-perm: ... which shows owner uid 0 and our message");
 	ok &= expect(recv1(q), 1, "uid 1000 msgrcv from root's 0666 queue");
 	ok &= expect(set_qbytes(q, 100), -EPERM, "uid 1000 IPC_SET of root's 0666 queue");
-	ok &= expect(sys_msgctl(q, IPC_RMID, 0), -EPERM, "uid 1000 IPC_RMID of root's 0666 queue");
+	ok &= expect(usys_msgctl(q, IPC_RMID, 0), -EPERM, "uid 1000 IPC_RMID of root's 0666 queue");
 	return ok;
 }
 
@@ -106,7 +106,7 @@ static int
 owner_bits(long qown)
 {
 	int ok = expect(send1(qown), -EACCES, "owner 1000 msgsnd to its mode-0006 queue (owner bits apply)");
-	ok &= expect(sys_msgctl(qown, IPC_RMID, 0), 0, "owner 1000 IPC_RMID of that queue (created by root)");
+	ok &= expect(usys_msgctl(qown, IPC_RMID, 0), 0, "owner 1000 IPC_RMID of that queue (created by root)");
 	return ok;
 }
 
@@ -114,22 +114,22 @@ owner_bits(long qown)
 static int
 own_queue(void)
 {
-	long q = sys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	long q = usys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	struct msqid_ds ds;
 	int ok = check(q > 0 && send1(q) == 0 && recv1(q) == 1, "sysv-perm: uid 1000 uses a 0600 queue it made");
 	ok &= expect(set_qbytes(q, MSGMNB + 1), -EPERM, "uid 1000 raising qbytes past MSGMNB");
 	ok &= expect(set_qbytes(q, 1000), 0, "uid 1000 lowering qbytes");
 	ok &= expect(set_qbytes(q, MSGMNB), 0, "uid 1000 raising qbytes back up to MSGMNB");
-	sys_msgctl(q, IPC_STAT, &ds);
+	usys_msgctl(q, IPC_STAT, &ds);
 	ds.msg_perm.mode = 0200;
-	ok &= expect(sys_msgctl(q, IPC_SET, &ds), 0, "uid 1000 IPC_SET mode 0200 (write only)");
-	ok &= check(send1(q) == 0 && recv1(q) == -EACCES && sys_msgctl(q, IPC_STAT, &ds) == -EACCES,
+	ok &= expect(usys_msgctl(q, IPC_SET, &ds), 0, "uid 1000 IPC_SET mode 0200 (write only)");
+	ok &= check(send1(q) == 0 && recv1(q) == -EACCES && usys_msgctl(q, IPC_STAT, &ds) == -EACCES,
 		    "sysv-perm: mode 0200 lets the owner send but not receive or IPC_STAT");
 	ds.msg_perm.uid = 2000;
 	ds.msg_perm.mode = 0600;
-	ok &= expect(sys_msgctl(q, IPC_SET, &ds), 0, "uid 1000 gives its queue to uid 2000");
+	ok &= expect(usys_msgctl(q, IPC_SET, &ds), 0, "uid 1000 gives its queue to uid 2000");
 	ok &= expect(recv1(q), 1, "the creator still has the owner bits (cuid)");
-	ok &= expect(sys_msgctl(q, IPC_RMID, 0), 0, "the creator may still IPC_RMID it");
+	ok &= expect(usys_msgctl(q, IPC_RMID, 0), 0, "the creator may still IPC_RMID it");
 	return ok;
 }
 
@@ -148,36 +148,36 @@ static long
 make_owned_by_user(void)
 {
 	struct msqid_ds ds;
-	long q = sys_msgget(IPC_PRIVATE, IPC_CREAT | 0006);
+	long q = usys_msgget(IPC_PRIVATE, IPC_CREAT | 0006);
 
-	if (q < 0 || sys_msgctl(q, IPC_STAT, &ds) < 0)
+	if (q < 0 || usys_msgctl(q, IPC_STAT, &ds) < 0)
 		return -1;
 	ds.msg_perm.uid = USER;
-	return sys_msgctl(q, IPC_SET, &ds) < 0 ? -1 : q;
+	return usys_msgctl(q, IPC_SET, &ds) < 0 ? -1 : q;
 }
 
 static int
 driver(void)
 {
 	key_t k600 = ftok("t_sysv_perm", 1), k666 = ftok("t_sysv_perm", 2);
-	long q600 = sys_msgget(k600, IPC_CREAT | IPC_EXCL | 0600);
-	long q666 = sys_msgget(k666, IPC_CREAT | IPC_EXCL | 0666);
-	long qown = make_owned_by_user(), q000 = sys_msgget(IPC_PRIVATE, IPC_CREAT | 0000);
+	long q600 = usys_msgget(k600, IPC_CREAT | IPC_EXCL | 0600);
+	long q666 = usys_msgget(k666, IPC_CREAT | IPC_EXCL | 0666);
+	long qown = make_owned_by_user(), q000 = usys_msgget(IPC_PRIVATE, IPC_CREAT | 0000);
 	char arg[64];
 	int status = -1;
 
-	int ok = check(sys_getuid() == 0 && q600 > 0 && q666 > 0 && qown > 0 && q000 > 0,
+	int ok = check(usys_getuid() == 0 && q600 > 0 && q666 > 0 && qown > 0 && q000 > 0,
 		       "sysv-perm: root made queues of modes 0600, 0666, 0006 (owner 1000) and 0000");
 	ok &= check(send1(q000) == 0 && recv1(q000) == 1, "sysv-perm: root bypasses mode 0000");
 	snformat(arg, sizeof arg, "child %d %d %ld", k600, k666, qown);
-	long pid = sys_spawn("t_sysv_perm", arg);
-	if (pid > 0 && sys_wait(pid, &status) != pid)
+	long pid = usys_spawn("t_sysv_perm", arg);
+	if (pid > 0 && usys_wait(pid, &status) != pid)
 		status = -1;
 	ok &= check(status == 0, "sysv-perm: the uid-1000 child saw every rule (status %d)", status);
-	ok &= check(sys_getuid() == 0, "sysv-perm: the child's setuid did not change its parent");
+	ok &= check(usys_getuid() == 0, "sysv-perm: the child's setuid did not change its parent");
 	struct msqid_ds ds;
-	ok &= check(sys_msgctl(qown, IPC_STAT, &ds) == -EINVAL, "sysv-perm: the queue the child removed is gone");
-	ok &= expect(sys_msgctl(q600, IPC_RMID, 0) | sys_msgctl(q666, IPC_RMID, 0) | sys_msgctl(q000, IPC_RMID, 0),
+	ok &= check(usys_msgctl(qown, IPC_STAT, &ds) == -EINVAL, "sysv-perm: the queue the child removed is gone");
+	ok &= expect(usys_msgctl(q600, IPC_RMID, 0) | usys_msgctl(q666, IPC_RMID, 0) | usys_msgctl(q000, IPC_RMID, 0),
 		     0, "root removes its queues");
 	return ok;
 }
@@ -189,7 +189,7 @@ main(const char *arg, unsigned long arglen)
 		return child(arg + 6) ? 0 : 1;
 	if (!strncmp(arg, "uid ", 4)) {
 		const char *p = arg + 4;
-		return sys_getuid() == arg_take_long(&p) ? 0 : 1;
+		return usys_getuid() == arg_take_long(&p) ? 0 : 1;
 	}
 	return driver() ? 0 : 1;
 }

@@ -6,12 +6,12 @@
 int
 main(const char *arg, unsigned long arglen)
 {
-	long va = sys_map_anon(4096, PROT_READ | PROT_WRITE);
+	long va = usys_map_anon(4096, PROT_READ | PROT_WRITE);
 
 	if (va < 0)
 		return 1;
 	volatile uint64_t *page = (volatile uint64_t *)va;
 	page[0] = 0x5ec7e7;
-	sys_sleep_ns(50 * 1000000ull);     /* t_peek faults meanwhile */
+	usys_sleep_ns(50 * 1000000ull);     /* t_peek faults meanwhile */
 	return page[0] == 0x5ec7e7 ? 0 : 2;
 }

@@ -31,10 +31,10 @@ all_calls(long fd, long want, const char *what)
 {
 	char buf[8];
 
-	return check(sys_bind(fd, "t.b.x") == want && sys_listen(fd, 1) == want &&
-		     sys_connect(fd, "t.b.x", 0) == want && sys_accept(fd, 0) == want &&
-		     sys_sendto(fd, "x", 1, "t.b.x", 0) == want &&
-		     sys_recvfrom(fd, buf, 1, 0, 0) == want,
+	return check(usys_bind(fd, "t.b.x") == want && usys_listen(fd, 1) == want &&
+		     usys_connect(fd, "t.b.x", 0) == want && usys_accept(fd, 0) == want &&
+		     usys_sendto(fd, "x", 1, "t.b.x", 0) == want &&
+		     usys_recvfrom(fd, buf, 1, 0, 0) == want,
 		     "bind, listen, connect, accept, sendto and recvfrom on %s return %ld", what, want);
 }
 
@@ -50,13 +50,13 @@ bad_fds_and_types(void)
 		snformat(name, sizeof name, "fd %ld", fds[i]);
 		ok &= all_calls(fds[i], -EBADF, name);
 	}
-	long fd = sys_socket(SOCK_STREAM);
-	sys_fd_close(fd);
+	long fd = usys_socket(SOCK_STREAM);
+	usys_fd_close(fd);
 	ok &= all_calls(fd, -EBADF, "a closed descriptor");
-	long id = sys_pipe_create(), p = sys_pipe_open(id, FD_READ);
+	long id = usys_pipe_create(), p = usys_pipe_open(id, FD_READ);
 	ok &= all_calls(p, -ENOTSOCK, "a pipe's descriptor");
-	sys_fd_close(p);
-	sys_pipe_release(id);
+	usys_fd_close(p);
+	usys_pipe_release(id);
 	for (unsigned i = 0; i < sizeof types / sizeof types[0]; i++)
 		ok &= check(syscall1(SYS_SOCKET, types[i]) == -EINVAL, "socket of type %ld: -EINVAL", types[i]);
 	return ok;
@@ -66,15 +66,15 @@ bad_fds_and_types(void)
 static int
 bad_name(long s, long d, const char *name, long want, const char *what)
 {
-	return check(sys_bind(s, name) == want && sys_connect(s, name, 0) == want &&
-		     sys_sendto(d, "x", 1, name, 0) == want,
+	return check(usys_bind(s, name) == want && usys_connect(s, name, 0) == want &&
+		     usys_sendto(d, "x", 1, name, 0) == want,
 		     "a name that is %s: bind, connect, sendto return %ld", what, want);
 }
 
 static int
 bad_names_test(void)
 {
-	long s = sys_socket(SOCK_STREAM), d = sys_socket(SOCK_DGRAM);
+	long s = usys_socket(SOCK_STREAM), d = usys_socket(SOCK_DGRAM);
 	char n31[32], n32[33];
 	int ok = 1;
 
@@ -89,12 +89,12 @@ bad_names_test(void)
 	ok &= bad_name(s, d, n32, -ENAMETOOLONG, "32 bytes (no NUL within SOCK_NAME_MAX)");
 	for (int i = 0; i < 2; i++)
 		ok &= bad_name(s, d, (const char *)bad_ptrs[i], -EFAULT, bad_names[i]);
-	ok &= check(sys_bind(s, 0) == -EFAULT && sys_connect(s, 0, 0) == -EFAULT,
+	ok &= check(usys_bind(s, 0) == -EFAULT && usys_connect(s, 0, 0) == -EFAULT,
 		    "a NULL name: bind and connect return -EFAULT (sendto takes NULL as the default peer)");
 	ok &= bad_name(s, d, edge, -EFAULT, "not NUL-terminated before an unmapped page");
-	ok &= check(sys_bind(s, n31) == 0, "a 31-byte name is the longest that binds");
-	sys_fd_close(s);
-	sys_fd_close(d);
+	ok &= check(usys_bind(s, n31) == 0, "a 31-byte name is the longest that binds");
+	usys_fd_close(s);
+	usys_fd_close(d);
 	return ok;
 }
 
@@ -108,8 +108,8 @@ bad_backlogs(void)
 	for (unsigned i = 0; i < sizeof backlogs / sizeof backlogs[0]; i++)
 		ok &= check(syscall2(SYS_LISTEN, l, backlogs[i]) == -EINVAL,
 			    "listen with backlog %ld: -EINVAL", backlogs[i]);
-	ok &= check(sys_listen(l, 16) == 0 && sys_listen(l, 1) == 0, "backlogs 16 and 1 are taken");
-	sys_fd_close(l);
+	ok &= check(usys_listen(l, 16) == 0 && usys_listen(l, 1) == 0, "backlogs 16 and 1 are taken");
+	usys_fd_close(l);
 	return ok;
 }
 
@@ -122,50 +122,50 @@ bad_dgram_buffers(void)
 	int ok = 1;
 
 	for (int i = 0; i < 3; i++)
-		ok &= check(sys_sendto(me, (const void *)bad_ptrs[i], 16, "t.b.me", 0) == -EFAULT,
+		ok &= check(usys_sendto(me, (const void *)bad_ptrs[i], 16, "t.b.me", 0) == -EFAULT,
 			    "sendto from %s: -EFAULT", bad_names[i]);
-	ok &= expect(sys_recvfrom(me, buf, 16, 0, 0), -EAGAIN, "recvfrom after the failed sends (nothing queued)");
-	ok &= expect(sys_sendto(me, buf, SOCK_DGRAM_MAX + 1, "t.b.me", 0), -EMSGSIZE, "sendto of 64 KiB + 1");
-	ok &= expect(sys_sendto(me, buf, (size_t)HUGE, "t.b.me", 0), -EMSGSIZE, "sendto of 2^62 bytes");
-	sys_sendto(me, "payload", 7, "t.b.me", 0);
+	ok &= expect(usys_recvfrom(me, buf, 16, 0, 0), -EAGAIN, "recvfrom after the failed sends (nothing queued)");
+	ok &= expect(usys_sendto(me, buf, SOCK_DGRAM_MAX + 1, "t.b.me", 0), -EMSGSIZE, "sendto of 64 KiB + 1");
+	ok &= expect(usys_sendto(me, buf, (size_t)HUGE, "t.b.me", 0), -EMSGSIZE, "sendto of 2^62 bytes");
+	usys_sendto(me, "payload", 7, "t.b.me", 0);
 	for (int i = 0; i < 3; i++)
-		ok &= check(sys_recvfrom(me, (void *)bad_ptrs[i], 16, 0, 0) == -EFAULT,
+		ok &= check(usys_recvfrom(me, (void *)bad_ptrs[i], 16, 0, 0) == -EFAULT,
 			    "recvfrom into %s: -EFAULT", bad_names[i]);
-	ok &= expect(sys_recvfrom(me, (void *)main, 16, 0, 0), -EFAULT, "recvfrom into our read-only text");
-	ok &= expect(sys_recvfrom(me, buf, 16, (char *)KADDR, 0), -EFAULT, "recvfrom with a kernel from");
-	ok &= expect(sys_recvfrom(me, buf, 16, (char *)main, 0), -EFAULT, "recvfrom with a read-only from");
-	ok &= expect(sys_recvfrom(me, buf, (size_t)HUGE, 0, 0), -EFAULT, "recvfrom of 2^62 bytes");
-	ok &= check(sys_recvfrom(me, buf, 16, from, 0) == 7 && !memcmp(buf, "payload", 7) &&
+	ok &= expect(usys_recvfrom(me, (void *)main, 16, 0, 0), -EFAULT, "recvfrom into our read-only text");
+	ok &= expect(usys_recvfrom(me, buf, 16, (char *)KADDR, 0), -EFAULT, "recvfrom with a kernel from");
+	ok &= expect(usys_recvfrom(me, buf, 16, (char *)main, 0), -EFAULT, "recvfrom with a read-only from");
+	ok &= expect(usys_recvfrom(me, buf, (size_t)HUGE, 0, 0), -EFAULT, "recvfrom of 2^62 bytes");
+	ok &= check(usys_recvfrom(me, buf, 16, from, 0) == 7 && !memcmp(buf, "payload", 7) &&
 		    !strcmp(from, "t.b.me"), "the datagram is still there, whole, after the failed receives");
-	sys_fd_close(me);
+	usys_fd_close(me);
 	return ok;
 }
 
 static int
 bad_stream_buffers(void)
 {
-	long l = usock_user_bound(SOCK_STREAM, "t.b.s"), c = sys_socket(SOCK_STREAM);
+	long l = usock_user_bound(SOCK_STREAM, "t.b.s"), c = usys_socket(SOCK_STREAM);
 	char buf[16];
 	int ok;
 
-	ok = check(sys_fd_read(l, buf, 1, 0) == -ENOTCONN && sys_fd_write(c, "x", 1, 0) == -ENOTCONN,
+	ok = check(usys_fd_read(l, buf, 1, 0) == -ENOTCONN && usys_fd_write(c, "x", 1, 0) == -ENOTCONN,
 		   "read and write on unconnected stream sockets: -ENOTCONN");
-	sys_listen(l, 1);
-	ok &= check(sys_fd_read(l, buf, 1, 0) == -ENOTCONN, "... and on a listening one: -ENOTCONN");
-	sys_connect(c, "t.b.s", 0);
-	long s = sys_accept(l, 0);
+	usys_listen(l, 1);
+	ok &= check(usys_fd_read(l, buf, 1, 0) == -ENOTCONN, "... and on a listening one: -ENOTCONN");
+	usys_connect(c, "t.b.s", 0);
+	long s = usys_accept(l, 0);
 	for (int i = 0; i < 2; i++)
-		ok &= check(sys_fd_write(c, (const void *)bad_ptrs[i], 16, 0) == -EFAULT,
+		ok &= check(usys_fd_write(c, (const void *)bad_ptrs[i], 16, 0) == -EFAULT,
 			    "stream write from %s: -EFAULT", bad_names[i]);
-	sys_fd_write(c, "intact", 6, 0);
+	usys_fd_write(c, "intact", 6, 0);
 	for (int i = 0; i < 2; i++)
-		ok &= check(sys_fd_read(s, (void *)bad_ptrs[i], 16, 0) == -EFAULT,
+		ok &= check(usys_fd_read(s, (void *)bad_ptrs[i], 16, 0) == -EFAULT,
 			    "stream read into %s: -EFAULT", bad_names[i]);
-	ok &= check(sys_fd_read(s, buf, 16, 0) == 6 && !memcmp(buf, "intact", 6),
+	ok &= check(usys_fd_read(s, buf, 16, 0) == 6 && !memcmp(buf, "intact", 6),
 		    "the stream's bytes are intact after the failed reads and writes");
-	sys_fd_close(s);
-	sys_fd_close(c);
-	sys_fd_close(l);
+	usys_fd_close(s);
+	usys_fd_close(c);
+	usys_fd_close(l);
 	return ok;
 }
 
@@ -176,26 +176,26 @@ out_of_fds(void)
 	long fds[NFILE_EXPECTED + 1], err = 0;
 	int n = 0;
 
-	while (n <= NFILE_EXPECTED && (err = sys_socket(SOCK_STREAM)) >= 0)
+	while (n <= NFILE_EXPECTED && (err = usys_socket(SOCK_STREAM)) >= 0)
 		fds[n++] = err;
 	int ok = check(err == -EMFILE && n >= NFILE_EXPECTED - 4,
 		       "sockets until the descriptor table is full: %d, then -EMFILE (%ld)", n, err);
-	sys_fd_close(fds[0]);
-	ok &= check((fds[0] = sys_socket(SOCK_STREAM)) >= 0, "after a close, socket succeeds again");
+	usys_fd_close(fds[0]);
+	ok &= check((fds[0] = usys_socket(SOCK_STREAM)) >= 0, "after a close, socket succeeds again");
 	for (int i = 0; i < n; i++)
-		sys_fd_close(fds[i]);
+		usys_fd_close(fds[i]);
 	return ok;
 }
 
 static int
 child_hold(void)
 {
-	long ready = sys_socket(SOCK_DGRAM);
+	long ready = usys_socket(SOCK_DGRAM);
 
 	for (int i = 0; i < 29; i++)
-		sys_socket(SOCK_STREAM);
-	sys_sendto(ready, "r", 1, "t.b.ready", IPC_TIMEOUT_FOREVER);
-	sys_sleep_ns(60000 * MS);    /* until killed */
+		usys_socket(SOCK_STREAM);
+	usys_sendto(ready, "r", 1, "t.b.ready", IPC_TIMEOUT_FOREVER);
+	usys_sleep_ns(60000 * MS);    /* until killed */
 	return 0;
 }
 
@@ -210,26 +210,26 @@ out_of_sockets(void)
 	char c;
 	int n = 0, got = 0;
 
-	sys_listen(l, 4);
+	usys_listen(l, 4);
 	for (int i = 0; i < 2; i++)
-		pids[i] = sys_spawn("t_usock_bad", "hold");
+		pids[i] = usys_spawn("t_usock_bad", "hold");
 	for (int i = 0; i < 2; i++)
-		got += sys_recvfrom(ready, &c, 1, 0, 5000 * MS) == 1;
-	while (n < 8 && (err = sys_socket(SOCK_STREAM)) >= 0)
+		got += usys_recvfrom(ready, &c, 1, 0, 5000 * MS) == 1;
+	while (n < 8 && (err = usys_socket(SOCK_STREAM)) >= 0)
 		fds[n++] = err;
 	int ok = check(got == 2 && err == -ENFILE && n >= 2,
 		       "with 60 sockets in two other processes: %d more, then -ENFILE (%ld)", n, err);
-	ok &= expect(sys_connect(fds[0], "t.b.full", 0), -ENFILE, "connect with the socket table full");
-	sys_fd_close(fds[1]);
-	ok &= expect(sys_connect(fds[0], "t.b.full", 0), 0, "the same connect after a close");
+	ok &= expect(usys_connect(fds[0], "t.b.full", 0), -ENFILE, "connect with the socket table full");
+	usys_fd_close(fds[1]);
+	ok &= expect(usys_connect(fds[0], "t.b.full", 0), 0, "the same connect after a close");
 	for (int i = 0; i < 2; i++) {
-		sys_kill_proc(pids[i]);
-		sys_wait(pids[i], &(int){0});
+		usys_kill_proc(pids[i]);
+		usys_wait(pids[i], &(int){0});
 	}
 	for (int i = 0; i < n; i++)
-		sys_fd_close(fds[i]);
-	sys_fd_close(l);
-	sys_fd_close(ready);
+		usys_fd_close(fds[i]);
+	usys_fd_close(l);
+	usys_fd_close(ready);
 	return ok;
 }
 
@@ -239,7 +239,7 @@ main(const char *arg, unsigned long arglen)
 	if (!strcmp(arg, "hold"))
 		return child_hold();
 	/* map_anon leaves an unmapped guard page after every region. */
-	long mem = sys_map_anon(4096, PROT_READ | PROT_WRITE);
+	long mem = usys_map_anon(4096, PROT_READ | PROT_WRITE);
 	if (mem < 0)
 		return 100;
 	edge = (char *)mem + 4096 - 4;

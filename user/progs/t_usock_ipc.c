@@ -93,7 +93,7 @@ run_end(const char *opts_text, enum ipc_role role)
 
 	memset(&ch, 0, sizeof ch);
 	if (!m || ipc_opts_parse(opts_text, &o) ||
-	    (mem = sys_map_anon(o.max_msg + 4096, PROT_READ | PROT_WRITE)) < 0 || m->open(&ch, &o, role))
+	    (mem = usys_map_anon(o.max_msg + 4096, PROT_READ | PROT_WRITE)) < 0 || m->open(&ch, &o, role))
 		return check(0, "unix-socket: the %s could not open its end", role ? "server" : "client") ? 0 : 1;
 	int ok = check(ch.mech == m && ch.role == role, "unix-socket/%s %s: open set ch->mech and ch->role",
 		       o.variant, role ? "server" : "client");
@@ -110,7 +110,7 @@ spawn_end(const char *role, const char *opts_text)
 	char arg[USER_ARG_MAX];
 
 	snformat(arg, sizeof arg, "%s %s", role, opts_text);
-	return sys_spawn("t_usock_ipc", arg);
+	return usys_spawn("t_usock_ipc", arg);
 }
 
 static int
@@ -138,10 +138,10 @@ driver(const char *variant)
 		    (long)o.h[0], (long)o.h[1]);
 	ok &= check(ipc_opts_format(&o, text, sizeof text) > 0, "%s: opts as text: \"%s\"", variant, text);
 	long client = spawn_end("client", text);   /* first: open must wait for the server */
-	sys_sleep_ns(20000000);
+	usys_sleep_ns(20000000);
 	long server = spawn_end("server", text);
-	int waited = server > 0 && client > 0 && sys_wait(server, &st_s) == server &&
-		     sys_wait(client, &st_c) == client;
+	int waited = server > 0 && client > 0 && usys_wait(server, &st_s) == server &&
+		     usys_wait(client, &st_c) == client;
 	ok &= check(waited && st_s == 0 && st_c == 0,
 		    "%s: server and client both finished cleanly (%x, %x)", variant, st_s, st_c);
 	m->unprepare(&o);

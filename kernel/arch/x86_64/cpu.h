@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "common/tsc.h"   /* rdtsc_ordered */
 #include "common/x86.h"   /* MSR numbers, rdmsr/wrmsr, cpuid, inb/outb */
 
 #define EFER_SCE  (1u << 0)
@@ -43,16 +44,6 @@ static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
-
-/* Serialized TSC read: lfence keeps earlier instructions from drifting past
- * the read (Intel SDM: RDTSC is not serializing; LFENCE waits for all prior
- * instructions to complete locally). */
-static inline uint64_t rdtsc_ordered(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
 
 static inline uint64_t read_rbp(void) { uint64_t v; __asm__ volatile("mov %%rbp, %0" : "=r"(v)); return v; }
 

@@ -1,6 +1,6 @@
 /* kamikaze.c - a child a fuzzer spawns ("t_fuzz k SEED") that ends itself
  * in one of the ways the fuzzer's own calls exclude: exit with any status,
- * thread_exit of its last thread, sigreturn with no frame, a fatal signal
+ * thread_user_exit of its last thread, sigreturn with no frame, a fatal signal
  * to itself, kill_proc of itself, a jump to an unmapped handler or thread
  * entry, the loss of its own stack.  The kernel must reclaim all of it; the
  * parent reaps the child whatever its status. */
@@ -10,19 +10,19 @@
 static void
 die_by_handler(uint64_t where)
 {
-	sys_sigaction(SIGUSR2, where, (uint64_t)sig_restorer);
-	sys_kill(sys_getpid(), SIGUSR2);
-	sys_yield();
+	usys_sigaction(SIGUSR2, where, (uint64_t)sig_restorer);
+	usys_kill(usys_getpid(), SIGUSR2);
+	usys_yield();
 }
 
 static void
 die_by_thread(uint64_t entry)
 {
-	long stack = sys_map_anon(4096, PROT_READ | PROT_WRITE);
+	long stack = usys_map_anon(4096, PROT_READ | PROT_WRITE);
 
 	if (stack > 0)
-		sys_thread_create((void (*)(void *))entry, (void *)(stack + 4096), 0);
-	sys_sleep_ns(1000000);
+		usys_thread_create((void (*)(void *))entry, (void *)(stack + 4096), 0);
+	usys_sleep_ns(1000000);
 }
 
 int
@@ -36,19 +36,19 @@ kamikaze_main(const char *arg)
 	for (int i = 0; i < 8; i++)
 		junk[i] = rnd();
 	switch (rnd_below(9)) {
-	case 0: sys_exit((int)rnd());
-	case 1: sys_thread_exit();
+	case 0: usys_exit((int)rnd());
+	case 1: usys_thread_exit();
 	case 2: syscall1(SYS_SIGRETURN, (long)junk);   /* no frame: ours is junk */
 		break;
-	case 3: sys_kill(sys_getpid(), 1 + (long)rnd_below(SIG_MAX));
+	case 3: usys_kill(usys_getpid(), 1 + (long)rnd_below(SIG_MAX));
 		break;
-	case 4: sys_kill_proc(sys_getpid());
+	case 4: usys_kill_proc(usys_getpid());
 		break;
 	case 5: die_by_handler(0x0000000500000000ull);
 		break;
 	case 6: die_by_thread(0x0000000500000000ull);
 		break;
-	case 7: sys_unmap((void *)(USER_STACK_TOP - USER_STACK_SIZE), USER_STACK_SIZE);
+	case 7: usys_unmap((void *)(USER_STACK_TOP - USER_STACK_SIZE), USER_STACK_SIZE);
 		break;
 	default:
 		*(volatile uint64_t *)junk[0] = 0;       /* almost surely unmapped */

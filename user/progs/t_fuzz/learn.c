@@ -145,6 +145,6 @@ give_back_all(void)
 	for (int kind = 0; kind < POOL_KINDS; kind++)
 		while (fz.pool[kind].nlive)
 			give_back(kind, fz.pool[kind].live[0]);
-	while (sys_wait(-1, 0) > 0)
+	while (usys_wait(-1, 0) > 0)
 		;
 }

@@ -101,9 +101,9 @@ setup(long seed, long index, long handle)
 	fz.uid = 1000 + index;         /* a stranger to everyone else */
 	if (syscall1(SYS_SETUID, fz.uid) < 0)
 		return 0;
-	long arena = sys_map_anon(ARENA_BYTES, PROT_READ | PROT_WRITE);
-	long stacks = sys_map_anon(STACKS_BYTES, PROT_READ | PROT_WRITE);
-	long board = sys_shm_map(handle, PROT_READ | PROT_WRITE);
+	long arena = usys_map_anon(ARENA_BYTES, PROT_READ | PROT_WRITE);
+	long stacks = usys_map_anon(STACKS_BYTES, PROT_READ | PROT_WRITE);
+	long board = usys_shm_map(handle, PROT_READ | PROT_WRITE);
 	if (arena < 0 || stacks < 0 || board < 0)
 		return 0;
 	fz.arena = (uint64_t)arena;
@@ -112,7 +112,7 @@ setup(long seed, long index, long handle)
 	if (fz.board->magic != FUZZ_MAGIC || index >= FUZZ_MAX_PROCS)
 		return 0;
 	fz.me = &fz.board->fuzzer[index];
-	fz.pid = sys_getpid();
+	fz.pid = usys_getpid();
 	fz.me->uid = fz.uid;
 	fz.me->pid = fz.pid;
 	for (int i = 0; i < 16; i++)
@@ -137,7 +137,7 @@ fuzz_main(long seed, long index, long calls, long handle)
 		keep_pools_bounded();
 		gen_call(&nr, a);
 		fuzz_syscall(nr, a, &rdx);
-		if (syscall0(SYS_GETUID) != fz.uid || sys_getpid() != fz.pid)
+		if (syscall0(SYS_GETUID) != fz.uid || usys_getpid() != fz.pid)
 			return 5;               /* the kernel changed who we are */
 	}
 	fz.finished = 1;

@@ -30,7 +30,7 @@ __asm__(
 	/* long fz_syscall6(nr, uint64_t args[6], uint64_t *rdx_out): all six
 	 * argument registers loaded; rdx comes back too (chcore returns a
 	 * buffer address there).  Every register the kernel may change on the
-	 * way back (chcore_reply_recv sets rdi..r9) is caller-saved. */
+	 * way back (usys_chcore_reply_recv sets rdi..r9) is caller-saved. */
 	"	.globl fz_syscall6\n"
 	"fz_syscall6:\n"
 	"	push	%rdx\n"

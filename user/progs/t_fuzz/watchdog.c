@@ -1,6 +1,6 @@
 /* watchdog.c - the fuzzer's second thread.  Every timeout the fuzzer
  * passes is short (gen.c, rule "bounded waits"), but two calls have none:
- * chcore_call waits for the server's reply, chcore_reply_recv with
+ * usys_chcore_call waits for the server's reply, usys_chcore_reply_recv with
  * CHCORE_RECV for the next request.  Two fuzzers can wait on each other
  * there for good, legitimately.  The watchdog closes the capability such a
  * call has waited on for more than WATCHDOG_NS, which the kernel must
@@ -18,12 +18,12 @@ unbounded(uint64_t nr, uint64_t flags)
 }
 
 static void
-watch(void *unused)
+watchdog_loop(void *unused)
 {
 	uint64_t seen_calls = ~0ull;
 
 	while (!fz.finished) {
-		sys_sleep_ns(WATCHDOG_NS);
+		usys_sleep_ns(WATCHDOG_NS);
 		struct fuzz_slot *me = fz.me;
 		uint64_t calls = me->calls;
 		if (me->in_call && calls == seen_calls && unbounded(me->cur_nr, me->cur_args[1]))
@@ -35,10 +35,10 @@ watch(void *unused)
 int
 watchdog_start(void)
 {
-	long stack = sys_map_anon(WATCHDOG_STACK, PROT_READ | PROT_WRITE);
+	long stack = usys_map_anon(WATCHDOG_STACK, PROT_READ | PROT_WRITE);
 
 	if (stack < 0)
 		return (int)stack;
-	fz.watchdog_tid = thread_start(watch, (void *)(stack + WATCHDOG_STACK), 0);
+	fz.watchdog_tid = thread_start(watchdog_loop, (void *)(stack + WATCHDOG_STACK), 0);
 	return (int)fz.watchdog_tid;
 }
