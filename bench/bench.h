@@ -169,7 +169,7 @@ int bench_role_main(const char *arg);
 
 /* Which struct kcounters fields the system under test counts (bit i: the
  * i-th uint64_t); csv.c leaves the columns of the others empty.  Defined by
- * the platform's entry: bench/main.c (ipcbench's kernel: all of them) and
+ * the platform: bench/platform.c (ipcbench's kernel: all of them) and
  * bench/linux/main.c (what Linux lets it count). */
 unsigned bench_counters_known(void);
 

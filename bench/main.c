@@ -7,10 +7,3 @@ main(const char *arg, unsigned long arglen)
 {
 	return bench_role_main(arg);
 }
-
-/* ipcbench's kernel counts every struct kcounters field. */
-unsigned
-bench_counters_known(void)
-{
-	return ~0u;
-}

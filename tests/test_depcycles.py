@@ -47,3 +47,18 @@ def test_allow_list_directory_entry_covers_its_own_files_only():
     assert depcycles.allow_entry(allowed, ("kernel/test/a.c", "kernel/test/b.c")) == ("kernel/test/",)
     assert depcycles.allow_entry(allowed, ("kernel/test/a.c", "kernel/x.c")) is None
     assert depcycles.allow_entry(allowed, ("a.c", "b.c")) == ("a.c", "b.c")
+
+
+def test_include_and_import_cycles_cannot_be_listed():
+    """Issue 9: no include cycle in C, no import cycle in Python; a symbol
+    cycle may be listed with its reason.  The same two files listed: allowed
+    as a symbol cycle, an error as an include or import cycle."""
+    pair = ("kernel/a.c", "kernel/b.c")
+    allowed = {pair: "why"}
+    lines, bad = depcycles.judge([("symbols kernel-obj", pair)], allowed, "allow.txt")
+    assert bad == 0 and lines[0] == "known (symbols kernel-obj): kernel/a.c kernel/b.c  # why"
+    for kind in ("include", "python"):
+        lines, bad = depcycles.judge([(kind, pair)], allowed, "allow.txt")
+        assert bad == 2, lines          # the cycle, and its entry unused (GONE)
+        assert lines[0].startswith(f"CYCLE ({kind})") and "cannot be listed" in lines[0]
+    assert lines[-1] == "depcycles: 1 cycles (0 include, 1 python, 0 symbols), 2 unexpected or gone"

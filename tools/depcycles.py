@@ -15,10 +15,13 @@ Three graphs, one node per file:
   functions too (an import moved into a function still makes a circle).
   Any cycle is reported.
 
-Known cycles that are not fixed yet are listed in tools/depcycles_allow.txt,
-one per line (the files of the cycle, then `# why`), or a directory ending
-in `/` that allows any cycle among its own files (a table and its rows); a
-listed cycle that no longer exists is reported too, so the list only shrinks.
+An #include or import cycle is always an error (issue 9: none in C or
+Python).  Symbol cycles that are not fixed yet are listed in
+tools/depcycles_allow.txt, one per line (the files of the cycle, then
+`# why`), or a directory ending in `/` that allows any symbol cycle among
+its own files (a table and its rows); a listed cycle that no longer exists
+is reported too, so the list only shrinks.  Each cycle is printed with its
+kind: `include`, `python`, or `symbols <image>`.
 Exit status: 0 when nothing unexpected was found, 1 otherwise.
 Usage: tools/depcycles.py [--build DIR] [--allow FILE]
 """
@@ -203,6 +206,11 @@ def allow_entry(allowed, cycle):
     return None
 
 
+def allowable(kind):
+    """Only a cycle of symbol use may be listed; include and import cycles never."""
+    return kind.startswith("symbols")
+
+
 def all_cycles(build):
     cycles = [("include", c) for c in strongly_connected(include_graph())]
     for image in IMAGES:
@@ -212,29 +220,37 @@ def all_cycles(build):
     return cycles
 
 
+def judge(cycles, allowed, allow_name):
+    """(report lines, count of unexpected or gone cycles)."""
+    lines, seen, bad = [], set(), 0
+    for kind, cycle in cycles:
+        entry = allow_entry(allowed, cycle) if allowable(kind) else None
+        if entry:
+            seen.add(entry)
+            lines.append(f"known ({kind}): {' '.join(cycle)}  # {allowed[entry]}")
+            continue
+        how = (f"fix it, or list it in {allow_name}: {' '.join(cycle)}  # why"
+               if allowable(kind) else "fix it: an include or import cycle cannot be listed")
+        lines.append(f"CYCLE ({kind}): {' <-> '.join(cycle)}\n  ({how})")
+        bad += 1
+    for cycle in allowed:
+        if cycle not in seen:
+            lines.append(f"GONE (remove it from {allow_name}): {' '.join(cycle)}")
+            bad += 1
+    kinds = [kind.split()[0] for kind, _ in cycles]
+    counts = ", ".join(f"{kinds.count(k)} {k}" for k in ("include", "python", "symbols"))
+    lines.append(f"depcycles: {len(cycles)} cycles ({counts}), {bad} unexpected or gone")
+    return lines, bad
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
     ap.add_argument("--allow", default=os.path.join(REPO, "tools", "depcycles_allow.txt"))
     args = ap.parse_args(argv)
-    allowed = read_allow(args.allow)
-    cycles = all_cycles(args.build)
-    seen = set()
-    bad = 0
-    for kind, cycle in cycles:
-        entry = allow_entry(allowed, cycle)
-        if entry:
-            seen.add(entry)
-            print(f"known ({kind}): {' '.join(cycle)}  # {allowed[entry]}")
-        else:
-            print(f"CYCLE ({kind}): {' <-> '.join(cycle)}\n  (fix it, or list it in "
-                  f"{os.path.relpath(args.allow, REPO)}: {' '.join(cycle)}  # why)")
-            bad += 1
-    for cycle in allowed:
-        if cycle not in seen:
-            print(f"GONE (remove it from {os.path.relpath(args.allow, REPO)}): {' '.join(cycle)}")
-            bad += 1
-    print(f"depcycles: {len(cycles)} cycles, {bad} unexpected or gone")
+    lines, bad = judge(all_cycles(args.build), read_allow(args.allow),
+                       os.path.relpath(args.allow, REPO))
+    print("\n".join(lines))
     return 1 if bad else 0
 
 

@@ -138,8 +138,10 @@ shm_destroy_user(int64_t handle)
 }
 
 void
-shm_release_owner(int pid)
+shm_release_proc(struct proc *p)
 {
+	int pid = p->pid;
+
 	spin_lock(&shm_lock);
 	for (unsigned i = 0; i < SHM_MAX_OBJECTS; i++) {
 		struct shm_obj *o = idtable_at(&shms, i);

@@ -20,6 +20,7 @@
 #define SHM_MAX_BYTES   (64ull << 20)
 
 struct shm_obj;
+struct proc;
 
 #define SHM_KERNEL 1u             /* shm_create flag: not usable by handle */
 
@@ -36,8 +37,9 @@ int shm_destroy(int64_t handle);
  * permission model above refuses it. */
 struct shm_obj *shm_get_user(int64_t handle, int *err);
 int shm_destroy_user(int64_t handle);
-/* Destroys every object pid created (process exit). */
-void shm_release_owner(int pid);
+/* Destroys every object p created (its exit: a proc_hooks row).  One still
+ * mapped, by p itself too, is freed by its last unmap. */
+void shm_release_proc(struct proc *p);
 
 uint64_t shm_phys(const struct shm_obj *obj);
 uint64_t shm_size(const struct shm_obj *obj);

@@ -13,7 +13,6 @@
 #include "kernel/proc/proc_hooks.h"
 #include "kernel/sched/thread.h"
 #include "kernel/mm/aspace.h"
-#include "kernel/mm/shm.h"
 #include "kernel/mm/heap.h"
 #include "common/errno.h"
 #include "common/string.h"
@@ -102,7 +101,6 @@ proc_teardown(struct proc *p, struct thread *dying)
 	aspace_destroy(as);
 	if (proc_exit_window_hook)
 		proc_exit_window_hook();
-	shm_release_owner(p->pid);
 	spin_lock(&proc_lock);
 	reparent_children(p);
 	/* p may be freed once unlocked (reaped by its parent, or below), and

@@ -6,6 +6,7 @@
 #include "ipc/kernel/signal.h"
 #include "ipc/kernel/sem.h"
 #include "kernel/file/fd.h"
+#include "kernel/mm/shm.h"
 #include "ipc/kernel/pipe.h"
 #include "ipc/kernel/lrpc.h"
 #include "ipc/kernel/msg_direct.h"
@@ -23,6 +24,7 @@ static const struct proc_hook hooks[] = {
 	{ "mailbox", mbox_release_proc }, /* mailboxes it created: waiters -EIDRM */
 	{ "lrpc", lrpc_proc_release },   /* bindings; its service: calls inside unwind */
 	{ "chcore", chcore_release_proc }, /* caps: services go, peers of its connections -ECONNRESET */
+	{ "shm",  shm_release_proc },    /* objects it created: freed by their last unmap */
 };
 
 void

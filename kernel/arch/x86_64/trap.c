@@ -9,30 +9,8 @@
 #include "kernel/panic.h"
 #include "kernel/sys/user_return.h"
 
-static const char *const exception_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
-	"#OF overflow", "#BR bound range", "#UD invalid opcode",
-	"#NM device not available", "#DF double fault",
-	"coprocessor segment overrun", "#TS invalid TSS",
-	"#NP segment not present", "#SS stack fault",
-	"#GP general protection", "#PF page fault", "reserved 15",
-	"#MF x87 error", "#AC alignment check", "#MC machine check",
-	"#XM SIMD error", "#VE virtualization", "#CP control protection",
-	"reserved 22", "reserved 23", "reserved 24", "reserved 25",
-	"reserved 26", "reserved 27", "#HV hypervisor injection",
-	"#VC VMM communication", "#SX security", "reserved 31",
-};
-
 static trap_handler_fn irq_handlers[256];
 static user_fault_fn user_fault_handler;
-
-const char *
-trap_vector_name(uint64_t vector)
-{
-	if (vector < 32)
-		return exception_names[vector];
-	return vector == VEC_SPURIOUS ? "spurious" : "interrupt";
-}
 
 void
 trap_set_handler(int vector, trap_handler_fn fn)

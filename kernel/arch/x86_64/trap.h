@@ -10,6 +10,7 @@ typedef void (*user_fault_fn)(struct trap_frame *f);
 void trap_dispatch(struct trap_frame *f);
 void trap_set_handler(int vector, trap_handler_fn fn);
 void trap_set_user_fault_handler(user_fault_fn fn);
+/* "#PF page fault", "spurious", "interrupt" (vector_name.c). */
 const char *trap_vector_name(uint64_t vector);
 /* How many interrupts/exceptions reached trap_dispatch with RFLAGS.AC set. */
 uint64_t trap_entries_with_ac(void);
