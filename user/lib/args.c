@@ -33,3 +33,11 @@ arg_take_long(const char **s)
 		*s = end;
 	return v;
 }
+
+const char *
+arg_word(const char *s, const char *word)
+{
+	while (*word && *s == *word)
+		s++, word++;
+	return !*word && (*s == ' ' || !*s) ? s : 0;
+}

@@ -45,6 +45,30 @@ const char *arg_next_long(const char *s, long *out);
 /* The same, for argument strings a test program writes itself: the number,
  * with *s moved past it; 0, *s unmoved, when there is none. */
 long arg_take_long(const char **s);
+/* When s begins with the word `word` (then a space or the end), the
+ * position after it; else NULL. */
+const char *arg_word(const char *s, const char *word);
+
+/* test_page.c: the page a test driver shares with the children it spawns.
+ * test_page_run makes it (*handle, for the children's arguments), maps it
+ * at *page, runs fn and destroys it; the page is a check of its own ("WHAT:
+ * a shared page for the children").  Returns 0 when fn returned nonzero, 1
+ * otherwise: a program's exit status.  test_page_map is a child's view of
+ * it: when it cannot be mapped, a private page of zeroes, so that the
+ * child's notes go nowhere instead of faulting. */
+int test_page_run(const char *what, int (*fn)(void), long *handle, void **page);
+void *test_page_map(long handle);
+
+/* named_test.c: a test program's main.  Maps scratch_bytes of scratch at
+ * *scratch (exit 100 when it cannot), then runs the test that arg's first
+ * word names (0 passed, 1 failed) or, when none does, role(arg) (a child
+ * role the tests spawn). */
+struct named_test {
+	const char *name;
+	int (*run)(void);            /* 1 when every check passed */
+};
+int named_test_main(const char *arg, const struct named_test *tests, unsigned count,
+		    char **scratch, size_t scratch_bytes, int (*role)(const char *arg));
 
 /* thread.c: runs fn(arg) on a new thread of this process, whose stack ends
  * at stack_top (e.g. from usys_map_anon); the thread ends when fn returns.

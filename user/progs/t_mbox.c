@@ -44,16 +44,11 @@ struct shared {
 	volatile long seen[NVALUES];           /* workers: receptions per value */
 	volatile long count[NWORKERS];         /* workers: messages each took */
 };
+_Static_assert(sizeof(struct shared) <= 4096, "the shared state fits the test page");
 
 static long shm_handle;
 static struct shared *sh;
 static char big[MSG_MAX];
-
-static long
-me(void)
-{
-	return usys_getpid();
-}
 
 static uint64_t
 timeout_of(long ms)
@@ -68,14 +63,6 @@ spawnf(const char *fmt, long a, long b, long c, long d, long e, long f)
 
 	snformat(arg, sizeof arg, fmt, a, b, c, d, e, f);
 	return usys_spawn("t_mbox", arg);
-}
-
-static int
-status_of(long pid)
-{
-	int status = -1;
-
-	return pid > 0 && usys_wait(pid, &status) == pid ? status : -1;
 }
 
 static struct mbox_stat
@@ -128,7 +115,7 @@ bounded(void)
 {
 	long id = usys_mbox_create(16, MBOX_ANY_RECEIVER);
 	struct mbox_stat st = stat_of(id);
-	int ok = check(id > 0 && st.id == id && st.capacity == 16 && st.policy == MBOX_ANY_RECEIVER && st.owner == me() &&
+	int ok = check(id > 0 && st.id == id && st.capacity == 16 && st.policy == MBOX_ANY_RECEIVER && st.owner == usys_getpid() &&
 		       st.queued == 0, "mailbox: create(16, ANY_RECEIVER); stat shows it");
 	struct tmsg m;
 	ok &= check(usys_mbox_recv(id, &m, sizeof m, 0, 0) == -EAGAIN, "mailbox: recv with timeout 0 on nothing: -EAGAIN");
@@ -147,7 +134,7 @@ bounded(void)
 	ok &= check(st.queued == 16 && st.buffered == 16 && st.blocked_senders == 0, "mailbox: the failed sends left nothing");
 	long s = spawnf("send %ld 1 2 -1 0 0", id, 0, 0, 0, 0, 0);
 	ok &= check(wait_stat(id, 0, 1), "mailbox: a blocking 17th sender waits");
-	ok &= check(recv_is(id, 1, 0) && status_of(s) == 0, "mailbox: one receive frees a slot and the sender completes");
+	ok &= check(recv_is(id, 1, 0) && wait_status(s) == 0, "mailbox: one receive frees a slot and the sender completes");
 	st = stat_of(id);
 	ok &= check(st.queued == 16 && st.buffered == 16 && st.blocked_senders == 0, "mailbox: ... its message took the slot");
 	all = 1;
@@ -178,16 +165,16 @@ zero_capacity(void)
 	uint64_t waited = usys_clock_ns() - t0;
 	ok &= check(r == rx && waited >= 50 * MS, "mailbox: capacity 0: the send waits %lu ms for the receiver, returns its pid",
 		    (unsigned long)(waited / MS));
-	ok &= check(status_of(rx) == 0, "mailbox: ... which got the message");
+	ok &= check(wait_status(rx) == 0, "mailbox: ... which got the message");
 	rx = spawnf("recv %ld -1 4 0", id, 0, 0, 0, 0, 0);
 	ok &= check(wait_stat(id, 1, 0), "mailbox: a receiver waits first");
-	ok &= check(send_msg(id, 4, 0, FOREVER, 0) == rx && status_of(rx) == 0, "mailbox: the rendezvous completes at once");
+	ok &= check(send_msg(id, 4, 0, FOREVER, 0) == rx && wait_status(rx) == 0, "mailbox: the rendezvous completes at once");
 	rx = spawnf("recv %ld -1 6 0", id, 0, 0, 0, 0, 0);
 	ok &= check(wait_stat(id, 1, 0), "mailbox: a receiver waits again");
 	long r2 = send_msg(id, 6, 0, 0, 0);
 	if (r2 < 0)
 		usys_kill_proc(rx);
-	ok &= check(r2 >= 0 && status_of(rx) == 0,
+	ok &= check(r2 >= 0 && wait_status(rx) == 0,
 		    "mailbox: capacity 0, timeout 0, a receiver waiting: the rendezvous succeeds (%ld) and it gets the message", r2);
 	st = stat_of(id);
 	ok &= check(st.queued == 0 && st.receivers == 0 && send_msg(id, 6, 1, 0, 0) == -EAGAIN,
@@ -197,7 +184,7 @@ zero_capacity(void)
 	r2 = send_msg(id, 7, 0, 0, MSG_SYNC);
 	if (r2 < 0)
 		usys_kill_proc(rx);
-	ok &= check(r2 >= 0 && status_of(rx) == 0, "mailbox: MSG_SYNC, timeout 0, a receiver waiting: succeeds too (%ld)", r2);
+	ok &= check(r2 >= 0 && wait_status(rx) == 0, "mailbox: MSG_SYNC, timeout 0, a receiver waiting: succeeds too (%ld)", r2);
 	usys_mbox_destroy(id);
 	return ok;
 }
@@ -244,18 +231,18 @@ pair(void)
 {
 	long id = usys_mbox_create(2, MBOX_PAIR);
 	long x = spawnf("recv %ld 0 -1 0", id, 0, 0, 0, 0, 0);
-	int ok = check(status_of(x) == EAGAIN && stat_of(id).users[0] == 0,
+	int ok = check(wait_status(x) == EAGAIN && stat_of(id).users[0] == 0,
 		       "mailbox: PAIR: a receive that fails (-EAGAIN) does not make its process a user");
 	ok &= check(send_msg(id, 1, 0, 0, 0) == 0 && send_msg(id, 1, 1, 0, 0) == 0, "mailbox: PAIR: the creator sends (user 1)");
 	x = spawnf("send %ld 1 9 0 0 0", id, 0, 0, 0, 0, 0);
-	ok &= check(status_of(x) == EAGAIN && stat_of(id).users[1] == 0,
+	ok &= check(wait_status(x) == EAGAIN && stat_of(id).users[1] == 0,
 		    "mailbox: PAIR: a send that fails (full, -EAGAIN) does not make its process a user");
 	long a = spawnf("recv %ld 0 1 0", id, 0, 0, 0, 0, 0);
-	ok &= check(status_of(a) == 0, "mailbox: PAIR: a second process receives (user 2)");
+	ok &= check(wait_status(a) == 0, "mailbox: PAIR: a second process receives (user 2)");
 	struct mbox_stat st = stat_of(id);
-	ok &= check(st.users[0] == me() && st.users[1] == a, "mailbox: PAIR: stat names the two users");
+	ok &= check(st.users[0] == usys_getpid() && st.users[1] == a, "mailbox: PAIR: stat names the two users");
 	long b = spawnf("recv %ld 0 -1 0", id, 0, 0, 0, 0, 0), c = spawnf("send %ld 1 9 0 0 0", id, 0, 0, 0, 0, 0);
-	int sb = status_of(b), sc = status_of(c);
+	int sb = wait_status(b), sc = wait_status(c);
 	ok &= check(sb == EPERM && sc == EPERM, "mailbox: PAIR: a third process may neither receive nor send (%d, %d)", sb, sc);
 	ok &= check(recv_is(id, 1, 1), "mailbox: PAIR: the users still can (even after user 2 exited)");
 	usys_mbox_destroy(id);
@@ -272,11 +259,11 @@ pair_pending(void)
 	long x = spawnf("recv %ld -1 -1 0", id, 0, 0, 0, 0, 0);
 	ok &= check(wait_stat(id, 1, 0) && stat_of(id).users[1] == x, "mailbox: PAIR: a blocked receiver holds place 2");
 	long y = spawnf("send %ld 1 9 0 0 0", id, 0, 0, 0, 0, 0);
-	ok &= check(status_of(y) == EPERM, "mailbox: PAIR: meanwhile a third process is refused (-EPERM)");
-	ok &= check(usys_kill_proc(x) == 0 && status_of(x) == WAIT_KILLED && stat_of(id).users[1] == 0,
+	ok &= check(wait_status(y) == EPERM, "mailbox: PAIR: meanwhile a third process is refused (-EPERM)");
+	ok &= check(usys_kill_proc(x) == 0 && wait_status(x) == WAIT_KILLED && stat_of(id).users[1] == 0,
 		    "mailbox: PAIR: the receiver killed in its receive never succeeded: place 2 is free again");
 	y = spawnf("send %ld 1 9 0 0 0", id, 0, 0, 0, 0, 0);
-	ok &= check(status_of(y) == 0 && stat_of(id).users[1] == y && recv_is(id, 9, 0),
+	ok &= check(wait_status(y) == 0 && stat_of(id).users[1] == y && recv_is(id, 9, 0),
 		    "mailbox: PAIR: another process's send then succeeds and makes it user 2");
 	usys_mbox_destroy(id);
 	return ok;
@@ -290,11 +277,11 @@ one_receiver(void)
 	struct tmsg m;
 	int ok = check(wait_stat(id, 1, 0), "mailbox: ONE_RECEIVER: a receiver waits");
 	long r2 = spawnf("recv %ld -1 5 0", id, 0, 0, 0, 0, 0);
-	ok &= check(status_of(r2) == EBUSY && usys_mbox_recv(id, &m, sizeof m, 0, 0) == -EBUSY,
+	ok &= check(wait_status(r2) == EBUSY && usys_mbox_recv(id, &m, sizeof m, 0, 0) == -EBUSY,
 		    "mailbox: ONE_RECEIVER: a second receiver meanwhile: -EBUSY");
-	ok &= check(send_msg(id, 5, 0, 0, 0) == 0 && status_of(r1) == 0, "mailbox: ONE_RECEIVER: the first gets the message");
+	ok &= check(send_msg(id, 5, 0, 0, 0) == 0 && wait_status(r1) == 0, "mailbox: ONE_RECEIVER: the first gets the message");
 	long r3 = spawnf("recv %ld 0 -1 0", id, 0, 0, 0, 0, 0);
-	ok &= check(status_of(r3) == EAGAIN, "mailbox: ONE_RECEIVER: once it is gone, another may receive (-EAGAIN, not -EBUSY)");
+	ok &= check(wait_status(r3) == EAGAIN, "mailbox: ONE_RECEIVER: once it is gone, another may receive (-EAGAIN, not -EBUSY)");
 	usys_mbox_destroy(id);
 	return ok;
 }
@@ -314,11 +301,11 @@ many_receivers(void)
 	ok &= wait_stat(id, NWORKERS, 0);
 	long f1 = spawnf("feed %ld 0 %ld", id, NVALUES / 2, 0, 0, 0, 0);
 	long f2 = spawnf("feed %ld %ld %ld", id, NVALUES / 2, NVALUES - NVALUES / 2, 0, 0, 0);
-	ok &= status_of(f1) == 0 && status_of(f2) == 0;
+	ok &= wait_status(f1) == 0 && wait_status(f2) == 0;
 	for (long i = 0; i < NWORKERS; i++)
 		ok &= send_msg(id, STOP, 0, FOREVER, 0) > 0;
 	for (long i = 0; i < NWORKERS; i++)
-		ok &= status_of(w[i]) == 0;
+		ok &= wait_status(w[i]) == 0;
 	for (long v = 0; v < NVALUES; v++)
 		ok &= sh->seen[v] == 1;
 	for (long i = 0; i < NWORKERS; i++) {
@@ -351,11 +338,11 @@ picked_receiver(long id)
 	int ok = check(wait_stat(id, 2, 0), "mailbox: ANY_RECEIVER: two receivers wait");
 	long p1 = send_msg(id, 6, 0, FOREVER, MSG_SYNC);
 	struct mbox_stat st = stat_of(id);
-	ok &= check((p1 == r1 || p1 == r2) && st.last_receiver == p1 && st.last_sender == me() && st.receivers == 1,
+	ok &= check((p1 == r1 || p1 == r2) && st.last_receiver == p1 && st.last_sender == usys_getpid() && st.receivers == 1,
 		    "mailbox: ANY_RECEIVER: a MSG_SYNC send returns the receiver's pid (%ld); one is still waiting", p1);
 	long p2 = send_msg(id, 6, 1, FOREVER, MSG_SYNC);
 	ok &= check(p2 == (p1 == r1 ? r2 : r1), "mailbox: ANY_RECEIVER: the next message goes to the other (%ld)", p2);
-	ok &= check(status_of(r1) == 0 && status_of(r2) == 0, "mailbox: ANY_RECEIVER: both got one message");
+	ok &= check(wait_status(r1) == 0 && wait_status(r2) == 0, "mailbox: ANY_RECEIVER: both got one message");
 	return ok;
 }
 
@@ -387,11 +374,11 @@ destroy_wakes_all(void)
 	ok &= check(wait_stat(b, 0, 2), "mailbox: two senders block on a full one (one of them MSG_SYNC)");
 	uint64_t t0 = usys_clock_ns();
 	ok &= check(usys_mbox_destroy(a) == 0 && usys_mbox_destroy(b) == 0, "mailbox: the creator destroys both");
-	int x = status_of(r1), y = status_of(r2), z = status_of(s1), w = status_of(s2);
+	int x = wait_status(r1), y = wait_status(r2), z = wait_status(s1), w = wait_status(s2);
 	ok &= check(x == EIDRM && y == EIDRM && z == EIDRM && w == EIDRM && usys_clock_ns() - t0 < WAIT_NS,
 		    "mailbox: all four wake at once with -EIDRM (%d %d %d %d)", x, y, z, w);
 	long c = usys_mbox_create(1, MBOX_ANY_RECEIVER), d = spawnf("destroy %ld", c, 0, 0, 0, 0, 0);
-	ok &= check(status_of(d) == EPERM && usys_mbox_destroy(c) == 0, "mailbox: another process may not destroy it (-EPERM)");
+	ok &= check(wait_status(d) == EPERM && usys_mbox_destroy(c) == 0, "mailbox: another process may not destroy it (-EPERM)");
 	return ok;
 }
 
@@ -410,7 +397,7 @@ check_creator_exit(void)
 	 * would be refused (docs/ARCHITECTURE.md, "Who may use what").  The
 	 * owner exits once it sees us blocked. */
 	long r = sh->id > 0 ? usys_mbox_recv(sh->id, &m, sizeof m, FOREVER, 0) : 0;
-	int so = status_of(owner);
+	int so = wait_status(owner);
 	int ok = check(sh->id > 0 && so == 0, "mailbox: a receiver waits on a mailbox another process made (%d)", so);
 	ok &= check(r == -EIDRM && usys_mbox_stat(sh->id, &st) == -EINVAL,
 		    "mailbox: the creator's exit destroys it; the receiver gets -EIDRM (%ld)", r);
@@ -423,13 +410,13 @@ kills(void)
 	long id = usys_mbox_create(1, MBOX_ONE_RECEIVER);
 	struct tmsg m;
 	long rx = spawnf("recv %ld -1 -1 0", id, 0, 0, 0, 0, 0);
-	int ok = check(wait_stat(id, 1, 0) && usys_kill_proc(rx) == 0 && status_of(rx) == WAIT_KILLED,
+	int ok = check(wait_stat(id, 1, 0) && usys_kill_proc(rx) == 0 && wait_status(rx) == WAIT_KILLED,
 		       "mailbox: killing a blocked receiver ends it");
 	ok &= check(stat_of(id).receivers == 0 && usys_mbox_recv(id, &m, sizeof m, 0, 0) == -EAGAIN,
 		    "mailbox: ... and frees the ONE_RECEIVER turn (-EAGAIN, not -EBUSY)");
 	send_msg(id, 1, 0, 0, 0);
 	long tx = spawnf("send %ld 1 2 -1 0 0", id, 0, 0, 0, 0, 0);
-	ok &= check(wait_stat(id, 0, 1) && usys_kill_proc(tx) == 0 && status_of(tx) == WAIT_KILLED,
+	ok &= check(wait_stat(id, 0, 1) && usys_kill_proc(tx) == 0 && wait_status(tx) == WAIT_KILLED,
 		    "mailbox: killing a blocked sender ends it");
 	struct mbox_stat st = stat_of(id);
 	ok &= check(st.blocked_senders == 0 && st.queued == 1 && recv_is(id, 1, 0),
@@ -509,7 +496,7 @@ bad_buffers(void)
 	ok &= check(usys_mbox_recv(id, (void *)UNMAPPED, 64, 0, 0) == -EFAULT && usys_mbox_recv(id, (void *)main, 64, 0, 0) == -EFAULT &&
 		    usys_mbox_recv(id, &m, sizeof m, 0, (int *)main) == -EFAULT, "mailbox: recv into unmapped or read-only memory: -EFAULT");
 	memset(&m, 0, sizeof m);
-	ok &= check(usys_mbox_recv(id, &m, sizeof m, 0, &sender) == sizeof m && m.tag == 7 && m.i == 8 && sender == me(),
+	ok &= check(usys_mbox_recv(id, &m, sizeof m, 0, &sender) == sizeof m && m.tag == 7 && m.i == 8 && sender == usys_getpid(),
 		    "mailbox: ... the message stayed queued; recv names its sender");
 	usys_mbox_destroy(id);
 	return ok;
@@ -526,15 +513,6 @@ bad(void)
 }
 
 /* --- child roles ----------------------------------------------------- */
-
-static struct shared *
-map_shared(long handle)
-{
-	long va = handle > 0 ? usys_shm_map(handle, PROT_READ | PROT_WRITE) : -1;
-	static struct shared dummy;
-
-	return va < 0 ? &dummy : (struct shared *)va;
-}
 
 /* Reads n numbers from a into v; 0 when one is missing. */
 static int
@@ -577,7 +555,7 @@ role(const char *arg)
 	struct tmsg m;
 
 	if (!strncmp(arg, "send ", 5) && args(arg + 5, v, 6)) {
-		struct shared *s = map_shared(v[5]);
+		struct shared *s = test_page_map(v[5]);
 		s->t_enter = usys_clock_ns();
 		for (long i = 0; i < v[1]; i++) {
 			long r = send_msg(v[0], v[2], i, timeout_of(v[3]), (unsigned)v[4]);
@@ -596,7 +574,7 @@ role(const char *arg)
 		return exit_code(usys_mbox_recv(v[0], &m, sizeof m, FOREVER, 0));
 	}
 	if (!strncmp(arg, "worker ", 7) && args(arg + 7, v, 3))
-		return role_worker(v[0], map_shared(v[1]), v[2]);
+		return role_worker(v[0], test_page_map(v[1]), v[2]);
 	if (!strncmp(arg, "feed ", 5) && args(arg + 5, v, 3)) {
 		for (long i = 0; i < v[2]; i++)
 			if (send_msg(v[0], 0, v[1] + i, FOREVER, 0) < 0)
@@ -604,7 +582,7 @@ role(const char *arg)
 		return 0;
 	}
 	if (!strncmp(arg, "owner ", 6) && args(arg + 6, v, 2)) {
-		long id = map_shared(v[0])->id = usys_mbox_create(4, MBOX_ANY_RECEIVER);
+		long id = ((struct shared *)test_page_map(v[0]))->id = usys_mbox_create(4, MBOX_ANY_RECEIVER);
 		struct mbox_stat st = { 0 };
 		uint64_t until = usys_clock_ns() + (uint64_t)v[1] * MS;
 		while (usys_mbox_stat(id, &st) == 0 && !st.receivers && usys_clock_ns() < until)
@@ -619,14 +597,7 @@ role(const char *arg)
 static int
 driver(int (*fn)(void))
 {
-	shm_handle = usys_shm_create(4096);
-	long va = shm_handle > 0 ? usys_shm_map(shm_handle, PROT_READ | PROT_WRITE) : -1;
-	if (!check(va > 0, "mailbox: a shared page for the children"))
-		return 1;
-	sh = (struct shared *)va;
-	int ok = fn();
-	usys_shm_destroy(shm_handle);
-	return ok ? 0 : 1;
+	return test_page_run("mailbox", fn, &shm_handle, (void **)&sh);
 }
 
 int

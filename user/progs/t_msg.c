@@ -31,15 +31,10 @@ struct shared {
 	volatile uint64_t t_enter, t_leave;   /* clock around the child's call */
 	volatile long progress;               /* sends completed */
 };
+_Static_assert(sizeof(struct shared) <= 4096, "the shared state fits the test page");
 
 static long shm_handle;
 static struct shared *sh;
-
-static long
-me(void)
-{
-	return usys_getpid();
-}
 
 static uint64_t
 timeout_of(long ms)
@@ -54,14 +49,6 @@ spawnf(const char *fmt, long a, long b, long c, long d, long e)
 
 	snformat(arg, sizeof arg, fmt, a, b, c, d, e);
 	return usys_spawn("t_msg", arg);
-}
-
-static int
-status_of(long pid)
-{
-	int status = -1;
-
-	return pid > 0 && usys_wait(pid, &status) == pid ? status : -1;
 }
 
 /* A fresh shared page for the next child (the old one's fields zeroed). */
@@ -115,20 +102,20 @@ addressing(long *s1_out, long *s2_out)
 {
 	struct tmsg m;
 	int sender = 0;
-	long s1 = spawnf("send %ld 3 1 0 0", me(), 0, 0, 0, 0);
-	int ok = check(status_of(s1) == 0, "msg-direct: 3 messages to a process that is not receiving are buffered");
-	long s2 = spawnf("send %ld 3 2 0 0", me(), 0, 0, 0, 0);
-	ok &= check(status_of(s2) == 0, "msg-direct: ... and 3 from a second sender, on a link of its own");
+	long s1 = spawnf("send %ld 3 1 0 0", usys_getpid(), 0, 0, 0, 0);
+	int ok = check(wait_status(s1) == 0, "msg-direct: 3 messages to a process that is not receiving are buffered");
+	long s2 = spawnf("send %ld 3 2 0 0", usys_getpid(), 0, 0, 0, 0);
+	ok &= check(wait_status(s2) == 0, "msg-direct: ... and 3 from a second sender, on a link of its own");
 	long r = recv_msg(s2, &m, 0, &sender);
 	ok &= check(got(r, &m, &sender, 2, 0, s2), "msg-direct: recv(from=S2) takes S2's first message, not S1's older ones");
 	r = recv_msg(MSG_ANY, &m, 0, &sender);
 	ok &= check(got(r, &m, &sender, 1, 0, s1), "msg-direct: recv(any) takes the oldest message and names its sender");
 	long other = spawnf("recv %ld 0 -1 0", MSG_ANY, 0, 0, 0, 0);
-	ok &= check(status_of(other) == EAGAIN, "msg-direct: another process's recv(any) sees none of them (-EAGAIN)");
+	ok &= check(wait_status(other) == EAGAIN, "msg-direct: another process's recv(any) sees none of them (-EAGAIN)");
 	long idle = spawnf("idle 200", 0, 0, 0, 0, 0);
 	ok &= check(recv_msg(idle, &m, 0, 0) == -EAGAIN,
 		    "msg-direct: recv(from=a live process that sent nothing) does not take others' messages");
-	status_of(idle);
+	wait_status(idle);
 	*s1_out = s1;
 	*s2_out = s2;
 	return ok;
@@ -161,14 +148,14 @@ timeouts_and_wakeup(void)
 	int ok = check(r == -ETIMEDOUT && waited >= 20 * MS, "msg-direct: recv with a 20 ms timeout: -ETIMEDOUT after %lu us",
 		       (unsigned long)(waited / 1000));
 	reset_shared();
-	long rx = spawnf("recv %ld -1 9 %ld", me(), shm_handle, 0, 0, 0);
+	long rx = spawnf("recv %ld -1 9 %ld", usys_getpid(), shm_handle, 0, 0, 0);
 	ok &= check(wait_entered(), "msg-direct: a receiver enters msg_recv(from=driver)");
 	uint64_t sent_at = usys_clock_ns();
 	m.tag = 9;
 	ok &= check(usys_msg_send(rx, &m, sizeof m, 0, 0) == 0, "msg-direct: a buffered send returns 0");
-	ok &= check(status_of(rx) == 0 && sh->t_enter < sent_at && sh->t_leave >= sent_at,
+	ok &= check(wait_status(rx) == 0 && sh->t_enter < sent_at && sh->t_leave >= sent_at,
 		    "msg-direct: the receiver, blocked before the send, wakes with the message");
-	ok &= check(usys_msg_send(me(), &m, sizeof m, 0, 0) == 0 && recv_msg(me(), &m, 0, 0) == sizeof m && m.tag == 9,
+	ok &= check(usys_msg_send(usys_getpid(), &m, sizeof m, 0, 0) == 0 && recv_msg(usys_getpid(), &m, 0, 0) == sizeof m && m.tag == 9,
 		    "msg-direct: a process may send to itself");
 	return ok;
 }
@@ -193,12 +180,12 @@ bounded_link(void)
 	int sender = 0, ok = 1;
 
 	reset_shared();
-	long s = spawnf("send %ld %ld 3 0 %ld", me(), MSG_LINK_CAP + 1, shm_handle, 0, 0);
+	long s = spawnf("send %ld %ld 3 0 %ld", usys_getpid(), MSG_LINK_CAP + 1, shm_handle, 0, 0);
 	ok &= check(wait_for(&sh->progress, MSG_LINK_CAP), "msg-direct: %u sends into one link complete", MSG_LINK_CAP);
 	usys_sleep_ns(30 * MS);
 	ok &= check(sh->progress == MSG_LINK_CAP, "msg-direct: the %uth send blocks on the full link", MSG_LINK_CAP + 1);
 	ok &= check(got(recv_msg(s, &m, 0, &sender), &m, &sender, 3, 0, s), "msg-direct: the receiver takes the first");
-	ok &= check(status_of(s) == 0 && sh->progress == MSG_LINK_CAP + 1, "msg-direct: ... and the blocked sender completes");
+	ok &= check(wait_status(s) == 0 && sh->progress == MSG_LINK_CAP + 1, "msg-direct: ... and the blocked sender completes");
 	for (long i = 1; i <= MSG_LINK_CAP; i++)
 		ok &= got(recv_msg(s, &m, 0, &sender), &m, &sender, 3, i, s);
 	return check(ok, "msg-direct: all %u arrive in order", MSG_LINK_CAP + 1);
@@ -229,17 +216,17 @@ rendezvous_nonblocking(void)
 	long tries;
 
 	reset_shared();
-	long rx = spawnf("recv %ld -1 5 %ld", me(), shm_handle, 0, 0, 0);
+	long rx = spawnf("recv %ld -1 5 %ld", usys_getpid(), shm_handle, 0, 0, 0);
 	int ok = check(wait_entered(), "msg-direct: a receiver is in its receive");
 	long r = sync_send_nonblocking(rx, &m, &tries);
 	if (r < 0)
 		usys_kill_proc(rx);
-	ok &= check(r >= 0 && status_of(rx) == 0,
+	ok &= check(r >= 0 && wait_status(rx) == 0,
 		    "msg-direct: MSG_SYNC, timeout 0, to a receiver already waiting: the rendezvous succeeds (%ld after %ld tries)",
 		    r, tries);
 	ok &= check(usys_msg_send(rx, &m, sizeof m, 0, MSG_SYNC) == -ESRCH, "msg-direct: ... and the receiver is gone");
 	long idle = spawnf("idlecheck 100", 0, 0, 0, 0, 0);
-	ok &= check(usys_msg_send(idle, &m, sizeof m, 0, MSG_SYNC) == -EAGAIN && status_of(idle) == EAGAIN,
+	ok &= check(usys_msg_send(idle, &m, sizeof m, 0, MSG_SYNC) == -EAGAIN && wait_status(idle) == EAGAIN,
 		    "msg-direct: MSG_SYNC, timeout 0, to a process not receiving: still -EAGAIN, nothing queued");
 	return ok;
 }
@@ -254,14 +241,14 @@ rendezvous(void)
 	uint64_t t0 = usys_clock_ns();
 	long r = usys_msg_send(idle, &m, sizeof m, 30 * MS, MSG_SYNC);
 	ok &= check(r == -ETIMEDOUT && usys_clock_ns() - t0 >= 30 * MS, "msg-direct: MSG_SYNC, nobody receives: -ETIMEDOUT after 30 ms");
-	ok &= check(status_of(idle) == EAGAIN, "msg-direct: the timed-out message was withdrawn (the target finds nothing)");
-	long rx = spawnf("delayrecv %ld 50", me(), 0, 0, 0, 0);
+	ok &= check(wait_status(idle) == EAGAIN, "msg-direct: the timed-out message was withdrawn (the target finds nothing)");
+	long rx = spawnf("delayrecv %ld 50", usys_getpid(), 0, 0, 0, 0);
 	t0 = usys_clock_ns();
 	r = usys_msg_send(rx, &m, sizeof m, IPC_TIMEOUT_FOREVER, MSG_SYNC);
 	uint64_t waited = usys_clock_ns() - t0;
 	ok &= check(r == rx && waited >= 50 * MS, "msg-direct: MSG_SYNC waits %lu ms for the receiver and returns its pid (%ld)",
 		    (unsigned long)(waited / MS), r);
-	ok &= check(status_of(rx) == 0, "msg-direct: the receiver got it");
+	ok &= check(wait_status(rx) == 0, "msg-direct: the receiver got it");
 	return ok & rendezvous_nonblocking();
 }
 
@@ -272,11 +259,11 @@ kills(void)
 
 	reset_shared();
 	long rx = spawnf("recv %ld -1 -1 %ld", MSG_ANY, shm_handle, 0, 0, 0);
-	int ok = check(wait_entered() && usys_kill_proc(rx) == 0 && status_of(rx) == WAIT_KILLED,
+	int ok = check(wait_entered() && usys_kill_proc(rx) == 0 && wait_status(rx) == WAIT_KILLED,
 		       "msg-direct: killing a receiver blocked in msg_recv ends it");
 	reset_shared();
-	long tx = spawnf("send %ld 1 5 %u %ld", me(), MSG_SYNC, shm_handle, 0, 0);
-	ok &= check(wait_entered() && usys_kill_proc(tx) == 0 && status_of(tx) == WAIT_KILLED,
+	long tx = spawnf("send %ld 1 5 %u %ld", usys_getpid(), MSG_SYNC, shm_handle, 0, 0);
+	ok &= check(wait_entered() && usys_kill_proc(tx) == 0 && wait_status(tx) == WAIT_KILLED,
 		    "msg-direct: killing a sender blocked in a MSG_SYNC send ends it");
 	ok &= check(recv_msg(tx, &m, 0, 0) == -ESRCH, "msg-direct: ... and withdraws its message");
 	return ok;
@@ -293,13 +280,13 @@ exits(void)
 	long s1 = spawnf("send %ld 1 6 %u 0", target, MSG_SYNC, 0, 0, 0);
 	long s2 = spawnf("send %ld %ld 7 0 %ld", target, MSG_LINK_CAP + 1, shm_handle, 0, 0);
 	long rx = spawnf("recv %ld -1 -1 0", target, 0, 0, 0, 0);
-	int a = status_of(s1), b = status_of(s2), c = status_of(rx);
-	int ok = check(status_of(target) == 0, "msg-direct: the target exits without receiving");
+	int a = wait_status(s1), b = wait_status(s2), c = wait_status(rx);
+	int ok = check(wait_status(target) == 0, "msg-direct: the target exits without receiving");
 	ok &= check(a == ESRCH && b == ESRCH && sh->progress == MSG_LINK_CAP,
 		    "msg-direct: its blocked senders (sync, and on a full link) fail with -ESRCH (%d, %d)", a, b);
 	ok &= check(c == ESRCH, "msg-direct: a receiver waiting for its messages fails with -ESRCH (%d)", c);
-	long s = spawnf("send %ld 2 8 0 0", me(), 0, 0, 0, 0);
-	ok &= check(status_of(s) == 0, "msg-direct: a sender leaves two messages and exits");
+	long s = spawnf("send %ld 2 8 0 0", usys_getpid(), 0, 0, 0, 0);
+	ok &= check(wait_status(s) == 0, "msg-direct: a sender leaves two messages and exits");
 	ok &= check(got(recv_msg(s, &m, IPC_TIMEOUT_FOREVER, &sender), &m, &sender, 8, 0, s) &&
 		    got(recv_msg(s, &m, IPC_TIMEOUT_FOREVER, &sender), &m, &sender, 8, 1, s) && recv_msg(s, &m, IPC_TIMEOUT_FOREVER, 0) == -ESRCH,
 		    "msg-direct: both are still delivered, then -ESRCH");
@@ -330,12 +317,12 @@ bad_sends(void)
 		ok &= usys_msg_send(bad_pids[i], &m, sizeof m, 0, 0) == -EINVAL;
 	ok = check(ok, "msg-direct: send to pid 0, -1, -5, 2^40: -EINVAL");
 	ok &= check(usys_msg_send(999999, &m, sizeof m, 0, 0) == -ESRCH, "msg-direct: send to a pid nobody has: -ESRCH");
-	ok &= check(usys_msg_send(me(), &m, sizeof m, 0, 2) == -EINVAL, "msg-direct: unknown send flags: -EINVAL");
-	ok &= check(usys_msg_send(me(), &m, MSG_MAX + 1, 0, 0) == -E2BIG &&
-		    usys_msg_send(me(), &m, (size_t)-1, 0, 0) == -E2BIG, "msg-direct: len MSG_MAX+1 or huge: -E2BIG");
-	ok &= check(usys_msg_send(me(), (void *)KADDR, 8, 0, 0) == -EFAULT &&
-		    usys_msg_send(me(), (void *)UNMAPPED, 8, 0, 0) == -EFAULT &&
-		    usys_msg_send(me(), (void *)(0x00007ffffffff000ull - 8), 64, 0, 0) == -EFAULT,
+	ok &= check(usys_msg_send(usys_getpid(), &m, sizeof m, 0, 2) == -EINVAL, "msg-direct: unknown send flags: -EINVAL");
+	ok &= check(usys_msg_send(usys_getpid(), &m, MSG_MAX + 1, 0, 0) == -E2BIG &&
+		    usys_msg_send(usys_getpid(), &m, (size_t)-1, 0, 0) == -E2BIG, "msg-direct: len MSG_MAX+1 or huge: -E2BIG");
+	ok &= check(usys_msg_send(usys_getpid(), (void *)KADDR, 8, 0, 0) == -EFAULT &&
+		    usys_msg_send(usys_getpid(), (void *)UNMAPPED, 8, 0, 0) == -EFAULT &&
+		    usys_msg_send(usys_getpid(), (void *)(0x00007ffffffff000ull - 8), 64, 0, 0) == -EFAULT,
 		    "msg-direct: send from a kernel, unmapped or straddling buffer: -EFAULT");
 	ok &= check(recv_msg(MSG_ANY, &m, 0, 0) == -EAGAIN, "msg-direct: none of the bad sends queued anything");
 	return ok;
@@ -354,33 +341,24 @@ bad_recvs(void)
 	ok &= check(usys_msg_recv(MSG_ANY, (void *)KADDR, 8, 0, 0) == -EFAULT &&
 		    usys_msg_recv(MSG_ANY, &m, sizeof m, 0, (int *)KADDR) == -EFAULT,
 		    "msg-direct: recv into a kernel buffer or sender pointer: -EFAULT");
-	usys_msg_send(me(), &m, sizeof m, 0, 0);
+	usys_msg_send(usys_getpid(), &m, sizeof m, 0, 0);
 	ok &= check(usys_msg_recv(MSG_ANY, (void *)UNMAPPED, 64, 0, 0) == -EFAULT &&
 		    usys_msg_recv(MSG_ANY, (void *)main, 64, 0, 0) == -EFAULT &&
 		    usys_msg_recv(MSG_ANY, &m, sizeof m, 0, (int *)main) == -EFAULT,
 		    "msg-direct: recv into unmapped or read-only memory: -EFAULT");
 	ok &= check(usys_msg_recv(MSG_ANY, &m, 4, 0, 0) == -E2BIG, "msg-direct: recv into a too-small buffer: -E2BIG");
 	memset(&m, 0, sizeof m);
-	ok &= check(usys_msg_recv(MSG_ANY, &m, sizeof m, 0, &sender) == sizeof m && m.tag == 5 && m.i == 6 && sender == me(),
+	ok &= check(usys_msg_recv(MSG_ANY, &m, sizeof m, 0, &sender) == sizeof m && m.tag == 5 && m.i == 6 && sender == usys_getpid(),
 		    "msg-direct: ... the message stayed queued through all of them");
-	ok &= check(usys_msg_send(me(), 0, 0, 0, 0) == 0 && usys_msg_recv(me(), 0, 0, 0, &sender) == 0,
+	ok &= check(usys_msg_send(usys_getpid(), 0, 0, 0, 0) == 0 && usys_msg_recv(usys_getpid(), 0, 0, 0, &sender) == 0,
 		    "msg-direct: an empty message (NULL buffer, length 0) goes through");
 	memset(big, 0x5a, sizeof big);
-	ok &= check(usys_msg_send(me(), big, MSG_MAX, 0, 0) == 0 && usys_msg_recv(me(), big, (size_t)-1 >> 1, 0, 0) == MSG_MAX,
+	ok &= check(usys_msg_send(usys_getpid(), big, MSG_MAX, 0, 0) == 0 && usys_msg_recv(usys_getpid(), big, (size_t)-1 >> 1, 0, 0) == MSG_MAX,
 		    "msg-direct: a MSG_MAX message goes through (any buffer length above it is fine)");
 	return ok;
 }
 
 /* --- child roles ----------------------------------------------------- */
-
-static struct shared *
-map_shared(long handle)
-{
-	long va = handle > 0 ? usys_shm_map(handle, PROT_READ | PROT_WRITE) : -1;
-	static struct shared dummy;
-
-	return va < 0 ? &dummy : (struct shared *)va;
-}
 
 static int
 role_send(const char *a)
@@ -390,7 +368,7 @@ role_send(const char *a)
 	if (!(a = arg_next_long(a, &to)) || !(a = arg_next_long(a, &n)) || !(a = arg_next_long(a, &tag)) ||
 	    !(a = arg_next_long(a, &flags)) || !(a = arg_next_long(a, &h)))
 		return 101;
-	struct shared *s = map_shared(h);
+	struct shared *s = test_page_map(h);
 	s->t_enter = usys_clock_ns();
 	for (long i = 0; i < n; i++) {
 		struct tmsg m = { tag, i };
@@ -411,7 +389,7 @@ role_recv(const char *a)
 	if (!(a = arg_next_long(a, &from)) || !(a = arg_next_long(a, &ms)) || !(a = arg_next_long(a, &tag)) ||
 	    !(a = arg_next_long(a, &h)))
 		return 101;
-	struct shared *s = map_shared(h);
+	struct shared *s = test_page_map(h);
 	s->t_enter = usys_clock_ns();
 	long r = recv_msg(from, &m, timeout_of(ms), 0);
 	s->t_leave = usys_clock_ns();
@@ -448,14 +426,7 @@ role(const char *arg)
 static int
 driver(int (*fn)(void))
 {
-	shm_handle = usys_shm_create(4096);
-	long va = shm_handle > 0 ? usys_shm_map(shm_handle, PROT_READ | PROT_WRITE) : -1;
-	if (!check(va > 0, "msg-direct: a shared page for the children"))
-		return 1;
-	sh = (struct shared *)va;
-	int ok = fn();
-	usys_shm_destroy(shm_handle);
-	return ok ? 0 : 1;
+	return test_page_run("msg-direct", fn, &shm_handle, (void **)&sh);
 }
 
 int

@@ -15,6 +15,7 @@
 #include "user/lib/ipcbench.h"
 #include "ipc/user/ipc.h"
 #include "ipc/user/mailbox.h"
+#include "user/lib/iface_round.h"
 
 #define ROUNDS 100
 
@@ -22,13 +23,6 @@ static const uint64_t sizes[] = { 0, 1, 8, 64, 1000, 4096, 16384, MSG_MAX };
 #define NSIZES (sizeof sizes / sizeof sizes[0])
 
 static uint8_t out[MSG_MAX], in[MSG_MAX];
-
-static void
-fill(uint8_t *b, uint64_t n, unsigned seed)
-{
-	for (uint64_t j = 0; j < n; j++)
-		b[j] = (uint8_t)(seed * 131u + j * 7u + (j >> 8));
-}
 
 /* The interface's rules, on the client's end before any traffic: the
  * server sends nothing until it has received, so the client's receives
@@ -54,7 +48,7 @@ pingpong(const struct ipc_mech *m, const struct ipc_opts *o, enum ipc_role role)
 {
 	const char *who = role == IPC_SERVER ? "server" : "client";
 	struct ipc_chan ch;
-	uint32_t sum = 0;
+	struct iface_round r = { m, &ch, role, ipc_send_all, out, in, o->max_msg, 0 };
 	int bad = 0;
 
 	if (m->open(&ch, o, role) < 0)
@@ -65,23 +59,11 @@ pingpong(const struct ipc_mech *m, const struct ipc_opts *o, enum ipc_role role)
 		bad = 1;
 	for (int i = 0; i < ROUNDS && !bad; i++) {
 		uint64_t n = sizes[i % NSIZES] < o->max_msg ? sizes[i % NSIZES] : o->max_msg;
-		unsigned rx_seed = role == IPC_SERVER ? (unsigned)i : (unsigned)i + 1000;
-		if (role == IPC_CLIENT) {
-			fill(out, n, (unsigned)i);
-			bad |= ipc_send_all(&ch, out, n, IPC_FOREVER) != (long)n;
-		}
-		long r = m->recv(&ch, in, o->max_msg, IPC_FOREVER);
-		fill(out, n, rx_seed);
-		bad |= r != (long)n || checksum(in, n) != checksum(out, n) || memcmp(in, out, n);
-		sum += checksum(in, n);
-		if (role == IPC_SERVER) {
-			fill(out, n, (unsigned)i + 1000);
-			bad |= ipc_send_all(&ch, out, n, IPC_FOREVER) != (long)n;
-		}
+		bad |= !iface_round_run(&r, i, n);
 	}
 	m->close(&ch);
 	return check(!bad, "%s/%s: %s: %d messages of 0..%lu bytes arrived whole (checksums %x)", m->name,
-		     o->variant, who, ROUNDS, (unsigned long)o->max_msg, sum);
+		     o->variant, who, ROUNDS, (unsigned long)o->max_msg, r.sum);
 }
 
 static long
@@ -93,14 +75,6 @@ spawn_end(const char *role, const struct ipc_mech *m, const struct ipc_opts *o)
 	if (ipc_opts_format(o, arg + n, sizeof arg - (size_t)n) < 0)
 		return -E2BIG;
 	return usys_spawn("t_msg_iface", arg);
-}
-
-static int
-status_of(long pid)
-{
-	int status = -1;
-
-	return pid > 0 && usys_wait(pid, &status) == pid ? status : -1;
 }
 
 /* The objects prepare made are gone after unprepare. */
@@ -124,7 +98,7 @@ one_variant(const struct ipc_mech *m, const char *variant)
 	o.max_msg = m->max_msg;
 	int ok = check(m->prepare(&o) == 0, "%s/%s: prepare", m->name, variant);
 	long server = spawn_end("server", m, &o), client = spawn_end("client", m, &o);
-	int s1 = status_of(server), s2 = status_of(client);
+	int s1 = wait_status(server), s2 = wait_status(client);
 	ok &= check(s1 == 0 && s2 == 0, "%s/%s: server and client processes both succeeded (%d, %d)", m->name,
 		    variant, s1, s2);
 	struct ipc_opts was = o;

@@ -509,10 +509,7 @@ test_exit(void)
 
 /* ---- dispatch -------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	int (*test)(void);
-} tests[] = {
+static const struct named_test tests[] = {
 	{ "stream", test_stream },
 	{ "rules", test_rules },
 	{ "writers", test_writers },
@@ -534,25 +531,26 @@ static const struct {
 	{ "creator", child_creator },
 };
 
-int
-main(const char *arg, unsigned long arglen)
+/* "NAME A B": a child role with its two numbers. */
+static int
+child_role(const char *arg)
 {
-	long a = 0, b = 0, mem = usys_map_anon(2 * MiB, PROT_READ | PROT_WRITE);
+	long a = 0, b = 0;
 	size_t n = 0;
 
-	if (mem < 0)
-		return 100;
-	big = (char *)mem;
 	while (arg[n] && arg[n] != ' ')
 		n++;
-	for (unsigned i = 0; i < sizeof tests / sizeof tests[0]; i++)
-		if (strlen(tests[i].name) == n && !strncmp(arg, tests[i].name, n))
-			return tests[i].test() ? 0 : 1;
 	const char *s = arg_next_long(arg + n, &a);
 	if (!s || !arg_next_long(s, &b))
 		return 101;
 	for (unsigned i = 0; i < sizeof children / sizeof children[0]; i++)
-		if (strlen(children[i].name) == n && !strncmp(arg, children[i].name, n))
+		if (arg_word(arg, children[i].name))
 			return children[i].child(a, b);
 	return 102;
+}
+
+int
+main(const char *arg, unsigned long arglen)
+{
+	return named_test_main(arg, tests, sizeof tests / sizeof tests[0], &big, 2 * MiB, child_role);
 }

@@ -63,14 +63,6 @@ spawnf(const char *fmt, long a, long b, long c)
 	return usys_spawn("t_sysv_block", arg);
 }
 
-static int
-status_of(long pid)
-{
-	int status = -1;
-
-	return pid > 0 && usys_wait(pid, &status) == pid ? status : -1;
-}
-
 static long
 set_qbytes(long q, uint64_t qbytes)
 {
@@ -91,7 +83,7 @@ full_blocks_sender(long q)
 	usys_sleep_ns(10000000);
 	ok &= check(stat_of(q).msg_qnum == 1 && stat_of(q).msg_swait == 1, "sysv-block: ... and stays blocked (qnum 1)");
 	ok &= check(usys_msgrcv(q, &buf, 4096, 1, 0) == 4096, "sysv-block: a receiver drains the first message");
-	ok &= check(status_of(pid) == 0, "sysv-block: the blocked sender then completes");
+	ok &= check(wait_status(pid) == 0, "sysv-block: the blocked sender then completes");
 	ok &= check(usys_msgrcv(q, &buf, 4096, 0, IPC_NOWAIT) == 4096 && buf.mtype == 7,
 		    "sysv-block: its message is the one queued now");
 	return ok;
@@ -109,7 +101,7 @@ typed_receiver_sleeps(long q)
 		    "sysv-block: a type 3 message does not satisfy it; it sleeps on");
 	buf.mtype = 9;
 	usys_msgsnd(q, &buf, 8, 0);
-	ok &= check(status_of(pid) == 0, "sysv-block: a type 9 message wakes it with that message");
+	ok &= check(wait_status(pid) == 0, "sysv-block: a type 9 message wakes it with that message");
 	ok &= check(usys_msgrcv(q, &buf, 8, 0, IPC_NOWAIT) == 8 && buf.mtype == 3,
 		    "sysv-block: the type 3 message is still there for someone else");
 	return ok;
@@ -127,7 +119,7 @@ rmid_wakes_all(void)
 	int ok = check(wait_sleepers(q, 2, 1), "sysv-block: two receivers and a sender are blocked on one queue");
 	uint64_t t0 = usys_clock_ns();
 	ok &= check(usys_msgctl(q, IPC_RMID, 0) == 0, "sysv-block: IPC_RMID of the queue they sleep on");
-	int a = status_of(r1), b = status_of(r2), c = status_of(s1);
+	int a = wait_status(r1), b = wait_status(r2), c = wait_status(s1);
 	ok &= check(a == EIDRM && b == EIDRM, "sysv-block: both blocked receivers return -EIDRM (%d, %d)", a, b);
 	ok &= check(c == EIDRM, "sysv-block: the blocked sender returns -EIDRM (%d)", c);
 	ok &= check(usys_clock_ns() - t0 < WAIT_NS, "sysv-block: they woke at once, not at some timeout");
@@ -140,14 +132,14 @@ kill_unblocks(void)
 	long q = usys_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	long pid = spawnf("recv %ld %ld", q, 0, 0);
 	int ok = check(wait_sleepers(q, 1, 0), "sysv-block: a receiver blocks");
-	int killed = usys_kill_proc(pid) == 0 && status_of(pid) == WAIT_KILLED;
+	int killed = usys_kill_proc(pid) == 0 && wait_status(pid) == WAIT_KILLED;
 	ok &= check(killed && stat_of(q).msg_rwait == 0, "sysv-block: killing the blocked receiver ends it, rwait back to 0");
 	set_qbytes(q, MSGQ_MSG_HDR + 100);
 	buf.mtype = 1;
 	usys_msgsnd(q, &buf, 100, 0);
 	pid = spawnf("send %ld %ld %ld", q, 2, 50);
 	ok &= check(wait_sleepers(q, 0, 1), "sysv-block: a sender blocks on the full queue");
-	killed = usys_kill_proc(pid) == 0 && status_of(pid) == WAIT_KILLED;
+	killed = usys_kill_proc(pid) == 0 && wait_status(pid) == WAIT_KILLED;
 	struct msqid_ds ds = stat_of(q);
 	ok &= check(killed && ds.msg_swait == 0 && ds.msg_qnum == 1 && ds.msg_cbytes == 100,
 		    "sysv-block: killing the blocked sender ends it; its message never entered the queue");
@@ -168,7 +160,7 @@ many_to_many(void)
 	int ok = 1, seen[SHARED_N] = { 0 };
 
 	for (int i = 0; i < 4; i++)
-		ok &= status_of(pids[i]) == 0;
+		ok &= wait_status(pids[i]) == 0;
 	for (int i = 0; i < SHARED_N; i++) {
 		long r = usys_msgrcv(res, &buf, sizeof(long), 2, IPC_NOWAIT);
 		long v = *(long *)buf.mtext;

@@ -13,6 +13,7 @@
 #include "user/lib/ipcbench.h"
 #include "ipc/user/ipc.h"
 #include "ipc/user/sysv.h"   /* only to confirm unprepare removed the queue */
+#include "user/lib/iface_round.h"
 
 #define ROUNDS 100
 
@@ -20,13 +21,6 @@ static const uint64_t sizes[] = { 0, 1, 8, 64, 1000, 4096, 16384, MSGMAX };
 #define NSIZES (sizeof sizes / sizeof sizes[0])
 
 static uint8_t out[MSGMAX], in[MSGMAX];
-
-static void
-fill(uint8_t *b, uint64_t n, unsigned seed)
-{
-	for (uint64_t j = 0; j < n; j++)
-		b[j] = (uint8_t)(seed * 131u + j * 7u + (j >> 8));
-}
 
 static uint64_t
 size_of_round(int i, uint64_t max_msg)
@@ -40,30 +34,17 @@ static int
 pingpong(const struct ipc_mech *m, const struct ipc_opts *o, enum ipc_role role)
 {
 	struct ipc_chan ch;
+	struct iface_round r = { m, &ch, role, m->send, out, in, o->max_msg, 0 };
 	int bad = 0;
-	uint32_t sum = 0;
 
 	if (m->open(&ch, o, role) < 0)
 		return check(0, "sysv-iface: %s open", role == IPC_SERVER ? "server" : "client");
 	for (int i = 0; i < ROUNDS && !bad; i++) {
-		uint64_t n = size_of_round(i, o->max_msg);
-		unsigned rx_seed = role == IPC_SERVER ? (unsigned)i : (unsigned)i + 1000;
-		if (role == IPC_CLIENT) {
-			fill(out, n, (unsigned)i);
-			bad |= m->send(&ch, out, n, IPC_FOREVER) != (long)n;
-		}
-		long r = m->recv(&ch, in, o->max_msg, IPC_FOREVER);
-		fill(out, n, rx_seed);
-		bad |= r != (long)n || checksum(in, n) != checksum(out, n) || memcmp(in, out, n);
-		sum += checksum(in, n);
-		if (role == IPC_SERVER) {
-			fill(out, n, (unsigned)i + 1000);
-			bad |= m->send(&ch, out, n, IPC_FOREVER) != (long)n;
-		}
+		bad |= !iface_round_run(&r, i, size_of_round(i, o->max_msg));
 	}
 	m->close(&ch);
 	return check(!bad, "sysv-iface: %s: %d messages of 0..%lu bytes arrived with the right checksums (%x)",
-		     role == IPC_SERVER ? "server" : "client", ROUNDS, (unsigned long)o->max_msg, sum);
+		     role == IPC_SERVER ? "server" : "client", ROUNDS, (unsigned long)o->max_msg, r.sum);
 }
 
 /* Timeouts, directions and sizes, with both ends in this process. */
@@ -82,7 +63,7 @@ rules(const struct ipc_mech *m, const struct ipc_opts *o)
 	ok &= check(m->send(&c, "ping", 4, 0) == 4 && m->recv(&c, in, 16, 0) == -EAGAIN,
 		    "sysv-iface: a client does not receive its own message (mtype per direction)");
 	ok &= check(m->recv(&s, in, 16, IPC_FOREVER) == 4 && !memcmp(in, "ping", 4), "sysv-iface: the server does");
-	fill(out, MSGMAX, 1);
+	iface_fill(out, MSGMAX, 1);
 	ok &= check(m->send(&s, out, MSGMAX, 0) == MSGMAX && m->send(&s, out, MSGMAX, 0) == MSGMAX &&
 		    m->send(&s, out, MSGMAX, 0) == -EAGAIN, "sysv-iface: the third 64 KiB send to a full queue: -EAGAIN");
 	ok &= check(m->send(&s, out, MSGMAX, 2000000) == -ETIMEDOUT, "sysv-iface: ... and with a 2 ms timeout: -ETIMEDOUT");

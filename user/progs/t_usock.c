@@ -397,10 +397,7 @@ child_wait_connect(const char *name)
 
 /* ---- dispatch ------------------------------------------------------------ */
 
-static const struct {
-	const char *name;
-	int (*test)(void);
-} tests[] = {
+static const struct named_test tests[] = {
 	{ "stream", test_stream },
 	{ "rules", test_rules },
 	{ "refused", test_refused },
@@ -417,22 +414,20 @@ static const struct {
 	{ "wait-connect", child_wait_connect },
 };
 
+/* "NAME SOCKET": a child role with the socket's name. */
+static int
+child_role(const char *arg)
+{
+	for (unsigned i = 0; i < sizeof children / sizeof children[0]; i++) {
+		const char *rest = arg_word(arg, children[i].name);
+		if (rest && *rest == ' ')
+			return children[i].child(rest + 1);
+	}
+	return 102;
+}
+
 int
 main(const char *arg, unsigned long arglen)
 {
-	long mem = usys_map_anon(2 * MiB, PROT_READ | PROT_WRITE);
-	size_t n = 0;
-
-	if (mem < 0)
-		return 100;
-	big = (char *)mem;
-	while (arg[n] && arg[n] != ' ')
-		n++;
-	for (unsigned i = 0; i < sizeof tests / sizeof tests[0]; i++)
-		if (strlen(tests[i].name) == n && !strncmp(arg, tests[i].name, n))
-			return tests[i].test() ? 0 : 1;
-	for (unsigned i = 0; i < sizeof children / sizeof children[0]; i++)
-		if (strlen(children[i].name) == n && !strncmp(arg, children[i].name, n) && arg[n] == ' ')
-			return children[i].child(arg + n + 1);
-	return 102;
+	return named_test_main(arg, tests, sizeof tests / sizeof tests[0], &big, 2 * MiB, child_role);
 }
