@@ -23,6 +23,7 @@
 struct mailbox {
 	int64_t id;
 	int owner;
+	struct line_memo line;       /* who passed the permission check lately */
 	int policy;
 	int64_t capacity;            /* as created: MBOX_UNBOUNDED or 0..MBOX_CAP_MAX */
 	struct mc_port port;
@@ -40,14 +41,15 @@ IDTABLE_DEFINE(mboxes, MBOX_MAX);
 static struct mailbox slots[MBOX_MAX];
 
 /* For send, receive and stat: the mailbox, or NULL with *err -EINVAL (no
- * such id) or -EPERM (the caller is not in its creator's
- * line: proc_in_line_of).  mbox_lock held; proc_in_line_of takes proc_lock. */
+ * such id) or -EPERM (the caller is not in its creator's line:
+ * proc_in_line_of, remembered for its latest users).  mbox_lock held; the
+ * check takes proc_lock inside it when it has to walk the tree. */
 static inline struct mailbox *
 lookup_usable(int64_t id, long *err)
 {
 	struct mailbox *b = idtable_lookup(&mboxes, id);
 
-	*err = !b ? -EINVAL : !proc_in_line_of(b->owner) ? -EPERM : 0;
+	*err = !b ? -EINVAL : !proc_in_line_memo(&b->line, b->owner) ? -EPERM : 0;
 	return *err ? 0 : b;
 }
 

@@ -40,6 +40,7 @@ struct sem {
 	int64_t id;                  /* as in sems; 0 once destroyed */
 	int64_t count;               /* 0..SEM_VALUE_MAX */
 	int owner_pid;               /* creator: may destroy; its exit destroys */
+	struct line_memo users;      /* who passed the permission check lately */
 	unsigned nwaiters;
 	struct sem_waiter *head, *tail;  /* FIFO of threads blocked in P */
 };
@@ -52,14 +53,15 @@ IDTABLE_DEFINE(sems, SEM_MAX);
 static struct sem slots[SEM_MAX];
 
 /* For P and V: the semaphore, or NULL with *err -EINVAL (no such id) or
- * -EPERM (the caller is not in its creator's line:
- * proc_in_line_of).  sem_lock held; proc_in_line_of takes proc_lock inside it. */
+ * -EPERM (the caller is not in its creator's line: proc_in_line_of,
+ * remembered for the semaphore's latest users).  sem_lock held; the check
+ * takes proc_lock inside it when it has to walk the tree. */
 static inline struct sem *
 lookup_usable(int64_t id, long *err)
 {
 	struct sem *s = idtable_lookup(&sems, id);
 
-	*err = !s ? -EINVAL : !proc_in_line_of(s->owner_pid) ? -EPERM : 0;
+	*err = !s ? -EINVAL : !proc_in_line_memo(&s->users, s->owner_pid) ? -EPERM : 0;
 	return *err ? 0 : s;
 }
 
@@ -163,6 +165,7 @@ sem_create(int64_t initial, int owner_pid)
 	s->id = idtable_insert_at(&sems, (unsigned)slot, s);
 	s->count = initial;
 	s->owner_pid = owner_pid;
+	s->users = (struct line_memo){ 0 };
 	s->nwaiters = 0;
 	s->head = s->tail = 0;
 	int64_t id = s->id;
@@ -224,6 +227,31 @@ sem_p(int64_t id, uint64_t timeout_ns)
 	}
 	spin_unlock(&sem_lock);
 	return r;
+}
+
+/* P's fast path (sys_sem.c, interrupts off): takes a unit when one is
+ * free and P may have it now, exactly as sem_p would; 0 and nothing
+ * changed otherwise, so sem_p decides every other case. */
+int
+sem_p_now_fp(int64_t id)
+{
+	long err;
+	int taken = 0;
+
+	/* A peek first, without the lock: the slot is static memory, so its
+	 * count may be read whatever the id names now, and a P that must
+	 * wait goes to sem_p at once rather than taking the lock twice.  The
+	 * peek decides nothing: a unit is taken only under sem_lock. */
+	if (id < 1 || __atomic_load_n(&slots[idtable_slot(&sems, id)].count, __ATOMIC_RELAXED) <= 0)
+		return 0;
+	spin_lock(&sem_lock);
+	struct sem *s = lookup_usable(id, &err);
+	if (s && s->count > 0 && !current_thread()->killed) {
+		s->count--;             /* count > 0: nobody waits (the invariant) */
+		taken = 1;
+	}
+	spin_unlock(&sem_lock);
+	return taken;
 }
 
 long

@@ -29,7 +29,11 @@ int64_t sem_create(int64_t initial, int owner_pid);
  * forever).  0, -EINVAL (bad id), -EAGAIN (timeout 0, count 0),
  * -ETIMEDOUT, -EIDRM (destroyed while waiting), -EINTR (thread killed). */
 long sem_p(int64_t id, uint64_t timeout_ns);
-/* Gives one unit (to the oldest waiter if any).  0, -EINVAL, -ERANGE. */
+/* P's fast path: 1 when a unit was free and is now the caller's, 0 (and
+ * nothing changed) when sem_p must decide.  Never sleeps. */
+int sem_p_now_fp(int64_t id);
+/* Gives one unit (to the oldest waiter if any).  0, -EINVAL, -ERANGE.
+ * Never sleeps: it runs on the lean syscall entry. */
 long sem_v(int64_t id);
 /* Destroys id if caller_pid created it (pid 0, the kernel, may destroy any).
  * 0, -EINVAL (bad id), -EPERM (someone else's). */

@@ -19,6 +19,7 @@
  */
 #include "ipc/user/sem.h"
 #include "ipc/user/ipc.h"
+#include "ipc/user/deadline.h"
 #include "user/lib/ipcbench.h"
 
 #define BB_MAGIC       0x424d4553u   /* "SEMB" */
@@ -128,21 +129,11 @@ frag_bytes(const struct bbuf *b, uint64_t len, uint64_t i)
 	return len - off < b->slot_bytes ? len - off : b->slot_bytes;
 }
 
-/* Time left until deadline (ipc_deadline()), in P's timeout form. */
-static uint64_t
-left(uint64_t deadline)
-{
-	if (deadline == IPC_FOREVER)
-		return IPC_FOREVER;
-	uint64_t now = usys_clock_ns();
-	return deadline > now ? deadline - now : 0;
-}
-
 /* A P that ran out of time after the first wait says so as a timeout. */
 static long
 p_until(int64_t sem, uint64_t timeout_ns, uint64_t deadline)
 {
-	long r = usys_sem_p(sem, left(deadline));
+	long r = usys_sem_p(sem, ipc_time_left(deadline));
 	return r == -EAGAIN && timeout_ns ? -ETIMEDOUT : r;
 }
 
@@ -280,13 +271,11 @@ mech_ring_bytes(void)
 	return (bb_bytes(SEM_MECH_SLOTS, SEM_MECH_SLOT_BYTES) + 4095) & ~(size_t)4095;
 }
 
+/* Field by field, not memset: it runs on every send and receive. */
 static void
 sems_from(struct bb_sems *s, const int64_t *ids)
 {
-	memset(s, 0, sizeof *s);
-	s->empty = ids[0];
-	s->full = ids[1];
-	s->mutex = ids[2];
+	*s = (struct bb_sems){ .empty = ids[0], .full = ids[1], .mutex = ids[2] };
 }
 
 static void

@@ -45,6 +45,14 @@ int64_t idtable_insert(const struct idtable *t, void *obj);
  * idtable_insert_at then fills that slot, returning the new id. */
 int idtable_free_slot(const struct idtable *t);
 int64_t idtable_insert_at(const struct idtable *t, unsigned i, void *obj);
+/* The slot an id > 0 names, whether or not it is live (objects kept in a
+ * static array: see idtable_free_slot). */
+static inline unsigned
+idtable_slot(const struct idtable *t, int64_t id)
+{
+	return (uint64_t)(id - 1) & (t->size - 1);
+}
+
 /* The object with this id, or NULL (never issued, freed, or its slot
  * reused).  Inline: some mechanisms look an id up on every operation. */
 static inline void *
@@ -52,7 +60,7 @@ idtable_lookup(const struct idtable *t, int64_t id)
 {
 	if (id <= 0)
 		return 0;
-	unsigned i = (uint64_t)(id - 1) & (t->size - 1);
+	unsigned i = idtable_slot(t, id);
 	return t->objs[i] && t->ids[i] == id ? t->objs[i] : 0;
 }
 /* Frees the slot of a live id: the id stops finding anything. */

@@ -24,7 +24,12 @@ struct spinlock proc_lock = SPINLOCK_INIT("proc");
 static struct proc *procs;          /* user processes, newest first */
 void (*proc_exit_window_hook)(void);
 static int next_pid = 1;
-
+/* Moves (under proc_lock, read without it) whenever proc_in_line_of's
+ * answer may change for a process that is still running: a process
+ * leaves the tree (zombie or freed) or its children change parent.  Pids
+ * are never reused and a new process changes no older one's line, so
+ * nothing else can change an answer (proc_in_line_memo relies on it). */
+uint64_t proc_line_epoch;
 
 int
 proc_add_thread(struct proc *p, struct thread *t)
@@ -53,10 +58,18 @@ unlink_thread(struct proc *p, struct thread *t)
 	}
 }
 
+/* proc_lock held: the tree changed (see proc_line_epoch). */
+static void
+line_moved_locked(void)
+{
+	__atomic_store_n(&proc_line_epoch, proc_line_epoch + 1, __ATOMIC_RELEASE);
+}
+
 /* proc_lock held: unlinks q from the process list and frees it. */
 static void
 free_proc_locked(struct proc *q)
 {
+	line_moved_locked();
 	for (struct proc **pp = &procs; *pp; pp = &(*pp)->next) {
 		if (*pp == q) {
 			*pp = q->next;
@@ -102,6 +115,7 @@ proc_teardown(struct proc *p, struct thread *dying)
 	if (proc_exit_window_hook)
 		proc_exit_window_hook();
 	spin_lock(&proc_lock);
+	line_moved_locked();            /* p stops being found, its children move */
 	reparent_children(p);
 	/* p may be freed once unlocked (reaped by its parent, or below), and
 	 * the dying thread can still be preempted and switched back in before
@@ -271,18 +285,46 @@ proc_set_affinity(struct proc *caller, int pid, int cpu)
 
 /* Parents stay valid under proc_lock: a dying process hands its children
  * to the kernel process before it can be reaped (reparent_children). */
-int
-proc_in_line_of(int creator_pid)
+static int
+in_line_locked(struct proc *me, int creator_pid)
 {
-	struct proc *me = current_proc();
 	int in_line = me == &kernel_proc;
 
-	spin_lock(&proc_lock);
 	for (struct proc *q = me; q && !in_line; q = q->parent)
 		in_line = q->pid == creator_pid;         /* me or an ancestor made it */
 	struct proc *c = in_line ? 0 : proc_find_locked(creator_pid);
 	for (struct proc *q = c; q && !in_line; q = q->parent)
 		in_line = q == me;                       /* a descendant of mine made it */
+	return in_line;
+}
+
+int
+proc_in_line_of(int creator_pid)
+{
+	spin_lock(&proc_lock);
+	int in_line = in_line_locked(current_proc(), creator_pid);
+	spin_unlock(&proc_lock);
+	return in_line;
+}
+
+/* proc_in_line_memo's walk, when the memo does not answer: the answer,
+ * and a yes remembered.  Only yeses are: a no costs the walk every time
+ * (it is the error path). */
+int
+proc_in_line_memo_walk(struct line_memo *m, int creator_pid)
+{
+	struct proc *me = current_proc();
+
+	spin_lock(&proc_lock);
+	int in_line = in_line_locked(me, creator_pid);
+	if (in_line && me->pid > 0) {
+		if (m->epoch != proc_line_epoch)
+			*m = (struct line_memo){ .epoch = proc_line_epoch };
+		if (m->pid[0] != me->pid) {
+			m->pid[1] = m->pid[0];           /* the two latest callers */
+			m->pid[0] = me->pid;
+		}
+	}
 	spin_unlock(&proc_lock);
 	return in_line;
 }

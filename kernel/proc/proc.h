@@ -117,6 +117,34 @@ uid_may_act_on(unsigned actor, unsigned owner)
  * it anyway).  Siblings and cousins are strangers.  The kernel process
  * (pid 0) may use every object. */
 int proc_in_line_of(int creator_pid);
+/* proc_in_line_of's yeses for one object, kept under that object's lock
+ * (zeroed when the object is made): the last two processes found in its
+ * creator's line, valid while no process has left the tree since. */
+struct line_memo {
+	uint64_t epoch;              /* proc.c's line_epoch when they were found */
+	int pid[2];                  /* 0: none */
+};
+extern uint64_t proc_line_epoch;
+int proc_in_line_memo_walk(struct line_memo *m, int creator_pid);
+/*
+ * proc_in_line_of(creator_pid), answered from m when the caller is in it
+ * and nothing moved (no proc_lock then; inline, as it runs on every P, V
+ * and send); m's object lock held.  Why a remembered yes holds while
+ * proc_line_epoch has not moved: the caller is running, so it is in the
+ * tree, and only a move (proc.c) can take it or the creator out of each
+ * other's line.  The epoch is read first; a move after that read is
+ * ordered after this check, as it would be after proc_in_line_of's unlock.
+ */
+static inline int
+proc_in_line_memo(struct line_memo *m, int creator_pid)
+{
+	int me = current_proc()->pid;
+
+	if (__atomic_load_n(&proc_line_epoch, __ATOMIC_ACQUIRE) == m->epoch &&
+	    (m->pid[0] == me || m->pid[1] == me) && me > 0)
+		return 1;
+	return proc_in_line_memo_walk(m, creator_pid);
+}
 unsigned proc_live_count(void);
 
 #endif

@@ -44,6 +44,7 @@ void test_irqoff(void);
 void test_perm_proc(void), test_perm_signal(void), test_perm_shm(void), test_perm_pipe(void);
 void test_perm_sem(void), test_perm_mailbox(void), test_perm_futex(void), test_perm_sysv(void);
 void test_perm_msg(void), test_perm_usock(void), test_perm_lrpc(void), test_perm_chcore(void);
+void test_perm_cut(void);
 void test_fuzz(void);
 
 void test_chcore_basic(void), test_chcore_slowpath(void), test_chcore_server_death(void), test_chcore_client_kill(void), test_chcore_ipc(void);
@@ -141,6 +142,7 @@ const struct ktest ktest_table[] = {
 	{ "perm-unix-socket", test_perm_usock },   /* connect/sendto a name: root or the binder's uid */
 	{ "perm-lrpc",      test_perm_lrpc },      /* bind: root or the server's uid; bindings per domain */
 	{ "perm-chcore",    test_perm_chcore },    /* caps per process; the buffer is the kernel's */
+	{ "perm-cut",       test_perm_cut },       /* a remembered check forgotten when the line is cut */
 	{ "smp",            test_smp },            /* placement; every mechanism across CPUs */
 	{ "lock-order",     test_lock_order },     /* debug build: the order check learns and catches */
 	{ "leak-check",     test_leak_check },     /* everything given back */

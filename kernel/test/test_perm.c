@@ -27,4 +27,10 @@ void test_perm_sysv(void)   { stranger_refused("sysv", "another uid cannot use a
 void test_perm_msg(void)    { stranger_refused("msg-direct", "another uid cannot send to a process"); }
 void test_perm_usock(void)  { stranger_refused("unix-socket", "another uid cannot reach a bound name"); }
 void test_perm_lrpc(void)   { stranger_refused("lrpc", "another uid cannot bind; a binding serves only its domain"); }
+void
+test_perm_cut(void)
+{
+	ktest_check(ktest_run("t_perm", "cut") == 0,
+		    "perm-cut: a process that used a semaphore and a mailbox is refused once its link to the creator exits");
+}
 void test_perm_chcore(void) { stranger_refused("chcore", "no one else maps a connection's buffer; caps are per process"); }

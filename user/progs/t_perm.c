@@ -16,6 +16,7 @@
  *   t_perm own|heir|stranger TYPE BOARD   the roles (BOARD: shm handle)
  *   t_perm idle | ccli BOARD     helpers: a process that waits to be killed,
  *                                the ChCore client whose request stays pending
+ *   t_perm cut                   a process whose line was cut (below)
  */
 #include "user/lib/ipcbench.h"
 #include "ipc/user/pipe.h"
@@ -522,6 +523,97 @@ chcore_client(void)
 	return 0;
 }
 
+/* ---- a cut line: what was remembered is forgotten -------------------------- */
+
+/*
+ * What if a process that used the creator's semaphore and mailbox (so the
+ * kernel remembers it passed the check: proc_in_line_memo) loses its link
+ * to the creator?  The driver D creates both and spawns M, M spawns G; G
+ * uses both, then M exits, so G goes to the kernel process and is in no
+ * one's line: every operation of G must now be -EPERM.
+ *   t_perm cut            D (board id[0] sem, id[1] mailbox, id[2] G's verdict)
+ *   t_perm cutmid BOARD   M: spawns G, waits until G has used both, exits
+ *   t_perm cutgrand BOARD G
+ */
+enum { CUT_SEM, CUT_MBOX, CUT_VERDICT };
+
+static int
+cut_uses(struct board *b, long want, const char *when)
+{
+	char buf[8];
+	long got = want ? want : 1;
+	int ok = check(usys_sem_p(b->id[CUT_SEM], 0) == want, "perm-cut: P %s", when);
+	ok &= check(usys_sem_v(b->id[CUT_SEM]) == want, "perm-cut: V %s", when);
+	ok &= check(usys_mbox_send(b->id[CUT_MBOX], "g", 1, 0, 0) == want, "perm-cut: send %s", when);
+	ok &= check(usys_mbox_recv(b->id[CUT_MBOX], buf, sizeof buf, 0, 0) == got,
+		    "perm-cut: receive %s", when);
+	return ok;
+}
+
+static int
+cut_grand(struct board *b)
+{
+	int ok = cut_uses(b, 0, "by the creator's grandchild");
+	ok &= cut_uses(b, 0, "again (now remembered)");
+	b->ready = 1;
+	ok &= wait_flag(&b->done);
+	ok &= cut_uses(b, -EPERM, "once the middle process exited");
+	__atomic_store_n(&b->id[CUT_VERDICT], ok ? 1 : 2, __ATOMIC_RELEASE);
+	return !ok;
+}
+
+static int
+cut_mid(struct board *b)
+{
+	char arg[32];
+
+	snformat(arg, sizeof arg, "cutgrand %ld", b->handle);
+	return !(usys_spawn("t_perm", arg) > 0 && wait_flag(&b->ready));
+}
+
+static int
+cut_driver(void)
+{
+	long h = usys_shm_create(4096);
+	struct board *b = (struct board *)usys_shm_map(h, PROT_READ | PROT_WRITE);
+	char arg[32];
+
+	if (h < 0 || (long)b < 0)
+		return 1;
+	type_name = "cut";
+	b->handle = h;
+	b->id[CUT_SEM] = usys_sem_create(1);
+	b->id[CUT_MBOX] = usys_mbox_create(4, MBOX_ANY_RECEIVER);
+	snformat(arg, sizeof arg, "cutmid %ld", h);
+	int ok = check(b->id[CUT_SEM] > 0 && b->id[CUT_MBOX] > 0, "perm-cut: the creator makes both");
+	ok &= check(wait_status(usys_spawn("t_perm", arg)) == 0,
+		    "perm-cut: the middle process saw its child use both, and exited");
+	b->done = 1;
+	uint64_t until = usys_clock_ns() + 20000 * MS;
+	while (!__atomic_load_n(&b->id[CUT_VERDICT], __ATOMIC_ACQUIRE) && usys_clock_ns() < until)
+		usys_sleep_ns(MS);
+	ok &= check(b->id[CUT_VERDICT] == 1, "perm-cut: the grandchild, cut off, was refused everything");
+	ok &= expect(usys_sem_destroy(b->id[CUT_SEM]), 0, "sem_destroy by its creator");
+	ok &= expect(usys_mbox_destroy(b->id[CUT_MBOX]), 0, "mbox_destroy by its creator");
+	usys_shm_destroy(h);
+	return !ok;
+}
+
+/* cutmid|cutgrand BOARD */
+static int
+cut_role(int grand, const char *rest)
+{
+	long h;
+
+	type_name = "cut";
+	if (!arg_next_long(rest, &h))
+		return 2;
+	struct board *b = (struct board *)usys_shm_map(h, PROT_READ | PROT_WRITE);
+	if ((long)b < 0)
+		return 3;
+	return grand ? cut_grand(b) : cut_mid(b);
+}
+
 /* ---- the table and the roles ---------------------------------------------- */
 
 static const struct perm_case cases[] = {
@@ -642,6 +734,10 @@ main(const char *arg, unsigned long arglen)
 		return chcore_client();
 	if (is(arg, n, "own") || is(arg, n, "heir") || is(arg, n, "stranger"))
 		return role(arg, n, rest);
+	if (is(arg, n, "cut"))
+		return cut_driver();
+	if (is(arg, n, "cutmid") || is(arg, n, "cutgrand"))
+		return cut_role(is(arg, n, "cutgrand"), rest);
 	if (!case_named(arg, n))
 		return 2;
 	type_name = arg;
