@@ -113,12 +113,6 @@ aspace_destroy(struct aspace *as)
 	kfree(as);
 }
 
-void
-aspace_activate(struct aspace *as)
-{
-	tlb_switch_to(&as->asid, as->root);   /* returns at once if current */
-}
-
 static int
 overlaps_region(struct aspace *as, uint64_t va, uint64_t len)
 {

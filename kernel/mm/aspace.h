@@ -37,7 +37,13 @@ struct aspace {
 
 struct aspace *aspace_create(void);
 void aspace_destroy(struct aspace *as);
-void aspace_activate(struct aspace *as);
+/* Loads as on this CPU (returns at once if it is current).  Inline: every
+ * switch between processes and every LRPC call and return runs it. */
+static inline void
+aspace_activate(struct aspace *as)
+{
+	tlb_switch_to(&as->asid, as->root);
+}
 
 /* Maps len bytes (rounded up to pages) of fresh zeroed memory at va, or
  * anywhere in the map area when va == 0.  Returns the address or -errno. */

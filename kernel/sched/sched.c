@@ -187,49 +187,56 @@ sched_after_switch(void)
 	spin_unlock(&sched_lock);
 }
 
-static void
-load_thread_context(struct thread *next)
+/* The address space next runs in: a thread migrated by an LRPC call runs
+ * in the server's; a kernel thread keeps whatever is loaded. */
+static inline struct aspace *
+thread_space(const struct thread *t)
 {
-	this_cpu()->kernel_rsp = next->kstack_top;
-	tss_set_kernel_stack(next->kstack_top);
-	/* A thread migrated by an LRPC call runs in the server's space. */
-	struct aspace *as = next->run_as ? next->run_as : next->proc ? next->proc->as : 0;
-	if (as)
-		aspace_activate(as);
+	return t->run_as ? t->run_as : t->proc ? t->proc->as : 0;
 }
 
-/* The switch itself, shared by sched(), sched_handoff() and
- * sched_handoff_user(): next becomes the running thread in place of prev,
- * whose state the caller set.  to_user: next leaves straight to ring 3 from
- * its syscall frame (its kernel context is dropped); else it resumes its
- * kernel context where it switched out. */
-static void
-switch_to(struct percpu *c, struct thread *prev, struct thread *next, int to_user)
+/*
+ * The switch itself, shared by sched(), sched_handoff() and the fast
+ * paths' sched_block_handoff_user(): next becomes the running thread in
+ * place of prev, whose state the caller set.  Everything up to the change
+ * of stacks, inline in each: the kernel stack for the syscall entry and
+ * the TSS, the address space, the FPU registers (eager: one save and one
+ * restore per switch between user threads; kernel threads own no state
+ * and leave the registers be).  What else travels with a thread's kernel
+ * context (intena, full_restore) switch.S saves with it.
+ */
+static inline __attribute__((always_inline)) void
+switch_enter(struct percpu *c, struct thread *prev, struct thread *next)
 {
+	struct aspace *as = thread_space(next);
+
 	next->state = THREAD_RUNNING;
-	load_thread_context(next);
+	c->kernel_rsp = next->kstack_top;
+	tss_set_kernel_stack(next->kstack_top);
+	if (as)
+		aspace_activate(as);
 	c->current = next;
-	int intena = c->intena;
-	/* full_restore belongs to the thread that set it (a sigreturn that is
-	 * preempted before its syscall exit must still leave by IRET, and
-	 * must not make another thread do so): it travels like intena. */
-	uint64_t full_restore = c->full_restore;
-	c->full_restore = 0;
-	/* Eager FPU switch: one save and one restore per switch between user
-	 * threads (kernel threads own no state and leave the registers be). */
-	if (prev->fpu && prev->state != THREAD_DEAD)
-		fpu_save(prev->fpu);
-	if (next->fpu)
-		fpu_restore(next->fpu);
-	if (to_user)
-		context_switch_user(&prev->saved_rsp, thread_user_frame(next));
-	else
-		context_switch(&prev->saved_rsp, next->saved_rsp);
-	/* Back on prev, perhaps on another CPU than the one it left: its
-	 * interrupt state and exit mode go to the CPU it runs on now. */
-	c = this_cpu();
-	c->intena = intena;
-	c->full_restore = full_restore;
+	fpu_switch(prev->state != THREAD_DEAD ? prev->fpu : 0, next->fpu);
+}
+
+/* next resumes its kernel context where it switched out. */
+static void
+switch_to(struct percpu *c, struct thread *prev, struct thread *next)
+{
+	switch_enter(c, prev, next);
+	context_switch(&prev->saved_rsp, next->saved_rsp);
+	/* Back on prev, perhaps on another CPU than the one it left. */
+	reap_dead();
+}
+
+/* next leaves straight to ring 3 from its syscall frame (its kernel
+ * context is dropped; handoff.h says when that is allowed).  Returns when
+ * prev is run again by a switch that resumes its kernel context. */
+static inline __attribute__((always_inline)) void
+switch_to_user(struct percpu *c, struct thread *prev, struct thread *next)
+{
+	switch_enter(c, prev, next);
+	context_switch_user(&prev->saved_rsp, thread_user_frame(next));
 	reap_dead();
 }
 
@@ -253,7 +260,7 @@ sched(void)
 		return 0;
 	}
 	COUNT(context_switches);
-	switch_to(c, prev, next, 0);
+	switch_to(c, prev, next);
 	return 1;
 }
 
@@ -268,14 +275,16 @@ sched_handoff(struct thread *next)
 		panic("sched_handoff: called with locks %d held", c->ncli);
 	if (next == c->current || next->state != THREAD_SLEEPING)
 		panic("sched_handoff: thread %d is not blocked", next->tid);
-	switch_to(c, c->current, next, 0);
+	switch_to(c, c->current, next);
 }
 
 /* handoff.h: as sched_handoff, but next returns to ring 3 at once. */
 void
 sched_handoff_user(struct thread *next)
 {
-	switch_to(this_cpu(), current_thread(), next, 1);
+	struct percpu *c = this_cpu();
+
+	switch_to_user(c, c->current, next);
 }
 
 /* handoff.h: blocking outside the wait buckets, in one place. */
@@ -305,12 +314,18 @@ sched_block_handoff(void *chan, struct thread *next)
 	current_thread()->chan = 0;
 }
 
+/* The fast paths' switch: one straight function, no layers. */
 void
 sched_block_handoff_user(void *chan, struct thread *next)
 {
-	block_self(chan);
+	struct percpu *c = this_cpu();
+	struct thread *me = c->current;
+
+	me->chan = chan;
+	me->state = THREAD_SLEEPING;
 	next->chan = 0;             /* its own kernel context will not run */
-	sched_handoff_user(next);
+	switch_to_user(c, me, next);
+	/* Run again by the scheduler (not the partner's fast path). */
 	current_thread()->chan = 0;
 }
 
@@ -369,9 +384,9 @@ thread_alloc(const char *name, struct proc *p)
 	return t;
 }
 
-/* Builds the stack context_switch pops: RFLAGS, six callee-saved registers
- * and a return address, above which `extra` bytes are left for the
- * trampoline. */
+/* Builds the stack context_switch pops (switch.S): the ncli/intena pair,
+ * full_restore, RFLAGS, six callee-saved registers and a return address,
+ * above which `extra` bytes are left for the trampoline. */
 static void
 prepare_switch_frame(struct thread *t, void (*trampoline)(void),
 		     uint64_t r12, uint64_t r13, uint64_t extra)
@@ -386,6 +401,10 @@ prepare_switch_frame(struct thread *t, void (*trampoline)(void),
 	*--sp = 0;        /* r14 */
 	*--sp = 0;        /* r15 */
 	*--sp = 0x2;      /* rflags: IF, AC, DF clear (bit 1 is always 1) */
+	*--sp = 0;        /* full_restore: none */
+	/* ncli 1 (sched_lock, released by sched_after_switch), intena 1:
+	 * the release turns interrupts on, as a thread normally runs. */
+	*--sp = 1ull | 1ull << 32;
 	t->saved_rsp = (uint64_t)sp;
 }
 

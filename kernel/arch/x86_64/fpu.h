@@ -21,7 +21,8 @@ const char *fpu_reason(void);
 void *fpu_area_new(void);
 void fpu_area_free(void *area);
 
-void fpu_save(void *area);           /* registers -> area */
-void fpu_restore(const void *area);  /* area -> registers */
+/* A switch between threads: registers -> save, then load -> registers;
+ * either may be NULL (a kernel thread's, or a dead thread's). */
+void fpu_switch(void *save, const void *load);
 
 #endif

@@ -85,9 +85,3 @@ gdt_load(void)
 {
 	gdt_load_cpu(0);
 }
-
-void
-tss_set_kernel_stack(uint64_t rsp0)
-{
-	this_cpu()->tss->rsp[0] = rsp0;
-}

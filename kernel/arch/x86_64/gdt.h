@@ -23,6 +23,7 @@
 
 #ifndef __ASSEMBLY__          /* the selectors above are read by syscall_entry.S */
 #include <stdint.h>
+#include "kernel/arch/x86_64/percpu.h"
 
 struct tss {
 	uint32_t reserved0;
@@ -39,7 +40,14 @@ _Static_assert(GDT_USER_CODE == GDT_USER_DATA + 8, "SYSRET selector order");
 
 void gdt_load(void);          /* the boot CPU's tables */
 void gdt_load_cpu(int cpu);   /* CPU `cpu`'s own GDT and TSS */
-void tss_set_kernel_stack(uint64_t rsp0);
+
+/* The stack the CPU enters ring 0 on from ring 3 (TSS.RSP0): the current
+ * thread's.  Inline: every switch sets it. */
+static inline void
+tss_set_kernel_stack(uint64_t rsp0)
+{
+	this_cpu_read(tss)->rsp[0] = rsp0;
+}
 
 #endif /* !__ASSEMBLY__ */
 

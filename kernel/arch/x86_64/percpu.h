@@ -19,6 +19,10 @@
 #define PERCPU_FULL_RESTORE 16
 #define PERCPU_SELF       24
 #define PERCPU_CURRENT    32
+/* ncli and intena, read and written as one word by switch.S: they travel
+ * with a thread's kernel context (ncli is 1 on both sides of a switch). */
+#define PERCPU_NCLI       56
+#define PERCPU_INTENA     60
 /* counters.syscalls (struct kcounters' first field): the lean syscall entry
  * counts with one add, like COUNT (checked in kernel/sys/syscall.c). */
 #define PERCPU_COUNT_SYSCALLS 88
@@ -56,6 +60,9 @@ _Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "syscall_en
 _Static_assert(offsetof(struct percpu, full_restore) == PERCPU_FULL_RESTORE, "syscall_entry.S");
 _Static_assert(offsetof(struct percpu, self) == PERCPU_SELF, "this_cpu");
 _Static_assert(offsetof(struct percpu, current) == PERCPU_CURRENT, "current_thread");
+_Static_assert(offsetof(struct percpu, ncli) == PERCPU_NCLI &&
+	       offsetof(struct percpu, intena) == PERCPU_NCLI + 4 &&
+	       PERCPU_INTENA == PERCPU_NCLI + 4, "switch.S saves the pair as one word");
 
 /* Every CPU's area, indexed by percpu.id (smp.c starts the others). */
 extern struct percpu cpus[MAX_CPUS];
@@ -68,6 +75,16 @@ this_cpu(void)
 	__asm__("mov %%gs:%c1, %0" : "=r"(c) : "i"(PERCPU_SELF));
 	return c;
 }
+
+/* One field of this CPU's area in one GS-relative load (this_cpu()->field
+ * takes two: the area's address, then the field).  volatile, as
+ * current_thread: a context switch may move the caller to another CPU. */
+#define this_cpu_read(field) ({                                               \
+	__typeof__(((struct percpu *)0)->field) v__;                          \
+	__asm__ volatile("mov %%gs:%c1, %0"                                   \
+			 : "=r"(v__) : "i"(offsetof(struct percpu, field)));  \
+	v__;                                                                  \
+})
 
 /* volatile: another CPU's switch does not change it, but our own does
  * (the compiler must not keep it across a context switch call). */

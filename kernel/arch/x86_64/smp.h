@@ -20,7 +20,7 @@ struct boot_info;
 
 /* CPUs that run threads (1 until smp_start_others has run). */
 int smp_cpu_count(void);
-static inline int smp_cpu_id(void) { return this_cpu()->id; }
+static inline int smp_cpu_id(void) { return this_cpu_read(id); }
 
 /* smp.c, as a CPU comes up (smp_ipi.c keeps the count). */
 void smp_set_cpu_count(int n);

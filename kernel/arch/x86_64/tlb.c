@@ -277,9 +277,25 @@ switch_locked(struct tlb_cpu *me, uint32_t bit, struct tlb_asid *as, uint64_t ro
 	unlock(&alloc_lock);
 }
 
+/* The CR3 value of a no-flush load of as on this CPU (bit), or 0 when the
+ * locked path must run (I1: not assigned, old generation, or stale here).
+ * Reads generation, pcid, stale_on in the order the diagram needs. */
+static inline __attribute__((always_inline)) uint64_t
+noflush_value(struct tlb_asid *as, uint32_t bit, uint64_t root_phys)
+{
+	uint64_t gen = __atomic_load_n(&as->generation, __ATOMIC_ACQUIRE);
+	uint16_t pcid = __atomic_load_n(&as->pcid, __ATOMIC_ACQUIRE);
+
+	if (pcid == 0 || gen != __atomic_load_n(&generation, __ATOMIC_ACQUIRE) ||
+	    (__atomic_load_n(&as->stale_on, __ATOMIC_ACQUIRE) & bit))
+		return 0;
+	return root_phys | pcid | CR3_NOFLUSH;
+}
+
 /* Without PCID every load flushes (the legacy path `pcid = off` measures).
- * The common paths (PCID off, no-flush load) are straight code: the
- * current space and this CPU's bit are read once, before the locked or. */
+ * The common paths (PCID off, no-flush load) are straight code: this CPU's
+ * state, its bit and the current space are read once, before the locked
+ * or; the locked path is out of line. */
 void
 tlb_switch_to(struct tlb_asid *as, uint64_t root_phys)
 {
@@ -287,25 +303,21 @@ tlb_switch_to(struct tlb_asid *as, uint64_t root_phys)
 	struct tlb_cpu *me = &cpu_state[cpu];
 	struct tlb_asid *prev = me->current;
 	uint32_t bit = 1u << cpu;
-	uint64_t value, gen;
-	uint16_t pcid;
+	uint64_t value = root_phys;
 
+	/* Keeps me in a register: without this the compiler recomputes it
+	 * from cpu after each atomic (three shifts on the path that every
+	 * switch between processes takes). */
+	__asm__("" : "+r"(me));
 	assert_irqs_off();
 	if (as == prev && root_phys == me->root)
 		return;
 	__atomic_or_fetch(&as->loaded_on, bit, __ATOMIC_SEQ_CST);    /* I5, then the diagram */
-	if (me->pcide) {
-		gen = __atomic_load_n(&as->generation, __ATOMIC_ACQUIRE);
-		pcid = __atomic_load_n(&as->pcid, __ATOMIC_ACQUIRE);
-		if (pcid == 0 || gen != __atomic_load_n(&generation, __ATOMIC_ACQUIRE) ||
-		    (__atomic_load_n(&as->stale_on, __ATOMIC_ACQUIRE) & bit)) {
-			switch_locked(me, bit, as, root_phys);
-			return;
-		}
-		value = root_phys | pcid | CR3_NOFLUSH;
-	} else {
-		value = root_phys;
+	if (!me->pcide) {
 		COUNT(tlb_flushes);
+	} else if (!(value = noflush_value(as, bit, root_phys))) {
+		switch_locked(me, bit, as, root_phys);
+		return;
 	}
 	COUNT(as_switches);
 	hw_write_cr3(value);
