@@ -61,8 +61,8 @@
 /* The interrupted registers, in struct trap_frame's order (the kernel
  * checks the two layouts agree at build time). */
 struct sig_regs {
-	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t rdi, rsi, rdx, r10, r8, r9;
+	uint64_t r15, r14, r13, r12, r11, rbp, rcx, rbx, rax;
 	uint64_t vector;                   /* ignored by sigreturn */
 	uint64_t error;                    /* ignored by sigreturn */
 	uint64_t rip, cs, rflags, rsp, ss;

@@ -46,11 +46,11 @@ KERNEL_PARTS = (
     ("entry/exit", ("syscall_entry", "syscall_return", "trap_return", "user_return_work",
                     "proc_hooks_user_return", "signal_user_return", "lrpc_user_return",
                     "isr_", "trap_", "alltraps")),
-    ("dispatch", ("syscall_dispatch", "sys_", "arg_int_range")),
+    ("dispatch", ("sys_", "arg_int_range")),
     ("locks", ("spin_lock", "spin_unlock", "push_off", "pop_off", "spin_held")),
     ("CR3/TLB", ("tlb_", "aspace_activate", "hw_write_cr3", "load_cr3")),
     ("scheduler", ("sched", "switch_to", "context_switch", "rq_", "wake", "sleep", "yield",
-                   "load_thread_context", "tss_set_kernel_stack", "reap_dead")),
+                   "tss_set_kernel_stack", "reap_dead", "fpu_switch")),
 )
 # User functions: the harness is bench/; everything else (ipc/user, the
 # user library, string routines) is the mechanism's user library.

@@ -3,7 +3,7 @@
  *
  * syscall_entry.S calls these for SYS_CHCORE_CALL and SYS_CHCORE_REPLY_RECV
  * (syscall.c's syscall_fast table) before the general decode
- * (syscall_dispatch), with interrupts still off.
+ * (the general path), with interrupts still off.
  * Each is a straight list of side-effect-free guards under sched_lock (the
  * one lock it takes); if one fails it returns 0 and the general path runs
  * unchanged (decode, then invoke in chcore_ipc.c).  Past the point of no

@@ -52,7 +52,7 @@ void lrpc_proc_release(struct proc *p);
 void lrpc_thread_exit(struct thread *t);
 int lrpc_user_return(struct trap_frame *f);
 /* lrpc_fastpath.c: call and return entered from syscall_entry.S before
- * syscall_dispatch (always 1: they never fall back). */
+ * the general path (always 1: they never fall back). */
 int lrpc_fastpath_call(struct trap_frame *f);
 int lrpc_fastpath_return(struct trap_frame *f);
 int lrpc_fault(struct trap_frame *f);

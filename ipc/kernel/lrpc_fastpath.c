@@ -1,6 +1,6 @@
 /*
  * lrpc_fastpath.c - LRPC's call and return without the general syscall
- * path.  syscall_entry.S calls these before syscall_dispatch, with
+ * path.  syscall_entry.S calls these before the general path, with
  * interrupts still off (syscall.c's syscall_fast table).  They do what
  * sys_lrpc_call / sys_lrpc_return do -- the same lrpc_call and lrpc_return,
  * which check the binding, the service, the indexes and the A-stack once,

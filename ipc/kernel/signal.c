@@ -331,5 +331,5 @@ signal_return(void)
 		p->sig->mask = mask & SIG_VALID_MASK & ~SIG_BIT(SIGKILL);
 		spin_unlock(&p->sig->lock);
 	}
-	return (long)f->rax;                     /* syscall_dispatch stores it in rax */
+	return (long)f->rax;                     /* the syscall exit stores it in rax */
 }

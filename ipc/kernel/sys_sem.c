@@ -56,7 +56,7 @@ sem_fastpath_p(struct trap_frame *f)
 {
 	if (!sem_p_now_fp((int64_t)f->rdi))
 		return 0;
-	COUNT(syscalls);                /* the general path counts in syscall_dispatch */
+	COUNT(syscalls);                /* the general path counts in syscall_entry.S */
 	f->rax = 0;
 	if (!user_return_idle(current_thread(), f))
 		user_return_work(f);

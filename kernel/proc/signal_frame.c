@@ -33,7 +33,11 @@
 
 /* The user ABI mirrors the kernel's trap frame field for field. */
 _Static_assert(sizeof(struct sig_regs) == sizeof(struct trap_frame), "sig_regs layout");
-_Static_assert(offsetof(struct sig_regs, rax) == offsetof(struct trap_frame, rax), "sig_regs");
+#define SAME_SLOT(r) _Static_assert(offsetof(struct sig_regs, r) == offsetof(struct trap_frame, r), \
+				   "sig_regs." #r)
+SAME_SLOT(rdi); SAME_SLOT(rsi); SAME_SLOT(rdx); SAME_SLOT(r10); SAME_SLOT(r8); SAME_SLOT(r9);
+SAME_SLOT(r15); SAME_SLOT(r14); SAME_SLOT(r13); SAME_SLOT(r12); SAME_SLOT(r11); SAME_SLOT(rbp);
+SAME_SLOT(rcx); SAME_SLOT(rbx); SAME_SLOT(rax);
 _Static_assert(offsetof(struct sig_regs, rip) == offsetof(struct trap_frame, rip), "sig_regs");
 _Static_assert(offsetof(struct sig_regs, ss) == offsetof(struct trap_frame, ss), "sig_regs");
 _Static_assert(offsetof(struct sig_frame, regs) == 8, "the restorer is the return address");

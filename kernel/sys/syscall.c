@@ -15,15 +15,23 @@
 #include "common/syscall_abi.h"
 #include <stddef.h>
 
-/* The table syscall_dispatch indexes, and the fast paths syscall_entry.S
- * tries first: filled from the rows by syscall_table_init, then read-only
- * (.ro_after_init lies in the kernel's read-only data, kernel.ld). */
-static sys_handler table[SYS_COUNT] __attribute__((section(".ro_after_init")));
+/* The table syscall_entry.S's general path calls through (every number
+ * below SYS_COUNT has a handler; the entry answers -ENOSYS above), and the
+ * fast paths it tries first: filled from the rows by syscall_table_init,
+ * then read-only (.ro_after_init lies in the kernel's read-only data,
+ * kernel.ld). */
+sys_handler syscall_table[SYS_COUNT] __attribute__((section(".ro_after_init")));
 sys_fast_handler syscall_fast[SYS_COUNT] __attribute__((section(".ro_after_init")));
 sys_handler syscall_lean[SYS_COUNT] __attribute__((section(".ro_after_init")));
 const uint64_t syscall_fast_count = SYS_COUNT;
 
-/* The offsets the lean entry (syscall_entry.S) uses. */
+/* The general path hands the frame to the handler as its arguments. */
+_Static_assert(offsetof(struct trap_frame, rdi) == 0 * 8 && offsetof(struct trap_frame, rsi) == 1 * 8 &&
+	       offsetof(struct trap_frame, rdx) == 2 * 8 && offsetof(struct trap_frame, r10) == 3 * 8 &&
+	       offsetof(struct trap_frame, r8) == 4 * 8 && offsetof(struct trap_frame, r9) == 5 * 8 &&
+	       sizeof(struct sys_args) == TF_ARGS_END, "struct sys_args is the frame's start");
+
+/* The offsets the entry (syscall_entry.S) uses. */
 _Static_assert(KCOUNTER_OFFSET(syscalls) == PERCPU_COUNT_SYSCALLS, "syscall_entry.S");
 _Static_assert(offsetof(struct thread, killed) == THREAD_KILLED_OFF, "syscall_entry.S");
 _Static_assert(offsetof(struct thread, return_work) == THREAD_RETURN_WORK_OFF, "syscall_entry.S");
@@ -36,15 +44,15 @@ void
 syscall_table_init(void)
 {
 	for (const struct syscall_row *r = __syscall_rows_start; r < __syscall_rows_end; r++) {
-		if (r->nr >= SYS_COUNT || !r->handler || table[r->nr] || (r->lean && r->fast))
+		if (r->nr >= SYS_COUNT || !r->handler || syscall_table[r->nr] || (r->lean && r->fast))
 			panic("syscall: row for number %lu is out of range, empty, a second one "
 			      "or both lean and fast", r->nr);
-		table[r->nr] = r->handler;
+		syscall_table[r->nr] = r->handler;
 		syscall_fast[r->nr] = r->fast;
 		syscall_lean[r->nr] = r->lean ? r->handler : 0;
 	}
 	for (unsigned nr = 0; nr < SYS_COUNT; nr++)
-		if (!table[nr])
+		if (!syscall_table[nr])
 			panic("syscall: number %u has no SYSCALL_ROW", nr);
 }
 
@@ -60,15 +68,4 @@ syscall_init(void)
 	/* Cleared on entry: IF (we enable it once on the kernel stack), TF,
 	 * DF (the ABI wants it clear) and AC (so SMAP is enforced). */
 	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_AC | (1u << 8) | (1u << 10));
-}
-
-void
-syscall_dispatch(struct trap_frame *f)
-{
-	struct sys_args args = { { f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9 } };
-	uint64_t nr = f->rax;
-
-	COUNT(syscalls);
-	f->rax = nr < SYS_COUNT && table[nr] ? (uint64_t)table[nr](&args) : (uint64_t)-ENOSYS;
-	user_return_work(f);
 }

@@ -17,8 +17,10 @@ struct sys_args {
 typedef long (*sys_handler)(const struct sys_args *args);
 
 struct trap_frame;
-/* A fast path syscall_entry.S tries before syscall_dispatch, with the frame
- * and interrupts still off: 0 back means "not taken, nothing changed". */
+/* A fast path syscall_entry.S tries before the general path, with the
+ * frame and interrupts still off: 0 back means "not taken, nothing
+ * changed"; 1: done, the result is in the frame (the exit checks
+ * user_return_idle's question again and runs user_return_work if needed). */
 typedef int (*sys_fast_handler)(struct trap_frame *f);
 
 /* One row of the syscall table, written beside its handler in the file that
@@ -26,9 +28,10 @@ typedef int (*sys_fast_handler)(struct trap_frame *f);
  *   SYSCALL_ROW(SYS_PIPE, sys_pipe);
  *   SYSCALL_ROW_FAST(SYS_LRPC_CALL, sys_lrpc_call, lrpc_fastpath_call);
  * The linker gathers the rows in one section (kernel.ld) and
- * syscall_table_init copies them into the table syscall_dispatch indexes,
- * so the dispatcher's file names no handler family and dispatch stays one
- * indexed load. */
+ * syscall_table_init copies them into syscall_table, so the dispatcher's
+ * file names no handler family and dispatch stays one indexed call in
+ * syscall_entry.S (the handler's args are the trap frame's first six
+ * slots). */
 struct syscall_row {
 	uint64_t nr;                 /* enum sys_number */
 	sys_handler handler;         /* the general path */
@@ -52,7 +55,6 @@ struct syscall_row {
  * (the exit checks it).  getpid is one; anything that waits is not. */
 #define SYSCALL_ROW_LEAN(nr, handler) SYSCALL_ROW_ANY(nr, handler, 0, 1)
 
-void syscall_dispatch(struct trap_frame *f);
 /* Fills the table from the rows; panics on a number with no row, two rows
  * or one out of range.  Called before kvm_init, which maps the table (in
  * the kernel's read-only data) read-only for good. */

@@ -21,13 +21,21 @@
  * leave by the general exit.  The user sees the same registers either way:
  * its own except rax (the result), rcx (rip) and r11 (rflags).
  *
+ * The general path hands the frame itself to the handler: its lowest six
+ * slots are the argument registers in struct sys_args' order
+ * (trap_frame.h).  It calls the handler straight from syscall_table,
+ * stores the result in the frame and asks user_return_idle's question
+ * (and whether full_restore is set) with interrupts off; only when the
+ * answer is "work" does it call user_return_work (interrupts on, as for
+ * the handler) and look at full_restore.
+ *
  * Syscalls with a fast path (syscall_fast[] in syscall.c) try it first:
  * chcore's may leave to another thread's user context straight from here
  * (switch.S's context_switch_user, which enters syscall_return on that
  * thread's stack).
  *
  * A SYSRET to a non-canonical rip would fault in ring 0 with the user's
- * rsp (the Intel SYSRET erratum); syscall_dispatch never lets a frame
+ * rsp (the Intel SYSRET erratum); user_return_work never lets a frame
  * leave with rip >= USER_TOP, and the exit path re-checks before SYSRET.
  */
 #include "kernel/arch/x86_64/percpu.h"
@@ -35,15 +43,35 @@
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/mm/pagetable.h"
 #include "kernel/sched/thread.h"
+#include "common/errno.h"
 
 /* The register part of the frame, and a stack frame that ends backtraces
- * at the user rip; rdi = the trap frame for the C code. */
+ * at the user rip; rdi = the trap frame for the C code (and, for the
+ * general path, the handler's struct sys_args). */
 .macro FULL_FRAME
-	PUSH_GPRS			/* ->rax (the syscall number) .. ->r15 */
+	PUSH_GPRS			/* ->rax (the syscall number) .. ->rdi */
 	mov	%rsp, %rdi
 	push	%rcx			/* fake return address: user rip */
 	push	$0			/* ends the backtrace here */
 	mov	%rsp, %rbp
+.endm
+
+/* user_return_idle's question with interrupts off: jumps to \work unless
+ * the thread is not killed, has no return work and its frame's rip (at
+ * \rip_at) may go to SYSRET; with restore=1 also if an IRET is asked for
+ * (full_restore: a handler may set it; a lean one never does).  rcx and
+ * r11 are free: the exit loads them from the frame. */
+.macro IF_WORK rip_at, work, restore=1
+	mov	%gs:PERCPU_CURRENT, %rcx
+	mov	THREAD_KILLED_OFF(%rcx), %r11d
+	or	THREAD_RETURN_WORK_OFF(%rcx), %r11d
+	.if \restore
+	or	%gs:PERCPU_FULL_RESTORE, %r11
+	.endif
+	jnz	\work
+	movabs	$USER_TOP, %rcx
+	cmp	%rcx, \rip_at
+	jae	\work
 .endm
 
 	.text
@@ -62,22 +90,21 @@ syscall_entry:
 	/* The tables are compared in memory: every register still holds the
 	 * user's value, which the frame must get. */
 	cmp	syscall_fast_count(%rip), %rax
-	jae	5f			/* out of range: the dispatcher says -ENOSYS */
+	jae	.Lnosys
 	cmpq	$0, syscall_fast(,%rax,8)
 	jne	3f
 	cmpq	$0, syscall_lean(,%rax,8)
 	jne	.Llean
-5:	FULL_FRAME
-.Lgeneral:
+	FULL_FRAME
+.Lgeneral:				/* rax: a number below SYS_COUNT */
 	sti				/* syscalls are preemptible */
-	call	syscall_dispatch	/* result goes into frame->rax */
-.Lexit:
+	addq	$1, %gs:PERCPU_COUNT_SYSCALLS
+	call	*syscall_table(,%rax,8)	/* (const struct sys_args *) frame */
+	mov	%rax, 16+TF_RAX(%rsp)
+.Lcheck:
 	cli
+	IF_WORK	16+TF_RIP(%rsp), 6f
 	add	$16, %rsp
-	/* A frame rewritten by the kernel (signal delivery, sigreturn) needs
-	 * rcx and r11 restored too, which SYSRET cannot do: leave by IRET. */
-	cmpq	$0, %gs:PERCPU_FULL_RESTORE
-	jne	1f
 	.globl syscall_return
 syscall_return:
 	POP_GPRS
@@ -93,36 +120,59 @@ syscall_return:
 	popq	%rsp			/* user rsp (ss is implied) */
 	swapgs
 	sysretq
-2:	/* Unreachable while syscall_dispatch checks rip; rcx and r11 are
+2:	/* Unreachable while user_return_work checks rip; rcx and r11 are
 	 * clobbered by the syscall ABI anyway.  IRET's own checks fault in
 	 * ring 0, so the kernel reports it instead of running user code. */
 	swapgs
 	iretq
-1:	movq	$0, %gs:PERCPU_FULL_RESTORE
+6:	/* Work before ring 3 (signals, a kill, a mechanism's row), or an
+	 * IRET asked for by a sigreturn. */
+	sti				/* as the handler runs */
+	lea	16(%rsp), %rdi
+	call	user_return_work
+.Lexit:
+	cli
+	add	$16, %rsp
+	/* A frame rewritten by the kernel (signal delivery, sigreturn) needs
+	 * rcx and r11 restored too, which SYSRET cannot do: leave by IRET. */
+	cmpq	$0, %gs:PERCPU_FULL_RESTORE
+	je	syscall_return
+	movq	$0, %gs:PERCPU_FULL_RESTORE
 	jmp	trap_return		/* same frame layout; swaps GS for ring 3 */
+
+/* A number without a row: -ENOSYS, through the general exit. */
+.Lnosys:
+	FULL_FRAME
+	sti
+	addq	$1, %gs:PERCPU_COUNT_SYSCALLS
+	movq	$-ENOSYS, 16+TF_RAX(%rsp)
+	jmp	.Lcheck
+
 	/* IPC fast paths, before the general decode and with interrupts
 	 * still off (syscall.c's syscall_fast table: chcore, lrpc).  0 back:
 	 * a guard failed and nothing changed, so the general path runs. */
 3:	FULL_FRAME
 	call	*syscall_fast(,%rax,8)
 	test	%eax, %eax
-	jnz	.Lexit
+	jnz	.Lcheck
 	lea	16(%rsp), %rdi		/* the frame again */
+	mov	16+TF_RAX(%rsp), %rax	/* and the number */
 	jmp	.Lgeneral
 
 /* The lean path: rsp is at ->vector, the hardware part of the frame is in
  * place (so thread_user_frame and the exit find rip, rflags and rsp where
- * they always are); the register slots below stay unwritten unless the
- * slow exit needs them.  Interrupts stay off throughout, so nothing else
- * runs on this CPU while the frame is incomplete. */
+ * they always are); of the register slots only the arguments' are written
+ * (they are the handler's struct sys_args), the others stay unwritten
+ * unless the slow exit needs them.  Interrupts stay off throughout, so
+ * nothing else runs on this CPU while the frame is incomplete. */
 .Llean:
-	sub	$TF_VECTOR, %rsp	/* the register slots */
-	pushq	%r9			/* struct sys_args a[5] .. a[0] */
+	sub	$(TF_VECTOR - TF_ARGS_END), %rsp	/* the slots above the arguments */
+	pushq	%r9			/* ->r9 = struct sys_args a[5] .. */
 	pushq	%r8
 	pushq	%r10
 	pushq	%rdx
 	pushq	%rsi
-	pushq	%rdi
+	pushq	%rdi			/* .. ->rdi = a[0] */
 	addq	$1, %gs:PERCPU_COUNT_SYSCALLS
 	mov	%rsp, %rdi
 	call	*syscall_lean(,%rax,8)	/* result in rax */
@@ -132,25 +182,17 @@ syscall_return:
 	popq	%r10
 	popq	%r8
 	popq	%r9
-	/* user_return_idle: not killed, no return work, rip SYSRET may take
-	 * (rcx and r11 are free: SYSRET and the frame give them rip and
-	 * rflags). */
-	mov	%gs:PERCPU_CURRENT, %rcx
-	mov	THREAD_KILLED_OFF(%rcx), %r11d
-	or	THREAD_RETURN_WORK_OFF(%rcx), %r11d
-	jnz	4f
-	movabs	$USER_TOP, %rcx
-	cmp	%rcx, TF_RIP(%rsp)
-	jae	4f
-	add	$TF_RIP, %rsp
+	/* rsp at the frame's end of the arguments (TF_ARGS_END). */
+	IF_WORK	(TF_RIP - TF_ARGS_END)(%rsp), 4f, 0
+	add	$(TF_RIP - TF_ARGS_END), %rsp
 	jmp	.Lsysret
 4:	/* Work for user_return_work: build the frame the full entry would
 	 * have (the user's registers, rcx = rip and r11 = rflags as SYSCALL
 	 * left them, rax = the result) and leave by the general exit. */
-	mov	TF_RIP(%rsp), %rcx
-	mov	TF_RFLAGS(%rsp), %r11
-	add	$TF_VECTOR, %rsp
+	mov	(TF_RIP - TF_ARGS_END)(%rsp), %rcx
+	mov	(TF_RFLAGS - TF_ARGS_END)(%rsp), %r11
+	add	$(TF_VECTOR - TF_ARGS_END), %rsp
 	FULL_FRAME
-	sti				/* as syscall_dispatch runs it */
+	sti				/* as the general path runs it */
 	call	user_return_work
 	jmp	.Lexit

@@ -10,46 +10,49 @@
 #define KERNEL_ARCH_TRAP_FRAME_H
 
 /* Byte offsets of struct trap_frame's slots, for the assembly that reads
- * single slots (syscall_entry.S's lean path); checked below. */
+ * single slots (syscall_entry.S); checked below. */
+#define TF_ARGS_END 48     /* rdi .. r9: struct sys_args (kernel/sys/syscall.h) */
+#define TF_RAX     112
 #define TF_VECTOR  120
 #define TF_RIP     136
 #define TF_RFLAGS  152
 
 #ifdef __ASSEMBLY__
 /* The general registers in struct trap_frame's order: rax is pushed first,
- * so r15 sits lowest, at the frame's start.  traps.S and syscall_entry.S
+ * so rdi sits lowest, at the frame's start, and the six syscall argument
+ * registers form a struct sys_args there.  traps.S and syscall_entry.S
  * build and leave their frames with these two, so the order is written once. */
 .macro PUSH_GPRS
 	pushq	%rax
 	pushq	%rbx
 	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
 	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
 	pushq	%r11
 	pushq	%r12
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
+	pushq	%r9
+	pushq	%r8
+	pushq	%r10
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
 .endm
 
 .macro POP_GPRS
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%r10
+	popq	%r8
+	popq	%r9
 	popq	%r15
 	popq	%r14
 	popq	%r13
 	popq	%r12
 	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
 	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
 	popq	%rcx
 	popq	%rbx
 	popq	%rax
@@ -58,8 +61,10 @@
 #include <stdint.h>
 
 struct trap_frame {
-	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	/* The syscall arguments first, in struct sys_args' order: the general
+	 * syscall path hands the frame itself to the handler as its args. */
+	uint64_t rdi, rsi, rdx, r10, r8, r9;
+	uint64_t r15, r14, r13, r12, r11, rbp, rcx, rbx, rax;
 	uint64_t vector;
 	uint64_t error;
 	/* pushed by the CPU */
@@ -68,6 +73,8 @@ struct trap_frame {
 
 #define TRAP_FRAME_SIZE (22 * 8)
 _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "traps.S layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, r9) + 8 == TF_ARGS_END, "syscall_entry.S");
+_Static_assert(__builtin_offsetof(struct trap_frame, rax) == TF_RAX, "syscall_entry.S");
 _Static_assert(__builtin_offsetof(struct trap_frame, vector) == TF_VECTOR, "syscall_entry.S");
 _Static_assert(__builtin_offsetof(struct trap_frame, rip) == TF_RIP, "syscall_entry.S");
 _Static_assert(__builtin_offsetof(struct trap_frame, rflags) == TF_RFLAGS, "syscall_entry.S");
