@@ -6,7 +6,9 @@
  * that has messages in it has a link (struct dlink) of MSG_LINK_CAP.  A
  * link lives while it has messages queued (buffered or offered by a
  * sleeping sender) and is freed after the operation that empties it, so
- * links cost nothing between pairs that are not talking.
+ * links cost nothing between pairs that are not talking; one emptied link
+ * per inbox is kept as its spare (freed with the inbox), so a pair that
+ * talks in turns does not allocate a link per message.
  *
  * Lock order: proc_lock, then direct_lock.  A send checks under proc_lock
  * that its target lives and is not exiting, then takes direct_lock before
@@ -40,6 +42,7 @@ struct inbox {
 	int pid;                     /* the receiving process */
 	struct mc_port port;
 	struct dlink *links;
+	struct dlink *spare;         /* an emptied link kept for the next sender */
 };
 
 static struct spinlock direct_lock = SPINLOCK_INIT("msgdirect");
@@ -70,7 +73,7 @@ inbox_get(int pid)
 
 	if (ib || !(ib = kmalloc(sizeof *ib)))
 		return ib;
-	ib->pid = pid;
+	ib->pid = pid;                  /* kmalloc zeroed links and spare */
 	mc_port_init(&ib->port);
 	ib->next = *chain_of(pid);
 	*chain_of(pid) = ib;
@@ -86,8 +89,12 @@ link_get(struct inbox *ib, int sender)
 
 	while (dl && dl->sender != sender)
 		dl = dl->next;
-	if (dl || !(dl = kmalloc(sizeof *dl)))
+	if (!dl && ib->spare) {
+		dl = ib->spare;
+		ib->spare = 0;
+	} else if (dl || !(dl = kmalloc(sizeof *dl))) {
 		return dl;
+	}
 	dl->sender = sender;
 	mc_link_init(&dl->link, MSG_LINK_CAP);
 	dl->next = ib->links;
@@ -95,7 +102,9 @@ link_get(struct inbox *ib, int sender)
 	return dl;
 }
 
-/* Frees the links with nothing queued (all of them when the port is empty). */
+/* Frees the links with nothing queued (all of them when the port is
+ * empty), keeping one as the spare: a pair that talks in turns empties
+ * and needs a link once per message. */
 static void
 links_gc(struct inbox *ib)
 {
@@ -106,7 +115,10 @@ links_gc(struct inbox *ib)
 			continue;
 		}
 		*pp = dl->next;
-		kfree(dl);
+		if (ib->spare)
+			kfree(dl);
+		else
+			ib->spare = dl;
 	}
 }
 
@@ -203,6 +215,7 @@ msg_direct_release(struct proc *p)
 	if (ib) {
 		mc_port_destroy(&ib->port, -ESRCH);     /* blocked senders: target gone */
 		links_gc(ib);
+		kfree(ib->spare);
 		kfree(ib);
 	}
 	for (unsigned b = 0; b < INBOX_BUCKETS; b++)

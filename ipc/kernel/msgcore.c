@@ -17,7 +17,6 @@
 #include "kernel/proc/proc.h"
 #include "kernel/sched/thread.h"
 #include "kernel/sync/spinlock.h"
-#include "kernel/mm/heap.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/panic.h"
 #include "common/errno.h"
@@ -38,10 +37,6 @@ struct mc_waiter {
 	long sender_gone;            /* receivers: mc_sender_gone's error, or 0 */
 };
 
-/* mem_lock covers mem_used; taken inside an owner's lock (free) or alone. */
-static struct spinlock mem_lock = SPINLOCK_INIT("msgmem");
-static uint64_t mem_used;
-
 void
 mc_port_init(struct mc_port *p)
 {
@@ -58,37 +53,14 @@ mc_link_init(struct mc_link *l, uint32_t capacity)
 	l->buffered = l->queued = 0;
 }
 
-void
-mc_mem_refund(uint64_t charge)
-{
-	spin_lock(&mem_lock);
-	mem_used -= charge;
-	spin_unlock(&mem_lock);
-}
-
-int
-mc_mem_charge(uint64_t charge)
-{
-	spin_lock(&mem_lock);
-	int fits = mem_used + charge <= MC_MEM_CAP;
-	if (fits)
-		mem_used += charge;
-	spin_unlock(&mem_lock);
-	return fits;
-}
-
 struct mc_msg *
 mc_msg_alloc(uint64_t len)
 {
 	uint64_t charge = MC_MSG_CHARGE + len;
 	struct mc_msg *m;
 
-	if (len > MC_MSG_MAX || !mc_mem_charge(charge))
+	if (len > MC_MSG_MAX || !(m = mc_buf_alloc(sizeof *m + len, charge)))
 		return 0;
-	if (!(m = kmalloc(sizeof *m + len))) {
-		mc_mem_refund(charge);
-		return 0;
-	}
 	m->len = len;
 	m->charge = charge;
 	return m;
@@ -97,19 +69,8 @@ mc_msg_alloc(uint64_t len)
 void
 mc_msg_free(struct mc_msg *m)
 {
-	if (m) {
-		mc_mem_refund(m->charge);
-		kfree(m);
-	}
-}
-
-uint64_t
-mc_mem_used(void)
-{
-	spin_lock(&mem_lock);
-	uint64_t n = mem_used;
-	spin_unlock(&mem_lock);
-	return n;
+	if (m)
+		mc_buf_free(m, m->charge);
 }
 
 static int

@@ -36,11 +36,11 @@
 
 #include <stdint.h>
 #include "common/msg_abi.h"
+#include "ipc/kernel/msgmem.h"
 
 struct spinlock;
 
 #define MC_MSG_MAX    MSG_MAX
-#define MC_MEM_CAP    (32ull << 20)  /* all messages alive, system-wide */
 #define MC_MSG_CHARGE 256u           /* bookkeeping charged per message */
 #define MC_UNBOUNDED  0xffffffffu    /* link capacity with no count limit */
 #define MC_ANY        MSG_ANY
@@ -89,16 +89,10 @@ struct mc_recv_req {
 void mc_port_init(struct mc_port *p);
 void mc_link_init(struct mc_link *l, uint32_t capacity);
 
-/* A message of len bytes (<= MC_MSG_MAX) charged to MC_MEM_CAP, or NULL
- * when that cap or the heap is exhausted. */
+/* A message of len bytes (<= MC_MSG_MAX) charged to MC_MEM_CAP
+ * (msgmem.h), or NULL when that cap or the heap is exhausted. */
 struct mc_msg *mc_msg_alloc(uint64_t len);
 void mc_msg_free(struct mc_msg *m);
-/* Bytes charged now (tests: back to 0 when every port is gone). */
-uint64_t mc_mem_used(void);
-/* The same account for other message stores (System V queues): 1 and
- * charged, or 0 when `charge` more would pass MC_MEM_CAP. */
-int mc_mem_charge(uint64_t charge);
-void mc_mem_refund(uint64_t charge);
 
 /* Queues m (owned by the core from now on, success or not) on p charged
  * to l.  Returns 0 (buffered), a receiver's pid (taken while we waited),

@@ -33,29 +33,29 @@ sys_msgget(const struct sys_args *a)
 }
 SYSCALL_ROW(SYS_MSGGET, sys_msgget);
 
-/* msgsnd(msqid, msgp, size, flags): the message is copied in whole before
- * the queue is touched, so a bad buffer changes nothing. */
+/* msgsnd(msqid, msgp, size, flags): the message (mtype and text, one
+ * copy) is copied in whole and its mtype checked before the queue is
+ * touched, so a bad buffer or type changes nothing. */
 static long
 sys_msgsnd(const struct sys_args *a)
 {
 	uint64_t umsgp = a->a[1], size = a->a[2], flags = a->a[3];
-	long mtype;
 	int msqid;
 
 	if (arg_msqid(a->a[0], &msqid) || size > MSGMAX)   /* a negative size is huge here */
 		return -EINVAL;
 	if (flags & ~(uint64_t)IPC_NOWAIT)
 		return -EINVAL;
-	if (copy_from_user(&mtype, umsgp, sizeof mtype))
+	if (!user_range_ok(umsgp, sizeof(long) + size))
 		return -EFAULT;
-	if (mtype < 1)
-		return -EINVAL;
-	struct msgq_msg *m = msgq_msg_alloc(mtype, size);
+	struct msgq_msg *m = msgq_msg_alloc(size);
 	if (!m)
 		return -ENOMEM;
-	if (copy_from_user(m->text, umsgp + sizeof mtype, size)) {
+	long err = copy_from_user(&m->mtype, umsgp, sizeof m->mtype + size) ? -EFAULT :
+		   m->mtype < 1 ? -EINVAL : 0;
+	if (err) {
 		msgq_msg_free(m);
-		return -EFAULT;
+		return err;
 	}
 	return msgq_send(msqid, m, (unsigned)flags, current_proc());
 }

@@ -18,7 +18,7 @@
 #include "ipc/kernel/msgcore.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sched/thread.h"
-#include "kernel/mm/heap.h"
+#include "ipc/kernel/msgmem.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/time/clock.h"
 #include "common/errno.h"
@@ -54,17 +54,12 @@ static void *space_chan(struct msgq *q)   { return &q->cbytes; }
 _Static_assert(sizeof(struct msgq_msg) <= MSGQ_MSG_HDR, "MSGQ_MSG_HDR covers the header");
 
 struct msgq_msg *
-msgq_msg_alloc(long mtype, uint64_t len)
+msgq_msg_alloc(uint64_t len)
 {
-	if (!mc_mem_charge(msgq_msg_cost(len)))
-		return 0;
-	struct msgq_msg *m = kmalloc(sizeof *m + len);
+	struct msgq_msg *m = mc_buf_alloc(sizeof *m + len, msgq_msg_cost(len));
 
-	if (!m) {
-		mc_mem_refund(msgq_msg_cost(len));
+	if (!m)
 		return 0;
-	}
-	m->mtype = mtype;
 	m->len = len;
 	return m;
 }
@@ -72,10 +67,8 @@ msgq_msg_alloc(long mtype, uint64_t len)
 void
 msgq_msg_free(struct msgq_msg *m)
 {
-	if (m) {
-		mc_mem_refund(msgq_msg_cost(m->len));
-		kfree(m);
-	}
+	if (m)
+		mc_buf_free(m, msgq_msg_cost(m->len));
 }
 
 static void
@@ -287,14 +280,12 @@ wait_for_msg(struct msgq *q, int msqid, long type, unsigned flags, uint32_t uid,
 	return 0;
 }
 
-/* Copies m to the user (mtype, then n text bytes); msgq_lock held. */
+/* Copies m to the user (mtype, then n text bytes: one piece, as they lie
+ * in both); msgq_lock held. */
 static int
 deliver(uint64_t umsgp, const struct msgq_msg *m, uint64_t n)
 {
-	if (copy_to_user(umsgp, &m->mtype, sizeof m->mtype) ||
-	    copy_to_user(umsgp + sizeof m->mtype, m->text, n))
-		return -EFAULT;
-	return 0;
+	return copy_to_user(umsgp, &m->mtype, sizeof m->mtype + n) ? -EFAULT : 0;
 }
 
 long

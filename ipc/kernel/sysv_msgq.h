@@ -19,18 +19,21 @@
 
 struct proc;
 
-/* One queued message, allocated per message with its text inline. */
+/* One queued message with its text inline.  mtype and text lie as in the
+ * user's { long mtype; char mtext[]; }, so each is one copy in and one out. */
 struct msgq_msg {
 	struct msgq_msg *next;
-	long mtype;                  /* > 0 */
 	uint64_t len;                /* text bytes, <= MSGMAX */
+	long mtype;                  /* > 0 */
 	char text[];
 };
+_Static_assert(__builtin_offsetof(struct msgq_msg, text) ==
+	       __builtin_offsetof(struct msgq_msg, mtype) + sizeof(long), "mtype, then text");
 
 /* A message with room for len text bytes, charged (msgq_msg_cost) to the
  * system-wide message memory MC_MEM_CAP (ipc/kernel/msgcore.h); NULL when
  * that cap or the heap is used up (-ENOMEM).  Free refunds the charge. */
-struct msgq_msg *msgq_msg_alloc(long mtype, uint64_t len);
+struct msgq_msg *msgq_msg_alloc(uint64_t len);
 void msgq_msg_free(struct msgq_msg *m);
 /* What a message of len text bytes costs: the header and the text.  The
  * queue's qbytes limits the sum of these. */
