@@ -187,12 +187,13 @@ sched_after_switch(void)
 	spin_unlock(&sched_lock);
 }
 
-/* The address space next runs in: a thread migrated by an LRPC call runs
- * in the server's; a kernel thread keeps whatever is loaded. */
+/* The address space a thread runs in: its process's (none for the kernel
+ * process: kernel threads keep whatever is loaded), or the server's while
+ * an LRPC call has migrated it (rare: the branch says so). */
 static inline struct aspace *
-thread_space(const struct thread *t)
+user_space(const struct thread *t)
 {
-	return t->run_as ? t->run_as : t->proc ? t->proc->as : 0;
+	return __builtin_expect(t->run_as != 0, 0) ? t->run_as : t->proc->as;
 }
 
 /*
@@ -200,42 +201,43 @@ thread_space(const struct thread *t)
  * paths' sched_block_handoff_user(): next becomes the running thread in
  * place of prev, whose state the caller set.  Everything up to the change
  * of stacks, inline in each: the kernel stack for the syscall entry and
- * the TSS, the address space, the FPU registers (eager: one save and one
- * restore per switch between user threads; kernel threads own no state
- * and leave the registers be).  What else travels with a thread's kernel
- * context (intena, full_restore) switch.S saves with it.
+ * the TSS, the address space `as` (0: a kernel thread keeps whatever is
+ * loaded), the FPU registers (eager: prev's go to save_fpu unless it is 0,
+ * a kernel thread's or a dead one's, and next's are loaded if it has
+ * any).  What else travels with a thread's kernel context (intena,
+ * full_restore) switch.S saves with it.
  */
 static inline __attribute__((always_inline)) void
-switch_enter(struct percpu *c, struct thread *prev, struct thread *next)
+switch_enter(struct percpu *c, void *save_fpu, struct thread *next, struct aspace *as)
 {
-	struct aspace *as = thread_space(next);
-
 	next->state = THREAD_RUNNING;
 	c->kernel_rsp = next->kstack_top;
 	tss_set_kernel_stack(next->kstack_top);
-	if (as)
+	if (__builtin_expect(as != 0, 1))
 		aspace_activate(as);
 	c->current = next;
-	fpu_switch(prev->state != THREAD_DEAD ? prev->fpu : 0, next->fpu);
+	fpu_switch(save_fpu, next->fpu);
 }
 
 /* next resumes its kernel context where it switched out. */
 static void
 switch_to(struct percpu *c, struct thread *prev, struct thread *next)
 {
-	switch_enter(c, prev, next);
+	switch_enter(c, prev->state != THREAD_DEAD ? prev->fpu : 0, next,
+		     next->proc ? user_space(next) : 0);
 	context_switch(&prev->saved_rsp, next->saved_rsp);
 	/* Back on prev, perhaps on another CPU than the one it left. */
 	reap_dead();
 }
 
-/* next leaves straight to ring 3 from its syscall frame (its kernel
- * context is dropped; handoff.h says when that is allowed).  Returns when
- * prev is run again by a switch that resumes its kernel context. */
+/* next, a user thread blocked in a syscall, leaves straight to ring 3
+ * from its syscall frame (its kernel context is dropped; handoff.h says
+ * when that is allowed); prev is a live user thread.  Returns when prev
+ * is run again by a switch that resumes its kernel context. */
 static inline __attribute__((always_inline)) void
 switch_to_user(struct percpu *c, struct thread *prev, struct thread *next)
 {
-	switch_enter(c, prev, next);
+	switch_enter(c, prev->fpu, next, user_space(next));
 	context_switch_user(&prev->saved_rsp, thread_user_frame(next));
 	reap_dead();
 }

@@ -19,8 +19,9 @@ typedef long (*sys_handler)(const struct sys_args *args);
 struct trap_frame;
 /* A fast path syscall_entry.S tries before the general path, with the
  * frame and interrupts still off: 0 back means "not taken, nothing
- * changed"; 1: done, the result is in the frame (the exit checks
- * user_return_idle's question again and runs user_return_work if needed). */
+ * changed"; 1: done, the result is in the frame and user_return_work has
+ * run if user_return_idle said there was work (the exit only looks at
+ * full_restore). */
 typedef int (*sys_fast_handler)(struct trap_frame *f);
 
 /* One row of the syscall table, written beside its handler in the file that

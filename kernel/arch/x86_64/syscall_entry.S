@@ -149,12 +149,14 @@ syscall_return:
 	jmp	.Lcheck
 
 	/* IPC fast paths, before the general decode and with interrupts
-	 * still off (syscall.c's syscall_fast table: chcore, lrpc).  0 back:
-	 * a guard failed and nothing changed, so the general path runs. */
+	 * still off (syscall.c's syscall_fast table: chcore, lrpc, sem).  1
+	 * back: done, and the fast path ran user_return_work if it had work
+	 * (it knows when it cannot); 0: a guard failed and nothing changed,
+	 * so the general path runs. */
 3:	FULL_FRAME
 	call	*syscall_fast(,%rax,8)
 	test	%eax, %eax
-	jnz	.Lcheck
+	jnz	.Lexit			/* done, user_return_work included */
 	lea	16(%rsp), %rdi		/* the frame again */
 	mov	16+TF_RAX(%rsp), %rax	/* and the number */
 	jmp	.Lgeneral
