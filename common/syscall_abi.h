@@ -90,8 +90,8 @@ enum sys_number {
 	SYS_CHCORE_LISTEN,    /* chcore_listen(svc_cap, timeout_ns)  client pid */
 	SYS_CHCORE_ACCEPT,    /* chcore_accept(svc_cap, pid, yes)    conn cap (rdx = buffer VA) | 0 */
 	SYS_CHCORE_CONNECT,   /* chcore_connect(id, buf_len, timeout_ns, flags) conn cap (rdx = buffer VA) */
-	SYS_CHCORE_CALL,      /* chcore_call(cap, msg_va, len, a0, a1, a2) ret0 (rdx = ret1) */
-	SYS_CHCORE_REPLY_RECV, /* chcore_reply_recv(cap, flags, ret0, ret1) request length (+ registers) */
+	SYS_CHCORE_CALL,      /* chcore_call(cap, msg_va, len, a0, a1, a2) ret0 (rdx/r10/r8 = ret1..3; msg_va 0: len <= 24 bytes in a0..a2) */
+	SYS_CHCORE_REPLY_RECV, /* chcore_reply_recv(cap, flags, ret0, ret1, ret2, ret3) request length (+ registers) */
 	SYS_CHCORE_CLOSE,     /* chcore_close(cap)                   0          */
 	SYS_THREAD_JOIN,      /* thread_join(tid): until that thread of this process has exited 0 */
 	SYS_PIPE,             /* pipe(int fd[2]): fd[0] read end, fd[1] write end 0 */

@@ -38,18 +38,34 @@
 #include "kernel/stats/counters.h"
 #include "common/syscall_abi.h"
 
-/* sched_lock held: the connection cap `cap` of the calling process names,
- * if it is of `type` and may use the fast path.  A direct index into the
- * process's table (no search, no reference taken: see chcore_ipc.h). */
-static inline __attribute__((always_inline)) struct chcore_conn *
-fast_conn(const struct thread *me, uint64_t cap, enum chcore_cap_type type)
+/* sched_lock held: slot `cap` of the calling process's table if it holds
+ * a cap of `type` (a connection end, so its obj is set).  A direct index
+ * into the table (no search, no reference taken: see chcore_ipc.h).
+ * Whether the connection may use the fast path (slowpath) is part of the
+ * call_state test that follows.  Whether it is dead is not asked at all:
+ * a dead connection has no thread blocked on it (conn_kill unblocks both
+ * ends under sched_lock, and every wait tests `dead` before it blocks),
+ * so the partner guard fails for it. */
+static inline __attribute__((always_inline)) const struct chcore_cap *
+fast_cap(const struct thread *me, uint64_t cap, enum chcore_cap_type type)
 {
 	struct chcore_caps *t = me->proc->chcore_caps;
 
 	if (!t || cap >= CHCORE_NCAPS || t->slot[cap].type != type)
 		return 0;
-	struct chcore_conn *c = t->slot[cap].obj;
-	return c->dead || c->slowpath ? 0 : c;
+	return &t->slot[cap];
+}
+
+/* `partner` is blocked on c by a chcore wait and leaves to ring 3 at once
+ * when switched to (no work before its return, free to run here); the
+ * current thread, which blocks in its place, is not being killed (a killed
+ * thread must not block: nothing would wake it). */
+static inline __attribute__((always_inline)) int
+partner_ready(const struct thread *me, const struct thread *partner,
+	      const struct chcore_conn *c)
+{
+	return sched_blocked_on(partner, c) && sched_handoff_allowed(partner) &&
+	       user_return_idle(partner, thread_user_frame(partner)) && !me->killed;
 }
 
 /* The general path's exit, for a thread the scheduler woke. */
@@ -62,40 +78,42 @@ finish(struct chcore_conn *c, struct trap_frame *f)
 	return 1;
 }
 
-/* call(cap, msg_va, len, a0, a1, a2) with the server parked in receive. */
+/* call(cap, msg_va, len, a0, a1, a2) with the server parked in receive.
+ * msg_va 0: the message is the len <= CHCORE_REG_MSG_MAX bytes of
+ * a0..a2, which go to the server in the same registers. */
 int
 chcore_fastpath_call(struct trap_frame *f)
 {
 	struct thread *me = current_thread();
+	uint64_t srv_va;
 
 	spin_lock_irqs_off(&sched_lock);
-	struct chcore_conn *c = fast_conn(me, f->rdi, CAP_CONN_CLIENT);
-	/* A server thread waits for a request, and none is in flight. */
-	if (!c || !c->parked || c->caller)
+	const struct chcore_cap *k = fast_cap(me, f->rdi, CAP_CONN_CLIENT);
+	if (!k)
+		goto slow;
+	struct chcore_conn *c = k->obj;
+	/* A server thread waits for a request and holds none (a second
+	 * server thread may wait while the first holds a call), none is in
+	 * flight, and the connection is not slowpath. */
+	if (c->call_state != CHCORE_CALL_STATE(1, 0, 0) || c->caller)
+		goto slow;
+	/* The message fits the registers or lies in the buffer (the general
+	 * path says -EINVAL). */
+	if (chcore_msg_at_server(c, f->rsi, f->rdx, &srv_va))
 		goto slow;
 	struct thread *srv = c->server;
-	/* The message lies in the buffer (the general path says -EINVAL). */
-	uint64_t off = f->rsi - c->client_va, len = f->rdx;
-	if (f->rsi < c->client_va || off > c->buf_len || len > c->buf_len - off)
-		goto slow;
-	/* The server leaves to ring 3 at once; we block (our own return work
-	 * is checked when we are resumed, by the guard below in reply_recv). */
-	if (!sched_blocked_on(srv, c) || !user_return_idle(srv, thread_user_frame(srv)) ||
-	    me->killed || !sched_handoff_allowed(srv))
+	if (!partner_ready(me, srv, c))
 		goto slow;
 
 	/* ---- point of no return: nothing below may fail ---- */
 	COUNT(syscalls);
-	c->caller = me;
-	c->taken = c->owed = 1;        /* the server holds it (take_request) */
-	c->replied = 0;
-	c->parked = 0;
-	c->msg_off = off;
-	c->msg_len = len;
+	c->caller = me;                /* replied is 0: no caller was set */
+	/* The server holds it (take_request) and no longer waits. */
+	c->call_state = CHCORE_CALL_STATE(0, 1, 1);
 	struct trap_frame *sf = thread_user_frame(srv);
-	sf->rax = len;
-	sf->rdi = c->server_va + off;
-	sf->rsi = len;
+	sf->rax = f->rdx;
+	sf->rdi = srv_va;
+	sf->rsi = f->rdx;
 	sf->rdx = f->r10;
 	sf->r10 = f->r8;
 	sf->r8 = f->r9;
@@ -103,17 +121,16 @@ chcore_fastpath_call(struct trap_frame *f)
 	sched_block_handoff_user(c, srv);
 	/* The scheduler ran us again (not the partner's fast path). */
 
-	uint64_t ret1 = 0;
-	f->rax = (uint64_t)chcore_call_wait(c, &ret1);
-	f->rdx = ret1;
+	uint64_t ret[CHCORE_NRET - 1] = { 0 };
+	chcore_call_to_frame(f, chcore_call_wait(c, ret), ret);
 	return finish(c, f);
 slow:
 	spin_unlock(&sched_lock);
 	return 0;
 }
 
-/* reply_recv(cap, REPLY | RECV, ret0, ret1) with the caller blocked in
- * its call. */
+/* reply_recv(cap, REPLY | RECV, ret0, ret1, ret2, ret3) with the caller
+ * blocked in its call. */
 int
 chcore_fastpath_reply_recv(struct trap_frame *f)
 {
@@ -122,16 +139,20 @@ chcore_fastpath_reply_recv(struct trap_frame *f)
 	if (f->rsi != (CHCORE_REPLY | CHCORE_RECV))
 		return 0;
 	spin_lock_irqs_off(&sched_lock);
-	struct chcore_conn *c = fast_conn(me, f->rdi, CAP_CONN_SERVER);
-	/* This end owes a reply, and no other server thread waits on c. */
-	if (!c || !c->owed || c->parked)
+	const struct chcore_cap *k = fast_cap(me, f->rdi, CAP_CONN_SERVER);
+	if (!k)
 		goto slow;
-	/* The caller still waits for it (not killed, not answered yet). */
+	struct chcore_conn *c = k->obj;
+	/* This end owes a reply to the request it took (not replied: a reply
+	 * clears owed as it posts), no other server thread waits on c, and
+	 * the connection is not slowpath.  (After a caller was killed, owed
+	 * stays while the next caller's request is not taken yet: the answer
+	 * owed is not for that one.) */
+	if (c->call_state != CHCORE_CALL_STATE(0, 1, 1))
+		goto slow;
+	/* Its caller still waits for it. */
 	struct thread *cl = c->caller;
-	if (!cl || !c->taken || c->replied || !sched_blocked_on(cl, c) ||
-	    !sched_handoff_allowed(cl))
-		goto slow;
-	if (!user_return_idle(cl, thread_user_frame(cl)) || me->killed)
+	if (!cl || !partner_ready(me, cl, c))
 		goto slow;
 
 	/* ---- point of no return: nothing below may fail ---- */
@@ -139,11 +160,13 @@ chcore_fastpath_reply_recv(struct trap_frame *f)
 	struct trap_frame *cf = thread_user_frame(cl);
 	cf->rax = f->rdx;
 	cf->rdx = f->r10;
-	c->owed = 0;
-	c->caller = 0;                 /* what call_wait does once answered */
-	c->taken = c->replied = 0;
+	cf->r10 = f->r8;
+	cf->r8 = f->r9;
+	/* What call_wait does once answered (replied is still 0), then
+	 * recv_wait's parking: this thread waits for the next request. */
+	c->caller = 0;
 	c->server = me;
-	c->parked = 1;
+	c->call_state = CHCORE_CALL_STATE(1, 0, 0);
 	sched_block_handoff_user(c, cl);
 	/* The scheduler ran us again (not the partner's fast path). */
 

@@ -541,7 +541,7 @@ chcore_in_call(int pid)
  * request, the reply and c->dead are all written under sched_lock, and a
  * writer that finds us blocked (state SLEEPING, chan c) unblocks us. */
 static int64_t
-call_wait(struct chcore_conn *c, uint64_t *ret1)
+call_wait(struct chcore_conn *c, uint64_t ret[CHCORE_NRET - 1])
 {
 	struct thread *me = current_thread();
 
@@ -550,7 +550,7 @@ call_wait(struct chcore_conn *c, uint64_t *ret1)
 	int64_t r = c->dead ? -ECONNRESET : -EINTR;
 	if (c->replied) {
 		r = (int64_t)c->ret[0];
-		*ret1 = c->ret[1];
+		memcpy(ret, &c->ret[1], (CHCORE_NRET - 1) * sizeof *ret);
 	}
 	c->caller = 0;               /* a reply still to come is dropped */
 	c->taken = c->replied = 0;
@@ -558,23 +558,24 @@ call_wait(struct chcore_conn *c, uint64_t *ret1)
 }
 
 int64_t
-chcore_call_wait(struct chcore_conn *c, uint64_t *ret1)
+chcore_call_wait(struct chcore_conn *c, uint64_t ret[CHCORE_NRET - 1])
 {
-	return call_wait(c, ret1);
+	return call_wait(c, ret);
 }
 
-/* call(cap, msg_va, len, a0, a1, a2): decode, then invoke. */
+/* call(cap, msg_va, len, a0, a1, a2): decode, then invoke.  msg_va 0: the
+ * message is len <= CHCORE_REG_MSG_MAX bytes in a0..a2 (chcore_abi.h). */
 int64_t
-chcore_call(int64_t cap, uint64_t msg_va, uint64_t len, const uint64_t arg[3], uint64_t *ret1)
+chcore_call(int64_t cap, uint64_t msg_va, uint64_t len, const uint64_t arg[3],
+	    uint64_t ret[CHCORE_NRET - 1])
 {
 	int err;
+	uint64_t srv_va;
 	struct chcore_conn *c = chcore_decode(cap, CAP_CONN_CLIENT, &err);
 
 	if (!c)
 		return err;
-	uint64_t off = msg_va - c->client_va;
-	/* Both tests, in case msg_va is below the buffer (off wraps). */
-	if (msg_va < c->client_va || off > c->buf_len || len > c->buf_len - off) {
+	if (chcore_msg_at_server(c, msg_va, len, &srv_va)) {
 		chcore_done(c);
 		return -EINVAL;
 	}
@@ -582,7 +583,7 @@ chcore_call(int64_t cap, uint64_t msg_va, uint64_t len, const uint64_t arg[3], u
 	int64_t r = c->dead ? -ECONNRESET : c->caller ? -EBUSY : 0;
 	if (r == 0) {
 		c->caller = current_thread();
-		c->msg_off = off;
+		c->msg_va = srv_va;
 		c->msg_len = len;
 		memcpy(c->arg, arg, sizeof c->arg);
 		if (!chcore_call_handoff(c)) {
@@ -592,7 +593,7 @@ chcore_call(int64_t cap, uint64_t msg_va, uint64_t len, const uint64_t arg[3], u
 			if (s && sched_blocked_on(s, c))
 				sched_unblock_locked(s);
 		}
-		r = call_wait(c, ret1);
+		r = call_wait(c, ret);
 	}
 	spin_unlock(&sched_lock);
 	chcore_done(c);
@@ -605,7 +606,7 @@ take_request(struct chcore_conn *c, struct chcore_recv *out)
 {
 	c->taken = 1;
 	c->owed = 1;
-	out->msg_va = c->server_va + c->msg_off;
+	out->msg_va = c->msg_va;
 	out->msg_len = c->msg_len;
 	memcpy(out->arg, c->arg, sizeof out->arg);
 	out->badge = (uint64_t)c->client_pid;
@@ -615,12 +616,11 @@ take_request(struct chcore_conn *c, struct chcore_recv *out)
 /* Answers the request this server took; NULL if its caller is gone (the
  * reply is dropped), else the caller to run next. */
 static struct thread *
-post_reply(struct chcore_conn *c, uint64_t ret0, uint64_t ret1)
+post_reply(struct chcore_conn *c, const uint64_t ret[CHCORE_NRET])
 {
 	if (!c->caller || !c->taken || c->replied)
 		return 0;
-	c->ret[0] = ret0;
-	c->ret[1] = ret1;
+	memcpy(c->ret, ret, sizeof c->ret);
 	c->replied = 1;
 	return c->caller;
 }
@@ -662,11 +662,11 @@ chcore_recv_wait(struct chcore_conn *c, struct chcore_recv *out)
 	return recv_wait(c, 0, out);
 }
 
-/* reply_recv(cap, flags, ret0, ret1): CHCORE_REPLY answers the call taken
+/* reply_recv(cap, flags, ret0..ret3): CHCORE_REPLY answers the call taken
  * last; CHCORE_RECV then waits for the next one (ChCore's ipc_return
  * followed by the next activation; seL4's ReplyRecv). */
 int64_t
-chcore_reply_recv(int64_t cap, uint64_t flags, uint64_t ret0, uint64_t ret1,
+chcore_reply_recv(int64_t cap, uint64_t flags, const uint64_t ret[CHCORE_NRET],
 		  struct chcore_recv *out)
 {
 	int err;
@@ -681,7 +681,7 @@ chcore_reply_recv(int64_t cap, uint64_t flags, uint64_t ret0, uint64_t ret1,
 		if (!c->owed)
 			r = -EINVAL;        /* this end took nothing to answer */
 		else
-			client = post_reply(c, ret0, ret1);
+			client = post_reply(c, ret);
 		c->owed = 0;
 	}
 	if (r == 0 && (flags & CHCORE_RECV)) {

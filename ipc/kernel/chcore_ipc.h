@@ -69,18 +69,32 @@ struct chcore_conn {
 	uint64_t buf_len, client_va, server_va;
 	int client_ref, server_ref;      /* caps naming each end (0/1) */
 	int inflight;                    /* threads inside a syscall using it */
-	int slowpath;                    /* CHCORE_CONN_SLOWPATH: no fast path */
 	/* sched_lock must be held when using these: */
 	int dead;                        /* mirror of state == CONN_DEAD */
 	struct thread *server;           /* blocked in reply_recv when parked */
-	int parked;
 	struct thread *caller;           /* client thread in ipc_call, or NULL */
-	int taken;                       /* the server has the caller's request */
-	int owed;                        /* the server end owes a reply */
-	int replied;
-	uint64_t msg_off, msg_len, arg[3];
-	uint64_t ret[2];
+	/* The fast path tests and sets these four bytes as one word,
+	 * call_state (CHCORE_CALL_STATE); the rest of the code uses them one
+	 * by one.  slowpath is set before the connection is used and never
+	 * changes. */
+	union {
+		struct {
+			uint8_t parked;  /* c->server waits in receive */
+			uint8_t taken;   /* the server has the caller's request */
+			uint8_t owed;    /* the server end owes a reply */
+			uint8_t slowpath; /* CHCORE_CONN_SLOWPATH: no fast path */
+		};
+		uint32_t call_state;
+	};
+	int replied;                     /* only while caller is set */
+	uint64_t msg_va, msg_len, arg[3]; /* msg_va: the SERVER's VA (0: in registers) */
+	uint64_t ret[CHCORE_NRET];
 };
+
+/* call_state with these bytes (x86 is little-endian: parked is byte 0)
+ * and slowpath 0. */
+#define CHCORE_CALL_STATE(parked, taken, owed) \
+	((uint32_t)(parked) | (uint32_t)(taken) << 8 | (uint32_t)(owed) << 16)
 
 /* What reply_recv hands the server thread in its registers. */
 struct chcore_recv {
@@ -95,9 +109,10 @@ int64_t chcore_accept(int64_t svc_cap, int client_pid, int yes, uint64_t *server
 int64_t chcore_connect(uint64_t id, uint64_t buf_len, uint64_t timeout_ns, unsigned flags,
 		       uint64_t *client_va);
 int chcore_close(int64_t cap);
+/* ret0 is the result; ret[] gets ret1..ret3. */
 int64_t chcore_call(int64_t cap, uint64_t msg_va, uint64_t len, const uint64_t arg[3],
-		    uint64_t *ret1);
-int64_t chcore_reply_recv(int64_t cap, uint64_t flags, uint64_t ret0, uint64_t ret1,
+		    uint64_t ret[CHCORE_NRET - 1]);
+int64_t chcore_reply_recv(int64_t cap, uint64_t flags, const uint64_t ret[CHCORE_NRET],
 			  struct chcore_recv *out);
 void chcore_release_proc(struct proc *p);
 unsigned chcore_live_count(void);                /* services + conns (tests) */
@@ -114,7 +129,7 @@ int chcore_call_handoff(struct chcore_conn *c);
 int chcore_reply_recv_handoff(struct chcore_conn *c, struct thread *client);
 /* The slow path's waits, for a fast path whose thread was woken by the
  * scheduler instead of its partner (sched_lock held; see chcore_ipc.c). */
-int64_t chcore_call_wait(struct chcore_conn *c, uint64_t *ret1);
+int64_t chcore_call_wait(struct chcore_conn *c, uint64_t ret[CHCORE_NRET - 1]);
 int64_t chcore_recv_wait(struct chcore_conn *c, struct chcore_recv *out);
 
 /* The fast paths (chcore_fastpath.c), entered from syscall_entry.S before
@@ -123,6 +138,39 @@ int64_t chcore_recv_wait(struct chcore_conn *c, struct chcore_recv *out);
  * f holds the results (the thread may have run its partner meanwhile). */
 int chcore_fastpath_call(struct trap_frame *f);
 int chcore_fastpath_reply_recv(struct trap_frame *f);
+/* Where the server finds a call's message (msg_va, len from the caller):
+ * *srv_va = its VA in the server's mapping of c's buffer, or 0 for a
+ * message in registers (msg_va 0, len <= CHCORE_REG_MSG_MAX).  0, or -1
+ * when the message neither fits the registers nor lies in the buffer (the
+ * general path's -EINVAL).  Inline: the general path and the fast path
+ * both check it. */
+static inline __attribute__((always_inline)) int
+chcore_msg_at_server(const struct chcore_conn *c, uint64_t msg_va, uint64_t len,
+		     uint64_t *srv_va)
+{
+	/* Below the buffer, off wraps to far above buf_len: one test. */
+	uint64_t off = msg_va - c->client_va;
+
+	*srv_va = 0;
+	if (!msg_va)
+		return len <= CHCORE_REG_MSG_MAX ? 0 : -1;
+	if (off > c->buf_len || len > c->buf_len - off)
+		return -1;
+	*srv_va = c->server_va + off;
+	return 0;
+}
+
+/* The results of a call (ret0, ret1..ret3) in the caller's frame, as the
+ * header comment of sys_chcore_ipc.c says. */
+static inline void
+chcore_call_to_frame(struct trap_frame *f, int64_t r, const uint64_t ret[CHCORE_NRET - 1])
+{
+	f->rax = (uint64_t)r;
+	f->rdx = ret[0];
+	f->r10 = ret[1];
+	f->r8 = ret[2];
+}
+
 /* reply_recv's result registers for a request, as the header comment says
  * (sys_chcore_ipc.c and the fast path both write them; inline, so neither
  * file calls the other). */

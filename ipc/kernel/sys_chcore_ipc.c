@@ -7,10 +7,14 @@
  * restored by SYSRET):
  *   connect, accept:  rax = cap, rdx = this process's VA of the buffer
  *                     (connect's 4th argument, r10, is its flags)
- *   call:             rax = ret0, rdx = ret1
- *   reply_recv:       rax = request length, rdi = the request's VA in the
- *                     SERVER's space, rsi = length, rdx/r10/r8 = the
- *                     caller's a0/a1/a2, r9 = badge (the client's pid)
+ *   call:             msg_va 0 = a message of len <= CHCORE_REG_MSG_MAX
+ *                     bytes in a0..a2 (chcore_abi.h);
+ *                     rax = ret0, rdx/r10/r8 = ret1/ret2/ret3
+ *   reply_recv:       (cap, flags, ret0, ret1, ret2, ret3);
+ *                     rax = request length, rdi = the request's VA in the
+ *                     SERVER's space (0: in registers), rsi = length,
+ *                     rdx/r10/r8 = the caller's a0/a1/a2, r9 = badge (the
+ *                     client's pid)
  */
 #include "ipc/kernel/chcore_ipc.h"
 #include "kernel/sys/syscall.h"
@@ -85,22 +89,23 @@ sys_chcore_connect(const struct sys_args *a)
 SYSCALL_ROW(SYS_CHCORE_CONNECT, sys_chcore_connect);
 
 /* call(cap, msg_va, len, a0, a1, a2): msg_va..+len must lie in the
- * connection's buffer (checked against the conn in chcore_call). */
+ * connection's buffer, or msg_va be 0 and len fit the registers (checked
+ * against the conn in chcore_call). */
 static long
 sys_chcore_call(const struct sys_args *a)
 {
 	int64_t cap;
-	uint64_t ret1 = 0;
+	uint64_t ret[CHCORE_NRET - 1] = { 0 };
 
 	if (arg_cap(a->a[0], &cap))
 		return -EBADF;
-	int64_t r = chcore_call(cap, a->a[1], a->a[2], &a->a[3], &ret1);
-	current_user_frame()->rdx = ret1;
+	int64_t r = chcore_call(cap, a->a[1], a->a[2], &a->a[3], ret);
+	chcore_call_to_frame(current_user_frame(), r, ret);
 	return r;
 }
 SYSCALL_ROW_FAST(SYS_CHCORE_CALL, sys_chcore_call, chcore_fastpath_call);
 
-/* reply_recv(cap, flags, ret0, ret1) */
+/* reply_recv(cap, flags, ret0, ret1, ret2, ret3) */
 static long
 sys_chcore_reply_recv(const struct sys_args *a)
 {
@@ -111,7 +116,7 @@ sys_chcore_reply_recv(const struct sys_args *a)
 		return -EBADF;
 	if (!a->a[1] || (a->a[1] & ~(uint64_t)(CHCORE_REPLY | CHCORE_RECV)))
 		return -EINVAL;
-	int64_t r = chcore_reply_recv(cap, a->a[1], a->a[2], a->a[3], &in);
+	int64_t r = chcore_reply_recv(cap, a->a[1], &a->a[2], &in);
 	if (r >= 0 && (a->a[1] & CHCORE_RECV))
 		chcore_recv_to_frame(current_user_frame(), &in);
 	return r;

@@ -4,27 +4,34 @@
  *
  * ChCore IPC is call/return only, so the interface's send/recv map onto
  * calls like this (docs/mech/chcore.md):
- *   client send(m)  = copy m into the shared buffer + one usys_chcore_call; the
- *                     call returns when the server answers, and the answer
- *                     (if it is a message) waits in the channel;
- *   client recv     = takes that answer out of the buffer (no syscall);
+ *   client send(m)  = one usys_chcore_call carrying m; the call returns when the
+ *                     server answers, and the answer (if it is a message)
+ *                     waits in the channel;
+ *   client recv     = takes that answer (no syscall);
  *   server recv     = one usys_chcore_reply_recv that first answers the request
  *                     it holds (with the message a send left, or empty) and
  *                     then waits for the next request;
- *   server send(m)  = copy m into the buffer; it leaves with the next recv
- *                     (or close).
+ *   server send(m)  = keeps m; it leaves with the next recv (or close).
  *   call            = one usys_chcore_call; the server's recv+send answer it.
  * So a ping-pong round trip is exactly one call on the client and one
  * reply_recv on the server: two syscalls, two direct switches.
- * The kernel copies nothing: data goes through the buffer both map.
  *
- * Lending (ipc.h) skips the user-level copies too: the buffer IS the slot
- * and the view.  send_lend hands out the buffer, send_commit is the call
- * (client) or the answer left for the next recv (server); recv_view is the
- * server's reply_recv with the request's VA as the view, or on the client
- * the answer in the buffer.  One loan at a time per end (L_LOAN): while a
- * slot is lent or a view held, the operations that would write or reuse the
- * buffer give -EBUSY.
+ * Where a message travels: up to CHCORE_REG_MSG_MAX (24) bytes in
+ * registers, both ways -- a request as the kernel's register message
+ * (msg NULL, the bytes in a0..a2), an answer in ret1..ret3 -- so a small
+ * message touches no shared memory; a larger one is copied into the
+ * shared buffer and out of it at the other end.  The kernel copies
+ * nothing either way.  The answer's ret0 is its length, or NO_ANSWER
+ * when it carries no message.
+ *
+ * Lending (ipc.h) skips the user-level copies of buffer messages: the
+ * buffer IS the slot and the view.  send_lend hands out the buffer,
+ * send_commit is the call (client) or the answer left for the next recv
+ * (server); recv_view is the server's reply_recv with the request's VA as
+ * the view, or on the client the answer in the buffer (a message that
+ * came in registers is viewed where the end keeps its words).  One loan at
+ * a time per end (L_LOAN): while a slot is lent or a view held, the
+ * operations that would write or reuse the buffer give -EBUSY.
  */
 #include "ipc/user/ipc.h"
 #include "ipc/user/chcore.h"
@@ -33,29 +40,47 @@
 #define MS 1000000ull
 #define OPEN_WAIT_NS (10000 * MS)   /* server listen / client retries */
 #define CHCORE_MECH_MAX_MSG (1u << 20)
+/* An answer's ret0 when it carries no message: more than any length, and
+ * not negative (negative ret0 are the kernel's errors). */
+#define NO_ANSWER (1ull << 62)
 
 /* opts.h[] */
 enum { H_ID, H_BUFLEN };
-/* ch->local[] */
-enum { L_CAP, L_BUFLEN, L_OWED, L_REPLY_LEN, L_HAS_MSG, L_PENDING, L_PENDING_LEN, L_LOAN };
+/* ch->local[]: L_HAS: the client holds an answer (L_LEN bytes) not taken
+ * yet / the server has a message (L_LEN bytes) to answer with; either in
+ * L_W0..L_W2 when it fits the registers, else in the buffer.  L_OWED: the
+ * server holds a request it must answer. */
+enum { L_CAP, L_LOAN, L_OWED, L_HAS, L_LEN, L_W0, L_W1, L_W2 };
 /* L_LOAN: 0 none, > 0 the length of the lent slot, LOAN_VIEW a view held. */
 #define LOAN_VIEW (-1)
 
 extern const struct ipc_mech ipc_chcore;
 
+static inline uint64_t *
+words(struct ipc_chan *ch)
+{
+	return (uint64_t *)&ch->local[L_W0];
+}
+
+static inline uint64_t
+buf_len(const struct ipc_chan *ch)
+{
+	return (uint64_t)ch->opts.h[H_BUFLEN];
+}
+
 long
 chcore_serve(long conn, chcore_handler h)
 {
 	struct chcore_req req;
-	uint64_t ret0 = 0, ret1 = 0;
+	uint64_t ret[CHCORE_NRET] = { 0 };
 	unsigned flags = CHCORE_RECV;
 
 	for (;;) {
-		long r = usys_chcore_reply_recv(conn, flags, ret0, ret1, &req);
+		long r = usys_chcore_reply_recv(conn, flags, ret, &req);
 		if (r < 0)
 			return r;
-		ret1 = 0;
-		ret0 = h(&req, &ret1);
+		ret[1] = ret[2] = ret[3] = 0;
+		ret[0] = h(&req, &ret[1]);
 		flags = CHCORE_REPLY | CHCORE_RECV;      /* ipc_return, then wait */
 	}
 }
@@ -127,7 +152,6 @@ chcore_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 		return -EINVAL;
 	ch->role = role;
 	ch->opts = *o;
-	ch->local[L_BUFLEN] = o->h[H_BUFLEN];
 	int err = role == IPC_SERVER ? open_server(ch, o) : open_client(ch, o);
 	if (err)
 		return err;
@@ -135,38 +159,185 @@ chcore_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 	return 0;
 }
 
-/* One call carrying the buffer's first len bytes; the answer is left in ch. */
-static long
-client_call_buffer(struct ipc_chan *ch, size_t len)
-{
-	uint64_t has_msg;
-	long r = usys_chcore_call(ch->local[L_CAP], ch->mem[0], len, 0, 0, 0, &has_msg);
+/* ---- client: every send is a call, its answer kept for recv ---- */
 
+/* The client keeps an answer for its recv: r0 = the answer's length (or
+ * NO_ANSWER), ret = ret1..ret3. */
+static inline void
+client_keep(struct ipc_chan *ch, long r0, const uint64_t ret[CHCORE_NRET - 1])
+{
+	uint64_t *w = words(ch);
+
+	ch->local[L_HAS] = (uint64_t)r0 != NO_ANSWER;
+	ch->local[L_LEN] = r0;
+	w[0] = ret[0];
+	w[1] = ret[1];
+	w[2] = ret[2];
+}
+
+/* One call carrying the buffer's first len bytes (out of line, like every
+ * buffer path here: the small message's path needs no frame for it). */
+static __attribute__((noinline)) long
+client_call_buffer(struct ipc_chan *ch, size_t len, uint64_t ret[CHCORE_NRET - 1])
+{
+	return usys_chcore_call(ch->local[L_CAP], ch->mem[0], len, 0, 0, 0, ret);
+}
+
+/* The len bytes at buf into the buffer (a message too big for registers). */
+static int
+client_fill(struct ipc_chan *ch, const void *buf, size_t len)
+{
+	if (len > buf_len(ch))
+		return -E2BIG;
+	memcpy(ch->mem[0], buf, len);
+	return 0;
+}
+
+/* A send's answer is kept; the send returns len. */
+static inline long
+client_sent(struct ipc_chan *ch, long r, const uint64_t ret[CHCORE_NRET - 1], size_t len)
+{
 	if (r < 0)
 		return r;
-	ch->local[L_PENDING] = has_msg != 0;
-	ch->local[L_PENDING_LEN] = r;
+	client_keep(ch, r, ret);
 	return (long)len;
 }
 
-static long
-client_call(struct ipc_chan *ch, const void *buf, size_t len)
+static __attribute__((noinline)) long
+client_send_buffer(struct ipc_chan *ch, const void *buf, size_t len)
 {
-	if (len > (uint64_t)ch->local[L_BUFLEN])
-		return -E2BIG;
-	memcpy(ch->mem[0], buf, len);
-	return client_call_buffer(ch, len);
+	uint64_t ret[CHCORE_NRET - 1];
+	int err = client_fill(ch, buf, len);
+
+	if (err)
+		return err;
+	return client_sent(ch, client_call_buffer(ch, len, ret), ret, len);
 }
 
-/* A server may write the buffer only to answer a request it holds. */
+/* Out of line: chcore_send's server side then needs no frame. */
+static __attribute__((noinline)) long
+client_send(struct ipc_chan *ch, const void *buf, size_t len)
+{
+	uint64_t w[3], ret[CHCORE_NRET - 1];
+
+	if (len > CHCORE_REG_MSG_MAX)
+		return client_send_buffer(ch, buf, len);
+	chcore_reg_load(w, buf, len);
+	long r = usys_chcore_call(ch->local[L_CAP], 0, len, w[0], w[1], w[2], ret);
+	return client_sent(ch, r, ret, len);
+}
+
+static __attribute__((noinline)) long
+client_recv(struct ipc_chan *ch, void *buf, size_t len)
+{
+	if (!ch->local[L_HAS])
+		return -EAGAIN;          /* only an answered send has something */
+	size_t n = (size_t)ch->local[L_LEN];
+	if (n > len)
+		return -E2BIG;
+	if (n <= CHCORE_REG_MSG_MAX)
+		chcore_reg_store(buf, words(ch), n);
+	else
+		memcpy(buf, ch->mem[0], n);
+	ch->local[L_HAS] = 0;
+	return (long)n;
+}
+
+/* The answers call_op does not take from the registers: one in the
+ * buffer, one too long for reply (kept for a recv: -E2BIG), none
+ * (-EAGAIN, as a recv would say), or the call's error. */
+static __attribute__((noinline)) long
+call_op_other_answer(struct ipc_chan *ch, long r, const uint64_t ret[CHCORE_NRET - 1], void *reply,
+		     size_t reply_len)
+{
+	if (r < 0)
+		return r;
+	if ((uint64_t)r > reply_len) {
+		client_keep(ch, r, ret);
+		return (uint64_t)r == NO_ANSWER ? -EAGAIN : -E2BIG;
+	}
+	ch->local[L_HAS] = 0;
+	memcpy(reply, ch->mem[0], (size_t)r);
+	return r;
+}
+
+/* call_op's answer (ret0 r, ret1..ret3) into reply. */
+static inline __attribute__((always_inline)) long
+call_op_answer(struct ipc_chan *ch, long r, uint64_t r1, uint64_t r2, uint64_t r3, void *reply,
+	       size_t reply_len)
+{
+	uint64_t w[3] = { r1, r2, r3 };
+
+	/* Unsigned: an error (r < 0) is not a small length either. */
+	if ((uint64_t)r > CHCORE_REG_MSG_MAX || (uint64_t)r > reply_len)
+		return call_op_other_answer(ch, r, w, reply, reply_len);
+	ch->local[L_HAS] = 0;            /* an older answer is superseded */
+	chcore_reg_store(reply, w, (size_t)r);
+	return r;
+}
+
+static __attribute__((noinline)) long
+call_op_buffer(struct ipc_chan *ch, const void *req, size_t req_len, void *reply, size_t reply_len)
+{
+	uint64_t ret[CHCORE_NRET - 1];
+	int err = client_fill(ch, req, req_len);
+
+	if (err)
+		return err;
+	long r = client_call_buffer(ch, req_len, ret);
+	return call_op_answer(ch, r, ret[0], ret[1], ret[2], reply, reply_len);
+}
+
+/* send + recv in one: the answer goes straight into reply. */
+static long
+chcore_call_op(struct ipc_chan *ch, const void *req, size_t req_len, void *reply, size_t reply_len)
+{
+	uint64_t w[3], ret[CHCORE_NRET - 1];
+
+	if (ch->role != IPC_CLIENT)
+		return -EINVAL;
+	if (ch->local[L_LOAN])
+		return -EBUSY;
+	if (req_len > CHCORE_REG_MSG_MAX)
+		return call_op_buffer(ch, req, req_len, reply, reply_len);
+	chcore_reg_load(w, req, req_len);
+	long r = usys_chcore_call(ch->local[L_CAP], 0, req_len, w[0], w[1], w[2], ret);
+	return call_op_answer(ch, r, ret[0], ret[1], ret[2], reply, reply_len);
+}
+
+/* ---- server: recv answers the request held and takes the next ---- */
+
+/* A server may keep an answer only for a request it holds. */
 static int
 server_may_answer(const struct ipc_chan *ch)
 {
 	if (!ch->local[L_OWED])
 		return -EINVAL;          /* a server only answers requests */
-	if (ch->local[L_HAS_MSG])
+	if (ch->local[L_HAS])
 		return -EAGAIN;          /* one answer per request */
 	return 0;
+}
+
+/* The server's answer is the len bytes at msg (the buffer's own when
+ * committing a lent slot): kept in the words when they fit. */
+static inline void
+server_keep(struct ipc_chan *ch, const void *msg, size_t len)
+{
+	if (len <= CHCORE_REG_MSG_MAX)
+		chcore_reg_load(words(ch), msg, len);
+	else if (msg != ch->mem[0])
+		memcpy(ch->mem[0], msg, len);
+	ch->local[L_LEN] = (int64_t)len;
+	ch->local[L_HAS] = 1;
+}
+
+static __attribute__((noinline)) long
+server_send_buffer(struct ipc_chan *ch, const void *buf, size_t len)
+{
+	if (len > buf_len(ch))
+		return -E2BIG;
+	server_keep(ch, buf, len);
+	return (long)len;
 }
 
 static long
@@ -178,28 +349,40 @@ chcore_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_n
 	if (ch->local[L_LOAN])
 		return -EBUSY;
 	if (ch->role == IPC_CLIENT)
-		return client_call(ch, buf, len);
+		return client_send(ch, buf, len);
 	if ((err = server_may_answer(ch)))
 		return err;
-	if (len > (uint64_t)ch->local[L_BUFLEN])
-		return -E2BIG;
-	memcpy(ch->mem[0], buf, len);
-	ch->local[L_REPLY_LEN] = (int64_t)len;
-	ch->local[L_HAS_MSG] = 1;
+	if (len > CHCORE_REG_MSG_MAX)
+		return server_send_buffer(ch, buf, len);
+	server_keep(ch, buf, len);
 	return (long)len;
 }
 
+/* The server's answer as reply words: ret0 its length (or NO_ANSWER),
+ * ret1..ret3 the message when it fits (else it is in the buffer). */
+static inline void
+server_answer(struct ipc_chan *ch, uint64_t ret[CHCORE_NRET])
+{
+	const uint64_t *w = words(ch);
+
+	ret[0] = ch->local[L_HAS] ? (uint64_t)ch->local[L_LEN] : NO_ANSWER;
+	ret[1] = w[0];
+	ret[2] = w[1];
+	ret[3] = w[2];
+}
+
 /* The server's recv: answers what it holds, then waits for a request,
- * which *req describes (at the server's VA of the buffer). */
-static long
+ * which *req describes (at the server's VA of the buffer, or in req->a). */
+static inline __attribute__((always_inline)) long
 server_next(struct ipc_chan *ch, struct chcore_req *req)
 {
 	unsigned flags = CHCORE_RECV | (ch->local[L_OWED] ? CHCORE_REPLY : 0);
-	uint64_t ret0 = ch->local[L_HAS_MSG] ? (uint64_t)ch->local[L_REPLY_LEN] : 0;
+	uint64_t ret[CHCORE_NRET];
 
-	long r = usys_chcore_reply_recv(ch->local[L_CAP], flags, ret0, (uint64_t)ch->local[L_HAS_MSG], req);
+	server_answer(ch, ret);
+	long r = usys_chcore_reply_recv(ch->local[L_CAP], flags, ret, req);
 	ch->local[L_OWED] = r >= 0;
-	ch->local[L_HAS_MSG] = 0;
+	ch->local[L_HAS] = 0;
 	return r;
 }
 
@@ -213,7 +396,10 @@ server_recv(struct ipc_chan *ch, void *buf, size_t len)
 		return r;
 	if (req.len > len)
 		return -E2BIG;           /* the request is still owed an answer */
-	memcpy(buf, req.msg, req.len);   /* the kernel's server-side VA */
+	if (req.msg)
+		memcpy(buf, req.msg, req.len);   /* the kernel's server-side VA */
+	else                             /* the kernel lets only <= 24 bytes through */
+		chcore_reg_store(buf, req.a, req.len);
 	return (long)req.len;
 }
 
@@ -225,14 +411,7 @@ chcore_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 		return -EBUSY;
 	if (ch->role == IPC_SERVER)
 		return server_recv(ch, buf, len);
-	if (!ch->local[L_PENDING])
-		return -EAGAIN;          /* only an answered send has something */
-	size_t n = (size_t)ch->local[L_PENDING_LEN];
-	if (n > len)
-		return -E2BIG;
-	memcpy(buf, ch->mem[0], n);
-	ch->local[L_PENDING] = 0;
-	return (long)n;
+	return client_recv(ch, buf, len);
 }
 
 /* --- Lending: the buffer itself is the slot and the view. --- */
@@ -244,13 +423,14 @@ chcore_send_lend(struct ipc_chan *ch, size_t len, void **slot)
 
 	if (len == 0)
 		return -EINVAL;          /* nothing to lend: send an empty message */
-	if (len > (uint64_t)ch->local[L_BUFLEN])
+	if (len > buf_len(ch))
 		return -E2BIG;
 	if (ch->local[L_LOAN])
 		return -EBUSY;
 	if (ch->role == IPC_SERVER && (err = server_may_answer(ch)))
 		return err;
-	ch->local[L_PENDING] = 0;    /* an unread answer is about to be overwritten */
+	if (ch->role == IPC_CLIENT)
+		ch->local[L_HAS] = 0;    /* an unread answer is about to be overwritten */
 	ch->local[L_LOAN] = (int64_t)len;
 	*slot = ch->mem[0];
 	return 0;
@@ -259,15 +439,17 @@ chcore_send_lend(struct ipc_chan *ch, size_t len, void **slot)
 static long
 chcore_send_commit(struct ipc_chan *ch, size_t len, uint64_t timeout_ns)
 {
+	uint64_t ret[CHCORE_NRET - 1];
+
 	(void)timeout_ns;
 	if (ch->local[L_LOAN] <= 0 || len == 0 || len > (uint64_t)ch->local[L_LOAN])
 		return -EINVAL;
 	ch->local[L_LOAN] = 0;
-	if (ch->role == IPC_CLIENT)
-		return client_call_buffer(ch, len);
-	ch->local[L_REPLY_LEN] = (int64_t)len;
-	ch->local[L_HAS_MSG] = 1;
-	return (long)len;
+	if (ch->role == IPC_SERVER) {
+		server_keep(ch, ch->mem[0], len);
+		return (long)len;
+	}
+	return client_sent(ch, client_call_buffer(ch, len, ret), ret, len);
 }
 
 static long
@@ -280,16 +462,20 @@ chcore_recv_view(struct ipc_chan *ch, const void **view, uint64_t timeout_ns)
 	if (ch->local[L_LOAN])
 		return -EBUSY;
 	if (ch->role == IPC_CLIENT) {
-		if (!ch->local[L_PENDING])
+		if (!ch->local[L_HAS])
 			return -EAGAIN;
-		ch->local[L_PENDING] = 0;
-		r = ch->local[L_PENDING_LEN];
-		*view = ch->mem[0];
+		ch->local[L_HAS] = 0;
+		r = ch->local[L_LEN];
+		*view = (uint64_t)r <= CHCORE_REG_MSG_MAX ? (void *)words(ch) : ch->mem[0];
 	} else {
 		if ((r = server_next(ch, &req)) < 0)
 			return r;
 		r = (long)req.len;       /* the kernel checked it lies in the buffer */
 		*view = req.msg;
+		if (!req.msg) {          /* ... or came in registers: keep the words */
+			memcpy(words(ch), req.a, sizeof req.a);
+			*view = words(ch);
+		}
 	}
 	ch->local[L_LOAN] = LOAN_VIEW;
 	return r;
@@ -304,26 +490,14 @@ chcore_recv_release(struct ipc_chan *ch)
 	return 0;
 }
 
-static long
-chcore_call_op(struct ipc_chan *ch, const void *req, size_t req_len, void *reply, size_t reply_len)
-{
-	if (ch->role != IPC_CLIENT)
-		return -EINVAL;
-	if (ch->local[L_LOAN])
-		return -EBUSY;
-	long r = client_call(ch, req, req_len);
-	if (r < 0)
-		return r;
-	return chcore_recv(ch, reply, reply_len, 0);
-}
-
 static void
 chcore_close_chan(struct ipc_chan *ch)
 {
+	uint64_t ret[CHCORE_NRET];
+
+	server_answer(ch, ret);
 	if (ch->role == IPC_SERVER && ch->local[L_OWED])
-		usys_chcore_reply_recv(ch->local[L_CAP], CHCORE_REPLY,
-				  ch->local[L_HAS_MSG] ? (uint64_t)ch->local[L_REPLY_LEN] : 0,
-				  (uint64_t)ch->local[L_HAS_MSG], 0);
+		usys_chcore_reply_recv(ch->local[L_CAP], CHCORE_REPLY, ret, 0);
 	usys_chcore_close(ch->local[L_CAP]);
 	memset(ch, 0, sizeof *ch);
 }

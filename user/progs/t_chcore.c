@@ -3,6 +3,7 @@
  * on every call, arguments and results in registers, a message buffer the
  * server sees at its own VA, and a call that switches straight to the
  * server and back (two syscalls, two address-space switches, no wakeup)?
+ * Messages of up to 24 bytes in registers (msg NULL), answered in ret1..3?
  * And what if the capability, pointer or length is bad, or a partner dies?
  * The first word of the argument picks the part:
  *   basic                 driver + client: every check below
@@ -45,15 +46,33 @@ sum(const uint8_t *p, size_t n)
 
 static uint8_t *server_buf;     /* where accept mapped the buffer here */
 
+/* A message in registers (msg NULL): its length, the checksum of its
+ * bytes, and two of its words inverted, in ret0..ret3. */
 static uint64_t
-handler(const struct chcore_req *r, uint64_t *ret1)
+reg_handler(const struct chcore_req *r, uint64_t ret[3])
 {
-	switch (r->a0) {
+	uint8_t b[CHCORE_REG_MSG_MAX];
+
+	if (r->len > CHCORE_REG_MSG_MAX)
+		return (uint64_t)-EIO;   /* the kernel must not let it through */
+	chcore_reg_store(b, r->a, r->len);
+	ret[0] = sum(b, r->len);
+	ret[1] = ~r->a[0];
+	ret[2] = ~r->a[2];
+	return r->len;
+}
+
+static uint64_t
+handler(const struct chcore_req *r, uint64_t ret[3])
+{
+	if (!r->msg)
+		return reg_handler(r, ret);
+	switch (r->a[0]) {
 	case OP_ECHO:                /* a1 + a2, and who called */
-		*ret1 = (uint64_t)r->badge;
-		return r->a1 + r->a2;
+		ret[0] = (uint64_t)r->badge;
+		return r->a[1] + r->a[2];
 	case OP_VA:                  /* the request's offset in our mapping, its checksum */
-		*ret1 = sum(r->msg, r->len);
+		ret[0] = sum(r->msg, r->len);
 		return (uint64_t)((const uint8_t *)r->msg - server_buf);
 	case OP_WRITE:               /* the reply, written at our VA */
 		for (size_t j = 0; j < r->len; j++)
@@ -97,9 +116,9 @@ server(const char *arg)
 	}
 	ok &= check(conn >= 0 && buf, "chcore: server accepts: conn cap %ld, buffer at %p", conn, buf);
 	server_buf = buf;
-	ok &= check(usys_chcore_reply_recv(conn, CHCORE_REPLY, 0, 0, 0) == -EINVAL,
+	ok &= check(usys_chcore_reply_recv(conn, CHCORE_REPLY, 0, 0) == -EINVAL,
 		    "chcore: a reply with no request taken gives -EINVAL");
-	ok &= check(usys_chcore_reply_recv(svc, CHCORE_RECV, 0, 0, 0) == -EPERM,
+	ok &= check(usys_chcore_reply_recv(svc, CHCORE_RECV, 0, 0) == -EPERM,
 		    "chcore: reply_recv on a service cap gives -EPERM (wrong type)");
 	usys_chcore_close(svc);
 	long r = chcore_serve(conn, handler);
@@ -153,7 +172,7 @@ bad_caps(long conn, uint8_t *buf)
 	long mine = usys_chcore_register(usys_getpid() + 500000);
 	ok &= check(mine >= 0 && usys_chcore_call(mine, buf, 0, OP_ECHO, 0, 0, 0) == -EPERM,
 		    "chcore: call on a service cap gives -EPERM (wrong type)");
-	ok &= check(usys_chcore_reply_recv(conn, CHCORE_RECV, 0, 0, 0) == -EPERM,
+	ok &= check(usys_chcore_reply_recv(conn, CHCORE_RECV, 0, 0) == -EPERM,
 		    "chcore: reply_recv on a client end gives -EPERM");
 	/* Nobody answers requests to our own service: the timeouts. */
 	ok &= check(usys_chcore_connect(usys_getpid() + 500000, BUF, 0, 0) == -EAGAIN,
@@ -183,10 +202,13 @@ bad_ranges(long conn, uint8_t *buf)
 	ok &= check(usys_chcore_call(conn, buf, BUF + 1, OP_ECHO, 0, 0, 0) == -EINVAL &&
 		    usys_chcore_call(conn, buf + 16, (size_t)-8, OP_ECHO, 0, 0, 0) == -EINVAL,
 		    "chcore: lengths over the buffer (and wrapping ones) give -EINVAL");
-	ok &= check(usys_chcore_call(conn, 0, 0, OP_ECHO, 0, 0, 0) == -EINVAL &&
-		    usys_chcore_call(conn, (void *)0xffff800000000000ull, 8, OP_ECHO, 0, 0, 0) == -EINVAL,
-		    "chcore: NULL and kernel message pointers give -EINVAL");
-	ok &= check(usys_chcore_reply_recv(conn, 0, 0, 0, 0) == -EINVAL || usys_chcore_reply_recv(conn, 0, 0, 0, 0) == -EPERM,
+	ok &= check(usys_chcore_call(conn, 0, CHCORE_REG_MSG_MAX + 1, OP_ECHO, 0, 0, 0) == -EINVAL &&
+		    usys_chcore_call(conn, 0, (size_t)-1, OP_ECHO, 0, 0, 0) == -EINVAL,
+		    "chcore: a message in registers (NULL) of more than %d bytes gives -EINVAL",
+		    CHCORE_REG_MSG_MAX);
+	ok &= check(usys_chcore_call(conn, (void *)0xffff800000000000ull, 8, OP_ECHO, 0, 0, 0) == -EINVAL,
+		    "chcore: a kernel message pointer gives -EINVAL");
+	ok &= check(usys_chcore_reply_recv(conn, 0, 0, 0) == -EINVAL || usys_chcore_reply_recv(conn, 0, 0, 0) == -EPERM,
 		    "chcore: reply_recv with no flags is refused");
 	return ok;
 }
@@ -194,15 +216,15 @@ bad_ranges(long conn, uint8_t *buf)
 static int
 semantics(long conn, uint8_t *buf)
 {
-	uint64_t r1 = 0;
-	long r = usys_chcore_call(conn, buf, 0, OP_ECHO, 40, 2, &r1);
-	int ok = check(r == 42 && (long)r1 == usys_getpid(),
+	uint64_t r1[3] = { 0 };
+	long r = usys_chcore_call(conn, buf, 0, OP_ECHO, 40, 2, r1);
+	int ok = check(r == 42 && (long)r1[0] == usys_getpid(),
 		       "chcore: call returns the server's result in registers (%ld) and its badge is our pid (%lu)", r,
-		       (unsigned long)r1);
+		       (unsigned long)r1[0]);
 	for (size_t j = 0; j < 200; j++)
 		buf[100 + j] = pat(j + 3);
-	r = usys_chcore_call(conn, buf + 100, 200, OP_VA, 0, 0, &r1);
-	ok &= check(r1 == sum(buf + 100, 200), "chcore: the server reads our 200 bytes through the shared buffer");
+	r = usys_chcore_call(conn, buf + 100, 200, OP_VA, 0, 0, r1);
+	ok &= check(r1[0] == sum(buf + 100, 200), "chcore: the server reads our 200 bytes through the shared buffer");
 	/* Where the two mappings land is layout, not a guarantee (they may
 	 * coincide); the translation is: our offset 100 is the server's. */
 	ok &= check(r == 100,
@@ -217,30 +239,68 @@ semantics(long conn, uint8_t *buf)
 	return ok;
 }
 
-/* 10,000 calls: per call two syscalls and two address-space switches, no
- * wakeup and no scheduler switch (a timer tick may add a little). */
+/* Messages in registers: every length 0..24 arrives whole (the server
+ * stores the words back into bytes) and the answer's three words come
+ * back; the user library's conversion leaves no byte of the caller's
+ * stack in the padding. */
 static int
-counted_calls(long conn, uint8_t *buf)
+register_messages(long conn)
+{
+	uint8_t src[CHCORE_REG_MSG_MAX], back[CHCORE_REG_MSG_MAX];
+	int whole = 1, answered = 1, padded = 1;
+
+	for (size_t n = 0; n <= CHCORE_REG_MSG_MAX; n++) {
+		uint64_t w[3], ret[3] = { 0 };
+		for (size_t j = 0; j < n; j++)
+			src[j] = pat(j + 7 * n);
+		chcore_reg_load(w, src, n);
+		for (size_t j = n; j < CHCORE_REG_MSG_MAX; j++)
+			padded &= (uint8_t)(w[j / 8] >> (j % 8 * 8)) == 0;
+		memset(back, 0xee, sizeof back);
+		chcore_reg_store(back, w, n);
+		padded &= !memcmp(back, src, n) && (n == CHCORE_REG_MSG_MAX || back[n] == 0xee);
+		long r = usys_chcore_call(conn, 0, n, w[0], w[1], w[2], ret);
+		whole &= r == (long)n && ret[0] == sum(src, n);
+		answered &= ret[1] == ~w[0] && ret[2] == ~w[2];
+	}
+	int ok = check(whole, "chcore: messages of 0..%d bytes in registers (NULL) arrive whole", CHCORE_REG_MSG_MAX);
+	ok &= check(answered, "chcore: the server's answer comes back in ret1..ret3");
+	ok &= check(padded, "chcore: chcore_reg_load/store convert exactly n bytes, the rest of the words zero");
+	return ok;
+}
+
+/* 10,000 calls: per call two syscalls and two address-space switches, no
+ * wakeup and no scheduler switch (a timer tick may add a little).  msg:
+ * the buffer, or NULL for 8 bytes in registers. */
+static int
+counted_calls(long conn, uint8_t *msg)
 {
 	struct kcounters a, b;
+	const char *how = msg ? "buffer" : "registers";
 	long bad = 0;
 
 	usys_counters(&a);
-	for (long i = 0; i < CALLS; i++)
-		bad += usys_chcore_call(conn, buf, 8, OP_ECHO, (uint64_t)i, 1, 0) != i + 1;
+	if (msg)
+		for (long i = 0; i < CALLS; i++)
+			bad += usys_chcore_call(conn, msg, 8, OP_ECHO, (uint64_t)i, 1, 0) != i + 1;
+	else
+		for (long i = 0; i < CALLS; i++) {
+			uint64_t ret[3];
+			bad += usys_chcore_call(conn, 0, 8, (uint64_t)i, 0, 0, ret) != 8 || ret[1] != ~(uint64_t)i;
+		}
 	usys_counters(&b);
 	uint64_t sc = b.syscalls - a.syscalls - 1, as = b.as_switches - a.as_switches;
 	uint64_t wk = b.wakeups - a.wakeups, cs = b.context_switches - a.context_switches;
 	uint64_t ticks = b.timer_ticks - a.timer_ticks;
-	int ok = check(bad == 0, "chcore: %d calls, every result right (%ld wrong)", CALLS, bad);
+	int ok = check(bad == 0, "chcore: %d calls (%s), every result right (%ld wrong)", CALLS, how, bad);
 	ok &= check(sc >= 2 * CALLS && sc <= 2 * CALLS + 2 * ticks + 20,
-		    "chcore: %lu syscalls for %d calls (2 per call; %lu ticks)", (unsigned long)sc, CALLS,
-		    (unsigned long)ticks);
+		    "chcore: %lu syscalls for %d calls (%s; 2 per call; %lu ticks)", (unsigned long)sc, CALLS,
+		    how, (unsigned long)ticks);
 	ok &= check(as >= 2 * CALLS && as <= 2 * CALLS + 4 * ticks + 20,
-		    "chcore: %lu address-space switches (2 per call)", (unsigned long)as);
+		    "chcore: %lu address-space switches (%s; 2 per call)", (unsigned long)as, how);
 	ok &= check(wk <= 2 * ticks + 5 && cs <= 4 * ticks + 10,
-		    "chcore: no wakeups (%lu) and no scheduler switches (%lu) beyond timer ticks (%lu)",
-		    (unsigned long)wk, (unsigned long)cs, (unsigned long)ticks);
+		    "chcore: no wakeups (%lu) and no scheduler switches (%lu) beyond timer ticks (%lu) (%s)",
+		    (unsigned long)wk, (unsigned long)cs, (unsigned long)ticks, how);
 	return ok;
 }
 
@@ -261,9 +321,11 @@ basic(void)
 	if (conn < 0)
 		return 1;
 	ok &= semantics(conn, buf);
+	ok &= register_messages(conn);
 	ok &= bad_caps(conn, buf);
 	ok &= bad_ranges(conn, buf);
 	ok &= counted_calls(conn, buf);
+	ok &= counted_calls(conn, 0);
 	long r = usys_chcore_call(conn, buf, 0, OP_EXIT, 0, 0, 0);
 	ok &= check(r == -ECONNRESET, "chcore: the server exits inside its handler: the call gives -ECONNRESET (%ld)", r);
 	ok &= check(usys_chcore_call(conn, buf, 0, OP_ECHO, 0, 0, 0) == -ECONNRESET,
