@@ -6,6 +6,7 @@
 
 long uaccess_copy(void *dst, const void *src, uint64_t len);
 long uaccess_load_byte(const uint8_t *usrc);
+long uaccess_copy_words(void *dst, const void *src, uint64_t words);
 extern uint8_t uaccess_smap;
 
 void
@@ -57,4 +58,22 @@ strncpy_from_user(char *dst, uint64_t usrc, uint64_t max)
 		}
 	}
 	return -ENAMETOOLONG;
+}
+
+int
+copy_words_from_user(void *dst, uint64_t usrc, uint64_t len)
+{
+	if (len % 8 || !user_range_ok(usrc, len))
+		return -EFAULT;
+	COUNT_ADD(kcopy_bytes, len);
+	return (int)uaccess_copy_words(dst, (const void *)usrc, len / 8);
+}
+
+int
+copy_words_to_user(uint64_t udst, const void *src, uint64_t len)
+{
+	if (len % 8 || !user_range_ok(udst, len))
+		return -EFAULT;
+	COUNT_ADD(kcopy_bytes, len);
+	return (int)uaccess_copy_words((void *)udst, src, len / 8);
 }

@@ -21,6 +21,11 @@ int copy_to_user(uint64_t udst, const void *src, uint64_t len); /* 0 or -EFAULT 
  * length, -EFAULT, or -ENAMETOOLONG when no NUL comes within max bytes. */
 long strncpy_from_user(char *dst, uint64_t usrc, uint64_t max);
 
+/* The same for a struct of whole words (len a multiple of 8), copied a
+ * word at a time: the signal frame. */
+int copy_words_from_user(void *dst, uint64_t usrc, uint64_t len);
+int copy_words_to_user(uint64_t udst, const void *src, uint64_t len);
+
 /* Set once at boot when CR4.SMAP is on, so stac/clac are used. */
 void uaccess_enable_smap(void);
 

@@ -9,7 +9,6 @@
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "common/errno.h"
 #include "common/signal_abi.h"
-#include "common/string.h"
 #include <stddef.h>
 
 #define RED_ZONE 128                   /* SysV: below rsp, owned by leaf code */
@@ -54,10 +53,10 @@ sigframe_push(struct trap_frame *f, int sig, uint64_t handler, uint64_t restorer
 		return -EFAULT;                  /* wrapped: not a user stack */
 	sp = (sp & ~15ull) - 8;                  /* sp + 8 aligned, as after a call */
 	fr.restorer = restorer;
-	memcpy(&fr.regs, f, sizeof fr.regs);
+	fr.regs = *(const struct sig_regs *)f;   /* same layout; whole words, not memcpy's bytes */
 	fr.mask = old_mask;
 	fr.sig = (uint64_t)sig;
-	if (copy_to_user(sp, &fr, sizeof fr))
+	if (copy_words_to_user(sp, &fr, sizeof fr))
 		return -EFAULT;
 	f->rsp = sp;
 	f->rip = handler;
@@ -76,12 +75,12 @@ sigframe_pop(struct trap_frame *f, uint64_t *mask)
 	struct sig_frame fr;
 	uint64_t vector = f->vector, error = f->error;
 
-	if (copy_from_user(&fr, f->rsp - 8, sizeof fr))
+	if (copy_words_from_user(&fr, f->rsp - 8, sizeof fr))
 		return -EFAULT;
 	/* Both below USER_TOP, which also makes them canonical. */
 	if (fr.regs.rip >= USER_TOP || fr.regs.rsp >= USER_TOP)
 		return -EINVAL;
-	memcpy(f, &fr.regs, sizeof *f);
+	*(struct sig_regs *)f = fr.regs;
 	f->vector = vector;                      /* ours, not the user's */
 	f->error = error;
 	f->cs = USER_CS;
