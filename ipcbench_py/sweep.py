@@ -199,9 +199,13 @@ def csv_run_id(run):
     return (RUN_ID_OK.sub("-", run.run_id) or "run")[:23]
 
 
-def plan_for(settings, combo, run_id, icount, extra, base=None):
-    lines = settings.plan_lines() + [f"pcid={combo.pcid}", f"accel={combo.accel.name}",
-                                     f"run_id={run_id}"]
+def plan_for(settings, combo, icount, extra, base=None):
+    """The guest's plan for one boot.  No run_id: it is the host's label
+    (gather() writes the column), and the guest prints it in every CSV line,
+    so its length would move every later instruction, and under -icount
+    where each tick lands in the samples: two runs that differ only in
+    their --out would differ in tails and bimodal p50s (docs/SMP.md)."""
+    lines = settings.plan_lines() + [f"pcid={combo.pcid}", f"accel={combo.accel.name}"]
     if icount:
         lines.append("unit=instructions")
     return plan.build_text("bench", lines + list(extra), base)
@@ -469,10 +473,9 @@ def _sweep(args, prog, after_sweep):
     mechs = registry.mechanisms(stages.REPO)
     _check_names(mechs, settings, also=registry.LINUX_ONLY if args.with_linux else ())
     base = read_plan_file(args.plan)
-    # run_id is set once the run dir exists; any valid name does for checks.
     extra = list(args.plan_extra) + (["handoff=borrow"] if args.via_usb else [])
     boots = make_boots(combos, args.repeat, lambda c: plan_for(
-        settings, c, "run", args.icount, extra, base))
+        settings, c, args.icount, extra, base))
     say_accels(prog, combos)
     prog.say(f"sweep: preset {settings.preset}, {len(boots)} boot(s): "
              f"{', '.join(dict.fromkeys(c.name for c in combos))}"
@@ -489,9 +492,6 @@ def _sweep(args, prog, after_sweep):
         raise SweepError(str(e)) from None
     prog.say(f"run dir: {shown(run.path)}")
     img = shutil.copyfile(image, run.file("ipcbench.img"))
-    rid = csv_run_id(run)
-    for b in boots:
-        b.plan_text = plan_for(settings, b.combo, rid, args.icount, extra, base)
     ctx = Ctx(stages.REPO, stages.PYTHON, prog, run, fw, img, args.icount, timeout, boots,
               image_sha256=sweepmeta.sha256_of(image), via_usb=args.via_usb,
               cost_model=cost_model(stages.REPO, mechs, settings), smp=smp)

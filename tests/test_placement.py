@@ -185,7 +185,7 @@ def test_sweep_of_two_placements(tmp_path, monkeypatch):
                                  presets.resolve("quick", mech="pipe,shm-poll"))
     combo = sweep.Combo(TCG, "auto")
     boots = [sweep.Boot(combo, "serial-tcg-pcidauto.log",
-                        sweep.plan_for(settings, combo, run.run_id, False, []))]
+                        sweep.plan_for(settings, combo, False, []))]
     out = io.StringIO()
     ctx = sweep.Ctx(REPO, sys.executable, Progress(stream=out), run, fw,
                     str(tmp_path / "img"), False, 30.0, boots, qemu=FAKE, smp=smp)
