@@ -35,7 +35,13 @@ struct lrpc_bind_info {
  * E-stack (16-byte aligned, nothing pushed), every other register 0.  A C
  * procedure is entered through LRPC_ENTRY (ipc/user/lrpc.h), which moves
  * them into C's argument order.  The procedure ends with
- * lrpc_return(result); it must not `ret`. */
+ * lrpc_return(result); it must not `ret`.
+ *
+ * Registers after the return: rax = the result, rip, rsp, rflags and rbp
+ * as at the call (the linkage record keeps only these), every other
+ * general register 0 (rcx and r11 as SYSRET leaves them); the caller's
+ * stub saves what else it needs on its own stack.  A call refused before
+ * the switch (-errno) changes no register but rax. */
 #define LRPC_NARGS 8
 
 #endif

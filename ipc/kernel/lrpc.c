@@ -44,14 +44,25 @@
 
 struct lrpc_binding;
 
+/* What a return needs of its caller (the paper's linkage record: the
+ * return address and the stack pointer; with them rflags and rbp, which the
+ * user stub cannot keep itself).  Every other register the caller wants
+ * back its stub keeps on its own stack (lrpc_call8 tells the compiler they
+ * come back 0: ipc/user/lrpc.h), so no frame is copied. */
+struct lrpc_link {
+	uint64_t rip, rsp, rflags, rbp;
+};
+
 /* One A-stack with its E-stack and, while a call uses it, that call's
  * linkage record. */
 struct lrpc_astack {
 	struct lrpc_binding *b;
 	unsigned index;
-	uint64_t estack_va;           /* in the server's space */
 	int busy;
-	struct trap_frame saved;      /* the caller's registers: where to return */
+	uint64_t estack_va;           /* in the server's space */
+	uint64_t entry_rsp;           /* the E-stack's top: a procedure's rsp */
+	uint64_t server_va;           /* this A-stack in the server's space */
+	struct lrpc_link link;        /* the caller's registers: where to return */
 	struct aspace *ret_as;        /* the caller's run_as (NULL: its own space) */
 	struct lrpc_astack *prev;     /* the caller's own linkage (nested calls) */
 	struct thread *caller;        /* the thread that carries the call */
@@ -311,6 +322,9 @@ binding_map(struct lrpc_binding *b, struct lrpc_service *s, struct proc *me)
 		if (e < 0)
 			return (int)e;
 		b->as[i].estack_va = (uint64_t)e;
+		/* What every call on this A-stack enters with, worked out once. */
+		b->as[i].entry_rsp = (uint64_t)e + LRPC_ESTACK_BYTES;   /* 16-byte aligned */
+		b->as[i].server_va = b->server_va + i * s->astack_size;
 	}
 	return 0;
 }
@@ -398,24 +412,33 @@ lrpc_disconnect(int64_t id)
 
 /* ---- call and return --------------------------------------------------- */
 
-/* The process whose space t runs in (lrpc_lock held). */
-static struct proc *
-domain_of(struct thread *t)
+/* The binding slot an id names (any id: the checks compare the whole id). */
+static inline struct lrpc_binding *
+bind_slot(int64_t id)
 {
-	return top_of(t) ? top_of(t)->b->svc->server : t->proc;
+	return &bindings[(uint64_t)(id - 1) % LRPC_MAX_BINDINGS];
 }
 
-/* Everything a call checks before it changes anything. */
-static long
-call_check(struct thread *t, struct lrpc_binding *b, uint64_t proc, uint64_t astack)
+/* Everything a call checks before it changes anything, each once: the
+ * caller's own domain when it is inside a call, the binding (a live id of
+ * this slot, not closed, the caller's domain's), its service, the indexes,
+ * the depth and the A-stack.  lrpc_lock held. */
+static inline __attribute__((always_inline)) long
+call_check(const struct thread *t, const struct lrpc_binding *b, int64_t id, uint64_t proc,
+	   uint64_t astack)
 {
-	struct lrpc_astack *top = top_of(t);
+	const struct lrpc_astack *top = top_of(t);
+	const struct proc *domain = t->proc;
 
-	if (top && !top->b->svc->accepting)
-		return -ECONNRESET;          /* the caller's own domain has failed */
-	if (!b)
-		return -EBADF;
-	if (b->client != domain_of(t))
+	if (top) {
+		const struct lrpc_service *in = top->b->svc;
+		if (!in->accepting)
+			return -ECONNRESET;  /* the caller's own domain has failed */
+		domain = in->server;
+	}
+	if (id <= 0 || b->id != id || b->closed)
+		return -EBADF;               /* b->id is 0 in a free slot */
+	if (b->client != domain)
 		return -EPERM;               /* a binding of another domain */
 	if (!b->svc->accepting)
 		return -ECONNRESET;
@@ -430,43 +453,41 @@ call_check(struct thread *t, struct lrpc_binding *b, uint64_t proc, uint64_t ast
 
 /* Rewrites the caller's frame into the procedure's entry state: the
  * argument registers stay as the caller set them (common/lrpc_abi.h), no
- * other register of the caller reaches the server. */
-static void
-enter_procedure(struct trap_frame *f, struct lrpc_astack *a, uint64_t entry)
+ * other register of the caller reaches the server (rax, the syscall's
+ * result, is set by the caller of lrpc_call: 0). */
+static inline __attribute__((always_inline)) void
+enter_procedure(struct trap_frame *f, const struct lrpc_astack *a, uint64_t entry)
 {
-	struct lrpc_service *s = a->b->svc;
-
-	/* The eight argument registers (r10, r8, r9, rbx, r12-r15) stay where
-	 * they are; every other general register is cleared in place (rax
-	 * becomes the syscall's result, 0). */
-	f->rax = f->rcx = f->rdx = f->r11 = f->rbp = 0;
+	f->rcx = f->rdx = f->r11 = f->rbp = 0;
 	f->rip = entry;
-	f->rsp = a->estack_va + LRPC_ESTACK_BYTES;   /* 16-byte aligned, empty */
+	f->rsp = a->entry_rsp;               /* 16-byte aligned, empty */
 	f->rflags = RFLAGS_IF | 0x2;
-	f->rdi = a->b->server_va + a->index * s->astack_size;
+	f->rdi = a->server_va;
 	f->rsi = a->index;
 }
 
 long
-lrpc_call(struct trap_frame *f, int64_t id, uint64_t proc, uint64_t astack)
+lrpc_call(struct trap_frame *f)
 {
 	struct thread *t = current_thread();
+	int64_t id = (int64_t)f->rdi;
+	uint64_t proc = f->rsi, astack = f->rdx;
+	struct lrpc_binding *b = bind_slot(id);
 
-	spin_lock(&lrpc_lock);
-	struct lrpc_binding *b = bind_lookup(id);
-	long err = call_check(t, b, proc, astack);
+	spin_lock_irqs_off(&lrpc_lock);
+	long err = call_check(t, b, id, proc, astack);
 	if (err) {
-		spin_unlock(&lrpc_lock);
+		spin_unlock_irqs_off(&lrpc_lock);
 		return err;
 	}
 	struct lrpc_service *s = b->svc;
-	struct lrpc_astack *a = &b->as[astack];
+	struct lrpc_astack *a = &b->as[astack], *top = top_of(t);
 	a->busy = 1;
-	a->saved = *f;
+	a->link = (struct lrpc_link){ f->rip, f->rsp, f->rflags, f->rbp };
 	a->ret_as = t->run_as;
-	a->prev = top_of(t);
+	a->prev = top;
 	a->caller = t;
-	a->depth = a->prev ? a->prev->depth + 1 : 1;
+	a->depth = top ? top->depth + 1 : 1;
 	b->busy++;
 	s->pins++;
 	/* The migration: from here on this thread runs in the server's space,
@@ -475,12 +496,29 @@ lrpc_call(struct trap_frame *f, int64_t id, uint64_t proc, uint64_t astack)
 	t->run_as = s->as;
 	aspace_activate(s->as);
 	enter_procedure(f, a, s->entry[proc]);
-	spin_unlock(&lrpc_lock);
+	spin_unlock_irqs_off(&lrpc_lock);
 	return 0;
 }
 
+/* The caller's registers back from its linkage record: rip, rsp, rflags
+ * and rbp as they were; every other general register but rax (the result,
+ * set by whoever returns it) becomes 0, so nothing of the server's reaches
+ * the caller.  The caller's stub kept what else it needs on its own stack
+ * (ipc/user/lrpc.h). */
+static inline __attribute__((always_inline)) void
+resume_caller(struct trap_frame *f, const struct lrpc_astack *a)
+{
+	f->rip = a->link.rip;
+	f->rsp = a->link.rsp;
+	f->rflags = a->link.rflags;
+	f->rbp = a->link.rbp;
+	f->rbx = f->rcx = f->rdx = f->rsi = f->rdi = 0;
+	f->r8 = f->r9 = f->r10 = f->r11 = 0;
+	f->r12 = f->r13 = f->r14 = f->r15 = 0;
+}
+
 /* Pops the innermost linkage record: back to the caller's space. */
-static void
+static inline __attribute__((always_inline)) void
 pop_link(struct thread *t, struct lrpc_astack *a)
 {
 	struct lrpc_binding *b = a->b;
@@ -490,24 +528,25 @@ pop_link(struct thread *t, struct lrpc_astack *a)
 	t->run_as = a->ret_as;
 	aspace_activate(a->ret_as ? a->ret_as : t->proc->as);
 	a->busy = 0;
-	a->prev = 0;
-	a->caller = 0;
 	b->busy--;
 	s->pins--;
-	binding_check(b);
-	service_check(s);
+	/* Only a binding closed or a service stopped during the call can have
+	 * become free (binding_check, service_check: both need one of them). */
+	if (b->closed || !s->accepting) {
+		binding_check(b);
+		service_check(s);
+	}
 }
 
-/* Returns result to the innermost caller (f = its saved registers); a
+/* Returns result to the innermost caller (f = its frame to rewrite); a
  * caller whose own domain failed meanwhile cannot go on, so its caller gets
- * -ECONNRESET instead, and so on outwards.  f may be NULL (thread exit). */
-static long
+ * -ECONNRESET instead, and so on outwards. */
+static inline __attribute__((always_inline)) long
 unwind(struct thread *t, struct trap_frame *f, long result)
 {
 	for (;;) {
 		struct lrpc_astack *a = top_of(t);
-		if (f)
-			*f = a->saved;
+		resume_caller(f, a);
 		pop_link(t, a);
 		if (!top_of(t) || top_of(t)->b->svc->accepting)
 			return result;
@@ -520,12 +559,12 @@ lrpc_return(struct trap_frame *f, long result)
 {
 	struct thread *t = current_thread();
 
-	spin_lock(&lrpc_lock);
+	spin_lock_irqs_off(&lrpc_lock);
 	if (top_of(t))
 		result = unwind(t, f, result);
 	else
 		result = -EINVAL;            /* not in a call */
-	spin_unlock(&lrpc_lock);
+	spin_unlock_irqs_off(&lrpc_lock);
 	return result;
 }
 

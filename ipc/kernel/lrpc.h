@@ -36,11 +36,14 @@ int lrpc_serve(int64_t service, uint64_t timeout_ns);
 int64_t lrpc_connect(uint64_t key, struct lrpc_bind_info *info);
 int lrpc_disconnect(int64_t binding);
 
-/* The call and the return rewrite f, the calling thread's syscall frame
- * (the call's argument words are in it: common/lrpc_abi.h).  lrpc_call's
- * result is what the procedure sees in rax (0) or -errno before any
- * switch; lrpc_return's is the caller's result. */
-long lrpc_call(struct trap_frame *f, int64_t binding, uint64_t proc, uint64_t astack);
+/* The call and the return rewrite f, the calling thread's syscall frame:
+ * the call reads its binding, procedure and A-stack from f (rdi, rsi, rdx;
+ * the argument words stay where they are: common/lrpc_abi.h).  Both run
+ * with interrupts off (the fast paths' state; sys_lrpc.c turns them off)
+ * and take lrpc_lock once.  lrpc_call's result is what the procedure sees
+ * in rax (0) or -errno before any switch; lrpc_return's is the caller's
+ * result. */
+long lrpc_call(struct trap_frame *f);
 long lrpc_return(struct trap_frame *f, long result);
 
 /* Rows of kernel/proc/proc_hooks.c: process exit, thread exit, the return

@@ -15,7 +15,6 @@
 #include "kernel/sched/thread.h"
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/stats/counters.h"
-#include "common/errno.h"
 
 /* user_return_work only when one of its checks would act. */
 static int
@@ -26,15 +25,12 @@ leave(struct trap_frame *f)
 	return 1;
 }
 
-/* lrpc_call(binding, proc, astack): binding ids are positive (-EBADF, as
- * sys_lrpc_call says). */
+/* lrpc_call(binding, proc, astack): lrpc_call checks all three. */
 int
 lrpc_fastpath_call(struct trap_frame *f)
 {
-	int64_t id = (int64_t)f->rdi;
-
 	COUNT(syscalls);
-	f->rax = (uint64_t)(id < 1 ? -EBADF : lrpc_call(f, id, f->rsi, f->rdx));
+	f->rax = (uint64_t)lrpc_call(f);
 	return leave(f);
 }
 

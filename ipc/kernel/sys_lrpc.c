@@ -8,6 +8,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/mm/pagetable.h"
 #include "kernel/arch/x86_64/trap_frame.h"
+#include "kernel/sync/spinlock.h"
 #include "common/errno.h"
 
 /* Ids are positive; anything else is -EINVAL before a table is looked at. */
@@ -98,16 +99,17 @@ sys_lrpc_disconnect(const struct sys_args *a)
 SYSCALL_ROW(SYS_LRPC_DISCONNECT, sys_lrpc_disconnect);
 
 /* lrpc_call(binding, proc, astack) with arg0..arg7 in registers (any
- * value is an argument): indexes are checked against the binding inside
- * lrpc_call (they depend on its service). */
+ * value is an argument): lrpc_call checks the binding and the indexes
+ * against it.  Only reached if the fast path (lrpc_fastpath.c, which
+ * always finishes the call) were not taken; lrpc_call wants interrupts off. */
 static long
 sys_lrpc_call(const struct sys_args *a)
 {
-	int64_t id;
-
-	if (arg_id(a->a[0], &id))
-		return -EBADF;
-	return lrpc_call(current_user_frame(), id, a->a[1], a->a[2]);
+	(void)a;                         /* lrpc_call reads them from the frame */
+	push_off();
+	long r = lrpc_call(current_user_frame());
+	pop_off();
+	return r;
 }
 SYSCALL_ROW_FAST(SYS_LRPC_CALL, sys_lrpc_call, lrpc_fastpath_call);
 
@@ -115,6 +117,9 @@ SYSCALL_ROW_FAST(SYS_LRPC_CALL, sys_lrpc_call, lrpc_fastpath_call);
 static long
 sys_lrpc_return(const struct sys_args *a)
 {
-	return lrpc_return(current_user_frame(), (long)a->a[0]);
+	push_off();
+	long r = lrpc_return(current_user_frame(), (long)a->a[0]);
+	pop_off();
+	return r;
 }
 SYSCALL_ROW_FAST(SYS_LRPC_RETURN, sys_lrpc_return, lrpc_fastpath_return);

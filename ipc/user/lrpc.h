@@ -59,8 +59,12 @@ usys_lrpc_disconnect(long binding)
 }
 
 /* The call with all eight register arguments (common/lrpc_abi.h says
- * which register carries which).  The kernel gives every register back as
- * it was except rax; "+r" keeps the compiler from assuming more. */
+ * which register carries which).  The kernel gives back rsp, rbp and rflags
+ * as they were and the result in rax; every other general register comes
+ * back 0 (the kernel's linkage record keeps only what the return needs, as
+ * in the paper), so all of them are outputs here: the compiler keeps what
+ * it still needs on this thread's own stack, which the server cannot
+ * reach.  An error before the procedure runs changes no register. */
 static inline long
 lrpc_call8(long binding, uint64_t proc, uint64_t astack, uint64_t a0, uint64_t a1, uint64_t a2,
 	   uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6, uint64_t a7)
@@ -68,12 +72,12 @@ lrpc_call8(long binding, uint64_t proc, uint64_t astack, uint64_t a0, uint64_t a
 	register uint64_t r10 __asm__("r10") = a0, r8 __asm__("r8") = a1, r9 __asm__("r9") = a2;
 	register uint64_t rbx __asm__("rbx") = a3, r12 __asm__("r12") = a4, r13 __asm__("r13") = a5;
 	register uint64_t r14 __asm__("r14") = a6, r15 __asm__("r15") = a7;
-	long ret;
+	long ret = SYS_LRPC_CALL;
 
 	__asm__ volatile("syscall"
-			 : "=a"(ret), "+r"(r10), "+r"(r8), "+r"(r9), "+r"(rbx), "+r"(r12), "+r"(r13),
-			   "+r"(r14), "+r"(r15)
-			 : "a"((long)SYS_LRPC_CALL), "D"(binding), "S"(proc), "d"(astack)
+			 : "+a"(ret), "+r"(r10), "+r"(r8), "+r"(r9), "+r"(rbx), "+r"(r12), "+r"(r13),
+			   "+r"(r14), "+r"(r15), "+D"(binding), "+S"(proc), "+d"(astack)
+			 :
 			 : "rcx", "r11", "memory");
 	return ret;
 }

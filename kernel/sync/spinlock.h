@@ -48,6 +48,17 @@ spin_lock_irqs_off(struct spinlock *l)
 	lockorder_acquired(l);
 }
 
+/* Releases a lock taken by spin_lock_irqs_off (or inside push_off), inline
+ * like the taking: it only drops the nesting count, since interrupts were
+ * off before the lock and stay off after it. */
+static inline void
+spin_unlock_irqs_off(struct spinlock *l)
+{
+	lockorder_releasing(l);
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	this_cpu()->ncli--;
+}
+
 /* Interrupt-off nesting, usable without a lock. */
 void push_off(void);
 void pop_off(void);
