@@ -35,6 +35,7 @@
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/console/console.h"
 #include "kernel/sync/spinlock.h"
+#include "kernel/stats/counters.h"
 #include "kernel/lib/idtable.h"
 #include "common/errno.h"
 #include "common/string.h"
@@ -67,7 +68,7 @@ struct lrpc_astack {
 	struct lrpc_astack *prev;     /* the caller's own linkage (nested calls) */
 	struct thread *caller;        /* the thread that carries the call */
 	unsigned depth;
-};
+} __attribute__((aligned(64)));      /* two cache lines; an index is a shift */
 
 struct lrpc_service {
 	int64_t id;                   /* in svcs; 0: a free slot */
@@ -412,11 +413,17 @@ lrpc_disconnect(int64_t id)
 
 /* ---- call and return --------------------------------------------------- */
 
-/* The binding slot an id names (any id: the checks compare the whole id). */
+/* The binding slot an id names (any id: the checks compare the whole id).
+ * The empty asm hands the compiler an opaque pointer: without it, it
+ * recomputes every address from the static array and the two indexes
+ * (a multiply and adds each time) instead of keeping the pointer. */
 static inline struct lrpc_binding *
 bind_slot(int64_t id)
 {
-	return &bindings[(uint64_t)(id - 1) % LRPC_MAX_BINDINGS];
+	struct lrpc_binding *b = &bindings[(uint64_t)(id - 1) % LRPC_MAX_BINDINGS];
+
+	__asm__("" : "+r"(b));
+	return b;
 }
 
 /* Everything a call checks before it changes anything, each once: the
@@ -424,8 +431,8 @@ bind_slot(int64_t id)
  * this slot, not closed, the caller's domain's), its service, the indexes,
  * the depth and the A-stack.  lrpc_lock held. */
 static inline __attribute__((always_inline)) long
-call_check(const struct thread *t, const struct lrpc_binding *b, int64_t id, uint64_t proc,
-	   uint64_t astack)
+call_check(const struct thread *t, const struct lrpc_binding *b, const struct lrpc_astack *a,
+	   int64_t id, uint64_t proc, uint64_t astack)
 {
 	const struct lrpc_astack *top = top_of(t);
 	const struct proc *domain = t->proc;
@@ -446,7 +453,7 @@ call_check(const struct thread *t, const struct lrpc_binding *b, int64_t id, uin
 		return -EINVAL;
 	if (top && top->depth >= LRPC_MAX_DEPTH)
 		return -ELOOP;
-	if (b->as[astack].busy)
+	if (a->busy)
 		return -EBUSY;               /* the concurrency check */
 	return 0;
 }
@@ -466,22 +473,26 @@ enter_procedure(struct trap_frame *f, const struct lrpc_astack *a, uint64_t entr
 	f->rsi = a->index;
 }
 
-long
-lrpc_call(struct trap_frame *f)
+static inline __attribute__((always_inline)) long
+call(struct thread *t, struct trap_frame *f)
 {
-	struct thread *t = current_thread();
 	int64_t id = (int64_t)f->rdi;
 	uint64_t proc = f->rsi, astack = f->rdx;
 	struct lrpc_binding *b = bind_slot(id);
+	/* Within the array whatever astack is; call_check compares astack
+	 * itself with the binding's count. */
+	struct lrpc_astack *a = &b->as[astack % LRPC_MAX_ASTACKS];
+
+	__asm__("" : "+r"(a));               /* as in bind_slot */
 
 	spin_lock_irqs_off(&lrpc_lock);
-	long err = call_check(t, b, id, proc, astack);
+	long err = call_check(t, b, a, id, proc, astack);
 	if (err) {
 		spin_unlock_irqs_off(&lrpc_lock);
 		return err;
 	}
 	struct lrpc_service *s = b->svc;
-	struct lrpc_astack *a = &b->as[astack], *top = top_of(t);
+	struct lrpc_astack *top = top_of(t);
 	a->busy = 1;
 	a->link = (struct lrpc_link){ f->rip, f->rsp, f->rflags, f->rbp };
 	a->ret_as = t->run_as;
@@ -490,12 +501,13 @@ lrpc_call(struct trap_frame *f)
 	a->depth = top ? top->depth + 1 : 1;
 	b->busy++;
 	s->pins++;
+	enter_procedure(f, a, s->entry[proc]);
 	/* The migration: from here on this thread runs in the server's space,
-	 * and sched.c reloads that space whenever it resumes the thread. */
+	 * and sched.c reloads that space whenever it resumes the thread (the
+	 * CR3 load last: little is left to keep across it). */
 	set_top(t, a);
 	t->run_as = s->as;
 	aspace_activate(s->as);
-	enter_procedure(f, a, s->entry[proc]);
 	spin_unlock_irqs_off(&lrpc_lock);
 	return 0;
 }
@@ -526,12 +538,14 @@ pop_link(struct thread *t, struct lrpc_astack *a)
 
 	set_top(t, a->prev);
 	t->run_as = a->ret_as;
-	aspace_activate(a->ret_as ? a->ret_as : t->proc->as);
 	a->busy = 0;
 	b->busy--;
 	s->pins--;
 	/* Only a binding closed or a service stopped during the call can have
-	 * become free (binding_check, service_check: both need one of them). */
+	 * become free (binding_check, service_check: both need one of them;
+	 * a space the service inherited is destroyed there, so the caller's
+	 * is loaded first). */
+	aspace_activate(a->ret_as ? a->ret_as : t->proc->as);
 	if (b->closed || !s->accepting) {
 		binding_check(b);
 		service_check(s);
@@ -554,11 +568,9 @@ unwind(struct thread *t, struct trap_frame *f, long result)
 	}
 }
 
-long
-lrpc_return(struct trap_frame *f, long result)
+static inline __attribute__((always_inline)) long
+ret(struct thread *t, struct trap_frame *f, long result)
 {
-	struct thread *t = current_thread();
-
 	spin_lock_irqs_off(&lrpc_lock);
 	if (top_of(t))
 		result = unwind(t, f, result);
@@ -566,6 +578,54 @@ lrpc_return(struct trap_frame *f, long result)
 		result = -EINVAL;            /* not in a call */
 	spin_unlock_irqs_off(&lrpc_lock);
 	return result;
+}
+
+long
+lrpc_call(struct trap_frame *f)
+{
+	return call(current_thread(), f);
+}
+
+long
+lrpc_return(struct trap_frame *f, long result)
+{
+	return ret(current_thread(), f, result);
+}
+
+/* The fast paths (syscall_entry.S calls them before syscall_dispatch,
+ * interrupts still off: syscall.c's syscall_fast table) do the whole call
+ * or return here, without the dispatcher's argument copy and STI, and run
+ * user_return_work only when one of its checks would act
+ * (user_return_idle, the test it starts with).  They never fall back
+ * (always 1).  Counted as a syscall each. */
+static inline __attribute__((always_inline)) int
+leave(struct thread *t, struct trap_frame *f)
+{
+	if (!user_return_idle(t, f))
+		user_return_work(f);
+	return 1;
+}
+
+/* lrpc_call(binding, proc, astack): call() checks all three. */
+int
+lrpc_fastpath_call(struct trap_frame *f)
+{
+	struct thread *t = current_thread();
+
+	COUNT(syscalls);
+	f->rax = (uint64_t)call(t, f);
+	return leave(t, f);
+}
+
+/* lrpc_return(result) */
+int
+lrpc_fastpath_return(struct trap_frame *f)
+{
+	struct thread *t = current_thread();
+
+	COUNT(syscalls);
+	f->rax = (uint64_t)ret(t, f, (long)f->rdi);
+	return leave(t, f);
 }
 
 /* ---- failures and exits ------------------------------------------------ */

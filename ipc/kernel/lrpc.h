@@ -54,7 +54,7 @@ long lrpc_return(struct trap_frame *f, long result);
 void lrpc_proc_release(struct proc *p);
 void lrpc_thread_exit(struct thread *t);
 int lrpc_user_return(struct trap_frame *f);
-/* lrpc_fastpath.c: call and return entered from syscall_entry.S before
+/* The same call and return entered from syscall_entry.S before
  * the general path (always 1: they never fall back). */
 int lrpc_fastpath_call(struct trap_frame *f);
 int lrpc_fastpath_return(struct trap_frame *f);

@@ -100,8 +100,8 @@ SYSCALL_ROW(SYS_LRPC_DISCONNECT, sys_lrpc_disconnect);
 
 /* lrpc_call(binding, proc, astack) with arg0..arg7 in registers (any
  * value is an argument): lrpc_call checks the binding and the indexes
- * against it.  Only reached if the fast path (lrpc_fastpath.c, which
- * always finishes the call) were not taken; lrpc_call wants interrupts off. */
+ * against it.  Only reached if the fast path (lrpc_fastpath_call in
+ * lrpc.c, which always finishes the call) were not taken; lrpc_call wants interrupts off. */
 static long
 sys_lrpc_call(const struct sys_args *a)
 {

@@ -64,7 +64,7 @@ echo_proc(void *astack, uint64_t len)
 	lrpc_proc_return(r < 0 ? r : (long)len);
 }
 
-LRPC_ENTRY(echo_proc);
+LRPC_ENTRY1(echo_proc);
 
 static int
 lrpc_prepare(struct ipc_opts *o)

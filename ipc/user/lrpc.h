@@ -117,6 +117,21 @@ usys_lrpc_call(long binding, uint64_t proc, uint64_t astack, uint64_t arg)
 		".popsection\n");                                               \
 	extern const char fn##_lrpc[]
 
+/* LRPC_ENTRY1(fn): the stub for a procedure of one argument word,
+ * void fn(void *astack, uint64_t a0): it moves only a0 into rsi (a stub
+ * moves what its procedure takes, as the paper's generated stubs do). */
+#define LRPC_ENTRY1(fn)                                                         \
+	__asm__(".pushsection .text\n"                                          \
+		".globl " #fn "_lrpc\n"                                          \
+		".type " #fn "_lrpc, @function\n"                                \
+		#fn "_lrpc:\n"                                                   \
+		"	mov %r10, %rsi\n" /* a0 */                                 \
+		"	push $0\n"        /* rsp 16-byte aligned plus 8 */         \
+		"	jmp " #fn "\n"                                             \
+		".size " #fn "_lrpc, . - " #fn "_lrpc\n"                         \
+		".popsection\n");                                               \
+	extern const char fn##_lrpc[]
+
 /* Returns only when not in a call (-EINVAL). */
 static inline long
 usys_lrpc_return(long result)
