@@ -474,7 +474,7 @@ enter_procedure(struct trap_frame *f, const struct lrpc_astack *a, uint64_t entr
 }
 
 static inline __attribute__((always_inline)) long
-call(struct thread *t, struct trap_frame *f)
+do_call(struct thread *t, struct trap_frame *f)
 {
 	int64_t id = (int64_t)f->rdi;
 	uint64_t proc = f->rsi, astack = f->rdx;
@@ -569,7 +569,7 @@ unwind(struct thread *t, struct trap_frame *f, long result)
 }
 
 static inline __attribute__((always_inline)) long
-ret(struct thread *t, struct trap_frame *f, long result)
+do_return(struct thread *t, struct trap_frame *f, long result)
 {
 	spin_lock_irqs_off(&lrpc_lock);
 	if (top_of(t))
@@ -583,13 +583,13 @@ ret(struct thread *t, struct trap_frame *f, long result)
 long
 lrpc_call(struct trap_frame *f)
 {
-	return call(current_thread(), f);
+	return do_call(current_thread(), f);
 }
 
 long
 lrpc_return(struct trap_frame *f, long result)
 {
-	return ret(current_thread(), f, result);
+	return do_return(current_thread(), f, result);
 }
 
 /* The fast paths (syscall_entry.S calls them before syscall_dispatch,
@@ -606,14 +606,14 @@ leave(struct thread *t, struct trap_frame *f)
 	return 1;
 }
 
-/* lrpc_call(binding, proc, astack): call() checks all three. */
+/* lrpc_call(binding, proc, astack): do_call checks all three. */
 int
 lrpc_fastpath_call(struct trap_frame *f)
 {
 	struct thread *t = current_thread();
 
 	COUNT(syscalls);
-	f->rax = (uint64_t)call(t, f);
+	f->rax = (uint64_t)do_call(t, f);
 	return leave(t, f);
 }
 
@@ -624,7 +624,7 @@ lrpc_fastpath_return(struct trap_frame *f)
 	struct thread *t = current_thread();
 
 	COUNT(syscalls);
-	f->rax = (uint64_t)ret(t, f, (long)f->rdi);
+	f->rax = (uint64_t)do_return(t, f, (long)f->rdi);
 	return leave(t, f);
 }
 
