@@ -592,9 +592,9 @@ lrpc_return(struct trap_frame *f, long result)
 	return do_return(current_thread(), f, result);
 }
 
-/* The fast paths (syscall_entry.S calls them before syscall_dispatch,
+/* The fast paths (syscall_entry.S calls them before the general path,
  * interrupts still off: syscall.c's syscall_fast table) do the whole call
- * or return here, without the dispatcher's argument copy and STI, and run
+ * or return here, without the general path's STI, and run
  * user_return_work only when one of its checks would act
  * (user_return_idle, the test it starts with).  They never fall back
  * (always 1).  Counted as a syscall each. */
