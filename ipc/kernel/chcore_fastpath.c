@@ -78,6 +78,31 @@ finish(struct chcore_conn *c, struct trap_frame *f)
 	return 1;
 }
 
+/* A caller parked by the fast path that the scheduler ran again (not the
+ * partner's fast path) waits and leaves as the general path's call does.
+ * Out of line, as recv_woken: the fast paths then need no frame for it. */
+static __attribute__((noinline)) int
+call_woken(struct chcore_conn *c, struct trap_frame *f)
+{
+	uint64_t ret[CHCORE_NRET - 1] = { 0 };
+
+	chcore_call_to_frame(f, chcore_call_wait(c, ret), ret);
+	return finish(c, f);
+}
+
+/* The same for a server thread parked by the fast path's reply_recv. */
+static __attribute__((noinline)) int
+recv_woken(struct chcore_conn *c, struct trap_frame *f)
+{
+	struct chcore_recv in = { 0 };
+	int64_t r = chcore_recv_wait(c, &in);
+
+	f->rax = (uint64_t)r;
+	if (r >= 0)
+		chcore_recv_to_frame(f, &in);
+	return finish(c, f);
+}
+
 /* call(cap, msg_va, len, a0, a1, a2) with the server parked in receive.
  * msg_va 0: the message is the len <= CHCORE_REG_MSG_MAX bytes of
  * a0..a2, which go to the server in the same registers. */
@@ -110,20 +135,19 @@ chcore_fastpath_call(struct trap_frame *f)
 	c->caller = me;                /* replied is 0: no caller was set */
 	/* The server holds it (take_request) and no longer waits. */
 	c->call_state = CHCORE_CALL_STATE(0, 1, 1);
+	/* Read before the writes: the compiler cannot know two threads'
+	 * frames apart, and would read again after each write. */
+	uint64_t len = f->rdx, a0 = f->r10, a1 = f->r8, a2 = f->r9;
 	struct trap_frame *sf = thread_user_frame(srv);
-	sf->rax = f->rdx;
+	sf->rax = len;
 	sf->rdi = srv_va;
-	sf->rsi = f->rdx;
-	sf->rdx = f->r10;
-	sf->r10 = f->r8;
-	sf->r8 = f->r9;
+	sf->rsi = len;
+	sf->rdx = a0;
+	sf->r10 = a1;
+	sf->r8 = a2;
 	sf->r9 = (uint64_t)c->client_pid;
 	sched_block_handoff_user(c, srv);
-	/* The scheduler ran us again (not the partner's fast path). */
-
-	uint64_t ret[CHCORE_NRET - 1] = { 0 };
-	chcore_call_to_frame(f, chcore_call_wait(c, ret), ret);
-	return finish(c, f);
+	return call_woken(c, f);
 slow:
 	spin_unlock(&sched_lock);
 	return 0;
@@ -157,25 +181,19 @@ chcore_fastpath_reply_recv(struct trap_frame *f)
 
 	/* ---- point of no return: nothing below may fail ---- */
 	COUNT(syscalls);
+	uint64_t r0 = f->rdx, r1 = f->r10, r2 = f->r8, r3 = f->r9;   /* as in call */
 	struct trap_frame *cf = thread_user_frame(cl);
-	cf->rax = f->rdx;
-	cf->rdx = f->r10;
-	cf->r10 = f->r8;
-	cf->r8 = f->r9;
+	cf->rax = r0;
+	cf->rdx = r1;
+	cf->r10 = r2;
+	cf->r8 = r3;
 	/* What call_wait does once answered (replied is still 0), then
 	 * recv_wait's parking: this thread waits for the next request. */
 	c->caller = 0;
 	c->server = me;
 	c->call_state = CHCORE_CALL_STATE(1, 0, 0);
 	sched_block_handoff_user(c, cl);
-	/* The scheduler ran us again (not the partner's fast path). */
-
-	struct chcore_recv in = { 0 };
-	int64_t r = chcore_recv_wait(c, &in);
-	f->rax = (uint64_t)r;
-	if (r >= 0)
-		chcore_recv_to_frame(f, &in);
-	return finish(c, f);
+	return recv_woken(c, f);
 slow:
 	spin_unlock(&sched_lock);
 	return 0;

@@ -46,11 +46,12 @@
 
 /* opts.h[] */
 enum { H_ID, H_BUFLEN };
-/* ch->local[]: L_HAS: the client holds an answer (L_LEN bytes) not taken
- * yet / the server has a message (L_LEN bytes) to answer with; either in
- * L_W0..L_W2 when it fits the registers, else in the buffer.  L_OWED: the
- * server holds a request it must answer. */
-enum { L_CAP, L_LOAN, L_OWED, L_HAS, L_LEN, L_W0, L_W1, L_W2 };
+/* ch->local[]: L_LEN: the length of the answer the client holds and has
+ * not taken yet / of the message the server will answer with, NO_ANSWER
+ * when there is none; the message is in L_W0..L_W2 when it fits the
+ * registers, else in the buffer.  L_OWED: CHCORE_REPLY while the server
+ * holds a request it must answer, else 0 (so it is reply_recv's flag). */
+enum { L_CAP, L_LOAN, L_OWED, L_LEN, L_W0, L_W1, L_W2 };
 /* L_LOAN: 0 none, > 0 the length of the lent slot, LOAN_VIEW a view held. */
 #define LOAN_VIEW (-1)
 
@@ -152,6 +153,7 @@ chcore_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 		return -EINVAL;
 	ch->role = role;
 	ch->opts = *o;
+	ch->local[L_LEN] = NO_ANSWER;
 	int err = role == IPC_SERVER ? open_server(ch, o) : open_client(ch, o);
 	if (err)
 		return err;
@@ -168,7 +170,6 @@ client_keep(struct ipc_chan *ch, long r0, const uint64_t ret[CHCORE_NRET - 1])
 {
 	uint64_t *w = words(ch);
 
-	ch->local[L_HAS] = (uint64_t)r0 != NO_ANSWER;
 	ch->local[L_LEN] = r0;
 	w[0] = ret[0];
 	w[1] = ret[1];
@@ -230,16 +231,17 @@ client_send(struct ipc_chan *ch, const void *buf, size_t len)
 static __attribute__((noinline)) long
 client_recv(struct ipc_chan *ch, void *buf, size_t len)
 {
-	if (!ch->local[L_HAS])
-		return -EAGAIN;          /* only an answered send has something */
 	size_t n = (size_t)ch->local[L_LEN];
+
+	if (n == NO_ANSWER)
+		return -EAGAIN;          /* only an answered send has something */
 	if (n > len)
 		return -E2BIG;
 	if (n <= CHCORE_REG_MSG_MAX)
 		chcore_reg_store(buf, words(ch), n);
 	else
 		memcpy(buf, ch->mem[0], n);
-	ch->local[L_HAS] = 0;
+	ch->local[L_LEN] = NO_ANSWER;
 	return (long)n;
 }
 
@@ -247,16 +249,18 @@ client_recv(struct ipc_chan *ch, void *buf, size_t len)
  * buffer, one too long for reply (kept for a recv: -E2BIG), none
  * (-EAGAIN, as a recv would say), or the call's error. */
 static __attribute__((noinline)) long
-call_op_other_answer(struct ipc_chan *ch, long r, const uint64_t ret[CHCORE_NRET - 1], void *reply,
-		     size_t reply_len)
+call_op_other_answer(struct ipc_chan *ch, long r, uint64_t r1, uint64_t r2, uint64_t r3,
+		     void *reply, size_t reply_len)
 {
+	uint64_t ret[CHCORE_NRET - 1] = { r1, r2, r3 };
+
 	if (r < 0)
 		return r;
 	if ((uint64_t)r > reply_len) {
 		client_keep(ch, r, ret);
 		return (uint64_t)r == NO_ANSWER ? -EAGAIN : -E2BIG;
 	}
-	ch->local[L_HAS] = 0;
+	ch->local[L_LEN] = NO_ANSWER;
 	memcpy(reply, ch->mem[0], (size_t)r);
 	return r;
 }
@@ -270,8 +274,8 @@ call_op_answer(struct ipc_chan *ch, long r, uint64_t r1, uint64_t r2, uint64_t r
 
 	/* Unsigned: an error (r < 0) is not a small length either. */
 	if ((uint64_t)r > CHCORE_REG_MSG_MAX || (uint64_t)r > reply_len)
-		return call_op_other_answer(ch, r, w, reply, reply_len);
-	ch->local[L_HAS] = 0;            /* an older answer is superseded */
+		return call_op_other_answer(ch, r, r1, r2, r3, reply, reply_len);
+	ch->local[L_LEN] = NO_ANSWER;    /* an older answer is superseded */
 	chcore_reg_store(reply, w, (size_t)r);
 	return r;
 }
@@ -313,7 +317,7 @@ server_may_answer(const struct ipc_chan *ch)
 {
 	if (!ch->local[L_OWED])
 		return -EINVAL;          /* a server only answers requests */
-	if (ch->local[L_HAS])
+	if ((uint64_t)ch->local[L_LEN] != NO_ANSWER)
 		return -EAGAIN;          /* one answer per request */
 	return 0;
 }
@@ -328,7 +332,6 @@ server_keep(struct ipc_chan *ch, const void *msg, size_t len)
 	else if (msg != ch->mem[0])
 		memcpy(ch->mem[0], msg, len);
 	ch->local[L_LEN] = (int64_t)len;
-	ch->local[L_HAS] = 1;
 }
 
 static __attribute__((noinline)) long
@@ -365,7 +368,7 @@ server_answer(struct ipc_chan *ch, uint64_t ret[CHCORE_NRET])
 {
 	const uint64_t *w = words(ch);
 
-	ret[0] = ch->local[L_HAS] ? (uint64_t)ch->local[L_LEN] : NO_ANSWER;
+	ret[0] = (uint64_t)ch->local[L_LEN];
 	ret[1] = w[0];
 	ret[2] = w[1];
 	ret[3] = w[2];
@@ -376,13 +379,13 @@ server_answer(struct ipc_chan *ch, uint64_t ret[CHCORE_NRET])
 static inline __attribute__((always_inline)) long
 server_next(struct ipc_chan *ch, struct chcore_req *req)
 {
-	unsigned flags = CHCORE_RECV | (ch->local[L_OWED] ? CHCORE_REPLY : 0);
+	unsigned flags = CHCORE_RECV | (unsigned)ch->local[L_OWED];
 	uint64_t ret[CHCORE_NRET];
 
 	server_answer(ch, ret);
 	long r = usys_chcore_reply_recv(ch->local[L_CAP], flags, ret, req);
-	ch->local[L_OWED] = r >= 0;
-	ch->local[L_HAS] = 0;
+	ch->local[L_OWED] = r >= 0 ? CHCORE_REPLY : 0;
+	ch->local[L_LEN] = NO_ANSWER;
 	return r;
 }
 
@@ -430,7 +433,7 @@ chcore_send_lend(struct ipc_chan *ch, size_t len, void **slot)
 	if (ch->role == IPC_SERVER && (err = server_may_answer(ch)))
 		return err;
 	if (ch->role == IPC_CLIENT)
-		ch->local[L_HAS] = 0;    /* an unread answer is about to be overwritten */
+		ch->local[L_LEN] = NO_ANSWER; /* an unread answer is about to be overwritten */
 	ch->local[L_LOAN] = (int64_t)len;
 	*slot = ch->mem[0];
 	return 0;
@@ -462,10 +465,10 @@ chcore_recv_view(struct ipc_chan *ch, const void **view, uint64_t timeout_ns)
 	if (ch->local[L_LOAN])
 		return -EBUSY;
 	if (ch->role == IPC_CLIENT) {
-		if (!ch->local[L_HAS])
-			return -EAGAIN;
-		ch->local[L_HAS] = 0;
 		r = ch->local[L_LEN];
+		if ((uint64_t)r == NO_ANSWER)
+			return -EAGAIN;
+		ch->local[L_LEN] = NO_ANSWER;
 		*view = (uint64_t)r <= CHCORE_REG_MSG_MAX ? (void *)words(ch) : ch->mem[0];
 	} else {
 		if ((r = server_next(ch, &req)) < 0)
