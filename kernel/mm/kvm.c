@@ -9,7 +9,6 @@
 #define EFI_MEMORY_RUNTIME (1ull << 63)
 #define EFI_RUNTIME_SERVICES_CODE 5
 
-uint64_t kvm_phys_offset;
 static uint64_t master_root;
 static uint64_t direct_map_end;     /* physical bytes covered by the direct map */
 static uint64_t kernel_phys, kernel_virt, kernel_bytes;

@@ -17,7 +17,7 @@
 
 struct boot_info;
 
-extern uint64_t kvm_phys_offset;   /* 0 until kvm_init switches tables */
+extern uint64_t kvm_phys_offset;   /* 0 until kvm_init switches tables (phys_offset.c) */
 
 static inline void *
 phys_to_virt(uint64_t pa)
