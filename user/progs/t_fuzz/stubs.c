@@ -29,10 +29,17 @@ __asm__(
 	"	ud2\n"
 	/* long fz_syscall6(nr, uint64_t args[6], uint64_t *rdx_out): all six
 	 * argument registers loaded; rdx comes back too (chcore returns a
-	 * buffer address there).  Every register the kernel may change on the
-	 * way back (usys_chcore_reply_recv sets rdi..r9) is caller-saved. */
+	 * buffer address there).  Registers the kernel may change on the way
+	 * back: caller-saved ones (usys_chcore_reply_recv sets rdi..r9), and
+	 * after an LRPC call every one but rax, rbp and rsp (common/lrpc_abi.h),
+	 * so the C ABI's callee-saved rbx and r12-r15 are kept here. */
 	"	.globl fz_syscall6\n"
 	"fz_syscall6:\n"
+	"	push	%rbx\n"
+	"	push	%r12\n"
+	"	push	%r13\n"
+	"	push	%r14\n"
+	"	push	%r15\n"
 	"	push	%rdx\n"
 	"	mov	%rdi, %rax\n"
 	"	mov	0(%rsi), %rdi\n"
@@ -44,4 +51,9 @@ __asm__(
 	"	syscall\n"
 	"	pop	%rcx\n"
 	"	mov	%rdx, (%rcx)\n"
+	"	pop	%r15\n"
+	"	pop	%r14\n"
+	"	pop	%r13\n"
+	"	pop	%r12\n"
+	"	pop	%rbx\n"
 	"	ret\n");
