@@ -55,18 +55,29 @@ cpu_idles(int cpu)
 	return c->online && c->current == c->idle && !runqs[cpu].head;
 }
 
-/* Where a thread that becomes runnable should wait. */
-static int
-queue_cpu_for(const struct thread *t)
+/* Where an unpinned thread that becomes runnable should wait when there are
+ * several CPUs: where it last ran unless that CPU is busy and another
+ * idles (out of line: one CPU, or a pinned thread, never asks). */
+static int __attribute__((noinline))
+queue_cpu_spread(const struct thread *t)
 {
-	if (t->affinity >= 0)
-		return t->affinity;
-	if (cpu_idles(t->cpu) || smp_cpu_count() == 1)
+	if (cpu_idles(t->cpu))
 		return t->cpu;
 	for (int i = 0; i < smp_cpu_count(); i++)
 		if (cpu_idles(i))
 			return i;
 	return t->cpu;
+}
+
+/* Where a thread that becomes runnable should wait. */
+static inline int
+queue_cpu_for(const struct thread *t)
+{
+	if (t->affinity >= 0)
+		return t->affinity;
+	if (smp_cpu_count() == 1)
+		return t->cpu;
+	return queue_cpu_spread(t);
 }
 
 static void
@@ -85,15 +96,17 @@ runq_append(int cpu, struct thread *t)
 }
 
 /* Queues t; a halted CPU it was queued on is woken by an IPI (a busy one
- * finds it at its next switch or tick). */
+ * finds it at its next switch or tick).  Whether it idles is asked before
+ * t is queued there (cpu_idles looks at the queue) and only for another
+ * CPU: this one is running us. */
 void
 rq_push(struct thread *t)
 {
 	int cpu = queue_cpu_for(t);
-	int was_idle = cpu_idles(cpu);
+	int kick = cpu != this_cpu()->id && cpu_idles(cpu);
 
 	runq_append(cpu, t);
-	if (cpu != this_cpu()->id && was_idle)
+	if (kick)
 		smp_send_ipi(cpu, VEC_IPI_RESCHED);
 }
 
@@ -150,18 +163,34 @@ runq_take(struct runq *q, int pinned_ok)
 	return 0;
 }
 
-/* This CPU's next thread: its own queue first, then an unpinned thread
- * another CPU has not got to yet. */
-static struct thread *
-rq_pop(void)
+/* An unpinned thread another CPU has not got to yet, now this one's
+ * (out of line: only a CPU whose own queue is empty looks). */
+static struct thread * __attribute__((noinline))
+rq_steal(int me)
 {
-	int me = this_cpu()->id;
-	struct thread *t = runq_take(&runqs[me], 1);
+	struct thread *t = 0;
 
 	for (int i = 1; !t && i < smp_cpu_count(); i++)
 		t = runq_take(&runqs[(me + i) % smp_cpu_count()], 0);
 	if (t)
 		t->cpu = me;
+	return t;
+}
+
+/* This CPU's next thread: the head of its own queue (every thread there
+ * may run here, and its cpu says so already), else a stolen one. */
+static inline struct thread *
+rq_pop(struct percpu *c)
+{
+	struct runq *q = &runqs[c->id];
+	struct thread *t = q->head;
+
+	if (!t)
+		return rq_steal(c->id);
+	q->head = t->rq_next;
+	if (!q->head)
+		q->tail = 0;
+	t->rq_next = 0;
 	return t;
 }
 
@@ -248,7 +277,7 @@ int
 sched(void)
 {
 	struct percpu *c = this_cpu();
-	struct thread *prev = c->current, *next = rq_pop();
+	struct thread *prev = c->current, *next = rq_pop(c);
 
 	if (!spin_held(&sched_lock) || c->ncli != 1)
 		panic("sched: called with locks %d held", c->ncli);

@@ -125,8 +125,17 @@ void wakeup(void *chan);
  * sleep_deadline(timeout_ns), passed). */
 int sleep_timeout(void *chan, struct spinlock *lk, uint64_t timeout_ns, uint64_t deadline);
 /* sleep_until's deadline for a relative timeout: 0 (none) for
- * IPC_TIMEOUT_FOREVER or a timeout so long the clock would wrap. */
-uint64_t sleep_deadline(uint64_t timeout_ns);
+ * IPC_TIMEOUT_FOREVER or a timeout so long the clock would wrap, and for
+ * 0 (sleep_timeout never sleeps then).  Only a real deadline reads the
+ * clock; the test is inline, on every blocking call's path. */
+uint64_t sleep_deadline_from_now(uint64_t timeout_ns);
+static inline uint64_t
+sleep_deadline(uint64_t timeout_ns)
+{
+	if (timeout_ns == IPC_TIMEOUT_FOREVER || timeout_ns == 0)
+		return 0;
+	return sleep_deadline_from_now(timeout_ns);
+}
 /* Sleeps the calling thread for ms milliseconds (timer-tick resolution). */
 void sleep_ms_kernel(unsigned ms);
 

@@ -40,11 +40,10 @@ unlink(struct thread **head, struct thread *t, int timed_list)
 	}
 }
 
-/* Makes a sleeping thread runnable and takes it off every list. */
-void
-wake_thread_locked(struct thread *t)
+/* A sleeper already off its bucket: off the timed list, runnable. */
+static void
+wake_unlinked(struct thread *t)
 {
-	unlink(bucket_of(t->chan), t, 0);
 	if (t->deadline_ns)
 		unlink(&timed, t, 1);
 	t->chan = 0;
@@ -53,12 +52,31 @@ wake_thread_locked(struct thread *t)
 	rq_push(t);
 }
 
+/* Makes a sleeping thread runnable and takes it off every list. */
+void
+wake_thread_locked(struct thread *t)
+{
+	unlink(bucket_of(t->chan), t, 0);
+	wake_unlinked(t);
+}
+
 /*
  * Why no wakeup is lost: the caller checked its condition while holding lk,
  * and a waker must take lk to change the condition.  We take sched_lock
- * before releasing lk, and wakeup() needs sched_lock to look at sleepers,
- * so a waker either ran before our check (we saw its change) or runs after
- * we are on the bucket in state SLEEPING (it finds us).
+ * and are on the bucket, in state SLEEPING, before we release lk, and
+ * wakeup() looks at the bucket only after the condition changed under lk;
+ * so a waker either changed it before our check (we saw the change) or
+ * after we let lk go, and then finds us on the bucket -- also when it
+ * peeks at the bucket without sched_lock (wakeup: our link was written
+ * before lk's release, and its change came after lk's acquire).
+ *
+ * The two locks are swapped without touching the interrupt nesting count
+ * (spin_lock_nocount): interrupts stay off from the caller's check to the
+ * switch, and from the wakeup until lk is ours again, with one level
+ * counted throughout -- lk's before the sleep, sched_lock's in sched(),
+ * lk's again after.  After the wakeup sched_lock is let go before lk is
+ * taken: lk is never taken under sched_lock (the order is lk, then
+ * sched_lock).
  *
  * Inlined into sleep_until and sleep_timeout, so a blocking loop pays for
  * one call, not two (its waits sit on measured paths).
@@ -66,15 +84,14 @@ wake_thread_locked(struct thread *t)
 static inline __attribute__((always_inline)) int
 sleep_on(struct thread *t, void *chan, struct spinlock *lk, uint64_t deadline_ns)
 {
-	int timed_out;
+	int swap = lk != &sched_lock;
 
-	if (lk != &sched_lock) {
-		spin_lock(&sched_lock);
-		spin_unlock(lk);
-	}
-	if (t->killed) {
-		timed_out = 0;          /* do not sleep: the caller will see killed */
-		goto out;
+	if (swap)
+		spin_lock_nocount(&sched_lock);
+	if (t->killed) {        /* do not sleep: the caller will see killed */
+		if (swap)
+			spin_unlock_nocount(&sched_lock);
+		return 0;
 	}
 	t->chan = chan;
 	t->state = THREAD_SLEEPING;
@@ -87,14 +104,14 @@ sleep_on(struct thread *t, void *chan, struct spinlock *lk, uint64_t deadline_ns
 		t->timed_next = timed;
 		timed = t;
 	}
+	if (swap)
+		spin_unlock_nocount(lk);
 	sched();
-	timed_out = t->timed_out;
-out:
-	if (lk != &sched_lock) {
-		spin_unlock(&sched_lock);
-		spin_lock(lk);
+	if (swap) {
+		spin_unlock_nocount(&sched_lock);
+		spin_lock_nocount(lk);
 	}
-	return timed_out;
+	return t->timed_out;
 }
 
 int
@@ -128,16 +145,28 @@ sleep(void *chan, struct spinlock *lk)
 	sleep_until(chan, lk, 0);
 }
 
+/*
+ * Wakes every thread asleep on chan; each is unlinked where the walk finds
+ * it (no second walk of the bucket).  An empty bucket is seen without
+ * sched_lock: nobody sleeps on chan (or a sleeper has not yet let lk go,
+ * and so has not yet missed anything: sleep_on), so no lock is taken for
+ * a channel nobody sleeps on.
+ */
 void
 wakeup(void *chan)
 {
+	struct thread **pp = bucket_of(chan), *t;
+
+	if (!__atomic_load_n(pp, __ATOMIC_RELAXED))
+		return;
 	spin_lock(&sched_lock);
-	struct thread *t = *bucket_of(chan);
-	while (t) {
-		struct thread *next = t->wait_next;
-		if (t->chan == chan && t->state == THREAD_SLEEPING)
-			wake_thread_locked(t);
-		t = next;
+	while ((t = *pp)) {
+		if (t->chan == chan && t->state == THREAD_SLEEPING) {
+			*pp = t->wait_next;
+			wake_unlinked(t);
+		} else {
+			pp = &t->wait_next;
+		}
 	}
 	spin_unlock(&sched_lock);
 }
@@ -173,11 +202,11 @@ sleep_ms_kernel(unsigned ms)
 	spin_unlock(&nap_lock);
 }
 
+/* thread.h's sleep_deadline, for a finite timeout. */
 uint64_t
-sleep_deadline(uint64_t timeout_ns)
+sleep_deadline_from_now(uint64_t timeout_ns)
 {
-	if (timeout_ns == IPC_TIMEOUT_FOREVER)
-		return 0;                /* no deadline: the clock is not read */
 	uint64_t now = clock_ns();
+
 	return now + timeout_ns < now ? 0 : now + timeout_ns;
 }

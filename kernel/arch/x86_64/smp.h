@@ -18,8 +18,14 @@ struct boot_info;
 #define VEC_IPI_RESCHED   33   /* a thread was queued for you: leave hlt, reschedule */
 #define VEC_IPI_TLB       34   /* TLB shootdown request pending (tlb.c) */
 
-/* CPUs that run threads (1 until smp_start_others has run). */
-int smp_cpu_count(void);
+/* CPUs that run threads (1 until smp_start_others has run).  Inline: the
+ * scheduler asks on every wakeup whether there is anywhere else to go. */
+extern int smp_online_count;
+static inline int
+smp_cpu_count(void)
+{
+	return __atomic_load_n(&smp_online_count, __ATOMIC_RELAXED);
+}
 static inline int smp_cpu_id(void) { return this_cpu_read(id); }
 
 /* smp.c, as a CPU comes up (smp_ipi.c keeps the count). */

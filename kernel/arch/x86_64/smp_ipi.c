@@ -7,20 +7,18 @@
 #include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/apic.h"
 
-static int online_count = 1;
-
-int smp_cpu_count(void) { return online_count; }
+int smp_online_count = 1;       /* smp.h */
 
 /* Only smp.c, as each CPU comes up (CPUs are never taken down). */
 void
 smp_set_cpu_count(int n)
 {
-	__atomic_store_n(&online_count, n, __ATOMIC_RELEASE);
+	__atomic_store_n(&smp_online_count, n, __ATOMIC_RELEASE);
 }
 
 void
 smp_send_ipi(int cpu, uint8_t vector)
 {
-	if (cpu >= 0 && cpu < online_count && cpus[cpu].online)
+	if (cpu >= 0 && cpu < smp_online_count && cpus[cpu].online)
 		lapic_send_ipi(cpus[cpu].apic_id, vector);
 }
