@@ -136,15 +136,18 @@ no_reader_left(const struct pipe *p)
  * One wait of a read or write loop, p->lock held.  Returns 0 when woken
  * (the caller re-checks its condition: a wakeup is a hint, not a promise),
  * or the error that ends the operation.  Why no wakeup is lost:
- * sleep_timeout (kernel/sched/wait.c).
+ * sleep_timeout (kernel/sched/wait.c).  *deadline is 0 until the first
+ * wait: an operation that never waits never reads the clock.
  */
 static int
-pipe_wait(struct pipe *p, int *sleepers, void *chan, uint64_t timeout_ns, uint64_t deadline)
+pipe_wait(struct pipe *p, int *sleepers, void *chan, uint64_t timeout_ns, uint64_t *deadline)
 {
+	if (!*deadline)
+		*deadline = sleep_deadline(timeout_ns);
 	/* Counted under p->lock, so a waker holding p->lock that sees 0
 	 * knows nobody is between its check and the sleep. */
 	(*sleepers)++;
-	int err = sleep_timeout(chan, &p->lock, timeout_ns, deadline);
+	int err = sleep_timeout(chan, &p->lock, timeout_ns, *deadline);
 	(*sleepers)--;
 	return err;
 }
@@ -164,29 +167,32 @@ wake_writers(struct pipe *p)
 		wakeup(&p->nwrite);
 }
 
-/* Ring -> user, n <= buffered bytes, in at most two pieces (the wrap). */
-static int
+/* Ring -> user, n <= buffered bytes, in at most two pieces (the wrap).
+ * The user range was checked by the fd layer (fd.h: file_ops).  Inline,
+ * as user_to_ring below. */
+static inline __attribute__((always_inline)) int
 ring_to_user(struct pipe *p, uint64_t ubuf, uint64_t n)
 {
 	uint64_t off = p->nread % p->size;
 	uint64_t first = n < p->size - off ? n : p->size - off;
 
-	if (copy_to_user(ubuf, p->data + off, first) ||
-	    (n > first && copy_to_user(ubuf + first, p->data, n - first)))
+	if (copy_to_user_nocheck(ubuf, p->data + off, first) ||
+	    (n > first && copy_to_user_nocheck(ubuf + first, p->data, n - first)))
 		return -EFAULT;      /* nothing consumed */
 	p->nread += n;
 	return 0;
 }
 
-/* User -> ring, n <= free bytes. */
-static int
+/* User -> ring, n <= free bytes.  Inline: the ring's arithmetic shares
+ * the caller's registers instead of a frame of its own. */
+static inline __attribute__((always_inline)) int
 user_to_ring(struct pipe *p, uint64_t ubuf, uint64_t n)
 {
 	uint64_t off = p->nwrite % p->size;
 	uint64_t first = n < p->size - off ? n : p->size - off;
 
-	if (copy_from_user(p->data + off, ubuf, first) ||
-	    (n > first && copy_from_user(p->data, ubuf + first, n - first)))
+	if (copy_from_user_nocheck(p->data + off, ubuf, first) ||
+	    (n > first && copy_from_user_nocheck(p->data, ubuf + first, n - first)))
 		return -EFAULT;      /* nothing published */
 	p->nwrite += n;
 	return 0;
@@ -196,12 +202,12 @@ static long
 pipe_read(struct file *f, uint64_t ubuf, uint64_t len, uint64_t timeout_ns)
 {
 	struct pipe *p = f->obj;
-	uint64_t deadline = sleep_deadline(timeout_ns);
+	uint64_t deadline = 0;
 	long r;
 
 	spin_lock(&p->lock);
 	while (p->nread == p->nwrite && !no_writer_left(p)) {
-		int err = pipe_wait(p, &p->sleeping_readers, &p->nread, timeout_ns, deadline);
+		int err = pipe_wait(p, &p->sleeping_readers, &p->nread, timeout_ns, &deadline);
 		if (err) {
 			spin_unlock(&p->lock);
 			return err;
@@ -227,31 +233,60 @@ room_needed(const struct pipe *p, uint64_t len, uint64_t done)
 	return len <= p->size ? len - done : 1;
 }
 
-static long
-pipe_write(struct file *f, uint64_t ubuf, uint64_t len, uint64_t timeout_ns)
+static uint64_t
+room(const struct pipe *p)
 {
-	struct pipe *p = f->obj;
-	uint64_t deadline = sleep_deadline(timeout_ns), done = 0;
+	return p->size - (p->nwrite - p->nread);
+}
+
+/* User -> ring and the readers told, n <= room: 0 or -EFAULT. */
+static inline __attribute__((always_inline)) int
+ring_put(struct pipe *p, uint64_t ubuf, uint64_t n)
+{
+	int err = user_to_ring(p, ubuf, n);
+
+	if (!err)
+		wake_readers(p);     /* data for blocked readers */
+	return err;
+}
+
+/* A write that must wait for room, or that is larger than the ring:
+ * p->lock held, released on return. */
+static long __attribute__((noinline))
+pipe_write_wait(struct pipe *p, uint64_t ubuf, uint64_t len, uint64_t timeout_ns)
+{
+	uint64_t deadline = 0, done = 0;
 	int err = 0;
 
-	spin_lock(&p->lock);
 	while (done < len && !err) {
-		uint64_t room = p->size - (p->nwrite - p->nread);
+		uint64_t free = room(p);
 		if (no_reader_left(p)) {
 			err = -EPIPE;
-		} else if (room < room_needed(p, len, done)) {
-			err = pipe_wait(p, &p->sleeping_writers, &p->nwrite, timeout_ns, deadline);
+		} else if (free < room_needed(p, len, done)) {
+			err = pipe_wait(p, &p->sleeping_writers, &p->nwrite, timeout_ns, &deadline);
 		} else {
-			uint64_t n = len - done < room ? len - done : room;
-			err = user_to_ring(p, ubuf + done, n);
-			if (!err) {
+			uint64_t n = len - done < free ? len - done : free;
+			if (!(err = ring_put(p, ubuf + done, n)))
 				done += n;
-				wake_readers(p);     /* data for blocked readers */
-			}
 		}
 	}
 	spin_unlock(&p->lock);
 	return done ? (long)done : err;
+}
+
+static long
+pipe_write(struct file *f, uint64_t ubuf, uint64_t len, uint64_t timeout_ns)
+{
+	struct pipe *p = f->obj;
+
+	spin_lock(&p->lock);
+	/* The common case: a reader is there and the whole write fits now
+	 * (what pipe_write_wait's first turn would do, without its loop). */
+	if (len > room(p) || no_reader_left(p))
+		return pipe_write_wait(p, ubuf, len, timeout_ns);
+	int err = ring_put(p, ubuf, len);
+	spin_unlock(&p->lock);
+	return err ? err : (long)len;
 }
 
 /* ---- ends ------------------------------------------------------------ */

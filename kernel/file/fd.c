@@ -5,18 +5,13 @@
 #include "kernel/sync/spinlock.h"
 #include "kernel/panic.h"
 #include "common/errno.h"
+#include "common/string.h"
 #include "common/syscall_abi.h"
 
-/* A reserved slot: its number is taken but no file is visible yet. */
-#define RESERVED ((struct file *)1)
-
-struct fd_table {
-	struct file *slot[NFILE];    /* NULL = free, RESERVED, or a reference */
-};
-
-/* fd_lock must be held when using: proc->fds, every table's slot[], and
- * every file's refs.  Nothing that can sleep runs under it. */
-static struct spinlock fd_lock = SPINLOCK_INIT("fd");
+/* fdtab_lock must be held when setting or clearing proc->fds, and when
+ * reading the table of a process other than the caller's (fd_count).
+ * Never on a read or write's path. */
+static struct spinlock fdtab_lock = SPINLOCK_INIT("fdtab");
 
 struct file *
 file_alloc(const struct file_ops *ops, unsigned mode, void *obj)
@@ -38,146 +33,144 @@ file_free_unused(struct file *f)
 	kfree(f);
 }
 
+/* A reference taken while one is already held (a table slot's, under the
+ * table's lock): never from zero. */
+static void
+file_ref(struct file *f)
+{
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+/* The last reference's owner sees every earlier owner's writes (acq_rel)
+ * before close runs. */
 void
 file_put(struct file *f)
 {
-	int last;
+	int before = __atomic_fetch_sub(&f->refs, 1, __ATOMIC_ACQ_REL);
 
-	spin_lock(&fd_lock);
-	if (f->refs <= 0)
-		panic("file_put: file %p has %d references", f, f->refs);
-	last = --f->refs == 0;
-	spin_unlock(&fd_lock);
-	if (!last)
+	if (before <= 0)
+		panic("file_put: file %p had %d references", f, before);
+	if (before != 1)
 		return;
 	f->ops->close(f);            /* no lock held: close may wake and take locks */
 	kfree(f);
 }
 
-/* The table of p, made on first use.  fd_lock held; it is dropped around
- * kmalloc, so the pointer is re-checked in case another thread of p made
- * one meanwhile. */
+/* The table of p, made on first use.  p is the caller's process (or one no
+ * thread runs yet): its table, once there, stays until its last thread
+ * releases it. */
 static struct fd_table *
 table_of(struct proc *p)
 {
-	if (p->fds)
-		return p->fds;
-	spin_unlock(&fd_lock);
-	struct fd_table *t = kmalloc(sizeof *t);
-	spin_lock(&fd_lock);
-	if (p->fds) {
-		kfree(t);            /* kfree takes only the heap lock */
+	struct fd_table *t = __atomic_load_n(&p->fds, __ATOMIC_ACQUIRE);
+
+	if (t)
+		return t;
+	if (!(t = kmalloc(sizeof *t)))
+		return 0;
+	memset(t, 0, sizeof *t);
+	spin_init(&t->lock, "fd");
+	spin_lock(&fdtab_lock);
+	if (p->fds) {                /* another thread of p made one meanwhile */
+		spin_unlock(&fdtab_lock);
+		kfree(t);
 		return p->fds;
 	}
-	p->fds = t;
+	/* Release: the table's initialized lock and slots are seen before
+	 * the pointer by a thread that loads it without fdtab_lock. */
+	__atomic_store_n(&p->fds, t, __ATOMIC_RELEASE);
+	spin_unlock(&fdtab_lock);
 	return t;
 }
 
 int
 fd_reserve(struct proc *p)
 {
-	spin_lock(&fd_lock);
 	struct fd_table *t = table_of(p);
-	if (!t) {
-		spin_unlock(&fd_lock);
+	int fd;
+
+	if (!t)
 		return -ENOMEM;
-	}
-	for (int fd = 0; fd < NFILE; fd++) {
-		if (!t->slot[fd]) {
-			t->slot[fd] = RESERVED;
-			spin_unlock(&fd_lock);
-			return fd;
-		}
-	}
-	spin_unlock(&fd_lock);
-	return -EMFILE;
+	spin_lock(&t->lock);
+	for (fd = 0; fd < NFILE && t->slot[fd]; fd++)
+		;
+	if (fd < NFILE)
+		t->slot[fd] = FD_RESERVED;
+	spin_unlock(&t->lock);
+	return fd < NFILE ? fd : -EMFILE;
+}
+
+/* Replaces a reserved slot: f, or NULL to free it. */
+static void
+fill_reserved(struct proc *p, int fd, struct file *f, const char *who)
+{
+	struct fd_table *t = p->fds;
+
+	if (!t || fd < 0 || fd >= NFILE)
+		panic("%s: fd %d of pid %d was not reserved", who, fd, p->pid);
+	spin_lock(&t->lock);
+	int ok = t->slot[fd] == FD_RESERVED;
+	if (ok)
+		t->slot[fd] = f;
+	spin_unlock(&t->lock);
+	if (!ok)
+		panic("%s: fd %d of pid %d was not reserved", who, fd, p->pid);
 }
 
 void
 fd_commit(struct proc *p, int fd, struct file *f)
 {
-	spin_lock(&fd_lock);
-	if (!p->fds || fd < 0 || fd >= NFILE || p->fds->slot[fd] != RESERVED)
-		panic("fd_commit: fd %d of pid %d was not reserved", fd, p->pid);
-	p->fds->slot[fd] = f;
-	spin_unlock(&fd_lock);
+	fill_reserved(p, fd, f, "fd_commit");
 }
 
 void
 fd_cancel(struct proc *p, int fd)
 {
-	spin_lock(&fd_lock);
-	if (!p->fds || fd < 0 || fd >= NFILE || p->fds->slot[fd] != RESERVED)
-		panic("fd_cancel: fd %d of pid %d was not reserved", fd, p->pid);
-	p->fds->slot[fd] = 0;
-	spin_unlock(&fd_lock);
+	fill_reserved(p, fd, 0, "fd_cancel");
 }
 
-/* The file in slot fd, or NULL for a bad, free or reserved slot; fd_lock
- * held, or the caller is p's only thread (fd_use). */
+/* The file in slot fd of t, or NULL for a bad, free or reserved slot;
+ * t->lock held. */
 static struct file *
-lookup_locked(struct proc *p, int64_t fd)
+lookup_locked(struct fd_table *t, int64_t fd)
 {
-	if (!p->fds || fd < 0 || fd >= NFILE)
+	if (!t || (uint64_t)fd >= NFILE)
 		return 0;
-	struct file *f = p->fds->slot[fd];
-	return f == RESERVED ? 0 : f;
+	struct file *f = t->slot[fd];
+	return f == FD_RESERVED ? 0 : f;
 }
 
 struct file *
 fd_get(struct proc *p, int64_t fd, unsigned mode, int *err)
 {
-	spin_lock(&fd_lock);
-	struct file *f = lookup_locked(p, fd);
-	if (f && !(f->mode & mode))
-		f = 0;               /* e.g. read on a write end */
-	if (f)
-		f->refs++;
-	spin_unlock(&fd_lock);
-	*err = f ? 0 : -EBADF;
-	return f;
-}
+	struct fd_table *t = p->fds;
+	struct file *f = 0;
 
-/*
- * The common path of one read or write: no lock and no reference when the
- * calling process has one thread.  Only a thread of p changes p's table
- * (fd_install_at fills a child before any thread runs it; fd_release_proc
- * runs on p's last thread), and that one thread is in this syscall, so the
- * slot cannot change under it, and the slot's own reference keeps the file.
- * nthreads can only grow by a thread of p creating one: not meanwhile.
- */
-struct file *
-fd_use(int64_t fd, unsigned mode, int *err, int *counted)
-{
-	struct proc *p = current_proc();
-
-	if (p->nthreads != 1) {
-		*counted = 1;
-		return fd_get(p, fd, mode, err);
+	if (t) {
+		spin_lock(&t->lock);
+		f = lookup_locked(t, fd);
+		if (f && !(f->mode & mode))
+			f = 0;       /* e.g. read on a write end */
+		if (f)
+			file_ref(f);
+		spin_unlock(&t->lock);
 	}
-	*counted = 0;
-	struct file *f = lookup_locked(p, fd);
-	if (f && !(f->mode & mode))
-		f = 0;
 	*err = f ? 0 : -EBADF;
 	return f;
-}
-
-void
-fd_done(struct file *f, int counted)
-{
-	if (counted)
-		file_put(f);
 }
 
 int
 fd_close(struct proc *p, int64_t fd)
 {
-	spin_lock(&fd_lock);
-	struct file *f = lookup_locked(p, fd);
-	if (f)
-		p->fds->slot[fd] = 0;
-	spin_unlock(&fd_lock);
+	struct fd_table *t = p->fds;
+	struct file *f = 0;
+
+	if (t) {
+		spin_lock(&t->lock);
+		if ((f = lookup_locked(t, fd)))
+			t->slot[fd] = 0;
+		spin_unlock(&t->lock);
+	}
 	if (!f)
 		return -EBADF;
 	file_put(f);                 /* an operation in flight keeps it alive */
@@ -187,12 +180,15 @@ fd_close(struct proc *p, int64_t fd)
 int
 fd_get_refs(struct proc *p, const int *fds, unsigned n, struct file **files)
 {
-	unsigned i;
+	struct fd_table *t = p->fds;
+	unsigned i = 0;
 
-	spin_lock(&fd_lock);
-	for (i = 0; i < n && (files[i] = lookup_locked(p, fds[i])); i++)
-		files[i]->refs++;
-	spin_unlock(&fd_lock);
+	if (t) {
+		spin_lock(&t->lock);
+		for (; i < n && (files[i] = lookup_locked(t, fds[i])); i++)
+			file_ref(files[i]);
+		spin_unlock(&t->lock);
+	}
 	if (i == n)
 		return 0;
 	fd_put_refs(files, i);
@@ -209,26 +205,29 @@ fd_put_refs(struct file **files, unsigned n)
 int
 fd_install_at(struct proc *child, const int *fds, unsigned n, struct file **files)
 {
-	spin_lock(&fd_lock);
 	struct fd_table *t = table_of(child);
-	for (unsigned i = 0; t && i < n; i++)
+
+	if (!t)
+		return -ENOMEM;
+	spin_lock(&t->lock);
+	for (unsigned i = 0; i < n; i++)
 		t->slot[fds[i]] = files[i];
-	spin_unlock(&fd_lock);
-	return t ? 0 : -ENOMEM;
+	spin_unlock(&t->lock);
+	return 0;
 }
 
 /* Runs on p's last thread, so no other thread of p touches the table. */
 void
 fd_release_proc(struct proc *p)
 {
-	spin_lock(&fd_lock);
+	spin_lock(&fdtab_lock);
 	struct fd_table *t = p->fds;
 	p->fds = 0;
-	spin_unlock(&fd_lock);
+	spin_unlock(&fdtab_lock);
 	if (!t)
 		return;
 	for (int fd = 0; fd < NFILE; fd++)
-		if (t->slot[fd] && t->slot[fd] != RESERVED)
+		if (t->slot[fd] && t->slot[fd] != FD_RESERVED)
 			file_put(t->slot[fd]);
 	kfree(t);
 }
@@ -238,9 +237,14 @@ fd_count(struct proc *p)
 {
 	unsigned n = 0;
 
-	spin_lock(&fd_lock);
-	for (int fd = 0; p->fds && fd < NFILE; fd++)
-		n += p->fds->slot[fd] && p->fds->slot[fd] != RESERVED;
-	spin_unlock(&fd_lock);
+	spin_lock(&fdtab_lock);
+	struct fd_table *t = p->fds;
+	if (t) {
+		spin_lock(&t->lock);
+		for (int fd = 0; fd < NFILE; fd++)
+			n += t->slot[fd] && t->slot[fd] != FD_RESERVED;
+		spin_unlock(&t->lock);
+	}
+	spin_unlock(&fdtab_lock);
 	return n;
 }

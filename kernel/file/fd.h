@@ -8,15 +8,25 @@
  * nothing about pipes: it checks descriptors and directions, keeps the
  * references, and calls ops->close once the last reference is gone.
  *
- * fd_lock (fd.c) must be held when using: proc->fds (the pointer), every
- * table's slots, and every file's refs -- except that a process's only
- * thread may read its own table without it (fd_use).  It is never held across an ops
- * call, so objects may block and take their own locks freely.
+ * Locking (no lock is global on the per-call path):
+ * - a table's slots: its own lock (struct fd_table), except that a
+ *   process's only thread reads its own table without it (fd_peek_alone);
+ * - a file's refs: atomic (one file may sit in the tables of a parent and
+ *   the children it handed it to);
+ * - proc->fds, the pointer: set once by the first descriptor, cleared by
+ *   the process's last thread (fd_release_proc); fd.c's fdtab lock is held
+ *   for both and for reading another process's table (fd_count).
+ * None is held across an ops call, so objects may block and take their
+ * own locks freely.
  */
 #ifndef IPC_KERNEL_FD_H
 #define IPC_KERNEL_FD_H
 
 #include <stdint.h>
+#include "kernel/sync/spinlock.h"
+#include "kernel/proc/proc.h"
+#include "common/syscall_abi.h"
+#include "common/errno.h"
 
 #define NFILE 32                 /* descriptors per process; more: -EMFILE */
 
@@ -39,8 +49,16 @@ struct file {
 	const struct file_ops *ops;
 	unsigned mode;               /* FD_READ or FD_WRITE (common/syscall_abi.h) */
 	void *obj;                   /* the object, owned through ops */
-	int refs;                    /* table slots + operations in flight */
+	int refs;                    /* table slots + operations in flight; atomic */
 };
+
+struct fd_table {
+	struct spinlock lock;        /* held when using slot[] (but see fd_peek_alone) */
+	struct file *slot[NFILE];    /* NULL = free, FD_RESERVED, or a reference */
+};
+
+/* A reserved slot: its number is taken but no file is visible yet. */
+#define FD_RESERVED ((struct file *)1)
 
 /* A file with one reference (the caller's), or NULL (no memory). */
 struct file *file_alloc(const struct file_ops *ops, unsigned mode, void *obj);
@@ -61,11 +79,31 @@ void fd_cancel(struct proc *p, int fd);
  * when done), if fd is open and allows `mode`; NULL with -EBADF in *err
  * otherwise. */
 struct file *fd_get(struct proc *p, int64_t fd, unsigned mode, int *err);
-/* One operation of the calling process on fd: as fd_get, but without
- * fd_lock or a reference when the process has a single thread (*counted
- * = 0: the table slot's reference suffices).  Pair with fd_done. */
-struct file *fd_use(int64_t fd, unsigned mode, int *err, int *counted);
-void fd_done(struct file *f, int counted);
+/*
+ * fd_get for the common case, the caller's process p with one thread
+ * (p->nthreads == 1; a process with several uses fd_get): no lock and no
+ * reference, the table slot's reference suffices.  NULL for a bad, free
+ * or reserved descriptor or the other direction (-EBADF).
+ *
+ * Why the one thread needs neither: only a thread of p changes p's table
+ * (fd_install_at fills a child before any thread runs it; fd_release_proc
+ * runs on p's last thread), and that one thread is in this syscall, so the
+ * slot cannot change under it and the slot's own reference keeps the file.
+ * nthreads can only grow by a thread of p creating one: not meanwhile.
+ * Inline: it is on every read and write.
+ */
+static inline struct file *
+fd_peek_alone(struct proc *p, int64_t fd, unsigned mode)
+{
+	struct fd_table *t = p->fds;
+	/* One unsigned compare: a negative fd is a huge one. */
+	struct file *f = t && (uint64_t)fd < NFILE ? t->slot[fd] : 0;
+
+	if (f == FD_RESERVED || (f && !(f->mode & mode)))
+		return 0;            /* reserved, or e.g. read on a write end */
+	return f;
+}
+
 /* Empties slot fd and drops its reference.  0 or -EBADF. */
 int fd_close(struct proc *p, int64_t fd);
 

@@ -4,7 +4,6 @@
 #include "kernel/stats/counters.h"
 #include "common/errno.h"
 
-long uaccess_copy(void *dst, const void *src, uint64_t len);
 long uaccess_load_byte(const uint8_t *usrc);
 long uaccess_copy_words(void *dst, const void *src, uint64_t words);
 extern uint8_t uaccess_smap;
@@ -16,19 +15,11 @@ uaccess_enable_smap(void)
 }
 
 int
-user_range_ok(uint64_t uaddr, uint64_t len)
-{
-	/* Both tests are needed: the sum may wrap around. */
-	return uaddr + len >= uaddr && uaddr + len <= USER_TOP;
-}
-
-int
 copy_from_user(void *dst, uint64_t usrc, uint64_t len)
 {
 	if (!user_range_ok(usrc, len))
 		return -EFAULT;
-	COUNT_ADD(kcopy_bytes, len);
-	return (int)uaccess_copy(dst, (const void *)usrc, len);
+	return copy_from_user_nocheck(dst, usrc, len);
 }
 
 int
@@ -36,8 +27,7 @@ copy_to_user(uint64_t udst, const void *src, uint64_t len)
 {
 	if (!user_range_ok(udst, len))
 		return -EFAULT;
-	COUNT_ADD(kcopy_bytes, len);
-	return (int)uaccess_copy((void *)udst, src, len);
+	return copy_to_user_nocheck(udst, src, len);
 }
 
 long

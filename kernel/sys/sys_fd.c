@@ -10,29 +10,52 @@
 
 #define FD_IO_MAX (1ull << 30)   /* bytes per call; more is -EINVAL */
 
-/* fd_read/fd_write(fd, buf, len, timeout_ns) */
-static long
-fd_io(const struct sys_args *a, unsigned mode)
+/* The checks of one read or write, then the object's op (the range is
+ * checked here once: the ops copy with the unchecked copies of uaccess.h). */
+static inline long
+file_io(struct file *f, const struct sys_args *a, unsigned mode)
 {
 	uint64_t ubuf = a->a[1], len = a->a[2], timeout_ns = a->a[3];
-	int err, counted;
-	long r;
 
-	struct file *f = fd_use((int64_t)a->a[0], mode, &err, &counted);
-	if (!f)
-		return err;          /* bad, closed, or the other direction */
 	if (len > FD_IO_MAX)
-		r = -EINVAL;
-	else if (!user_range_ok(ubuf, len))
-		r = -EFAULT;
-	else if (len == 0)
-		r = 0;
-	else if (mode == FD_READ)
-		r = f->ops->read(f, ubuf, len, timeout_ns);
-	else
-		r = f->ops->write(f, ubuf, len, timeout_ns);
-	fd_done(f, counted);
+		return -EINVAL;
+	if (!user_range_ok(ubuf, len))
+		return -EFAULT;
+	if (len == 0)
+		return 0;
+	if (mode == FD_READ)
+		return f->ops->read(f, ubuf, len, timeout_ns);
+	return f->ops->write(f, ubuf, len, timeout_ns);
+}
+
+/* A process with several threads: a counted reference under its table's
+ * lock, dropped after the op (out of line: the common case is one). */
+static long __attribute__((noinline))
+fd_io_shared(struct proc *p, const struct sys_args *a, unsigned mode)
+{
+	int err;
+	struct file *f = fd_get(p, (int64_t)a->a[0], mode, &err);
+
+	if (!f)
+		return err;
+	long r = file_io(f, a, mode);
+	file_put(f);
 	return r;
+}
+
+/* fd_read/fd_write(fd, buf, len, timeout_ns).  A one-thread process needs
+ * no reference (fd_peek_alone): the op is the last call. */
+static inline long
+fd_io(const struct sys_args *a, unsigned mode)
+{
+	struct proc *p = current_proc();
+
+	if (p->nthreads != 1)
+		return fd_io_shared(p, a, mode);
+	struct file *f = fd_peek_alone(p, (int64_t)a->a[0], mode);
+	if (!f)
+		return -EBADF;       /* bad, closed, or the other direction */
+	return file_io(f, a, mode);
 }
 
 static long
