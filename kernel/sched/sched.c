@@ -103,7 +103,7 @@ void
 rq_push(struct thread *t)
 {
 	int cpu = queue_cpu_for(t);
-	int kick = cpu != this_cpu()->id && cpu_idles(cpu);
+	int kick = cpu != smp_cpu_id() && cpu_idles(cpu);
 
 	runq_append(cpu, t);
 	if (kick)
