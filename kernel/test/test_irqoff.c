@@ -22,6 +22,8 @@
  * share the host's cores with every other process, and a descheduled vCPU
  * 0 counts no ticks.  So with several CPUs the floor is IRQOFF_SMP_FLOOR_NS;
  * the -smp 1 boot (tests/test_boot.py) keeps the tight one.
+ * A case that passes its first try is not run again; one over the bound
+ * is tried up to three times (gap_case says why).
  * Measured under TCG with the host at load 9 on 2 cores: map 39-84 ms,
  * console 13-36 ms, shm 16-60 ms, the -EBUSY race 54-166 ms; before the
  * fix the map case was 9.9 s and the console 1.6 s (the whole call with
@@ -34,27 +36,50 @@
 #define IRQOFF_TICKS    40
 #define IRQOFF_FLOOR_NS 400000000ull
 #define IRQOFF_SMP_FLOOR_NS 2000000000ull
+#define IRQOFF_TRIES    3
 
-static void
-gap_case(const char *what, const char *arg)
+/* The longest tick gap of one run of t_irqoff with `arg`, on CPU 0. */
+static uint64_t
+one_try(const char *arg, int *status)
 {
-	uint64_t bound_ns = (uint64_t)IRQOFF_TICKS * timer_timeslice_us() * 1000;
-
-	uint64_t floor_ns = smp_cpu_count() > 1 ? IRQOFF_SMP_FLOOR_NS : IRQOFF_FLOOR_NS;
-
-	if (bound_ns < floor_ns)
-		bound_ns = floor_ns;
-
 	int parent_affinity = kernel_proc.affinity;
 
 	kernel_proc.affinity = 0;          /* inherited by the child at spawn */
 	timer_gap_reset();
-	int status = ktest_run("t_irqoff", arg);
+	*status = ktest_run("t_irqoff", arg);
 	kernel_proc.affinity = parent_affinity;
-	uint64_t gap = timer_max_gap_ns();
-	ktest_check(status == 0 && gap <= bound_ns,
-		    "irqoff: %s: longest gap between ticks %lu us (bound %lu us: %d ticks of %u us, at least %llu ms; status %d)",
-		    what, (unsigned long)(gap / 1000), (unsigned long)(bound_ns / 1000), IRQOFF_TICKS,
+	return timer_max_gap_ns();
+}
+
+/* Up to IRQOFF_TRIES runs; the case passes when one stays under the
+ * bound.  The call is the same every time, so an interrupts-off section it
+ * makes shows in every run (before the fix: 9.9 s and 1.6 s, each time),
+ * while a host stall of the vCPU hits one run at random (837 ms once in a
+ * boot on a host at load 15, the other runs 20-80 ms). */
+static void
+gap_case(const char *what, const char *arg)
+{
+	uint64_t bound_ns = (uint64_t)IRQOFF_TICKS * timer_timeslice_us() * 1000;
+	uint64_t floor_ns = smp_cpu_count() > 1 ? IRQOFF_SMP_FLOOR_NS : IRQOFF_FLOOR_NS;
+	int status = 0, tries = 0;
+	uint64_t best = ~0ull, first = 0;
+
+	if (bound_ns < floor_ns)
+		bound_ns = floor_ns;
+	while (tries < IRQOFF_TRIES && best > bound_ns) {
+		uint64_t gap = one_try(arg, &status);
+
+		if (tries++ == 0)
+			first = gap;
+		if (status != 0)
+			break;
+		if (gap < best)
+			best = gap;
+	}
+	ktest_check(status == 0 && best <= bound_ns,
+		    "irqoff: %s: longest gap between ticks %lu us (the best of %d run(s), the first %lu us; bound %lu us: %d ticks of %u us, at least %llu ms; status %d)",
+		    what, (unsigned long)(best / 1000), tries, (unsigned long)(first / 1000),
+		    (unsigned long)(bound_ns / 1000), IRQOFF_TICKS,
 		    timer_timeslice_us(), (unsigned long long)(floor_ns / 1000000), status);
 }
 
