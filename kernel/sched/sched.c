@@ -248,8 +248,10 @@ switch_enter(struct percpu *c, void *save_fpu, struct thread *next, struct aspac
 	fpu_switch(save_fpu, next->fpu);
 }
 
-/* next resumes its kernel context where it switched out. */
-static void
+/* next resumes its kernel context where it switched out.  Inline in
+ * sched() and sched_handoff(): their frames already save what the call
+ * chain needs, so the switch adds none of its own. */
+static inline __attribute__((always_inline)) void
 switch_to(struct percpu *c, struct thread *prev, struct thread *next)
 {
 	switch_enter(c, prev->state != THREAD_DEAD ? prev->fpu : 0, next,

@@ -45,6 +45,8 @@
 enum fpu_mode { FPU_FXSAVE, FPU_XSAVE, FPU_XSAVEOPT };
 
 static enum fpu_mode mode;
+/* XCR0 when the mode is XSAVEOPT (fpu.h's inline fpu_switch), else 0. */
+uint64_t fpu_xsaveopt_mask;
 static uint32_t area_bytes = FXSAVE_BYTES;
 static uint64_t xcr0;
 static uint8_t clean[AREA_MAX] __attribute__((aligned(64)));
@@ -77,6 +79,7 @@ enable_xsave(void)
 	area_bytes = r[1];
 	cpuid(0xd, 1, r);
 	mode = r[0] & 1 ? FPU_XSAVEOPT : FPU_XSAVE;
+	fpu_xsaveopt_mask = mode == FPU_XSAVEOPT ? xcr0 : 0;
 }
 
 void
@@ -158,20 +161,10 @@ fpu_restore(const void *area)
 		__asm__ volatile("xrstor64 (%0)" :: "r"(area), "a"(lo), "d"(hi) : "memory");
 }
 
-/* The switch's save and restore in one call: the mode is tested once and
- * XCR0 loaded once (EDX:EAX, the mask both instructions take). */
+/* fpu.h's fpu_switch in every mode but XSAVEOPT. */
 void
-fpu_switch(void *save, const void *load)
+fpu_switch_other(void *save, const void *load)
 {
-	uint32_t lo = (uint32_t)xcr0, hi = (uint32_t)(xcr0 >> 32);
-
-	if (mode == FPU_XSAVEOPT) {
-		if (save)
-			__asm__ volatile("xsaveopt64 (%0)" :: "r"(save), "a"(lo), "d"(hi) : "memory");
-		if (load)
-			__asm__ volatile("xrstor64 (%0)" :: "r"(load), "a"(lo), "d"(hi) : "memory");
-		return;
-	}
 	if (save)
 		fpu_save(save);
 	if (load)

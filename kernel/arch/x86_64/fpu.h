@@ -21,8 +21,27 @@ const char *fpu_reason(void);
 void *fpu_area_new(void);
 void fpu_area_free(void *area);
 
+void fpu_switch_other(void *save, const void *load);
+extern uint64_t fpu_xsaveopt_mask;
+
 /* A switch between threads: registers -> save, then load -> registers;
- * either may be NULL (a kernel thread's, or a dead thread's). */
-void fpu_switch(void *save, const void *load);
+ * either may be NULL (a kernel thread's, or a dead thread's).  Inline for
+ * the usual mode, XSAVEOPT/XRSTOR (EDX:EAX = XCR0: every component we
+ * enabled); the others go through fpu.c. */
+static inline void
+fpu_switch(void *save, const void *load)
+{
+	uint64_t mask = fpu_xsaveopt_mask;
+	uint32_t lo = (uint32_t)mask, hi = (uint32_t)(mask >> 32);
+
+	if (__builtin_expect(!mask, 0)) {
+		fpu_switch_other(save, load);
+		return;
+	}
+	if (save)
+		__asm__ volatile("xsaveopt64 (%0)" :: "r"(save), "a"(lo), "d"(hi) : "memory");
+	if (load)
+		__asm__ volatile("xrstor64 (%0)" :: "r"(load), "a"(lo), "d"(hi) : "memory");
+}
 
 #endif

@@ -137,6 +137,7 @@ syscall_return:
 	 * rcx and r11 restored too, which SYSRET cannot do: leave by IRET. */
 	cmpq	$0, %gs:PERCPU_FULL_RESTORE
 	je	syscall_return
+.Lrestore:
 	movq	$0, %gs:PERCPU_FULL_RESTORE
 	jmp	trap_return		/* same frame layout; swaps GS for ring 3 */
 
@@ -153,10 +154,19 @@ syscall_return:
 	 * back: done, and the fast path ran user_return_work if it had work
 	 * (it knows when it cannot); 0: a guard failed and nothing changed,
 	 * so the general path runs. */
-3:	FULL_FRAME
+3:	PUSH_GPRS
+	mov	%rsp, %rdi		/* the frame, without the backtrace words: */
+	xor	%ebp, %ebp		/* a backtrace ends here all the same */
 	call	*syscall_fast(,%rax,8)
 	test	%eax, %eax
-	jnz	.Lexit			/* done, user_return_work included */
+	jz	7f
+	cli				/* done, user_return_work included */
+	cmpq	$0, %gs:PERCPU_FULL_RESTORE
+	je	syscall_return
+	jmp	.Lrestore
+7:	pushq	TF_RIP(%rsp)		/* the general path's backtrace words */
+	pushq	$0
+	mov	%rsp, %rbp
 	lea	16(%rsp), %rdi		/* the frame again */
 	mov	16+TF_RAX(%rsp), %rax	/* and the number */
 	jmp	.Lgeneral
