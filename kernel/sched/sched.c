@@ -367,7 +367,7 @@ sched_block_handoff_user(void *chan, struct thread *next)
 void
 sched_handoff_user_tail(void)
 {
-	spin_unlock(&sched_lock);
+	spin_unlock_irqs_off(&sched_lock);
 }
 
 /* handoff.h: makes a thread blocked outside the wait buckets runnable. */

@@ -50,15 +50,15 @@ context_switch:
  * saves the current context like context_switch, then runs the next thread
  * straight out of its syscall frame (sched_handoff_user): on its stack it
  * releases sched_lock and leaves by the syscall exit's SYSRET.  Interrupts
- * are off throughout: intena is cleared so that the release does not turn
- * them on (the saved one is the previous thread's), and full_restore, so
- * that the next thread's next syscall leaves by SYSRET as this one does.
+ * are off throughout: the release (sched_handoff_user_tail) leaves them
+ * off whatever intena says (the saved one is the previous thread's), and
+ * full_restore is cleared so that the next thread's next syscall leaves
+ * by SYSRET as this one does.
  */
 	.globl context_switch_user
 context_switch_user:
 	SAVE_CONTEXT %rdi
 	mov	%rsi, %rsp
-	movl	$0, %gs:PERCPU_INTENA
 	movq	$0, %gs:PERCPU_FULL_RESTORE
 	call	sched_handoff_user_tail
 	jmp	syscall_return
