@@ -77,8 +77,11 @@ wait_for(struct shm_ring *r, enum shm_side side, uint32_t need, uint64_t timeout
 			return -EPIPE;
 		if (available(r, side, &seen) >= need)
 			return 0;
+		/* Look again after seeing `closed`: the peer may have sent its last
+		 * message and closed between the look above and this one, and the
+		 * acquire of `closed` makes that message's slots visible. */
 		if (side == SHM_DATA && __atomic_load_n(&r->closed, __ATOMIC_ACQUIRE))
-			return -EPIPE;
+			return available(r, side, &seen) >= need ? 0 : -EPIPE;
 		if (timeout_ns == 0)
 			return -EAGAIN;
 		if (!deadline)
