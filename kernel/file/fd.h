@@ -19,8 +19,8 @@
  * None is held across an ops call, so objects may block and take their
  * own locks freely.
  */
-#ifndef IPC_KERNEL_FD_H
-#define IPC_KERNEL_FD_H
+#ifndef KERNEL_FILE_FD_H
+#define KERNEL_FILE_FD_H
 
 #include <stdint.h>
 #include "kernel/sync/spinlock.h"
