@@ -28,21 +28,27 @@
 #include "kernel/mm/aspace.h"
 #include "kernel/mm/kvm.h"
 #include "kernel/mm/pagetable.h"
-#include "kernel/mm/uaccess.h"
+#include "kernel/stats/counters.h"
 #include "common/errno.h"
 #include "common/syscall_abi.h"
 
 #define FUTEX_BUCKETS 64
 
+/* What a waiter's `woken` says: still waiting, woken by futex_wake, or
+ * evicted because its word was unmapped (futex_unmapped). */
+enum { WAITING, WOKEN, UNMAPPED };
+
 /* One sleeping thread; on its kernel stack for the length of the wait. */
 struct futex_waiter {
 	uint64_t key;                /* physical address of the word */
-	int woken;                   /* set by futex_wake, read by the waiter */
+	struct aspace *as;           /* the space whose tables gave the key */
+	uint64_t uaddr;              /* the word's address there */
+	int woken;                   /* WAITING, WOKEN, UNMAPPED: set by the waker */
 	struct futex_waiter *next;
 };
 
-/* futex_lock must be held when using: buckets[], every waiter's key, woken
- * and next, and nwaiting. */
+/* futex_lock must be held when using: buckets[], every waiter's fields,
+ * and nwaiting. */
 static struct spinlock futex_lock = SPINLOCK_INIT("futex");
 static struct futex_waiter *buckets[FUTEX_BUCKETS];
 static unsigned nwaiting;
@@ -54,27 +60,42 @@ bucket_of(uint64_t key)
 	return &buckets[h >> 58];
 }
 
+/* The space the calling thread runs in (the one in CR3, so the one its
+ * address means): its process's, or a server's while an LRPC call has
+ * migrated it there.  NULL for a kernel thread. */
+static struct aspace *
+running_space(void)
+{
+	struct thread *t = current_thread();
+	return t->run_as ? t->run_as : t->proc->as;
+}
+
 /*
- * The key for uaddr in the calling process: the physical address its page
- * tables give, or -EFAULT (unmapped, not a user page, kernel process).
- * as->lock keeps the tables still while we walk them.
+ * The key for uaddr in space as: the physical address its tables give, or
+ * -EFAULT (unmapped, not a user page, kernel thread).  futex_lock held.
+ *
+ * No as->lock, because the walk needs none:
+ *  - the tables stay: a space's tables are freed only when it is destroyed,
+ *    which waits for every thread that runs in it (the last thread of a
+ *    process tears it down; an LRPC server's space is pinned while a call
+ *    runs in it), and the caller is such a thread;
+ *  - the frame stays while a waiter is keyed by it: an unmap clears the
+ *    entries, invalidates the TLBs, then calls futex_unmapped(), which
+ *    takes futex_lock and evicts the space's waiters in the range, and
+ *    only then are the frames freed (aspace.c, unmap_range).  A walk here
+ *    runs under futex_lock, so either it precedes that eviction (the
+ *    waiter it queues is evicted, the frame still not freed) or it follows
+ *    it, and then it reads the cleared entry: -EFAULT.  A frame shared by
+ *    other spaces is freed only once each of them has unmapped it, each
+ *    evicting its own waiters; a destroyed space has no thread left, so no
+ *    waiter.  So a key never names a frame that was freed and reused.
  */
 static int
-futex_key(uint64_t uaddr, uint64_t *key)
+futex_key(struct aspace *as, uint64_t uaddr, uint64_t *key)
 {
-	struct aspace *as = current_proc()->as;
-	uint64_t pa, pte;
-	int r;
-
 	if (!as)
 		return -EFAULT;
-	spin_lock(&as->lock);
-	r = pt_lookup(kvm_env(), as->root, uaddr, &pa, &pte);
-	spin_unlock(&as->lock);
-	if (r || !(pte & PTE_U))
-		return -EFAULT;
-	*key = pa;
-	return 0;
+	return pt_user_phys(as->root, uaddr, kvm_phys_offset, key);
 }
 
 /* Appends, so futex_wake(addr, 1) wakes the longest waiter first. */
@@ -104,9 +125,9 @@ dequeue(struct futex_waiter *w)
 
 /*
  * futex_lock held, w enqueued, timeout_ns > 0: sleeps until woken, the
- * deadline or a kill.  Returns 0, -ETIMEDOUT or -EINTR; on return w is off
- * the list either way (futex_wake took it off, or we do), so the caller's
- * stack may go.
+ * deadline or a kill.  Returns 0, -EFAULT (the word was unmapped),
+ * -ETIMEDOUT or -EINTR; on return w is off the list either way (the waker
+ * took it off, or we do), so the caller's stack may go.
  */
 static long
 wait_queued(struct futex_waiter *w, uint64_t timeout_ns)
@@ -114,10 +135,10 @@ wait_queued(struct futex_waiter *w, uint64_t timeout_ns)
 	uint64_t deadline = sleep_deadline(timeout_ns);
 	long r = 0;
 
-	while (!w->woken && !r)
+	while (w->woken == WAITING && !r)
 		r = sleep_timeout(w, &futex_lock, timeout_ns, deadline);
-	if (w->woken)
-		return 0;               /* a wake that reached us counts as delivered */
+	if (w->woken != WAITING)        /* a wake that reached us counts as delivered */
+		return w->woken == WOKEN ? 0 : -EFAULT;
 	dequeue(w);
 	return r;
 }
@@ -125,20 +146,24 @@ wait_queued(struct futex_waiter *w, uint64_t timeout_ns)
 long
 futex_wait(uint64_t uaddr, uint32_t expected, uint64_t timeout_ns)
 {
-	struct futex_waiter w = { 0, 0, 0 };
+	struct futex_waiter w = { 0, running_space(), uaddr, WAITING, 0 };
 	uint32_t now;
 	long r;
 
 	spin_lock(&futex_lock);
 	/* Key and value in the same critical section as the enqueue: see the
-	 * no-lost-wakeup argument at the top of the file. */
-	r = futex_key(uaddr, &w.key);
-	if (!r && copy_from_user(&now, uaddr, sizeof now))
-		r = -EFAULT;
-	if (!r && now != expected)
-		r = -EAGAIN;
-	if (!r && timeout_ns == 0)
-		r = -ETIMEDOUT;         /* "do not block": the wait ends at once */
+	 * no-lost-wakeup argument at the top of the file.  The word is read
+	 * through the direct map at the key: the frame cannot go while we hold
+	 * futex_lock (futex_key), so the read cannot fault. */
+	r = futex_key(w.as, uaddr, &w.key);
+	if (!r) {
+		now = __atomic_load_n((const uint32_t *)phys_to_virt(w.key), __ATOMIC_RELAXED);
+		COUNT_ADD(kcopy_bytes, sizeof now);     /* a read of user memory all the same */
+		if (now != expected)
+			r = -EAGAIN;
+		else if (timeout_ns == 0)
+			r = -ETIMEDOUT;         /* "do not block": the wait ends at once */
+	}
 	if (!r) {
 		enqueue(&w);
 		r = wait_queued(&w, timeout_ns);
@@ -155,7 +180,7 @@ futex_wake(uint64_t uaddr, uint32_t n)
 	long woken = 0;
 
 	spin_lock(&futex_lock);
-	if (futex_key(uaddr, &key)) {
+	if (futex_key(running_space(), uaddr, &key)) {
 		spin_unlock(&futex_lock);
 		return -EFAULT;
 	}
@@ -167,12 +192,34 @@ futex_wake(uint64_t uaddr, uint32_t n)
 		}
 		*pp = w->next;          /* off the list before its thread runs */
 		nwaiting--;
-		w->woken = 1;
+		w->woken = WOKEN;
 		wakeup(w);
 		woken++;
 	}
 	spin_unlock(&futex_lock);
 	return woken;
+}
+
+void
+futex_unmapped(struct aspace *as, uint64_t va, uint64_t len)
+{
+	/* Always under the lock, even with no one waiting: a futex_wait that
+	 * walked the old entry may be about to queue (futex_key). */
+	spin_lock(&futex_lock);
+	for (unsigned b = 0; nwaiting && b < FUTEX_BUCKETS; b++) {
+		for (struct futex_waiter **pp = &buckets[b]; *pp; ) {
+			struct futex_waiter *w = *pp;
+			if (w->as != as || w->uaddr - va >= len) {
+				pp = &w->next;
+				continue;
+			}
+			*pp = w->next;
+			nwaiting--;
+			w->woken = UNMAPPED;
+			wakeup(w);
+		}
+	}
+	spin_unlock(&futex_lock);
 }
 
 unsigned

@@ -22,7 +22,7 @@
  * timeout_ns: 0 = only compare (never sleeps), IPC_TIMEOUT_FOREVER = no
  * limit, else relative ns (timer-tick resolution).
  * Returns 0 (woken), -EAGAIN (the word differs), -ETIMEDOUT, -EINTR
- * (killed), -EFAULT (not mapped in the caller).  uaddr must be a 4-byte
+ * (killed), -EFAULT (not mapped in the caller, or unmapped while it slept).  uaddr must be a 4-byte
  * aligned user address (the syscall checks it).
  */
 long futex_wait(uint64_t uaddr, uint32_t expected, uint64_t timeout_ns);
@@ -30,6 +30,12 @@ long futex_wait(uint64_t uaddr, uint32_t expected, uint64_t timeout_ns);
 /* Wakes up to n threads waiting on the word at uaddr (any process).
  * Returns how many were woken, or -EFAULT when uaddr is not mapped. */
 long futex_wake(uint64_t uaddr, uint32_t n);
+
+struct aspace;
+/* [va, va + len) of as was unmapped (its TLBs invalidated, its frames not
+ * yet freed): the waiters that named a word there through as leave with
+ * -EFAULT (the unmap hook row, kernel/proc/proc_hooks.c). */
+void futex_unmapped(struct aspace *as, uint64_t va, uint64_t len);
 
 /* Threads now inside futex_wait (tests: 0 when everyone has left). */
 unsigned futex_waiters_now(void);

@@ -4,6 +4,7 @@
 #include "kernel/mm/frames.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/kvm.h"
+#include "kernel/proc/proc_hooks.h"
 #include "common/syscall_abi.h"
 #include "common/errno.h"
 #include "common/string.h"
@@ -67,9 +68,12 @@ free_deferred(uint64_t head)
 }
 
 /* Unmaps [va, va + len) and, when anon, frees the frames.  Order matters:
- * unmap, invalidate, and only then let the frames be reused, so no stale
- * translation can ever reach a frame with a new owner.  The TLB call runs
- * with interrupts off (tlb.c: the timer's context switch changes its state). */
+ * unmap, invalidate, let go of what is keyed by the frames (the unmap
+ * hooks: futex waiters, whose keys are read from these tables without
+ * as->lock, futex.c), and only then let the frames be reused, so neither a
+ * stale translation nor a stale key can ever reach a frame with a new
+ * owner.  The TLB call runs with interrupts off (tlb.c: the timer's
+ * context switch changes its state). */
 static void
 unmap_range(struct aspace *as, uint64_t va, uint64_t len, int anon)
 {
@@ -79,6 +83,7 @@ unmap_range(struct aspace *as, uint64_t va, uint64_t len, int anon)
 	push_off();
 	tlb_invalidate_range(&as->asid, va, len / PAGE_SIZE);
 	pop_off();
+	proc_hooks_unmapped(as, va, len);
 	free_deferred(deferred);
 }
 
@@ -202,7 +207,7 @@ map_shared_frames(struct aspace *as, uint64_t va, struct shm_obj *shm, unsigned 
 	int err = pt_map(kvm_env(), as->root, va, shm_phys(shm), shm_size(shm), pte_prot(prot), 0);
 
 	if (err)
-		pt_unmap(kvm_env(), as->root, va, shm_size(shm), 0, 0);
+		unmap_range(as, va, shm_size(shm), 0);  /* its pages were visible a moment */
 	return err;
 }
 

@@ -90,6 +90,49 @@ int pt_lookup(const struct pt_env *env, uint64_t root, uint64_t va,
 void pt_free_lower(const struct pt_env *env, uint64_t root,
 		   void (*each)(void *ctx, uint64_t va, uint64_t pa), void *each_ctx);
 
+/*
+ * The physical address of byte va of a present user page, found by a
+ * straight walk (no call per level: the futex key is looked up on every
+ * futex call).  Tables are read at phys + virt_offset (the kernel's direct
+ * map; the host tests' arena).  Returns 0 and fills *pa, or -14 (EFAULT)
+ * when va is not in the lower half or an entry on the way lacks P or U.
+ *
+ * It takes no lock, so a caller must know that the tables themselves stay
+ * (pt_unmap clears leaves but frees no table; only pt_free_lower does, when
+ * the space is destroyed).  Each entry is read once, whole (an atomic
+ * load), so a leaf being cleared at the same time reads as the old entry or
+ * as absent; what the caller may do with an old one is its own argument.
+ */
+static inline int
+pt_user_phys(uint64_t root, uint64_t va, uint64_t virt_offset, uint64_t *pa)
+{
+	const uint64_t need = PTE_P | PTE_U;
+	uint64_t t = root & PTE_ADDR_MASK, e;
+
+	if (va >= 0x0000800000000000ull)
+		return -14;
+#pragma GCC unroll 4
+	for (int shift = 39; shift >= 12; shift -= 9) {
+		e = __atomic_load_n((const uint64_t *)(t + virt_offset) + ((va >> shift) & 511),
+				    __ATOMIC_RELAXED);
+		/* One test for the usual case: present, user, a table or a 4K leaf. */
+		if ((e & (need | PTE_PS)) != need) {
+			if ((e & need) != need)
+				return -14;
+			if (shift == 21) {      /* a 2 MiB page */
+				*pa = (e & PTE_ADDR_MASK & ~(LARGE_SIZE - 1)) | (va & (LARGE_SIZE - 1));
+				return 0;
+			}
+			if (shift != 12)        /* 1 GiB pages are never made */
+				return -14;
+			/* in a 4K leaf the bit is PAT, not a size */
+		}
+		t = e & PTE_ADDR_MASK;
+	}
+	*pa = t | (va & (PAGE_SIZE - 1));
+	return 0;
+}
+
 static inline int
 pt_canonical(uint64_t va)
 {

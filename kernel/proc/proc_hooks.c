@@ -1,7 +1,8 @@
 /* proc_hooks.c - the hook tables: one row per subsystem that keeps
  * per-process state or must act on a thread's exit, a user fault, a return
- * to ring 3, an interruptible sleep or a plan setting (add a row here, not
- * a call in proc.c, sched.c, fault.c, user_return.c, sys_misc.c or main.c). */
+ * to ring 3, an unmap, an interruptible sleep or a plan setting (add a row
+ * here, not a call in proc.c, sched.c, fault.c, user_return.c, sys_misc.c,
+ * aspace.c or main.c). */
 #include "kernel/proc/proc_hooks.h"
 #include "ipc/kernel/signal.h"
 #include "ipc/kernel/sem.h"
@@ -12,6 +13,7 @@
 #include "ipc/kernel/msg_direct.h"
 #include "ipc/kernel/mailbox.h"
 #include "ipc/kernel/chcore_ipc.h"
+#include "ipc/kernel/futex.h"
 #include "kernel/sched/thread.h"
 #include "common/plan.h"
 
@@ -92,6 +94,17 @@ proc_hooks_interrupted(void)
 		if (interrupt_hooks[i]())
 			return 1;
 	return 0;
+}
+
+static void (*const unmap_hooks[])(struct aspace *as, uint64_t va, uint64_t len) = {
+	futex_unmapped,                 /* waiters keyed by the frames leave (-EFAULT) */
+};
+
+void
+proc_hooks_unmapped(struct aspace *as, uint64_t va, uint64_t len)
+{
+	for (unsigned i = 0; i < sizeof unmap_hooks / sizeof unmap_hooks[0]; i++)
+		unmap_hooks[i](as, va, len);
 }
 
 void

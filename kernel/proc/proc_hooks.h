@@ -3,12 +3,15 @@
  * mechanisms without naming them: per-process resources (IPC objects,
  * file descriptors) register a release function, and a mechanism that
  * must act when a thread exits, when a user fault is taken, on a return
- * to ring 3, or on a plan setting adds a row to those tables (proc_hooks.c
+ * to ring 3, when memory is unmapped, or on a plan setting adds a row to those tables (proc_hooks.c
  * is the one core file that includes ipc/ headers).
  */
 #ifndef KERNEL_PROC_PROC_HOOKS_H
 #define KERNEL_PROC_PROC_HOOKS_H
 
+#include <stdint.h>
+
+struct aspace;
 struct proc;
 struct thread;
 struct trap_frame;
@@ -45,6 +48,10 @@ void proc_hooks_user_return(struct thread *t, struct trap_frame *f);
 /* 1 when an interruptible sleep of the calling thread (sleep_ns) should
  * give up with -EINTR: a row says so (a signal it may deliver is pending). */
 int proc_hooks_interrupted(void);
+/* [va, va + len) of as was just unmapped and the TLBs invalidated, and
+ * its frames are not freed yet: each unmap row lets go of what it keys by
+ * those frames (futex waiters), so nothing names a frame once it is freed. */
+void proc_hooks_unmapped(struct aspace *as, uint64_t va, uint64_t len);
 /* Plan settings that belong to a mechanism (pipesize), once at boot. */
 void proc_hooks_plan(const struct plan *p);
 

@@ -271,6 +271,39 @@ test_large(void)
 	teardown(root, "large");
 }
 
+/* Does the futex key's straight walk (pt_user_phys) agree with pt_lookup on
+ * user pages of both sizes, and refuse what is absent, kernel, or not U? */
+static void
+test_user_phys(void)
+{
+	uint64_t root = fresh(), off = (uint64_t)(uintptr_t)A.mem - ARENA_BASE, got, pte;
+	uint64_t uva = 0x400000, big = 2 * G1, want;
+	int ok = 1;
+
+	CHECK(pt_map(&env, root, uva, 0x1234000, 3 * K, PTE_W | PTE_U | PTE_NX, 0) == 0 &&
+	      pt_map(&env, root, big, 4 * G1, M2, PTE_U, PT_ALLOW_LARGE) == 0 &&
+	      pt_map(&env, root, uva + 8 * K, 0x7000, K, PTE_W, 0) == 0 &&
+	      pt_map(&env, root, KERNEL_HALF + M2, 0x8000, K, PTE_W | PTE_U, 0) == 0,
+	      "user 4K pages, a user 2M page, a lower-half page without U, a kernel page");
+	for (uint64_t probe = 0; probe < 3 * K; probe += 0x3fc) {
+		ok &= pt_user_phys(root, uva + probe, off, &got) == 0 &&
+		      pt_lookup(&env, root, uva + probe, &want, &pte) == 0 && got == want;
+	}
+	CHECK(ok, "4K user pages: every probed word as pt_lookup finds it");
+	CHECK(pt_user_phys(root, big + M2 - 4, off, &got) == 0 && got == 4 * G1 + M2 - 4,
+	      "the last word of a 2M user page");
+	got = 0x5a;
+	CHECK(pt_user_phys(root, uva + 3 * K, off, &got) == -EFAULT &&
+	      pt_user_phys(root, uva + 64 * G1, off, &got) == -EFAULT && got == 0x5a,
+	      "absent leaf, absent upper level: -EFAULT, nothing written");
+	CHECK(pt_user_phys(root, uva + 8 * K, off, &got) == -EFAULT,
+	      "a present page without U: -EFAULT");
+	CHECK(pt_user_phys(root, KERNEL_HALF + M2, off, &got) == -EFAULT &&
+	      pt_user_phys(root, 0x0000800000000000ull, off, &got) == -EFAULT,
+	      "the upper half (even a page marked U) and the hole: -EFAULT");
+	teardown(root, "user_phys");
+}
+
 /* Can a mapping land on top of one that is there? */
 static void
 test_overlap(void)
@@ -505,6 +538,7 @@ main(void)
 	test_map_4k();
 	test_intermediate_bits();
 	test_large();
+	test_user_phys();
 	test_overlap();
 	test_bad_args();
 	test_unmap();

@@ -2,7 +2,8 @@
  * t_futex.c - does futex_wait/futex_wake keep its contract?  A wrong
  * expected value returns at once, timeouts last about as long as asked,
  * wake counts are exact, processes meet on a shared word mapped at
- * different addresses, and bad addresses are refused.
+ * different addresses, an unmapped word lets its waiter go, and bad
+ * addresses are refused.
  *
  *   ""               the checks above (this process and one child)
  *   "cross <handle>" child: wait on word 0 of the shared object
@@ -108,6 +109,77 @@ wake_counts(void)
 		     "wake(2) wakes 2 of 3 waiters, wake(all) the last, then 0 (%ld %ld %ld)", w2, w1, w0);
 }
 
+/* One waiter thread on any word, for the unmap cases. */
+struct waiting {
+	const uint32_t *word;
+	volatile long result;
+	volatile int started, finished;
+};
+
+static void
+wait_on(void *arg)
+{
+	struct waiting *w = arg;
+
+	w->started = 1;
+	w->result = usys_futex_wait(w->word, 0, 10000 * MS);
+	__atomic_store_n(&w->finished, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Starts a thread waiting on word and gives it time to queue. */
+static void
+start_waiting(struct waiting *w, const uint32_t *word, long stack)
+{
+	w->word = word;
+	w->started = w->finished = 0;
+	thread_start(wait_on, (void *)(stack + STACK), w);
+	while (!w->started)
+		usys_yield();
+	usys_sleep_ns(20 * MS);
+}
+
+/* What if the word a thread sleeps on is unmapped under it?  Its frame
+ * may go to anyone now, so the waiter must not stay keyed by it: it leaves
+ * with -EFAULT.  Unmapping another mapping of the same shared object
+ * leaves it asleep (it still has its word). */
+static int
+unmap_while_waiting(void)
+{
+	long stack = usys_map_anon(2 * STACK, PROT_READ | PROT_WRITE);   /* one per waiter */
+	long page = usys_map_anon(4096, PROT_READ | PROT_WRITE);
+	long h = usys_shm_create(4096);
+	long va1 = h > 0 ? usys_shm_map(h, PROT_READ | PROT_WRITE) : -1;
+	long va2 = h > 0 ? usys_shm_map(h, PROT_READ | PROT_WRITE) : -1;
+	struct waiting w;
+	int ok;
+
+	if (stack < 0 || page < 0 || va1 < 0 || va2 < 0)
+		return check(0, "unmap while waiting: no memory");
+	start_waiting(&w, (const uint32_t *)page, stack);
+	usys_unmap((void *)page, 4096);
+	uint64_t deadline = usys_clock_ns() + 5000 * MS;
+	while (!w.finished && usys_clock_ns() < deadline)
+		usys_yield();
+	ok = check(w.finished && w.result == -EFAULT && usys_futex_wake((const uint32_t *)page, 1) == -EFAULT,
+		   "a waiter whose page is unmapped leaves with -EFAULT (%ld)", (long)w.result);
+
+	while (!w.finished)
+		usys_yield();
+	start_waiting(&w, (const uint32_t *)va1, stack + STACK);
+	usys_unmap((void *)va2, 4096);
+	usys_sleep_ns(20 * MS);
+	int slept = !w.finished;
+	long woke = usys_futex_wake((const uint32_t *)va1, 1);
+	while (!w.finished)
+		usys_yield();
+	ok &= check(slept && woke == 1 && w.result == 0,
+		    "unmapping another mapping of its shared page leaves it asleep, woken later (%ld, %ld)",
+		    woke, (long)w.result);
+	usys_unmap((void *)va1, 4096);
+	usys_shm_destroy(h);
+	return ok;
+}
+
 /* Another process maps the same object (elsewhere) and waits on word 0. */
 static int
 cross_process(void)
@@ -174,6 +246,7 @@ main(const char *arg, unsigned long arglen)
 	int ok = values_and_timeouts();
 	ok &= bad_addresses();
 	ok &= wake_counts();
+	ok &= unmap_while_waiting();
 	ok &= cross_process();
 	return ok ? 0 : 1;
 }
