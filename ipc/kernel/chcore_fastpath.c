@@ -10,7 +10,7 @@
  * return nothing can fail: the message registers go straight into the
  * partner's syscall frame and the CPU goes to the partner's user context
  * (its CR3 through the TLB layer, PCID without a flush when active) by
- * sched_handoff_user, which leaves by SYSRET from the partner's frame.
+ * sched_park_handoff_user, which leaves by SYSRET from the partner's frame.
  *
  * The partner is a thread blocked in this connection's call or receive
  * (c->caller / c->parked, state SLEEPING, chan c), parked either by a fast
@@ -19,10 +19,20 @@
  * that reference over for the thread it parks, and drops the rest of the
  * context (the wait loop's bookkeeping is done here instead).
  *
- * A thread parked here that the scheduler wakes instead (its partner took
- * the general path, the connection died, it was killed) comes back from
- * sched_handoff_user and finishes like the general path: the same wait loop
- * (chcore_call_wait / chcore_recv_wait), chcore_done, user_return_work.
+ * The thread that parks here keeps no kernel context (handoff.h): its
+ * partner's fast path sends it to ring 3 from its frame, and if a switch
+ * runs it instead (its partner took the general path, the connection
+ * died, it was killed) it starts afresh in call_resume / recv_resume and
+ * finishes like the general path: the same wait loop (chcore_call_wait /
+ * chcore_recv_wait), chcore_done, user_return_work.  So neither fast path
+ * saves registers or builds a frame for a return it never makes.
+ *
+ * sched_lock is tried once, without the interrupt nesting count
+ * (spin_trylock_nocount): interrupts are off from the syscall entry to
+ * the SYSRET, and the count is 0 as in user mode (a park frame holds 1, as
+ * any thread switched to by sched() expects); a lock held elsewhere is a
+ * failed guard (the general path waits for it), so the fast path calls
+ * nothing but its final switch and needs no frame of its own.
  *
  * Counted like the general path: one syscall each, the CR3 load counts an
  * address-space switch; no scheduler switch and no wakeup (as in the
@@ -57,15 +67,16 @@ fast_cap(const struct thread *me, uint64_t cap, enum chcore_cap_type type)
 }
 
 /* `partner` is blocked on c by a chcore wait and leaves to ring 3 at once
- * when switched to (no work before its return, free to run here); the
- * current thread, which blocks in its place, is not being killed (a killed
- * thread must not block: nothing would wake it). */
+ * when switched to (no work before its return, free to run here; the rip
+ * its frame holds is checked by the exit itself); the current thread,
+ * which blocks in its place, is not being killed (a killed thread must not
+ * block: nothing would wake it). */
 static inline __attribute__((always_inline)) int
 partner_ready(const struct thread *me, const struct thread *partner,
 	      const struct chcore_conn *c)
 {
 	return sched_blocked_on(partner, c) && sched_handoff_allowed(partner) &&
-	       user_return_idle(partner, thread_user_frame(partner)) && !me->killed;
+	       user_return_idle_thread(partner) && !me->killed;
 }
 
 /* The general path's exit, for a thread the scheduler woke. */
@@ -78,12 +89,13 @@ finish(struct chcore_conn *c, struct trap_frame *f)
 	return 1;
 }
 
-/* A caller parked by the fast path that the scheduler ran again (not the
- * partner's fast path) waits and leaves as the general path's call does.
- * Out of line, as recv_woken: the fast paths then need no frame for it. */
-static __attribute__((noinline)) int
-call_woken(struct chcore_conn *c, struct trap_frame *f)
+/* A caller parked by the fast path that a switch ran again (not the
+ * partner's fast path) waits and leaves as the general path's call does
+ * (sched_park_handoff_user's resume: sched_lock held, on a fresh stack). */
+static int
+call_resume(void *chan, struct trap_frame *f)
 {
+	struct chcore_conn *c = chan;
 	uint64_t ret[CHCORE_NRET - 1] = { 0 };
 
 	chcore_call_to_frame(f, chcore_call_wait(c, ret), ret);
@@ -91,9 +103,10 @@ call_woken(struct chcore_conn *c, struct trap_frame *f)
 }
 
 /* The same for a server thread parked by the fast path's reply_recv. */
-static __attribute__((noinline)) int
-recv_woken(struct chcore_conn *c, struct trap_frame *f)
+static int
+recv_resume(void *chan, struct trap_frame *f)
 {
+	struct chcore_conn *c = chan;
 	struct chcore_recv in = { 0 };
 	int64_t r = chcore_recv_wait(c, &in);
 
@@ -112,7 +125,8 @@ chcore_fastpath_call(struct trap_frame *f)
 	struct thread *me = current_thread();
 	uint64_t srv_va;
 
-	spin_lock_irqs_off(&sched_lock);
+	if (!spin_trylock_nocount(&sched_lock))
+		return 0;
 	const struct chcore_cap *k = fast_cap(me, f->rdi, CAP_CONN_CLIENT);
 	if (!k)
 		goto slow;
@@ -146,10 +160,9 @@ chcore_fastpath_call(struct trap_frame *f)
 	sf->r10 = a1;
 	sf->r8 = a2;
 	sf->r9 = (uint64_t)c->client_pid;
-	sched_block_handoff_user(c, srv);
-	return call_woken(c, f);
+	return sched_park_handoff_user(c, srv, call_resume);
 slow:
-	spin_unlock(&sched_lock);
+	spin_unlock_nocount(&sched_lock);
 	return 0;
 }
 
@@ -162,7 +175,8 @@ chcore_fastpath_reply_recv(struct trap_frame *f)
 
 	if (f->rsi != (CHCORE_REPLY | CHCORE_RECV))
 		return 0;
-	spin_lock_irqs_off(&sched_lock);
+	if (!spin_trylock_nocount(&sched_lock))
+		return 0;
 	const struct chcore_cap *k = fast_cap(me, f->rdi, CAP_CONN_SERVER);
 	if (!k)
 		goto slow;
@@ -192,9 +206,8 @@ chcore_fastpath_reply_recv(struct trap_frame *f)
 	c->caller = 0;
 	c->server = me;
 	c->call_state = CHCORE_CALL_STATE(1, 0, 0);
-	sched_block_handoff_user(c, cl);
-	return recv_woken(c, f);
+	return sched_park_handoff_user(c, cl, recv_resume);
 slow:
-	spin_unlock(&sched_lock);
+	spin_unlock_nocount(&sched_lock);
 	return 0;
 }

@@ -13,14 +13,22 @@
  *    caller has already set its own state (SLEEPING to block, or RUNNABLE
  *    after rq_push).  next returns from its own sched()/sched_handoff()
  *    holding sched_lock and releases it, exactly as after sched().
- *  - sched_handoff_user(next): the same, except that next does not resume
- *    its kernel context: it leaves straight to ring 3 from its syscall frame
- *    (thread_user_frame), whose result registers the caller has written.
+ *  - sched_park_handoff_user(chan, next, resume): the current thread
+ *    blocks outside the buckets on chan and next leaves straight to ring 3
+ *    from its syscall frame (thread_user_frame), whose result registers
+ *    the caller has written; next's kernel context is not resumed.
  *    Allowed only when next's kernel context holds nothing that must run
- *    (the caller took over whatever it held) and next has no work before
- *    its return to user mode (user_return_idle, kernel/sys/user_return.h);
- *    interrupts must be off (they stay off until SYSRET).  The fast paths
- *    of ipc/kernel/chcore_fastpath.c use it.
+ *    (the caller took over whatever it held), next has no work before its
+ *    return to user mode (user_return_idle_thread, kernel/sys/user_return.h),
+ *    and interrupts are off since the syscall entry, sched_lock taken by
+ *    spin_lock_nocount (ncli 0): it is let go on next's stack by the
+ *    store alone, and interrupts stay off until SYSRET.  The current
+ *    thread keeps no kernel context either (seL4's continuations): if a
+ *    switch runs it again (the partner went the general way, a kill, the
+ *    connection's death), it starts afresh at the top of its kernel stack
+ *    in resume(chan, its syscall frame), sched_lock held as after sched(),
+ *    and resume's result is a syscall fast path's (1: done, leave).  The
+ *    fast paths of ipc/kernel/chcore_fastpath.c use it.
  */
 #ifndef KERNEL_SCHED_HANDOFF_H
 #define KERNEL_SCHED_HANDOFF_H
@@ -28,18 +36,22 @@
 #include "kernel/sched/thread.h"
 
 void sched_handoff(struct thread *next);
-void sched_handoff_user(struct thread *next);
 void sched_unblock_locked(struct thread *t);   /* wakeups++, onto the run queue */
 
 /* The same, for IPC code that should not write thread fields itself: the
  * current thread blocks outside the buckets on chan and
  *   sched_block:               the scheduler picks who runs;
- *   sched_block_handoff:       next runs (sched_handoff);
- *   sched_block_handoff_user:  next leaves to ring 3 (sched_handoff_user).
+ *   sched_block_handoff:       next runs (sched_handoff).
  * Each returns once the thread is unblocked, with its chan cleared. */
 void sched_block(void *chan);
 void sched_block_handoff(void *chan, struct thread *next);
-void sched_block_handoff_user(void *chan, struct thread *next);
+
+struct trap_frame;
+typedef int (*sched_resume_fn)(void *chan, struct trap_frame *f);
+/* See the contract above.  Never returns: int only so that a fast path's
+ * `return sched_park_handoff_user(...)` is a jump, which leaves the fast
+ * path without a frame (a noreturn callee is reached by a call). */
+int sched_park_handoff_user(void *chan, struct thread *next, sched_resume_fn resume);
 
 /* t is blocked outside the buckets on chan and not woken yet. */
 static inline int

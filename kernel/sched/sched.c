@@ -43,9 +43,14 @@ static struct runq runqs[MAX_CPUS];
 static int next_tid = 1;
 
 void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
-void context_switch_user(uint64_t *save_rsp, struct trap_frame *next_frame);
+void switch_to_user_frame(struct trap_frame *next_frame) __attribute__((noreturn));
 void thread_trampoline_kernel(void);
 void thread_trampoline_user(void);
+void thread_trampoline_parked(void);
+
+_Static_assert(__builtin_offsetof(struct spinlock, locked) == 0,
+	       "switch.S lets sched_lock go by a store to its first word");
+_Static_assert(sizeof(struct switch_frame) == 10 * 8, "switch.S's SAVE_CONTEXT");
 
 static int
 cpu_idles(int cpu)
@@ -227,7 +232,7 @@ user_space(const struct thread *t)
 
 /*
  * The switch itself, shared by sched(), sched_handoff() and the fast
- * paths' sched_block_handoff_user(): next becomes the running thread in
+ * paths' sched_park_handoff_user(): next becomes the running thread in
  * place of prev, whose state the caller set.  Everything up to the change
  * of stacks, inline in each: the kernel stack for the syscall entry and
  * the TSS, the address space `as` (0: a kernel thread keeps whatever is
@@ -258,18 +263,6 @@ switch_to(struct percpu *c, struct thread *prev, struct thread *next)
 		     next->proc ? user_space(next) : 0);
 	context_switch(&prev->saved_rsp, next->saved_rsp);
 	/* Back on prev, perhaps on another CPU than the one it left. */
-	reap_dead();
-}
-
-/* next, a user thread blocked in a syscall, leaves straight to ring 3
- * from its syscall frame (its kernel context is dropped; handoff.h says
- * when that is allowed); prev is a live user thread.  Returns when prev
- * is run again by a switch that resumes its kernel context. */
-static inline __attribute__((always_inline)) void
-switch_to_user(struct percpu *c, struct thread *prev, struct thread *next)
-{
-	switch_enter(c, prev->fpu, next, user_space(next));
-	context_switch_user(&prev->saved_rsp, thread_user_frame(next));
 	reap_dead();
 }
 
@@ -311,15 +304,6 @@ sched_handoff(struct thread *next)
 	switch_to(c, c->current, next);
 }
 
-/* handoff.h: as sched_handoff, but next returns to ring 3 at once. */
-void
-sched_handoff_user(struct thread *next)
-{
-	struct percpu *c = this_cpu();
-
-	switch_to_user(c, c->current, next);
-}
-
 /* handoff.h: blocking outside the wait buckets, in one place. */
 static void
 block_self(void *chan)
@@ -347,28 +331,47 @@ sched_block_handoff(void *chan, struct thread *next)
 	current_thread()->chan = 0;
 }
 
-/* The fast paths' switch: one straight function, no layers. */
-void
-sched_block_handoff_user(void *chan, struct thread *next)
+/* handoff.h: the fast paths' switch, one straight function.  The
+ * current thread parks on chan with its park frame as its saved context
+ * (its call chain down here is dropped); next leaves to ring 3 from its
+ * syscall frame, and switch.S lets sched_lock go once on next's stack. */
+int
+sched_park_handoff_user(void *chan, struct thread *next, sched_resume_fn resume)
 {
 	struct percpu *c = this_cpu();
 	struct thread *me = c->current;
 
 	me->chan = chan;
 	me->state = THREAD_SLEEPING;
+	me->park.rbx = (uint64_t)chan;
+	me->park.r12 = (uint64_t)resume;
+	me->saved_rsp = (uint64_t)&me->park;
 	next->chan = 0;             /* its own kernel context will not run */
-	switch_to_user(c, me, next);
-	/* Run again by the scheduler (not the partner's fast path). */
-	current_thread()->chan = 0;
+	switch_enter(c, me->fpu, next, user_space(next));
+	switch_to_user_frame(thread_user_frame(next));
 }
 
-/* switch.S: context_switch_user's first step on next's stack (as
- * sched_after_switch is a new thread's). */
-void
-sched_handoff_user_tail(void)
+/* switch.S's thread_trampoline_parked: a parked thread run again by a
+ * switch (sched() or sched_handoff(), sched_lock held) finishes that
+ * switch as switch_to would have, then goes on in its resume function on
+ * its own syscall frame. */
+int
+sched_park_resumed(void *chan, sched_resume_fn resume, struct trap_frame *f)
 {
-	spin_unlock_irqs_off(&sched_lock);
+	reap_dead();
+	current_thread()->chan = 0;
+	return resume(chan, f);
 }
+
+#ifdef IPCBENCH_DEBUG
+/* switch.S's release of sched_lock on next's stack, with the lock-order
+ * check's bookkeeping (other builds let it go by one store). */
+void
+sched_park_unlock(void)
+{
+	spin_unlock_nocount(&sched_lock);
+}
+#endif
 
 /* handoff.h: makes a thread blocked outside the wait buckets runnable. */
 void
@@ -409,6 +412,11 @@ thread_alloc(const char *name, struct proc *p)
 	t->kstack_top = (uint64_t)phys_to_virt(t->kstack_phys) + KSTACK_FRAMES * 4096;
 	strncpy_bounded(t->name, name, sizeof t->name);
 	t->proc = p;
+	/* sched_park_handoff_user's saved context: ncli 1 (sched_lock, held
+	 * by whoever switches to it) and intena 0 (interrupts were off when
+	 * the fast path took it), no full_restore, IF, AC and DF clear. */
+	t->park = (struct switch_frame){ .ncli_intena = 1, .rflags = 0x2,
+					 .rip = (uint64_t)thread_trampoline_parked };
 	t->affinity = p ? p->affinity : -1;
 	t->cpu = this_cpu()->id;
 	spin_lock(&sched_lock);

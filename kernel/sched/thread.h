@@ -35,6 +35,14 @@ enum thread_state {
 struct proc;
 struct aspace;
 
+/* What switch.S's context_switch pops, lowest word first (SAVE_CONTEXT's
+ * pushes in reverse): a thread's kernel context while it is switched out. */
+struct switch_frame {
+	uint64_t ncli_intena, full_restore, rflags;
+	uint64_t r15, r14, r13, r12, rbx, rbp;
+	uint64_t rip;                /* where the final `ret` goes */
+};
+
 struct thread {
 	int tid;
 	char name[24];
@@ -64,6 +72,11 @@ struct thread {
 	/* One word an IPC mechanism keeps per thread, under that mechanism's
 	 * lock (kernel/proc/proc_hooks.h names the owner); NULL when new. */
 	void *ipc_slot;
+	/* The context a thread parked by sched_park_handoff_user (handoff.h)
+	 * resumes in: saved_rsp points here instead of into its kernel stack,
+	 * whose call chain was dropped.  Constant but for rbx (the chan) and
+	 * r12 (the resume function), which each park writes. */
+	struct switch_frame park;
 };
 
 /* Bits of thread.killed.  Blocking loops test the whole word: either bit

@@ -75,6 +75,17 @@ spin_lock_nocount(struct spinlock *l)
 	lockorder_acquired(l);
 }
 
+/* One try of spin_lock_nocount, no wait: 1 with the lock held, 0 when it
+ * was taken (a fast path whose fallback, the general path, waits). */
+static inline int
+spin_trylock_nocount(struct spinlock *l)
+{
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		return 0;
+	lockorder_acquired(l);
+	return 1;
+}
+
 static inline void
 spin_unlock_nocount(struct spinlock *l)
 {

@@ -29,6 +29,15 @@ user_return_idle(const struct thread *t, const struct trap_frame *f)
 	       f->rip < USER_TOP;
 }
 
+/* The thread's part of that question (not killed or interrupted, no
+ * row's bit set): for an IPC fast path that sends a partner to ring 3 by
+ * the syscall exit, which checks the rip itself before SYSRET. */
+static inline __attribute__((always_inline)) int
+user_return_idle_thread(const struct thread *t)
+{
+	return !(t->killed | __atomic_load_n(&t->return_work, __ATOMIC_RELAXED));
+}
+
 /* Sets RETURN_WORK_* bits (kernel/proc/proc_hooks.h) of t.  Seq-cst, so a
  * row that clears its bit and then re-reads its condition either sees the
  * state the poster wrote before posting or sees the bit set again. */

@@ -15,6 +15,7 @@
  * layout) so that the final `ret` lands in its trampoline.
  */
 #include "kernel/arch/x86_64/percpu.h"
+#include "kernel/arch/x86_64/trap_frame.h"
 
 .macro SAVE_CONTEXT save_rsp
 	pushq	%rbp
@@ -46,22 +47,46 @@ context_switch:
 	ret
 
 /*
- * context_switch_user(uint64_t *save_rsp, struct trap_frame *next_frame):
- * saves the current context like context_switch, then runs the next thread
- * straight out of its syscall frame (sched_handoff_user): on its stack it
- * releases sched_lock and leaves by the syscall exit's SYSRET.  Interrupts
- * are off throughout: the release (sched_handoff_user_tail) leaves them
- * off whatever intena says (the saved one is the previous thread's), and
- * full_restore is cleared so that the next thread's next syscall leaves
- * by SYSRET as this one does.
+ * switch_to_user_frame(struct trap_frame *next_frame): the last step of
+ * sched_park_handoff_user.  The current thread saved nothing here (its
+ * park frame is its saved context); on the next thread's stack sched_lock
+ * is let go and the next thread leaves by the syscall exit's SYSRET.
+ * Interrupts are off throughout and stay off (the lock was taken without
+ * the nesting count, which is 0 as in user mode).  full_restore is 0 and
+ * stays 0: it is set only inside a syscall that leaves by IRET, and the
+ * fast path that comes here entered from ring 3 and set nothing.
  */
-	.globl context_switch_user
-context_switch_user:
-	SAVE_CONTEXT %rdi
-	mov	%rsi, %rsp
-	movq	$0, %gs:PERCPU_FULL_RESTORE
-	call	sched_handoff_user_tail
+	.globl switch_to_user_frame
+switch_to_user_frame:
+	mov	%rdi, %rsp
+#ifdef IPCBENCH_DEBUG
+	call	sched_park_unlock	/* the store below, and the lock-order check */
+#else
+	movl	$0, sched_lock(%rip)	/* sched_lock.locked: a store releases on x86 */
+#endif
 	jmp	syscall_return
+
+/*
+ * A thread parked by sched_park_handoff_user that a switch runs again:
+ * context_switch's pops came from its park frame (struct thread's, not a
+ * stack), so rbx = chan and r12 = its resume function.  Of its kernel
+ * stack only the syscall frame at the top is live: it starts afresh just
+ * below it, with the general path's backtrace words, in
+ * sched_park_resumed, and leaves as a fast path that returned 1 does.
+ */
+	.globl thread_trampoline_parked
+thread_trampoline_parked:
+	mov	%gs:PERCPU_KERNEL_RSP, %rsp
+	sub	$TRAP_FRAME_SIZE, %rsp	/* at the syscall frame */
+	mov	%rsp, %rdx		/* its frame, resume's argument */
+	pushq	TF_RIP(%rdx)		/* backtrace words: a return address, */
+	pushq	$0			/* and the end of the chain */
+	mov	%rsp, %rbp
+	mov	%rbx, %rdi		/* chan */
+	mov	%r12, %rsi		/* resume */
+	call	sched_park_resumed
+	add	$16, %rsp
+	jmp	syscall_fast_done
 
 /* A new kernel thread: r12 = function, r13 = its argument. */
 	.globl thread_trampoline_kernel

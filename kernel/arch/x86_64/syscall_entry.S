@@ -31,7 +31,7 @@
  *
  * Syscalls with a fast path (syscall_fast[] in syscall.c) try it first:
  * chcore's may leave to another thread's user context straight from here
- * (switch.S's context_switch_user, which enters syscall_return on that
+ * (switch.S's switch_to_user_frame, which enters syscall_return on that
  * thread's stack).
  *
  * A SYSRET to a non-canonical rip would fault in ring 0 with the user's
@@ -120,9 +120,12 @@ syscall_return:
 	popq	%rsp			/* user rsp (ss is implied) */
 	swapgs
 	sysretq
-2:	/* Unreachable while user_return_work checks rip; rcx and r11 are
-	 * clobbered by the syscall ABI anyway.  IRET's own checks fault in
-	 * ring 0, so the kernel reports it instead of running user code. */
+2:	/* Reached only by a frame user_return_work did not look at: an
+	 * IPC fast path's partner (it asks user_return_idle_thread, not the
+	 * rip), whose SYSCALL was the last instruction below USER_TOP.  rcx
+	 * and r11 are clobbered by the syscall ABI anyway.  IRET's own checks
+	 * fault in ring 0, so the kernel reports a bad one instead of running
+	 * user code. */
 	swapgs
 	iretq
 6:	/* Work before ring 3 (signals, a kill, a mechanism's row), or an
@@ -160,7 +163,11 @@ syscall_return:
 	call	*syscall_fast(,%rax,8)
 	test	%eax, %eax
 	jz	7f
-	cli				/* done, user_return_work included */
+	/* Done, user_return_work included (also switch.S's parked threads
+	 * that a switch ran again, after their resume function). */
+	.globl syscall_fast_done
+syscall_fast_done:
+	cli
 	cmpq	$0, %gs:PERCPU_FULL_RESTORE
 	je	syscall_return
 	jmp	.Lrestore

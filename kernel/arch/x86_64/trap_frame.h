@@ -16,6 +16,7 @@
 #define TF_VECTOR  120
 #define TF_RIP     136
 #define TF_RFLAGS  152
+#define TRAP_FRAME_SIZE (22 * 8)
 
 #ifdef __ASSEMBLY__
 /* The general registers in struct trap_frame's order: rax is pushed first,
@@ -71,7 +72,6 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-#define TRAP_FRAME_SIZE (22 * 8)
 _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "traps.S layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, r9) + 8 == TF_ARGS_END, "syscall_entry.S");
 _Static_assert(__builtin_offsetof(struct trap_frame, rax) == TF_RAX, "syscall_entry.S");
