@@ -389,6 +389,19 @@ server_next(struct ipc_chan *ch, struct chcore_req *req)
 	return r;
 }
 
+/* The request reply_recv took, into buf. */
+static inline __attribute__((always_inline)) long
+server_take(const struct chcore_req *req, void *buf, size_t len)
+{
+	if (req->len > len)
+		return -E2BIG;           /* the request is still owed an answer */
+	if (req->msg)
+		memcpy(buf, req->msg, req->len);   /* the kernel's server-side VA */
+	else                             /* the kernel lets only <= 24 bytes through */
+		chcore_reg_store(buf, req->a, req->len);
+	return (long)req->len;
+}
+
 static long
 server_recv(struct ipc_chan *ch, void *buf, size_t len)
 {
@@ -397,13 +410,7 @@ server_recv(struct ipc_chan *ch, void *buf, size_t len)
 
 	if (r < 0)
 		return r;
-	if (req.len > len)
-		return -E2BIG;           /* the request is still owed an answer */
-	if (req.msg)
-		memcpy(buf, req.msg, req.len);   /* the kernel's server-side VA */
-	else                             /* the kernel lets only <= 24 bytes through */
-		chcore_reg_store(buf, req.a, req.len);
-	return (long)req.len;
+	return server_take(&req, buf, len);
 }
 
 static long
@@ -415,6 +422,41 @@ chcore_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 	if (ch->role == IPC_SERVER)
 		return server_recv(ch, buf, len);
 	return client_recv(ch, buf, len);
+}
+
+/* send_recv's general case: the two operations one after the other. */
+static __attribute__((noinline)) long
+send_then_recv(struct ipc_chan *ch, const void *out, size_t out_len, void *in, size_t in_len,
+	       uint64_t timeout_ns)
+{
+	long r = chcore_send(ch, out, out_len, timeout_ns);
+
+	return r < 0 ? r : chcore_recv(ch, in, in_len, timeout_ns);
+}
+
+/* ipc.h's answer and receive.  A server's answer that fits the registers
+ * goes as reply_recv's ret1..ret3 straight from out (chcore_send would
+ * keep it in the channel's words for server_next to load); every other
+ * case is send, then recv. */
+static long
+chcore_send_recv(struct ipc_chan *ch, const void *out, size_t out_len, void *in, size_t in_len,
+		 uint64_t timeout_ns)
+{
+	uint64_t ret[CHCORE_NRET];
+	struct chcore_req req;
+	int err;
+
+	if (ch->role != IPC_SERVER || ch->local[L_LOAN] || out_len > CHCORE_REG_MSG_MAX)
+		return send_then_recv(ch, out, out_len, in, in_len, timeout_ns);
+	if ((err = server_may_answer(ch)))
+		return err;
+	ret[0] = out_len;
+	chcore_reg_load(&ret[1], out, out_len);
+	long r = usys_chcore_reply_recv(ch->local[L_CAP], CHCORE_REPLY | CHCORE_RECV, ret, &req);
+	ch->local[L_OWED] = r >= 0 ? CHCORE_REPLY : 0;
+	if (r < 0)
+		return r;
+	return server_take(&req, in, in_len);
 }
 
 /* --- Lending: the buffer itself is the slot and the view. --- */
@@ -526,4 +568,5 @@ const struct ipc_mech ipc_chcore = {
 	.send_commit = chcore_send_commit,
 	.recv_view = chcore_recv_view,
 	.recv_release = chcore_recv_release,
+	.send_recv = chcore_send_recv,
 };

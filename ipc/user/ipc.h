@@ -48,6 +48,15 @@
  * was opened with (struct ipc_sink, below) instead of returning it from a
  * recv.
  *
+ * Answer and receive (optional: NULL otherwise): send_recv(ch, out,
+ * out_len, in, in_len, t) is send(ch, out, out_len, t) followed by
+ * recv(ch, in, in_len, t) with their results (the send's error, else what
+ * the recv returns); out and in may be the same buffer.  A server that
+ * answers each request and then waits for the next (bench's echo, an
+ * L4-style server loop) calls it where the mechanism does both in one
+ * kernel crossing (chcore's reply_recv).  Message mechanisms only: the
+ * send moves all of out or fails.
+ *
  * Timeouts: 0 = do not block (-EAGAIN if it would), IPC_FOREVER = block,
  * otherwise a relative time in ns (-ETIMEDOUT when it passes).
  * Results: >= 0 bytes moved, or -errno (common/errno.h).  STREAM mechanisms
@@ -124,6 +133,9 @@ struct ipc_mech {
 	long (*send_commit)(struct ipc_chan *ch, size_t len, uint64_t timeout_ns);
 	long (*recv_view)(struct ipc_chan *ch, const void **view, uint64_t timeout_ns);
 	long (*recv_release)(struct ipc_chan *ch);
+	/* Answer and receive, see above: NULL, or send then recv in one. */
+	long (*send_recv)(struct ipc_chan *ch, const void *out, size_t out_len, void *in,
+			  size_t in_len, uint64_t timeout_ns);
 	unsigned inherit_fds;            /* opts.h[0..inherit_fds) are the driver's
 					  * descriptors; the ends get them (ipc_spawn) */
 	/* Variants (NULL-terminated; NULL = none) whose waiting end polls

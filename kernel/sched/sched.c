@@ -43,7 +43,7 @@ static struct runq runqs[MAX_CPUS];
 static int next_tid = 1;
 
 void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
-void switch_to_user_frame(struct trap_frame *next_frame) __attribute__((noreturn));
+int switch_to_user_frame(struct trap_frame *next_frame, struct tlb_asid *asid, uint64_t root);
 void thread_trampoline_kernel(void);
 void thread_trampoline_user(void);
 void thread_trampoline_parked(void);
@@ -238,9 +238,21 @@ user_space(const struct thread *t)
  * the TSS, the address space `as` (0: a kernel thread keeps whatever is
  * loaded), the FPU registers (eager: prev's go to save_fpu unless it is 0,
  * a kernel thread's or a dead one's, and next's are loaded if it has
- * any).  What else travels with a thread's kernel context (intena,
+ * any).  sched_park_handoff_user runs the same steps, reordered:
+ * switch_enter_thread, the FPU (both are user threads), and the address
+ * space last, loaded by switch.S on next's stack.
+ * What else travels with a thread's kernel context (intena,
  * full_restore) switch.S saves with it.
  */
+static inline __attribute__((always_inline)) void
+switch_enter_thread(struct percpu *c, struct thread *next)
+{
+	next->state = THREAD_RUNNING;
+	c->kernel_rsp = next->kstack_top;
+	tss_set_kernel_stack(next->kstack_top);
+	c->current = next;
+}
+
 static inline __attribute__((always_inline)) void
 switch_enter(struct percpu *c, void *save_fpu, struct thread *next, struct aspace *as)
 {
@@ -331,15 +343,27 @@ sched_block_handoff(void *chan, struct thread *next)
 	current_thread()->chan = 0;
 }
 
+/* sched_park_handoff_user's end when the FPU is switched by fpu.c (not
+ * XSAVEOPT): out of line, so that the usual end is a jump. */
+static __attribute__((noinline)) int
+park_switch_fpu_other(struct thread *me, struct thread *next, struct aspace *as)
+{
+	fpu_switch_other(me->fpu, next->fpu);
+	return switch_to_user_frame(thread_user_frame(next), &as->asid, as->root);
+}
+
 /* handoff.h: the fast paths' switch, one straight function.  The
  * current thread parks on chan with its park frame as its saved context
  * (its call chain down here is dropped); next leaves to ring 3 from its
- * syscall frame, and switch.S lets sched_lock go once on next's stack. */
+ * syscall frame.  switch.S loads next's address space (aspace_activate's
+ * call) once on next's stack, below its frame, and lets sched_lock go
+ * there: this function then calls nothing and keeps no frame. */
 int
 sched_park_handoff_user(void *chan, struct thread *next, sched_resume_fn resume)
 {
 	struct percpu *c = this_cpu();
 	struct thread *me = c->current;
+	struct aspace *as = user_space(next);
 
 	me->chan = chan;
 	me->state = THREAD_SLEEPING;
@@ -347,8 +371,10 @@ sched_park_handoff_user(void *chan, struct thread *next, sched_resume_fn resume)
 	me->park.r12 = (uint64_t)resume;
 	me->saved_rsp = (uint64_t)&me->park;
 	next->chan = 0;             /* its own kernel context will not run */
-	switch_enter(c, me->fpu, next, user_space(next));
-	switch_to_user_frame(thread_user_frame(next));
+	switch_enter_thread(c, next);
+	if (__builtin_expect(!fpu_switch_user(me->fpu, next->fpu), 0))
+		return park_switch_fpu_other(me, next, as);
+	return switch_to_user_frame(thread_user_frame(next), &as->asid, as->root);
 }
 
 /* switch.S's thread_trampoline_parked: a parked thread run again by a

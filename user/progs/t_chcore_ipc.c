@@ -5,13 +5,16 @@
  *   server|client OPTS     one end: ROUNDS round trips (send+recv, every
  *                          third one a call) of sizes up to max_msg, content
  *                          checked with a checksum, then a stream of
- *                          STREAM messages acked by one reply */
+ *                          STREAM messages acked by one reply, then
+ *                          ANSWERED round trips whose answers leave with
+ *                          the server's next receive (send_recv) */
 #include "user/lib/ipcbench.h"
 #include "ipc/user/ipc.h"
 #include "common/chcore_abi.h"
 
 #define ROUNDS 100
 #define STREAM 50
+#define ANSWERED 30
 
 static size_t max_msg;
 static uint8_t *bufs[2];             /* send, receive: max_msg each */
@@ -81,6 +84,40 @@ stream(struct ipc_chan *ch, int server)
 	return good == STREAM && ch->mech->recv(ch, bufs[1], 1, IPC_FOREVER) == 1 && bufs[1][0] == 'k';
 }
 
+/* ipc.h's send_recv: on the server each answer leaves with the receive
+ * of the next request (in registers or through the buffer by size), on
+ * the client it is send, then recv.  Also: an answer too large for the
+ * buffer gives -E2BIG and the request is still the server's to answer. */
+static int
+answering(struct ipc_chan *ch, int server)
+{
+	const struct ipc_mech *m = ch->mech;
+	int good = 0;
+	long r;
+
+	if (!server) {
+		for (unsigned i = 0; i < ANSWERED; i++) {
+			size_t n = size_of(i);
+			fill(bufs[0], n, i, 0);
+			r = m->send_recv(ch, bufs[0], n, bufs[1], max_msg, IPC_FOREVER);
+			good += r == (long)n && checksum(bufs[1], n) == fill(bufs[0], n, i, 1);
+		}
+		return good == ANSWERED;
+	}
+	r = m->recv(ch, bufs[1], max_msg, IPC_FOREVER);
+	for (unsigned i = 0; i < ANSWERED && r >= 0; i++) {
+		size_t n = size_of(i);
+		good += r == (long)n && checksum(bufs[1], n) == fill(bufs[0], n, i, 0);
+		fill(bufs[0], n, i, 1);
+		if (i == 0 && !check(m->send_recv(ch, bufs[0], max_msg + 1, bufs[1], max_msg, IPC_FOREVER) == -E2BIG,
+				     "chcore: server send_recv of max_msg + 1 gives -E2BIG (the request stays held)"))
+			return 0;
+		r = i + 1 < ANSWERED ? m->send_recv(ch, bufs[0], n, bufs[1], max_msg, IPC_FOREVER)
+				     : m->send(ch, bufs[0], n, IPC_FOREVER);
+	}
+	return good == ANSWERED && r >= 0;
+}
+
 static int
 end(const char *role, const char *opts_text)
 {
@@ -97,12 +134,17 @@ end(const char *role, const char *opts_text)
 		return !check(0, "chcore: %s opens the channel", role);
 	bufs[0] = (uint8_t *)mem;
 	bufs[1] = (uint8_t *)mem + max_msg;
+	if (server && !check(m->send_recv(&ch, bufs[0], 1, bufs[1], max_msg, 0) == -EINVAL,
+			     "chcore: server send_recv holding no request gives -EINVAL (nothing to answer)"))
+		return 1;
 	int good = 0;
 	for (unsigned i = 0; i < ROUNDS; i++)
 		good += round_trip(&ch, i, server);
 	int ok = check(good == ROUNDS, "chcore: %s: %d of %d round trips (send/recv and call) of 0..%lu bytes matched",
 		       role, good, ROUNDS, (unsigned long)max_msg);
 	ok &= check(stream(&ch, server), "chcore: %s: %d streamed messages, then the ack", role, STREAM);
+	ok &= check(answering(&ch, server), "chcore: %s: %d round trips with send_recv (each answer leaves with the next receive)",
+		    role, ANSWERED);
 	if (!server) {
 		ok &= check(m->recv(&ch, bufs[1], 1, 0) == -EAGAIN, "chcore: client recv with nothing answered gives -EAGAIN");
 		ok &= check(m->send(&ch, bufs[0], max_msg + 1, 0) == -E2BIG, "chcore: send of max_msg + 1 gives -E2BIG");
@@ -121,7 +163,8 @@ driver(void)
 	long pid[2];
 
 	if (!check(m && m->caps == (IPC_CAP_MESSAGE | IPC_CAP_CALL | IPC_CAP_ZERO_COPY) && m->call &&
-		   m->max_msg == CHCORE_BUF_MAX, "chcore: registered with caps MESSAGE|CALL|ZERO_COPY, max_msg 1 MiB"))
+		   m->send_recv && m->max_msg == CHCORE_BUF_MAX,
+		   "chcore: registered with caps MESSAGE|CALL|ZERO_COPY, send_recv, max_msg 1 MiB"))
 		return 1;
 	memset(&o, 0, sizeof o);
 	o.max_msg = m->max_msg;

@@ -24,24 +24,53 @@ void fpu_area_free(void *area);
 void fpu_switch_other(void *save, const void *load);
 extern uint64_t fpu_xsaveopt_mask;
 
+/* XSAVEOPT/XRSTOR of every component we enabled (EDX:EAX = mask = XCR0). */
+static inline void
+fpu_xsaveopt(void *save, uint64_t mask)
+{
+	__asm__ volatile("xsaveopt64 (%0)" :: "r"(save), "a"((uint32_t)mask),
+			 "d"((uint32_t)(mask >> 32)) : "memory");
+}
+
+static inline void
+fpu_xrstor(const void *load, uint64_t mask)
+{
+	__asm__ volatile("xrstor64 (%0)" :: "r"(load), "a"((uint32_t)mask),
+			 "d"((uint32_t)(mask >> 32)) : "memory");
+}
+
 /* A switch between threads: registers -> save, then load -> registers;
  * either may be NULL (a kernel thread's, or a dead thread's).  Inline for
- * the usual mode, XSAVEOPT/XRSTOR (EDX:EAX = XCR0: every component we
- * enabled); the others go through fpu.c. */
+ * the usual mode, XSAVEOPT/XRSTOR; the others go through fpu.c. */
 static inline void
 fpu_switch(void *save, const void *load)
 {
 	uint64_t mask = fpu_xsaveopt_mask;
-	uint32_t lo = (uint32_t)mask, hi = (uint32_t)(mask >> 32);
 
 	if (__builtin_expect(!mask, 0)) {
 		fpu_switch_other(save, load);
 		return;
 	}
 	if (save)
-		__asm__ volatile("xsaveopt64 (%0)" :: "r"(save), "a"(lo), "d"(hi) : "memory");
+		fpu_xsaveopt(save, mask);
 	if (load)
-		__asm__ volatile("xrstor64 (%0)" :: "r"(load), "a"(lo), "d"(hi) : "memory");
+		fpu_xrstor(load, mask);
+}
+
+/* The same between two user threads (both have an area) in the usual
+ * mode: 1 when done, 0 when the mode is another and the caller must call
+ * fpu_switch_other (so that a caller without other calls keeps no frame
+ * for the rare one). */
+static inline int
+fpu_switch_user(void *save, const void *load)
+{
+	uint64_t mask = fpu_xsaveopt_mask;
+
+	if (__builtin_expect(!mask, 0))
+		return 0;
+	fpu_xsaveopt(save, mask);
+	fpu_xrstor(load, mask);
+	return 1;
 }
 
 #endif

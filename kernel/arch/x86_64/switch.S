@@ -47,10 +47,13 @@ context_switch:
 	ret
 
 /*
- * switch_to_user_frame(struct trap_frame *next_frame): the last step of
- * sched_park_handoff_user.  The current thread saved nothing here (its
- * park frame is its saved context); on the next thread's stack sched_lock
- * is let go and the next thread leaves by the syscall exit's SYSRET.
+ * switch_to_user_frame(struct trap_frame *next_frame, struct tlb_asid
+ * *asid, uint64_t root): the last step of sched_park_handoff_user.  The
+ * current thread saved nothing here (its park frame is its saved
+ * context).  On the next thread's stack, below its frame (its kernel
+ * context is gone, so the stack is free), its address space is loaded
+ * (tlb_switch_to, aspace_activate's call), sched_lock is let go, and the
+ * next thread leaves by the syscall exit's SYSRET.
  * Interrupts are off throughout and stay off (the lock was taken without
  * the nesting count, which is 0 as in user mode).  full_restore is 0 and
  * stays 0: it is set only inside a syscall that leaves by IRET, and the
@@ -58,7 +61,10 @@ context_switch:
  */
 	.globl switch_to_user_frame
 switch_to_user_frame:
-	mov	%rdi, %rsp
+	mov	%rdi, %rsp		/* 16-byte aligned, as a call wants */
+	mov	%rsi, %rdi
+	mov	%rdx, %rsi
+	call	tlb_switch_to
 #ifdef IPCBENCH_DEBUG
 	call	sched_park_unlock	/* the store below, and the lock-order check */
 #else
