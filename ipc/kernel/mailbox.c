@@ -114,12 +114,9 @@ mbox_destroy(int64_t id, int caller_pid)
  * operation succeeded, or gives it up if it failed and the process had
  * no success before.
  */
-static long
-admit(struct mailbox *b, int pid, int *slot)
+static __attribute__((noinline)) long
+admit_pair(struct mailbox *b, int pid, int *slot)
 {
-	*slot = -1;
-	if (b->policy != MBOX_PAIR)
-		return 0;
 	for (int i = 0; i < 2; i++)
 		if (b->users[i] == pid)
 			*slot = i;
@@ -131,6 +128,14 @@ admit(struct mailbox *b, int pid, int *slot)
 	b->users[*slot] = pid;
 	b->trying[*slot]++;
 	return 0;
+}
+
+/* Inline: only MBOX_PAIR has places to hold. */
+static inline long
+admit(struct mailbox *b, int pid, int *slot)
+{
+	*slot = -1;
+	return b->policy == MBOX_PAIR ? admit_pair(b, pid, slot) : 0;
 }
 
 static void
@@ -167,7 +172,8 @@ mbox_send(int64_t id, struct mc_msg *m, unsigned flags, uint64_t timeout_ns)
 		}
 	}
 	spin_unlock(&mbox_lock);
-	mc_msg_free(m);
+	if (m)
+		mc_msg_free(m);                 /* refused before the core took it */
 	return r;
 }
 

@@ -164,8 +164,8 @@ finish_sender(struct mc_port *p, struct mc_msg *m, long result)
 static void
 promote(struct mc_port *p, struct mc_link *l)
 {
-	if (l->buffered >= l->capacity)
-		return;
+	if (!p->nsenders || l->buffered >= l->capacity)
+		return;                 /* no sender sleeps, or still no slot */
 	for (struct mc_msg *m = p->head; m; m = m->next) {
 		if (m->link == l && !m->buffered && !m->sync && m->sender_w) {
 			m->buffered = 1;
@@ -274,9 +274,10 @@ deliver(struct mc_port *p, struct mc_msg **pp, struct mc_recv_req *rq)
 
 	if (m->len > rq->len)
 		return -E2BIG;
-	if (copy_to_user(rq->ubuf, m->data, m->len))
+	/* mc_recv_req_init checked both ranges (m->len <= rq->len). */
+	if (copy_to_user_nocheck(rq->ubuf, m->data, m->len))
 		return -EFAULT;
-	if (rq->usender && copy_to_user(rq->usender, &sender, sizeof sender))
+	if (rq->usender && copy_to_user_nocheck(rq->usender, &sender, sizeof sender))
 		return -EFAULT;
 	rq->sender = sender;
 	take(p, pp, current_proc()->pid);
@@ -402,7 +403,7 @@ mc_msg_copy_in(uint64_t ubuf, uint64_t len, int sender, struct mc_msg **out)
 		return -EFAULT;
 	if (!(m = mc_msg_alloc(len)))
 		return -ENOMEM;
-	if (copy_from_user(m->data, ubuf, len)) {
+	if (copy_from_user_nocheck(m->data, ubuf, len)) {
 		mc_msg_free(m);
 		return -EFAULT;
 	}

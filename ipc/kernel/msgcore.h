@@ -100,7 +100,8 @@ void mc_msg_free(struct mc_msg *m);
  * error given to mc_port_destroy (the port is gone: do not touch it). */
 long mc_send(struct mc_port *p, struct mc_link *l, struct mc_msg *m, unsigned flags,
 	     uint64_t timeout_ns, struct spinlock *lk);
-/* Copies the first message rq->from accepts to the user and removes it.
+/* Copies the first message rq->from accepts to the user and removes it;
+ * rq comes from mc_recv_req_init, whose range checks the copies rely on.
  * Returns its length, -E2BIG (longer than rq->len; it stays queued),
  * -EFAULT (it stays queued), -EAGAIN, -ETIMEDOUT, -EINTR, the error of
  * mc_sender_gone, or that of mc_port_destroy (port gone). */

@@ -21,7 +21,9 @@
 
 /* bytes of memory charged `charge` to MC_MEM_CAP; NULL when the charge
  * would pass the cap or the heap is out.  From the pool when bytes <=
- * MC_POOL_BUF and one is free.  Not zeroed. */
+ * MC_POOL_BUF and one is free.  Not zeroed.  Both calls work with
+ * interrupts on or off and take no lock on the common path; inside a
+ * spinlock (interrupts already off) they are cheapest. */
 void *mc_buf_alloc(uint64_t bytes, uint64_t charge);
 /* Gives p (from mc_buf_alloc with this charge) back; p may be NULL. */
 void mc_buf_free(void *p, uint64_t charge);

@@ -51,7 +51,7 @@ sys_msgsnd(const struct sys_args *a)
 	struct msgq_msg *m = msgq_msg_alloc(size);
 	if (!m)
 		return -ENOMEM;
-	long err = copy_from_user(&m->mtype, umsgp, sizeof m->mtype + size) ? -EFAULT :
+	long err = copy_from_user_nocheck(&m->mtype, umsgp, sizeof m->mtype + size) ? -EFAULT :
 		   m->mtype < 1 ? -EINVAL : 0;
 	if (err) {
 		msgq_msg_free(m);
@@ -80,7 +80,7 @@ sys_msgrcv(const struct sys_args *a)
 	/* Refuse a buffer outside user space, or whose first word is not
 	 * mapped, now rather than after sleeping for a message. */
 	if (!user_range_ok(umsgp, sizeof probe + size) ||
-	    copy_from_user(&probe, umsgp, sizeof probe))
+	    copy_from_user_nocheck(&probe, umsgp, sizeof probe))
 		return -EFAULT;
 	return msgq_recv(msqid, umsgp, size, type, (unsigned)flags, current_proc());
 }

@@ -41,7 +41,7 @@ struct msgq {
 	int lspid, lrpid;
 	uint64_t stime, rtime, ctime;
 	uint32_t rwait, swait;       /* threads asleep in msgrcv / msgsnd */
-};
+} __attribute__((aligned(128)));     /* a power of two: slots[i] is a shift */
 
 static struct spinlock msgq_lock = SPINLOCK_INIT("msgq");
 static struct msgq slots[MSGMNI];
@@ -175,15 +175,17 @@ fits(const struct msgq *q, uint64_t len)
 }
 
 /*
- * Sleeps until q has room for len bytes; msgq_lock held.  Why no wakeup is
- * lost: fits() is checked under msgq_lock, and a receiver frees space and
- * looks at swait under the same lock; sleep() drops it only once we are
- * on the channel, so the receiver's wakeup comes after we are there.
+ * Sleeps until q has room for len bytes (it had none when the caller
+ * looked); msgq_lock held.  Why no wakeup is lost: fits() is checked
+ * under msgq_lock, and a receiver frees space and looks at swait under
+ * the same lock; sleep() drops it only once we are on the channel, so the
+ * receiver's wakeup comes after we are there.  Out of line: a send that
+ * finds room (the common case) carries none of the loop's state.
  */
-static int
+static __attribute__((noinline)) int
 wait_for_space(struct msgq *q, int msqid, uint64_t len, unsigned flags, uint32_t uid)
 {
-	while (!fits(q, len)) {
+	do {
 		if (flags & IPC_NOWAIT)
 			return -EAGAIN;
 		if (current_thread()->killed)
@@ -195,15 +197,31 @@ wait_for_space(struct msgq *q, int msqid, uint64_t len, unsigned flags, uint32_t
 		q->swait--;
 		if (!permitted(q, uid, PERM_WRITE))
 			return -EACCES;         /* IPC_SET took our access away */
-	}
+	} while (!fits(q, len));
 	return 0;
+}
+
+/* Appends m to q and wakes receivers if any sleep; msgq_lock held. */
+static void
+enqueue(struct msgq *q, struct msgq_msg *m, int pid)
+{
+	m->next = 0;
+	*q->tailp = m;
+	q->tailp = &m->next;
+	q->qnum++;
+	q->cbytes += m->len;
+	q->charged += msgq_msg_cost(m->len);
+	q->lspid = pid;
+	q->stime = clock_ns();
+	if (q->rwait)
+		wakeup(arrival_chan(q));
 }
 
 int
 msgq_send(int msqid, struct msgq_msg *m, unsigned flags, const struct proc *caller)
 {
 	struct msgq *q;
-	int r;
+	int r = 0;
 
 	spin_lock(&msgq_lock);
 	if (!(q = lookup(msqid)))
@@ -212,34 +230,22 @@ msgq_send(int msqid, struct msgq_msg *m, unsigned flags, const struct proc *call
 		r = -EACCES;
 	else if (msgq_msg_cost(m->len) > q->qbytes)
 		r = -EINVAL;                    /* could never fit: do not block */
-	else
+	else if (!fits(q, m->len))
 		r = wait_for_space(q, msqid, m->len, flags, caller->uid);
-	if (r == 0) {
-		m->next = 0;
-		*q->tailp = m;
-		q->tailp = &m->next;
-		q->qnum++;
-		q->cbytes += m->len;
-		q->charged += msgq_msg_cost(m->len);
-		q->lspid = caller->pid;
-		q->stime = clock_ns();
-		if (q->rwait)
-			wakeup(arrival_chan(q));
-	}
-	spin_unlock(&msgq_lock);
-	if (r)
+	if (r == 0)
+		enqueue(q, m, caller->pid);
+	else
 		msgq_msg_free(m);
+	spin_unlock(&msgq_lock);
 	return r;
 }
 
 /*
- * The link to the message msgrcv's type selects, or NULL:
- *   type == 0: the first message;
- *   type  > 0: the first message of that type;
- *   type  < 0: the first message of the lowest type <= |type|.
+ * msgrcv's type < 0: the link to the first message of the lowest type
+ * <= |type|, or NULL.
  */
-static struct msgq_msg **
-select_msg(struct msgq *q, long type)
+static __attribute__((noinline)) struct msgq_msg **
+select_lowest(struct msgq *q, long type)
 {
 	/* |LONG_MIN| does not fit in a long; every mtype is below it anyway. */
 	long limit = type == INT64_MIN ? INT64_MAX : -type;
@@ -247,9 +253,7 @@ select_msg(struct msgq *q, long type)
 
 	for (struct msgq_msg **pp = &q->head; *pp; pp = &(*pp)->next) {
 		long t = (*pp)->mtype;
-		if (type == 0 || t == type)
-			return pp;
-		if (type < 0 && t <= limit && (!best || t < (*best)->mtype)) {
+		if (t <= limit && (!best || t < (*best)->mtype)) {
 			best = pp;
 			if (t == 1)
 				break;          /* nothing can be lower */
@@ -258,13 +262,31 @@ select_msg(struct msgq *q, long type)
 	return best;
 }
 
-/* Sleeps until select_msg finds a message; msgq_lock held.  No lost
- * wakeup, for the reason wait_for_space gives (senders check rwait). */
+/*
+ * The link to the message msgrcv's type selects, or NULL:
+ *   type == 0: the first message;
+ *   type  > 0: the first message of that type;
+ *   type  < 0: the first message of the lowest type <= |type|.
+ */
+static inline struct msgq_msg **
+select_msg(struct msgq *q, long type)
+{
+	if (type < 0)
+		return select_lowest(q, type);
+	for (struct msgq_msg **pp = &q->head; *pp; pp = &(*pp)->next)
+		if (type == 0 || (*pp)->mtype == type)
+			return pp;
+	return 0;
+}
+
+/* Sleeps until select_msg finds a message (it found none when the caller
+ * looked); msgq_lock held.  No lost wakeup, for the reason wait_for_space
+ * gives (senders check rwait). */
 static int
 wait_for_msg(struct msgq *q, int msqid, long type, unsigned flags, uint32_t uid,
 	     struct msgq_msg ***out)
 {
-	while (!(*out = select_msg(q, type))) {
+	do {
 		if (flags & IPC_NOWAIT)
 			return -ENOMSG;
 		if (current_thread()->killed)
@@ -276,23 +298,50 @@ wait_for_msg(struct msgq *q, int msqid, long type, unsigned flags, uint32_t uid,
 		q->rwait--;
 		if (!permitted(q, uid, PERM_READ))
 			return -EACCES;
-	}
+	} while (!(*out = select_msg(q, type)));
 	return 0;
 }
 
-/* Copies m to the user (mtype, then n text bytes: one piece, as they lie
- * in both); msgq_lock held. */
-static int
-deliver(uint64_t umsgp, const struct msgq_msg *m, uint64_t n)
+/*
+ * Delivers the message at *pp: copies mtype and at most size text bytes
+ * to umsgp (one piece, as they lie in both), then unlinks and frees it;
+ * msgq_lock held.  Returns the text bytes copied, -E2BIG (too long
+ * without MSG_NOERROR) or -EFAULT; on an error the message stays queued.
+ */
+static long
+take(struct msgq *q, struct msgq_msg **pp, uint64_t umsgp, uint64_t size, unsigned flags,
+     int pid)
 {
-	return copy_to_user(umsgp, &m->mtype, sizeof m->mtype + n) ? -EFAULT : 0;
+	struct msgq_msg *m = *pp;
+	uint64_t n = m->len;
+
+	if (n > size) {
+		if (!(flags & MSG_NOERROR))
+			return -E2BIG;
+		n = size;                       /* the rest goes with the message */
+	}
+	/* sys_msgrcv checked the range for 8 + size bytes (n <= size). */
+	if (copy_to_user_nocheck(umsgp, &m->mtype, sizeof m->mtype + n))
+		return -EFAULT;
+	*pp = m->next;
+	if (q->tailp == &m->next)
+		q->tailp = pp;
+	q->qnum--;
+	q->cbytes -= m->len;
+	q->charged -= msgq_msg_cost(m->len);
+	q->lrpid = pid;
+	q->rtime = clock_ns();
+	if (q->swait)
+		wakeup(space_chan(q));
+	msgq_msg_free(m);
+	return (long)n;
 }
 
 long
 msgq_recv(int msqid, uint64_t umsgp, uint64_t size, long type, unsigned flags,
 	  const struct proc *caller)
 {
-	struct msgq_msg **pp, *m = 0;
+	struct msgq_msg **pp;
 	struct msgq *q;
 	long r;
 
@@ -301,30 +350,13 @@ msgq_recv(int msqid, uint64_t umsgp, uint64_t size, long type, unsigned flags,
 		r = -EINVAL;
 	else if (!permitted(q, caller->uid, PERM_READ))
 		r = -EACCES;
+	else if ((pp = select_msg(q, type)))
+		r = 0;
 	else
 		r = wait_for_msg(q, msqid, type, flags, caller->uid, &pp);
-	if (r == 0 && (*pp)->len > size && !(flags & MSG_NOERROR))
-		r = -E2BIG;                     /* the message stays queued */
-	if (r == 0) {
-		uint64_t n = (*pp)->len < size ? (*pp)->len : size;
-		r = deliver(umsgp, *pp, n);
-		if (r == 0) {
-			m = *pp;
-			*pp = m->next;
-			if (q->tailp == &m->next)
-				q->tailp = pp;
-			q->qnum--;
-			q->cbytes -= m->len;
-			q->charged -= msgq_msg_cost(m->len);
-			q->lrpid = caller->pid;
-			q->rtime = clock_ns();
-			if (q->swait)
-				wakeup(space_chan(q));
-			r = (long)n;
-		}
-	}
+	if (r == 0)
+		r = take(q, pp, umsgp, size, flags, caller->pid);
 	spin_unlock(&msgq_lock);
-	msgq_msg_free(m);                       /* truncated text goes with it */
 	return r;
 }
 

@@ -49,8 +49,9 @@ int msgq_get(key_t key, unsigned flags, const struct proc *caller);
 /* msgsnd: queues m (which it owns from now on, success or not). */
 int msgq_send(int msqid, struct msgq_msg *m, unsigned flags, const struct proc *caller);
 /* msgrcv: copies the chosen message to user address umsgp (mtype, then at
- * most size text bytes) and returns the text bytes copied.  A failed copy
- * returns -EFAULT and leaves the message queued. */
+ * most size text bytes) and returns the text bytes copied.  The caller has
+ * checked that umsgp..umsgp + 8 + size is a user range (user_range_ok); a
+ * copy that faults in it returns -EFAULT and leaves the message queued. */
 long msgq_recv(int msqid, uint64_t umsgp, uint64_t size, long type, unsigned flags,
 	       const struct proc *caller);
 int msgq_stat(int msqid, struct msqid_ds *out, const struct proc *caller);

@@ -90,22 +90,35 @@ mbox_open(struct ipc_chan *ch, const struct ipc_opts *o, enum ipc_role role)
 	return 0;
 }
 
-/* -ENOMEM: yield to the receiver and retry, within the timeout. */
+/* The send found the message memory full (-ENOMEM): yield to the
+ * receiver and retry, within the timeout.  Out of line, so that the
+ * common send carries none of the loop's frame. */
+static __attribute__((noinline)) long
+send_retry(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
+{
+	uint64_t deadline = ipc_deadline(timeout_ns);
+
+	for (;;) {
+		usys_yield();
+		long r = usys_mbox_send(ch->local[TX], buf, len, timeout_ns, 0);
+		if (r != -ENOMEM)
+			return r;
+		if (deadline != IPC_FOREVER && usys_clock_ns() >= deadline)
+			return -ETIMEDOUT;
+	}
+}
+
+/* -ENOMEM with a timeout other than 0: send_retry. */
 static long
 mbox_op_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
 {
-	uint64_t deadline = 0;
 	long r;
 
 	if (len > MSG_MAX)
 		return -E2BIG;
-	while ((r = usys_mbox_send(ch->local[TX], buf, len, timeout_ns, 0)) == -ENOMEM && timeout_ns) {
-		if (!deadline)
-			deadline = ipc_deadline(timeout_ns);
-		else if (deadline != IPC_FOREVER && usys_clock_ns() >= deadline)
-			return -ETIMEDOUT;
-		usys_yield();
-	}
+	r = usys_mbox_send(ch->local[TX], buf, len, timeout_ns, 0);
+	if (r == -ENOMEM && timeout_ns)
+		r = send_retry(ch, buf, len, timeout_ns);
 	return r < 0 ? r : (long)len;
 }
 

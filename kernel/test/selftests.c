@@ -31,6 +31,7 @@ void test_sem_basic(void), test_sem_wake(void), test_sem_owner(void), test_sem_b
 void test_pipe_stream(void), test_pipe_rules(void), test_pipe_writers(void), test_pipe_kill(void);
 void test_pipe_timeout(void), test_pipe_exit(void), test_pipe_bad(void), test_pipe_ipc(void);
 void test_pipe_anon(void);
+void test_msgmem(void);
 void test_msg_direct_basic(void), test_msg_direct_block(void), test_msg_direct_bad(void), test_msg_direct_iface(void);
 void test_mailbox_basic(void), test_mailbox_policy(void), test_mailbox_block(void), test_mailbox_bad(void), test_mailbox_iface(void);
 void test_usock_stream(void), test_usock_rules(void), test_usock_refused(void), test_usock_dgram(void);
@@ -98,6 +99,7 @@ const struct ktest ktest_table[] = {
 	{ "signal-pingpong", test_signal_pingpong }, /* 10,000 signals each way, none lost */
 	{ "signal-frame",   test_signal_frame },   /* every register kept; forged frames sanitized/killed */
 	{ "signal-mech",    test_signal_mech },    /* struct ipc_mech ping-pong */
+	{ "msgmem",         test_msgmem },         /* message memory: pool, heap beyond it, the cap */
 	{ "msg-direct-basic", test_msg_direct_basic }, /* addressing by pid, order, timeouts */
 	{ "msg-direct-block", test_msg_direct_block }, /* link capacity, MSG_SYNC, kill, exit */
 	{ "msg-direct-bad",   test_msg_direct_bad },   /* bad pids, pointers, sizes, flags */
