@@ -32,7 +32,9 @@ sys_futex_wait(const struct sys_args *a)
 }
 SYSCALL_ROW(SYS_FUTEX_WAIT, sys_futex_wait);
 
-/* futex_wake(addr, n) */
+/* futex_wake(addr, n).  On the lean entry (kernel/sys/syscall.h): it never
+ * blocks and touches no user memory (the key comes from the page tables,
+ * futex.c), and the wakeups it makes are posted like sem_v's. */
 static long
 sys_futex_wake(const struct sys_args *a)
 {
@@ -45,4 +47,4 @@ sys_futex_wake(const struct sys_args *a)
 		return -EINVAL;
 	return futex_wake(a->a[0], (uint32_t)n);
 }
-SYSCALL_ROW(SYS_FUTEX_WAKE, sys_futex_wake);
+SYSCALL_ROW_LEAN(SYS_FUTEX_WAKE, sys_futex_wake);
