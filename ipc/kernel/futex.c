@@ -89,13 +89,60 @@ running_space(void)
  *    other spaces is freed only once each of them has unmapped it, each
  *    evicting its own waiters; a destroyed space has no thread left, so no
  *    waiter.  So a key never names a frame that was freed and reused.
+ *
+ * The key cache holds walks already made, as a TLB does, and stays true by
+ * the same rule: an entry is made under futex_lock from a walk that saw the
+ * page mapped, and futex_unmapped drops every entry of the range under
+ * futex_lock before the frames can go.  Every way a user page leaves a
+ * space is unmap_range (munmap, a failed map, the teardown of a destroyed
+ * space region by region), and a page is mapped only where none is, so an
+ * entry never outlives its mapping, and a freed space's pointer, reused by
+ * a new space, finds no entry left.
  */
+#define KEY_CACHE 16                 /* entries; a power of two */
+
+struct key_cache_entry {
+	struct aspace *as;           /* NULL: empty */
+	uint64_t vpage, ppage;       /* a 4 KiB user page and its frame */
+};
+static struct key_cache_entry key_cache[KEY_CACHE];     /* futex_lock */
+
+static struct key_cache_entry *
+key_cache_slot(const struct aspace *as, uint64_t vpage)
+{
+	uint64_t h = ((uint64_t)(uintptr_t)as ^ vpage) * 0x9e3779b97f4a7c15ull;
+	return &key_cache[h >> 60];
+}
+_Static_assert(KEY_CACHE == 16, "key_cache_slot takes the hash's top 4 bits");
+
 static int
 futex_key(struct aspace *as, uint64_t uaddr, uint64_t *key)
 {
+	uint64_t vpage = uaddr & ~(PAGE_SIZE - 1);
+	struct key_cache_entry *c = key_cache_slot(as, vpage);
+
 	if (!as)
 		return -EFAULT;
-	return pt_user_phys(as->root, uaddr, kvm_phys_offset, key);
+	if (c->as == as && c->vpage == vpage) {
+		*key = c->ppage | (uaddr & (PAGE_SIZE - 1));
+		return 0;
+	}
+	int r = pt_user_phys(as->root, uaddr, kvm_phys_offset, key);
+	if (!r) {
+		c->as = as;
+		c->vpage = vpage;
+		c->ppage = *key & ~(PAGE_SIZE - 1);
+	}
+	return r;
+}
+
+/* Drops the cached keys of [va, va + len) in as; futex_lock held. */
+static void
+key_cache_forget(const struct aspace *as, uint64_t va, uint64_t len)
+{
+	for (unsigned i = 0; i < KEY_CACHE; i++)
+		if (key_cache[i].as == as && key_cache[i].vpage - va < len)
+			key_cache[i].as = 0;
 }
 
 /* Appends, so futex_wake(addr, 1) wakes the longest waiter first. */
@@ -206,6 +253,7 @@ futex_unmapped(struct aspace *as, uint64_t va, uint64_t len)
 	/* Always under the lock, even with no one waiting: a futex_wait that
 	 * walked the old entry may be about to queue (futex_key). */
 	spin_lock(&futex_lock);
+	key_cache_forget(as, va, len);
 	for (unsigned b = 0; nwaiting && b < FUTEX_BUCKETS; b++) {
 		for (struct futex_waiter **pp = &buckets[b]; *pp; ) {
 			struct futex_waiter *w = *pp;

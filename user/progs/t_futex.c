@@ -161,7 +161,8 @@ unmap_while_waiting(void)
 	while (!w.finished && usys_clock_ns() < deadline)
 		usys_yield();
 	ok = check(w.finished && w.result == -EFAULT && usys_futex_wake((const uint32_t *)page, 1) == -EFAULT,
-		   "a waiter whose page is unmapped leaves with -EFAULT (%ld)", (long)w.result);
+		   "a waiter whose page is unmapped leaves with -EFAULT (%ld), and a wake there finds no "
+		   "stale key (-EFAULT)", (long)w.result);
 
 	while (!w.finished)
 		usys_yield();
