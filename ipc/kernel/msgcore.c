@@ -53,26 +53,6 @@ mc_link_init(struct mc_link *l, uint32_t capacity)
 	l->buffered = l->queued = 0;
 }
 
-struct mc_msg *
-mc_msg_alloc(uint64_t len)
-{
-	uint64_t charge = MC_MSG_CHARGE + len;
-	struct mc_msg *m;
-
-	if (len > MC_MSG_MAX || !(m = mc_buf_alloc(sizeof *m + len, charge)))
-		return 0;
-	m->len = len;
-	m->charge = charge;
-	return m;
-}
-
-void
-mc_msg_free(struct mc_msg *m)
-{
-	if (m)
-		mc_buf_free(m, m->charge);
-}
-
 static int
 accepts(int filter, int sender)
 {
@@ -390,44 +370,4 @@ mc_sender_gone(struct mc_port *p, int pid, long err)
 			wakeup(w);
 		}
 	}
-}
-
-long
-mc_msg_copy_in(uint64_t ubuf, uint64_t len, int sender, struct mc_msg **out)
-{
-	struct mc_msg *m;
-
-	if (len > MC_MSG_MAX)
-		return -E2BIG;
-	if (!user_range_ok(ubuf, len))
-		return -EFAULT;
-	if (!(m = mc_msg_alloc(len)))
-		return -ENOMEM;
-	if (copy_from_user_nocheck(m->data, ubuf, len)) {
-		mc_msg_free(m);
-		return -EFAULT;
-	}
-	m->sender = sender;
-	*out = m;
-	return 0;
-}
-
-/* Only range checks, no probing reads: the kernel's copy counter then
- * holds exactly the message bytes.  A buffer that is in range but not
- * mapped fails the copy at delivery (-EFAULT, the message stays). */
-long
-mc_recv_req_init(struct mc_recv_req *rq, int from, uint64_t ubuf, uint64_t len,
-		 uint64_t timeout_ns, uint64_t usender)
-{
-	if (len > MC_MSG_MAX)
-		len = MC_MSG_MAX;
-	if (!user_range_ok(ubuf, len) || (usender && !user_range_ok(usender, sizeof(int))))
-		return -EFAULT;
-	rq->from = from;
-	rq->ubuf = ubuf;
-	rq->len = len;
-	rq->usender = usender;
-	rq->timeout_ns = timeout_ns;
-	rq->sender = 0;
-	return 0;
 }

@@ -37,6 +37,8 @@
 #include <stdint.h>
 #include "common/msg_abi.h"
 #include "ipc/kernel/msgmem.h"
+#include "kernel/mm/uaccess.h"
+#include "common/errno.h"
 
 struct spinlock;
 
@@ -90,9 +92,27 @@ void mc_port_init(struct mc_port *p);
 void mc_link_init(struct mc_link *l, uint32_t capacity);
 
 /* A message of len bytes (<= MC_MSG_MAX) charged to MC_MEM_CAP
- * (msgmem.h), or NULL when that cap or the heap is exhausted. */
-struct mc_msg *mc_msg_alloc(uint64_t len);
-void mc_msg_free(struct mc_msg *m);
+ * (msgmem.h), or NULL when that cap or the heap is exhausted.  Inline,
+ * as the free: one of each per message. */
+static inline struct mc_msg *
+mc_msg_alloc(uint64_t len)
+{
+	uint64_t charge = MC_MSG_CHARGE + len;
+	struct mc_msg *m;
+
+	if (len > MC_MSG_MAX || !(m = mc_buf_alloc(sizeof *m + len, charge)))
+		return 0;
+	m->len = len;
+	m->charge = charge;
+	return m;
+}
+
+static inline void
+mc_msg_free(struct mc_msg *m)
+{
+	if (m)
+		mc_buf_free(m, m->charge);
+}
 
 /* Queues m (owned by the core from now on, success or not) on p charged
  * to l.  Returns 0 (buffered), a receiver's pid (taken while we waited),
@@ -115,11 +135,48 @@ void mc_sender_gone(struct mc_port *p, int pid, long err);
 
 /* Decoding for the syscall handlers; nothing changes when they fail. */
 /* A message holding the len user bytes at ubuf, from sender: 0, -E2BIG
- * (len > MC_MSG_MAX), -EFAULT, -ENOMEM (MC_MEM_CAP or the heap). */
-long mc_msg_copy_in(uint64_t ubuf, uint64_t len, int sender, struct mc_msg **out);
+ * (len > MC_MSG_MAX), -EFAULT, -ENOMEM (MC_MEM_CAP or the heap).  Inline:
+ * both send syscalls call it once. */
+static inline long
+mc_msg_copy_in(uint64_t ubuf, uint64_t len, int sender, struct mc_msg **out)
+{
+	struct mc_msg *m;
+
+	if (len > MC_MSG_MAX)
+		return -E2BIG;
+	if (!user_range_ok(ubuf, len))
+		return -EFAULT;
+	if (!(m = mc_msg_alloc(len)))
+		return -ENOMEM;
+	if (copy_from_user_nocheck(m->data, ubuf, len)) {
+		mc_msg_free(m);
+		return -EFAULT;
+	}
+	m->sender = sender;
+	*out = m;
+	return 0;
+}
 /* Fills rq after range-checking the receive buffer (a longer len than
- * any message means MC_MSG_MAX) and the optional sender pointer: 0, -EFAULT. */
-long mc_recv_req_init(struct mc_recv_req *rq, int from, uint64_t ubuf, uint64_t len,
-		      uint64_t timeout_ns, uint64_t usender);
+ * any message means MC_MSG_MAX) and the optional sender pointer: 0,
+ * -EFAULT.  Only range checks, no probing reads: the kernel's copy
+ * counter then holds exactly the message bytes, and a buffer that is in
+ * range but not mapped fails the copy at delivery (-EFAULT, the message
+ * stays).  Inline: both receive syscalls call it once. */
+static inline long
+mc_recv_req_init(struct mc_recv_req *rq, int from, uint64_t ubuf, uint64_t len,
+		 uint64_t timeout_ns, uint64_t usender)
+{
+	if (len > MC_MSG_MAX)
+		len = MC_MSG_MAX;
+	if (!user_range_ok(ubuf, len) || (usender && !user_range_ok(usender, sizeof(int))))
+		return -EFAULT;
+	rq->from = from;
+	rq->ubuf = ubuf;
+	rq->len = len;
+	rq->usender = usender;
+	rq->timeout_ns = timeout_ns;
+	rq->sender = 0;
+	return 0;
+}
 
 #endif

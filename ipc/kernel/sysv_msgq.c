@@ -53,17 +53,6 @@ static void *space_chan(struct msgq *q)   { return &q->cbytes; }
 
 _Static_assert(sizeof(struct msgq_msg) <= MSGQ_MSG_HDR, "MSGQ_MSG_HDR covers the header");
 
-struct msgq_msg *
-msgq_msg_alloc(uint64_t len)
-{
-	struct msgq_msg *m = mc_buf_alloc(sizeof *m + len, msgq_msg_cost(len));
-
-	if (!m)
-		return 0;
-	m->len = len;
-	return m;
-}
-
 void
 msgq_msg_free(struct msgq_msg *m)
 {

@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 #include "common/sysv_abi.h"
+#include "ipc/kernel/msgmem.h"
 
 struct proc;
 
@@ -33,8 +34,6 @@ _Static_assert(__builtin_offsetof(struct msgq_msg, text) ==
 /* A message with room for len text bytes, charged (msgq_msg_cost) to the
  * system-wide message memory MC_MEM_CAP (ipc/kernel/msgcore.h); NULL when
  * that cap or the heap is used up (-ENOMEM).  Free refunds the charge. */
-struct msgq_msg *msgq_msg_alloc(uint64_t len);
-void msgq_msg_free(struct msgq_msg *m);
 /* What a message of len text bytes costs: the header and the text.  The
  * queue's qbytes limits the sum of these. */
 static inline uint64_t
@@ -42,6 +41,19 @@ msgq_msg_cost(uint64_t len)
 {
 	return MSGQ_MSG_HDR + len;
 }
+
+/* Inline: one per msgsnd. */
+static inline struct msgq_msg *
+msgq_msg_alloc(uint64_t len)
+{
+	struct msgq_msg *m = mc_buf_alloc(sizeof *m + len, msgq_msg_cost(len));
+
+	if (m)
+		m->len = len;
+	return m;
+}
+
+void msgq_msg_free(struct msgq_msg *m);
 
 /* msgget: the msqid for key, creating it under IPC_CREAT.  flags are
  * already checked to hold only mode bits, IPC_CREAT and IPC_EXCL. */
