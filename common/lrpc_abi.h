@@ -13,6 +13,12 @@
 #define LRPC_MAX_SERVICES   16
 #define LRPC_MAX_BINDINGS   64
 
+/* lrpc_connect's flags: 0, or LRPC_BIND_THREAD for a binding whose calls
+ * do not migrate: a thread of the server waiting in lrpc_serve runs the
+ * procedure (same A-stack, E-stack and procedure) while the caller
+ * sleeps (ipc/kernel/lrpc_thread.c). */
+#define LRPC_BIND_THREAD 1u
+
 /* Written by lrpc_connect. */
 struct lrpc_bind_info {
 	int64_t binding;

@@ -81,7 +81,7 @@ enum sys_number {
 	SYS_LRPC_REGISTER,    /* lrpc_register(key, const uint64_t *entries, nprocs, astack_size, nastacks) service id */
 	SYS_LRPC_UNREGISTER,  /* lrpc_unregister(service)            0          */
 	SYS_LRPC_SERVE,       /* lrpc_serve(service, timeout_ns): until its clients are gone 0 */
-	SYS_LRPC_CONNECT,     /* lrpc_connect(key, struct lrpc_bind_info *) binding id */
+	SYS_LRPC_CONNECT,     /* lrpc_connect(key, struct lrpc_bind_info *, flags) binding id */
 	SYS_LRPC_DISCONNECT,  /* lrpc_disconnect(binding)            0          */
 	SYS_LRPC_CALL,        /* lrpc_call(binding, proc, astack; arg0..7 in r10 r8 r9 rbx r12-r15) result */
 	SYS_LRPC_RETURN,      /* lrpc_return(result): back to the caller (-EINVAL outside a call) */

@@ -253,7 +253,7 @@ def test_cli_list():
     assert "sizes: 0 only (carries no data)" in res.stdout
     assert "iters: 1..10000000" in res.stdout
     assert "chcore       variants: direct, slowpath, lend" in res.stdout
-    assert "lrpc         variants: migrate, lend" in res.stdout
+    assert "lrpc         variants: migrate, thread, lend" in res.stdout
     assert res.stdout.count("lend: stream only") == 2
 
 

@@ -23,8 +23,13 @@
  *    there wakes (thread_interrupt, -EINTR inside), and every such call
  *    unwinds at its next kernel exit with -ECONNRESET, so the last pin goes
  *    and the space with it.
+ *
+ * A binding made with LRPC_BIND_THREAD keeps all of this but the
+ * migration: its calls are served by a server thread waiting in
+ * lrpc_serve, whose linkage stack then carries the record
+ * (lrpc_thread.c); the hooks below handle both kinds of record.
  */
-#include "ipc/kernel/lrpc.h"
+#include "ipc/kernel/lrpc_internal.h"
 #include "kernel/sched/thread.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/proc_hooks.h"
@@ -41,81 +46,10 @@
 #include "common/string.h"
 #include <stddef.h>
 
-#define PAGE 4096ull
-
-struct lrpc_binding;
-
-/* What a return needs of its caller (the paper's linkage record: the
- * return address and the stack pointer; with them rflags and rbp, which the
- * user stub cannot keep itself).  Every other register the caller wants
- * back its stub keeps on its own stack (lrpc_call8 tells the compiler they
- * come back 0: ipc/user/lrpc.h), so no frame is copied. */
-struct lrpc_link {
-	uint64_t rip, rsp, rflags, rbp;
-};
-
-/* One A-stack with its E-stack and, while a call uses it, that call's
- * linkage record. */
-struct lrpc_astack {
-	struct lrpc_binding *b;
-	unsigned index;
-	int busy;
-	uint64_t estack_va;           /* in the server's space */
-	uint64_t entry_rsp;           /* the E-stack's top: a procedure's rsp */
-	uint64_t server_va;           /* this A-stack in the server's space */
-	struct lrpc_link link;        /* the caller's registers: where to return */
-	struct aspace *ret_as;        /* the caller's run_as (NULL: its own space) */
-	struct lrpc_astack *prev;     /* the caller's own linkage (nested calls) */
-	struct thread *caller;        /* the thread that carries the call */
-	unsigned depth;
-} __attribute__((aligned(64)));      /* two cache lines; an index is a shift */
-
-struct lrpc_service {
-	int64_t id;                   /* in svcs; 0: a free slot */
-	uint64_t key;
-	struct proc *server;          /* NULL once the server has exited */
-	struct aspace *as;            /* the server's space */
-	int accepting;                /* 0 after unregister, a fault or exit */
-	int unregistered;
-	int as_owned;                 /* server gone: the last call out destroys as */
-	unsigned pins;                /* calls inside the server's space */
-	unsigned nbindings;
-	int ever_bound;
-	unsigned nprocs;
-	uint64_t entry[LRPC_MAX_PROCS];
-	uint64_t astack_size;
-	unsigned nastacks;
-};
-
-/* A thread's innermost linkage record lives in its ipc_slot (the word
- * struct thread keeps for one mechanism: kernel/proc/proc_hooks.h gives it
- * to LRPC); NULL: the thread runs in its own domain. */
-static inline struct lrpc_astack *
-top_of(const struct thread *t)
-{
-	return t->ipc_slot;
-}
-
-static inline void
-set_top(struct thread *t, struct lrpc_astack *a)
-{
-	t->ipc_slot = a;
-}
-
-struct lrpc_binding {
-	int64_t id;                   /* in binds; 0: a free slot */
-	struct proc *client;          /* the domain that may call; NULL once it exited */
-	struct lrpc_service *svc;
-	uint64_t client_va, server_va, len;
-	unsigned busy;                /* A-stacks carrying a call */
-	int closed;                   /* freed when busy reaches 0 */
-	struct lrpc_astack as[LRPC_MAX_ASTACKS];
-};
-
 /* Ids from two idtables (kernel/lib/idtable.h); service i lives in
  * services[i], binding i in bindings[i], static: linkage records and
  * threads point into them. */
-static struct spinlock lrpc_lock = SPINLOCK_INIT("lrpc");
+struct spinlock lrpc_lock = SPINLOCK_INIT("lrpc");
 IDTABLE_DEFINE(svcs, LRPC_MAX_SERVICES);
 IDTABLE_DEFINE(binds, LRPC_MAX_BINDINGS);
 static struct lrpc_service services[LRPC_MAX_SERVICES];
@@ -131,8 +65,8 @@ bind_lookup(int64_t id)
 
 /* Frees what nothing refers to any more; destroys an inherited space once
  * the last call has left it. */
-static void
-service_check(struct lrpc_service *s)
+void
+lrpc_service_check(struct lrpc_service *s)
 {
 	if (s->as_owned && s->pins == 0 && s->as) {
 		aspace_destroy(s->as);
@@ -146,7 +80,8 @@ service_check(struct lrpc_service *s)
 
 /* s no longer accepts calls.  Threads whose innermost call is in s leave
  * any wait they are in (a thread deeper in another, live server goes on
- * there; the unwind reaches s when that call returns). */
+ * there; the unwind reaches s when that call returns); the callers of
+ * thread-mode calls stop waiting, and so do s's threads in lrpc_serve. */
 static void
 stop_accepting(struct lrpc_service *s)
 {
@@ -155,13 +90,21 @@ stop_accepting(struct lrpc_service *s)
 		struct lrpc_binding *b = idtable_at(&binds, i);
 		if (!b || b->svc != s || !b->busy)
 			continue;
-		for (unsigned k = 0; k < s->nastacks; k++)
-			if (b->as[k].busy && top_of(b->as[k].caller) == &b->as[k]) {
+		for (unsigned k = 0; k < s->nastacks; k++) {
+			struct lrpc_astack *a = &b->as[k];
+			struct thread *runner = a->thread ? a->runner : a->caller;
+			if (!a->busy)
+				continue;
+			if (a->thread)
+				lrpc_thread_stop(a);
+			if (runner && top_of(runner) == a) {
 				/* lrpc_user_return unwinds it on its way out */
-				user_return_post(b->as[k].caller, RETURN_WORK_LRPC);
-				thread_interrupt(b->as[k].caller);
+				user_return_post(runner, RETURN_WORK_LRPC);
+				thread_interrupt(runner);
 			}
+		}
 	}
+	wakeup(s);                           /* lrpc_serve */
 }
 
 /* Unmaps a binding's memory from the spaces that still exist. */
@@ -180,8 +123,8 @@ binding_unmap(struct lrpc_binding *b)
 			aspace_unmap(s->as, b->as[i].estack_va, LRPC_ESTACK_BYTES);
 }
 
-static void
-binding_check(struct lrpc_binding *b)
+void
+lrpc_binding_check(struct lrpc_binding *b)
 {
 	if (!b->id || !b->closed || b->busy)
 		return;
@@ -191,7 +134,7 @@ binding_check(struct lrpc_binding *b)
 	b->id = 0;
 	s->nbindings--;
 	wakeup(s);                           /* lrpc_serve */
-	service_check(s);
+	lrpc_service_check(s);
 }
 
 /* ---- registration ---------------------------------------------------- */
@@ -244,9 +187,8 @@ lrpc_register(uint64_t key, const uint64_t *entries, unsigned nprocs,
 	return r;
 }
 
-/* The caller's own service, or NULL. */
-static struct lrpc_service *
-own_service(int64_t id)
+struct lrpc_service *
+lrpc_own_service(int64_t id)
 {
 	struct lrpc_service *s = idtable_lookup(&svcs, id);
 
@@ -257,36 +199,14 @@ int
 lrpc_unregister(int64_t id)
 {
 	spin_lock(&lrpc_lock);
-	struct lrpc_service *s = top_of(current_thread()) ? 0 : own_service(id);
+	struct lrpc_service *s = top_of(current_thread()) ? 0 : lrpc_own_service(id);
 	if (s) {
 		stop_accepting(s);           /* calls inside unwind at their next exit */
 		s->unregistered = 1;
-		wakeup(s);
-		service_check(s);
+		lrpc_service_check(s);
 	}
 	spin_unlock(&lrpc_lock);
 	return s ? 0 : -EINVAL;
-}
-
-int
-lrpc_serve(int64_t id, uint64_t timeout_ns)
-{
-	uint64_t deadline = sleep_deadline(timeout_ns);
-	int err = 0;
-
-	spin_lock(&lrpc_lock);
-	struct lrpc_service *s = top_of(current_thread()) ? 0 : own_service(id);
-	if (!s)
-		err = -EINVAL;
-	/* binding_check, unregister and proc release change what this waits
-	 * for under lrpc_lock, then wake s. */
-	while (!err && !(s->ever_bound && !s->nbindings)) {
-		err = sleep_timeout(s, &lrpc_lock, timeout_ns, deadline);
-		if (!err && own_service(id) != s)
-			err = -EINVAL;           /* another thread unregistered it */
-	}
-	spin_unlock(&lrpc_lock);
-	return err;
 }
 
 /* ---- binding ----------------------------------------------------------- */
@@ -355,7 +275,7 @@ bind_alloc_locked(void)
 }
 
 int64_t
-lrpc_connect(uint64_t key, struct lrpc_bind_info *info)
+lrpc_connect(uint64_t key, struct lrpc_bind_info *info, unsigned flags)
 {
 	struct thread *t = current_thread();
 	int64_t r;
@@ -376,16 +296,18 @@ lrpc_connect(uint64_t key, struct lrpc_bind_info *info)
 	b->client = t->proc;
 	b->svc = s;
 	b->len = s->astack_size * s->nastacks;
+	b->fast_id = flags & LRPC_BIND_THREAD ? 0 : b->id;
 	for (unsigned i = 0; i < s->nastacks; i++) {
 		b->as[i].b = b;
 		b->as[i].index = i;
+		b->as[i].thread = (flags & LRPC_BIND_THREAD) != 0;
 	}
 	s->nbindings++;
 	int err = binding_map(b, s, t->proc);
 	r = b->id;
 	if (err) {
 		b->closed = 1;
-		binding_check(b);            /* unmaps the part that was mapped */
+		lrpc_binding_check(b);            /* unmaps the part that was mapped */
 		r = err;
 	} else {
 		s->ever_bound = 1;
@@ -405,7 +327,7 @@ lrpc_disconnect(int64_t id)
 	int ok = b && b->client == t->proc;
 	if (ok) {
 		b->closed = 1;               /* a call still in it finishes first */
-		binding_check(b);
+		lrpc_binding_check(b);
 	}
 	spin_unlock(&lrpc_lock);
 	return ok ? 0 : -EINVAL;
@@ -429,11 +351,18 @@ bind_slot(int64_t id)
 /* Everything a call checks before it changes anything, each once: the
  * caller's own domain when it is inside a call, the binding (a live id of
  * this slot, not closed, the caller's domain's), its service, the indexes,
- * the depth and the A-stack.  lrpc_lock held. */
+ * the depth and the A-stack.  lrpc_lock held.  The fast path (fast = 1)
+ * compares the id with fast_id, so a thread-mode binding fails there like
+ * a bad id, with CALL_GENERAL: the general path (lrpc_call) then tells
+ * the two apart with the same checks. */
+#define CALL_GENERAL 1                   /* not an errno: "take the general path" */
+
 static inline __attribute__((always_inline)) long
-call_check(const struct thread *t, const struct lrpc_binding *b, const struct lrpc_astack *a,
-	   int64_t id, uint64_t proc, uint64_t astack)
+call_check(const struct thread *t, const struct trap_frame *f, const struct lrpc_binding *b,
+	   const struct lrpc_astack *a, int fast)
 {
+	int64_t id = (int64_t)f->rdi;
+	uint64_t proc = f->rsi, astack = f->rdx;
 	const struct lrpc_astack *top = top_of(t);
 	const struct proc *domain = t->proc;
 
@@ -443,8 +372,8 @@ call_check(const struct thread *t, const struct lrpc_binding *b, const struct lr
 			return -ECONNRESET;  /* the caller's own domain has failed */
 		domain = in->server;
 	}
-	if (id <= 0 || b->id != id || b->closed)
-		return -EBADF;               /* b->id is 0 in a free slot */
+	if (id <= 0 || (fast ? b->fast_id : b->id) != id || b->closed)
+		return fast ? CALL_GENERAL : -EBADF;   /* b->id is 0 in a free slot */
 	if (b->client != domain)
 		return -EPERM;               /* a binding of another domain */
 	if (!b->svc->accepting)
@@ -458,40 +387,26 @@ call_check(const struct thread *t, const struct lrpc_binding *b, const struct lr
 	return 0;
 }
 
-/* Rewrites the caller's frame into the procedure's entry state: the
- * argument registers stay as the caller set them (common/lrpc_abi.h), no
- * other register of the caller reaches the server (rax, the syscall's
- * result, is set by the caller of lrpc_call: 0). */
-static inline __attribute__((always_inline)) void
-enter_procedure(struct trap_frame *f, const struct lrpc_astack *a, uint64_t entry)
+/* The A-stack record a call names, within the binding's array whatever
+ * the index is (call_check compares the index itself with the binding's
+ * count).  The empty asm as in bind_slot. */
+static inline __attribute__((always_inline)) struct lrpc_astack *
+astack_slot(struct lrpc_binding *b, uint64_t astack)
 {
-	f->rcx = f->rdx = f->r11 = f->rbp = 0;
-	f->rip = entry;
-	f->rsp = a->entry_rsp;               /* 16-byte aligned, empty */
-	f->rflags = RFLAGS_IF | 0x2;
-	f->rdi = a->server_va;
-	f->rsi = a->index;
-}
-
-static inline __attribute__((always_inline)) long
-do_call(struct thread *t, struct trap_frame *f)
-{
-	int64_t id = (int64_t)f->rdi;
-	uint64_t proc = f->rsi, astack = f->rdx;
-	struct lrpc_binding *b = bind_slot(id);
-	/* Within the array whatever astack is; call_check compares astack
-	 * itself with the binding's count. */
 	struct lrpc_astack *a = &b->as[astack % LRPC_MAX_ASTACKS];
 
-	__asm__("" : "+r"(a));               /* as in bind_slot */
+	__asm__("" : "+r"(a));
+	return a;
+}
 
-	spin_lock_irqs_off(&lrpc_lock);
-	long err = call_check(t, b, a, id, proc, astack);
-	if (err) {
-		spin_unlock_irqs_off(&lrpc_lock);
-		return err;
-	}
+/* The migrating call, once checked: the linkage record, the caller's frame
+ * rewritten into the procedure's entry, the caller's thread moved into the
+ * server's space.  lrpc_lock held. */
+static inline __attribute__((always_inline)) void
+migrate(struct thread *t, struct trap_frame *f, struct lrpc_binding *b, struct lrpc_astack *a)
+{
 	struct lrpc_service *s = b->svc;
+	uint64_t proc = f->rsi;
 	struct lrpc_astack *top = top_of(t);
 	a->busy = 1;
 	a->link = (struct lrpc_link){ f->rip, f->rsp, f->rflags, f->rbp };
@@ -508,28 +423,10 @@ do_call(struct thread *t, struct trap_frame *f)
 	set_top(t, a);
 	t->run_as = s->as;
 	aspace_activate(s->as);
-	spin_unlock_irqs_off(&lrpc_lock);
-	return 0;
 }
 
-/* The caller's registers back from its linkage record: rip, rsp, rflags
- * and rbp as they were; every other general register but rax (the result,
- * set by whoever returns it) becomes 0, so nothing of the server's reaches
- * the caller.  The caller's stub kept what else it needs on its own stack
- * (ipc/user/lrpc.h). */
-static inline __attribute__((always_inline)) void
-resume_caller(struct trap_frame *f, const struct lrpc_astack *a)
-{
-	f->rip = a->link.rip;
-	f->rsp = a->link.rsp;
-	f->rflags = a->link.rflags;
-	f->rbp = a->link.rbp;
-	f->rbx = f->rcx = f->rdx = f->rsi = f->rdi = 0;
-	f->r8 = f->r9 = f->r10 = f->r11 = 0;
-	f->r12 = f->r13 = f->r14 = f->r15 = 0;
-}
-
-/* Pops the innermost linkage record: back to the caller's space. */
+/* Pops the innermost linkage record of a migrated call: back to the
+ * caller's space. */
 static inline __attribute__((always_inline)) void
 pop_link(struct thread *t, struct lrpc_astack *a)
 {
@@ -547,25 +444,52 @@ pop_link(struct thread *t, struct lrpc_astack *a)
 	 * is loaded first). */
 	aspace_activate(a->ret_as ? a->ret_as : t->proc->as);
 	if (b->closed || !s->accepting) {
-		binding_check(b);
-		service_check(s);
+		lrpc_binding_check(b);
+		lrpc_service_check(s);
 	}
 }
 
-/* Returns result to the innermost caller (f = its frame to rewrite); a
- * caller whose own domain failed meanwhile cannot go on, so its caller gets
- * -ECONNRESET instead, and so on outwards. */
+/* Leaves the innermost call with result: a migrated thread goes back to
+ * its caller, a server thread (thread mode) hands the result to the
+ * caller and goes back to its lrpc_serve call (f = the frame to rewrite);
+ * a caller whose own domain failed meanwhile cannot go on, so its caller
+ * gets -ECONNRESET instead, and so on outwards. */
 static inline __attribute__((always_inline)) long
 unwind(struct thread *t, struct trap_frame *f, long result)
 {
 	for (;;) {
 		struct lrpc_astack *a = top_of(t);
-		resume_caller(f, a);
-		pop_link(t, a);
+		resume_link(f, &a->link);
+		if (a->thread)
+			lrpc_thread_finish(t, a, result);
+		else
+			pop_link(t, a);
 		if (!top_of(t) || top_of(t)->b->svc->accepting)
 			return result;
 		result = -ECONNRESET;
 	}
+}
+
+/* The levels past the first, when the caller's own domain failed during
+ * the call (rare: out of line). */
+static __attribute__((noinline)) long
+unwind_out(struct thread *t, struct trap_frame *f)
+{
+	return unwind(t, f, -ECONNRESET);
+}
+
+/* unwind for a migrated thread's innermost call (the fast path's case):
+ * its first level needs no test of the record's kind. */
+static inline __attribute__((always_inline)) long
+return_migrated(struct thread *t, struct trap_frame *f, long result)
+{
+	struct lrpc_astack *a = top_of(t);
+
+	resume_link(f, &a->link);
+	pop_link(t, a);
+	if (!top_of(t) || top_of(t)->b->svc->accepting)
+		return result;
+	return unwind_out(t, f);
 }
 
 static inline __attribute__((always_inline)) long
@@ -573,31 +497,53 @@ do_return(struct thread *t, struct trap_frame *f, long result)
 {
 	spin_lock_irqs_off(&lrpc_lock);
 	if (top_of(t))
-		result = unwind(t, f, result);
+		result = return_migrated(t, f, result);
 	else
 		result = -EINVAL;            /* not in a call */
 	spin_unlock_irqs_off(&lrpc_lock);
 	return result;
 }
 
+/* The general path (interrupts on): what the fast path left to it, a call
+ * through a thread-mode binding (which waits) and every refused call. */
 long
 lrpc_call(struct trap_frame *f)
 {
-	return do_call(current_thread(), f);
+	struct thread *t = current_thread();
+	struct lrpc_binding *b = bind_slot((int64_t)f->rdi);
+	struct lrpc_astack *a = astack_slot(b, f->rdx);
+
+	spin_lock(&lrpc_lock);
+	long err = call_check(t, f, b, a, 0);
+	if (!err && a->thread)
+		return lrpc_thread_call(t, f, a);   /* releases lrpc_lock */
+	if (!err)
+		migrate(t, f, b, a);
+	spin_unlock(&lrpc_lock);
+	return err;
 }
 
 long
 lrpc_return(struct trap_frame *f, long result)
 {
-	return do_return(current_thread(), f, result);
+	struct thread *t = current_thread();
+	struct lrpc_astack *a = top_of(t);
+
+	if (a && a->thread)
+		return lrpc_serve_next(t, f, a, result);   /* may wait for the next call */
+	push_off();                              /* do_return's lock wants interrupts off */
+	result = do_return(t, f, result);
+	pop_off();
+	return result;
 }
 
 /* The fast paths (syscall_entry.S calls them before the general path,
- * interrupts still off: syscall.c's syscall_fast table) do the whole call
- * or return here, without the general path's STI, and run
+ * interrupts still off: syscall.c's syscall_fast table) do the whole
+ * migrating call or return here, without the general path's STI, and run
  * user_return_work only when one of its checks would act
- * (user_return_idle, the test it starts with).  They never fall back
- * (always 1).  Counted as a syscall each. */
+ * (user_return_idle, the test it starts with).  What waits (thread mode)
+ * or a call with an id that is not a migrating binding's falls back to
+ * the general path (0, nothing changed).  Counted as a syscall each. */
 static inline __attribute__((always_inline)) int
 leave(struct thread *t, struct trap_frame *f)
 {
@@ -606,25 +552,47 @@ leave(struct thread *t, struct trap_frame *f)
 	return 1;
 }
 
-/* lrpc_call(binding, proc, astack): do_call checks all three. */
+/* lrpc_call(binding, proc, astack): call_check checks all three. */
 int
 lrpc_fastpath_call(struct trap_frame *f)
 {
 	struct thread *t = current_thread();
+	struct lrpc_binding *b = bind_slot((int64_t)f->rdi);
+	struct lrpc_astack *a = astack_slot(b, f->rdx);
 
+	spin_lock_irqs_off(&lrpc_lock);
+	long err = call_check(t, f, b, a, 1);
+	if (err == CALL_GENERAL) {
+		spin_unlock_irqs_off(&lrpc_lock);
+		return 0;
+	}
+	if (!err)
+		migrate(t, f, b, a);
+	spin_unlock_irqs_off(&lrpc_lock);
 	COUNT(syscalls);
-	f->rax = (uint64_t)do_call(t, f);
+	f->rax = (uint64_t)err;
 	return leave(t, f);
 }
 
-/* lrpc_return(result) */
+/* lrpc_return(result); a server thread leaving a thread-mode call goes on
+ * serving, which may wait: the general path. */
 int
 lrpc_fastpath_return(struct trap_frame *f)
 {
 	struct thread *t = current_thread();
+	long result = -EINVAL;               /* not in a call */
 
+	spin_lock_irqs_off(&lrpc_lock);
+	const struct lrpc_astack *a = top_of(t);
+	if (a && a->thread) {
+		spin_unlock_irqs_off(&lrpc_lock);
+		return 0;
+	}
+	if (a)
+		result = return_migrated(t, f, (long)f->rdi);
+	spin_unlock_irqs_off(&lrpc_lock);
 	COUNT(syscalls);
-	f->rax = (uint64_t)do_return(t, f, (long)f->rdi);
+	f->rax = (uint64_t)result;
 	return leave(t, f);
 }
 
@@ -659,14 +627,18 @@ lrpc_fault(struct trap_frame *f)
 
 	spin_lock(&lrpc_lock);
 	struct lrpc_astack *a = top_of(t);
+	int migrated = a && !a->thread;
 	if (a) {
 		struct lrpc_service *s = a->b->svc;
 		stop_accepting(s);           /* a failed server takes no more calls */
 		pid = s->server ? s->server->pid : 0;
-		f->rax = (uint64_t)unwind(t, f, -EFAULT);
 	}
+	if (migrated)
+		f->rax = (uint64_t)unwind(t, f, -EFAULT);
+	else if (a)                          /* a server thread: the fault kills its process */
+		lrpc_thread_finish(t, a, -EFAULT);
 	spin_unlock(&lrpc_lock);
-	if (!a)
+	if (!migrated)
 		return 0;
 	kprintf("lrpc: fault in a procedure of pid %d: the call returns -EFAULT, the server is killed\n", pid);
 	if (pid)
@@ -680,8 +652,11 @@ lrpc_thread_exit(struct thread *t)
 	if (!top_of(t))
 		return;                      /* only t itself changes its links */
 	spin_lock(&lrpc_lock);
-	while (top_of(t))
-		pop_link(t, top_of(t));
+	for (struct lrpc_astack *a; (a = top_of(t)); )
+		if (a->thread)
+			lrpc_thread_finish(t, a, -ECONNRESET);   /* a server thread dies mid-call */
+		else
+			pop_link(t, a);
 	spin_unlock(&lrpc_lock);
 }
 
@@ -696,7 +671,7 @@ lrpc_proc_release(struct proc *p)
 		if (b && b->client == p) {
 			b->client = 0;       /* its space goes whole */
 			b->closed = 1;
-			binding_check(b);
+			lrpc_binding_check(b);
 		}
 	}
 	for (unsigned i = 0; i < LRPC_MAX_SERVICES; i++) {
@@ -712,7 +687,7 @@ lrpc_proc_release(struct proc *p)
 			s->as = 0;           /* proc teardown destroys it */
 		}
 		wakeup(s);
-		service_check(s);
+		lrpc_service_check(s);
 	}
 	spin_unlock(&lrpc_lock);
 }

@@ -7,6 +7,10 @@
  * kernel keeps a linkage record (where to return), loads the server's page
  * tables and returns to user mode at the procedure's entry on an E-stack.
  * No server thread runs, nothing is queued, nothing sleeps or wakes.
+ * A binding made with LRPC_BIND_THREAD is the comparison without the
+ * migration: its calls are handed to a server thread waiting in
+ * lrpc_serve, which runs the same procedure on the same A-stack and
+ * E-stack, while the caller sleeps.
  *
  * lrpc_lock must be held when using: the service and binding tables, every
  * field of both, and each thread's innermost linkage record (thread.ipc_slot)
@@ -27,22 +31,31 @@ struct trap_frame;
 int64_t lrpc_register(uint64_t key, const uint64_t *entries, unsigned nprocs,
 		      uint64_t astack_size, unsigned nastacks);
 int lrpc_unregister(int64_t service);
-/* Sleeps until the service has had a client and has none left (0),
- * the timeout passes (-ETIMEDOUT / -EAGAIN for 0) or the caller is killed. */
-int lrpc_serve(int64_t service, uint64_t timeout_ns);
+/* The server's thread waits here until the service has had a client and
+ * has none left (0), no call came for timeout_ns (-ETIMEDOUT / -EAGAIN
+ * for 0), the service was unregistered (-EINVAL) or the caller is killed
+ * (-EINTR).  Meanwhile it serves the calls of thread-mode bindings: each
+ * rewrites f into the procedure's entry (the syscall returns there, 0 in
+ * rax), and the procedure's lrpc_return comes back into this wait.  Its
+ * end rewrites f back to the lrpc_serve call (rip, rsp, rflags, rbp; the
+ * other registers 0) with the result (lrpc_thread.c). */
+long lrpc_serve(struct trap_frame *f, int64_t service, uint64_t timeout_ns);
 
 /* Client side: binds the caller's domain to the service registered under
- * key; fills *info (A-stack address in the caller's space). */
-int64_t lrpc_connect(uint64_t key, struct lrpc_bind_info *info);
+ * key; fills *info (A-stack address in the caller's space).  flags 0: its
+ * calls migrate; LRPC_BIND_THREAD: a server thread serves them (the
+ * caller checked that no other bit is set). */
+int64_t lrpc_connect(uint64_t key, struct lrpc_bind_info *info, unsigned flags);
 int lrpc_disconnect(int64_t binding);
 
-/* The call and the return rewrite f, the calling thread's syscall frame:
- * the call reads its binding, procedure and A-stack from f (rdi, rsi, rdx;
- * the argument words stay where they are: common/lrpc_abi.h).  Both run
- * with interrupts off (the fast paths' state; sys_lrpc.c turns them off)
- * and take lrpc_lock once.  lrpc_call's result is what the procedure sees
- * in rax (0) or -errno before any switch; lrpc_return's is the caller's
- * result. */
+/* The general path's call and return (interrupts on; the fast paths
+ * below do the migrating ones): they rewrite f, the calling thread's
+ * syscall frame.  The call reads its binding, procedure and A-stack from f
+ * (rdi, rsi, rdx; the argument words stay where they are:
+ * common/lrpc_abi.h).  A migrating call's result is what the procedure
+ * sees in rax (0) or -errno before any switch; a thread-mode call's is
+ * the procedure's result, after a server thread ran it.  lrpc_return's is
+ * the caller's result (a server thread's: see lrpc_serve). */
 long lrpc_call(struct trap_frame *f);
 long lrpc_return(struct trap_frame *f, long result);
 
@@ -54,8 +67,10 @@ long lrpc_return(struct trap_frame *f, long result);
 void lrpc_proc_release(struct proc *p);
 void lrpc_thread_exit(struct thread *t);
 int lrpc_user_return(struct trap_frame *f);
-/* The same call and return entered from syscall_entry.S before
- * the general path (always 1: they never fall back). */
+/* The migrating call and return entered from syscall_entry.S before the
+ * general path: 1 done, 0 (nothing changed) for the general path to do
+ * (a thread-mode binding's call or a server thread's return, and a call
+ * with a bad binding id, which the general path refuses). */
 int lrpc_fastpath_call(struct trap_frame *f);
 int lrpc_fastpath_return(struct trap_frame *f);
 int lrpc_fault(struct trap_frame *f);

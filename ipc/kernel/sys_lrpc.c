@@ -52,7 +52,8 @@ sys_lrpc_unregister(const struct sys_args *a)
 }
 SYSCALL_ROW(SYS_LRPC_UNREGISTER, sys_lrpc_unregister);
 
-/* lrpc_serve(service, timeout_ns): every timeout value is meaningful. */
+/* lrpc_serve(service, timeout_ns): every timeout value is meaningful.
+ * The frame: a call served here enters its procedure through it. */
 static long
 sys_lrpc_serve(const struct sys_args *a)
 {
@@ -60,22 +61,23 @@ sys_lrpc_serve(const struct sys_args *a)
 
 	if (arg_id(a->a[0], &id))
 		return -EINVAL;
-	return lrpc_serve(id, a->a[1]);
+	return lrpc_serve(current_user_frame(), id, a->a[1]);
 }
 SYSCALL_ROW(SYS_LRPC_SERVE, sys_lrpc_serve);
 
-/* lrpc_connect(key, info): the pointer is checked before anything is made,
- * and a binding whose record cannot be written is taken back. */
+/* lrpc_connect(key, info, flags): the pointer is checked before anything
+ * is made, and a binding whose record cannot be written is taken back;
+ * flags is 0 or LRPC_BIND_THREAD. */
 static long
 sys_lrpc_connect(const struct sys_args *a)
 {
 	struct lrpc_bind_info info;
 
-	if (a->a[0] == 0)
+	if (a->a[0] == 0 || (a->a[2] & ~(uint64_t)LRPC_BIND_THREAD))
 		return -EINVAL;
 	if (!user_range_ok(a->a[1], sizeof info))
 		return -EFAULT;
-	int64_t b = lrpc_connect(a->a[0], &info);
+	int64_t b = lrpc_connect(a->a[0], &info, (unsigned)a->a[2]);
 	if (b < 0)
 		return b;
 	if (copy_to_user(a->a[1], &info, sizeof info)) {
@@ -100,16 +102,14 @@ SYSCALL_ROW(SYS_LRPC_DISCONNECT, sys_lrpc_disconnect);
 
 /* lrpc_call(binding, proc, astack) with arg0..arg7 in registers (any
  * value is an argument): lrpc_call checks the binding and the indexes
- * against it.  Only reached if the fast path (lrpc_fastpath_call in
- * lrpc.c, which always finishes the call) were not taken; lrpc_call wants interrupts off. */
+ * against it.  Reached when the fast path (lrpc_fastpath_call in lrpc.c)
+ * leaves the call to the general path: a thread-mode binding's, which
+ * waits, or a bad binding id. */
 static long
 sys_lrpc_call(const struct sys_args *a)
 {
 	(void)a;                         /* lrpc_call reads them from the frame */
-	push_off();
-	long r = lrpc_call(current_user_frame());
-	pop_off();
-	return r;
+	return lrpc_call(current_user_frame());
 }
 SYSCALL_ROW_FAST(SYS_LRPC_CALL, sys_lrpc_call, lrpc_fastpath_call);
 
@@ -117,9 +117,6 @@ SYSCALL_ROW_FAST(SYS_LRPC_CALL, sys_lrpc_call, lrpc_fastpath_call);
 static long
 sys_lrpc_return(const struct sys_args *a)
 {
-	push_off();
-	long r = lrpc_return(current_user_frame(), (long)a->a[0]);
-	pop_off();
-	return r;
+	return lrpc_return(current_user_frame(), (long)a->a[0]);
 }
 SYSCALL_ROW_FAST(SYS_LRPC_RETURN, sys_lrpc_return, lrpc_fastpath_return);

@@ -7,7 +7,9 @@
  * A-stacks mapped at info.astack_va.  lrpc_call8(binding, proc, astack,
  * a0..a7) runs procedure `proc` of the server on the CALLING thread, moved
  * into the server's address space, on a kernel-provided E-stack, with the
- * eight argument words in registers (common/lrpc_abi.h).  A procedure is a
+ * eight argument words in registers (common/lrpc_abi.h) -- or, through a
+ * binding made by usys_lrpc_connect_mode(.., LRPC_BIND_THREAD), on a
+ * thread of the server waiting in usys_lrpc_serve, the caller asleep.  A procedure is a
  * C function
  *     void proc(void *astack, uint64_t a0, ..., uint64_t a7, uint64_t astack_index)
  * (a prefix of these parameters is enough) registered through its
@@ -40,16 +42,38 @@ usys_lrpc_unregister(long service)
 	return syscall1(SYS_LRPC_UNREGISTER, service);
 }
 
+/* The server's thread waits here and serves the calls of thread-mode
+ * bindings meanwhile, each by running its procedure; it comes back with
+ * rsp, rbp and rflags as they were and every other general register but
+ * rax 0 (as after a call: lrpc_call8), so all of them are outputs. */
 static inline long
 usys_lrpc_serve(long service, uint64_t timeout_ns)
 {
-	return syscall2(SYS_LRPC_SERVE, service, (long)timeout_ns);
+	register uint64_t r10 __asm__("r10"), r8 __asm__("r8"), r9 __asm__("r9");
+	register uint64_t rbx __asm__("rbx"), r12 __asm__("r12"), r13 __asm__("r13");
+	register uint64_t r14 __asm__("r14"), r15 __asm__("r15");
+	long ret = SYS_LRPC_SERVE, rdx;
+
+	__asm__ volatile("syscall"
+			 : "+a"(ret), "=r"(r10), "=r"(r8), "=r"(r9), "=r"(rbx), "=r"(r12), "=r"(r13),
+			   "=r"(r14), "=r"(r15), "+D"(service), "+S"(timeout_ns), "=d"(rdx)
+			 :
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+/* flags: 0 (the calls migrate) or LRPC_BIND_THREAD (a server thread in
+ * lrpc_serve runs them). */
+static inline long
+usys_lrpc_connect_mode(uint64_t key, struct lrpc_bind_info *info, unsigned flags)
+{
+	return syscall3(SYS_LRPC_CONNECT, (long)key, (long)info, flags);
 }
 
 static inline long
 usys_lrpc_connect(uint64_t key, struct lrpc_bind_info *info)
 {
-	return syscall2(SYS_LRPC_CONNECT, (long)key, (long)info);
+	return usys_lrpc_connect_mode(key, info, 0);
 }
 
 static inline long

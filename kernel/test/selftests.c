@@ -38,6 +38,7 @@ void test_usock_stream(void), test_usock_rules(void), test_usock_refused(void), 
 void test_usock_timeout(void), test_usock_kill(void), test_usock_exit(void), test_usock_bad(void), test_usock_ipc(void);
 void test_lrpc_basic(void), test_lrpc_many(void), test_lrpc_busy(void), test_lrpc_nested(void);
 void test_lrpc_fail(void), test_lrpc_blocked(void), test_lrpc_ipc(void);
+void test_lrpc_thread_basic(void), test_lrpc_thread_many(void), test_lrpc_thread_fail(void);
 void test_floors(void);
 void test_smp(void);
 void test_lock_order(void);
@@ -124,7 +125,10 @@ const struct ktest ktest_table[] = {
 	{ "lrpc-nested",    test_lrpc_nested },    /* A -> B -> C, depth limit */
 	{ "lrpc-fail",      test_lrpc_fail },      /* fault in a procedure, server killed mid-call */
 	{ "lrpc-blocked",   test_lrpc_blocked },   /* server killed while a call sleeps in a syscall inside it */
-	{ "lrpc-ipc",       test_lrpc_ipc },       /* struct ipc_mech calls */
+	{ "lrpc-ipc",       test_lrpc_ipc },       /* struct ipc_mech calls, both variants */
+	{ "lrpc-thread-basic", test_lrpc_thread_basic }, /* a server thread runs the call, bad values */
+	{ "lrpc-thread-many", test_lrpc_thread_many }, /* thread switches per call, same and other CPU */
+	{ "lrpc-thread-fail", test_lrpc_thread_fail }, /* fault, server or client killed mid-call */
 	{ "chcore-basic",   test_chcore_basic },   /* register/accept/reject, calls, caps, 10,000 direct switches */
 	{ "chcore-slowpath", test_chcore_slowpath }, /* the same with the fast path off */
 	{ "chcore-server-death", test_chcore_server_death }, /* server killed mid-call: -ECONNRESET */

@@ -90,3 +90,32 @@ test_lrpc_ipc(void)
 	ktest_check(ktest_run("t_lrpc_ipc", "") == 0, "lrpc: struct ipc_mech calls between two processes");
 	none_left("lrpc-ipc");
 }
+
+/* The same binding without the migration (LRPC_BIND_THREAD): a server
+ * thread in lrpc_serve runs each call (t_lrpc_thread). */
+void
+test_lrpc_thread_basic(void)
+{
+	ktest_check(ktest_run("t_lrpc_thread", "basic") == 0,
+		    "lrpc thread: a server thread runs the procedure in its own process; bad values are refused");
+	none_left("lrpc-thread-basic");
+}
+
+/* The server on the client's CPU, then on another (when there is one). */
+void
+test_lrpc_thread_many(void)
+{
+	ktest_check(ktest_run("t_lrpc_thread", "many 2000 0") == 0,
+		    "lrpc thread: 2,000 calls to a server on the same CPU, two thread switches each");
+	ktest_check(ktest_run("t_lrpc_thread", "many 2000 1") == 0,
+		    "lrpc thread: 2,000 calls to a server on another CPU (when there is one)");
+	none_left("lrpc-thread-many");
+}
+
+void
+test_lrpc_thread_fail(void)
+{
+	ktest_check(ktest_run("t_lrpc_thread", "fail") == 0,
+		    "lrpc thread: a fault, a server killed and a client killed mid-call (running and queued)");
+	none_left("lrpc-thread-fail");
+}

@@ -24,6 +24,7 @@
 #include "ipc/user/pipe.h"
 #include "ipc/user/fd.h"
 #include "ipc/user/signal.h"
+#include "user/progs/t_lrpc_procs.h"
 
 enum { P_PRIVATE, P_ECHO, P_FAULT, P_NESTED, P_DEEP, P_SPIN, P_WAIT, P_SPINNERS, P_ARGS, P_BLOCK,
        P_SIGNAL, P_DIRTY, NPROCS };
@@ -33,50 +34,11 @@ enum { P_PRIVATE, P_ECHO, P_FAULT, P_NESTED, P_DEEP, P_SPIN, P_WAIT, P_SPINNERS,
 
 /* ---- the server --------------------------------------------------------- */
 
-/* Set only in servers: a client that reads its own copy sees 0. */
-static volatile uint64_t secret;
 /* Written by the server's own thread while client threads run its
  * procedures: the A-stack first, the binding last (volatile, in order). */
 static long down_wanted;
 static volatile long down_binding, self_binding;
 static uint64_t *volatile down_astack;
-
-static uint64_t
-secret_of(long pid)
-{
-	return 0xC0FFEE00000000ull | (uint64_t)pid;
-}
-
-static __attribute__((used)) void
-p_private(void *astack, uint64_t arg, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-	  uint64_t a5, uint64_t a6, uint64_t a7, uint64_t index)
-{
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6, (void)a7;
-	uint64_t *w = astack;
-
-	w[0] = secret;
-	w[1] = index;
-	w[2] = (uint64_t)usys_getpid();       /* the thread's process: the client */
-	lrpc_proc_return((long)arg + 1);
-}
-
-static __attribute__((used)) void
-p_echo(void *astack, uint64_t arg)
-{
-	(void)astack;
-	lrpc_proc_return((long)arg);
-}
-
-/* A null pointer the compiler cannot see through. */
-static volatile uint64_t *volatile null_ptr;
-
-static __attribute__((used)) void
-p_fault(void *astack)
-{
-	(void)astack;
-	*null_ptr = 1;
-	lrpc_proc_return(0);
-}
 
 /* With a downstream server: call its P_NESTED and add 1; else the secret. */
 static __attribute__((used)) void
@@ -106,31 +68,6 @@ p_deep(void *astack, uint64_t k)
 	lrpc_proc_return(r == -ELOOP ? (long)k + 1 : r);
 }
 
-static volatile long spinners;          /* calls inside p_spin, in this server */
-
-static __attribute__((used)) void
-p_spin(void *astack)
-{
-	volatile uint64_t *w = astack;
-
-	w[0] = 1;                            /* "I am running" */
-	__atomic_add_fetch(&spinners, 1, __ATOMIC_SEQ_CST);
-	for (;;)
-		;
-}
-
-/* Spins (yielding) until the client writes word 1 of this A-stack. */
-static __attribute__((used)) void
-p_wait(void *astack, uint64_t arg)
-{
-	volatile uint64_t *w = astack;
-
-	w[0] = 1;
-	while (!w[1])
-		usys_yield();
-	lrpc_proc_return((long)arg);
-}
-
 /* Blocks in a system call: a read of descriptor arg (the calling thread's
  * process's table: the client's) that no one writes. */
 static __attribute__((used)) void
@@ -148,19 +85,6 @@ p_spinners(void *astack)
 {
 	(void)astack;
 	lrpc_proc_return(spinners);
-}
-
-/* Every register argument and the A-stack index, written into the A-stack
- * in order; the result is a word only the right eight arguments give. */
-static __attribute__((used)) void
-p_args(void *astack, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-       uint64_t a5, uint64_t a6, uint64_t a7, uint64_t index)
-{
-	uint64_t *w = astack;
-
-	w[0] = a0, w[1] = a1, w[2] = a2, w[3] = a3, w[4] = a4, w[5] = a5, w[6] = a6, w[7] = a7;
-	w[8] = index;
-	lrpc_proc_return((long)((a0 ^ a1 ^ a2 ^ a3 ^ a4 ^ a5 ^ a6 ^ a7) & 0x7fffffffffffffffull));
 }
 
 /* SIGUSR1 runs in whichever process's copy of this program the thread is
@@ -206,16 +130,10 @@ __asm__(".pushsection .text\n"
 	".popsection\n");
 extern const char p_dirty_lrpc[];
 
-LRPC_ENTRY(p_private);
-LRPC_ENTRY(p_echo);
-LRPC_ENTRY(p_fault);
 LRPC_ENTRY(p_nested);
 LRPC_ENTRY(p_deep);
-LRPC_ENTRY(p_spin);
-LRPC_ENTRY(p_wait);
 LRPC_ENTRY(p_block);
 LRPC_ENTRY(p_spinners);
-LRPC_ENTRY(p_args);
 LRPC_ENTRY(p_signal);
 
 static long

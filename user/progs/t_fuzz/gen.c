@@ -9,6 +9,7 @@
 #include "common/sysv_abi.h"
 #include "common/msg_abi.h"
 #include "common/chcore_abi.h"
+#include "common/lrpc_abi.h"
 
 enum kind {
 	A_RAW = 0,      /* unused register: anything (the kernel must not read it) */
@@ -82,7 +83,7 @@ static const struct row rows[SYS_COUNT] = {
 	[SYS_LRPC_REGISTER] = { { A_LKEY, A_PTR, A_INT, A_LEN, A_INT } },
 	[SYS_LRPC_UNREGISTER] = { { A_LSVC } },
 	[SYS_LRPC_SERVE]    = { { A_LSVC, A_TIMEOUT } },
-	[SYS_LRPC_CONNECT]  = { { A_LKEY, A_PTR } },
+	[SYS_LRPC_CONNECT]  = { { A_LKEY, A_PTR, A_FLAGS } },
 	[SYS_LRPC_DISCONNECT] = { { A_LBIND } },
 	[SYS_LRPC_CALL]     = { { A_LBIND, A_INT, A_INT, A_INT } },
 	[SYS_LRPC_RETURN]   = { { A_INT } },
@@ -303,6 +304,10 @@ filter_misc(uint64_t nr, uint64_t a[6])
 	 * the server - us - by design); bad pointers stay bad. */
 	if (nr == SYS_LRPC_REGISTER && !is_bad_code(a[1]))
 		a[1] = (uint64_t)fz.lrpc_entries;
+	/* rule "bounded waits": a call through a thread-mode binding waits
+	 * for a server thread, and no fuzzer serves while it calls. */
+	if (nr == SYS_LRPC_CONNECT)
+		a[2] &= ~(uint64_t)LRPC_BIND_THREAD;
 }
 
 void
