@@ -72,8 +72,9 @@ free_deferred(uint64_t head)
  * hooks: futex waiters, whose keys are read from these tables without
  * as->lock, futex.c), and only then let the frames be reused, so neither a
  * stale translation nor a stale key can ever reach a frame with a new
- * owner.  The TLB call runs with interrupts off (tlb.c: the timer's
- * context switch changes its state). */
+ * owner.  Every user page leaves a space through here, teardown included
+ * (futex.c's key cache relies on it).  The TLB call runs with interrupts
+ * off (tlb.c: the timer's context switch changes its state). */
 static void
 unmap_range(struct aspace *as, uint64_t va, uint64_t len, int anon)
 {
