@@ -188,9 +188,10 @@ chcore_fastpath_reply_recv(struct trap_frame *f)
 	 * owed is not for that one.) */
 	if (c->call_state != CHCORE_CALL_STATE(0, 1, 1))
 		goto slow;
-	/* Its caller still waits for it. */
+	/* Its caller still waits for it (taken is set only with a caller, and
+	 * cleared with it: call_wait, the call fast path, take_request). */
 	struct thread *cl = c->caller;
-	if (!cl || !partner_ready(me, cl, c))
+	if (!partner_ready(me, cl, c))
 		goto slow;
 
 	/* ---- point of no return: nothing below may fail ---- */

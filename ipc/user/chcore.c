@@ -453,10 +453,11 @@ chcore_send_recv(struct ipc_chan *ch, const void *out, size_t out_len, void *in,
 	ret[0] = out_len;
 	chcore_reg_load(&ret[1], out, out_len);
 	long r = usys_chcore_reply_recv(ch->local[L_CAP], CHCORE_REPLY | CHCORE_RECV, ret, &req);
-	ch->local[L_OWED] = r >= 0 ? CHCORE_REPLY : 0;
-	if (r < 0)
+	if (r < 0) {
+		ch->local[L_OWED] = 0;   /* answered, and holding no request */
 		return r;
-	return server_take(&req, in, in_len);
+	}
+	return server_take(&req, in, in_len);   /* owed again: L_OWED stays */
 }
 
 /* --- Lending: the buffer itself is the slot and the view. --- */
