@@ -24,19 +24,18 @@ void fpu_area_free(void *area);
 void fpu_switch_other(void *save, const void *load);
 extern uint64_t fpu_xsaveopt_mask;
 
-/* XSAVEOPT/XRSTOR of every component we enabled (EDX:EAX = mask = XCR0). */
+/* XSAVEOPT/XRSTOR of every component we enabled (EDX:EAX = hi:lo =
+ * XCR0); the caller splits the mask once for both. */
 static inline void
-fpu_xsaveopt(void *save, uint64_t mask)
+fpu_xsaveopt(void *save, uint32_t lo, uint32_t hi)
 {
-	__asm__ volatile("xsaveopt64 (%0)" :: "r"(save), "a"((uint32_t)mask),
-			 "d"((uint32_t)(mask >> 32)) : "memory");
+	__asm__ volatile("xsaveopt64 (%0)" :: "r"(save), "a"(lo), "d"(hi) : "memory");
 }
 
 static inline void
-fpu_xrstor(const void *load, uint64_t mask)
+fpu_xrstor(const void *load, uint32_t lo, uint32_t hi)
 {
-	__asm__ volatile("xrstor64 (%0)" :: "r"(load), "a"((uint32_t)mask),
-			 "d"((uint32_t)(mask >> 32)) : "memory");
+	__asm__ volatile("xrstor64 (%0)" :: "r"(load), "a"(lo), "d"(hi) : "memory");
 }
 
 /* A switch between threads: registers -> save, then load -> registers;
@@ -46,15 +45,16 @@ static inline void
 fpu_switch(void *save, const void *load)
 {
 	uint64_t mask = fpu_xsaveopt_mask;
+	uint32_t lo = (uint32_t)mask, hi = (uint32_t)(mask >> 32);
 
 	if (__builtin_expect(!mask, 0)) {
 		fpu_switch_other(save, load);
 		return;
 	}
 	if (save)
-		fpu_xsaveopt(save, mask);
+		fpu_xsaveopt(save, lo, hi);
 	if (load)
-		fpu_xrstor(load, mask);
+		fpu_xrstor(load, lo, hi);
 }
 
 /* The same between two user threads (both have an area) in the usual
@@ -68,8 +68,10 @@ fpu_switch_user(void *save, const void *load)
 
 	if (__builtin_expect(!mask, 0))
 		return 0;
-	fpu_xsaveopt(save, mask);
-	fpu_xrstor(load, mask);
+	/* EAX is the low half of RAX: the mask goes whole, one shift for EDX. */
+	uint64_t hi = mask >> 32;
+	__asm__ volatile("xsaveopt64 (%0)" :: "r"(save), "a"(mask), "d"(hi) : "memory");
+	__asm__ volatile("xrstor64 (%0)" :: "r"(load), "a"(mask), "d"(hi) : "memory");
 	return 1;
 }
 

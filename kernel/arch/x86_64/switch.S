@@ -47,8 +47,8 @@ context_switch:
 	ret
 
 /*
- * switch_to_user_frame(struct trap_frame *next_frame, struct tlb_asid
- * *asid, uint64_t root): the last step of sched_park_handoff_user.  The
+ * switch_to_user_frame(struct tlb_asid *asid, uint64_t root, struct
+ * trap_frame *next_frame): the last step of sched_park_handoff_user.  The
  * current thread saved nothing here (its park frame is its saved
  * context).  On the next thread's stack, below its frame (its kernel
  * context is gone, so the stack is free), its address space is loaded
@@ -61,10 +61,8 @@ context_switch:
  */
 	.globl switch_to_user_frame
 switch_to_user_frame:
-	mov	%rdi, %rsp		/* 16-byte aligned, as a call wants */
-	mov	%rsi, %rdi
-	mov	%rdx, %rsi
-	call	tlb_switch_to
+	mov	%rdx, %rsp		/* 16-byte aligned, as a call wants */
+	call	tlb_switch_to		/* (asid, root): already in rdi, rsi */
 #ifdef IPCBENCH_DEBUG
 	call	sched_park_unlock	/* the store below, and the lock-order check */
 #else
