@@ -12,6 +12,7 @@
  */
 #include "user/lib/ipcbench.h"
 #include "ipc/user/futex.h"
+#include "user/lib/timed_wait.h"
 
 #define MS 1000000ull
 #define KADDR    0xffffffff80000000ull
@@ -32,21 +33,34 @@ slack_ns(void)
 	return 3ull * si.timeslice_us * 1000 + 50 * MS;
 }
 
+/* timed_wait.h's waits: on a word that never has the expected value
+ * (no sleep), and on one that keeps it (50 ms). */
+static long
+wait_wrong_value(void *arg)
+{
+	(void)arg;
+	return usys_futex_wait(&word, 6, IPC_TIMEOUT_FOREVER);
+}
+
+static long
+wait_50ms(void *arg)
+{
+	(void)arg;
+	return usys_futex_wait(&word, 5, 50 * MS);
+}
+
 static int
 values_and_timeouts(void)
 {
-	uint64_t t0 = usys_clock_ns();
-	long r = usys_futex_wait(&word, 6, IPC_TIMEOUT_FOREVER);
-	uint64_t dt = usys_clock_ns() - t0;
-	int ok = check(r == -EAGAIN && dt < slack_ns(), "wait with the wrong expected value is -EAGAIN at once (%lu us)",
-		       (unsigned long)(dt / 1000));
+	struct timed_wait w = { .op = wait_wrong_value, .want = -EAGAIN, .hi_ns = slack_ns() };
+	int ok = check(timed_wait_ok(&w), "wait with the wrong expected value is -EAGAIN at once (%lu us, %ld, try %d)",
+		       (unsigned long)(w.ns / 1000), w.r, w.tries);
 
 	ok &= check(usys_futex_wait(&word, 5, 0) == -ETIMEDOUT, "wait with timeout 0 never sleeps: -ETIMEDOUT");
-	t0 = usys_clock_ns();
-	r = usys_futex_wait(&word, 5, 50 * MS);
-	dt = usys_clock_ns() - t0;
-	ok &= check(r == -ETIMEDOUT && dt >= 50 * MS && dt < 50 * MS + slack_ns(),
-		    "wait with a 50 ms timeout is -ETIMEDOUT after %lu us (%ld)", (unsigned long)(dt / 1000), r);
+	w = (struct timed_wait){ .op = wait_50ms, .want = -ETIMEDOUT, .lo_ns = 50 * MS,
+				 .hi_ns = 50 * MS + slack_ns() };
+	ok &= check(timed_wait_ok(&w), "wait with a 50 ms timeout is -ETIMEDOUT after %lu us (%ld, try %d)",
+		    (unsigned long)(w.ns / 1000), w.r, w.tries);
 	ok &= check(usys_futex_wake(&word, 1) == 0, "wake with nobody waiting wakes 0");
 	/* Waiting only reads the word: read-only memory is fine. */
 	const uint32_t *text = (const uint32_t *)((uintptr_t)main & ~3ul);
