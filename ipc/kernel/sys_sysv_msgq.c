@@ -65,24 +65,26 @@ SYSCALL_ROW(SYS_MSGSND, sys_msgsnd);
 static long
 sys_msgrcv(const struct sys_args *a)
 {
-	uint64_t umsgp = a->a[1], size = a->a[2], flags = a->a[4];
-	long type = (long)a->a[3], probe;
-	int msqid;
+	struct msgq_rcv rq = { .umsgp = a->a[1], .size = a->a[2], .type = (long)a->a[3] };
+	uint64_t flags = a->a[4];
+	long probe;
 
-	if (arg_msqid(a->a[0], &msqid) || (int64_t)size < 0)
+	if (arg_msqid(a->a[0], &rq.msqid) || (int64_t)rq.size < 0)
 		return -EINVAL;
 	if (flags & ~(uint64_t)(IPC_NOWAIT | MSG_NOERROR))
 		return -EINVAL;
+	rq.flags = (unsigned)flags;
 	/* No message is longer than MSGMAX, so a larger buffer size means the
 	 * same as MSGMAX; clamping keeps the range check below meaningful. */
-	if (size > MSGMAX)
-		size = MSGMAX;
+	if (rq.size > MSGMAX)
+		rq.size = MSGMAX;
 	/* Refuse a buffer outside user space, or whose first word is not
 	 * mapped, now rather than after sleeping for a message. */
-	if (!user_range_ok(umsgp, sizeof probe + size) ||
-	    copy_from_user_nocheck(&probe, umsgp, sizeof probe))
+	if (!user_range_ok(rq.umsgp, sizeof probe + rq.size) ||
+	    copy_from_user_nocheck(&probe, rq.umsgp, sizeof probe))
 		return -EFAULT;
-	return msgq_recv(msqid, umsgp, size, type, (unsigned)flags, current_proc());
+	rq.caller = current_proc();
+	return msgq_recv(&rq);
 }
 SYSCALL_ROW(SYS_MSGRCV, sys_msgrcv);
 

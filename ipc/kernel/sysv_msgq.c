@@ -272,45 +272,43 @@ select_msg(struct msgq *q, long type)
  * looked); msgq_lock held.  No lost wakeup, for the reason wait_for_space
  * gives (senders check rwait). */
 static int
-wait_for_msg(struct msgq *q, int msqid, long type, unsigned flags, uint32_t uid,
-	     struct msgq_msg ***out)
+wait_for_msg(struct msgq *q, const struct msgq_rcv *rq, struct msgq_msg ***out)
 {
 	do {
-		if (flags & IPC_NOWAIT)
+		if (rq->flags & IPC_NOWAIT)
 			return -ENOMSG;
 		if (current_thread()->killed)
 			return -EINTR;
 		q->rwait++;
 		sleep(arrival_chan(q), &msgq_lock);
-		if (q->id != msqid)
+		if (q->id != rq->msqid)
 			return -EIDRM;
 		q->rwait--;
-		if (!permitted(q, uid, PERM_READ))
+		if (!permitted(q, rq->caller->uid, PERM_READ))
 			return -EACCES;
-	} while (!(*out = select_msg(q, type)));
+	} while (!(*out = select_msg(q, rq->type)));
 	return 0;
 }
 
 /*
- * Delivers the message at *pp: copies mtype and at most size text bytes
- * to umsgp (one piece, as they lie in both), then unlinks and frees it;
- * msgq_lock held.  Returns the text bytes copied, -E2BIG (too long
- * without MSG_NOERROR) or -EFAULT; on an error the message stays queued.
+ * Delivers the message at *pp: copies mtype and at most rq->size text
+ * bytes to rq->umsgp (one piece, as they lie in both), then unlinks and
+ * frees it; msgq_lock held.  Returns the text bytes copied, -E2BIG (too
+ * long without MSG_NOERROR) or -EFAULT; on an error the message stays.
  */
 static long
-take(struct msgq *q, struct msgq_msg **pp, uint64_t umsgp, uint64_t size, unsigned flags,
-     int pid)
+take(struct msgq *q, struct msgq_msg **pp, const struct msgq_rcv *rq)
 {
 	struct msgq_msg *m = *pp;
 	uint64_t n = m->len;
 
-	if (n > size) {
-		if (!(flags & MSG_NOERROR))
+	if (n > rq->size) {
+		if (!(rq->flags & MSG_NOERROR))
 			return -E2BIG;
-		n = size;                       /* the rest goes with the message */
+		n = rq->size;                   /* the rest goes with the message */
 	}
 	/* sys_msgrcv checked the range for 8 + size bytes (n <= size). */
-	if (copy_to_user_nocheck(umsgp, &m->mtype, sizeof m->mtype + n))
+	if (copy_to_user_nocheck(rq->umsgp, &m->mtype, sizeof m->mtype + n))
 		return -EFAULT;
 	*pp = m->next;
 	if (q->tailp == &m->next)
@@ -318,7 +316,7 @@ take(struct msgq *q, struct msgq_msg **pp, uint64_t umsgp, uint64_t size, unsign
 	q->qnum--;
 	q->cbytes -= m->len;
 	q->charged -= msgq_msg_cost(m->len);
-	q->lrpid = pid;
+	q->lrpid = rq->caller->pid;
 	q->rtime = clock_ns();
 	if (q->swait)
 		wakeup(space_chan(q));
@@ -327,24 +325,23 @@ take(struct msgq *q, struct msgq_msg **pp, uint64_t umsgp, uint64_t size, unsign
 }
 
 long
-msgq_recv(int msqid, uint64_t umsgp, uint64_t size, long type, unsigned flags,
-	  const struct proc *caller)
+msgq_recv(const struct msgq_rcv *rq)
 {
 	struct msgq_msg **pp;
 	struct msgq *q;
 	long r;
 
 	spin_lock(&msgq_lock);
-	if (!(q = lookup(msqid)))
+	if (!(q = lookup(rq->msqid)))
 		r = -EINVAL;
-	else if (!permitted(q, caller->uid, PERM_READ))
+	else if (!permitted(q, rq->caller->uid, PERM_READ))
 		r = -EACCES;
-	else if ((pp = select_msg(q, type)))
+	else if ((pp = select_msg(q, rq->type)))
 		r = 0;
 	else
-		r = wait_for_msg(q, msqid, type, flags, caller->uid, &pp);
+		r = wait_for_msg(q, rq, &pp);
 	if (r == 0)
-		r = take(q, pp, umsgp, size, flags, caller->pid);
+		r = take(q, pp, rq);
 	spin_unlock(&msgq_lock);
 	return r;
 }

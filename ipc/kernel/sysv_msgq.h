@@ -60,12 +60,19 @@ void msgq_msg_free(struct msgq_msg *m);
 int msgq_get(key_t key, unsigned flags, const struct proc *caller);
 /* msgsnd: queues m (which it owns from now on, success or not). */
 int msgq_send(int msqid, struct msgq_msg *m, unsigned flags, const struct proc *caller);
-/* msgrcv: copies the chosen message to user address umsgp (mtype, then at
- * most size text bytes) and returns the text bytes copied.  The caller has
- * checked that umsgp..umsgp + 8 + size is a user range (user_range_ok); a
- * copy that faults in it returns -EFAULT and leaves the message queued. */
-long msgq_recv(int msqid, uint64_t umsgp, uint64_t size, long type, unsigned flags,
-	       const struct proc *caller);
+/* One msgrcv as sys_msgrcv decoded it (one pointer for the queue code to
+ * keep while it sleeps, rather than six values). */
+struct msgq_rcv {
+	int msqid;
+	unsigned flags;              /* IPC_NOWAIT, MSG_NOERROR */
+	long type;
+	uint64_t umsgp, size;        /* a user range of 8 + size bytes (user_range_ok) */
+	const struct proc *caller;
+};
+/* msgrcv: copies the chosen message to user address rq->umsgp (mtype, then
+ * at most rq->size text bytes) and returns the text bytes copied.  A copy
+ * that faults returns -EFAULT and leaves the message queued. */
+long msgq_recv(const struct msgq_rcv *rq);
 int msgq_stat(int msqid, struct msqid_ds *out, const struct proc *caller);
 int msgq_set(int msqid, const struct msqid_ds *in, const struct proc *caller);
 int msgq_remove(int msqid, const struct proc *caller);
