@@ -116,6 +116,6 @@ void
 test_lrpc_thread_fail(void)
 {
 	ktest_check(ktest_run("t_lrpc_thread", "fail") == 0,
-		    "lrpc thread: a fault, a server killed and a client killed mid-call (running and queued)");
+		    "lrpc thread: a fault, a server killed, unregistered, and a client killed mid-call");
 	none_left("lrpc-thread-fail");
 }

@@ -13,8 +13,10 @@
  *                kernel data copy
  *   fail         a procedure that faults (-EFAULT, server killed); a
  *                server killed with a call running and one queued
- *                (-ECONNRESET for both); a client killed with a call
- *                running and one queued (the server frees both and serves on)
+ *                (-ECONNRESET for both); the service unregistered with a
+ *                call running (-ECONNRESET; its server thread unwound); a
+ *                client killed with a call running and one queued (the
+ *                server frees both and serves on)
  *   server KEY THREADS CPU   a server with THREADS threads in lrpc_serve
  *   victim KEY SHM           the client fail kills mid-call */
 #include "user/lib/ipcbench.h"
@@ -78,6 +80,26 @@ extra_server(void *unused)
 	extra_status = usys_lrpc_serve(service, IPC_TIMEOUT_FOREVER);
 }
 
+/* The unregistering thread of a server started with THREADS < 0: it
+ * unregisters the service once a call has run p_open. */
+static void
+unregisterer(void *unused)
+{
+	(void)unused;
+	while (!gate_open)
+		usys_sleep_ns(MS);
+	usys_lrpc_unregister(service);
+}
+
+/* Its two serving threads then end, one with -ECONNRESET (it was running
+ * a procedure: unwound back to its lrpc_serve), one with -EINVAL (it was
+ * waiting in lrpc_serve for a call). */
+static int
+unregistered_ok(long r, long r2)
+{
+	return (r == -ECONNRESET && r2 == -EINVAL) || (r == -EINVAL && r2 == -ECONNRESET);
+}
+
 static int
 server(const char *arg)
 {
@@ -95,12 +117,18 @@ server(const char *arg)
 	service = usys_lrpc_register((uint64_t)key, entries, NPROCS, ASTACK, LRPC_MAX_ASTACKS);
 	if (service < 0)
 		return 10;
-	long tid = -1;
-	if (threads > 1)
+	long tid = -1, utid = -1;
+	if (threads > 1 || threads < 0)
 		tid = thread_start(extra_server, (void *)(usys_map_anon(16384, PROT_READ | PROT_WRITE) + 16384), 0);
+	if (threads < 0)
+		utid = thread_start(unregisterer, (void *)(usys_map_anon(16384, PROT_READ | PROT_WRITE) + 16384), 0);
 	long r = usys_lrpc_serve(service, IPC_TIMEOUT_FOREVER);
 	if (tid > 0)
 		usys_thread_join(tid);
+	if (utid > 0) {
+		usys_thread_join(utid);
+		return unregistered_ok(r, extra_status) ? 0 : 14;
+	}
 	return r == 0 && (tid < 0 || extra_status == 0) ? 0 : 13;
 }
 
@@ -108,8 +136,9 @@ server(const char *arg)
 
 static long next_key_n;
 
-/* A server of `threads` threads (pinned to cpu, -1: anywhere) and a
- * thread-mode binding to it. */
+/* A server of `threads` threads (pinned to cpu, -1: anywhere; threads < 0:
+ * two, and one that unregisters after p_open) and a thread-mode binding
+ * to it. */
 static long
 start(long threads, long cpu, long *pid, struct lrpc_bind_info *info, uint64_t *key)
 {
@@ -353,6 +382,36 @@ fail_server_killed(void)
 	return ok;
 }
 
+/* The service is unregistered (by another thread of the server) while
+ * one server thread runs a call and the other waits for one: the call
+ * comes back -ECONNRESET at once, the running procedure is unwound back to
+ * its lrpc_serve (-ECONNRESET there), the waiting thread's lrpc_serve ends
+ * with -EINVAL. */
+static int
+fail_unregistered(void)
+{
+	struct lrpc_bind_info info;
+	uint64_t key;
+	long pid, b = start(-2, -1, &pid, &info, &key);
+	volatile uint64_t *w0 = (uint64_t *)info.astack_va;
+	struct bg_call hold = { b, P_WAIT, 0, 4, 0, 0 };
+
+	bg_start(&hold);
+	while (!w0[0])
+		usys_yield();
+	int ok = check(b > 0 && usys_lrpc_call(b, P_OPEN, 1, 0) == 0,
+		       "lrpc thread fail: one server thread runs a call, the other lets the server unregister");
+	int back = bg_wait(&hold);
+	ok &= check(back && hold.result == -ECONNRESET,
+		    "lrpc thread fail: unregistered, the running call comes back with -ECONNRESET (%ld)", (long)hold.result);
+	ok &= check(usys_lrpc_call(b, P_ECHO, 1, 1) == -ECONNRESET, "lrpc thread fail: later calls give -ECONNRESET");
+	ok &= check(usys_lrpc_disconnect(b) == 0, "lrpc thread fail: and the binding is disconnected");
+	int st = wait_status(pid);
+	ok &= check(st == 0, "lrpc thread fail: the server's threads left lrpc_serve, the running one unwound "
+		    "(-ECONNRESET), the waiting one -EINVAL (exit %x)", st);
+	return ok;
+}
+
 /* A client that dies mid-call: one call running (held at the gate by one
  * server thread) and one queued (the other server thread is held by our
  * own call); the queued one never runs, the running one is freed when its
@@ -429,7 +488,7 @@ main(const char *arg, unsigned long arglen)
 	if (!strncmp(arg, "many ", 5))
 		return many(arg + 5);
 	if (!strcmp(arg, "fail"))
-		return fail_fault() & fail_server_killed() & fail_client_killed() ? 0 : 1;
+		return fail_fault() & fail_server_killed() & fail_unregistered() & fail_client_killed() ? 0 : 1;
 	uprintf("t_lrpc_thread: unknown mode '%s'\n", arg);
 	return 2;
 }
