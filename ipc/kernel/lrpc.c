@@ -48,8 +48,7 @@
 
 /* Ids from two idtables (kernel/lib/idtable.h); service i lives in
  * services[i], binding i in bindings[i], static: linkage records and
- * threads point into them. */
-struct spinlock lrpc_lock = SPINLOCK_INIT("lrpc");
+ * threads point into them.  (lrpc_lock is lrpc_thread.c's.) */
 IDTABLE_DEFINE(svcs, LRPC_MAX_SERVICES);
 IDTABLE_DEFINE(binds, LRPC_MAX_BINDINGS);
 static struct lrpc_service services[LRPC_MAX_SERVICES];
@@ -65,8 +64,8 @@ bind_lookup(int64_t id)
 
 /* Frees what nothing refers to any more; destroys an inherited space once
  * the last call has left it. */
-void
-lrpc_service_check(struct lrpc_service *s)
+static void
+service_check(struct lrpc_service *s)
 {
 	if (s->as_owned && s->pins == 0 && s->as) {
 		aspace_destroy(s->as);
@@ -123,8 +122,8 @@ binding_unmap(struct lrpc_binding *b)
 			aspace_unmap(s->as, b->as[i].estack_va, LRPC_ESTACK_BYTES);
 }
 
-void
-lrpc_binding_check(struct lrpc_binding *b)
+static void
+binding_check(struct lrpc_binding *b)
 {
 	if (!b->id || !b->closed || b->busy)
 		return;
@@ -134,7 +133,7 @@ lrpc_binding_check(struct lrpc_binding *b)
 	b->id = 0;
 	s->nbindings--;
 	wakeup(s);                           /* lrpc_serve */
-	lrpc_service_check(s);
+	service_check(s);
 }
 
 /* ---- registration ---------------------------------------------------- */
@@ -187,8 +186,9 @@ lrpc_register(uint64_t key, const uint64_t *entries, unsigned nprocs,
 	return r;
 }
 
-struct lrpc_service *
-lrpc_own_service(int64_t id)
+/* The caller's own registered service named id, or NULL. */
+static struct lrpc_service *
+own_service(int64_t id)
 {
 	struct lrpc_service *s = idtable_lookup(&svcs, id);
 
@@ -199,14 +199,29 @@ int
 lrpc_unregister(int64_t id)
 {
 	spin_lock(&lrpc_lock);
-	struct lrpc_service *s = top_of(current_thread()) ? 0 : lrpc_own_service(id);
+	struct lrpc_service *s = top_of(current_thread()) ? 0 : own_service(id);
 	if (s) {
 		stop_accepting(s);           /* calls inside unwind at their next exit */
 		s->unregistered = 1;
-		lrpc_service_check(s);
+		service_check(s);
 	}
 	spin_unlock(&lrpc_lock);
 	return s ? 0 : -EINVAL;
+}
+
+long
+lrpc_serve(struct trap_frame *f, int64_t id, uint64_t timeout_ns)
+{
+	struct thread *t = current_thread();
+	struct lrpc_link home = { f->rip, f->rsp, f->rflags, f->rbp };
+
+	spin_lock(&lrpc_lock);
+	struct lrpc_service *s = top_of(t) ? 0 : own_service(id);
+	if (!s) {
+		spin_unlock(&lrpc_lock);
+		return -EINVAL;              /* not ours, or from inside a procedure */
+	}
+	return lrpc_serve_loop(t, s, id, f, &home, timeout_ns);   /* lrpc_thread.c */
 }
 
 /* ---- binding ----------------------------------------------------------- */
@@ -307,7 +322,7 @@ lrpc_connect(uint64_t key, struct lrpc_bind_info *info, unsigned flags)
 	r = b->id;
 	if (err) {
 		b->closed = 1;
-		lrpc_binding_check(b);            /* unmaps the part that was mapped */
+		binding_check(b);            /* unmaps the part that was mapped */
 		r = err;
 	} else {
 		s->ever_bound = 1;
@@ -327,7 +342,7 @@ lrpc_disconnect(int64_t id)
 	int ok = b && b->client == t->proc;
 	if (ok) {
 		b->closed = 1;               /* a call still in it finishes first */
-		lrpc_binding_check(b);
+		binding_check(b);
 	}
 	spin_unlock(&lrpc_lock);
 	return ok ? 0 : -EINVAL;
@@ -444,8 +459,23 @@ pop_link(struct thread *t, struct lrpc_astack *a)
 	 * is loaded first). */
 	aspace_activate(a->ret_as ? a->ret_as : t->proc->as);
 	if (b->closed || !s->accepting) {
-		lrpc_binding_check(b);
-		lrpc_service_check(s);
+		binding_check(b);
+		service_check(s);
+	}
+}
+
+/* A server thread leaves the thread-mode call a (lrpc_thread_finish);
+ * a binding closed or a service stopped during it may go now. */
+static void
+finish_served(struct thread *t, struct lrpc_astack *a, long result)
+{
+	struct lrpc_binding *b = a->b;
+	struct lrpc_service *s = b->svc;
+
+	lrpc_thread_finish(t, a, result);
+	if (b->closed || !s->accepting) {
+		binding_check(b);
+		service_check(s);
 	}
 }
 
@@ -461,7 +491,7 @@ unwind(struct thread *t, struct trap_frame *f, long result)
 		struct lrpc_astack *a = top_of(t);
 		resume_link(f, &a->link);
 		if (a->thread)
-			lrpc_thread_finish(t, a, result);
+			finish_served(t, a, result);
 		else
 			pop_link(t, a);
 		if (!top_of(t) || top_of(t)->b->svc->accepting)
@@ -515,12 +545,33 @@ lrpc_call(struct trap_frame *f)
 
 	spin_lock(&lrpc_lock);
 	long err = call_check(t, f, b, a, 0);
-	if (!err && a->thread)
-		return lrpc_thread_call(t, f, a);   /* releases lrpc_lock */
-	if (!err)
+	if (!err && a->thread) {
+		err = lrpc_thread_call(t, f, a);      /* waits */
+		if (b->closed || !b->svc->accepting) {
+			binding_check(b);
+			service_check(b->svc);
+		}
+	} else if (!err) {
 		migrate(t, f, b, a);
+	}
 	spin_unlock(&lrpc_lock);
 	return err;
+}
+
+/* A server thread's lrpc_return (a thread-mode call, its innermost, is
+ * over): the result goes to the caller, and the thread serves on from
+ * where its lrpc_serve call left off. */
+static long
+serve_next(struct thread *t, struct trap_frame *f, struct lrpc_astack *a, long result)
+{
+	spin_lock(&lrpc_lock);
+	struct lrpc_link home = a->link;
+	uint64_t timeout_ns = a->serve_timeout;
+	struct lrpc_service *s = a->b->svc;
+	int64_t id = s->id;                  /* s may be freed by the finish */
+
+	finish_served(t, a, result);
+	return lrpc_serve_loop(t, s, id, f, &home, timeout_ns);
 }
 
 long
@@ -530,7 +581,7 @@ lrpc_return(struct trap_frame *f, long result)
 	struct lrpc_astack *a = top_of(t);
 
 	if (a && a->thread)
-		return lrpc_serve_next(t, f, a, result);   /* may wait for the next call */
+		return serve_next(t, f, a, result);   /* may wait for the next call */
 	push_off();                              /* do_return's lock wants interrupts off */
 	result = do_return(t, f, result);
 	pop_off();
@@ -636,7 +687,7 @@ lrpc_fault(struct trap_frame *f)
 	if (migrated)
 		f->rax = (uint64_t)unwind(t, f, -EFAULT);
 	else if (a)                          /* a server thread: the fault kills its process */
-		lrpc_thread_finish(t, a, -EFAULT);
+		finish_served(t, a, -EFAULT);
 	spin_unlock(&lrpc_lock);
 	if (!migrated)
 		return 0;
@@ -654,7 +705,7 @@ lrpc_thread_exit(struct thread *t)
 	spin_lock(&lrpc_lock);
 	for (struct lrpc_astack *a; (a = top_of(t)); )
 		if (a->thread)
-			lrpc_thread_finish(t, a, -ECONNRESET);   /* a server thread dies mid-call */
+			finish_served(t, a, -ECONNRESET);   /* a server thread dies mid-call */
 		else
 			pop_link(t, a);
 	spin_unlock(&lrpc_lock);
@@ -671,7 +722,7 @@ lrpc_proc_release(struct proc *p)
 		if (b && b->client == p) {
 			b->client = 0;       /* its space goes whole */
 			b->closed = 1;
-			lrpc_binding_check(b);
+			binding_check(b);
 		}
 	}
 	for (unsigned i = 0; i < LRPC_MAX_SERVICES; i++) {
@@ -687,7 +738,7 @@ lrpc_proc_release(struct proc *p)
 			s->as = 0;           /* proc teardown destroys it */
 		}
 		wakeup(s);
-		lrpc_service_check(s);
+		service_check(s);
 	}
 	spin_unlock(&lrpc_lock);
 }

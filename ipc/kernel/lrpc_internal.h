@@ -150,17 +150,12 @@ resume_link(struct trap_frame *f, const struct lrpc_link *l)
 	f->r12 = f->r13 = f->r14 = f->r15 = 0;
 }
 
-/* lrpc.c: frees a closed binding / a finished service once nothing uses it. */
-void lrpc_binding_check(struct lrpc_binding *b);
-void lrpc_service_check(struct lrpc_service *s);
-/* The caller's own registered service named id, or NULL. */
-struct lrpc_service *lrpc_own_service(int64_t id);
-
-/* lrpc_thread.c.  With lrpc_lock held: */
+/* lrpc_thread.c, all with lrpc_lock held.  Each may free an A-stack: the
+ * caller then frees the binding and service if they were closed or
+ * stopped meanwhile (lrpc.c). */
 /* The call on a thread-mode A-stack a (checked and free) from thread t,
  * whose frame f names the procedure (rsi) and holds the argument words:
- * queues it, wakes a server thread, waits for the result.  Releases
- * lrpc_lock. */
+ * queues it, wakes a server thread, waits for the result. */
 long lrpc_thread_call(struct thread *t, struct trap_frame *f, struct lrpc_astack *a);
 /* Runner t leaves the thread-mode call a (its innermost): the caller gets
  * result (or, gone, the A-stack is freed); t's frame is not touched. */
@@ -168,8 +163,11 @@ void lrpc_thread_finish(struct thread *t, struct lrpc_astack *a, long result);
 /* The service stops accepting: its queued and running thread-mode calls'
  * callers wake (they give up with -ECONNRESET). */
 void lrpc_thread_stop(struct lrpc_astack *a);
-/* Without it: server thread t returns result from the thread-mode call a
- * (its innermost) and serves on, as in lrpc_serve (f: its frame). */
-long lrpc_serve_next(struct thread *t, struct trap_frame *f, struct lrpc_astack *a, long result);
+/* Server thread t of s (named id) in lrpc_serve: takes the oldest queued
+ * call (0: f is the procedure's entry) or waits; the end of serving
+ * rewrites f back to home, the lrpc_serve call.  Releases lrpc_lock.  A
+ * timeout bounds each wait for a call. */
+long lrpc_serve_loop(struct thread *t, struct lrpc_service *s, int64_t id, struct trap_frame *f,
+		     const struct lrpc_link *home, uint64_t timeout_ns);
 
 #endif

@@ -33,11 +33,18 @@
  * never reached the server.
  *
  * Locking: lrpc_lock, as in lrpc.c; the waits are sleep_timeout on it.
+ * This file calls nothing of lrpc.c (the dependency runs one way): what a
+ * finished call may free (a closed binding, a stopped service) lrpc.c
+ * frees after the functions below return.
  */
 #include "ipc/kernel/lrpc_internal.h"
 #include "kernel/proc/proc.h"
 #include "common/errno.h"
 #include "common/syscall_abi.h"
+
+/* LRPC's one lock (lrpc_internal.h), defined here so that lrpc.c uses
+ * this file and not the other way round. */
+struct spinlock lrpc_lock = SPINLOCK_INIT("lrpc");
 
 /* ---- the service's queue of calls no server thread has taken ---------- */
 
@@ -82,21 +89,14 @@ queue_remove(struct lrpc_service *s, struct lrpc_astack *a)
 	}
 }
 
-/* The call is over for both sides: the A-stack is free again, and a
- * binding closed or a service stopped meanwhile may go now. */
+/* The call is over for both sides: the A-stack is free again (a binding
+ * closed or a service stopped meanwhile may go now: lrpc.c sees to it). */
 static void
 astack_free(struct lrpc_astack *a)
 {
-	struct lrpc_binding *b = a->b;
-	struct lrpc_service *s = b->svc;
-
 	a->busy = 0;
 	a->done = 0;
-	b->busy--;
-	if (b->closed || !s->accepting) {
-		lrpc_binding_check(b);
-		lrpc_service_check(s);
-	}
+	a->b->busy--;
 }
 
 /* ---- the caller ---------------------------------------------------------- */
@@ -144,7 +144,6 @@ lrpc_thread_call(struct thread *t, struct trap_frame *f, struct lrpc_astack *a)
 			break;
 		}
 	}
-	spin_unlock(&lrpc_lock);
 	return r;
 }
 
@@ -199,12 +198,9 @@ take_call(struct thread *t, struct lrpc_service *s, struct trap_frame *f,
 	set_top(t, a);
 }
 
-/* The wait of lrpc_serve, lrpc_lock held (released here): 0 when t takes
- * a call (the syscall returns into its procedure), else the end of
- * serving, with f back at home.  A timeout bounds each wait for a call. */
-static long
-serve_loop(struct thread *t, struct lrpc_service *s, int64_t id, struct trap_frame *f,
-	   const struct lrpc_link *home, uint64_t timeout_ns)
+long
+lrpc_serve_loop(struct thread *t, struct lrpc_service *s, int64_t id, struct trap_frame *f,
+		const struct lrpc_link *home, uint64_t timeout_ns)
 {
 	uint64_t deadline = sleep_deadline(timeout_ns);
 	long err;
@@ -232,32 +228,4 @@ serve_loop(struct thread *t, struct lrpc_service *s, int64_t id, struct trap_fra
 	spin_unlock(&lrpc_lock);
 	resume_link(f, home);
 	return err;
-}
-
-long
-lrpc_serve(struct trap_frame *f, int64_t id, uint64_t timeout_ns)
-{
-	struct thread *t = current_thread();
-	struct lrpc_link home = { f->rip, f->rsp, f->rflags, f->rbp };
-
-	spin_lock(&lrpc_lock);
-	struct lrpc_service *s = top_of(t) ? 0 : lrpc_own_service(id);
-	if (!s) {
-		spin_unlock(&lrpc_lock);
-		return -EINVAL;              /* not ours, or from inside a procedure */
-	}
-	return serve_loop(t, s, id, f, &home, timeout_ns);
-}
-
-long
-lrpc_serve_next(struct thread *t, struct trap_frame *f, struct lrpc_astack *a, long result)
-{
-	spin_lock(&lrpc_lock);
-	struct lrpc_link home = a->link;
-	uint64_t timeout_ns = a->serve_timeout;
-	struct lrpc_service *s = a->b->svc;
-	int64_t id = s->id;                  /* s may be freed by the finish */
-
-	lrpc_thread_finish(t, a, result);
-	return serve_loop(t, s, id, f, &home, timeout_ns);
 }

@@ -140,7 +140,7 @@ static long next_key_n;
  * two, and one that unregisters after p_open) and a thread-mode binding
  * to it. */
 static long
-start(long threads, long cpu, long *pid, struct lrpc_bind_info *info, uint64_t *key)
+server_bind(long threads, long cpu, long *pid, struct lrpc_bind_info *info, uint64_t *key)
 {
 	char a[80];
 	uint64_t until = usys_clock_ns() + 10000 * MS;
@@ -160,7 +160,7 @@ start(long threads, long cpu, long *pid, struct lrpc_bind_info *info, uint64_t *
 /* Disconnects: the server's threads, with its only client gone, end their
  * lrpc_serve with 0 and it exits 0. */
 static int
-finish(long b, long pid, const char *what)
+server_unbind(long b, long pid, const char *what)
 {
 	int ok = check(usys_lrpc_disconnect(b) == 0, "lrpc thread %s: disconnect", what);
 	int st = wait_status(pid);
@@ -284,14 +284,14 @@ basic(void)
 {
 	struct lrpc_bind_info info;
 	uint64_t key;
-	long pid, b = start(1, -1, &pid, &info, &key);
+	long pid, b = server_bind(1, -1, &pid, &info, &key);
 
 	if (!check(b > 0, "lrpc thread: a thread-mode binding to a fresh service (%ld)", b))
 		return 1;
 	int ok = who_runs(b, pid, &info);
 	ok &= bad_values(b, key);
 	ok &= queued(b, &info, key);
-	ok &= finish(b, pid, "basic");
+	ok &= server_unbind(b, pid, "basic");
 	return ok ? 0 : 1;
 }
 
@@ -310,7 +310,7 @@ many(const char *arg)
 	if (usys_sysinfo(&si) == 0 && cpu >= (long)si.cpu_count)
 		return check(1, "lrpc thread many: no CPU %ld here (%u CPUs): nothing to do", cpu, si.cpu_count) ? 0 : 1;
 	usys_set_affinity(0, 0);                 /* the client on CPU 0, the server on cpu */
-	long b = start(1, cpu, &pid, &info, &key);
+	long b = server_bind(1, cpu, &pid, &info, &key);
 	if (!check(b > 0, "lrpc thread many: connect (%ld)", b))
 		return 1;
 	usys_counters(&before);
@@ -334,7 +334,7 @@ many(const char *arg)
 			    (unsigned long)as);
 	ok &= check(kc <= 256, "lrpc thread many: the kernel copies no argument data (%lu bytes: the counter reads)",
 		    (unsigned long)kc);
-	ok &= finish(b, pid, "many");
+	ok &= server_unbind(b, pid, "many");
 	return ok ? 0 : 1;
 }
 
@@ -345,7 +345,7 @@ fail_fault(void)
 {
 	struct lrpc_bind_info info;
 	uint64_t key;
-	long pid, b = start(1, -1, &pid, &info, &key);
+	long pid, b = server_bind(1, -1, &pid, &info, &key);
 	long r = usys_lrpc_call(b, P_FAULT, 0, 0);
 	int ok = check(b > 0 && r == -EFAULT, "lrpc thread fail: a procedure that faults on the server thread: -EFAULT (%ld)", r);
 	int st = wait_status(pid);
@@ -362,7 +362,7 @@ fail_server_killed(void)
 {
 	struct lrpc_bind_info info;
 	uint64_t key;
-	long pid, b = start(1, -1, &pid, &info, &key);
+	long pid, b = server_bind(1, -1, &pid, &info, &key);
 	volatile uint64_t *w0 = (uint64_t *)info.astack_va;
 	struct bg_call run = { b, P_SPIN, 0, 0, 0, 0 }, wait = { b, P_ECHO, 1, 5, 0, 0 };
 
@@ -392,7 +392,7 @@ fail_unregistered(void)
 {
 	struct lrpc_bind_info info;
 	uint64_t key;
-	long pid, b = start(-2, -1, &pid, &info, &key);
+	long pid, b = server_bind(-2, -1, &pid, &info, &key);
 	volatile uint64_t *w0 = (uint64_t *)info.astack_va;
 	struct bg_call hold = { b, P_WAIT, 0, 4, 0, 0 };
 
@@ -422,7 +422,7 @@ fail_client_killed(void)
 	struct lrpc_bind_info info;
 	uint64_t key;
 	char a[64];
-	long pid, b = start(2, -1, &pid, &info, &key), h = usys_shm_create(4096);
+	long pid, b = server_bind(2, -1, &pid, &info, &key), h = usys_shm_create(4096);
 	volatile uint64_t *w0 = (uint64_t *)info.astack_va;
 	struct bg_call hold = { b, P_WAIT, 0, 4, 0, 0 };
 
@@ -448,7 +448,7 @@ fail_client_killed(void)
 	long count = usys_lrpc_call(b, P_COUNT, 1, 0);
 	ok &= check(count == 1000, "lrpc thread fail: its queued call never ran (%ld)", count);
 	usys_shm_destroy(h);
-	ok &= finish(b, pid, "fail");             /* both server threads end */
+	ok &= server_unbind(b, pid, "fail");             /* both server threads end */
 	return ok;
 }
 

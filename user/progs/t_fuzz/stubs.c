@@ -31,7 +31,7 @@ __asm__(
 	 * argument registers loaded; rdx comes back too (chcore returns a
 	 * buffer address there).  Registers the kernel may change on the way
 	 * back: caller-saved ones (usys_chcore_reply_recv sets rdi..r9), and
-	 * after an LRPC call every one but rax, rbp and rsp (common/lrpc_abi.h),
+	 * after an LRPC call or lrpc_serve every one but rax, rbp and rsp (common/lrpc_abi.h),
 	 * so the C ABI's callee-saved rbx and r12-r15 are kept here. */
 	"	.globl fz_syscall6\n"
 	"fz_syscall6:\n"
