@@ -100,7 +100,7 @@ struct lrpc_binding {
 	struct lrpc_astack as[LRPC_MAX_ASTACKS];
 };
 
-extern struct spinlock lrpc_lock;
+extern struct spinlock lrpc_lock;      /* defined in lrpc_thread.c (lrpc.c uses that file, not the reverse) */
 
 /* A thread's innermost linkage record lives in its ipc_slot (the word
  * struct thread keeps for one mechanism: kernel/proc/proc_hooks.h gives it
