@@ -272,6 +272,11 @@ call_op_answer(struct ipc_chan *ch, long r, uint64_t r1, uint64_t r2, uint64_t r
 {
 	uint64_t w[3] = { r1, r2, r3 };
 
+	if (__builtin_expect(r == 8 && reply_len >= 8, 1)) {   /* one word: no ladder */
+		ch->local[L_LEN] = NO_ANSWER;
+		__builtin_memcpy(reply, &r1, 8);
+		return r;
+	}
 	/* Unsigned: an error (r < 0) is not a small length either. */
 	if ((uint64_t)r > CHCORE_REG_MSG_MAX || (uint64_t)r > reply_len)
 		return call_op_other_answer(ch, r, r1, r2, r3, reply, reply_len);

@@ -54,6 +54,10 @@ chcore_reg_load(uint64_t w[3], const void *msg, size_t len)
 	const unsigned char *s = msg;
 
 	w[1] = w[2] = 0;
+	if (__builtin_expect(len == 8, 1)) {   /* one word: the common case, no ladder */
+		__builtin_memcpy(&w[0], s, 8);
+		return;
+	}
 	if (len < 8) {
 		w[0] = chcore_reg_tail_load(s, len);
 		return;
@@ -82,6 +86,10 @@ chcore_reg_store(void *msg, const uint64_t w[3], size_t len)
 {
 	unsigned char *d = msg;
 
+	if (__builtin_expect(len == 8, 1)) {   /* one word: see chcore_reg_load */
+		__builtin_memcpy(d, &w[0], 8);
+		return;
+	}
 	if (len < 8) {
 		chcore_reg_tail_store(d, w[0], len);
 		return;
