@@ -398,6 +398,10 @@ server_next(struct ipc_chan *ch, struct chcore_req *req)
 static inline __attribute__((always_inline)) long
 server_take(const struct chcore_req *req, void *buf, size_t len)
 {
+	if (__builtin_expect(!req->msg && req->len == 8 && len >= 8, 1)) {   /* one word */
+		__builtin_memcpy(buf, &req->a[0], 8);
+		return 8;
+	}
 	if (req->len > len)
 		return -E2BIG;           /* the request is still owed an answer */
 	if (req->msg)
