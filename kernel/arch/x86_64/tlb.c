@@ -292,26 +292,15 @@ noflush_value(struct tlb_asid *as, uint32_t bit, uint64_t root_phys)
 	return root_phys | pcid | CR3_NOFLUSH;
 }
 
-/* Without PCID every load flushes (the legacy path `pcid = off` measures).
- * The common paths (PCID off, no-flush load) are straight code: this CPU's
- * state, its bit and the current space are read once, before the locked
- * or; the locked path is out of line. */
-void
-tlb_switch_to(struct tlb_asid *as, uint64_t root_phys)
+/* tlb_switch_to's load of as (a new space, or a new root of the current
+ * one) on this CPU (bit); drop: the space it leaves, 0 when it stays
+ * (the caller knows which, so no test here repeats its comparison). */
+static inline __attribute__((always_inline)) void
+switch_load(struct tlb_cpu *me, uint32_t bit, struct tlb_asid *as, struct tlb_asid *drop,
+	    uint64_t root_phys)
 {
-	int cpu = hw_cpu_id();
-	struct tlb_cpu *me = &cpu_state[cpu];
-	struct tlb_asid *prev = me->current;
-	uint32_t bit = 1u << cpu;
 	uint64_t value = root_phys;
 
-	/* Keeps me in a register: without this the compiler recomputes it
-	 * from cpu after each atomic (three shifts on the path that every
-	 * switch between processes takes). */
-	__asm__("" : "+r"(me));
-	assert_irqs_off();
-	if (as == prev && root_phys == me->root)
-		return;
 	__atomic_or_fetch(&as->loaded_on, bit, __ATOMIC_SEQ_CST);    /* I5, then the diagram */
 	if (!me->pcide) {
 		COUNT(tlb_flushes);
@@ -323,8 +312,31 @@ tlb_switch_to(struct tlb_asid *as, uint64_t root_phys)
 	hw_write_cr3(value);
 	me->current = as;
 	me->root = root_phys;
-	if (prev && prev != as)
-		__atomic_and_fetch(&prev->loaded_on, ~bit, __ATOMIC_RELEASE);
+	if (drop)
+		__atomic_and_fetch(&drop->loaded_on, ~bit, __ATOMIC_RELEASE);
+}
+
+/* Without PCID every load flushes (the legacy path `pcid = off` measures).
+ * The common paths (PCID off, no-flush load) are straight code: this CPU's
+ * state, its bit and the current space are read once, before the locked
+ * or; the locked path is out of line. */
+void
+tlb_switch_to(struct tlb_asid *as, uint64_t root_phys)
+{
+	int cpu = hw_cpu_id();
+	struct tlb_cpu *me = &cpu_state[cpu];
+	struct tlb_asid *prev = me->current;
+	uint32_t bit = 1u << cpu;
+
+	/* Keeps me in a register: without this the compiler recomputes it
+	 * from cpu after each atomic (three shifts on the path that every
+	 * switch between processes takes). */
+	__asm__("" : "+r"(me));
+	assert_irqs_off();
+	if (as != prev)
+		switch_load(me, bit, as, prev, root_phys);
+	else if (root_phys != me->root)
+		switch_load(me, bit, as, 0, root_phys);
 }
 
 static void
