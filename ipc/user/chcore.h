@@ -58,6 +58,10 @@ chcore_reg_load(uint64_t w[3], const void *msg, size_t len)
 		__builtin_memcpy(&w[0], s, 8);
 		return;
 	}
+	if (len == 0) {                        /* none: nor for the empty message */
+		w[0] = 0;
+		return;
+	}
 	if (len < 8) {
 		w[0] = chcore_reg_tail_load(s, len);
 		return;
@@ -90,6 +94,8 @@ chcore_reg_store(void *msg, const uint64_t w[3], size_t len)
 		__builtin_memcpy(d, &w[0], 8);
 		return;
 	}
+	if (len == 0)
+		return;
 	if (len < 8) {
 		chcore_reg_tail_store(d, w[0], len);
 		return;
