@@ -14,8 +14,8 @@
 
 /* Offsets of thread.killed and thread.return_work for the lean syscall exit
  * (syscall_entry.S; checked in kernel/sys/syscall.c). */
-#define THREAD_KILLED_OFF      0x64
-#define THREAD_RETURN_WORK_OFF 0x68
+#define THREAD_KILLED_OFF      0x60
+#define THREAD_RETURN_WORK_OFF 0x64
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>
@@ -54,10 +54,18 @@ struct thread {
 	void *fpu;                   /* x87/SSE save area (fpu.c); NULL for kernel threads */
 	void *chan;                  /* what it sleeps on */
 	uint64_t deadline_ns;        /* 0 = no timeout */
+	/* killed and return_work side by side in one aligned word, so "any
+	 * reason not to go straight back to ring 3?" is one load
+	 * (user_return_idle_thread reads exit_work). */
+	union {
+		struct {
+			volatile int killed; /* nonzero: leave any blocking wait now (THREAD_*) */
+			unsigned return_work; /* RETURN_WORK_* (kernel/proc/proc_hooks.h): rows
+						 to run before ring 3; atomics (user_return.h) */
+		};
+		uint64_t exit_work;  /* both, read only, as one */
+	};
 	int timed_out;
-	volatile int killed;         /* nonzero: leave any blocking wait now (THREAD_*) */
-	unsigned return_work;        /* RETURN_WORK_* (kernel/proc/proc_hooks.h): rows to run
-					before ring 3; atomics (kernel/sys/user_return.h) */
 	struct thread *rq_next;      /* run queue link */
 	int cpu;                     /* the CPU whose queue it is on / it last ran on */
 	int affinity;                /* the only CPU it may run on, or -1: any */

@@ -18,6 +18,19 @@
 
 void user_return_work(struct trap_frame *f);
 
+/* The thread's part of user_return_idle's question (not killed or
+ * interrupted, no row's bit set): for an IPC fast path that sends a
+ * partner to ring 3 by the syscall exit, which checks the rip itself
+ * before SYSRET. */
+static inline __attribute__((always_inline)) int
+user_return_idle_thread(const struct thread *t)
+{
+	/* One relaxed load of both words (struct thread's exit_work): each
+	 * is set by a single aligned store or atomic or, so either half is
+	 * seen whole. */
+	return !__atomic_load_n(&t->exit_work, __ATOMIC_RELAXED);
+}
+
 /* Nothing for user_return_work to do for t leaving to ring 3 by f: not
  * killed or interrupted, no row's bit set, a rip SYSRET may return to.
  * The IPC fast paths, which leave to ring 3 without user_return_work (or
@@ -25,17 +38,7 @@ void user_return_work(struct trap_frame *f);
 static inline __attribute__((always_inline)) int
 user_return_idle(const struct thread *t, const struct trap_frame *f)
 {
-	return !(t->killed | __atomic_load_n(&t->return_work, __ATOMIC_RELAXED)) &&
-	       f->rip < USER_TOP;
-}
-
-/* The thread's part of that question (not killed or interrupted, no
- * row's bit set): for an IPC fast path that sends a partner to ring 3 by
- * the syscall exit, which checks the rip itself before SYSRET. */
-static inline __attribute__((always_inline)) int
-user_return_idle_thread(const struct thread *t)
-{
-	return !(t->killed | __atomic_load_n(&t->return_work, __ATOMIC_RELAXED));
+	return user_return_idle_thread(t) && f->rip < USER_TOP;
 }
 
 /* Sets RETURN_WORK_* bits (kernel/proc/proc_hooks.h) of t.  Seq-cst, so a
