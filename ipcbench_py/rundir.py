@@ -112,7 +112,11 @@ def git_info(repo):
         except (OSError, subprocess.TimeoutExpired):
             return None
         return res.stdout.strip() if res.returncode == 0 else None
-    status = git("status", "--porcelain", "--untracked-files=no")
+    # Whether the sources differ from the commit; results/ is left out: a run
+    # written into a tracked run directory (results/reference/...) must not
+    # call the tree that built it dirty.
+    status = git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                 ":(exclude)results")
     return {"commit": git("rev-parse", "HEAD"),
             "dirty": bool(status) if status is not None else None}
 

@@ -699,3 +699,21 @@ def test_real_plan_error_log():
     assert r.plan_errors == ["ipcbench loader: plan line 3: unknown key 'bogus'"]
     assert r.loader_error.startswith("PLAN.TXT has 1 bad line")
     assert verdict.judge(outcome(35), r, "tcg").exit_code == 1
+
+
+def test_git_info_ignores_run_outputs_under_results(tmp_path):
+    """A reference run rewritten in place (results/reference/...) leaves the
+    sources clean; a changed source file makes the tree dirty."""
+    repo = tmp_path / "repo"
+    (repo / "results" / "reference").mkdir(parents=True)
+    (repo / "results" / "reference" / "results.csv").write_text("a\n")
+    (repo / "kernel.c").write_text("int x;\n")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(git[:3] + ["init", "-q"], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-qm", "x"], check=True)
+    assert rundir.git_info(str(repo))["dirty"] is False
+    (repo / "results" / "reference" / "results.csv").write_text("b\n")
+    assert rundir.git_info(str(repo))["dirty"] is False
+    (repo / "kernel.c").write_text("int y;\n")
+    assert rundir.git_info(str(repo))["dirty"] is True
