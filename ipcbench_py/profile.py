@@ -43,7 +43,7 @@ KERNEL_BASE = 0xffff800000000000
 # Kernel functions by part (first match of a name or prefix wins); every
 # other kernel function is the mechanism's own logic.
 KERNEL_PARTS = (
-    ("entry/exit", ("syscall_entry", "syscall_return", "trap_return", "user_return_work",
+    ("entry/exit", ("syscall_", "trap_return", "user_return_work",
                     "proc_hooks_user_return", "signal_user_return", "lrpc_user_return",
                     "isr_", "trap_", "alltraps")),
     ("dispatch", ("sys_", "arg_int_range")),

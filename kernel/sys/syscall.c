@@ -23,7 +23,13 @@
 sys_handler syscall_table[SYS_COUNT] __attribute__((section(".ro_after_init")));
 sys_fast_handler syscall_fast[SYS_COUNT] __attribute__((section(".ro_after_init")));
 sys_handler syscall_lean[SYS_COUNT] __attribute__((section(".ro_after_init")));
+/* Where syscall_entry.S goes for each number once the hardware part of the
+ * frame is pushed: one indexed jump instead of a test per kind of path. */
+const void *syscall_path[SYS_COUNT] __attribute__((section(".ro_after_init")));
 const uint64_t syscall_fast_count = SYS_COUNT;
+
+/* syscall_entry.S's three paths (labels, not functions: jumped to). */
+extern const char syscall_path_fast[], syscall_path_lean[], syscall_path_full[];
 
 /* The general path hands the frame to the handler as its arguments. */
 _Static_assert(offsetof(struct trap_frame, rdi) == 0 * 8 && offsetof(struct trap_frame, rsi) == 1 * 8 &&
@@ -50,6 +56,8 @@ syscall_table_init(void)
 		syscall_table[r->nr] = r->handler;
 		syscall_fast[r->nr] = r->fast;
 		syscall_lean[r->nr] = r->lean ? r->handler : 0;
+		syscall_path[r->nr] = r->fast ? syscall_path_fast
+				    : r->lean ? syscall_path_lean : syscall_path_full;
 	}
 	for (unsigned nr = 0; nr < SYS_COUNT; nr++)
 		if (!syscall_table[nr])

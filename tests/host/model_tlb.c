@@ -340,6 +340,8 @@ model_reset(const struct pt_env *env, int has_pcid, int has_invpcid)
 /* -------------------------------------------------------- several CPUs */
 
 int hw_cpu_id(void) { return m.cur; }
+uint32_t hw_cpu_bit(void) { return 1u << m.cur; }
+void *hw_this_tlb(void) { return tlb_cpu_state(m.cur); }
 int hw_cpu_count(void) { return m.ncpus; }
 struct kcounters *host_counters(void) { return &m.c->counters; }
 

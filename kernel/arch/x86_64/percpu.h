@@ -53,6 +53,11 @@ struct percpu {
 	volatile int online;       /* set by the CPU itself when it can run threads */
 	struct tss *tss;           /* its own TSS (gdt.c) */
 	struct kcounters counters; /* this CPU's share of the event counters */
+	/* For the TLB switch, which runs on every change of address space:
+	 * this CPU's bit in a CPU mask and its struct tlb_cpu (tlb.c), each
+	 * one GS-relative load (tlb_hw.h); set by percpu_init. */
+	uint32_t cpu_bit;
+	void *tlb;
 };
 
 _Static_assert(offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "syscall_entry.S");

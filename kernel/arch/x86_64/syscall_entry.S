@@ -87,14 +87,14 @@ syscall_entry:
 	pushq	%rcx			/* ->rip */
 	pushq	$0			/* ->error */
 	pushq	$-1			/* ->vector: a syscall */
-	/* The tables are compared in memory: every register still holds the
-	 * user's value, which the frame must get. */
+	/* One jump through syscall_path (syscall.c): the fast, lean or
+	 * general path of this number.  Memory operands only: every register
+	 * still holds the user's value, which the frame must get. */
 	cmp	syscall_fast_count(%rip), %rax
 	jae	.Lnosys
-	cmpq	$0, syscall_fast(,%rax,8)
-	jne	3f
-	cmpq	$0, syscall_lean(,%rax,8)
-	jne	.Llean
+	jmp	*syscall_path(,%rax,8)
+	.globl syscall_path_full
+syscall_path_full:
 	FULL_FRAME
 .Lgeneral:				/* rax: a number below SYS_COUNT */
 	sti				/* syscalls are preemptible */
@@ -157,7 +157,9 @@ syscall_return:
 	 * back: done, and the fast path ran user_return_work if it had work
 	 * (it knows when it cannot); 0: a guard failed and nothing changed,
 	 * so the general path runs. */
-3:	PUSH_GPRS
+	.globl syscall_path_fast
+syscall_path_fast:
+	PUSH_GPRS
 	mov	%rsp, %rdi		/* the frame, without the backtrace words: */
 	xor	%ebp, %ebp		/* a backtrace ends here all the same */
 	call	*syscall_fast(,%rax,8)
@@ -184,7 +186,8 @@ syscall_fast_done:
  * (they are the handler's struct sys_args), the others stay unwritten
  * unless the slow exit needs them.  Interrupts stay off throughout, so
  * nothing else runs on this CPU while the frame is incomplete. */
-.Llean:
+	.globl syscall_path_lean
+syscall_path_lean:
 	sub	$(TF_VECTOR - TF_ARGS_END), %rsp	/* the slots above the arguments */
 	pushq	%r9			/* ->r9 = struct sys_args a[5] .. */
 	pushq	%r8

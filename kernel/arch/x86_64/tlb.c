@@ -155,8 +155,9 @@ static struct tlb_cpu cpu_state[TLB_MAX_CPUS];
 static volatile uint32_t alloc_lock, shoot_lock;
 volatile uint32_t tlb_shootdown_pending;
 
-static struct tlb_cpu *this_tlb(void) { return &cpu_state[hw_cpu_id()]; }
-static uint32_t this_bit(void) { return 1u << hw_cpu_id(); }
+static struct tlb_cpu *this_tlb(void) { return hw_this_tlb(); }
+static uint32_t this_bit(void) { return hw_cpu_bit(); }
+void *tlb_cpu_state(int id) { return &cpu_state[id]; }
 
 int tlb_pcid_active(void) { return pcid_on; }
 int tlb_invpcid_active(void) { return invpcid_on; }
@@ -263,9 +264,11 @@ tlb_load_kernel_root(uint64_t root_phys)
 
 /* The locked path: a first load on this CPU (I1), a stale one (I3), or an
  * asid to (re)assign.  The lock's wait may answer a shootdown, which may
- * move this CPU to the kernel root or change its PCIDE: read `me` after. */
+ * move this CPU to the kernel root or change its PCIDE: read `me` after.
+ * Its first two arguments are tlb_switch_to's, so the tail call from the
+ * switch path moves no registers. */
 static void __attribute__((noinline))
-switch_locked(struct tlb_cpu *me, uint32_t bit, struct tlb_asid *as, uint64_t root_phys)
+switch_locked(struct tlb_asid *as, uint64_t root_phys, struct tlb_cpu *me, uint32_t bit)
 {
 	lock(&alloc_lock);
 	if (me->pcide) {
@@ -292,28 +295,40 @@ noflush_value(struct tlb_asid *as, uint32_t bit, uint64_t root_phys)
 	return root_phys | pcid | CR3_NOFLUSH;
 }
 
-/* tlb_switch_to's load of as (a new space, or a new root of the current
- * one) on this CPU (bit); drop: the space it leaves, 0 when it stays
- * (the caller knows which, so no test here repeats its comparison). */
+/* The end of switch_load: CR3 = value, this CPU's record, and the bit in
+ * the space it leaves (drop) cleared. */
 static inline __attribute__((always_inline)) void
-switch_load(struct tlb_cpu *me, uint32_t bit, struct tlb_asid *as, struct tlb_asid *drop,
-	    uint64_t root_phys)
+switch_commit(struct tlb_cpu *me, uint32_t bit, struct tlb_asid *as, struct tlb_asid *drop,
+	      uint64_t root_phys, uint64_t value)
 {
-	uint64_t value = root_phys;
-
-	__atomic_or_fetch(&as->loaded_on, bit, __ATOMIC_SEQ_CST);    /* I5, then the diagram */
-	if (!me->pcide) {
-		COUNT(tlb_flushes);
-	} else if (!(value = noflush_value(as, bit, root_phys))) {
-		switch_locked(me, bit, as, root_phys);
-		return;
-	}
 	COUNT(as_switches);
 	hw_write_cr3(value);
 	me->current = as;
 	me->root = root_phys;
 	if (drop)
 		__atomic_and_fetch(&drop->loaded_on, ~bit, __ATOMIC_RELEASE);
+}
+
+/* tlb_switch_to's load of as (a new space, or a new root of the current
+ * one) on this CPU (bit); drop: the space it leaves, 0 when it stays
+ * (the caller knows which, so no test here repeats its comparison).
+ * Each path ends in its own switch_commit, so the PCID-off path writes
+ * root_phys itself to CR3 (one value in one register). */
+static inline __attribute__((always_inline)) void
+switch_load(struct tlb_cpu *me, uint32_t bit, struct tlb_asid *as, struct tlb_asid *drop,
+	    uint64_t root_phys)
+{
+	uint64_t value;
+
+	__atomic_or_fetch(&as->loaded_on, bit, __ATOMIC_SEQ_CST);    /* I5, then the diagram */
+	if (!me->pcide) {
+		COUNT(tlb_flushes);
+		switch_commit(me, bit, as, drop, root_phys, root_phys);
+	} else if ((value = noflush_value(as, bit, root_phys))) {
+		switch_commit(me, bit, as, drop, root_phys, value);
+	} else {
+		switch_locked(as, root_phys, me, bit);
+	}
 }
 
 /* Without PCID every load flushes (the legacy path `pcid = off` measures).
@@ -323,20 +338,14 @@ switch_load(struct tlb_cpu *me, uint32_t bit, struct tlb_asid *as, struct tlb_as
 void
 tlb_switch_to(struct tlb_asid *as, uint64_t root_phys)
 {
-	int cpu = hw_cpu_id();
-	struct tlb_cpu *me = &cpu_state[cpu];
+	struct tlb_cpu *me = this_tlb();
 	struct tlb_asid *prev = me->current;
-	uint32_t bit = 1u << cpu;
 
-	/* Keeps me in a register: without this the compiler recomputes it
-	 * from cpu after each atomic (three shifts on the path that every
-	 * switch between processes takes). */
-	__asm__("" : "+r"(me));
 	assert_irqs_off();
 	if (as != prev)
-		switch_load(me, bit, as, prev, root_phys);
+		switch_load(me, this_bit(), as, prev, root_phys);
 	else if (root_phys != me->root)
-		switch_load(me, bit, as, 0, root_phys);
+		switch_load(me, this_bit(), as, 0, root_phys);
 }
 
 static void

@@ -73,6 +73,10 @@ void tlb_invalidate_range(struct tlb_asid *as, uint64_t va, uint64_t pages);
  * CR3) moves to the kernel root first, so its tables may then be freed. */
 void tlb_release(struct tlb_asid *as);
 
+/* CPU id's own TLB state (percpu_init keeps the pointer, so the switch
+ * finds it with one load: tlb_hw.h's hw_this_tlb). */
+void *tlb_cpu_state(int id);
+
 /* The asid loaded on this CPU (0 = kernel root). */
 struct tlb_asid *tlb_current(void);
 

@@ -31,9 +31,17 @@ void hw_set_pcide(int on);
  */
 int hw_cpu_count(void);
 void hw_send_tlb_ipi(int cpu);
+/*
+ * hw_cpu_bit() is 1 << hw_cpu_id(); hw_this_tlb() is tlb_cpu_state(
+ * hw_cpu_id()).  The kernel keeps both in its per-CPU area, so each is one
+ * load on the switch path (a shift by the id, or an index into the array,
+ * costs three or four instructions on every change of address space).
+ */
 #ifdef HOST_TEST
 void hw_write_cr3(uint64_t value);
 int hw_cpu_id(void);
+uint32_t hw_cpu_bit(void);
+void *hw_this_tlb(void);
 void hw_relax(void);
 #else
 #include "kernel/arch/x86_64/smp.h"
@@ -47,6 +55,8 @@ hw_write_cr3(uint64_t value)
 	__asm__ volatile("mov %0, %%cr3" :: "r"(value) : "memory");
 }
 static inline int hw_cpu_id(void) { return smp_cpu_id(); }
+static inline uint32_t hw_cpu_bit(void) { return this_cpu_read(cpu_bit); }
+static inline void *hw_this_tlb(void) { return this_cpu_read(tlb); }
 static inline void hw_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 #endif
 
