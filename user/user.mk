@@ -46,6 +46,14 @@ user_prog_objs = $(patsubst %,$(USER_OBJDIR)/%.o,$(call user_prog_srcs,$(1)))
 .PHONY: user
 user: $(USER_ELFS)
 
+# The chcore library without frame pointers: its calls keep values across
+# the SYSCALL in callee-saved registers, and the frame pointer would add a
+# push, a mov, a stack adjustment and a pop to every call and answer
+# (docs/mech/chcore.md, "The user library").  Nothing walks user
+# frames: the kernel's backtraces follow kernel addresses only (panic.c),
+# and ./run.py profile attributes instructions by PC.
+$(USER_OBJDIR)/ipc/user/chcore.c.o: USER_CFLAGS += -fomit-frame-pointer
+
 $(USER_OBJDIR)/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<  (user)"
