@@ -371,6 +371,11 @@ sched_park_handoff_user(void *chan, struct thread *next, sched_resume_fn resume)
 	me->park.r12 = (uint64_t)resume;
 	me->saved_rsp = (uint64_t)&me->park;
 	next->chan = 0;             /* its own kernel context will not run */
+#ifdef IPCBENCH_DEBUG
+	const struct trap_frame *f = thread_user_frame(next);
+	if (f->rcx != f->rip || f->r11 != f->rflags)
+		panic("sched_park_handoff_user: thread %d's frame was rewritten", next->tid);
+#endif
 	switch_enter_thread(c, next);
 	if (__builtin_expect(!fpu_switch_user(me->fpu, next->fpu), 0))
 		return park_switch_fpu_other(me, next, as);

@@ -53,11 +53,25 @@ context_switch:
  * context).  On the next thread's stack, below its frame (its kernel
  * context is gone, so the stack is free), its address space is loaded
  * (tlb_switch_to, aspace_activate's call), sched_lock is let go, and the
- * next thread leaves by the syscall exit's SYSRET.
+ * next thread leaves to ring 3 by SYSRET from its frame.
  * Interrupts are off throughout and stay off (the lock was taken without
  * the nesting count, which is 0 as in user mode).  full_restore is 0 and
  * stays 0: it is set only inside a syscall that leaves by IRET, and the
  * fast path that comes here entered from ring 3 and set nothing.
+ *
+ * The exit is syscall_entry.S's syscall_return without its two reloads:
+ * next is blocked in a chcore syscall, and nothing rewrites the rip or
+ * rflags of a blocked thread's frame (only the thread's own syscall or
+ * user_return_work do, and the fast path's guards found no work), so the
+ * frame's rcx and r11 still hold what SYSCALL put there, which its rip
+ * and rflags slots are copies of (the debug build checks it:
+ * sched_park_handoff_user).  POP_GPRS loads them as SYSRET wants them.
+ * The rip is checked as the general exit does: bits 47..63 clear, a
+ * canonical lower-half address (SYSRET to a non-canonical one would fault
+ * in ring 0 on the user's stack: the SYSRET erratum); a canonical one at
+ * or above USER_TOP faults in ring 3, as any jump there does.  Only a
+ * SYSCALL that ended at 2^47 could leave a non-canonical one; the general
+ * exit refuses it.
  */
 	.globl switch_to_user_frame
 switch_to_user_frame:
@@ -68,7 +82,12 @@ switch_to_user_frame:
 #else
 	movl	$0, sched_lock(%rip)	/* sched_lock.locked: a store releases on x86 */
 #endif
-	jmp	syscall_return
+	testl	$0xffff8000, TF_RCX+4(%rsp)	/* bits 47..63 of the rip */
+	jnz	syscall_return
+	POP_GPRS			/* rcx = rip, r11 = rflags */
+	mov	(TF_RSP - TF_VECTOR)(%rsp), %rsp	/* the user's (ss is implied) */
+	swapgs
+	sysretq
 
 /*
  * A thread parked by sched_park_handoff_user that a switch runs again:

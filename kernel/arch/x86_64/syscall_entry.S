@@ -31,8 +31,8 @@
  *
  * Syscalls with a fast path (syscall_fast[] in syscall.c) try it first:
  * chcore's may leave to another thread's user context straight from here
- * (switch.S's switch_to_user_frame, which enters syscall_return on that
- * thread's stack).
+ * (switch.S's switch_to_user_frame, which leaves by SYSRET from that
+ * thread's frame).
  *
  * A SYSRET to a non-canonical rip would fault in ring 0 with the user's
  * rsp (the Intel SYSRET erratum); user_return_work never lets a frame
@@ -122,7 +122,8 @@ syscall_return:
 	sysretq
 2:	/* Reached only by a frame user_return_work did not look at: an
 	 * IPC fast path's partner (it asks user_return_idle_thread, not the
-	 * rip), whose SYSCALL was the last instruction below USER_TOP.  rcx
+	 * rip; switch.S's exit sends a non-canonical one here), whose SYSCALL
+	 * was the last instruction below USER_TOP.  rcx
 	 * and r11 are clobbered by the syscall ABI anyway.  IRET's own checks
 	 * fault in ring 0, so the kernel reports a bad one instead of running
 	 * user code. */

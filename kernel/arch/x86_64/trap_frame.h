@@ -12,10 +12,13 @@
 /* Byte offsets of struct trap_frame's slots, for the assembly that reads
  * single slots (syscall_entry.S); checked below. */
 #define TF_ARGS_END 48     /* rdi .. r9: struct sys_args (kernel/sys/syscall.h) */
+#define TF_R11     80
+#define TF_RCX     96
 #define TF_RAX     112
 #define TF_VECTOR  120
 #define TF_RIP     136
 #define TF_RFLAGS  152
+#define TF_RSP     160
 #define TRAP_FRAME_SIZE (22 * 8)
 
 #ifdef __ASSEMBLY__
@@ -74,10 +77,13 @@ struct trap_frame {
 
 _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "traps.S layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, r9) + 8 == TF_ARGS_END, "syscall_entry.S");
+_Static_assert(__builtin_offsetof(struct trap_frame, r11) == TF_R11, "switch.S");
+_Static_assert(__builtin_offsetof(struct trap_frame, rcx) == TF_RCX, "switch.S");
 _Static_assert(__builtin_offsetof(struct trap_frame, rax) == TF_RAX, "syscall_entry.S");
 _Static_assert(__builtin_offsetof(struct trap_frame, vector) == TF_VECTOR, "syscall_entry.S");
 _Static_assert(__builtin_offsetof(struct trap_frame, rip) == TF_RIP, "syscall_entry.S");
 _Static_assert(__builtin_offsetof(struct trap_frame, rflags) == TF_RFLAGS, "syscall_entry.S");
+_Static_assert(__builtin_offsetof(struct trap_frame, rsp) == TF_RSP, "switch.S");
 
 static inline int
 trap_from_user(const struct trap_frame *f)
