@@ -59,9 +59,9 @@
 static inline __attribute__((always_inline)) const struct chcore_cap *
 fast_cap(const struct thread *me, uint64_t cap, enum chcore_cap_type type)
 {
-	struct chcore_caps *t = me->proc->chcore_caps;
+	const struct chcore_caps *t = me->proc->chcore_caps;   /* never NULL */
 
-	if (!t || cap >= CHCORE_NCAPS || t->slot[cap].type != type)
+	if (cap >= CHCORE_NCAPS || t->slot[cap].type != type)
 		return 0;
 	return &t->slot[cap];
 }

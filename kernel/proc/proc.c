@@ -19,7 +19,8 @@
 
 #define ARG_ALIGN 16
 
-struct proc kernel_proc = { .pid = 0, .name = "kernel", .state = PROC_ALIVE, .affinity = -1 };
+struct proc kernel_proc = { .pid = 0, .name = "kernel", .state = PROC_ALIVE, .affinity = -1,
+			    .chcore_caps = &chcore_caps_none };
 struct spinlock proc_lock = SPINLOCK_INIT("proc");
 static struct proc *procs;          /* user processes, newest first */
 void (*proc_exit_window_hook)(void);
@@ -392,6 +393,7 @@ proc_alloc(const char *name, struct proc *parent)
 	p->affinity = parent->affinity;
 	p->parent = parent;
 	p->state = PROC_ALIVE;
+	p->chcore_caps = &chcore_caps_none;
 	p->as = aspace_create();
 	if (!p->as) {
 		kfree(p);

@@ -39,9 +39,13 @@ struct proc {
 	 * released by its row in proc_hooks.c. */
 	struct fd_table *fds;        /* kernel/file/fd.c */
 	struct sig_state *sig;       /* ipc/kernel/signal.c */
-	struct chcore_caps *chcore_caps; /* ipc/kernel/chcore_ipc.c (written
-					    under sched_lock too: its fast path) */
+	/* ipc/kernel/chcore_ipc.c (written under sched_lock too: its fast
+	 * path reads it).  Never NULL: chcore_caps_none, a read-only table
+	 * of empty slots, until the process's first cap and after its
+	 * release, so the fast path's lookup needs no test for "no table". */
+	const struct chcore_caps *chcore_caps;
 };
+extern const struct chcore_caps chcore_caps_none;
 
 extern struct proc kernel_proc;
 extern struct spinlock proc_lock;
