@@ -66,7 +66,8 @@ fast_cap(const struct thread *me, uint64_t cap, enum chcore_cap_type type)
 	return &t->slot[cap];
 }
 
-/* `partner` is blocked on c by a chcore wait and leaves to ring 3 at once
+/* `partner` is blocked on c by a chcore wait (its chan is c: handoff.h's
+ * sched_blocked_on says why that is one compare) and leaves to ring 3 at once
  * when switched to (no work before its return, free to run here; the rip
  * its frame holds is checked by the exit itself); the current thread,
  * which blocks in its place, is not being killed (a killed thread must not

@@ -53,11 +53,23 @@ typedef int (*sched_resume_fn)(void *chan, struct trap_frame *f);
  * path without a frame (a noreturn callee is reached by a call). */
 int sched_park_handoff_user(void *chan, struct thread *next, sched_resume_fn resume);
 
-/* t is blocked outside the buckets on chan and not woken yet. */
+/* t is blocked on chan (non-NULL) and not woken yet, sched_lock held.
+ * One compare, because a thread's chan is non-NULL only while it sleeps
+ * on it (state THREAD_SLEEPING).  Every writer holds sched_lock:
+ *  - chan is set only with state = SLEEPING, in the same hold (wait.c's
+ *    sleep_on; block_self and sched_park_handoff_user here);
+ *  - every end of a sleep clears it in the hold that changes the state:
+ *    wake_unlinked (wakeup, wake_thread_locked: sched_unblock_locked,
+ *    thread_kill / thread_interrupt, the tick's timeouts) before rq_push
+ *    makes it RUNNABLE; sched_block_handoff and sched_park_handoff_user
+ *    clear next->chan before the switch makes it RUNNING.  Nothing else
+ *    ends a sleep (runq_append and sched_set_affinity's rq_push see only
+ *    threads that are running, new or already queued).
+ * The debug build checks it at every switch (switch_enter*). */
 static inline int
 sched_blocked_on(const struct thread *t, const void *chan)
 {
-	return t->state == THREAD_SLEEPING && t->chan == chan;
+	return t->chan == chan;
 }
 /* A direct switch runs t on this CPU: allowed unless t is pinned to
  * another one (set_affinity).  A pinned partner is woken instead and runs

@@ -245,8 +245,21 @@ user_space(const struct thread *t)
  * full_restore) switch.S saves with it.
  */
 static inline __attribute__((always_inline)) void
+switch_check_next(const struct thread *next)
+{
+#ifdef IPCBENCH_DEBUG
+	/* handoff.h's sched_blocked_on: a thread runs with chan cleared. */
+	if (next->chan)
+		panic("switch: thread %d runs still blocked on %p", next->tid, next->chan);
+#else
+	(void)next;
+#endif
+}
+
+static inline __attribute__((always_inline)) void
 switch_enter_thread(struct percpu *c, struct thread *next)
 {
+	switch_check_next(next);
 	next->state = THREAD_RUNNING;
 	c->kernel_rsp = next->kstack_top;
 	tss_set_kernel_stack(next->kstack_top);
@@ -256,6 +269,7 @@ switch_enter_thread(struct percpu *c, struct thread *next)
 static inline __attribute__((always_inline)) void
 switch_enter(struct percpu *c, void *save_fpu, struct thread *next, struct aspace *as)
 {
+	switch_check_next(next);
 	next->state = THREAD_RUNNING;
 	c->kernel_rsp = next->kstack_top;
 	tss_set_kernel_stack(next->kstack_top);
