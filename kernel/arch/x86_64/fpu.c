@@ -45,8 +45,10 @@
 enum fpu_mode { FPU_FXSAVE, FPU_XSAVE, FPU_XSAVEOPT };
 
 static enum fpu_mode mode;
-/* XCR0 when the mode is XSAVEOPT (fpu.h's inline fpu_switch), else 0. */
-uint64_t fpu_xsaveopt_mask;
+/* XCR0 when the mode is XSAVEOPT (fpu.h's inline switches), else 0.  All
+ * of XCR0 is in the low half: EDX:EAX = 0:fpu_xsaveopt_mask. */
+uint32_t fpu_xsaveopt_mask;
+_Static_assert(((XCR0_X87 | XCR0_SSE | XCR0_AVX) >> 32) == 0, "fpu_xsaveopt_mask is 32 bits");
 static uint32_t area_bytes = FXSAVE_BYTES;
 static uint64_t xcr0;
 static uint8_t clean[AREA_MAX] __attribute__((aligned(64)));
@@ -79,7 +81,7 @@ enable_xsave(void)
 	area_bytes = r[1];
 	cpuid(0xd, 1, r);
 	mode = r[0] & 1 ? FPU_XSAVEOPT : FPU_XSAVE;
-	fpu_xsaveopt_mask = mode == FPU_XSAVEOPT ? xcr0 : 0;
+	fpu_xsaveopt_mask = mode == FPU_XSAVEOPT ? (uint32_t)xcr0 : 0;
 }
 
 void

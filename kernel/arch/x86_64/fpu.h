@@ -22,20 +22,22 @@ void *fpu_area_new(void);
 void fpu_area_free(void *area);
 
 void fpu_switch_other(void *save, const void *load);
-extern uint64_t fpu_xsaveopt_mask;
+/* XCR0 in the XSAVEOPT mode, else 0 (fpu.c).  XCR0's upper half is 0 (we
+ * enable x87, SSE and AVX only), so the EDX:EAX the instructions take is
+ * 0:mask: nothing to split. */
+extern uint32_t fpu_xsaveopt_mask;
 
-/* XSAVEOPT/XRSTOR of every component we enabled (EDX:EAX = hi:lo =
- * XCR0); the caller splits the mask once for both. */
+/* XSAVEOPT/XRSTOR of every component we enabled (EDX:EAX = XCR0). */
 static inline void
-fpu_xsaveopt(void *save, uint32_t lo, uint32_t hi)
+fpu_xsaveopt(void *save, uint32_t mask)
 {
-	__asm__ volatile("xsaveopt64 (%0)" :: "r"(save), "a"(lo), "d"(hi) : "memory");
+	__asm__ volatile("xsaveopt64 (%0)" :: "r"(save), "a"(mask), "d"(0) : "memory");
 }
 
 static inline void
-fpu_xrstor(const void *load, uint32_t lo, uint32_t hi)
+fpu_xrstor(const void *load, uint32_t mask)
 {
-	__asm__ volatile("xrstor64 (%0)" :: "r"(load), "a"(lo), "d"(hi) : "memory");
+	__asm__ volatile("xrstor64 (%0)" :: "r"(load), "a"(mask), "d"(0) : "memory");
 }
 
 /* A switch between threads: registers -> save, then load -> registers;
@@ -44,17 +46,16 @@ fpu_xrstor(const void *load, uint32_t lo, uint32_t hi)
 static inline void
 fpu_switch(void *save, const void *load)
 {
-	uint64_t mask = fpu_xsaveopt_mask;
-	uint32_t lo = (uint32_t)mask, hi = (uint32_t)(mask >> 32);
+	uint32_t mask = fpu_xsaveopt_mask;
 
 	if (__builtin_expect(!mask, 0)) {
 		fpu_switch_other(save, load);
 		return;
 	}
 	if (save)
-		fpu_xsaveopt(save, lo, hi);
+		fpu_xsaveopt(save, mask);
 	if (load)
-		fpu_xrstor(load, lo, hi);
+		fpu_xrstor(load, mask);
 }
 
 /* The same between two user threads (both have an area) in the usual
@@ -64,14 +65,12 @@ fpu_switch(void *save, const void *load)
 static inline int
 fpu_switch_user(void *save, const void *load)
 {
-	uint64_t mask = fpu_xsaveopt_mask;
+	uint32_t mask = fpu_xsaveopt_mask;
 
 	if (__builtin_expect(!mask, 0))
 		return 0;
-	/* EAX is the low half of RAX: the mask goes whole, one shift for EDX. */
-	uint64_t hi = mask >> 32;
-	__asm__ volatile("xsaveopt64 (%0)" :: "r"(save), "a"(mask), "d"(hi) : "memory");
-	__asm__ volatile("xrstor64 (%0)" :: "r"(load), "a"(mask), "d"(hi) : "memory");
+	fpu_xsaveopt(save, mask);
+	fpu_xrstor(load, mask);
 	return 1;
 }
 
