@@ -43,7 +43,7 @@ static struct runq runqs[MAX_CPUS];
 static int next_tid = 1;
 
 void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
-int switch_to_user_frame(struct tlb_asid *asid, uint64_t root, struct trap_frame *next_frame);
+int switch_to_user_frame(struct tlb_asid *asid, uint64_t root);
 void thread_trampoline_kernel(void);
 void thread_trampoline_user(void);
 void thread_trampoline_parked(void);
@@ -363,7 +363,7 @@ static __attribute__((noinline)) int
 park_switch_fpu_other(struct thread *me, struct thread *next, struct aspace *as)
 {
 	fpu_switch_other(me->fpu, next->fpu);
-	return switch_to_user_frame(&as->asid, as->root, thread_user_frame(next));
+	return switch_to_user_frame(&as->asid, as->root);
 }
 
 /* handoff.h: the fast paths' switch, one straight function.  The
@@ -393,7 +393,7 @@ sched_park_handoff_user(void *chan, struct thread *next, sched_resume_fn resume)
 	switch_enter_thread(c, next);
 	if (__builtin_expect(!fpu_switch_user(me->fpu, next->fpu), 0))
 		return park_switch_fpu_other(me, next, as);
-	return switch_to_user_frame(&as->asid, as->root, thread_user_frame(next));
+	return switch_to_user_frame(&as->asid, as->root);
 }
 
 /* switch.S's thread_trampoline_parked: a parked thread run again by a

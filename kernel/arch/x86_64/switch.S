@@ -47,10 +47,11 @@ context_switch:
 	ret
 
 /*
- * switch_to_user_frame(struct tlb_asid *asid, uint64_t root, struct
- * trap_frame *next_frame): the last step of sched_park_handoff_user.  The
- * current thread saved nothing here (its park frame is its saved
- * context).  On the next thread's stack, below its frame (its kernel
+ * switch_to_user_frame(struct tlb_asid *asid, uint64_t root): the last
+ * step of sched_park_handoff_user, which made next the current thread
+ * (kernel_rsp is the top of its kernel stack, its syscall frame just
+ * below).  The current thread saved nothing here (its park frame is its
+ * saved context).  On the next thread's stack, below its frame (its kernel
  * context is gone, so the stack is free), its address space is loaded
  * (tlb_switch_to, aspace_activate's call), sched_lock is let go, and the
  * next thread leaves to ring 3 by SYSRET from its frame.
@@ -75,7 +76,8 @@ context_switch:
  */
 	.globl switch_to_user_frame
 switch_to_user_frame:
-	mov	%rdx, %rsp		/* 16-byte aligned, as a call wants */
+	mov	%gs:PERCPU_KERNEL_RSP, %rsp
+	sub	$TRAP_FRAME_SIZE, %rsp	/* at next's frame: 16-byte aligned, as a call wants */
 	call	tlb_switch_to		/* (asid, root): already in rdi, rsi */
 #ifdef IPCBENCH_DEBUG
 	call	sched_park_unlock	/* the store below, and the lock-order check */
