@@ -77,7 +77,7 @@ partner_ready(const struct thread *me, const struct thread *partner,
 	      const struct chcore_conn *c)
 {
 	return sched_blocked_on(partner, c) && sched_handoff_allowed(partner) &&
-	       user_return_idle_thread(partner) && !me->killed;
+	       user_return_idle_thread(partner) && !thread_killed(me);
 }
 
 /* The general path's exit, for a thread the scheduler woke. */

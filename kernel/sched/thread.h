@@ -96,6 +96,17 @@ struct thread {
 
 extern struct spinlock sched_lock;
 
+/* t->killed != 0, read by one compare in memory, as a volatile read but
+ * without the separate load and test the compiler makes of one. */
+static inline int
+thread_killed(const struct thread *t)
+{
+	int killed;
+
+	__asm__("cmpl $0, %1" : "=@ccnz"(killed) : "m"(t->killed));
+	return killed;
+}
+
 /* The ring-3 registers of t's current syscall (or trap from user mode):
  * entry code pushes them at the top of its kernel stack. */
 static inline struct trap_frame *

@@ -25,10 +25,15 @@ void user_return_work(struct trap_frame *f);
 static inline __attribute__((always_inline)) int
 user_return_idle_thread(const struct thread *t)
 {
-	/* One relaxed load of both words (struct thread's exit_work): each
-	 * is set by a single aligned store or atomic or, so either half is
-	 * seen whole. */
-	return !__atomic_load_n(&t->exit_work, __ATOMIC_RELAXED);
+	/* One load of both words (struct thread's exit_work), as relaxed
+	 * as an atomic one: each half is set by a single aligned store or
+	 * atomic or, so either is seen whole.  In asm so that the compare
+	 * reads memory itself (the compiler makes an atomic or volatile load
+	 * a load, then a test). */
+	int idle;
+
+	__asm__("cmpq $0, %1" : "=@ccz"(idle) : "m"(t->exit_work));
+	return idle;
 }
 
 /* Nothing for user_return_work to do for t leaving to ring 3 by f: not
