@@ -76,11 +76,14 @@ spin_lock_nocount(struct spinlock *l)
 }
 
 /* One try of spin_lock_nocount, no wait: 1 with the lock held, 0 when it
- * was taken (a fast path whose fallback, the general path, waits). */
+ * was taken (a fast path whose fallback, the general path, waits).  An
+ * atomic or of bit 0 tested for its old value (the word is 0 or 1): the
+ * compiler makes it one LOCK BTS whose carry is the answer, where the
+ * exchange needs the 1 in a register and a test after. */
 static inline int
 spin_trylock_nocount(struct spinlock *l)
 {
-	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+	if (__atomic_fetch_or(&l->locked, 1, __ATOMIC_ACQUIRE) & 1)
 		return 0;
 	lockorder_acquired(l);
 	return 1;
