@@ -257,13 +257,15 @@ switch_check_next(const struct thread *next)
 }
 
 static inline __attribute__((always_inline)) void
-switch_enter_thread(struct percpu *c, struct thread *next)
+switch_enter_thread(struct thread *next)
 {
+	uint64_t top = next->kstack_top;
+
 	switch_check_next(next);
 	next->state = THREAD_RUNNING;
-	c->kernel_rsp = next->kstack_top;
-	tss_set_kernel_stack(next->kstack_top);
-	c->current = next;
+	this_cpu_write(kernel_rsp, top);
+	tss_set_kernel_stack(top);
+	this_cpu_write(current, next);
 }
 
 static inline __attribute__((always_inline)) void
@@ -375,8 +377,7 @@ park_switch_fpu_other(struct thread *me, struct thread *next, struct aspace *as)
 int
 sched_park_handoff_user(void *chan, struct thread *next, sched_resume_fn resume)
 {
-	struct percpu *c = this_cpu();
-	struct thread *me = c->current;
+	struct thread *me = current_thread();
 	struct aspace *as = user_space(next);
 
 	me->chan = chan;
@@ -390,7 +391,7 @@ sched_park_handoff_user(void *chan, struct thread *next, sched_resume_fn resume)
 	if (f->rcx != f->rip || f->r11 != f->rflags)
 		panic("sched_park_handoff_user: thread %d's frame was rewritten", next->tid);
 #endif
-	switch_enter_thread(c, next);
+	switch_enter_thread(next);
 	if (__builtin_expect(!fpu_switch_user(me->fpu, next->fpu), 0))
 		return park_switch_fpu_other(me, next, as);
 	return switch_to_user_frame(&as->asid, as->root);

@@ -91,6 +91,14 @@ this_cpu(void)
 	v__;                                                                  \
 })
 
+/* The same for a store: one GS-relative write of this CPU's field.  A
+ * compiler barrier too ("memory"), as the two-step store through
+ * this_cpu() is ordered with the code around it. */
+#define this_cpu_write(field, val)                                            \
+	__asm__ volatile("mov %0, %%gs:%c1"                                   \
+			 :: "r"((__typeof__(((struct percpu *)0)->field))(val)), \
+			    "i"(offsetof(struct percpu, field)) : "memory")
+
 /* volatile: another CPU's switch does not change it, but our own does
  * (the compiler must not keep it across a context switch call). */
 static inline struct thread *
