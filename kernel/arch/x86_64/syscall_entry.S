@@ -36,7 +36,8 @@
  *
  * A SYSRET to a non-canonical rip would fault in ring 0 with the user's
  * rsp (the Intel SYSRET erratum); user_return_work never lets a frame
- * leave with rip >= USER_TOP, and the exit path re-checks before SYSRET.
+ * leave with rip >= USER_TOP, and the exit re-checks before SYSRET that
+ * the rip is canonical (bits 47..63 clear).
  */
 #include "kernel/arch/x86_64/percpu.h"
 #include "kernel/arch/x86_64/gdt.h"
@@ -109,10 +110,12 @@ syscall_path_full:
 syscall_return:
 	POP_GPRS
 	add	$16, %rsp		/* vector, error */
-	/* Non-canonical or kernel rip must never reach SYSRET. */
-	movabs	$USER_TOP, %rcx
-	cmp	%rcx, 0(%rsp)
-	jae	2f
+	/* A non-canonical rip must never reach SYSRET: bits 47..63 clear.
+	 * A canonical one at or above USER_TOP (below 2^47) only faults in
+	 * ring 3, as any jump there does (nothing is mapped there for ring
+	 * 3); user_return_work refuses one in the frames it looks at. */
+	testl	$0xffff8000, 4(%rsp)	/* rip's bits 47..63 */
+	jnz	2f
 .Lsysret:				/* rsp at ->rip, a checked one */
 	popq	%rcx			/* rip */
 	add	$8, %rsp		/* cs */
@@ -120,13 +123,13 @@ syscall_return:
 	popq	%rsp			/* user rsp (ss is implied) */
 	swapgs
 	sysretq
-2:	/* Reached only by a frame user_return_work did not look at: an
-	 * IPC fast path's partner (it asks user_return_idle_thread, not the
-	 * rip; switch.S's exit sends a non-canonical one here), whose SYSCALL
-	 * was the last instruction below USER_TOP.  rcx
-	 * and r11 are clobbered by the syscall ABI anyway.  IRET's own checks
-	 * fault in ring 0, so the kernel reports a bad one instead of running
-	 * user code. */
+2:	/* A non-canonical rip, in a frame user_return_work did not look
+	 * at: an IPC fast path's partner (it asks user_return_idle_thread, not
+	 * the rip; switch.S's exit sends such a one here too).  No SYSCALL
+	 * leaves one (user code lies below USER_TOP), so this is a guard
+	 * against a kernel bug.  rcx and r11 are clobbered by the syscall ABI
+	 * anyway.  IRET's own checks fault in ring 0, so the kernel reports
+	 * the bad rip instead of running user code. */
 	swapgs
 	iretq
 6:	/* Work before ring 3 (signals, a kill, a mechanism's row), or an
