@@ -30,7 +30,7 @@
  * (server); recv_view is the server's reply_recv with the request's VA as
  * the view, or on the client the answer in the buffer (a message that
  * came in registers is viewed where the end keeps its words).  One loan at
- * a time per end (L_LOAN): while a slot is lent or a view held, the
+ * a time per end (L_STATE): while a slot is lent or a view held, the
  * operations that would write or reuse the buffer give -EBUSY.
  */
 #include "ipc/user/ipc.h"
@@ -51,9 +51,22 @@ enum { H_ID, H_BUFLEN };
  * when there is none; the message is in L_W0..L_W2 when it fits the
  * registers, else in the buffer.  L_OWED: CHCORE_REPLY while the server
  * holds a request it must answer, else 0 (so it is reply_recv's flag). */
-enum { L_CAP, L_LOAN, L_OWED, L_LEN, L_W0, L_W1, L_W2 };
-/* L_LOAN: 0 none, > 0 the length of the lent slot, LOAN_VIEW a view held. */
-#define LOAN_VIEW (-1)
+enum { L_CAP, L_STATE, L_OWED, L_LEN, L_W0, L_W1, L_W2 };
+/* L_STATE > 0: a loan (lent(), below): the length of the lent slot, or
+ * LOAN_VIEW while a view is held.  L_STATE <= 0: no loan, and what the
+ * fast cases of call and send_recv may assume, so that they test this one
+ * word instead of the role, the loan, L_OWED and L_LEN: FAST_CALL, a
+ * client; FAST_ANSWER, a server that holds a request and has kept no
+ * answer for it; FAST_NONE, not known.  The general paths set it when
+ * they find it true (call_op_general, send_recv_general); whatever makes
+ * it false sets FAST_NONE (a loan or view taken does by its own value; an
+ * answer kept, a request no longer held), so it is never stale, and the
+ * hot paths that keep it true do not store it. */
+/* More than any slot, and one instruction's immediate (a sign-extended
+ * 32-bit one) to store and compare. */
+#define LOAN_VIEW INT32_MAX
+_Static_assert(LOAN_VIEW > CHCORE_BUF_MAX, "a view is not a slot's length");
+enum { FAST_NONE = 0, FAST_CALL = -1, FAST_ANSWER = -2 };
 
 extern const struct ipc_mech ipc_chcore;
 
@@ -67,6 +80,13 @@ static inline uint64_t
 buf_len(const struct ipc_chan *ch)
 {
 	return (uint64_t)ch->opts.h[H_BUFLEN];
+}
+
+/* A slot lent or a view held (ipc.h: the buffer is not this end's to reuse). */
+static inline int
+lent(const struct ipc_chan *ch)
+{
+	return ch->local[L_STATE] > 0;
 }
 
 long
@@ -277,10 +297,15 @@ call_op_answer(struct ipc_chan *ch, long r, uint64_t r1, uint64_t r2, uint64_t r
 		return call_op_other_answer(ch, r, r1, r2, r3, reply, reply_len);
 	ch->local[L_LEN] = NO_ANSWER;    /* an older answer is superseded */
 	chcore_reg_store(reply, w, (size_t)r);
-	/* r is still in RAX: without this GCC rebuilds the store's constant
-	 * length in a callee-saved register (two more pushes and pops). */
-	__asm__("" : "+a"(r));
 	return r;
+}
+
+/* Out of line for chcore_call_op: its one-word case then keeps r in RAX. */
+static __attribute__((noinline)) long
+call_op_other(struct ipc_chan *ch, long r, uint64_t r1, uint64_t r2, uint64_t r3, void *reply,
+	      size_t reply_len)
+{
+	return call_op_answer(ch, r, r1, r2, r3, reply, reply_len);
 }
 
 static __attribute__((noinline)) long
@@ -295,16 +320,12 @@ call_op_buffer(struct ipc_chan *ch, const void *req, size_t req_len, void *reply
 	return call_op_answer(ch, r, ret[0], ret[1], ret[2], reply, reply_len);
 }
 
-/* send + recv in one: the answer goes straight into reply. */
-static long
-chcore_call_op(struct ipc_chan *ch, const void *req, size_t req_len, void *reply, size_t reply_len)
+/* A call on a client that lends nothing (L_STATE is FAST_CALL). */
+static inline __attribute__((always_inline)) long
+call_op_client(struct ipc_chan *ch, const void *req, size_t req_len, void *reply, size_t reply_len)
 {
 	uint64_t w[3], ret[CHCORE_NRET - 1];
 
-	if (ch->role != IPC_CLIENT)
-		return -EINVAL;
-	if (ch->local[L_LOAN])
-		return -EBUSY;
 	/* The one-word message first: one test, one load. */
 	if (__builtin_expect(req_len == 8, 1))
 		chcore_reg_load(w, req, 8);
@@ -313,7 +334,35 @@ chcore_call_op(struct ipc_chan *ch, const void *req, size_t req_len, void *reply
 	else
 		chcore_reg_load(w, req, req_len);
 	long r = usys_chcore_call(ch->local[L_CAP], 0, req_len, w[0], w[1], w[2], ret);
-	return call_op_answer(ch, r, ret[0], ret[1], ret[2], reply, reply_len);
+	/* The one-word answer first (call_op_answer's case r <= 8 <= reply_len);
+	 * r is unsigned here too: an error is not 8. */
+	if (__builtin_expect(r == 8 && reply_len >= 8, 1)) {
+		ch->local[L_LEN] = NO_ANSWER;    /* an older answer is superseded */
+		__builtin_memcpy(reply, &ret[0], 8);
+		return r;
+	}
+	return call_op_other(ch, r, ret[0], ret[1], ret[2], reply, reply_len);
+}
+
+/* L_STATE is not FAST_CALL: the checks it stands for. */
+static __attribute__((noinline)) long
+call_op_general(struct ipc_chan *ch, const void *req, size_t req_len, void *reply, size_t reply_len)
+{
+	if (ch->role != IPC_CLIENT)
+		return -EINVAL;
+	if (lent(ch))
+		return -EBUSY;
+	ch->local[L_STATE] = FAST_CALL;
+	return call_op_client(ch, req, req_len, reply, reply_len);
+}
+
+/* send + recv in one: the answer goes straight into reply. */
+static long
+chcore_call_op(struct ipc_chan *ch, const void *req, size_t req_len, void *reply, size_t reply_len)
+{
+	if (ch->local[L_STATE] != FAST_CALL)
+		return call_op_general(ch, req, req_len, reply, reply_len);
+	return call_op_client(ch, req, req_len, reply, reply_len);
 }
 
 /* ---- server: recv answers the request held and takes the next ---- */
@@ -339,6 +388,7 @@ server_keep(struct ipc_chan *ch, const void *msg, size_t len)
 	else if (msg != ch->mem[0])
 		memcpy(ch->mem[0], msg, len);
 	ch->local[L_LEN] = (int64_t)len;
+	ch->local[L_STATE] = FAST_NONE;      /* an answer is kept (and no loan is held) */
 }
 
 static __attribute__((noinline)) long
@@ -350,13 +400,14 @@ server_send_buffer(struct ipc_chan *ch, const void *buf, size_t len)
 	return (long)len;
 }
 
-static long
+/* inline: so that send_then_recv has the send in line, not a call. */
+static inline long
 chcore_send(struct ipc_chan *ch, const void *buf, size_t len, uint64_t timeout_ns)
 {
 	int err;
 
 	(void)timeout_ns;            /* a call blocks until it is answered */
-	if (ch->local[L_LOAN])
+	if (lent(ch))
 		return -EBUSY;
 	if (ch->role == IPC_CLIENT)
 		return client_send(ch, buf, len);
@@ -391,8 +442,13 @@ server_next(struct ipc_chan *ch, struct chcore_req *req)
 
 	server_answer(ch, ret);
 	long r = usys_chcore_reply_recv(ch->local[L_CAP], flags, ret, req);
-	ch->local[L_OWED] = r >= 0 ? CHCORE_REPLY : 0;
 	ch->local[L_LEN] = NO_ANSWER;
+	if (r < 0) {
+		ch->local[L_OWED] = 0;
+		ch->local[L_STATE] = FAST_NONE;  /* no request held (and no loan: see the callers) */
+	} else {
+		ch->local[L_OWED] = CHCORE_REPLY;
+	}
 	return r;
 }
 
@@ -407,6 +463,15 @@ server_take(const struct chcore_req *req, void *buf, size_t len)
 	else                             /* the kernel lets only <= 24 bytes through */
 		chcore_reg_store(buf, req->a, req->len);
 	return (long)req->len;
+}
+
+/* server_take's memcpy for send_recv, out of line: a tail call, so that
+ * send_recv keeps nothing across it (one callee-saved register less). */
+static __attribute__((noinline)) long
+server_take_buffer(void *buf, const void *msg, size_t len)
+{
+	memcpy(buf, msg, len);
+	return (long)len;
 }
 
 static long
@@ -424,7 +489,7 @@ static long
 chcore_recv(struct ipc_chan *ch, void *buf, size_t len, uint64_t timeout_ns)
 {
 	(void)timeout_ns;
-	if (ch->local[L_LOAN])
+	if (lent(ch))
 		return -EBUSY;
 	if (ch->role == IPC_SERVER)
 		return server_recv(ch, buf, len);
@@ -441,6 +506,61 @@ send_then_recv(struct ipc_chan *ch, const void *out, size_t out_len, void *in, s
 	return r < 0 ? r : chcore_recv(ch, in, in_len, timeout_ns);
 }
 
+/* send_recv on a server that may answer now (L_STATE is FAST_ANSWER). */
+static inline __attribute__((always_inline)) long
+send_recv_server(struct ipc_chan *ch, const void *out, size_t out_len, void *in, size_t in_len,
+		 uint64_t timeout_ns)
+{
+	uint64_t ret[CHCORE_NRET];
+	struct chcore_req req;
+
+	/* The one-word answer first, as in chcore_call_op. */
+	if (__builtin_expect(out_len == 8, 1))
+		chcore_reg_load(&ret[1], out, 8);
+	else if (out_len > CHCORE_REG_MSG_MAX)
+		return send_then_recv(ch, out, out_len, in, in_len, timeout_ns);
+	else
+		chcore_reg_load(&ret[1], out, out_len);
+	ret[0] = out_len;
+	long r = usys_chcore_reply_recv(ch->local[L_CAP], CHCORE_REPLY | CHCORE_RECV, ret, &req);
+	/* The one-word request first: r is its length (a negative r is not
+	 * 8), msg NULL its bytes in a[0].  Owed again: L_OWED and L_STATE stay. */
+	if (__builtin_expect(r == 8 && !req.msg && in_len >= 8, 1)) {
+		__builtin_memcpy(in, &req.a[0], 8);
+		return r;
+	}
+	if (r < 0) {
+		ch->local[L_OWED] = 0;   /* answered, and holding no request */
+		ch->local[L_STATE] = FAST_NONE;
+		return r;
+	}
+	if (req.msg && req.len <= in_len)
+		return server_take_buffer(in, req.msg, req.len);
+	return server_take(&req, in, in_len);
+}
+
+/* The checks L_STATE stands for passed: it may say so again. */
+static __attribute__((noinline)) long
+send_recv_may_answer(struct ipc_chan *ch, const void *out, size_t out_len, void *in, size_t in_len,
+		     uint64_t timeout_ns)
+{
+	ch->local[L_STATE] = FAST_ANSWER;
+	return send_recv_server(ch, out, out_len, in, in_len, timeout_ns);
+}
+
+/* L_STATE is not FAST_ANSWER: the checks it stands for, else send, then
+ * recv (whose send gives the error).  An answer too long for the
+ * registers goes by send, then recv, anyway. */
+static __attribute__((noinline)) long
+send_recv_general(struct ipc_chan *ch, const void *out, size_t out_len, void *in, size_t in_len,
+		  uint64_t timeout_ns)
+{
+	if (out_len > CHCORE_REG_MSG_MAX || ch->role != IPC_SERVER || lent(ch) ||
+	    server_may_answer(ch))
+		return send_then_recv(ch, out, out_len, in, in_len, timeout_ns);
+	return send_recv_may_answer(ch, out, out_len, in, in_len, timeout_ns);
+}
+
 /* ipc.h's answer and receive.  A server's answer that fits the registers
  * goes as reply_recv's ret1..ret3 straight from out (chcore_send would
  * keep it in the channel's words for server_next to load); every other
@@ -449,29 +569,9 @@ static long
 chcore_send_recv(struct ipc_chan *ch, const void *out, size_t out_len, void *in, size_t in_len,
 		 uint64_t timeout_ns)
 {
-	uint64_t ret[CHCORE_NRET];
-	struct chcore_req req;
-	int err;
-
-	if (ch->role != IPC_SERVER || ch->local[L_LOAN])
-		return send_then_recv(ch, out, out_len, in, in_len, timeout_ns);
-	/* The one-word answer first, as in chcore_call_op (reading out is
-	 * harmless if server_may_answer then refuses). */
-	if (__builtin_expect(out_len == 8, 1))
-		chcore_reg_load(&ret[1], out, 8);
-	else if (out_len > CHCORE_REG_MSG_MAX)
-		return send_then_recv(ch, out, out_len, in, in_len, timeout_ns);
-	else
-		chcore_reg_load(&ret[1], out, out_len);
-	if ((err = server_may_answer(ch)))
-		return err;
-	ret[0] = out_len;
-	long r = usys_chcore_reply_recv(ch->local[L_CAP], CHCORE_REPLY | CHCORE_RECV, ret, &req);
-	if (r < 0) {
-		ch->local[L_OWED] = 0;   /* answered, and holding no request */
-		return r;
-	}
-	return server_take(&req, in, in_len);   /* owed again: L_OWED stays */
+	if (ch->local[L_STATE] != FAST_ANSWER)
+		return send_recv_general(ch, out, out_len, in, in_len, timeout_ns);
+	return send_recv_server(ch, out, out_len, in, in_len, timeout_ns);
 }
 
 /* --- Lending: the buffer itself is the slot and the view. --- */
@@ -485,13 +585,13 @@ chcore_send_lend(struct ipc_chan *ch, size_t len, void **slot)
 		return -EINVAL;          /* nothing to lend: send an empty message */
 	if (len > buf_len(ch))
 		return -E2BIG;
-	if (ch->local[L_LOAN])
+	if (lent(ch))
 		return -EBUSY;
 	if (ch->role == IPC_SERVER && (err = server_may_answer(ch)))
 		return err;
 	if (ch->role == IPC_CLIENT)
 		ch->local[L_LEN] = NO_ANSWER; /* an unread answer is about to be overwritten */
-	ch->local[L_LOAN] = (int64_t)len;
+	ch->local[L_STATE] = (int64_t)len;
 	*slot = ch->mem[0];
 	return 0;
 }
@@ -500,11 +600,14 @@ static long
 chcore_send_commit(struct ipc_chan *ch, size_t len, uint64_t timeout_ns)
 {
 	uint64_t ret[CHCORE_NRET - 1];
+	uint64_t slot = (uint64_t)ch->local[L_STATE];
 
 	(void)timeout_ns;
-	if (ch->local[L_LOAN] <= 0 || len == 0 || len > (uint64_t)ch->local[L_LOAN])
+	/* A slot is lent (1..CHCORE_BUF_MAX: not a view, not a FAST_ value)
+	 * and 0 < len <= slot; unsigned, 0 - 1 is more than either. */
+	if (slot - 1 >= CHCORE_BUF_MAX || len - 1 >= slot)
 		return -EINVAL;
-	ch->local[L_LOAN] = 0;
+	ch->local[L_STATE] = FAST_NONE;
 	if (ch->role == IPC_SERVER) {
 		server_keep(ch, ch->mem[0], len);
 		return (long)len;
@@ -519,7 +622,7 @@ chcore_recv_view(struct ipc_chan *ch, const void **view, uint64_t timeout_ns)
 	long r;
 
 	(void)timeout_ns;
-	if (ch->local[L_LOAN])
+	if (lent(ch))
 		return -EBUSY;
 	if (ch->role == IPC_CLIENT) {
 		r = ch->local[L_LEN];
@@ -537,16 +640,16 @@ chcore_recv_view(struct ipc_chan *ch, const void **view, uint64_t timeout_ns)
 			*view = words(ch);
 		}
 	}
-	ch->local[L_LOAN] = LOAN_VIEW;
+	ch->local[L_STATE] = LOAN_VIEW;
 	return r;
 }
 
 static long
 chcore_recv_release(struct ipc_chan *ch)
 {
-	if (ch->local[L_LOAN] != LOAN_VIEW)
+	if (ch->local[L_STATE] != LOAN_VIEW)
 		return -EINVAL;
-	ch->local[L_LOAN] = 0;
+	ch->local[L_STATE] = FAST_NONE;
 	return 0;
 }
 

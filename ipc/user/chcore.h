@@ -192,7 +192,9 @@ usys_chcore_call(long cap, const void *msg, size_t len, uint64_t a0, uint64_t a1
 }
 
 /* flags CHCORE_REPLY (answer the last request with ret[0..3], NULL: all
- * 0) and/or CHCORE_RECV (then wait for the next one, filled into *req). */
+ * 0) and/or CHCORE_RECV (then wait for the next one, filled into *req; it
+ * describes a request only when the result is >= 0, but is filled either
+ * way so that a caller may test it and the result in any order). */
 static inline long
 usys_chcore_reply_recv(long cap, unsigned flags, const uint64_t ret[CHCORE_NRET],
 		       struct chcore_req *req)
@@ -209,7 +211,7 @@ usys_chcore_reply_recv(long cap, unsigned flags, const uint64_t ret[CHCORE_NRET]
 			 : "=a"(r), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
 			 : "a"((long)SYS_CHCORE_REPLY_RECV)
 			 : "rcx", "r11", "memory");
-	if (req && r >= 0 && (flags & CHCORE_RECV)) {
+	if (req && (flags & CHCORE_RECV)) {
 		req->msg = (void *)rdi;
 		req->len = rsi;
 		req->a[0] = rdx;

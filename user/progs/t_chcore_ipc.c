@@ -7,7 +7,9 @@
  *                          checked with a checksum, then a stream of
  *                          STREAM messages acked by one reply, then
  *                          ANSWERED round trips whose answers leave with
- *                          the server's next receive (send_recv) */
+ *                          the server's next receive (send_recv), then
+ *                          the rules of kept answers (superseded, too
+ *                          long for call's reply, none) */
 #include "user/lib/ipcbench.h"
 #include "ipc/user/ipc.h"
 #include "common/chcore_abi.h"
@@ -118,6 +120,48 @@ answering(struct ipc_chan *ch, int server)
 	return good == ANSWERED && r >= 0;
 }
 
+/* What call and send_recv do with answers kept or missing, one-word
+ * messages (their fast cases).  The server's first recv answers the last
+ * request of answering(). */
+static int
+kept_answers(struct ipc_chan *ch, int server)
+{
+	const struct ipc_mech *m = ch->mech;
+	uint64_t in = 0, out = 0;
+	int ok = 1;
+
+	if (server) {
+		for (unsigned i = 0; i < 3; i++) {       /* A, B, C: each answered +1 */
+			if (m->recv(ch, &in, 8, IPC_FOREVER) != 8)
+				return 0;
+			out = in + 1;
+			if (m->send(ch, &out, 8, 0) != 8)
+				return 0;
+			if (i == 1)
+				ok &= check(m->send_recv(ch, &out, 8, &in, 8, 0) == -EAGAIN,
+					    "chcore: server send_recv with an answer kept gives -EAGAIN (one per request)");
+		}
+		ok &= check(m->recv(ch, &in, 8, IPC_FOREVER) == 8 && in == 0xd,
+			    "chcore: server receives D (and answers C)");
+		/* D is answered with nothing; then the client closes. */
+		ok &= check(m->recv(ch, &in, 8, IPC_FOREVER) < 0, "chcore: server recv fails once the client is gone");
+		return ok;
+	}
+	out = 0xa;
+	ok &= check(m->send(ch, &out, 8, IPC_FOREVER) == 8, "chcore: client sends A (its answer is kept)");
+	out = 0xb;
+	ok &= check(m->call(ch, &out, 8, &in, 8) == 8 && in == 0xc, "chcore: client call B gets its own answer");
+	ok &= check(m->recv(ch, &in, 8, 0) == -EAGAIN, "chcore: the call superseded A's unread answer");
+	out = 0xc;
+	ok &= check(m->call(ch, &out, 8, &in, 4) == -E2BIG,
+		    "chcore: a call whose answer exceeds its reply buffer gives -E2BIG");
+	ok &= check(m->recv(ch, &in, 8, 0) == 8 && in == 0xd, "chcore: ... and its answer is kept for a recv");
+	out = 0xd;
+	ok &= check(m->call(ch, &out, 8, &in, 8) == -EAGAIN, "chcore: a call answered with nothing gives -EAGAIN");
+	ok &= check(m->recv(ch, &in, 8, 0) == -EAGAIN, "chcore: ... and keeps nothing for a recv");
+	return ok;
+}
+
 static int
 end(const char *role, const char *opts_text)
 {
@@ -134,8 +178,11 @@ end(const char *role, const char *opts_text)
 		return !check(0, "chcore: %s opens the channel", role);
 	bufs[0] = (uint8_t *)mem;
 	bufs[1] = (uint8_t *)mem + max_msg;
-	if (server && !check(m->send_recv(&ch, bufs[0], 1, bufs[1], max_msg, 0) == -EINVAL,
+	if (server && !check(m->send_recv(&ch, bufs[0], 1, bufs[1], max_msg, 0) == -EINVAL &&
+			     m->send_recv(&ch, bufs[0], 8, bufs[1], 8, 0) == -EINVAL,
 			     "chcore: server send_recv holding no request gives -EINVAL (nothing to answer)"))
+		return 1;
+	if (server && !check(m->call(&ch, bufs[0], 8, bufs[1], 8) == -EINVAL, "chcore: call on the server end gives -EINVAL"))
 		return 1;
 	int good = 0;
 	for (unsigned i = 0; i < ROUNDS; i++)
@@ -145,6 +192,7 @@ end(const char *role, const char *opts_text)
 	ok &= check(stream(&ch, server), "chcore: %s: %d streamed messages, then the ack", role, STREAM);
 	ok &= check(answering(&ch, server), "chcore: %s: %d round trips with send_recv (each answer leaves with the next receive)",
 		    role, ANSWERED);
+	ok &= check(kept_answers(&ch, server), "chcore: %s: kept answers", role);
 	if (!server) {
 		ok &= check(m->recv(&ch, bufs[1], 1, 0) == -EAGAIN, "chcore: client recv with nothing answered gives -EAGAIN");
 		ok &= check(m->send(&ch, bufs[0], max_msg + 1, 0) == -E2BIG, "chcore: send of max_msg + 1 gives -E2BIG");

@@ -76,6 +76,10 @@ view_rules(struct ipc_chan *ch)
 	ok &= check(m->recv(ch, &c, 1, 0) == -EBUSY, "%s: server recv while a view is held gives -EBUSY", m->name);
 	ok &= check(m->recv_view(ch, &v, 0) == -EBUSY, "%s: a second view gives -EBUSY", m->name);
 	ok &= check(m->send_lend(ch, 1, &slot) == -EBUSY, "%s: lending while a view is held gives -EBUSY", m->name);
+	uint64_t w = 0;
+	ok &= check(m->send_recv(ch, &w, 8, &w, 8, 0) == -EBUSY, "%s: server send_recv while a view is held gives -EBUSY",
+		    m->name);
+	ok &= check(m->call(ch, &w, 8, &w, 8) == -EINVAL, "%s: call on the server end gives -EINVAL", m->name);
 	return ok;
 }
 
@@ -180,6 +184,8 @@ loan_rules(struct ipc_chan *ch, void *slot)
 	int ok = check(m->send_lend(ch, 8, &again) == -EBUSY, "%s: a second loan gives -EBUSY", m->name);
 
 	ok &= check(m->send(ch, "x", 1, 0) == -EBUSY, "%s: send while a slot is lent gives -EBUSY", m->name);
+	uint64_t w = 0;
+	ok &= check(m->call(ch, &w, 8, &w, 8) == -EBUSY, "%s: call while a slot is lent gives -EBUSY", m->name);
 	ok &= check(m->send_commit(ch, 0, 0) == -EINVAL && m->send_commit(ch, SHORT_LENT + 1, 0) == -EINVAL,
 		    "%s: committing 0 bytes or more than was lent gives -EINVAL (the slot stays lent)", m->name);
 	/* Past the committed length: bytes the receiver must not count. */
@@ -211,6 +217,9 @@ client(struct ipc_chan *ch)
 		if (k == 0) {
 			char c;
 			ok &= check(m->recv(ch, &c, 1, 0) == -EBUSY, "%s: client recv while a view is held gives -EBUSY", m->name);
+			uint64_t w = 0;
+			ok &= check(m->call(ch, &w, 8, &w, 8) == -EBUSY, "%s: client call while a view is held gives -EBUSY",
+				    m->name);
 		}
 		if (m->recv_release(ch) != 0)
 			break;
