@@ -40,9 +40,13 @@
 #define MS 1000000ull
 #define OPEN_WAIT_NS (10000 * MS)   /* server listen / client retries */
 #define CHCORE_MECH_MAX_MSG (1u << 20)
-/* An answer's ret0 when it carries no message: more than any length, and
- * not negative (negative ret0 are the kernel's errors). */
-#define NO_ANSWER (1ull << 62)
+/* An answer's ret0 when it carries no message: more than any length (so
+ * the tests against CHCORE_REG_MSG_MAX send it down the slow paths), not
+ * negative (negative ret0 are the kernel's errors), and one instruction's
+ * immediate (a sign-extended 32-bit one) to store and compare.  It may
+ * be less than a caller's buffer: each test against one tests it first. */
+#define NO_ANSWER ((uint64_t)INT32_MAX)
+_Static_assert(NO_ANSWER > CHCORE_BUF_MAX, "no answer is not a length");
 
 /* opts.h[] */
 enum { H_ID, H_BUFLEN };
@@ -276,7 +280,7 @@ call_op_other_answer(struct ipc_chan *ch, long r, uint64_t r1, uint64_t r2, uint
 
 	if (r < 0)
 		return r;
-	if ((uint64_t)r > reply_len) {
+	if ((uint64_t)r == NO_ANSWER || (uint64_t)r > reply_len) {
 		client_keep(ch, r, ret);
 		return (uint64_t)r == NO_ANSWER ? -EAGAIN : -E2BIG;
 	}
