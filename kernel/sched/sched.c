@@ -359,26 +359,14 @@ sched_block_handoff(void *chan, struct thread *next)
 	current_thread()->chan = 0;
 }
 
-/* sched_park_handoff_user's end when the FPU is switched by fpu.c (not
- * XSAVEOPT): out of line, so that the usual end is a jump. */
-static __attribute__((noinline)) int
-park_switch_fpu_other(struct thread *me, struct thread *next, struct aspace *as)
-{
-	fpu_switch_other(me->fpu, next->fpu);
-	return switch_to_user_frame(&as->asid, as->root);
-}
-
-/* handoff.h: the fast paths' switch, one straight function.  The
+/* sched_park_handoff_user's first steps, shared by its two ends: the
  * current thread parks on chan with its park frame as its saved context
- * (its call chain down here is dropped); next leaves to ring 3 from its
- * syscall frame.  switch.S loads next's address space (aspace_activate's
- * call) once on next's stack, below its frame, and lets sched_lock go
- * there: this function then calls nothing and keeps no frame. */
-int
-sched_park_handoff_user(void *chan, struct thread *next, sched_resume_fn resume)
+ * (its call chain down here is dropped), and next becomes the running
+ * thread.  Returns the thread that parked. */
+static inline __attribute__((always_inline)) struct thread *
+park_enter(void *chan, struct thread *next, sched_resume_fn resume)
 {
 	struct thread *me = current_thread();
-	struct aspace *as = user_space(next);
 
 	me->chan = chan;
 	me->state = THREAD_SLEEPING;
@@ -392,8 +380,41 @@ sched_park_handoff_user(void *chan, struct thread *next, sched_resume_fn resume)
 		panic("sched_park_handoff_user: thread %d's frame was rewritten", next->tid);
 #endif
 	switch_enter_thread(next);
-	if (__builtin_expect(!fpu_switch_user(me->fpu, next->fpu), 0))
-		return park_switch_fpu_other(me, next, as);
+	return me;
+}
+
+/* sched_park_handoff_user when next runs in another space than its
+ * process's (an LRPC call migrated it) or the FPU is switched by fpu.c
+ * (not XSAVEOPT): out of line, reached by a jump with the same arguments,
+ * so that the usual path tests each by one compare and moves nothing. */
+static __attribute__((noinline)) int
+park_handoff_other(void *chan, struct thread *next, sched_resume_fn resume)
+{
+	struct thread *me = park_enter(chan, next, resume);
+	struct aspace *as = user_space(next);
+
+	fpu_switch(me->fpu, next->fpu);
+	return switch_to_user_frame(&as->asid, as->root);
+}
+
+/* handoff.h: the fast paths' switch, one straight function.  next leaves
+ * to ring 3 from its syscall frame.  switch.S loads next's address space
+ * (aspace_activate's call) once on next's stack, below its frame, and
+ * lets sched_lock go there: this function then calls nothing and keeps no
+ * frame.  The usual case: next runs in its process's space (user_space),
+ * and the FPU mode is XSAVEOPT (fpu_switch's, for two threads that both
+ * have an area), both tested before anything is written. */
+int
+sched_park_handoff_user(void *chan, struct thread *next, sched_resume_fn resume)
+{
+	uint32_t fpu_mask = fpu_xsaveopt_mask;
+
+	if (__builtin_expect(next->run_as != 0 || !fpu_mask, 0))
+		return park_handoff_other(chan, next, resume);
+	struct thread *me = park_enter(chan, next, resume);
+	fpu_xsaveopt(me->fpu, fpu_mask);
+	fpu_xrstor(next->fpu, fpu_mask);
+	struct aspace *as = next->proc->as;
 	return switch_to_user_frame(&as->asid, as->root);
 }
 

@@ -58,20 +58,4 @@ fpu_switch(void *save, const void *load)
 		fpu_xrstor(load, mask);
 }
 
-/* The same between two user threads (both have an area) in the usual
- * mode: 1 when done, 0 when the mode is another and the caller must call
- * fpu_switch_other (so that a caller without other calls keeps no frame
- * for the rare one). */
-static inline int
-fpu_switch_user(void *save, const void *load)
-{
-	uint32_t mask = fpu_xsaveopt_mask;
-
-	if (__builtin_expect(!mask, 0))
-		return 0;
-	fpu_xsaveopt(save, mask);
-	fpu_xrstor(load, mask);
-	return 1;
-}
-
 #endif
