@@ -155,6 +155,7 @@ kept_answers(struct ipc_chan *ch, int server)
 	out = 0xc;
 	ok &= check(m->call(ch, &out, 8, &in, 4) == -E2BIG,
 		    "chcore: a call whose answer exceeds its reply buffer gives -E2BIG");
+	ok &= check(m->recv(ch, &in, 4, 0) == -E2BIG, "chcore: a recv of a one-word answer into 4 bytes gives -E2BIG");
 	ok &= check(m->recv(ch, &in, 8, 0) == 8 && in == 0xd, "chcore: ... and its answer is kept for a recv");
 	out = 0xd;
 	ok &= check(m->call(ch, &out, 8, &in, 8) == -EAGAIN, "chcore: a call answered with nothing gives -EAGAIN");
