@@ -39,9 +39,6 @@ struct spinlock chcore_lock = SPINLOCK_INIT("chcore");
 
 /* chcore_lock must be held when using these. */
 static struct chcore_caps tables[NTABLES];
-/* proc.h: the table of a process that holds no cap (every slot CAP_NONE). */
-const struct chcore_caps chcore_caps_none;
-_Static_assert(CAP_NONE == 0, "chcore_caps_none's zeroed slots are empty");
 static struct chcore_service services[NSERVICES];
 static struct chcore_conn conns[NCONNS];
 
