@@ -41,15 +41,21 @@ tsc_from_cpuid(enum tsc_source *src)
 	return 0;
 }
 
+/* TSC cycles in one PIT window of ms milliseconds. */
 static uint64_t
-tsc_from_pit(void)
+tsc_in_pit_window(unsigned ms)
 {
-	pit_oneshot_start(CALIBRATION_MS);
+	pit_oneshot_start(ms);
 	uint64_t start = rdtsc_ordered();
 	while (!pit_oneshot_done())
 		cpu_relax();
-	uint64_t cycles = rdtsc_ordered() - start;
-	return cycles * (1000 / CALIBRATION_MS);
+	return rdtsc_ordered() - start;
+}
+
+static uint64_t
+tsc_from_pit(void)
+{
+	return pit_calibrate_median(tsc_in_pit_window, CALIBRATION_MS) * (1000 / CALIBRATION_MS);
 }
 
 void

@@ -101,18 +101,25 @@ lapic_eoi(void)
 	lapic_write(LAPIC_EOI, 0);
 }
 
-uint32_t
-lapic_timer_calibrate(unsigned ms)
+/* LAPIC timer ticks (divided by 16, masked) in one PIT window of ms. */
+static uint64_t
+lapic_ticks_in_pit_window(unsigned ms)
 {
-	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
-	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 	pit_oneshot_start(ms);
 	lapic_write(LAPIC_TIMER_INIT, 0xffffffffu);
 	while (!pit_oneshot_done())
 		cpu_relax();
 	uint32_t elapsed = 0xffffffffu - lapic_read(LAPIC_TIMER_CUR);
 	lapic_write(LAPIC_TIMER_INIT, 0);
-	ticks_per_ms = elapsed / ms;
+	return elapsed;
+}
+
+uint32_t
+lapic_timer_calibrate(unsigned ms)
+{
+	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	ticks_per_ms = (uint32_t)(pit_calibrate_median(lapic_ticks_in_pit_window, ms) / ms);
 	if (!ticks_per_ms)
 		ticks_per_ms = 1;
 	return ticks_per_ms;

@@ -24,3 +24,19 @@ pit_oneshot_done(void)
 {
 	return (inb(0x61) & 0x20) != 0;
 }
+
+uint64_t
+pit_calibrate_median(uint64_t (*measure)(unsigned ms), unsigned ms)
+{
+	uint64_t a = measure(ms), b = measure(ms), c = measure(ms);
+
+	if (a > b) {
+		uint64_t t = a;
+		a = b;
+		b = t;
+	}
+	/* a <= b: the median is b unless c lies below it. */
+	if (c < b)
+		b = c > a ? c : a;
+	return b;
+}

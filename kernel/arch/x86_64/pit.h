@@ -11,4 +11,15 @@ void pit_oneshot_start(unsigned ms);
 /* True once the countdown started by pit_oneshot_start has expired. */
 int pit_oneshot_done(void);
 
+/*
+ * The median of three runs of measure(ms), each of which times a one-shot
+ * window of ms milliseconds.  One window alone is at the host's mercy under
+ * an emulator: a vCPU descheduled between starting the PIT and starting
+ * its own count, or between the PIT's end and its last read, counts a
+ * window that is too short or too long (a 20 ms LAPIC window read ~60 %
+ * short once, on a loaded host: the timer then ticked 32 times where 20
+ * were due).  One stall spoils one window, and the median drops it.
+ */
+uint64_t pit_calibrate_median(uint64_t (*measure)(unsigned ms), unsigned ms);
+
 #endif
