@@ -218,12 +218,23 @@ client_fill(struct ipc_chan *ch, const void *buf, size_t len)
 	return 0;
 }
 
+/* An answer longer than the shared buffer cannot lie in it: the server
+ * broke the protocol (this library never sends one).  Refused with
+ * -EMSGSIZE rather than read past the buffer. */
+static inline int
+answer_impossible(const struct ipc_chan *ch, long r)
+{
+	return (uint64_t)r != NO_ANSWER && (uint64_t)r > buf_len(ch);
+}
+
 /* A send's answer is kept; the send returns len. */
 static inline long
 client_sent(struct ipc_chan *ch, long r, const uint64_t ret[CHCORE_NRET - 1], size_t len)
 {
 	if (r < 0)
 		return r;
+	if (answer_impossible(ch, r))
+		return -EMSGSIZE;
 	client_keep(ch, r, ret);
 	return (long)len;
 }
@@ -280,6 +291,8 @@ call_op_other_answer(struct ipc_chan *ch, long r, uint64_t r1, uint64_t r2, uint
 
 	if (r < 0)
 		return r;
+	if (answer_impossible(ch, r))
+		return -EMSGSIZE;
 	if ((uint64_t)r == NO_ANSWER || (uint64_t)r > reply_len) {
 		client_keep(ch, r, ret);
 		return (uint64_t)r == NO_ANSWER ? -EAGAIN : -E2BIG;

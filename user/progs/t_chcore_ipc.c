@@ -1,5 +1,6 @@
 /* t_chcore_ipc.c - can the benchmark harness drive `chcore` with no special
- * case?  Everything here goes through struct ipc_mech only.
+ * case?  Everything here goes through struct ipc_mech only, but for one
+ * raw reply_recv that plays a lying server.
  *   ""                     driver: prepare, spawn server and client, wait,
  *                          unprepare
  *   server|client OPTS     one end: ROUNDS round trips (send+recv, every
@@ -9,9 +10,11 @@
  *                          ANSWERED round trips whose answers leave with
  *                          the server's next receive (send_recv), then
  *                          the rules of kept answers (superseded, too
- *                          long for call's reply, none) */
+ *                          long for call's reply, none, longer than the
+ *                          buffer) */
 #include "user/lib/ipcbench.h"
 #include "ipc/user/ipc.h"
+#include "ipc/user/chcore.h"
 #include "common/chcore_abi.h"
 
 #define ROUNDS 100
@@ -143,8 +146,15 @@ kept_answers(struct ipc_chan *ch, int server)
 		}
 		ok &= check(m->recv(ch, &in, 8, IPC_FOREVER) == 8 && in == 0xd,
 			    "chcore: server receives D (and answers C)");
-		/* D is answered with nothing; then the client closes. */
-		ok &= check(m->recv(ch, &in, 8, IPC_FOREVER) < 0, "chcore: server recv fails once the client is gone");
+		ok &= check(m->recv(ch, &in, 8, IPC_FOREVER) == 8 && in == 0xe,
+			    "chcore: server receives E (and answers D with nothing)");
+		/* A lying server: E's answer claims a byte more than the shared
+		 * buffer holds (the raw reply_recv, on the end's cap: local[0]).
+		 * Then the client closes. */
+		uint64_t lie[CHCORE_NRET] = { max_msg + 1, 0, 0, 0 };
+		struct chcore_req req;
+		ok &= check(usys_chcore_reply_recv(ch->local[0], CHCORE_REPLY | CHCORE_RECV, lie, &req) < 0,
+			    "chcore: server recv fails once the client is gone");
 		return ok;
 	}
 	out = 0xa;
@@ -160,6 +170,9 @@ kept_answers(struct ipc_chan *ch, int server)
 	out = 0xd;
 	ok &= check(m->call(ch, &out, 8, &in, 8) == -EAGAIN, "chcore: a call answered with nothing gives -EAGAIN");
 	ok &= check(m->recv(ch, &in, 8, 0) == -EAGAIN, "chcore: ... and keeps nothing for a recv");
+	out = 0xe;
+	ok &= check(m->call(ch, &out, 8, bufs[1], max_msg) == -EMSGSIZE,
+		    "chcore: an answer longer than the shared buffer gives -EMSGSIZE (nothing read past it)");
 	return ok;
 }
 
