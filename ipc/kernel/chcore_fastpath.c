@@ -48,22 +48,18 @@
 #include "kernel/stats/counters.h"
 #include "common/syscall_abi.h"
 
-/* sched_lock held: slot `cap` of the calling process's table if it holds
- * a cap of `type` (a connection end, so its obj is set).  A direct index
+/* sched_lock held: slot `cap` of the calling process's table t holds a cap
+ * of `type` (a connection end, so its obj is set).  A direct index
  * into the table (no search, no reference taken: see chcore_ipc.h).
  * Whether the connection may use the fast path (slowpath) is part of the
  * call_state test that follows.  Whether it is dead is not asked at all:
  * a dead connection has no thread blocked on it (conn_kill unblocks both
  * ends under sched_lock, and every wait tests `dead` before it blocks),
  * so the partner guard fails for it. */
-static inline __attribute__((always_inline)) const struct chcore_cap *
-fast_cap(const struct thread *me, uint64_t cap, enum chcore_cap_type type)
+static inline __attribute__((always_inline)) int
+fast_cap(const struct chcore_caps *t, uint64_t cap, enum chcore_cap_type type)
 {
-	const struct chcore_caps *t = me->proc->chcore_caps;   /* never NULL */
-
-	if (cap >= CHCORE_NCAPS || t->slot[cap].type != type)
-		return 0;
-	return &t->slot[cap];
+	return cap < CHCORE_NCAPS && t->type[cap] == type;
 }
 
 /* `partner` is blocked on c by a chcore wait (its chan is c: handoff.h's
@@ -128,10 +124,10 @@ chcore_fastpath_call(struct trap_frame *f)
 
 	if (!spin_trylock_nocount(&sched_lock))
 		return 0;
-	const struct chcore_cap *k = fast_cap(me, f->rdi, CAP_CONN_CLIENT);
-	if (!k)
+	const struct chcore_caps *t = me->proc->chcore_caps;   /* never NULL */
+	if (!fast_cap(t, f->rdi, CAP_CONN_CLIENT))
 		goto slow;
-	struct chcore_conn *c = k->obj;
+	struct chcore_conn *c = t->obj[f->rdi];
 	/* A server thread waits for a request and holds none (a second
 	 * server thread may wait while the first holds a call), none is in
 	 * flight, and the connection is not slowpath. */
@@ -178,10 +174,10 @@ chcore_fastpath_reply_recv(struct trap_frame *f)
 		return 0;
 	if (!spin_trylock_nocount(&sched_lock))
 		return 0;
-	const struct chcore_cap *k = fast_cap(me, f->rdi, CAP_CONN_SERVER);
-	if (!k)
+	const struct chcore_caps *t = me->proc->chcore_caps;   /* never NULL */
+	if (!fast_cap(t, f->rdi, CAP_CONN_SERVER))
 		goto slow;
-	struct chcore_conn *c = k->obj;
+	struct chcore_conn *c = t->obj[f->rdi];
 	/* This end owes a reply to the request it took (not replied: a reply
 	 * clears owed as it posts), no other server thread waits on c, and
 	 * the connection is not slowpath.  (After a caller was killed, owed

@@ -74,10 +74,10 @@ cap_alloc(int pid, enum chcore_cap_type type, void *obj)
 	if (!t)
 		return -ENOSPC;
 	for (int i = 0; i < CHCORE_NCAPS; i++) {
-		if (t->slot[i].type == CAP_NONE) {
+		if (t->type[i] == CAP_NONE) {
 			spin_lock(&sched_lock);     /* the fast path reads slots */
-			t->slot[i].type = type;
-			t->slot[i].obj = obj;
+			t->type[i] = type;
+			t->obj[i] = obj;
 			spin_unlock(&sched_lock);
 			return i;
 		}
@@ -85,30 +85,30 @@ cap_alloc(int pid, enum chcore_cap_type type, void *obj)
 	return -EMFILE;
 }
 
-/* Decode: the slot of the calling process, no side effects.  A slot out of
- * range or empty is -EBADF, a cap of another type -EPERM. */
-static struct chcore_cap *
+/* Decode: the object of the calling process's slot, no side effects (a
+ * slot in use always has one).  A slot out of range or empty is -EBADF, a
+ * cap of another type -EPERM. */
+static void *
 cap_lookup(int64_t cap, enum chcore_cap_type type, int *err)
 {
 	struct chcore_caps *t = table_of(current_proc()->pid, 0);
 
 	*err = -EBADF;
-	if (!t || cap < 0 || cap >= CHCORE_NCAPS || t->slot[cap].type == CAP_NONE)
+	if (!t || cap < 0 || cap >= CHCORE_NCAPS || t->type[cap] == CAP_NONE)
 		return 0;
-	if (type != CAP_NONE && t->slot[cap].type != type) {
+	if (type != CAP_NONE && t->type[cap] != type) {
 		*err = -EPERM;
 		return 0;
 	}
 	*err = 0;
-	return &t->slot[cap];
+	return t->obj[cap];
 }
 
 struct chcore_conn *
 chcore_decode(int64_t cap, enum chcore_cap_type type, int *err)
 {
 	spin_lock(&chcore_lock);
-	struct chcore_cap *k = cap_lookup(cap, type, err);
-	struct chcore_conn *c = k ? k->obj : 0;
+	struct chcore_conn *c = cap_lookup(cap, type, err);
 	if (c)
 		c->inflight++;          /* keeps c alive until chcore_done */
 	spin_unlock(&chcore_lock);
@@ -210,8 +210,7 @@ chcore_listen(int64_t svc_cap, uint64_t timeout_ns)
 	spin_lock(&chcore_lock);
 	for (;;) {
 		int err;
-		struct chcore_cap *k = cap_lookup(svc_cap, CAP_SERVICE, &err);
-		struct chcore_service *s = k ? k->obj : 0;
+		struct chcore_service *s = cap_lookup(svc_cap, CAP_SERVICE, &err);
 		if (!s) {
 			r = err;
 			break;
@@ -283,8 +282,7 @@ chcore_accept(int64_t svc_cap, int client_pid, int yes, uint64_t *server_va)
 	int err;
 
 	spin_lock(&chcore_lock);
-	struct chcore_cap *k = cap_lookup(svc_cap, CAP_SERVICE, &err);
-	struct chcore_service *s = k ? k->obj : 0;
+	struct chcore_service *s = cap_lookup(svc_cap, CAP_SERVICE, &err);
 	struct chcore_conn *c = s ? request_of(s, client_pid) : 0;
 	if (!c) {
 		spin_unlock(&chcore_lock);
@@ -436,15 +434,15 @@ conn_kill(struct chcore_conn *c)
 static uint64_t
 slot_close(struct chcore_caps *t, int i, uint64_t *len)
 {
-	struct chcore_cap *k = &t->slot[i];
+	enum chcore_cap_type type = t->type[i];
 	struct chcore_conn *c = 0;
 	uint64_t va = 0;
 
-	if (k->type == CAP_SERVICE) {
-		service_remove(k->obj);
-	} else if (k->type == CAP_CONN_CLIENT || k->type == CAP_CONN_SERVER) {
-		int client = k->type == CAP_CONN_CLIENT;
-		c = k->obj;
+	if (type == CAP_SERVICE) {
+		service_remove(t->obj[i]);
+	} else if (type == CAP_CONN_CLIENT || type == CAP_CONN_SERVER) {
+		int client = type == CAP_CONN_CLIENT;
+		c = t->obj[i];
 		*(client ? &c->client_ref : &c->server_ref) = 0;
 		va = client ? c->client_va : c->server_va;
 		*len = c->buf_len;
@@ -453,8 +451,8 @@ slot_close(struct chcore_caps *t, int i, uint64_t *len)
 	/* Emptied under sched_lock before c may be freed: the fast path
 	 * finds c through this slot holding sched_lock alone. */
 	spin_lock(&sched_lock);
-	k->type = CAP_NONE;
-	k->obj = 0;
+	t->type[i] = CAP_NONE;
+	t->obj[i] = 0;
 	spin_unlock(&sched_lock);
 	if (c)
 		conn_maybe_free(c);
@@ -489,7 +487,7 @@ chcore_release_proc(struct proc *p)
 	struct chcore_caps *t = table_of(p->pid, 0);
 	if (t) {
 		for (int i = 0; i < CHCORE_NCAPS; i++)
-			if (t->slot[i].type != CAP_NONE)
+			if (t->type[i] != CAP_NONE)
 				slot_close(t, i, &len);
 		t->pid = 0;
 		spin_lock(&sched_lock);

@@ -47,15 +47,14 @@ enum chcore_conn_state {
 
 struct chcore_service;
 
-struct chcore_cap {
-	enum chcore_cap_type type;
-	void *obj;                   /* struct chcore_service or chcore_conn */
-};
-
-/* A process's capabilities; proc->chcore_caps points at its table. */
+/* A process's capabilities; proc->chcore_caps points at its table.  Slot
+ * i is type[i] and obj[i]: two arrays, so that the fast path's lookup
+ * indexes each by the cap number scaled (a 16-byte slot would need a
+ * shift and an add first). */
 struct chcore_caps {
 	int pid;                     /* 0: free (the kernel process has none) */
-	struct chcore_cap slot[CHCORE_NCAPS];
+	enum chcore_cap_type type[CHCORE_NCAPS];
+	void *obj[CHCORE_NCAPS];     /* struct chcore_service or chcore_conn */
 };
 
 struct chcore_conn {
