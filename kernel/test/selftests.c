@@ -39,6 +39,7 @@ void test_usock_timeout(void), test_usock_kill(void), test_usock_exit(void), tes
 void test_lrpc_basic(void), test_lrpc_many(void), test_lrpc_busy(void), test_lrpc_nested(void);
 void test_lrpc_fail(void), test_lrpc_blocked(void), test_lrpc_ipc(void);
 void test_lrpc_thread_basic(void), test_lrpc_thread_many(void), test_lrpc_thread_fail(void);
+void test_lrpc_thread_nested(void);
 void test_floors(void);
 void test_smp(void);
 void test_lock_order(void);
@@ -129,6 +130,7 @@ const struct ktest ktest_table[] = {
 	{ "lrpc-thread-basic", test_lrpc_thread_basic }, /* a server thread runs the call, bad values */
 	{ "lrpc-thread-many", test_lrpc_thread_many }, /* thread switches per call, same and other CPU */
 	{ "lrpc-thread-fail", test_lrpc_thread_fail }, /* fault, server or client killed mid-call */
+	{ "lrpc-thread-nested", test_lrpc_thread_nested }, /* calls from a server thread's procedure */
 	{ "chcore-basic",   test_chcore_basic },   /* register/accept/reject, calls, caps, 10,000 direct switches */
 	{ "chcore-slowpath", test_chcore_slowpath }, /* the same with the fast path off */
 	{ "chcore-server-death", test_chcore_server_death }, /* server killed mid-call: -ECONNRESET */

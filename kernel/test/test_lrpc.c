@@ -112,6 +112,17 @@ test_lrpc_thread_many(void)
 	none_left("lrpc-thread-many");
 }
 
+/* Calls made by a procedure a server thread runs: onwards in both modes,
+ * the depth limit, its own thread-mode binding (served by another server
+ * thread; with none free it waits until the server is killed). */
+void
+test_lrpc_thread_nested(void)
+{
+	ktest_check(ktest_run("t_lrpc_thread", "nested") == 0,
+		    "lrpc thread: a server thread's procedure calls on in both modes, to the depth limit, and itself");
+	none_left("lrpc-thread-nested");
+}
+
 void
 test_lrpc_thread_fail(void)
 {

@@ -17,13 +17,23 @@
  *                call running (-ECONNRESET; its server thread unwound); a
  *                client killed with a call running and one queued (the
  *                server frees both and serves on)
- *   server KEY THREADS CPU   a server with THREADS threads in lrpc_serve
+ *   nested       a server thread's procedure calls on: into a third
+ *                process through a migrating and through a thread-mode
+ *                binding (results and who runs pass through); the depth
+ *                limit counts from the server thread's own call; a
+ *                procedure calling its own thread-mode binding is served
+ *                by another server thread, and with none free waits until
+ *                the server is killed (both calls -ECONNRESET, nothing left)
+ *   server KEY THREADS CPU DOWN SELF   a server with THREADS threads in
+ *                lrpc_serve, bound onwards to service DOWN (0: none) in
+ *                both modes, and to itself in both modes when SELF is 1
  *   victim KEY SHM           the client fail kills mid-call */
 #include "user/lib/ipcbench.h"
 #include "ipc/user/lrpc.h"
 #include "user/progs/t_lrpc_procs.h"     /* p_private, p_args, p_echo, p_wait, p_fault, p_spin */
 
-enum { P_PRIVATE, P_ARGS, P_ECHO, P_WAIT, P_GATE, P_OPEN, P_BUMP, P_COUNT, P_FAULT, P_SPIN, NPROCS };
+enum { P_PRIVATE, P_ARGS, P_ECHO, P_WAIT, P_GATE, P_OPEN, P_BUMP, P_COUNT, P_FAULT, P_SPIN,
+       P_DOWN, P_DEEP, P_TSELF, NPROCS };
 
 #define ASTACK  4096
 #define MS      1000000ull
@@ -65,10 +75,71 @@ p_count(void *astack)
 	lrpc_proc_return(bumps);
 }
 
+/* The bindings a nested call goes through: [0] migrating, [1] thread
+ * mode, onwards (down) or to this server itself (self), with their
+ * A-stacks in our space.  The server's main thread writes them before
+ * `bound`; a procedure run earlier answers -EAGAIN (the client retries). */
+static long down_b[2], self_b[2];
+static uint64_t *down_as[2], *self_as[2];
+static volatile long bound;
+
+/* Copies what p_private wrote on the A-stack `from` (the secret of the
+ * space it ran in, the index, the pid of the thread that ran it) up to
+ * ours, for the client to check. */
+static void
+pass_up(uint64_t *astack, const volatile uint64_t *from)
+{
+	for (int i = 0; i < 3; i++)
+		astack[i] = from[i];
+}
+
+/* Calls P_PRIVATE(arg) onwards through binding [mode] on our own A-stack
+ * index: a call made by a procedure a server thread runs. */
+static __attribute__((used)) void
+p_down(void *astack, uint64_t mode, uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4,
+       uint64_t a5, uint64_t a6, uint64_t a7, uint64_t index)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6, (void)a7;
+	if (!bound)
+		lrpc_proc_return(-EAGAIN);
+	long r = usys_lrpc_call(down_b[mode & 1], P_PRIVATE, index, arg);
+	pass_up(astack, down_as[mode & 1] + index * ASTACK / 8);
+	lrpc_proc_return(r);
+}
+
+/* Depth k+1 of this server thread's linkage stack calls itself through
+ * the migrating self-binding on A-stack k; the call one too deep gets
+ * -ELOOP and that level reports its depth. */
+static __attribute__((used)) void
+p_deep(void *astack, uint64_t k)
+{
+	(void)astack;
+	if (!bound)
+		lrpc_proc_return(-EAGAIN);
+	long r = usys_lrpc_call(self_b[0], P_DEEP, k, k + 1);
+	lrpc_proc_return(r == -ELOOP ? (long)k + 1 : r);
+}
+
+/* Calls P_PRIVATE(arg) on this same service through the thread-mode
+ * self-binding, A-stack `which`: another server thread must take it. */
+static __attribute__((used)) void
+p_tself(void *astack, uint64_t which, uint64_t arg)
+{
+	((volatile uint64_t *)astack)[3] = 1;          /* "I am running" */
+	if (!bound)
+		lrpc_proc_return(-EAGAIN);
+	long r = usys_lrpc_call(self_b[1], P_PRIVATE, which, arg);
+	pass_up(astack, self_as[1] + which * ASTACK / 8);
+	lrpc_proc_return(r);
+}
+
 LRPC_ENTRY(p_gate);
 LRPC_ENTRY(p_open);
 LRPC_ENTRY(p_bump);
 LRPC_ENTRY(p_count);
+LRPC_ENTRY(p_down);
+LRPC_ENTRY(p_deep);
+LRPC_ENTRY(p_tself);
 
 static long service;
 static volatile long extra_status;
@@ -100,23 +171,56 @@ unregistered_ok(long r, long r2)
 	return (r == -ECONNRESET && r2 == -EINVAL) || (r == -EINVAL && r2 == -ECONNRESET);
 }
 
+/* A connect that waits (up to 10 s) for service key to be registered. */
+static long
+connect_wait(uint64_t key, struct lrpc_bind_info *info, unsigned flags)
+{
+	uint64_t until = usys_clock_ns() + 10000 * MS;
+	long b;
+
+	while ((b = usys_lrpc_connect_mode(key, info, flags)) == -ECONNREFUSED && usys_clock_ns() < until)
+		usys_sleep_ns(MS);
+	return b;
+}
+
+/* Binds to key in both modes: b[0] migrating, b[1] thread mode. */
+static int
+bind_both(uint64_t key, long b[2], uint64_t *as[2])
+{
+	struct lrpc_bind_info info;
+
+	for (unsigned mode = 0; mode < 2; mode++) {
+		b[mode] = connect_wait(key, &info, mode ? LRPC_BIND_THREAD : 0);
+		if (b[mode] < 0)
+			return -1;
+		as[mode] = (uint64_t *)info.astack_va;
+	}
+	return 0;
+}
+
 static int
 server(const char *arg)
 {
-	long key, threads, cpu;
+	long key, threads, cpu, down, self;
 	const uint64_t entries[NPROCS] = {
 		(uint64_t)p_private_lrpc, (uint64_t)p_args_lrpc, (uint64_t)p_echo_lrpc, (uint64_t)p_wait_lrpc,
 		(uint64_t)p_gate_lrpc, (uint64_t)p_open_lrpc, (uint64_t)p_bump_lrpc, (uint64_t)p_count_lrpc,
-		(uint64_t)p_fault_lrpc, (uint64_t)p_spin_lrpc,
+		(uint64_t)p_fault_lrpc, (uint64_t)p_spin_lrpc, (uint64_t)p_down_lrpc, (uint64_t)p_deep_lrpc,
+		(uint64_t)p_tself_lrpc,
 	};
 
-	arg_next_long(arg_next_long(arg_next_long(arg, &key), &threads), &cpu);
+	arg = arg_next_long(arg_next_long(arg_next_long(arg, &key), &threads), &cpu);
+	if (!arg || !arg_next_long(arg_next_long(arg, &down), &self))
+		return 8;
 	secret = secret_of(usys_getpid());
 	if (cpu >= 0 && usys_set_affinity(0, (int)cpu))
 		return 9;
 	service = usys_lrpc_register((uint64_t)key, entries, NPROCS, ASTACK, LRPC_MAX_ASTACKS);
 	if (service < 0)
 		return 10;
+	if ((down && bind_both((uint64_t)down, down_b, down_as)) || (self && bind_both((uint64_t)key, self_b, self_as)))
+		return 11;
+	bound = 1;
 	long tid = -1, utid = -1;
 	if (threads > 1 || threads < 0)
 		tid = thread_start(extra_server, (void *)(usys_map_anon(16384, PROT_READ | PROT_WRITE) + 16384), 0);
@@ -140,21 +244,23 @@ static long next_key_n;
  * two, and one that unregisters after p_open) and a thread-mode binding
  * to it. */
 static long
-server_bind(long threads, long cpu, long *pid, struct lrpc_bind_info *info, uint64_t *key)
+server_bind_to(long threads, long cpu, uint64_t down, int self, long *pid, struct lrpc_bind_info *info,
+	       uint64_t *key)
 {
-	char a[80];
-	uint64_t until = usys_clock_ns() + 10000 * MS;
-	long b;
+	char a[96];
 
 	*key = ((uint64_t)usys_getpid() << 16) | (uint64_t)++next_key_n;
-	snformat(a, sizeof a, "server %lu %ld %ld", (unsigned long)*key, threads, cpu);
+	snformat(a, sizeof a, "server %lu %ld %ld %lu %d", (unsigned long)*key, threads, cpu, (unsigned long)down, self);
 	*pid = usys_spawn("t_lrpc_thread", a);
 	if (*pid < 0)
 		return *pid;
-	while ((b = usys_lrpc_connect_mode(*key, info, LRPC_BIND_THREAD)) == -ECONNREFUSED &&
-	       usys_clock_ns() < until)
-		usys_sleep_ns(MS);
-	return b;
+	return connect_wait(*key, info, LRPC_BIND_THREAD);
+}
+
+static long
+server_bind(long threads, long cpu, long *pid, struct lrpc_bind_info *info, uint64_t *key)
+{
+	return server_bind_to(threads, cpu, 0, 0, pid, info, key);
 }
 
 /* Disconnects: the server's threads, with its only client gone, end their
@@ -338,6 +444,90 @@ many(const char *arg)
 	return ok ? 0 : 1;
 }
 
+/* ---- nested --------------------------------------------------------------- */
+
+/* A call through b, retried while the server has not bound onwards yet. */
+static long
+call_bound(long b, uint64_t proc, uint64_t astack, uint64_t a0, uint64_t a1)
+{
+	long r;
+
+	for (int tries = 0; (r = lrpc_call8(b, proc, astack, a0, a1, 0, 0, 0, 0, 0, 0)) == -EAGAIN && tries < 5000; tries++)
+		usys_sleep_ns(MS);
+	return r;
+}
+
+/* A -> B (thread mode) -> C, through B's migrating and its thread-mode
+ * binding to C: C's result and words come back through B; the first runs
+ * in C's space on B's server thread, the second on C's own thread. */
+static int
+nested_down(void)
+{
+	struct lrpc_bind_info info;
+	uint64_t kc, kb;
+	long pc, pb, bc = server_bind(1, -1, &pc, &info, &kc);
+	long b = bc > 0 ? server_bind_to(1, -1, kc, 0, &pb, &info, &kb) : -1;
+	const volatile uint64_t *w = (uint64_t *)info.astack_va + 2 * ASTACK / 8;
+
+	if (!check(bc > 0 && b > 0, "lrpc thread nested: servers B -> C and a thread-mode binding to B (%ld)", b))
+		return 0;
+	long r = call_bound(b, P_DOWN, 2, 0, 40);
+	usys_lrpc_disconnect(bc);                 /* B is bound: C's clients are B's two bindings */
+	int ok = check(r == 41 && w[0] == secret_of(pc) && w[1] == 2 && w[2] == (uint64_t)pb,
+		       "lrpc thread nested: B's server thread calls C through a migrating binding: C's result, "
+		       "run in C's space by B's thread (%ld, %lx, pid %lu)", r, (unsigned long)w[0], (unsigned long)w[2]);
+	r = call_bound(b, P_DOWN, 2, 1, 50);
+	ok &= check(r == 51 && w[0] == secret_of(pc) && w[1] == 2 && w[2] == (uint64_t)pc,
+		    "lrpc thread nested: and through a thread-mode binding: C's result, run by C's own thread "
+		    "(%ld, %lx, pid %lu)", r, (unsigned long)w[0], (unsigned long)w[2]);
+	r = usys_lrpc_call(b, P_PRIVATE, 2, 60);
+	ok &= check(r == 61 && w[0] == secret_of(pb) && w[2] == (uint64_t)pb,
+		    "lrpc thread nested: after them B's server thread runs in B's space again (%ld)", r);
+	ok &= server_unbind(b, pb, "nested B");   /* B's exit drops its bindings to C */
+	int st = wait_status(pc);
+	return ok & check(st == 0, "lrpc thread nested: C, whose only client B exited, ends too (%x)", st);
+}
+
+/* D, of two server threads, bound to itself in both modes. */
+static int
+nested_self(void)
+{
+	struct lrpc_bind_info info;
+	uint64_t kd;
+	long pd, b = server_bind_to(2, -1, 0, 1, &pd, &info, &kd);
+	volatile uint64_t *w0 = (uint64_t *)info.astack_va, *w1 = w0 + ASTACK / 8;
+
+	if (!check(b > 0, "lrpc thread nested: a server bound to itself (%ld)", b))
+		return 0;
+	long r = call_bound(b, P_DEEP, 0, 0, 0);
+	int ok = check(r == LRPC_MAX_DEPTH,
+		       "lrpc thread nested: a server thread's procedure calling its own service through the migrating "
+		       "binding gets -ELOOP at depth %d of that thread, the served call being depth 1 (deepest %ld)",
+		       LRPC_MAX_DEPTH + 1, r);
+	ok &= check(usys_lrpc_call(b, P_ECHO, 0, 9) == 9, "lrpc thread nested: and every A-stack was released on the way out");
+	r = call_bound(b, P_TSELF, 0, 3, 70);
+	ok &= check(r == 71 && w0[0] == secret_of(pd) && w0[1] == 3 && w0[2] == (uint64_t)pd,
+		    "lrpc thread nested: through its own thread-mode binding, the other server thread serves it (%ld)", r);
+	/* Now the other server thread is held: the self-call has no thread. */
+	struct bg_call hold = { b, P_WAIT, 1, 5, 0, 0 }, self = { b, P_TSELF, 0, 3, 0, 0 };
+	w1[0] = w1[1] = w0[3] = 0;
+	bg_start(&hold);
+	while (!w1[0])
+		usys_yield();
+	bg_start(&self);
+	while (!w0[3])
+		usys_yield();
+	usys_sleep_ns(50 * MS);
+	ok &= check(!hold.done && !self.done && usys_kill_proc(pd) == 0,
+		    "lrpc thread nested: with no server thread free the self-call waits; the server is killed");
+	ok &= check(wait_status(pd) == WAIT_KILLED, "lrpc thread nested: the self-calling server exits killed");
+	int both = bg_wait(&hold) & bg_wait(&self);
+	ok &= check(both && hold.result == -ECONNRESET && self.result == -ECONNRESET,
+		    "lrpc thread nested: both calls come back with -ECONNRESET (%ld, %ld)", (long)hold.result,
+		    (long)self.result);
+	return ok & check(usys_lrpc_disconnect(b) == 0, "lrpc thread nested: and the binding is disconnected");
+}
+
 /* ---- fail --------------------------------------------------------------------- */
 
 static int
@@ -487,6 +677,8 @@ main(const char *arg, unsigned long arglen)
 		return basic();
 	if (!strncmp(arg, "many ", 5))
 		return many(arg + 5);
+	if (!strcmp(arg, "nested"))
+		return nested_down() & nested_self() ? 0 : 1;
 	if (!strcmp(arg, "fail"))
 		return fail_fault() & fail_server_killed() & fail_unregistered() & fail_client_killed() ? 0 : 1;
 	uprintf("t_lrpc_thread: unknown mode '%s'\n", arg);
