@@ -84,6 +84,10 @@ switch_to_user_frame:
 #else
 	movl	$0, sched_lock(%rip)	/* sched_lock.locked: a store releases on x86 */
 #endif
+	/* The exit to ring 3 (its own symbol, so `run.py profile` counts it
+	 * with the syscall entry and exit, not with the switch). */
+	.globl syscall_sysret_parked
+syscall_sysret_parked:
 	testl	$0xffff8000, TF_RCX+4(%rsp)	/* bits 47..63 of the rip */
 	jnz	syscall_return
 	POP_GPRS			/* rcx = rip, r11 = rflags */
