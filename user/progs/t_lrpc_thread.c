@@ -173,7 +173,7 @@ unregistered_ok(long r, long r2)
 
 /* A connect that waits (up to 10 s) for service key to be registered. */
 static long
-connect_wait(uint64_t key, struct lrpc_bind_info *info, unsigned flags)
+connect_until(uint64_t key, struct lrpc_bind_info *info, unsigned flags)
 {
 	uint64_t until = usys_clock_ns() + 10000 * MS;
 	long b;
@@ -190,7 +190,7 @@ bind_both(uint64_t key, long b[2], uint64_t *as[2])
 	struct lrpc_bind_info info;
 
 	for (unsigned mode = 0; mode < 2; mode++) {
-		b[mode] = connect_wait(key, &info, mode ? LRPC_BIND_THREAD : 0);
+		b[mode] = connect_until(key, &info, mode ? LRPC_BIND_THREAD : 0);
 		if (b[mode] < 0)
 			return -1;
 		as[mode] = (uint64_t *)info.astack_va;
@@ -254,7 +254,7 @@ server_bind_to(long threads, long cpu, uint64_t down, int self, long *pid, struc
 	*pid = usys_spawn("t_lrpc_thread", a);
 	if (*pid < 0)
 		return *pid;
-	return connect_wait(*key, info, LRPC_BIND_THREAD);
+	return connect_until(*key, info, LRPC_BIND_THREAD);
 }
 
 static long
