@@ -4,6 +4,7 @@
 #include "kernel/arch/x86_64/tlb.h"
 
 struct percpu cpus[MAX_CPUS];
+_Static_assert(MAX_CPUS <= TLB_MAX_CPUS, "tlb_cpu_state(id) holds every CPU id");
 
 void
 percpu_init(struct percpu *c, int id)
