@@ -26,7 +26,8 @@ sys_handler syscall_lean[SYS_COUNT] __attribute__((section(".ro_after_init")));
 /* Where syscall_entry.S goes for each number once the hardware part of the
  * frame is pushed: one indexed jump instead of a test per kind of path. */
 const void *syscall_path[SYS_COUNT] __attribute__((section(".ro_after_init")));
-const uint64_t syscall_fast_count = SYS_COUNT;
+/* The bound of every table above, for the entry's one compare. */
+const uint64_t syscall_count = SYS_COUNT;
 
 /* syscall_entry.S's three paths (labels, not functions: jumped to). */
 extern const char syscall_path_fast[], syscall_path_lean[], syscall_path_full[];

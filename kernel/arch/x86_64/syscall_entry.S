@@ -91,7 +91,7 @@ syscall_entry:
 	/* One jump through syscall_path (syscall.c): the fast, lean or
 	 * general path of this number.  Memory operands only: every register
 	 * still holds the user's value, which the frame must get. */
-	cmp	syscall_fast_count(%rip), %rax
+	cmp	syscall_count(%rip), %rax
 	jae	.Lnosys
 	jmp	*syscall_path(,%rax,8)
 	.globl syscall_path_full
